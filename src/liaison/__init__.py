@@ -1,0 +1,3 @@
+"""Liaison: bilateral security and law-enforcement cooperation."""
+
+__version__ = "0.1.0"

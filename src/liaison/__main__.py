@@ -1,0 +1,3 @@
+from liaison.cli.main import run
+
+run()

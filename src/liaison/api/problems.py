@@ -1,0 +1,79 @@
+"""Errors as RFC 9457 problem details (API) or an error page (web)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from liaison.kit.errors import LiaisonError, TooManyAttempts
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+def problem(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://liaison.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = errors
+    renderer = getattr(request.app.state, "web_error_renderer", None)
+    if renderer is not None and not request.url.path.startswith(("/api/", "/healthz")):
+        page: Response | None = renderer(request, status, title, detail)
+        if page is not None:
+            return page
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+async def _liaison_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LiaisonError)
+    headers = None
+    if isinstance(exc, TooManyAttempts):
+        headers = {"Retry-After": str(exc.retry_after_seconds)}
+    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
+    return problem(request, exc.status, exc.code, exc.title, exc.detail, errors, headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            detail = f"the request body is not valid JSON: {err.get('ctx', {}).get('error', '')}"
+            return problem(request, 400, "malformed_json", "Malformed JSON", detail.strip())
+        errors.append({"field": _field_name(err.get("loc", ())), "message": str(err["msg"])})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "validation_failed", "Validation failed", summary, errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(LiaisonError, _liaison_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

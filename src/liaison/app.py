@@ -1,0 +1,60 @@
+"""FastAPI application factory: routers, error handlers, limits, lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison import __version__
+from liaison.api import health, problems
+from liaison.api.limits import BodySizeLimit
+from liaison.config import Settings, load_settings
+from liaison.directory.endpoints import router as directory_router
+from liaison.kit.db import make_engine, make_session_factory
+from liaison.users.endpoints import router as users_router
+from liaison.web import setup as web_setup
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.effective_database_url)
+    owns_engine = session_factory is None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_engine:
+            engine.dispose()
+
+    app = FastAPI(
+        title=f"Liaison node {settings.party}",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory or make_session_factory(engine)
+    problems.install(app)
+    app.include_router(health.router)
+    app.include_router(directory_router)
+    app.include_router(users_router)
+    web_setup.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Entry point for ``uvicorn --factory liaison.app:app_from_environment``."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""Command line: Typer + Rich, one sub-app per domain."""

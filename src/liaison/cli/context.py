@@ -1,0 +1,42 @@
+"""What every command needs: settings, a transaction, the console operator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings, load_settings
+from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.users.roles import Caller, Role
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def operator(settings: Settings) -> Caller:
+    """Whoever holds a shell on the node acts as its administrator."""
+    return Caller(
+        user_id="console-operator",
+        username="operator",
+        display_name="Node operator (console)",
+        role=Role.ADMIN,
+        agency_id="",
+        party_code=settings.party,
+    )
+
+
+@contextmanager
+def transaction(settings: Settings) -> Iterator[Session]:
+    engine = make_engine(settings.effective_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as db:
+            yield db
+    finally:
+        engine.dispose()

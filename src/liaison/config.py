@@ -1,0 +1,103 @@
+"""Node settings: environment (prefix ``LIAISON_``), an optional TOML file, defaults.
+
+The TOML file is found at ``$LIAISON_CONFIG`` or ``<data_dir>/liaison.toml``.
+Environment variables win over the file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from liaison.kit.errors import ConfigurationError
+
+DEFAULT_DATA_DIR = Path(".liaison")
+
+
+def _toml_path() -> Path:
+    explicit = os.environ.get("LIAISON_CONFIG")
+    if explicit:
+        return Path(explicit)
+    data_dir = Path(os.environ.get("LIAISON_DATA_DIR", DEFAULT_DATA_DIR))
+    return data_dir / "liaison.toml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIAISON_", extra="ignore")
+
+    party: str = Field(default="CA", description="ISO 3166-1 alpha-2 code of this node's party")
+    node_name: str = Field(default="liaison-ca", description="Human name of this node")
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
+    public_base_url: str = "http://127.0.0.1:8701"
+    host: str = "127.0.0.1"
+    port: int = 8701
+    secret_key_file: Path | None = None
+    max_request_bytes: int = 1_048_576
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+
+    @field_validator("party")
+    @classmethod
+    def _upper_party(cls, value: str) -> str:
+        value = value.strip().upper()
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("party must be an ISO 3166-1 alpha-2 code such as CA or IN")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_toml_path())
+        return (init_settings, env_settings, toml)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'liaison.db'}"
+
+    @property
+    def cookie_secure(self) -> bool:
+        return self.public_base_url.startswith("https://")
+
+    @property
+    def secret_key_path(self) -> Path:
+        return self.secret_key_file or self.data_dir / "secret.key"
+
+    @cached_property
+    def secret_key(self) -> bytes:
+        """The node's secret (peppers token hashes; encrypts keys at rest later)."""
+        path = self.secret_key_path
+        if not path.exists():
+            raise ConfigurationError(f"secret key file {path} is missing: run 'liaison init' first")
+        return bytes.fromhex(path.read_text().strip())
+
+    def ensure_secret_key(self) -> None:
+        path = self.secret_key_path
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**overrides)

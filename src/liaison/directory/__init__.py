@@ -1,0 +1,1 @@
+"""Directory: who is who — parties, agencies, liaison officers, contact channels."""

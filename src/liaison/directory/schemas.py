@@ -1,0 +1,164 @@
+"""Pydantic models in and out of the directory."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_IN = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MandateArea(StrEnum):
+    DRUGS = "drugs"
+    ORGANISED_CRIME = "organised_crime"
+    CYBER = "cyber"
+    FRAUD = "fraud"
+    IMMIGRATION = "immigration"
+    COUNTER_TERRORISM = "counter_terrorism"
+    NATIONAL_SECURITY = "national_security"
+
+
+class OfficerKind(StrEnum):
+    LIAISON_OFFICER = "liaison_officer"
+    POINT_OF_CONTACT = "point_of_contact"
+
+
+class Accreditation(StrEnum):
+    NOMINATED = "nominated"
+    ACCREDITED = "accredited"
+    WITHDRAWN = "withdrawn"
+
+
+class ChannelKind(StrEnum):
+    SECURE_EMAIL = "secure_email"
+    PHONE = "phone"
+    SECURE_MESSAGING = "secure_messaging"
+    LIAISON_NETWORK = "liaison_network"
+
+
+def _party_code(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class PartyCreate(BaseModel):
+    model_config = _IN
+
+    code: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    name: str | None = Field(default=None, max_length=200, description="defaults to ISO name")
+
+    _upper = field_validator("code", mode="before")(_party_code)
+
+
+class PartyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+
+
+class AgencyFields(BaseModel):
+    model_config = _IN
+
+    name: str = Field(min_length=2, max_length=300)
+    acronym: str = Field(min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$")
+    mandate_areas: list[MandateArea] = Field(default_factory=list)
+
+    @field_validator("mandate_areas")
+    @classmethod
+    def _dedupe(cls, value: list[MandateArea]) -> list[MandateArea]:
+        return sorted(set(value))
+
+
+class AgencyCreate(AgencyFields):
+    party_code: str = Field(min_length=2, max_length=2)
+
+    _upper = field_validator("party_code", mode="before")(_party_code)
+
+
+class AgencyUpdate(BaseModel):
+    model_config = _IN
+
+    name: str | None = Field(default=None, min_length=2, max_length=300)
+    acronym: str | None = Field(
+        default=None, min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$"
+    )
+    mandate_areas: list[MandateArea] | None = None
+
+
+class AgencyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    party_code: str
+    name: str
+    acronym: str
+    mandate_areas: list[MandateArea]
+    created_at: datetime
+    updated_at: datetime
+
+
+class OfficerCreate(BaseModel):
+    model_config = _IN
+
+    kind: OfficerKind = OfficerKind.LIAISON_OFFICER
+    role_title: str = Field(min_length=3, max_length=300)
+    person_name: str | None = Field(default=None, max_length=300)
+    agency_id: str = Field(min_length=1, max_length=36)
+    host_party_code: str = Field(min_length=2, max_length=2)
+    posting: str = Field(min_length=2, max_length=300, description="e.g. High Commission, Ottawa")
+    nominated_on: date
+
+    _upper = field_validator("host_party_code", mode="before")(_party_code)
+
+
+class OfficerUpdate(BaseModel):
+    model_config = _IN
+
+    role_title: str | None = Field(default=None, min_length=3, max_length=300)
+    person_name: str | None = Field(default=None, max_length=300)
+    posting: str | None = Field(default=None, min_length=2, max_length=300)
+
+
+class AccreditationChange(BaseModel):
+    """A step in nominated → accredited (by the host party) → withdrawn."""
+
+    model_config = _IN
+
+    status: Accreditation
+    on: date = Field(description="the date the decision took effect")
+
+
+class OfficerOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    kind: OfficerKind
+    role_title: str
+    person_name: str | None
+    agency_id: str
+    host_party_code: str
+    posting: str
+    accreditation_status: Accreditation
+    nominated_on: date
+    accredited_on: date | None
+    withdrawn_on: date | None
+
+
+class ChannelCreate(BaseModel):
+    model_config = _IN
+
+    kind: ChannelKind
+    address: str = Field(min_length=3, max_length=300)
+    notes: str = Field(default="", max_length=2000)
+
+
+class ChannelOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    officer_id: str
+    kind: ChannelKind
+    address: str
+    notes: str

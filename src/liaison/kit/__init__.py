@@ -1,0 +1,1 @@
+"""Shared plumbing only: database, errors, clock, ids, security helpers."""

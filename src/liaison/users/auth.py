@@ -1,0 +1,98 @@
+"""Authentication: password login with throttling, web sessions, bearer tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit import clock
+from liaison.kit.errors import TooManyAttempts
+from liaison.kit.security import token_digest, verify_password
+from liaison.models import Agency, LoginAttempt, User, WebSession
+from liaison.users import repository
+from liaison.users.roles import Caller, Role
+
+SESSION_PREFIX = "lss"
+
+
+def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller:
+    agency = db.get(Agency, user.agency_id)
+    assert agency is not None  # foreign key guarantees it
+    return Caller(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role(user.role),
+        agency_id=user.agency_id,
+        party_code=agency.party_code,
+        csrf_token=csrf_token,
+    )
+
+
+def check_password(
+    db: Session, settings: Settings, username: str, password: str, client_ip: str
+) -> User | None:
+    """The user if the password is right; records the attempt either way.
+
+    Raises TooManyAttempts while the account is locked after repeated failures; a
+    locked account is refused even with the right password, so guessing gains nothing.
+    """
+    username = username.strip().lower()[:100]
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    failures, last_failure = repository.recent_failures(db, username, clock.now() - window)
+    if failures >= settings.login_max_failures and last_failure is not None:
+        retry_after = int((clock.as_utc(last_failure) + window - clock.now()).total_seconds())
+        raise TooManyAttempts(
+            f"too many failed sign-ins for '{username}'; try again in "
+            f"{max(retry_after // 60, 1)} minute(s) or ask an administrator",
+            retry_after_seconds=max(retry_after, 1),
+        )
+    user = repository.find_login_user(db, username)
+    ok = verify_password(user.password_hash if user else None, password)
+    db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
+    db.flush()
+    return user if ok else None
+
+
+def open_session(db: Session, settings: Settings, user: User) -> tuple[str, WebSession]:
+    plaintext = f"{SESSION_PREFIX}_{secrets.token_urlsafe(32)}"
+    session = WebSession(
+        token_digest=token_digest(settings.secret_key, plaintext),
+        csrf_token=secrets.token_urlsafe(32),
+        user_id=user.id,
+        expires_at=clock.now() + timedelta(hours=settings.session_hours),
+    )
+    db.add(session)
+    db.flush()
+    return plaintext, session
+
+
+def close_session(db: Session, settings: Settings, plaintext: str) -> None:
+    digest = token_digest(settings.secret_key, plaintext)
+    db.execute(delete(WebSession).where(WebSession.token_digest == digest))
+
+
+def caller_from_session(db: Session, settings: Settings, plaintext: str) -> Caller | None:
+    found = repository.session_by_digest(db, token_digest(settings.secret_key, plaintext))
+    if found is None:
+        return None
+    session, user = found
+    if session.expires_at <= clock.now():
+        return None
+    return caller_for(db, user, csrf_token=session.csrf_token)
+
+
+def caller_from_token(db: Session, settings: Settings, plaintext: str) -> Caller | None:
+    found = repository.token_by_digest(db, token_digest(settings.secret_key, plaintext))
+    if found is None:
+        return None
+    token, user = found
+    now = clock.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    token.last_used_at = now
+    return caller_for(db, user)

@@ -1,0 +1,31 @@
+"""Roles and the authenticated caller that every repository query is filtered by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LIAISON_OFFICER = "liaison_officer"
+    ANALYST = "analyst"
+    LEGAL_REVIEWER = "legal_reviewer"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking. Repositories take one and filter their base query by it."""
+
+    user_id: str
+    username: str
+    display_name: str
+    role: Role
+    agency_id: str
+    party_code: str
+    csrf_token: str | None = None  # set for browser sessions only
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
