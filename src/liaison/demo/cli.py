@@ -28,26 +28,30 @@ def demo_command(
     data_dir: Annotated[
         Path, typer.Option(help="Where the two nodes keep their SQLite files.")
     ] = Path(".liaison-demo"),
+    base_port: Annotated[
+        int, typer.Option(help="Canada listens here, India on the next port.", min=1024, max=65534)
+    ] = runner.DEFAULT_BASE_PORT,
     reset: Annotated[
         bool, typer.Option("--reset", help="Delete demo data and start afresh.")
     ] = False,
 ) -> None:
     """Start Canada (:8701) and India (:8702), migrated and seeded; Ctrl-C stops both."""
     started = time.monotonic()
+    nodes = runner.demo_nodes(base_port)
     if reset:
         runner.reset(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    for node in runner.DEMO_NODES:
+    for node in nodes:
         runner.prepare(node, data_dir)
     processes = []
     signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        for node in runner.DEMO_NODES:
+        for node in nodes:
             processes.append(runner.start(node, data_dir))
-        for node, process in zip(runner.DEMO_NODES, processes, strict=True):
+        for node, process in zip(nodes, processes, strict=True):
             runner.wait_healthy(node, process, timeout=60)
-        _print_welcome(data_dir, time.monotonic() - started)
+        _print_welcome(nodes, data_dir, time.monotonic() - started)
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         console.print("[red]a node stopped unexpectedly; see its log in the data directory[/red]")
@@ -59,10 +63,10 @@ def demo_command(
     console.print("stopped.")
 
 
-def _print_welcome(data_dir: Path, seconds: float) -> None:
+def _print_welcome(nodes: tuple[runner.DemoNode, ...], data_dir: Path, seconds: float) -> None:
     console.print(f"[green]Liaison demo ready in {seconds:.1f} s[/green] (data in {data_dir})")
     table = Table("node", "URL", "username", "password", "role")
-    for node in runner.DEMO_NODES:
+    for node in nodes:
         for username, password, role in demo_logins(node.party):
             table.add_row(node.party, node.url(), username, password, role.value)
     console.print(table)

@@ -41,7 +41,12 @@ class DemoNode:
         }
 
 
-DEMO_NODES = (DemoNode("CA", "liaison-ca", 8701), DemoNode("IN", "liaison-in", 8702))
+DEFAULT_BASE_PORT = 8701
+
+
+def demo_nodes(base_port: int = DEFAULT_BASE_PORT) -> tuple[DemoNode, DemoNode]:
+    """Canada on ``base_port``, India on the next port."""
+    return DemoNode("CA", "liaison-ca", base_port), DemoNode("IN", "liaison-in", base_port + 1)
 
 
 def prepare(node: DemoNode, data_root: Path) -> Settings:

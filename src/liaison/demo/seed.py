@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,12 @@ class SeedReport:
 
     def count(self, kind: str) -> None:
         self.created[kind] = self.created.get(kind, 0) + 1
+
+
+@lru_cache(maxsize=32)
+def _demo_password_hash(username: str) -> str:
+    """Argon2 is deliberately slow; the demo's public passwords need hashing only once."""
+    return hash_password(seed_data.demo_password(username))
 
 
 def ensure_party(db: Session, code: str, name: str, report: SeedReport | None = None) -> Party:
@@ -80,7 +87,7 @@ def seed_demo(db: Session, party_code: str) -> SeedReport:
             User(
                 username=username,
                 display_name=f"Demo {role.value.replace('_', ' ')} ({party_code})",
-                password_hash=hash_password(seed_data.demo_password(username)),
+                password_hash=_demo_password_hash(username),
                 role=role.value,
                 agency_id=agencies[acronym].id,
             )

@@ -1,0 +1,57 @@
+# Liaison: `make demo` runs two local nodes; `make test` runs everything CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Use uv from PATH if present, else bootstrap it from PyPI into .tools/.
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := .tools/bin/uv
+endif
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: help demo test setup lint typecheck pytest test-services bench clean
+
+help:
+	@echo "make demo   - start the Canada and India demo nodes (Ctrl-C stops them)"
+	@echo "make test   - install what tests need and run lint, types and every test"
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+
+demo: setup
+	$(UV) run liaison demo
+
+# Debian's Chromium for the browser tests and a running PostgreSQL for the
+# integration tests; both are installed or started only if missing.
+test-services:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Debian chromium for browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		echo "starting PostgreSQL"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+
+lint: setup
+	$(UV) run ruff check src tests bench migrations
+	$(UV) run ruff format --check src tests bench migrations
+
+typecheck: setup
+	$(UV) run mypy src
+
+pytest: setup test-services
+	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run pytest
+
+test: lint typecheck pytest
+
+bench: setup test-services
+	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run python bench/demo_startup.py
+
+clean:
+	rm -rf .liaison-demo test-artifacts .pytest_cache .mypy_cache .ruff_cache

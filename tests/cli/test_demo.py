@@ -1,0 +1,110 @@
+"""``liaison demo`` in a subprocess: two real nodes, healthy, stopped by Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.live
+
+
+def _two_free_ports() -> int:
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base >= 65534:
+            continue
+        with socket.socket() as second:
+            try:
+                second.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError("no two consecutive free ports")
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 90) -> dict[str, str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"demo exited early with {process.returncode}"
+        try:
+            response = httpx.get(f"{url}/healthz", timeout=1)
+            if response.status_code == 200:
+                body: dict[str, str] = response.json()
+                return body
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} not healthy in {timeout} s")
+
+
+def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "liaison",
+            "demo",
+            "--data-dir",
+            str(data_dir),
+            "--base-port",
+            str(base_port),
+            *extra,
+        ],
+        env={**os.environ, "COLUMNS": "200"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        ca = _wait_healthy(f"http://127.0.0.1:{base_port}", process)
+        india = _wait_healthy(f"http://127.0.0.1:{base_port + 1}", process)
+        assert (ca["party"], ca["status"]) == ("CA", "ok")
+        assert (india["party"], india["status"]) == ("IN", "ok")
+        time.sleep(1.0)  # let the welcome text reach stdout
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    for port in (base_port, base_port + 1):
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+    return output
+
+
+def _count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+
+
+def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    base_port = _two_free_ports()
+    output = _run_demo(data_dir, base_port)
+    assert f"http://127.0.0.1:{base_port}" in output
+    assert "ca-admin" in output and "liaison-demo-in-admin" in output
+    assert "stopped." in output
+    ca_db, in_db = data_dir / "ca" / "liaison.db", data_dir / "in" / "liaison.db"
+    counts = {(db, t): _count(db, t) for db in (ca_db, in_db) for t in ("agencies", "users")}
+    assert counts[(ca_db, "agencies")] == 8 and counts[(in_db, "agencies")] == 8
+
+    _run_demo(data_dir, base_port)  # re-run: idempotent, nothing duplicated
+    assert {(db, t): _count(db, t) for db, t in counts} == counts
+
+    secret = (data_dir / "ca" / "secret.key").read_text()
+    _run_demo(data_dir, base_port, "--reset")
+    assert (data_dir / "ca" / "secret.key").read_text() != secret
+    assert _count(ca_db, "agencies") == 8
