@@ -95,11 +95,13 @@ def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
     base_port = _two_free_ports()
     output = _run_demo(data_dir, base_port)
     assert f"http://127.0.0.1:{base_port}" in output
-    assert "ca-admin" in output and "liaison-demo-in-admin" in output
+    assert "ca-admin" in output
+    assert "liaison-demo-in-admin" in output
     assert "stopped." in output
     ca_db, in_db = data_dir / "ca" / "liaison.db", data_dir / "in" / "liaison.db"
     counts = {(db, t): _count(db, t) for db in (ca_db, in_db) for t in ("agencies", "users")}
-    assert counts[(ca_db, "agencies")] == 8 and counts[(in_db, "agencies")] == 8
+    assert counts[(ca_db, "agencies")] == 8
+    assert counts[(in_db, "agencies")] == 8
 
     _run_demo(data_dir, base_port)  # re-run: idempotent, nothing duplicated
     assert {(db, t): _count(db, t) for db, t in counts} == counts

@@ -18,7 +18,8 @@ from liaison.users.repository import find_login_user
 def test_right_and_wrong_passwords(settings: Settings, seeded: sessionmaker[Session]) -> None:
     with unit_of_work(seeded) as db:
         ok = auth.check_password(db, settings, "CA-Admin", "liaison-demo-ca-admin", "1.2.3.4")
-        assert ok is not None and ok.username == "ca-admin"
+        assert ok is not None
+        assert ok.username == "ca-admin"
         assert auth.check_password(db, settings, "ca-admin", "wrong", "1.2.3.4") is None
         assert auth.check_password(db, settings, "nobody", "whatever", "1.2.3.4") is None
 
@@ -51,7 +52,8 @@ def test_sessions_expire_and_can_be_closed(
         plaintext, _ = auth.open_session(db, settings, user)
     with unit_of_work(seeded) as db:
         caller = auth.caller_from_session(db, settings, plaintext)
-        assert caller is not None and caller.role == "liaison_officer"
+        assert caller is not None
+        assert caller.role == "liaison_officer"
         assert caller.csrf_token
     expired = clock.now() + timedelta(hours=settings.session_hours, seconds=1)
     clock.set_clock(lambda: expired)
