@@ -111,8 +111,8 @@ def test_sql_ish_name_is_stored_literally(client: TestClient, auth_headers: Head
         == name
     )
     search = client.get("/api/v1/agencies", params={"party": "' OR 1=1 --"}, headers=headers)
-    assert search.status_code == 200
-    assert search.json() == []
+    assert search.status_code == 422
+    assert search.json()["errors"][0]["field"] == "party"
 
 
 @pytest.mark.parametrize(
@@ -168,3 +168,18 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/api/v1/agencies" in paths
     assert "/api/v1/officers/{officer_id}/accreditation" in paths
+
+
+def test_control_characters_are_refused_naming_the_field(
+    client: TestClient, auth_headers: Headers
+) -> None:
+    headers = auth_headers("ca-admin")
+    response = client.post(
+        "/api/v1/agencies",
+        json={"party_code": "CA", "name": "Null\u0000Agency", "acronym": "NUL"},
+        headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "name"
+    assert "control characters" in response.json()["errors"][0]["message"]
+    assert client.get("/api/v1/officers/%00", headers=headers).status_code == 422

@@ -22,6 +22,7 @@ from liaison.directory.schemas import (
     PartyOut,
 )
 from liaison.directory.service import DirectoryService
+from liaison.kit.inputs import IdPath, OptionalIdQuery, OptionalPartyQuery
 from liaison.kit.pagination import PageParams
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
@@ -41,7 +42,7 @@ def add_party(data: PartyCreate, db: DbDep, caller: CallerDep) -> PartyOut:
 
 @router.get("/agencies", response_model=list[AgencyOut])
 def list_agencies(
-    db: DbDep, caller: CallerDep, page: Page, party: str | None = None
+    db: DbDep, caller: CallerDep, page: Page, party: OptionalPartyQuery = None
 ) -> list[AgencyOut]:
     agencies = DirectoryService(db, caller).repo.agencies(page, party_code=party)
     return [AgencyOut.model_validate(a) for a in agencies]
@@ -53,12 +54,12 @@ def add_agency(data: AgencyCreate, db: DbDep, caller: CallerDep) -> AgencyOut:
 
 
 @router.get("/agencies/{agency_id}", response_model=AgencyOut)
-def get_agency(agency_id: str, db: DbDep, caller: CallerDep) -> AgencyOut:
+def get_agency(agency_id: IdPath, db: DbDep, caller: CallerDep) -> AgencyOut:
     return AgencyOut.model_validate(DirectoryService(db, caller).get_agency(agency_id))
 
 
 @router.patch("/agencies/{agency_id}", response_model=AgencyOut)
-def update_agency(agency_id: str, data: AgencyUpdate, db: DbDep, caller: CallerDep) -> AgencyOut:
+def update_agency(agency_id: IdPath, data: AgencyUpdate, db: DbDep, caller: CallerDep) -> AgencyOut:
     return AgencyOut.model_validate(DirectoryService(db, caller).update_agency(agency_id, data))
 
 
@@ -67,7 +68,7 @@ def list_officers(
     db: DbDep,
     caller: CallerDep,
     page: Page,
-    agency_id: str | None = None,
+    agency_id: OptionalIdQuery = None,
     accreditation: Accreditation | None = None,
 ) -> list[OfficerOut]:
     status_filter = accreditation.value if accreditation else None
@@ -81,13 +82,13 @@ def nominate_officer(data: OfficerCreate, db: DbDep, caller: CallerDep) -> Offic
 
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut)
-def get_officer(officer_id: str, db: DbDep, caller: CallerDep) -> OfficerOut:
+def get_officer(officer_id: IdPath, db: DbDep, caller: CallerDep) -> OfficerOut:
     return OfficerOut.model_validate(DirectoryService(db, caller).get_officer(officer_id))
 
 
 @router.patch("/officers/{officer_id}", response_model=OfficerOut)
 def update_officer(
-    officer_id: str, data: OfficerUpdate, db: DbDep, caller: CallerDep
+    officer_id: IdPath, data: OfficerUpdate, db: DbDep, caller: CallerDep
 ) -> OfficerOut:
     officer = DirectoryService(db, caller).update_officer(officer_id, data)
     return OfficerOut.model_validate(officer)
@@ -95,14 +96,14 @@ def update_officer(
 
 @router.post("/officers/{officer_id}/accreditation", response_model=OfficerOut)
 def change_accreditation(
-    officer_id: str, data: AccreditationChange, db: DbDep, caller: CallerDep
+    officer_id: IdPath, data: AccreditationChange, db: DbDep, caller: CallerDep
 ) -> OfficerOut:
     officer = DirectoryService(db, caller).change_accreditation(officer_id, data)
     return OfficerOut.model_validate(officer)
 
 
 @router.get("/officers/{officer_id}/channels", response_model=list[ChannelOut])
-def list_channels(officer_id: str, db: DbDep, caller: CallerDep) -> list[ChannelOut]:
+def list_channels(officer_id: IdPath, db: DbDep, caller: CallerDep) -> list[ChannelOut]:
     channels = DirectoryService(db, caller).channels(officer_id)
     return [ChannelOut.model_validate(c) for c in channels]
 
@@ -112,10 +113,12 @@ def list_channels(officer_id: str, db: DbDep, caller: CallerDep) -> list[Channel
     response_model=ChannelOut,
     status_code=status.HTTP_201_CREATED,
 )
-def add_channel(officer_id: str, data: ChannelCreate, db: DbDep, caller: CallerDep) -> ChannelOut:
+def add_channel(
+    officer_id: IdPath, data: ChannelCreate, db: DbDep, caller: CallerDep
+) -> ChannelOut:
     return ChannelOut.model_validate(DirectoryService(db, caller).add_channel(officer_id, data))
 
 
 @router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_channel(channel_id: str, db: DbDep, caller: CallerDep) -> None:
+def remove_channel(channel_id: IdPath, db: DbDep, caller: CallerDep) -> None:
     DirectoryService(db, caller).remove_channel(channel_id)

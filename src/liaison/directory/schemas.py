@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-_IN = ConfigDict(extra="forbid", str_strip_whitespace=True)
+from liaison.kit.inputs import ID_PATTERN, InputModel
 
 
 class MandateArea(StrEnum):
@@ -42,9 +42,7 @@ def _party_code(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-class PartyCreate(BaseModel):
-    model_config = _IN
-
+class PartyCreate(InputModel):
     code: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     name: str | None = Field(default=None, max_length=200, description="defaults to ISO name")
 
@@ -58,9 +56,7 @@ class PartyOut(BaseModel):
     name: str
 
 
-class AgencyFields(BaseModel):
-    model_config = _IN
-
+class AgencyFields(InputModel):
     name: str = Field(min_length=2, max_length=300)
     acronym: str = Field(min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$")
     mandate_areas: list[MandateArea] = Field(default_factory=list)
@@ -77,9 +73,7 @@ class AgencyCreate(AgencyFields):
     _upper = field_validator("party_code", mode="before")(_party_code)
 
 
-class AgencyUpdate(BaseModel):
-    model_config = _IN
-
+class AgencyUpdate(InputModel):
     name: str | None = Field(default=None, min_length=2, max_length=300)
     acronym: str | None = Field(
         default=None, min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$"
@@ -99,13 +93,11 @@ class AgencyOut(BaseModel):
     updated_at: datetime
 
 
-class OfficerCreate(BaseModel):
-    model_config = _IN
-
+class OfficerCreate(InputModel):
     kind: OfficerKind = OfficerKind.LIAISON_OFFICER
     role_title: str = Field(min_length=3, max_length=300)
     person_name: str | None = Field(default=None, max_length=300)
-    agency_id: str = Field(min_length=1, max_length=36)
+    agency_id: str = Field(pattern=ID_PATTERN)
     host_party_code: str = Field(min_length=2, max_length=2)
     posting: str = Field(min_length=2, max_length=300, description="e.g. High Commission, Ottawa")
     nominated_on: date
@@ -113,18 +105,14 @@ class OfficerCreate(BaseModel):
     _upper = field_validator("host_party_code", mode="before")(_party_code)
 
 
-class OfficerUpdate(BaseModel):
-    model_config = _IN
-
+class OfficerUpdate(InputModel):
     role_title: str | None = Field(default=None, min_length=3, max_length=300)
     person_name: str | None = Field(default=None, max_length=300)
     posting: str | None = Field(default=None, min_length=2, max_length=300)
 
 
-class AccreditationChange(BaseModel):
+class AccreditationChange(InputModel):
     """A step in nominated → accredited (by the host party) → withdrawn."""
-
-    model_config = _IN
 
     status: Accreditation
     on: date = Field(description="the date the decision took effect")
@@ -146,9 +134,7 @@ class OfficerOut(BaseModel):
     withdrawn_on: date | None
 
 
-class ChannelCreate(BaseModel):
-    model_config = _IN
-
+class ChannelCreate(InputModel):
     kind: ChannelKind
     address: str = Field(min_length=3, max_length=300)
     notes: str = Field(default="", max_length=2000)

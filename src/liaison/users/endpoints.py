@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.kit.inputs import IdPath, UsernamePath
 from liaison.users import service
 from liaison.users.repository import UserRepository
 from liaison.users.schemas import (
@@ -35,12 +36,12 @@ def create_user(data: UserCreate, db: DbDep, caller: CallerDep) -> UserOut:
 
 
 @router.get("/users/{username}", response_model=UserOut)
-def get_user(username: str, db: DbDep, caller: CallerDep) -> UserOut:
+def get_user(username: UsernamePath, db: DbDep, caller: CallerDep) -> UserOut:
     return UserOut.model_validate(service.get_user(db, caller, username))
 
 
 @router.put("/users/{username}/role", response_model=UserOut)
-def set_role(username: str, data: RoleChange, db: DbDep, caller: CallerDep) -> UserOut:
+def set_role(username: UsernamePath, data: RoleChange, db: DbDep, caller: CallerDep) -> UserOut:
     return UserOut.model_validate(service.set_role(db, caller, username, data.role))
 
 
@@ -60,5 +61,5 @@ def issue_token(
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: str, db: DbDep, caller: CallerDep) -> TokenOut:
+def revoke_token(token_id: IdPath, db: DbDep, caller: CallerDep) -> TokenOut:
     return TokenOut.model_validate(service.revoke_token(db, caller, token_id))

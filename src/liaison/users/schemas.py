@@ -6,19 +6,18 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.users.roles import Role
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class UserCreate(InputModel):
     username: str = Field(pattern=USERNAME_PATTERN, description="lower-case login name")
     display_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=12, max_length=256)
     role: Role
-    agency_id: str
+    agency_id: str = Field(pattern=ID_PATTERN)
 
     @field_validator("username", mode="before")
     @classmethod
@@ -38,15 +37,11 @@ class UserOut(BaseModel):
     created_at: datetime
 
 
-class RoleChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RoleChange(InputModel):
     role: Role
 
 
-class TokenCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
+class TokenCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(default=90, ge=1, le=3650)
 

@@ -1,0 +1,43 @@
+"""Base for every inbound pydantic model, and constrained path/query parameters.
+
+Text that a database cannot store (NUL, other C0 control characters except tab
+and newlines) is refused at the boundary with a message naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, field_validator
+
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
+
+
+def _check_text(value: Any) -> Any:
+    if isinstance(value, str) and _FORBIDDEN_CONTROL.search(value):
+        raise ValueError("contains control characters (such as NUL) that are not allowed")
+    if isinstance(value, list):
+        for item in value:
+            _check_text(item)
+    return value
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return _check_text(value)
+
+
+IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="a UUIDv7 identifier")]
+UsernamePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+OptionalIdQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]
+OptionalPartyQuery = Annotated[
+    str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+]
