@@ -66,7 +66,7 @@ def check_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
     """Cookie-authenticated writes must echo the session's CSRF token."""
     if request.method in SAFE_METHODS or caller.csrf_token is None:
         return
-    if not submitted or not hmac.compare_digest(submitted, caller.csrf_token):
+    if not submitted or not hmac.compare_digest(submitted.encode(), caller.csrf_token.encode()):
         raise Forbidden("missing or wrong CSRF token: reload the page and try again")
 
 

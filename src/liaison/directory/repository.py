@@ -44,6 +44,13 @@ class DirectoryRepository:
     def writable_agency(self, agency_id: str) -> Agency | None:
         return self.db.scalar(self._writable_agencies().where(Agency.id == agency_id))
 
+    def writable_agency_ids(self, agency_ids: list[str]) -> set[str]:
+        """Which of these agencies the caller may change, in one query."""
+        if not agency_ids:
+            return set()
+        query = self._writable_agencies().where(Agency.id.in_(agency_ids))
+        return set(self.db.scalars(query.with_only_columns(Agency.id)))
+
     def acronym_taken(self, party_code: str, acronym: str, except_id: str | None) -> bool:
         query = select(Agency.id).where(
             Agency.party_code == party_code, Agency.acronym.ilike(acronym)

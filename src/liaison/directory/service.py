@@ -65,7 +65,7 @@ class DirectoryService:
             raise NotFound(f"no agency {agency_id}")
         return agency
 
-    def _agency_for_change(self, agency_id: str) -> Agency:
+    def agency_for_change(self, agency_id: str) -> Agency:
         agency = self.repo.writable_agency(agency_id)
         if agency is None:
             self.get_agency(agency_id)  # NotFound if it does not exist at all
@@ -94,7 +94,7 @@ class DirectoryService:
         return agency
 
     def update_agency(self, agency_id: str, data: AgencyUpdate) -> Agency:
-        agency = self._agency_for_change(agency_id)
+        agency = self.agency_for_change(agency_id)
         if data.acronym is not None:
             self._check_acronym(agency.party_code, data.acronym, except_id=agency.id)
             agency.acronym = data.acronym
@@ -118,7 +118,7 @@ class DirectoryService:
             raise NotFound(f"no officer {officer_id}")
         return officer
 
-    def _officer_for_change(self, officer_id: str) -> Officer:
+    def officer_for_change(self, officer_id: str) -> Officer:
         officer = self.repo.writable_officer(officer_id)
         if officer is None:
             self.get_officer(officer_id)
@@ -151,14 +151,14 @@ class DirectoryService:
         return officer
 
     def update_officer(self, officer_id: str, data: OfficerUpdate) -> Officer:
-        officer = self._officer_for_change(officer_id)
+        officer = self.officer_for_change(officer_id)
         for field in data.model_fields_set:
             setattr(officer, field, getattr(data, field))
         self.db.flush()
         return officer
 
     def change_accreditation(self, officer_id: str, change: AccreditationChange) -> Officer:
-        officer = self._officer_for_change(officer_id)
+        officer = self.officer_for_change(officer_id)
         current = Accreditation(officer.accreditation_status)
         if change.status not in _NEXT_STEPS[current]:
             raise Conflict.on_field(
@@ -185,7 +185,7 @@ class DirectoryService:
         return self.repo.channels(officer_id)
 
     def add_channel(self, officer_id: str, data: ChannelCreate) -> ContactChannel:
-        officer = self._officer_for_change(officer_id)
+        officer = self.officer_for_change(officer_id)
         channel = ContactChannel(
             officer_id=officer.id, kind=data.kind.value, address=data.address, notes=data.notes
         )

@@ -1,9 +1,53 @@
-"""Mount the web UI on the app (placeholder until the views land)."""
+"""Mount the web UI on the app: static files, page routers, HTML error pages."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from liaison.web.views import agencies, auth, home, officer_detail, officers, parties
+from liaison.web.views.common import STATIC_DIR, is_htmx, login_url, render, sentence
+
+# Order matters: /directory/officers/new before /directory/officers/{officer_id}.
+ROUTERS = (
+    auth.router,
+    home.router,
+    parties.router,
+    agencies.router,
+    officers.router,
+    officer_detail.router,
+)
+
+
+def render_error(request: Request, status: int, title: str, detail: str) -> Response | None:
+    """An error page for browsers; ``None`` lets everything else get problem+json.
+
+    A 401 sends the browser to sign in and back. For htmx requests the page
+    replaces the main landmark, whatever element made the request.
+    """
+    htmx = is_htmx(request)
+    if not htmx and "text/html" not in request.headers.get("accept", ""):
+        return None
+    if status == 401:
+        url = login_url(request)
+        if htmx:
+            return Response(status_code=200, headers={"HX-Redirect": url})
+        return RedirectResponse(url, status_code=303)
+    swap = {"HX-Retarget": "#main", "HX-Reswap": "outerHTML", "HX-Reselect": "#main"}
+    return render(
+        request,
+        "error.html",
+        caller=getattr(request.state, "web_caller", None),
+        status=status,
+        headers=swap if htmx else None,
+        title=title,
+        detail=sentence(detail),
+    )
 
 
 def install(app: FastAPI) -> None:
-    return None
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    app.state.web_error_renderer = render_error

@@ -1,0 +1,1 @@
+"""Web views, one small module per page group; mounted by ``liaison.web.setup``."""

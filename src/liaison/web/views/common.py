@@ -1,0 +1,172 @@
+"""What every page shares: templates, the signed-in caller, CSRF-checked forms, redirects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode, urlsplit
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+from starlette.templating import Jinja2Templates
+
+from liaison.api.deps import CSRF_HEADER, check_csrf, optional_caller
+from liaison.kit.errors import NotAuthenticated
+from liaison.users.roles import Caller
+
+WEB_DIR = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+# Pages load scripts and styles from this origin only (htmx is vendored, no inline code).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def humanize(value: object) -> str:
+    """``organised_crime`` → ``Organised crime`` (enum values shown to people)."""
+    text = str(getattr(value, "value", value)).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def sentence(value: object) -> str:
+    """First letter upper-case, the rest as written (messages name codes like 'RCMP')."""
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+def iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def choices(members: Iterable[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select or a group of checkboxes."""
+    return [(member.value, humanize(member)) for member in members]
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.filters["humanize"] = humanize
+_env.filters["iso_date"] = iso_date
+_env.filters["sentence"] = sentence
+templates = Jinja2Templates(env=_env)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    name: str,
+    *,
+    caller: Caller | None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    # ``me``, not ``caller``: Jinja reserves ``caller`` inside {% call %} blocks.
+    context |= {"request": request, "me": caller, "node": request.app.state.settings}
+    return templates.TemplateResponse(
+        request,
+        name,
+        context,
+        status_code=status,
+        headers=SECURITY_HEADERS | (headers or {}),
+    )
+
+
+def redirect_after_post(request: Request, url: str) -> Response:
+    """303 for a plain form; for htmx, a full navigation (``HX-Redirect``)."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to go to after signing in; anything else (other sites, ``//host``) → ``/``."""
+    if not value or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return "/"
+    return value
+
+
+def login_url(request: Request) -> str:
+    """Where to sign in, coming back to this page (or, for a form post, the page it came from)."""
+    if request.method in ("GET", "HEAD"):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        referer = urlsplit(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.url.netloc
+        target = referer.path + (f"?{referer.query}" if referer.query else "") if same_site else "/"
+    target = safe_next(target)
+    return "/login" if target == "/" else f"/login?{urlencode({'next': target})}"
+
+
+def page_caller(
+    request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
+) -> Caller:
+    """The signed-in user; otherwise NotAuthenticated, which the web renders as a redirect."""
+    if caller is None:
+        raise NotAuthenticated("sign in to continue")
+    request.state.web_caller = caller  # lets error pages keep the navigation
+    return caller
+
+
+PageCallerDep = Annotated[Caller, Depends(page_caller)]
+
+
+async def submitted_form(request: Request) -> FormData:
+    """The parsed form body; async so that the (sync) views run in the thread pool."""
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(submitted_form)]
+
+
+def form_text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def form_list(form: FormData, name: str) -> list[str]:
+    return [value for value in form.getlist(name) if isinstance(value, str)]
+
+
+def csrf_form(request: Request, caller: PageCallerDep, form: FormDep) -> FormData:
+    """The form of a signed-in user's POST, after checking its CSRF token (field or header)."""
+    submitted = form_text(form, "csrf_token") or request.headers.get(CSRF_HEADER, "")
+    check_csrf(request, caller, submitted)
+    return form
+
+
+CsrfFormDep = Annotated[FormData, Depends(csrf_form)]
+
+
+def page_links(request: Request, offset: int, limit: int, shown: int) -> dict[str, str | None]:
+    """Previous/next links for a bounded list page, keeping the other query parameters."""
+    url = request.url
+    previous = url.include_query_params(offset=max(offset - limit, 0)) if offset > 0 else None
+    following = url.include_query_params(offset=offset + limit) if shown >= limit else None
+    return {
+        "previous": f"{previous.path}?{previous.query}" if previous else None,
+        "next": f"{following.path}?{following.query}" if following else None,
+    }

@@ -1,0 +1,94 @@
+"""Form state for templates: the user's input, and errors keyed by field name.
+
+Views build a pydantic schema from the form and call the service inside ``attempt``;
+a field error from either comes back as a ``FormState`` to re-render (422, or 409
+for a conflict), keeping what the user typed. Errors that name no field (Forbidden,
+NotFound) propagate to the error page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+
+from liaison.kit.errors import LiaisonError
+from liaison.web.views.common import form_list, form_text
+
+T = TypeVar("T")
+FormValues = dict[str, str | list[str]]
+
+_MESSAGES = {
+    "missing": "this field is required",
+    "string_too_short": "must be at least {min_length} characters",
+    "string_too_long": "must be at most {max_length} characters",
+    "string_pattern_mismatch": "contains characters that are not allowed here",
+    "enum": "choose one of the listed options",
+    "date_from_datetime_parsing": "enter a date as YYYY-MM-DD",
+    "date_from_datetime_inexact": "enter a date as YYYY-MM-DD",
+    "date_parsing": "enter a date as YYYY-MM-DD",
+    "date_type": "enter a date as YYYY-MM-DD",
+    "extra_forbidden": "this field is not expected here",
+}
+
+
+@dataclass
+class FormState:
+    values: Mapping[str, str | list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str | None = None  # a form-level message (e.g. a failed sign-in)
+    status: int = 200
+
+    def value(self, name: str) -> str:
+        value = self.values.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    def selected(self, name: str) -> list[str]:
+        value = self.values.get(name, [])
+        return [value] if isinstance(value, str) else list(value)
+
+    @property
+    def first_error(self) -> str | None:
+        return next(iter(self.errors), None)
+
+
+def read_values(form: FormData, fields: Sequence[str], lists: Sequence[str] = ()) -> FormValues:
+    """Only the named fields: the csrf token and anything injected never reach a schema."""
+    values: FormValues = {name: form_text(form, name) for name in fields}
+    values |= {name: form_list(form, name) for name in lists}
+    return values
+
+
+def _friendly(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "string_too_short" and error.get("input") == "":
+        return "this field is required"
+    template = _MESSAGES.get(str(error.get("type")))
+    if template is None:
+        return str(error.get("msg", "is not valid"))
+    return template.format(**error.get("ctx", {}))
+
+
+def _field_errors(exc: ValidationError | LiaisonError) -> tuple[dict[str, str], int]:
+    if isinstance(exc, LiaisonError):
+        if not exc.errors:
+            raise exc
+        return {e.field: e.message for e in exc.errors}, exc.status
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else "form"
+        errors.setdefault(name, _friendly(error))
+    return errors, 422
+
+
+def attempt(db: Session, values: FormValues, action: Callable[[], T]) -> T | FormState:
+    """Run ``action``; on a field error, undo its flushes and return the form to re-render."""
+    try:
+        return action()
+    except (ValidationError, LiaisonError) as exc:
+        errors, status = _field_errors(exc)
+        db.rollback()
+        return FormState(values=values, errors=errors, status=status)
