@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison import __version__
+import liaison.federation.control  # noqa: F401  (registers federation's message types)
+from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
 from liaison.config import Settings, load_settings
 from liaison.directory.endpoints import router as directory_router
+from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
@@ -24,14 +26,19 @@ def create_app(
     *,
     engine: Engine | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    start_worker: bool = False,
 ) -> FastAPI:
     settings = settings or load_settings()
     engine = engine or make_engine(settings.effective_database_url)
     owns_engine = session_factory is None
+    factory = session_factory or make_session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = worker.start_thread(factory, settings) if start_worker else None
         yield
+        if stop is not None:
+            stop.set()
         if owns_engine:
             engine.dispose()
 
@@ -45,13 +52,18 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = session_factory or make_session_factory(engine)
+    app.state.session_factory = factory
     problems.install(app)
     app.include_router(health.router)
     app.include_router(directory_router)
     app.include_router(users_router)
+    app.include_router(federation_router)
     web_setup.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_request_bytes,
+        overrides={"/federation/": settings.federation_max_envelope_bytes},
+    )
     return app
 
 

@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    federation_max_envelope_bytes: int = 50 * 1024 * 1024
+    federation_clock_window_seconds: int = 300
+    federation_batch_size: int = Field(default=200, ge=1, le=500)
+    federation_timeout_seconds: float = 30.0
+    worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
+    worker_poll_seconds: float = 1.0
+    worker_max_backoff_seconds: float = 300.0
 
     @field_validator("party")
     @classmethod

@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from liaison.config import Settings
 from liaison.demo.seed import ensure_party
+from liaison.federation.keys import ensure_node_key
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ConfigurationError
 from liaison.kit.migrate import upgrade
@@ -25,6 +26,7 @@ def initialise(settings: Settings, engine: Engine | None = None) -> None:
         upgrade(engine)
         with unit_of_work(make_session_factory(engine)) as db:
             ensure_party(db, settings.party, country.name)
+            ensure_node_key(db, settings)
     finally:
         if owned:
             engine.dispose()

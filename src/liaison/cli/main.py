@@ -17,6 +17,7 @@ from liaison.cli.context import console, err_console, settings, transaction
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
 from liaison.directory.cli import app as directory_app
+from liaison.federation.cli import keys_app, peer_app, worker_command
 from liaison.kit.db import make_engine
 from liaison.kit.errors import LiaisonError
 from liaison.kit.migrate import current_and_head, upgrade
@@ -31,7 +32,10 @@ app = typer.Typer(
 )
 app.add_typer(user_app, name="user")
 app.add_typer(directory_app, name="directory")
+app.add_typer(keys_app, name="keys")
+app.add_typer(peer_app, name="peer")
 app.command("demo")(demo_command)
+app.command("worker")(worker_command)
 
 
 @app.callback()
@@ -88,12 +92,15 @@ def seed(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not deliver envelopes in this process.")
+    ] = False,
 ) -> None:
     """Serve the API and web UI."""
     node = settings()
     _ = node.secret_key  # fail early, with a clear message, if 'init' was not run
     uvicorn.run(
-        create_app(node),
+        create_app(node, start_worker=node.worker_enabled and not no_worker),
         host=host or node.host,
         port=port or node.port,
         log_level="info",

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from liaison.cli.context import console
-from liaison.demo import runner
+from liaison.demo import peering, runner
 from liaison.demo.seed import demo_logins
 
 
@@ -41,8 +41,7 @@ def demo_command(
     if reset:
         runner.reset(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    for node in nodes:
-        runner.prepare(node, data_dir)
+    settings = [runner.prepare(node, data_dir) for node in nodes]
     processes = []
     signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -51,7 +50,14 @@ def demo_command(
             processes.append(runner.start(node, data_dir))
         for node, process in zip(nodes, processes, strict=True):
             runner.wait_healthy(node, process, timeout=60)
-        _print_welcome(nodes, data_dir, time.monotonic() - started)
+        ready = time.monotonic() - started
+        canada, india = settings
+        peering.pin(canada, india)
+        peering.pin(india, canada)
+        story = peering.accreditation_exchange(host=canada, sending=india)
+        _print_welcome(nodes, data_dir, ready)
+        console.print(story)
+        console.print("Press Ctrl-C to stop both nodes.")
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         console.print("[red]a node stopped unexpectedly; see its log in the data directory[/red]")
@@ -65,9 +71,9 @@ def demo_command(
 
 def _print_welcome(nodes: tuple[runner.DemoNode, ...], data_dir: Path, seconds: float) -> None:
     console.print(f"[green]Liaison demo ready in {seconds:.1f} s[/green] (data in {data_dir})")
-    table = Table("node", "URL", "username", "password", "role")
     for node in nodes:
+        console.print(f"\n[bold]{node.party}[/bold]  {node.url()}")
+        table = Table("username", "password", "role")
         for username, password, role in demo_logins(node.party):
-            table.add_row(node.party, node.url(), username, password, role.value)
-    console.print(table)
-    console.print("Press Ctrl-C to stop both nodes.")
+            table.add_row(username, password, role.value)
+        console.print(table)

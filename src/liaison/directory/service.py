@@ -9,6 +9,8 @@ from __future__ import annotations
 import pycountry
 from sqlalchemy.orm import Session
 
+from liaison.directory.accreditation import apply_step
+from liaison.directory.federation import publish_agency, publish_officer, send_decision
 from liaison.directory.repository import DirectoryRepository
 from liaison.directory.schemas import (
     Accreditation,
@@ -23,13 +25,6 @@ from liaison.directory.schemas import (
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liaison.models import Agency, ContactChannel, Officer, Party
 from liaison.users.roles import Caller
-
-# Which accreditation steps are allowed from each status.
-_NEXT_STEPS: dict[Accreditation, frozenset[Accreditation]] = {
-    Accreditation.NOMINATED: frozenset({Accreditation.ACCREDITED, Accreditation.WITHDRAWN}),
-    Accreditation.ACCREDITED: frozenset({Accreditation.WITHDRAWN}),
-    Accreditation.WITHDRAWN: frozenset(),
-}
 
 
 class DirectoryService:
@@ -91,6 +86,7 @@ class DirectoryService:
         )
         self.db.add(agency)
         self.db.flush()
+        publish_agency(self.db, agency)
         return agency
 
     def update_agency(self, agency_id: str, data: AgencyUpdate) -> Agency:
@@ -103,6 +99,7 @@ class DirectoryService:
         if data.mandate_areas is not None:
             agency.mandate_areas = sorted({area.value for area in data.mandate_areas})
         self.db.flush()
+        publish_agency(self.db, agency)
         return agency
 
     def _check_acronym(self, party_code: str, acronym: str, except_id: str | None) -> None:
@@ -148,6 +145,7 @@ class DirectoryService:
         )
         self.db.add(officer)
         self.db.flush()
+        publish_officer(self.db, officer)
         return officer
 
     def update_officer(self, officer_id: str, data: OfficerUpdate) -> Officer:
@@ -155,28 +153,31 @@ class DirectoryService:
         for field in data.model_fields_set:
             setattr(officer, field, getattr(data, field))
         self.db.flush()
+        publish_officer(self.db, officer)
         return officer
 
     def change_accreditation(self, officer_id: str, change: AccreditationChange) -> Officer:
-        officer = self.officer_for_change(officer_id)
-        current = Accreditation(officer.accreditation_status)
-        if change.status not in _NEXT_STEPS[current]:
-            raise Conflict.on_field(
-                "status", f"an officer who is {current.value} cannot become {change.status.value}"
-            )
-        earliest = officer.accredited_on or officer.nominated_on
-        if change.on < earliest:
-            raise ValidationFailed.on_field(
-                "on",
-                f"{change.on.isoformat()} is before the {current.value} date "
-                f"{earliest.isoformat()}; accreditation dates must be in order",
-            )
-        if change.status is Accreditation.ACCREDITED:
-            officer.accredited_on = change.on
-        else:
-            officer.withdrawn_on = change.on
-        officer.accreditation_status = change.status.value
+        """The two-step exchange: the host party accredits (or withdraws accreditation of)
+        an officer posted to it; the sending party may only withdraw its own officer.
+        Either decision is recorded here and sent to the other party."""
+        officer = self.get_officer(officer_id)
+        agency = self.get_agency(officer.agency_id)
+        if agency.party_code == self.caller.party_code:
+            officer = self.officer_for_change(officer_id)
+            if change.status is Accreditation.ACCREDITED:
+                raise Forbidden(
+                    f"accreditation is decided by the host party ({officer.host_party_code}); "
+                    "this node may only withdraw its own officer"
+                )
+            apply_step(officer, change)
+            self.db.flush()
+            publish_officer(self.db, officer)
+            return officer
+        if officer.host_party_code != self.caller.party_code or not self.caller.is_admin:
+            raise Forbidden("only an administrator of the host party decides accreditation")
+        apply_step(officer, change)
         self.db.flush()
+        send_decision(self.db, officer, change, to=agency.party_code)
         return officer
 
     # channels ------------------------------------------------------------

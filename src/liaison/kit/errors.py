@@ -78,6 +78,18 @@ class TooManyAttempts(LiaisonError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class InvalidEnvelope(LiaisonError):
+    """A federation envelope or receipt that cannot be accepted; ``reason`` is a stable code."""
+
+    status = 400
+    code = "invalid_envelope"
+    title = "Invalid envelope"
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
 class ConfigurationError(LiaisonError):
     status = 500
     code = "configuration_error"

@@ -30,6 +30,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(300))
     acronym: Mapped[str] = mapped_column(String(30))
     mandate_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # None for this node's own records; the publishing node's name for federated ones.
+    origin_node: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
@@ -50,6 +52,7 @@ class Officer(Base):
     host_party_code: Mapped[str] = mapped_column(ForeignKey("parties.code"), index=True)
     posting: Mapped[str] = mapped_column(String(300))
     accreditation_status: Mapped[str] = mapped_column(String(20), default="nominated")
+    origin_node: Mapped[str | None] = mapped_column(String(100))
     nominated_on: Mapped[date] = mapped_column(Date)
     accredited_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_on: Mapped[date | None] = mapped_column(Date)

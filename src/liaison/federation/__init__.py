@@ -1,0 +1,1 @@
+"""Federation between nodes: signed, encrypted envelopes and signed receipts."""

@@ -1,0 +1,94 @@
+"""Federation's own message types: ping (channel check) and key announcements."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.federation import keys
+from liaison.federation.outbox import enqueue
+from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.kit.crypto import PublicNodeKey, b64d, b64e
+from liaison.models import NodeKey, OutboxMessage, PeerKey
+
+PING = "federation.ping"
+KEY_ANNOUNCE = "federation.key_announce"
+
+
+class PingPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: str = Field(default="", max_length=1_048_576)
+
+
+class KeyAnnouncement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    verify_key: str
+    encryption_key: str
+    not_before: datetime
+    not_after: datetime
+
+
+@register(PING)
+def _apply_ping(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    PingPayload.model_validate(payload)  # recorded in the inbox; no other effect
+
+
+@register(KEY_ANNOUNCE)
+def _apply_key_announce(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    announced = KeyAnnouncement.model_validate(payload)
+    key = PublicNodeKey(
+        key_id=announced.key_id,
+        verify_key=b64d(announced.verify_key),
+        encryption_key=b64d(announced.encryption_key),
+        not_before=announced.not_before,
+        not_after=announced.not_after,
+    )
+    if key.fingerprint()[:16] != key.key_id:
+        raise PayloadRefused("invalid_payload", "announced key id does not match its keys")
+    if db.get(PeerKey, key.key_id) is None:
+        db.add(
+            PeerKey(
+                key_id=key.key_id,
+                peer_party=context.sender_party,
+                verify_key=key.verify_key,
+                encryption_key=key.encryption_key,
+                not_before=key.not_before,
+                not_after=key.not_after,
+                source="announced",
+            )
+        )
+
+
+def ping(db: Session, peer_party: str, data: str = "") -> OutboxMessage:
+    return enqueue(db, PING, PingPayload(data=data).model_dump(), peers=[peer_party])[0]
+
+
+def announcement(row: NodeKey) -> dict[str, Any]:
+    return KeyAnnouncement(
+        key_id=row.key_id,
+        verify_key=b64e(row.verify_key),
+        encryption_key=b64e(row.encryption_key),
+        not_before=row.not_before,
+        not_after=row.not_after,
+    ).model_dump(mode="json")
+
+
+def rotate_and_announce(
+    db: Session, settings: Settings, validity: timedelta = keys.DEFAULT_VALIDITY
+) -> NodeKey:
+    """Rotate this node's keys and tell every peer, signed with the key they already trust.
+
+    The announcement is queued before anything signed with the new key, and delivery
+    is in sequence order, so a peer always learns the new key before it needs it.
+    """
+    old = keys.ensure_node_key(db, settings)
+    new = keys.rotate(db, settings, validity)
+    enqueue(db, KEY_ANNOUNCE, announcement(new), sender_key_id=old.key_id)
+    return new

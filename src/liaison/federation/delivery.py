@@ -1,0 +1,193 @@
+"""Deliver queued envelopes to peers, in sequence order, and record their signed receipts.
+
+Per peer, a worker holds the peer's delivery cursor row (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so several workers share peers without sending out of order), sends a batch
+of the oldest pending envelopes, and stores each receipt. Transport failures back off
+exponentially with jitter; nothing is marked delivered without a verified receipt.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.config import Settings
+from liaison.federation import envelope as env
+from liaison.federation import keys, metrics
+from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS, peer_public_key
+from liaison.kit import clock
+from liaison.kit.db import unit_of_work
+from liaison.kit.errors import InvalidEnvelope
+from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey
+
+BASE_BACKOFF_SECONDS = 0.5
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def backoff(attempts: int, ceiling: float) -> timedelta:
+    """Exponential with full jitter in [50 %, 100 %] so retries from many rows spread out."""
+    delay = min(ceiling, BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311  (not crypto)
+
+
+def recipient_key(db: Session, peer: Peer) -> PeerKey:
+    now = clock.now()
+    key = db.scalar(
+        select(PeerKey)
+        .where(
+            PeerKey.peer_party == peer.party_code,
+            PeerKey.not_before <= now,
+            PeerKey.not_after > now,
+        )
+        .order_by(PeerKey.added_at.desc(), PeerKey.not_before.desc())
+    )
+    if key is None:
+        raise DeliveryFailed(f"no valid key known for peer {peer.party_code}")
+    return key
+
+
+class Deliverer:
+    def __init__(
+        self, factory: sessionmaker[Session], settings: Settings, client: httpx.Client
+    ) -> None:
+        self.factory = factory
+        self.settings = settings
+        self.client = client
+
+    def run_once(self) -> int:
+        """One pass over every peer with due envelopes; returns how many were settled."""
+        with self.factory() as db:
+            parties = list(
+                db.scalars(
+                    select(OutboxMessage.peer_party)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.next_attempt_at <= clock.now(),
+                    )
+                    .distinct()
+                )
+            )
+        return sum(self.deliver_to(party) for party in parties)
+
+    def deliver_to(self, party: str) -> int:
+        with unit_of_work(self.factory) as db:
+            cursor = db.scalar(
+                select(DeliveryCursor)
+                .where(DeliveryCursor.peer_party == party)
+                .with_for_update(skip_locked=True)
+            )
+            if cursor is None:
+                return 0  # another worker holds this peer
+            rows = list(
+                db.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.peer_party == party, OutboxMessage.status == "pending")
+                    .order_by(OutboxMessage.seq)
+                    .limit(self.settings.federation_batch_size)
+                )
+            )
+            if not rows or rows[0].next_attempt_at > clock.now():
+                return 0
+            cursor.claimed_at = clock.now()
+            peer = db.get_one(Peer, party)
+            try:
+                return self._send(db, peer, rows)
+            except (DeliveryFailed, httpx.HTTPError, InvalidEnvelope, ValueError) as exc:
+                self._failed(peer, rows, f"{type(exc).__name__}: {exc}")
+                return 0
+
+    def _send(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> int:
+        target = recipient_key(db, peer)
+        recipient = peer_public_key(target)
+        sent_at = clock.now()
+        envelopes = []
+        for row in rows:
+            sender = keys.keypair(db, self.settings, row.sender_key_id)
+            header = env.EnvelopeHeader(
+                v=1,
+                id=row.id,
+                type=row.type,
+                sender=env.NodeRef(
+                    party=self.settings.party,
+                    node=self.settings.node_name,
+                    key=sender.public.key_id,
+                ),
+                recipient=env.NodeRef(
+                    party=peer.party_code, node=peer.node_name, key=recipient.key_id
+                ),
+                seq=row.seq,
+                created_at=row.created_at,
+                sent_at=sent_at,
+            )
+            envelopes.append(json.loads(env.seal(header, row.payload.encode(), sender, recipient)))
+        response = self.client.post(
+            f"{peer.base_url.rstrip('/')}/federation/v1/inbox/batch",
+            json={"envelopes": envelopes},
+            timeout=self.settings.federation_timeout_seconds,
+        )
+        if response.status_code != 200:
+            raise DeliveryFailed(
+                f"peer answered HTTP {response.status_code}: {response.text[:300]}"
+            )
+        receipts = response.json().get("receipts")
+        if not isinstance(receipts, list) or len(receipts) != len(rows):
+            raise DeliveryFailed("peer answered without one receipt per envelope")
+        peer_keys = {
+            k.key_id: peer_public_key(k)
+            for k in db.scalars(select(PeerKey).where(PeerKey.peer_party == peer.party_code))
+        }
+        settled = 0
+        for row, signed in zip(rows, receipts, strict=True):
+            receipt = self._verified(signed, peer_keys)
+            if receipt.envelope_id != row.id:
+                raise DeliveryFailed(
+                    f"receipt for {receipt.envelope_id} answered envelope {row.id}"
+                )
+            if receipt.status == "refused" and receipt.reason not in SEQUENCE_CONSUMING_REASONS:
+                self._failed(peer, [row], f"{receipt.reason}: {receipt.detail}")
+                break
+            self._settle(row, receipt, signed)
+            settled += 1
+        peer.last_contact_at = clock.now()
+        if settled:
+            peer.last_error = None
+        return settled
+
+    @staticmethod
+    def _verified(signed: Any, peer_keys: dict[str, Any]) -> env.Receipt:
+        claimed = env.receipt_key_id(signed)
+        key = peer_keys.get(claimed)
+        if key is None:
+            raise DeliveryFailed(f"receipt signed with unknown key {claimed}")
+        return env.verify_receipt(signed, key)
+
+    def _settle(self, row: OutboxMessage, receipt: env.Receipt, signed: Any) -> None:
+        now = clock.now()
+        row.status = "refused" if receipt.status == "refused" else "delivered"
+        row.delivered_at = now
+        row.receipt = json.dumps(signed)
+        row.receipt_status = receipt.status
+        row.receipt_reason = receipt.reason
+        row.last_error = receipt.detail if receipt.status == "refused" else None
+        metrics.record_settled(row.peer_party, row.status, (now - row.created_at).total_seconds())
+
+    def _failed(self, peer: Peer, rows: list[OutboxMessage], error: str) -> None:
+        now = clock.now()
+        for row in rows:
+            row.attempts += 1
+            row.last_error = error[:2000]
+            row.next_attempt_at = now + backoff(
+                row.attempts, self.settings.worker_max_backoff_seconds
+            )
+        peer.last_error = error[:2000]
+        peer.last_error_at = now
+        metrics.record_failure(peer.party_code)

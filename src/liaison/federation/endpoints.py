@@ -1,0 +1,141 @@
+"""Federation HTTP: the inbox peers post to, this node's public keys, and (for
+operators) peers and the message log under /api/v1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
+
+from liaison.api.deps import CallerDep, DbDep, client_ip
+from liaison.federation import keys, metrics, peers
+from liaison.federation.inbox import Inbox, Outcome
+from liaison.federation.log import MessageLogQuery, message_log
+from liaison.federation.schemas import (
+    KeysDocument,
+    MessageLogEntry,
+    PeerStatus,
+    PublicKeyOut,
+)
+from liaison.kit.crypto import b64e
+from liaison.kit.db import unit_of_work
+from liaison.kit.errors import Forbidden, InvalidEnvelope, ServiceUnavailable
+from liaison.users.roles import Caller, Role
+
+router = APIRouter(tags=["federation"])
+MAX_BATCH = 500
+CONFLICT_RETRIES = 5
+
+# One inbound transaction at a time per process: sequence checks must see the
+# previous envelope committed (PostgreSQL adds a row lock on the peer across processes).
+_inbox_lock = threading.Lock()
+
+REFUSAL_STATUS = {
+    "malformed": 400,
+    "too_large": 413,
+    "sequence_gap": 409,
+    "replay": 409,
+    "unknown_type": 422,
+    "invalid_payload": 422,
+    "decrypt_failed": 422,
+    "policy_refused": 422,
+}
+
+
+@router.get("/federation/v1/keys", response_model=KeysDocument)
+def public_keys(request: Request, db: DbDep) -> KeysDocument:
+    settings = request.app.state.settings
+    return KeysDocument(
+        party=settings.party,
+        node=settings.node_name,
+        keys=[
+            PublicKeyOut(
+                key_id=row.key_id,
+                fingerprint=keys.public_of(row).fingerprint(),
+                verify_key=b64e(row.verify_key),
+                encryption_key=b64e(row.encryption_key),
+                not_before=row.not_before,
+                not_after=row.not_after,
+                current=row.is_current,
+            )
+            for row in keys.valid_keys(db)
+        ],
+    )
+
+
+async def _read_json(request: Request) -> Any:
+    """The decoded body; undecodable bytes are passed on for the inbox to refuse and log."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return raw
+
+
+def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
+    """Apply a batch in one transaction. A write conflict with another process (an
+    operator's command on the same SQLite file) rolls everything back; try again."""
+    factory = request.app.state.session_factory
+    for attempt in range(1, CONFLICT_RETRIES + 1):
+        try:
+            with _inbox_lock, unit_of_work(factory) as db:
+                inbox = Inbox(db, request.app.state.settings, client_ip(request))
+                outcomes = [inbox.receive(body) for body in bodies]
+            break
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == CONFLICT_RETRIES:
+                raise ServiceUnavailable(
+                    f"inbox busy, retry shortly ({type(exc).__name__})"
+                ) from exc
+            time.sleep(0.05 * attempt)
+    for outcome in outcomes:
+        metrics.record_inbound(outcome.status, outcome.reason)
+    return outcomes
+
+
+@router.post("/federation/v1/inbox", summary="Receive one envelope; answers a signed receipt")
+async def inbox(request: Request) -> Response:
+    body = await _read_json(request)
+    outcome = (await run_in_threadpool(_receive_all, request, [body]))[0]
+    status = 200 if outcome.status != "refused" else REFUSAL_STATUS.get(outcome.reason or "", 403)
+    return JSONResponse(outcome.receipt, status_code=status)
+
+
+@router.post("/federation/v1/inbox/batch", summary="Receive envelopes in order; receipts in order")
+async def inbox_batch(request: Request) -> Response:
+    body = await _read_json(request)
+    envelopes = body.get("envelopes") if isinstance(body, dict) else None
+    if not isinstance(envelopes, list) or not 1 <= len(envelopes) <= MAX_BATCH:
+        raise InvalidEnvelope("malformed", f"expected {{'envelopes': [...]}} with 1-{MAX_BATCH}")
+    outcomes = await run_in_threadpool(_receive_all, request, envelopes)
+    return JSONResponse({"receipts": [o.receipt for o in outcomes]})
+
+
+def _operator(caller: Caller) -> None:
+    if caller.role not in (Role.ADMIN, Role.LIAISON_OFFICER):
+        raise Forbidden("peers and the message log are for administrators and liaison officers")
+
+
+@router.get("/api/v1/peers", response_model=list[PeerStatus])
+def list_peers(db: DbDep, caller: CallerDep) -> list[PeerStatus]:
+    _operator(caller)
+    return [peers.peer_status(db, peer) for peer in peers.list_peers(db)]
+
+
+@router.get("/api/v1/messages", response_model=list[MessageLogEntry])
+def messages(
+    db: DbDep, caller: CallerDep, query: Annotated[MessageLogQuery, Query()]
+) -> list[MessageLogEntry]:
+    _operator(caller)
+    return message_log(db, query)
+
+
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics(db: DbDep) -> Response:
+    return Response(metrics.render(db), media_type="text/plain; version=0.0.4; charset=utf-8")

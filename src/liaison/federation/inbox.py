@@ -1,0 +1,258 @@
+"""Inbound envelopes: authenticate, sequence, decrypt, apply — exactly once.
+
+An envelope is applied and its id recorded in the same transaction, so a redelivery
+finds the id and gets the original receipt back without changing anything.
+Refusals before the sender is authenticated go to the refusal log only; refusals of
+an authenticated envelope at the expected sequence number consume that number (the
+stream goes on) and are kept in the inbox with their negative receipt.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.federation import envelope as env
+from liaison.federation import keys
+from liaison.federation.registry import InboundContext, PayloadRefused, handler_for
+from liaison.kit import clock
+from liaison.kit.crypto import PublicNodeKey
+from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.models import InboxMessage, Peer, PeerKey, Refusal
+
+# Refusals of an authenticated envelope at its expected sequence number: the number
+# is used up and the stream goes on. Every other refusal leaves the envelope
+# unreceived, and the sender keeps retrying it (unknown_sender, for instance, lasts
+# only until the peer's operator pins this node).
+SEQUENCE_CONSUMING_REASONS = frozenset(
+    {"unknown_type", "invalid_payload", "decrypt_failed", "policy_refused"}
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    receipt: dict[str, str]
+    status: str
+    reason: str | None
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def peer_public_key(row: PeerKey) -> PublicNodeKey:
+    return PublicNodeKey(
+        key_id=row.key_id,
+        verify_key=row.verify_key,
+        encryption_key=row.encryption_key,
+        not_before=row.not_before,
+        not_after=row.not_after,
+    )
+
+
+class Inbox:
+    def __init__(self, db: Session, settings: Settings, remote_addr: str) -> None:
+        self.db = db
+        self.settings = settings
+        self.remote_addr = remote_addr[:64]
+
+    def _receipt(
+        self,
+        envelope_id: str,
+        seq: int,
+        status: str,
+        reason: str | None = None,
+        detail: str | None = None,
+        key_id: str | None = None,
+    ) -> dict[str, str]:
+        signer = keys.keypair(self.db, self.settings, key_id)
+        receipt = env.Receipt(
+            envelope_id=envelope_id,
+            seq=seq,
+            status=status,
+            reason=reason,
+            detail=detail[:500] if detail else None,
+            receiver=env.NodeRef(
+                party=self.settings.party,
+                node=self.settings.node_name,
+                key=signer.public.key_id,
+            ),
+            issued_at=clock.now(),
+        )
+        return env.sign_receipt(receipt, signer)
+
+    def _refuse_unattributed(
+        self, reason: str, detail: str, header: env.EnvelopeHeader | None
+    ) -> Outcome:
+        self.db.add(
+            Refusal(
+                claimed_party=header.sender.party if header else None,
+                envelope_id=header.id if header else None,
+                reason=reason,
+                detail=detail[:2000],
+                remote_addr=self.remote_addr,
+            )
+        )
+        self.db.flush()
+        receipt = self._receipt(
+            header.id if header else "unknown",
+            header.seq if header else 0,
+            "refused",
+            reason,
+            detail,
+            self._own_key_id(header),
+        )
+        return Outcome(receipt, "refused", reason)
+
+    def _own_key_id(self, header: env.EnvelopeHeader | None) -> str | None:
+        """Sign with the key the sender addressed, if it is ours and still valid."""
+        if header is None:
+            return None
+        valid = {row.key_id for row in keys.valid_keys(self.db)}
+        return header.recipient.key if header.recipient.key in valid else None
+
+    def receive(self, raw: object) -> Outcome:
+        header: env.EnvelopeHeader | None = None
+        try:
+            parsed = env.parse_obj(raw)
+            header = parsed.header
+            peer, sender_key = self._authenticate(parsed)
+        except InvalidEnvelope as exc:
+            return self._refuse_unattributed(exc.reason, exc.detail, header)
+        except _Refused as exc:
+            return self._refuse_unattributed(exc.reason, exc.detail, header)
+        return self._sequence_and_apply(parsed, peer, sender_key)
+
+    def _authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:
+        header = parsed.header
+        if (header.recipient.party, header.recipient.node) != (
+            self.settings.party,
+            self.settings.node_name,
+        ):
+            raise _Refused(
+                "wrong_recipient",
+                f"addressed to {header.recipient.party}/{header.recipient.node}, "
+                f"this is {self.settings.party}/{self.settings.node_name}",
+            )
+        peer = self.db.scalar(
+            select(Peer).where(Peer.party_code == header.sender.party).with_for_update()
+        )
+        if peer is None or peer.node_name != header.sender.node:
+            raise _Refused(
+                "unknown_sender", f"{header.sender.party}/{header.sender.node} is not a pinned peer"
+            )
+        key_row = self.db.scalar(
+            select(PeerKey).where(
+                PeerKey.key_id == header.sender.key, PeerKey.peer_party == peer.party_code
+            )
+        )
+        if key_row is None:
+            raise _Refused("unknown_key", f"sender key {header.sender.key} is not known here")
+        sender_key = peer_public_key(key_row)
+        env.verify(parsed, sender_key)
+        if not sender_key.not_before <= header.sent_at <= sender_key.not_after:
+            raise _Refused(
+                "key_expired",
+                f"sender key {sender_key.key_id} was not valid at {header.sent_at.isoformat()}",
+            )
+        if header.recipient.key not in {row.key_id for row in keys.valid_keys(self.db)}:
+            raise _Refused(
+                "unknown_key",
+                f"recipient key {header.recipient.key} is not a valid key of this node",
+            )
+        window = timedelta(seconds=self.settings.federation_clock_window_seconds)
+        if abs(clock.now() - header.sent_at) > window:
+            raise _Refused(
+                "stale",
+                f"sent at {header.sent_at.isoformat()}, outside the {window.seconds} s window",
+            )
+        return peer, sender_key
+
+    def _sequence_and_apply(
+        self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
+    ) -> Outcome:
+        header = parsed.header
+        seen = self.db.get(InboxMessage, header.id)
+        if seen is not None:
+            if seen.peer_party != peer.party_code or seen.seq != header.seq:
+                return self._refuse_unattributed("replay", "envelope id already used", header)
+            peer.last_contact_at = clock.now()
+            return Outcome(json.loads(seen.receipt), "duplicate", seen.reason)
+        expected = peer.last_in_seq + 1
+        if header.seq < expected:
+            return self._refuse_unattributed(
+                "replay", f"sequence {header.seq} already used (next expected {expected})", header
+            )
+        if header.seq > expected:
+            return self._refuse_unattributed(
+                "sequence_gap", f"sequence {header.seq} arrived before {expected}", header
+            )
+        status, reason, detail = self._apply(parsed, peer, sender_key)
+        receipt = self._receipt(header.id, header.seq, status, reason, detail, header.recipient.key)
+        self.db.add(
+            InboxMessage(
+                id=header.id,
+                peer_party=peer.party_code,
+                seq=header.seq,
+                type=header.type,
+                created_at=header.created_at,
+                status="applied" if status == "accepted" else "refused",
+                reason=reason,
+                receipt=json.dumps(receipt),
+            )
+        )
+        peer.last_in_seq = header.seq
+        peer.last_contact_at = clock.now()
+        self.db.flush()
+        return Outcome(receipt, status, reason)
+
+    def _apply(
+        self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
+    ) -> tuple[str, str | None, str | None]:
+        header = parsed.header
+        handler = handler_for(header.type)
+        if handler is None:
+            return "refused", "unknown_type", f"this node does not accept '{header.type}'"
+        try:
+            plaintext = env.decrypt(
+                parsed, keys.keypair(self.db, self.settings, header.recipient.key), sender_key
+            )
+            payload: Any = json.loads(plaintext)
+            if not isinstance(payload, dict):
+                raise ValueError("payload is not a JSON object")
+        except InvalidEnvelope as exc:
+            return "refused", exc.reason, exc.detail
+        except ValueError as exc:
+            return "refused", "invalid_payload", f"payload is not a JSON object: {exc}"
+        context = InboundContext(
+            settings=self.settings,
+            sender_party=peer.party_code,
+            sender_node=peer.node_name,
+            envelope_id=header.id,
+            seq=header.seq,
+        )
+        savepoint = self.db.begin_nested()
+        try:
+            handler(self.db, context, payload)
+            self.db.flush()
+        except PayloadRefused as exc:
+            savepoint.rollback()
+            return "refused", exc.reason, exc.detail
+        except ValidationError as exc:
+            savepoint.rollback()
+            return "refused", "invalid_payload", str(exc.errors()[:3])
+        except LiaisonError as exc:
+            savepoint.rollback()
+            return "refused", "invalid_payload", exc.detail
+        savepoint.commit()
+        return "accepted", None, None

@@ -1,0 +1,94 @@
+"""This node's key generations: create, load (unsealed with the secret key), rotate."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit import clock
+from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, seal_private, unseal_private
+from liaison.kit.errors import ConfigurationError
+from liaison.models import NodeKey
+
+DEFAULT_VALIDITY = timedelta(days=365)
+
+_unsealed: dict[tuple[str, bytes], NodeKeyPair] = {}
+
+
+def public_of(row: NodeKey) -> PublicNodeKey:
+    return PublicNodeKey(
+        key_id=row.key_id,
+        verify_key=row.verify_key,
+        encryption_key=row.encryption_key,
+        not_before=row.not_before,
+        not_after=row.not_after,
+    )
+
+
+def _store(db: Session, settings: Settings, pair: NodeKeyPair) -> NodeKey:
+    public = pair.public
+    row = NodeKey(
+        key_id=public.key_id,
+        verify_key=public.verify_key,
+        encryption_key=public.encryption_key,
+        sealed_private=seal_private(pair, settings.secret_key),
+        not_before=pair.not_before,
+        not_after=pair.not_after,
+        is_current=True,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def ensure_node_key(db: Session, settings: Settings) -> NodeKey:
+    """The current key generation, created on first use."""
+    row = db.scalar(select(NodeKey).where(NodeKey.is_current))
+    if row is not None:
+        return row
+    now = clock.now()
+    return _store(db, settings, NodeKeyPair.generate(now, now + DEFAULT_VALIDITY))
+
+
+def keypair(db: Session, settings: Settings, key_id: str | None = None) -> NodeKeyPair:
+    """A key generation with its private half, unsealed once per process."""
+    query = select(NodeKey).where(
+        NodeKey.key_id == key_id if key_id else NodeKey.is_current.is_(True)
+    )
+    row = db.scalar(query)
+    if row is None:
+        raise ConfigurationError(
+            f"this node has no key {key_id or '(current)'}: run 'liaison init'"
+        )
+    cache_key = (row.key_id, settings.secret_key)
+    if cache_key not in _unsealed:
+        _unsealed[cache_key] = unseal_private(
+            row.sealed_private, settings.secret_key, row.not_before, row.not_after
+        )
+    return _unsealed[cache_key]
+
+
+def valid_keys(db: Session, at: datetime | None = None) -> list[NodeKey]:
+    """Key generations still valid: the current one and retired ones until they expire."""
+    at = at or clock.now()
+    return list(
+        db.scalars(
+            select(NodeKey)
+            .where(NodeKey.not_before <= at, NodeKey.not_after > at)
+            .order_by(NodeKey.created_at.desc())
+        )
+    )
+
+
+def rotate(db: Session, settings: Settings, validity: timedelta = DEFAULT_VALIDITY) -> NodeKey:
+    """A new current generation; the old one still verifies until its own expiry."""
+    old = ensure_node_key(db, settings)
+    db.execute(update(NodeKey).where(NodeKey.is_current).values(is_current=False))
+    now = clock.now()
+    new = _store(db, settings, NodeKeyPair.generate(now, now + validity))
+    db.flush()
+    assert old.key_id != new.key_id
+    return new
