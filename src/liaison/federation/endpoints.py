@@ -8,19 +8,20 @@ import threading
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from liaison.api.deps import CallerDep, DbDep, client_ip
-from liaison.federation import keys, metrics, peers
+from liaison.federation import control, keys, metrics, peers
 from liaison.federation.inbox import Inbox, Outcome
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import (
     KeysDocument,
     MessageLogEntry,
     PeerStatus,
+    PingRequest,
     PublicKeyOut,
 )
 from liaison.kit.crypto import b64e
@@ -126,6 +127,36 @@ def _operator(caller: Caller) -> None:
 def list_peers(db: DbDep, caller: CallerDep) -> list[PeerStatus]:
     _operator(caller)
     return [peers.peer_status(db, peer) for peer in peers.list_peers(db)]
+
+
+@router.post(
+    "/api/v1/peers/{party}/ping",
+    response_model=MessageLogEntry,
+    status_code=202,
+    summary="Queue a ping to a peer; its signed receipt shows in the message log",
+)
+def ping_peer(
+    party: Annotated[str, Path(pattern=r"^[A-Za-z]{2}$")],
+    data: PingRequest,
+    db: DbDep,
+    caller: CallerDep,
+) -> MessageLogEntry:
+    _operator(caller)
+    message = control.ping(db, peers.get_peer(db, party).party_code, data.data)
+    return MessageLogEntry(
+        direction="out",
+        id=message.id,
+        peer=message.peer_party,
+        seq=message.seq,
+        type=message.type,
+        status="queued",
+        reason=None,
+        created_at=message.created_at,
+        settled_at=None,
+        attempts=0,
+        detail=None,
+        has_receipt=False,
+    )
 
 
 @router.get("/api/v1/messages", response_model=list[MessageLogEntry])

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal, NoReturn, Self, TypeVar
 
 import nacl.exceptions
@@ -155,12 +156,18 @@ def seal_with_nonce(
         raise ValueError("header.sender.key is not the key id of the sending key pair")
     if header.recipient.key != recipient.key_id:
         raise ValueError("header.recipient.key is not the key id of the recipient's key")
-    box = nacl.public.Box(sender.encryption_key, nacl.public.PublicKey(recipient.encryption_key))
+    box = _box(bytes(sender.encryption_key), recipient.encryption_key)
     protected = b64e(canonical_json(header))
     ciphertext = b64e(bytes(box.encrypt(payload, nonce)))
     signature = sender.signing_key.sign(signing_input(protected, ciphertext)).signature
     envelope = {"protected": protected, "ciphertext": ciphertext, "signature": b64e(signature)}
     return json.dumps(envelope, separators=(",", ":")).encode("ascii")
+
+
+@lru_cache(maxsize=64)
+def _box(own_private: bytes, their_public: bytes) -> nacl.public.Box:
+    """Boxes precompute the X25519 shared key; one per key pair is enough."""
+    return nacl.public.Box(nacl.public.PrivateKey(own_private), nacl.public.PublicKey(their_public))
 
 
 def _fail(reason: str, detail: str) -> NoReturn:
@@ -261,9 +268,7 @@ def verify(env: ParsedEnvelope, sender_key: PublicNodeKey) -> None:
 def decrypt(env: ParsedEnvelope, recipient: NodeKeyPair, sender_key: PublicNodeKey) -> bytes:
     """Open the payload. Call ``verify`` first: decrypting proves nothing about the header."""
     _check_key(env.header.recipient.key, recipient.public.key_id, "decrypt_failed", "recipient")
-    box = nacl.public.Box(
-        recipient.encryption_key, nacl.public.PublicKey(sender_key.encryption_key)
-    )
+    box = _box(bytes(recipient.encryption_key), sender_key.encryption_key)
     try:
         return bytes(box.decrypt(b64d(env.ciphertext)))
     except (nacl.exceptions.CryptoError, ValueError):

@@ -65,6 +65,10 @@ class Inbox:
         self.db = db
         self.settings = settings
         self.remote_addr = remote_addr[:64]
+        # Looked up once per batch: the keys of this node valid now, and peer keys seen.
+        self._own_valid = {row.key_id for row in keys.valid_keys(db)}
+        self._peer_keys: dict[tuple[str, str], PublicNodeKey] = {}
+        self._locked_peers: dict[str, Peer | None] = {}
 
     def _receipt(
         self,
@@ -118,8 +122,7 @@ class Inbox:
         """Sign with the key the sender addressed, if it is ours and still valid."""
         if header is None:
             return None
-        valid = {row.key_id for row in keys.valid_keys(self.db)}
-        return header.recipient.key if header.recipient.key in valid else None
+        return header.recipient.key if header.recipient.key in self._own_valid else None
 
     def receive(self, raw: object) -> Outcome:
         header: env.EnvelopeHeader | None = None
@@ -133,6 +136,27 @@ class Inbox:
             return self._refuse_unattributed(exc.reason, exc.detail, header)
         return self._sequence_and_apply(parsed, peer, sender_key)
 
+    def _locked_peer(self, party: str) -> Peer | None:
+        """The peer row, locked for the batch so sequence checks cannot interleave."""
+        if party not in self._locked_peers:
+            self._locked_peers[party] = self.db.scalar(
+                select(Peer).where(Peer.party_code == party).with_for_update()
+            )
+        return self._locked_peers[party]
+
+    def _peer_key(self, party: str, key_id: str) -> PublicNodeKey | None:
+        """A pinned or announced key of the peer (misses are not cached: a key may be
+        announced earlier in the same batch)."""
+        cached = self._peer_keys.get((party, key_id))
+        if cached is None:
+            row = self.db.scalar(
+                select(PeerKey).where(PeerKey.key_id == key_id, PeerKey.peer_party == party)
+            )
+            if row is None:
+                return None
+            cached = self._peer_keys[(party, key_id)] = peer_public_key(row)
+        return cached
+
     def _authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:
         header = parsed.header
         if (header.recipient.party, header.recipient.node) != (
@@ -144,28 +168,21 @@ class Inbox:
                 f"addressed to {header.recipient.party}/{header.recipient.node}, "
                 f"this is {self.settings.party}/{self.settings.node_name}",
             )
-        peer = self.db.scalar(
-            select(Peer).where(Peer.party_code == header.sender.party).with_for_update()
-        )
+        peer = self._locked_peer(header.sender.party)
         if peer is None or peer.node_name != header.sender.node:
             raise _Refused(
                 "unknown_sender", f"{header.sender.party}/{header.sender.node} is not a pinned peer"
             )
-        key_row = self.db.scalar(
-            select(PeerKey).where(
-                PeerKey.key_id == header.sender.key, PeerKey.peer_party == peer.party_code
-            )
-        )
-        if key_row is None:
+        sender_key = self._peer_key(peer.party_code, header.sender.key)
+        if sender_key is None:
             raise _Refused("unknown_key", f"sender key {header.sender.key} is not known here")
-        sender_key = peer_public_key(key_row)
         env.verify(parsed, sender_key)
         if not sender_key.not_before <= header.sent_at <= sender_key.not_after:
             raise _Refused(
                 "key_expired",
                 f"sender key {sender_key.key_id} was not valid at {header.sent_at.isoformat()}",
             )
-        if header.recipient.key not in {row.key_id for row in keys.valid_keys(self.db)}:
+        if header.recipient.key not in self._own_valid:
             raise _Refused(
                 "unknown_key",
                 f"recipient key {header.recipient.key} is not a valid key of this node",

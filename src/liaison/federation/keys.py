@@ -55,6 +55,8 @@ def ensure_node_key(db: Session, settings: Settings) -> NodeKey:
 
 def keypair(db: Session, settings: Settings, key_id: str | None = None) -> NodeKeyPair:
     """A key generation with its private half, unsealed once per process."""
+    if key_id is not None and (key_id, settings.secret_key) in _unsealed:
+        return _unsealed[(key_id, settings.secret_key)]
     query = select(NodeKey).where(
         NodeKey.key_id == key_id if key_id else NodeKey.is_current.is_(True)
     )

@@ -77,3 +77,7 @@ class MessageLogEntry(BaseModel):
     attempts: int
     detail: str | None
     has_receipt: bool
+
+
+class PingRequest(InputModel):
+    data: str = Field(default="", max_length=65_536, description="opaque padding or a note")
