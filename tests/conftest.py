@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.app import create_app
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
+from liaison.federation.keys import ensure_node_key
 from liaison.kit import clock
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.migrate import upgrade
@@ -90,9 +91,11 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def seeded(db_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+def seeded(db_factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
+    """A node as 'liaison init' and 'liaison seed --demo' leave it (keys included)."""
     with unit_of_work(db_factory) as db:
         seed_demo(db, "CA")
+        ensure_node_key(db, settings)
     return db_factory
 
 

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from tests.peering import pin_peer
+
+from liaison.kit.db import unit_of_work
+from liaison.models import Agency, Officer, OutboxMessage
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -134,36 +142,90 @@ def _nominate(client: TestClient, headers: dict[str, str], agency_id: str) -> di
     return officer
 
 
-def test_accreditation_runs_nominated_accredited_withdrawn(
-    client: TestClient, auth_headers: Headers
+@pytest.fixture
+def hosted_officer(seeded: sessionmaker[Session]) -> str:
+    """An Indian officer posted to Canada, as India's node published it, with IN pinned."""
+    with unit_of_work(seeded) as db:
+        pin_peer(db, "IN")
+        agency = Agency(
+            party_code="IN",
+            name="Ministry of Home Affairs",
+            acronym="MHA",
+            mandate_areas=["drugs"],
+            origin_node="liaison-in",
+        )
+        db.add(agency)
+        db.flush()
+        officer = Officer(
+            kind="liaison_officer",
+            role_title="MHA Liaison Officer",
+            agency_id=agency.id,
+            host_party_code="CA",
+            posting="Ottawa",
+            accreditation_status="nominated",
+            nominated_on=date(2026, 3, 2),
+            origin_node="liaison-in",
+        )
+        db.add(officer)
+        db.flush()
+        return officer.id
+
+
+def test_host_party_accredits_then_withdraws_a_foreign_officer(
+    client: TestClient,
+    auth_headers: Headers,
+    hosted_officer: str,
+    seeded: sessionmaker[Session],
 ) -> None:
     headers = auth_headers("ca-admin")
-    officer = _nominate(client, headers, _agency_id(client, headers, "CBSA"))
-    assert officer["accreditation_status"] == "nominated"
-    url = f"/api/v1/officers/{officer['id']}/accreditation"
+    url = f"/api/v1/officers/{hosted_officer}/accreditation"
     accredited = client.post(
-        url, json={"status": "accredited", "on": "2026-04-20"}, headers=headers
+        url, json={"status": "accredited", "on": "2026-03-16"}, headers=headers
     )
+    assert accredited.status_code == 200, accredited.text
     assert accredited.json()["accreditation_status"] == "accredited"
-    assert accredited.json()["accredited_on"] == "2026-04-20"
+    assert accredited.json()["accredited_on"] == "2026-03-16"
     withdrawn = client.post(url, json={"status": "withdrawn", "on": "2026-09-30"}, headers=headers)
     assert withdrawn.json()["withdrawn_on"] == "2026-09-30"
     again = client.post(url, json={"status": "accredited", "on": "2026-10-01"}, headers=headers)
     assert again.status_code == 409
     assert again.json()["errors"][0]["field"] == "status"
+    with seeded() as db:
+        decisions = db.scalars(select(OutboxMessage.type).where(OutboxMessage.peer_party == "IN"))
+        assert list(decisions) == ["directory.accreditation_decision"] * 2
 
 
-def test_accreditation_dates_out_of_order_are_refused(
-    client: TestClient, auth_headers: Headers
+def test_only_an_admin_of_the_host_party_decides(
+    client: TestClient, auth_headers: Headers, hosted_officer: str
 ) -> None:
+    url = f"/api/v1/officers/{hosted_officer}/accreditation"
+    response = client.post(
+        url, json={"status": "accredited", "on": "2026-03-16"}, headers=auth_headers("ca-officer")
+    )
+    assert response.status_code == 403
+
+
+def test_own_officer_can_only_be_withdrawn_here(client: TestClient, auth_headers: Headers) -> None:
     headers = auth_headers("ca-admin")
     officer = _nominate(client, headers, _agency_id(client, headers, "CBSA"))
     url = f"/api/v1/officers/{officer['id']}/accreditation"
+    refused = client.post(url, json={"status": "accredited", "on": "2026-04-20"}, headers=headers)
+    assert refused.status_code == 403
+    assert "decided by the host party (IN)" in refused.json()["detail"]
+    withdrawn = client.post(url, json={"status": "withdrawn", "on": "2026-05-01"}, headers=headers)
+    assert withdrawn.json()["accreditation_status"] == "withdrawn"
+
+
+def test_accreditation_dates_out_of_order_are_refused(
+    client: TestClient, auth_headers: Headers, hosted_officer: str
+) -> None:
+    headers = auth_headers("ca-admin")
+    url = f"/api/v1/officers/{hosted_officer}/accreditation"
     response = client.post(url, json={"status": "accredited", "on": "2026-03-01"}, headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "on"
-    assert "before the nominated date 2026-04-01" in response.json()["detail"]
-    fetched = client.get(f"/api/v1/officers/{officer['id']}", headers=headers).json()
+    assert "before the nominated date 2026-03-02" in response.json()["detail"]
+    fetched = client.get(f"/api/v1/officers/{hosted_officer}", headers=headers).json()
     assert fetched["accreditation_status"] == "nominated"
     assert fetched["accredited_on"] is None
 

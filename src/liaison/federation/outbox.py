@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
-from liaison.kit.errors import ConfigurationError
+from liaison.kit.errors import ConfigurationError, Conflict
 from liaison.models import NodeKey, OutboxMessage, Peer
 
 # Set after a commit that queued something, so an in-process worker wakes at once.
@@ -26,7 +26,12 @@ def _next_seq(db: Session, peer_party: str) -> int:
         .where(Peer.party_code == peer_party)
         .values(next_out_seq=Peer.next_out_seq + 1)
         .returning(Peer.next_out_seq)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if seq is None:
+        raise Conflict(
+            f"{peer_party} is not a pinned peer, so nothing can be sent to it; "
+            "pin it first with 'liaison peer add'"
+        )
     return int(seq) - 1
 
 
