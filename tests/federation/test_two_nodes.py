@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.federation.nodes import Node, wait_for
@@ -104,3 +105,31 @@ def test_peer_down_then_back_drains_the_backlog(peered: tuple[Node, Node]) -> No
     assert sorted(n for n in names if n.startswith("Backlog")) == sorted(
         f"Backlog agency {i}" for i in range(30)
     )
+
+
+def test_key_rotation_is_announced_over_the_channel(peered: tuple[Node, Node]) -> None:
+    canada, india = peered
+    wait_for(lambda: not _messages(canada, status="queued"), what="initial sync")
+    old = canada.fingerprint()
+    rotated = canada.cli("keys", "rotate")
+    assert "announced to every peer" in rotated.stdout
+    new = canada.fingerprint()
+    assert new != old
+    with canada.api("ca-admin") as api:
+        created = api.post(
+            "/api/v1/agencies",
+            json={"party_code": "CA", "name": "Signed with the new key", "acronym": "NEWKEY"},
+        )
+        assert created.status_code == 201
+
+    def arrived() -> bool:
+        with india.api("in-viewer") as api:
+            names = {a["name"] for a in api.get("/api/v1/agencies", params={"party": "CA"}).json()}
+        return "Signed with the new key" in names
+
+    wait_for(arrived, what="a change signed with the rotated key")
+    announced = _messages(india, direction="in", type="federation.key_announce")
+    assert [m["status"] for m in announced] == ["applied"]
+    published = httpx.get(f"{canada.url}/federation/v1/keys", timeout=5).json()["keys"]
+    assert sorted(k["current"] for k in published) == [False, True]  # old key still valid
+    assert {k["fingerprint"] for k in published} == {old, new}
