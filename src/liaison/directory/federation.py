@@ -7,15 +7,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
+from pydantic import ConfigDict, Field
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.directory.accreditation import apply_step
-from liaison.directory.schemas import Accreditation, AccreditationChange, MandateArea, OfficerKind
+from liaison.directory.schemas import (
+    ACRONYM_PATTERN,
+    Accreditation,
+    AccreditationChange,
+    MandateArea,
+    OfficerKind,
+)
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit.errors import LiaisonError
+from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.models import Agency, Officer
 
 AGENCY_UPSERT = "directory.agency_upsert"
@@ -23,25 +30,28 @@ OFFICER_UPSERT = "directory.officer_upsert"
 ACCREDITATION_DECISION = "directory.accreditation_decision"
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", from_attributes=True)
+class _Record(InputModel):
+    """Records from a peer get the same checks as input from a user (no control
+    characters, no unknown fields)."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True, str_strip_whitespace=True)
 
 
 class AgencyRecord(_Record):
-    id: str = Field(max_length=36)
+    id: str = Field(pattern=ID_PATTERN)
     party_code: str = Field(pattern=r"^[A-Z]{2}$")
     name: str = Field(min_length=1, max_length=300)
-    acronym: str = Field(min_length=1, max_length=30)
+    acronym: str = Field(min_length=1, max_length=30, pattern=ACRONYM_PATTERN)
     mandate_areas: list[MandateArea]
     updated_at: datetime
 
 
 class OfficerRecord(_Record):
-    id: str = Field(max_length=36)
+    id: str = Field(pattern=ID_PATTERN)
     kind: OfficerKind
     role_title: str = Field(min_length=1, max_length=300)
     person_name: str | None = Field(default=None, max_length=300)
-    agency_id: str = Field(max_length=36)
+    agency_id: str = Field(pattern=ID_PATTERN)
     host_party_code: str = Field(pattern=r"^[A-Z]{2}$")
     posting: str = Field(min_length=1, max_length=300)
     accreditation_status: Accreditation
@@ -51,7 +61,7 @@ class OfficerRecord(_Record):
 
 
 class AccreditationDecision(_Record):
-    officer_id: str = Field(max_length=36)
+    officer_id: str = Field(pattern=ID_PATTERN)
     status: Accreditation
     on: date
 
@@ -108,7 +118,7 @@ def _apply_agency(db: Session, context: InboundContext, payload: dict[str, Any])
     clash = db.scalar(
         select(Agency.id).where(
             Agency.party_code == record.party_code,
-            Agency.acronym.ilike(record.acronym),
+            func.lower(Agency.acronym) == record.acronym.lower(),
             Agency.id != record.id,
         )
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageParams
@@ -53,7 +53,7 @@ class DirectoryRepository:
 
     def acronym_taken(self, party_code: str, acronym: str, except_id: str | None) -> bool:
         query = select(Agency.id).where(
-            Agency.party_code == party_code, Agency.acronym.ilike(acronym)
+            Agency.party_code == party_code, func.lower(Agency.acronym) == acronym.lower()
         )
         if except_id:
             query = query.where(Agency.id != except_id)

@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison.kit.inputs import ID_PATTERN, InputModel
 
+ACRONYM_PATTERN = r"^[A-Za-z0-9&.\- ]+$"
+
 
 class MandateArea(StrEnum):
     DRUGS = "drugs"
@@ -58,7 +60,7 @@ class PartyOut(BaseModel):
 
 class AgencyFields(InputModel):
     name: str = Field(min_length=2, max_length=300)
-    acronym: str = Field(min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$")
+    acronym: str = Field(min_length=2, max_length=30, pattern=ACRONYM_PATTERN)
     mandate_areas: list[MandateArea] = Field(default_factory=list)
 
     @field_validator("mandate_areas")
@@ -75,9 +77,7 @@ class AgencyCreate(AgencyFields):
 
 class AgencyUpdate(InputModel):
     name: str | None = Field(default=None, min_length=2, max_length=300)
-    acronym: str | None = Field(
-        default=None, min_length=2, max_length=30, pattern=r"^[A-Za-z0-9&.\- ]+$"
-    )
+    acronym: str | None = Field(default=None, min_length=2, max_length=30, pattern=ACRONYM_PATTERN)
     mandate_areas: list[MandateArea] | None = None
 
 

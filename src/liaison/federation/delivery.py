@@ -99,6 +99,10 @@ class Deliverer:
                 return 0
             cursor.claimed_at = clock.now()
             peer = db.get_one(Peer, party)
+            if db.get_bind().dialect.name == "sqlite":
+                # One worker per SQLite file: no claim to hold. Ending the read here lets
+                # the results be written after the network call without a stale snapshot.
+                db.commit()
             try:
                 return self._send(db, peer, rows)
             except (DeliveryFailed, httpx.HTTPError, InvalidEnvelope, ValueError) as exc:
@@ -183,6 +187,8 @@ class Deliverer:
     def _failed(self, peer: Peer, rows: list[OutboxMessage], error: str) -> None:
         now = clock.now()
         for row in rows:
+            if row.status != "pending":
+                continue  # settled by a receipt earlier in this batch
             row.attempts += 1
             row.last_error = error[:2000]
             row.next_attempt_at = now + backoff(

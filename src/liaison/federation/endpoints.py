@@ -3,7 +3,6 @@ operators) peers and the message log under /api/v1."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Annotated, Any
@@ -14,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from liaison.api.deps import CallerDep, DbDep, client_ip
-from liaison.federation import control, keys, metrics, peers
+from liaison.federation import control, envelope, keys, metrics, peers
 from liaison.federation.inbox import Inbox, Outcome
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import (
@@ -70,17 +69,8 @@ def public_keys(request: Request, db: DbDep) -> KeysDocument:
     )
 
 
-async def _read_json(request: Request) -> Any:
-    """The decoded body; undecodable bytes are passed on for the inbox to refuse and log."""
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return raw
-
-
 def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
-    """Apply a batch in one transaction. A write conflict with another process (an
+    """Apply envelopes in one transaction. A write conflict with another process (an
     operator's command on the same SQLite file) rolls everything back; try again."""
     factory = request.app.state.session_factory
     for attempt in range(1, CONFLICT_RETRIES + 1):
@@ -100,21 +90,45 @@ def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
     return outcomes
 
 
-@router.post("/federation/v1/inbox", summary="Receive one envelope; answers a signed receipt")
-async def inbox(request: Request) -> Response:
-    body = await _read_json(request)
-    outcome = (await run_in_threadpool(_receive_all, request, [body]))[0]
+def _refuse_request(request: Request, error: InvalidEnvelope) -> Outcome:
+    with unit_of_work(request.app.state.session_factory) as db:
+        outcome = Inbox(db, request.app.state.settings, client_ip(request)).refuse(
+            error.reason, error.detail
+        )
+    metrics.record_inbound(outcome.status, outcome.reason)
+    return outcome
+
+
+def _receipt_response(outcome: Outcome) -> Response:
     status = 200 if outcome.status != "refused" else REFUSAL_STATUS.get(outcome.reason or "", 403)
     return JSONResponse(outcome.receipt, status_code=status)
 
 
+def _batch_items(raw: bytes) -> list[Any]:
+    body = envelope.load_json(raw, "batch")
+    items = body.get("envelopes") if isinstance(body, dict) and len(body) == 1 else None
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise InvalidEnvelope(
+            "malformed", f'a batch is {{"envelopes": [...]}} with 1 to {MAX_BATCH} envelopes'
+        )
+    return items
+
+
+@router.post("/federation/v1/inbox", summary="Receive one envelope; answers a signed receipt")
+async def inbox(request: Request) -> Response:
+    raw = await request.body()
+    outcome = (await run_in_threadpool(_receive_all, request, [raw]))[0]
+    return _receipt_response(outcome)
+
+
 @router.post("/federation/v1/inbox/batch", summary="Receive envelopes in order; receipts in order")
 async def inbox_batch(request: Request) -> Response:
-    body = await _read_json(request)
-    envelopes = body.get("envelopes") if isinstance(body, dict) else None
-    if not isinstance(envelopes, list) or not 1 <= len(envelopes) <= MAX_BATCH:
-        raise InvalidEnvelope("malformed", f"expected {{'envelopes': [...]}} with 1-{MAX_BATCH}")
-    outcomes = await run_in_threadpool(_receive_all, request, envelopes)
+    raw = await request.body()
+    try:
+        items = _batch_items(raw)
+    except InvalidEnvelope as error:
+        return _receipt_response(await run_in_threadpool(_refuse_request, request, error))
+    outcomes = await run_in_threadpool(_receive_all, request, items)
     return JSONResponse({"receipts": [o.receipt for o in outcomes]})
 
 

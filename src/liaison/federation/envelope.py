@@ -182,7 +182,8 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def _load_json(data: bytes, what: str) -> object:
+def load_json(data: bytes, what: str) -> object:
+    """Strict JSON: UTF-8 only, no duplicate keys; raises only ``InvalidEnvelope``."""
     try:
         return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
@@ -216,7 +217,7 @@ def _parts(obj: object, names: tuple[str, ...], what: str) -> dict[str, tuple[st
 
 
 def _model(model: type[M], data: bytes, what: str) -> M:
-    _load_json(data, what)  # refuses duplicate keys, which pydantic would let through
+    load_json(data, what)  # refuses duplicate keys, which pydantic would let through
     try:
         return model.model_validate_json(data, strict=True)
     except ValidationError as error:
@@ -231,7 +232,7 @@ def parse(raw: bytes, max_bytes: int) -> ParsedEnvelope:
     """Check the size, then the structure; raises only ``InvalidEnvelope``."""
     if len(raw) > max_bytes:
         _fail("too_large", f"envelope is {len(raw)} bytes, over the limit of {max_bytes}")
-    return parse_obj(_load_json(raw, "envelope"))
+    return parse_obj(load_json(raw, "envelope"))
 
 
 def parse_obj(obj: object) -> ParsedEnvelope:

@@ -124,10 +124,18 @@ class Inbox:
             return None
         return header.recipient.key if header.recipient.key in self._own_valid else None
 
+    def refuse(self, reason: str, detail: str) -> Outcome:
+        """Refuse a request that carries no readable envelope (a malformed batch)."""
+        return self._refuse_unattributed(reason, detail, None)
+
     def receive(self, raw: object) -> Outcome:
+        """One envelope: raw bytes (single endpoint) or an item of a decoded batch."""
         header: env.EnvelopeHeader | None = None
         try:
-            parsed = env.parse_obj(raw)
+            if isinstance(raw, bytes):
+                parsed = env.parse(raw, self.settings.federation_max_envelope_bytes)
+            else:
+                parsed = env.parse_obj(raw)
             header = parsed.header
             peer, sender_key = self._authenticate(parsed)
         except InvalidEnvelope as exc:
@@ -177,7 +185,7 @@ class Inbox:
         if sender_key is None:
             raise _Refused("unknown_key", f"sender key {header.sender.key} is not known here")
         env.verify(parsed, sender_key)
-        if not sender_key.not_before <= header.sent_at <= sender_key.not_after:
+        if not sender_key.not_before <= header.sent_at < sender_key.not_after:
             raise _Refused(
                 "key_expired",
                 f"sender key {sender_key.key_id} was not valid at {header.sent_at.isoformat()}",
@@ -249,8 +257,8 @@ class Inbox:
                 raise ValueError("payload is not a JSON object")
         except InvalidEnvelope as exc:
             return "refused", exc.reason, exc.detail
-        except ValueError as exc:
-            return "refused", "invalid_payload", f"payload is not a JSON object: {exc}"
+        except (ValueError, RecursionError) as exc:
+            return "refused", "invalid_payload", f"payload is not a JSON object: {exc}"[:300]
         context = InboundContext(
             settings=self.settings,
             sender_party=peer.party_code,
@@ -267,7 +275,11 @@ class Inbox:
             return "refused", exc.reason, exc.detail
         except ValidationError as exc:
             savepoint.rollback()
-            return "refused", "invalid_payload", str(exc.errors()[:3])
+            problems = exc.errors(include_url=False, include_input=False)[:3]
+            return "refused", "invalid_payload", str(problems)[:500]
+        except ValueError as exc:  # e.g. undecodable base64 in a key announcement
+            savepoint.rollback()
+            return "refused", "invalid_payload", str(exc)[:500]
         except LiaisonError as exc:
             savepoint.rollback()
             return "refused", "invalid_payload", exc.detail
