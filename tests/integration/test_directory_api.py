@@ -285,3 +285,12 @@ def test_contact_channels_are_hidden_from_viewers(
     gone = client.delete(f"/api/v1/channels/{added.json()['id']}", headers=viewer)
     assert gone.status_code == 404
     assert client.delete(f"/api/v1/channels/{added.json()['id']}", headers=admin).status_code == 204
+
+
+def test_empty_filters_mean_any(client: TestClient, auth_headers: Headers) -> None:
+    headers = auth_headers("ca-viewer")
+    every = client.get("/api/v1/agencies", headers=headers).json()
+    assert client.get("/api/v1/agencies?party=", headers=headers).json() == every
+    officers = client.get("/api/v1/officers?agency_id=", headers=headers)
+    assert officers.status_code == 200
+    assert len(officers.json()) == 1

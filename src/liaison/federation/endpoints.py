@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from liaison.api.deps import CallerDep, DbDep, client_ip
 from liaison.federation import control, envelope, keys, metrics, peers
+from liaison.federation.access import require_operator
 from liaison.federation.inbox import Inbox, Outcome
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import (
@@ -25,8 +26,7 @@ from liaison.federation.schemas import (
 )
 from liaison.kit.crypto import b64e
 from liaison.kit.db import unit_of_work
-from liaison.kit.errors import Forbidden, InvalidEnvelope, ServiceUnavailable
-from liaison.users.roles import Caller, Role
+from liaison.kit.errors import InvalidEnvelope, ServiceUnavailable
 
 router = APIRouter(tags=["federation"])
 MAX_BATCH = 500
@@ -132,14 +132,9 @@ async def inbox_batch(request: Request) -> Response:
     return JSONResponse({"receipts": [o.receipt for o in outcomes]})
 
 
-def _operator(caller: Caller) -> None:
-    if caller.role not in (Role.ADMIN, Role.LIAISON_OFFICER):
-        raise Forbidden("peers and the message log are for administrators and liaison officers")
-
-
 @router.get("/api/v1/peers", response_model=list[PeerStatus])
 def list_peers(db: DbDep, caller: CallerDep) -> list[PeerStatus]:
-    _operator(caller)
+    require_operator(caller)
     return [peers.peer_status(db, peer) for peer in peers.list_peers(db)]
 
 
@@ -155,7 +150,7 @@ def ping_peer(
     db: DbDep,
     caller: CallerDep,
 ) -> MessageLogEntry:
-    _operator(caller)
+    require_operator(caller)
     message = control.ping(db, peers.get_peer(db, party).party_code, data.data)
     return MessageLogEntry(
         direction="out",
@@ -177,7 +172,7 @@ def ping_peer(
 def messages(
     db: DbDep, caller: CallerDep, query: Annotated[MessageLogQuery, Query()]
 ) -> list[MessageLogEntry]:
-    _operator(caller)
+    require_operator(caller)
     return message_log(db, query)
 
 

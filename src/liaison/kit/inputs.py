@@ -37,7 +37,8 @@ class InputModel(BaseModel):
 
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="a UUIDv7 identifier")]
 UsernamePath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
-OptionalIdQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]
+# Filters as a plain GET form submits them: an empty value means "any".
+OptionalIdQuery = Annotated[str | None, Query(pattern=r"^(?:[0-9A-Za-z-]{1,36})?$")]
 OptionalPartyQuery = Annotated[
-    str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")
+    str | None, Query(pattern=r"^(?:[A-Za-z]{2})?$", description="ISO 3166-1 alpha-2")
 ]

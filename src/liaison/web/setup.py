@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web.views import agencies, auth, home, officer_detail, officers, parties
+from liaison.web.views import agencies, auth, federation, home, officer_detail, officers, parties
 from liaison.web.views.common import STATIC_DIR, is_htmx, login_url, render, sentence
 
 # Order matters: /directory/officers/new before /directory/officers/{officer_id}.
@@ -17,6 +17,7 @@ ROUTERS = (
     agencies.router,
     officers.router,
     officer_detail.router,
+    federation.router,
 )
 
 
