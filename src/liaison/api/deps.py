@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.kit.db import unit_of_work
 from liaison.kit.errors import Forbidden, NotAuthenticated
 from liaison.users import auth
 from liaison.users.roles import Caller
@@ -26,15 +27,8 @@ def get_settings(request: Request) -> Settings:
 
 def get_db(request: Request) -> Iterator[Session]:
     """The request's transaction: committed when the handler returns, else rolled back."""
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

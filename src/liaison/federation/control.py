@@ -12,7 +12,7 @@ from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
-from liaison.kit.crypto import PublicNodeKey, b64d, b64e
+from liaison.kit.crypto import b64e
 from liaison.models import NodeKey, OutboxMessage, PeerKey
 
 PING = "federation.ping"
@@ -43,27 +43,11 @@ def _apply_ping(db: Session, context: InboundContext, payload: dict[str, Any]) -
 @register(KEY_ANNOUNCE)
 def _apply_key_announce(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     announced = KeyAnnouncement.model_validate(payload)
-    key = PublicNodeKey(
-        key_id=announced.key_id,
-        verify_key=b64d(announced.verify_key),
-        encryption_key=b64d(announced.encryption_key),
-        not_before=announced.not_before,
-        not_after=announced.not_after,
-    )
+    key = keys.decode_public(**announced.model_dump())
     if key.fingerprint()[:16] != key.key_id:
         raise PayloadRefused("invalid_payload", "announced key id does not match its keys")
     if db.get(PeerKey, key.key_id) is None:
-        db.add(
-            PeerKey(
-                key_id=key.key_id,
-                peer_party=context.sender_party,
-                verify_key=key.verify_key,
-                encryption_key=key.encryption_key,
-                not_before=key.not_before,
-                not_after=key.not_after,
-                source="announced",
-            )
-        )
+        db.add(keys.pin_peer_key(context.sender_party, key, "announced"))
 
 
 def ping(db: Session, peer_party: str, data: str = "") -> OutboxMessage:

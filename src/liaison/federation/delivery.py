@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys, metrics
-from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS, peer_public_key
+from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import InvalidEnvelope
@@ -111,7 +111,7 @@ class Deliverer:
 
     def _send(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> int:
         target = recipient_key(db, peer)
-        recipient = peer_public_key(target)
+        recipient = keys.public_of(target)
         sent_at = clock.now()
         envelopes = []
         for row in rows:
@@ -146,7 +146,7 @@ class Deliverer:
         if not isinstance(receipts, list) or len(receipts) != len(rows):
             raise DeliveryFailed("peer answered without one receipt per envelope")
         peer_keys = {
-            k.key_id: peer_public_key(k)
+            k.key_id: keys.public_of(k)
             for k in db.scalars(select(PeerKey).where(PeerKey.peer_party == peer.party_code))
         }
         settled = 0

@@ -50,16 +50,6 @@ class _Refused(Exception):
         self.detail = detail
 
 
-def peer_public_key(row: PeerKey) -> PublicNodeKey:
-    return PublicNodeKey(
-        key_id=row.key_id,
-        verify_key=row.verify_key,
-        encryption_key=row.encryption_key,
-        not_before=row.not_before,
-        not_after=row.not_after,
-    )
-
-
 class Inbox:
     def __init__(self, db: Session, settings: Settings, remote_addr: str) -> None:
         self.db = db
@@ -162,7 +152,7 @@ class Inbox:
             )
             if row is None:
                 return None
-            cached = self._peer_keys[(party, key_id)] = peer_public_key(row)
+            cached = self._peer_keys[(party, key_id)] = keys.public_of(row)
         return cached
 
     def _authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:

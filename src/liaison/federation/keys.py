@@ -9,22 +9,49 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, seal_private, unseal_private
+from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, seal_private, unseal_private
 from liaison.kit.errors import ConfigurationError
-from liaison.models import NodeKey
+from liaison.models import NodeKey, PeerKey
 
 DEFAULT_VALIDITY = timedelta(days=365)
 
 _unsealed: dict[tuple[str, bytes], NodeKeyPair] = {}
 
 
-def public_of(row: NodeKey) -> PublicNodeKey:
+def public_of(row: NodeKey | PeerKey) -> PublicNodeKey:
+    """The public half of a key generation: this node's own or a peer's."""
     return PublicNodeKey(
         key_id=row.key_id,
         verify_key=row.verify_key,
         encryption_key=row.encryption_key,
         not_before=row.not_before,
         not_after=row.not_after,
+    )
+
+
+def decode_public(
+    key_id: str, verify_key: str, encryption_key: str, not_before: datetime, not_after: datetime
+) -> PublicNodeKey:
+    """A key as published (base64url); raises ValueError or ValidationFailed if malformed."""
+    return PublicNodeKey(
+        key_id=key_id,
+        verify_key=b64d(verify_key),
+        encryption_key=b64d(encryption_key),
+        not_before=not_before,
+        not_after=not_after,
+    )
+
+
+def pin_peer_key(peer_party: str, key: PublicNodeKey, source: str) -> PeerKey:
+    """A row trusting ``key`` for ``peer_party`` (source: pinned or announced)."""
+    return PeerKey(
+        key_id=key.key_id,
+        peer_party=peer_party,
+        verify_key=key.verify_key,
+        encryption_key=key.encryption_key,
+        not_before=key.not_before,
+        not_after=key.not_after,
+        source=source,
     )
 
 

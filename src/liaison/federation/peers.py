@@ -10,11 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from liaison.federation import keys
 from liaison.federation.schemas import KeysDocument, PeerCreate, PeerStatus
 from liaison.kit import clock
-from liaison.kit.crypto import PublicNodeKey, b64d, normalise_fingerprint
+from liaison.kit.crypto import normalise_fingerprint
 from liaison.kit.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
-from liaison.models import DeliveryCursor, InboxMessage, OutboxMessage, Party, Peer, PeerKey
+from liaison.models import DeliveryCursor, InboxMessage, OutboxMessage, Party, Peer
 
 
 def fetch_keys(base_url: str, timeout: float = 10.0) -> KeysDocument:
@@ -47,12 +48,12 @@ def add_peer(db: Session, own_party: str, data: PeerCreate, document: KeysDocume
             "no key at that URL has this fingerprint: check it with the peer's operator",
         )
     published = matching[0]
-    key = PublicNodeKey(
-        key_id=published.key_id,
-        verify_key=b64d(published.verify_key),
-        encryption_key=b64d(published.encryption_key),
-        not_before=published.not_before,
-        not_after=published.not_after,
+    key = keys.decode_public(
+        published.key_id,
+        published.verify_key,
+        published.encryption_key,
+        published.not_before,
+        published.not_after,
     )
     if key.fingerprint() != fingerprint:
         raise ValidationFailed.on_field("fingerprint", "the published key does not hash to it")
@@ -69,17 +70,7 @@ def add_peer(db: Session, own_party: str, data: PeerCreate, document: KeysDocume
     db.add(peer)
     db.flush()
     db.add(DeliveryCursor(peer_party=peer.party_code))
-    db.add(
-        PeerKey(
-            key_id=key.key_id,
-            peer_party=peer.party_code,
-            verify_key=key.verify_key,
-            encryption_key=key.encryption_key,
-            not_before=key.not_before,
-            not_after=key.not_after,
-            source="pinned",
-        )
-    )
+    db.add(keys.pin_peer_key(peer.party_code, key, "pinned"))
     db.flush()
     return peer
 
