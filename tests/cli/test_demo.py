@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,17 +67,27 @@ def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    assert process.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
+    reader.start()
     try:
         ca = _wait_healthy(f"http://127.0.0.1:{base_port}", process)
         india = _wait_healthy(f"http://127.0.0.1:{base_port + 1}", process)
         assert (ca["party"], ca["status"]) == ("CA", "ok")
         assert (india["party"], india["status"]) == ("IN", "ok")
-        time.sleep(1.0)  # let the welcome text reach stdout
+        deadline = time.monotonic() + 90
+        while not any("Press Ctrl-C" in line for line in lines):
+            assert time.monotonic() < deadline, "".join(lines)
+            assert process.poll() is None, "".join(lines)
+            time.sleep(0.2)
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        process.wait(timeout=30)
+        reader.join(timeout=10)
     finally:
         if process.poll() is None:
             process.kill()
+    output = "".join(lines)
     assert process.returncode == 0, output
     assert "Traceback" not in output
     for port in (base_port, base_port + 1):
@@ -98,10 +109,16 @@ def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
     assert "ca-admin" in output
     assert "liaison-demo-in-admin" in output
     assert "stopped." in output
+    # The exchange the readouts announced, over the federation channel.
+    assert "IN's nomination of" in output
+    assert "reached CA; CA accredited the officer" in output
     ca_db, in_db = data_dir / "ca" / "liaison.db", data_dir / "in" / "liaison.db"
-    counts = {(db, t): _count(db, t) for db in (ca_db, in_db) for t in ("agencies", "users")}
-    assert counts[(ca_db, "agencies")] == 8
-    assert counts[(in_db, "agencies")] == 8
+    tables = ("agencies", "officers", "users", "peers", "outbox", "inbox")
+    counts = {(db, t): _count(db, t) for db in (ca_db, in_db) for t in tables}
+    # Each node: its own 8 agencies and those the other published, read-only.
+    assert counts[(ca_db, "agencies")] == 16
+    assert counts[(in_db, "agencies")] == 16
+    assert counts[(ca_db, "peers")] == 1
 
     _run_demo(data_dir, base_port)  # re-run: idempotent, nothing duplicated
     assert {(db, t): _count(db, t) for db, t in counts} == counts
@@ -109,4 +126,4 @@ def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
     secret = (data_dir / "ca" / "secret.key").read_text()
     _run_demo(data_dir, base_port, "--reset")
     assert (data_dir / "ca" / "secret.key").read_text() != secret
-    assert _count(ca_db, "agencies") == 8
+    assert _count(ca_db, "agencies") == 16
