@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.federation.registry import InboundContext, register
 from liaison.kit.crypto import b64e
 from liaison.models import NodeKey, OutboxMessage, PeerKey
 
@@ -43,9 +43,8 @@ def _apply_ping(db: Session, context: InboundContext, payload: dict[str, Any]) -
 @register(KEY_ANNOUNCE)
 def _apply_key_announce(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     announced = KeyAnnouncement.model_validate(payload)
+    # Raises ValidationFailed (refused as invalid_payload) if the id does not match.
     key = keys.decode_public(**announced.model_dump())
-    if key.fingerprint()[:16] != key.key_id:
-        raise PayloadRefused("invalid_payload", "announced key id does not match its keys")
     if db.get(PeerKey, key.key_id) is None:
         db.add(keys.pin_peer_key(context.sender_party, key, "announced"))
 
