@@ -21,6 +21,9 @@ class _Interrupted(Exception):
 
 
 def _raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
+    # Once is enough: a second Ctrl-C must not interrupt the orderly stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise _Interrupted
 
 
