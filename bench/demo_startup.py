@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -19,19 +18,9 @@ from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-def free_base_port() -> int:
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            base = int(first.getsockname()[1])
-        with socket.socket() as second:
-            try:
-                second.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-    raise RuntimeError("no two consecutive free ports")
+from tests.federation.nodes import two_free_ports
 
 
 def rss_mib(pid: int) -> float:
@@ -92,7 +81,7 @@ def api_token(data_dir: Path) -> str:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "demo"
-        base = free_base_port()
+        base = two_free_ports()
         first, first_seconds = start_demo(data_dir, base)
         stop(first)
         second, warm_seconds = start_demo(data_dir, base)

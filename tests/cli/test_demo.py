@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,24 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.federation.nodes import two_free_ports
 
 pytestmark = pytest.mark.live
-
-
-def _two_free_ports() -> int:
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base >= 65534:
-            continue
-        with socket.socket() as second:
-            try:
-                second.bind(("127.0.0.1", base + 1))
-            except OSError:
-                continue
-        return base
-    raise RuntimeError("no two consecutive free ports")
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 90) -> dict[str, str]:
@@ -103,7 +87,7 @@ def _count(db: Path, table: str) -> int:
 
 def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
-    base_port = _two_free_ports()
+    base_port = two_free_ports()
     output = _run_demo(data_dir, base_port)
     assert f"http://127.0.0.1:{base_port}" in output
     assert "ca-admin" in output

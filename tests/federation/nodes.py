@@ -27,6 +27,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def two_free_ports() -> int:
+    """A port p with p + 1 also free (the demo takes two consecutive ports)."""
+    for _ in range(50):
+        base = free_port()
+        with socket.socket() as second:
+            try:
+                second.bind(("127.0.0.1", base + 1))
+            except OSError:
+                continue
+        return base
+    raise RuntimeError("no two consecutive free ports")
+
+
 def pg_schema_url(tag: str) -> tuple[str, str]:
     schema = f"liaison_fed_{tag}_{uuid.uuid4().hex[:8]}"
     engine = make_engine(PG_URL)

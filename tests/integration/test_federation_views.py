@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
 from typing import get_args
 
 import pytest
@@ -12,12 +11,13 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.peering import pin_peer
 
 from liaison.config import Settings
-from liaison.federation import control, keys, peers
-from liaison.federation.schemas import KeysDocument, MessageStatus, PeerCreate, PublicKeyOut
+from liaison.federation import control, keys
+from liaison.federation.schemas import MessageStatus
 from liaison.kit import clock
-from liaison.kit.crypto import NodeKeyPair, b64e, format_fingerprint
+from liaison.kit.crypto import format_fingerprint
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage, Refusal
 
@@ -58,35 +58,10 @@ def sign_in(client: TestClient) -> SignIn:
 @pytest.fixture
 def india(settings: Settings, seeded: sessionmaker[Session]) -> str:
     """This node's key, and India pinned directly (no HTTP); returns IN's fingerprint."""
-    now = clock.now()
-    pair = NodeKeyPair.generate(now - timedelta(minutes=1), now + timedelta(days=30))
-    public = pair.public
-    document = KeysDocument(
-        party="IN",
-        node="liaison-in",
-        keys=[
-            PublicKeyOut(
-                key_id=public.key_id,
-                fingerprint=public.fingerprint(),
-                verify_key=b64e(public.verify_key),
-                encryption_key=b64e(public.encryption_key),
-                not_before=public.not_before,
-                not_after=public.not_after,
-                current=True,
-            )
-        ],
-    )
-    data = PeerCreate.model_validate(
-        {
-            "party_code": "IN",
-            "base_url": "http://127.0.0.1:9",
-            "fingerprint": format_fingerprint(public.fingerprint()),
-        }
-    )
     with unit_of_work(seeded) as db:
         keys.ensure_node_key(db, settings)
-        peers.add_peer(db, settings.party, data, document)
-    return public.fingerprint()
+        pair = pin_peer(db, "IN", own_party=settings.party)
+    return pair.public.fingerprint()
 
 
 def queued(seeded: sessionmaker[Session]) -> int:
