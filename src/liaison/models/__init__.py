@@ -1,5 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 
+from liaison.models.audit import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCountersignature,
+    AuditEntry,
+)
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
 from liaison.models.federation import (
     DeliveryCursor,
@@ -15,6 +21,10 @@ from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 __all__ = [
     "Agency",
     "ApiToken",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditCountersignature",
+    "AuditEntry",
     "ContactChannel",
     "DeliveryCursor",
     "InboxMessage",
