@@ -64,7 +64,9 @@ def test_rolled_back_transaction_leaves_no_gap(db_factory: sessionmaker[Session]
     db.rollback()
     db.close()
     with unit_of_work(db_factory) as db:
-        assert _record(db, 3).sequence == 2
+        third = _record(db, 3)
+    assert third.sequence == 2
+    with unit_of_work(db_factory) as db:
         assert verify_chain(db).ok
 
 
@@ -104,3 +106,31 @@ def test_concurrent_writers_neither_gap_nor_fork(committed_url: str) -> None:
         report = verify_chain(db)
     engine.dispose()
     assert report.ok, report.problems
+
+
+def test_entry_in_a_rolled_back_savepoint_is_dropped(db_factory: sessionmaker[Session]) -> None:
+    with unit_of_work(db_factory) as db:
+        kept = _record(db, 1)
+        savepoint = db.begin_nested()
+        _record(db, 2)
+        savepoint.rollback()
+        inner = db.begin_nested()
+        also_kept = _record(db, 3)
+        inner.commit()
+        assert kept.sequence is None  # chained at commit, not before
+    assert (kept.sequence, also_kept.sequence) == (1, 2)
+    with unit_of_work(db_factory) as db:
+        assert db.scalar(select(func.count()).select_from(AuditEntry)) == 2
+        assert verify_chain(db).ok
+
+
+def test_session_reused_after_close_does_not_leak_entries(
+    db_factory: sessionmaker[Session],
+) -> None:
+    db = db_factory()
+    _record(db, 1)
+    db.close()
+    with unit_of_work(db_factory) as again:
+        assert _record(again, 2) is not None
+    with unit_of_work(db_factory) as db2:
+        assert db2.scalars(select(AuditEntry.object_id)).all() == ["m-2"]
