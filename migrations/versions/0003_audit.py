@@ -1,8 +1,8 @@
-"""audit: hash-chained log, chain head (one row), checkpoints and countersignatures
+"""audit: hash-chained log, head, checkpoints; retention: periods, holds, tombstones, deletions
 
 Revision ID: 0003_audit
 Revises: 0002
-Create Date: 2026-11-28 08:06:27.384953
+Create Date: 2026-11-28 08:10:36.082641
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(length=100), nullable=False),
         sa.Column("received_at", liaison.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoints")),
-        sa.UniqueConstraint("chain_party", "sequence", name="chain_sequence"),
+        sa.UniqueConstraint("chain_party", "sequence", name="uq_audit_checkpoints_chain_sequence"),
     )
     op.create_table(
         "audit_log",
@@ -63,6 +63,66 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "deletion_requests",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("direction", sa.String(length=10), nullable=False),
+        sa.Column("peer_party", sa.String(length=2), nullable=False),
+        sa.Column("object_type", sa.String(length=100), nullable=False),
+        sa.Column("object_id", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("requested_by", sa.String(length=200), nullable=False),
+        sa.Column("requested_at", liaison.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("completed_at", liaison.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("certificate", sa.Text(), nullable=True),
+        sa.Column("certificate_verified", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_requests")),
+    )
+    with op.batch_alter_table("deletion_requests", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_deletion_requests_object", ["object_type", "object_id"], unique=False
+        )
+
+    op.create_table(
+        "legal_holds",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("object_type", sa.String(length=100), nullable=False),
+        sa.Column("object_id", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("placed_by", sa.String(length=200), nullable=False),
+        sa.Column("placed_at", liaison.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("released_by", sa.String(length=200), nullable=True),
+        sa.Column("released_at", liaison.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_legal_holds")),
+    )
+    with op.batch_alter_table("legal_holds", schema=None) as batch_op:
+        batch_op.create_index("ix_legal_holds_object", ["object_type", "object_id"], unique=False)
+
+    op.create_table(
+        "retention_periods",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("party_code", sa.String(length=2), nullable=False),
+        sa.Column("category", sa.String(length=100), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("updated_by", sa.String(length=200), nullable=False),
+        sa.Column("updated_at", liaison.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_periods")),
+        sa.UniqueConstraint("party_code", "category", name="uq_retention_periods_party_category"),
+    )
+    op.create_table(
+        "retention_tombstones",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("object_type", sa.String(length=100), nullable=False),
+        sa.Column("object_id", sa.String(length=200), nullable=False),
+        sa.Column("origin_party", sa.String(length=2), nullable=False),
+        sa.Column("reason", sa.String(length=40), nullable=False),
+        sa.Column("request_id", sa.String(length=36), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("erased_at", liaison.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_tombstones")),
+        sa.UniqueConstraint("object_type", "object_id", name="uq_retention_tombstones_object"),
+    )
+    op.create_table(
         "audit_countersignatures",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("checkpoint_id", sa.String(length=36), nullable=False),
@@ -77,7 +137,9 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_countersignatures")),
-        sa.UniqueConstraint("checkpoint_id", "party", name="checkpoint_party"),
+        sa.UniqueConstraint(
+            "checkpoint_id", "party", name="uq_audit_countersignatures_checkpoint_party"
+        ),
     )
     with op.batch_alter_table("audit_countersignatures", schema=None) as batch_op:
         batch_op.create_index(
@@ -98,6 +160,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_audit_countersignatures_checkpoint_id"))
 
     op.drop_table("audit_countersignatures")
+    op.drop_table("retention_tombstones")
+    op.drop_table("retention_periods")
+    with op.batch_alter_table("legal_holds", schema=None) as batch_op:
+        batch_op.drop_index("ix_legal_holds_object")
+
+    op.drop_table("legal_holds")
+    with op.batch_alter_table("deletion_requests", schema=None) as batch_op:
+        batch_op.drop_index("ix_deletion_requests_object")
+
+    op.drop_table("deletion_requests")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_log_object")
         batch_op.drop_index("ix_audit_log_actor_sequence")

@@ -16,6 +16,7 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
@@ -26,8 +27,10 @@ __all__ = [
     "AuditCountersignature",
     "AuditEntry",
     "ContactChannel",
+    "DeletionRequest",
     "DeliveryCursor",
     "InboxMessage",
+    "LegalHold",
     "LoginAttempt",
     "NodeKey",
     "Officer",
@@ -36,6 +39,8 @@ __all__ = [
     "Peer",
     "PeerKey",
     "Refusal",
+    "RetentionPeriod",
+    "Tombstone",
     "User",
     "WebSession",
 ]

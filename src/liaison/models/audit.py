@@ -71,7 +71,9 @@ class AuditCheckpoint(Base):
     """
 
     __tablename__ = "audit_checkpoints"
-    __table_args__ = (UniqueConstraint("chain_party", "sequence", name="chain_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("chain_party", "sequence", name="uq_audit_checkpoints_chain_sequence"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     chain_party: Mapped[str] = mapped_column(String(2))
@@ -87,7 +89,11 @@ class AuditCountersignature(Base):
     """A party's signature over someone's checkpoint: 'I saw this head at this sequence'."""
 
     __tablename__ = "audit_countersignatures"
-    __table_args__ = (UniqueConstraint("checkpoint_id", "party", name="checkpoint_party"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "checkpoint_id", "party", name="uq_audit_countersignatures_checkpoint_party"
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     checkpoint_id: Mapped[str] = mapped_column(
