@@ -50,7 +50,7 @@ def test_entries_chain_and_verify(db_factory: sessionmaker[Session]) -> None:
         first.entry_hash,
     )
     with unit_of_work(db_factory) as db:
-        report = verify_chain(db)
+        report = verify_chain(db, "CA")
     assert report.ok
     assert report.entries == 2
     assert report.head_hash == second.entry_hash
@@ -67,7 +67,7 @@ def test_rolled_back_transaction_leaves_no_gap(db_factory: sessionmaker[Session]
         third = _record(db, 3)
     assert third.sequence == 2
     with unit_of_work(db_factory) as db:
-        assert verify_chain(db).ok
+        assert verify_chain(db, "CA").ok
 
 
 def test_detail_must_be_json(db_factory: sessionmaker[Session]) -> None:
@@ -103,7 +103,7 @@ def test_concurrent_writers_neither_gap_nor_fork(committed_url: str) -> None:
         sequences = db.scalars(select(AuditEntry.sequence).order_by(AuditEntry.sequence)).all()
         assert list(sequences) == list(range(1, 101))
         assert db.scalar(select(func.count(func.distinct(AuditEntry.prev_hash)))) == 100
-        report = verify_chain(db)
+        report = verify_chain(db, "CA")
     engine.dispose()
     assert report.ok, report.problems
 
@@ -121,7 +121,7 @@ def test_entry_in_a_rolled_back_savepoint_is_dropped(db_factory: sessionmaker[Se
     assert (kept.sequence, also_kept.sequence) == (1, 2)
     with unit_of_work(db_factory) as db:
         assert db.scalar(select(func.count()).select_from(AuditEntry)) == 2
-        assert verify_chain(db).ok
+        assert verify_chain(db, "CA").ok
 
 
 def test_session_reused_after_close_does_not_leak_entries(

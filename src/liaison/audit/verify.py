@@ -16,9 +16,15 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit import checkpoints, signing
 from liaison.audit.chain import GENESIS_HASH, entry_hash, format_at
 from liaison.audit.service import HEAD_ID
-from liaison.models.audit import AuditChainHead, AuditEntry
+from liaison.models.audit import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCountersignature,
+    AuditEntry,
+)
 
 BATCH = 5000
 
@@ -36,6 +42,7 @@ class VerifyReport:
     last_sequence: int = 0
     head_hash: str = GENESIS_HASH
     checkpoints: int = 0
+    countersigned: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -116,26 +123,113 @@ def _check_entry(
     return None
 
 
-def verify_chain(db: Session) -> VerifyReport:
-    report, _ = walk(db)
-    head = db.get(AuditChainHead, HEAD_ID)
-    if head is not None and not report.problems:
-        if head.sequence > report.last_sequence:
-            report.problems.append(
-                Problem(
-                    report.last_sequence + 1,
-                    "truncated",
-                    f"entries {report.last_sequence + 1}..{head.sequence} are missing "
-                    "(the log was truncated)",
-                )
-            )
-        elif head.sequence != report.last_sequence or head.head_hash != report.head_hash:
-            report.problems.append(
-                Problem(
-                    report.last_sequence,
-                    "head_mismatch",
-                    f"the chain head ({head.sequence}) does not match the last entry "
-                    f"({report.last_sequence})",
-                )
-            )
+def verify_chain(db: Session, own_party: str) -> VerifyReport:
+    """The whole check: entries, links, head, and this node's signed checkpoints."""
+    checkpoints = list(
+        db.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.chain_party == own_party)
+            .order_by(AuditCheckpoint.sequence)
+        )
+    )
+    report, recomputed = walk(db, {cp.sequence for cp in checkpoints})
+    _check_head(db, report)
+    _check_checkpoints(db, own_party, report, checkpoints, recomputed)
+    report.problems.sort(key=lambda p: p.sequence)
     return report
+
+
+def _check_head(db: Session, report: VerifyReport) -> None:
+    head = db.get(AuditChainHead, HEAD_ID)
+    if head is None or report.problems:
+        return
+    if head.sequence > report.last_sequence:
+        report.problems.append(
+            Problem(
+                report.last_sequence + 1,
+                "truncated",
+                f"entries {report.last_sequence + 1}..{head.sequence} are missing "
+                "(the log was truncated)",
+            )
+        )
+    elif head.sequence != report.last_sequence or head.head_hash != report.head_hash:
+        report.problems.append(
+            Problem(
+                report.last_sequence,
+                "head_mismatch",
+                f"the chain head (entry {head.sequence}) does not match the last entry "
+                f"({report.last_sequence})",
+            )
+        )
+
+
+def _check_checkpoints(
+    db: Session,
+    own_party: str,
+    report: VerifyReport,
+    checkpoints: list[AuditCheckpoint],
+    recomputed: dict[int, str],
+) -> None:
+    counters = _countersignatures(db, [cp.id for cp in checkpoints])
+    matched_up_to = 0
+    for cp in checkpoints:
+        report.checkpoints += 1
+        signers = counters.get(cp.id, [])
+        report.countersigned += bool(signers)
+        problem = _checkpoint_problem(db, own_party, cp, signers, recomputed, matched_up_to)
+        if problem is not None:
+            report.problems.append(problem)
+            return
+        matched_up_to = cp.sequence
+
+
+def _countersignatures(db: Session, ids: list[str]) -> dict[str, list[AuditCountersignature]]:
+    found: dict[str, list[AuditCountersignature]] = {}
+    for chunk in range(0, len(ids), 500):
+        rows = db.scalars(
+            select(AuditCountersignature).where(
+                AuditCountersignature.checkpoint_id.in_(ids[chunk : chunk + 500])
+            )
+        )
+        for row in rows:
+            found.setdefault(row.checkpoint_id, []).append(row)
+    return found
+
+
+def _checkpoint_problem(
+    db: Session,
+    own_party: str,
+    cp: AuditCheckpoint,
+    signers: list[AuditCountersignature],
+    recomputed: dict[int, str],
+    matched_up_to: int,
+) -> Problem | None:
+    seq = cp.sequence
+    own_key = signing.verify_key_of(db, own_party, own_party, cp.key_id)
+    if not signing.valid(own_key, checkpoints.statement(cp), cp.signature):
+        return Problem(seq, "checkpoint", f"checkpoint {seq} no longer carries a valid signature")
+    for counter in signers:
+        key = signing.verify_key_of(db, own_party, counter.party, counter.key_id)
+        statement = checkpoints.counter_statement(cp, counter.party, counter.key_id, counter.at)
+        if not signing.valid(key, statement, counter.signature):
+            return Problem(
+                seq,
+                "checkpoint",
+                f"checkpoint {seq} was changed after {counter.party} countersigned it",
+            )
+    witnesses = " and ".join(c.party for c in signers) or "nobody yet"
+    if seq not in recomputed:
+        return Problem(
+            seq,
+            "truncated",
+            f"entry {seq}, checkpointed (countersigned by {witnesses}), is missing: "
+            "the log was truncated",
+        )
+    if recomputed[seq] != cp.head_hash:
+        return Problem(
+            matched_up_to + 1,
+            "rewritten",
+            f"the chain no longer matches checkpoint {seq} (countersigned by {witnesses}): "
+            f"entries {matched_up_to + 1}..{seq} were rewritten and rehashed",
+        )
+    return None
