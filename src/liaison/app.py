@@ -21,6 +21,7 @@ from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views.audit import router as audit_pages
 
 
 def create_app(
@@ -61,6 +62,7 @@ def create_app(
     app.include_router(users_router)
     app.include_router(federation_router)
     app.include_router(audit_router)
+    app.include_router(audit_pages)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,

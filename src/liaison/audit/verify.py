@@ -148,7 +148,7 @@ def _check_head(db: Session, report: VerifyReport) -> None:
             Problem(
                 report.last_sequence + 1,
                 "truncated",
-                f"entries {report.last_sequence + 1}..{head.sequence} are missing "
+                f"{_span(report.last_sequence + 1, head.sequence)} missing "
                 "(the log was truncated)",
             )
         )
@@ -161,6 +161,10 @@ def _check_head(db: Session, report: VerifyReport) -> None:
                 f"({report.last_sequence})",
             )
         )
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first} is" if first == last else f"entries {first}..{last} are"
 
 
 def _check_checkpoints(
