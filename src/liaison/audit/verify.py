@@ -148,8 +148,7 @@ def _check_head(db: Session, report: VerifyReport) -> None:
             Problem(
                 report.last_sequence + 1,
                 "truncated",
-                f"{_span(report.last_sequence + 1, head.sequence)} missing "
-                "(the log was truncated)",
+                f"{_span(report.last_sequence + 1, head.sequence)} missing (the log was truncated)",
             )
         )
     elif head.sequence != report.last_sequence or head.head_hash != report.head_hash:
