@@ -9,16 +9,19 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import liaison.audit.checkpoints  # registers audit's message types
 import liaison.federation.control  # noqa: F401  (registers federation's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
+from liaison.audit.endpoints import router as audit_router
 from liaison.config import Settings, load_settings
 from liaison.directory.endpoints import router as directory_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views.audit import router as audit_pages
 
 
 def create_app(
@@ -58,6 +61,8 @@ def create_app(
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
+    app.include_router(audit_router)
+    app.include_router(audit_pages)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
     worker_max_backoff_seconds: float = 300.0
+    audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries per checkpoint")
+    audit_checkpoint_minutes: float = Field(default=60.0, gt=0, description="checkpoint period")
+    retention_purge_minutes: float = Field(default=60.0, gt=0, description="purge job period")
 
     @field_validator("party")
     @classmethod

@@ -13,6 +13,7 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.audit.jobs import Schedule
 from liaison.config import Settings
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
@@ -24,7 +25,9 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
     """Deliver until ``stop`` is set; wake at once when this process queues something."""
     with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
         deliverer = Deliverer(factory, settings, client)
+        jobs = Schedule(factory, settings)
         while not stop.is_set():
+            jobs.run_due()
             try:
                 settled = deliverer.run_once()
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going

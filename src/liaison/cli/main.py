@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from liaison.app import create_app
+from liaison.audit.cli import app as audit_app
 from liaison.cli.context import console, err_console, settings, transaction
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
@@ -34,6 +35,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(directory_app, name="directory")
 app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
+app.add_typer(audit_app, name="audit")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

@@ -1,5 +1,11 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 
+from liaison.models.audit import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCountersignature,
+    AuditEntry,
+)
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
 from liaison.models.federation import (
     DeliveryCursor,
@@ -10,14 +16,21 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
     "Agency",
     "ApiToken",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditCountersignature",
+    "AuditEntry",
     "ContactChannel",
+    "DeletionRequest",
     "DeliveryCursor",
     "InboxMessage",
+    "LegalHold",
     "LoginAttempt",
     "NodeKey",
     "Officer",
@@ -26,6 +39,8 @@ __all__ = [
     "Peer",
     "PeerKey",
     "Refusal",
+    "RetentionPeriod",
+    "Tombstone",
     "User",
     "WebSession",
 ]

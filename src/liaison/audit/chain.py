@@ -1,0 +1,66 @@
+"""The canonical encoding of an audit entry and its hash. Pure functions only.
+
+``entry_hash = SHA-256(canonical(entry))`` where ``canonical`` is the compact JSON array
+
+    ["liaison-audit-v1", sequence, at, actor, action, object_type, object_id,
+     decision, rule_ids, detail, prev_hash]
+
+with ``at`` as ISO 8601 UTC with microseconds (``2026-02-06T10:00:00.000000+00:00``),
+``rule_ids`` and ``detail`` as their stored canonical JSON text (sorted keys, no spaces)
+and every string JSON-escaped (ASCII), so each entry has exactly one encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from liaison.models.audit import GENESIS_HASH
+
+DOMAIN = "liaison-audit-v1"
+_encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False).encode
+
+__all__ = ["DOMAIN", "GENESIS_HASH", "canonical_json", "entry_hash", "format_at"]
+
+
+def canonical_json(value: Sequence[str] | Mapping[str, Any]) -> str:
+    """Compact JSON with sorted keys; refuses NaN/Infinity and non-JSON types."""
+    return _encode(value)
+
+
+def format_at(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(
+    sequence: int,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    decision: str | None,
+    rule_ids_json: str,
+    detail_json: str,
+    prev_hash: str,
+) -> str:
+    """Hex SHA-256 of the canonical encoding (``at`` already formatted by format_at)."""
+    encoded = _encode(
+        [
+            DOMAIN,
+            sequence,
+            at,
+            actor,
+            action,
+            object_type,
+            object_id,
+            decision,
+            rule_ids_json,
+            detail_json,
+            prev_hash,
+        ]
+    )
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
