@@ -27,11 +27,12 @@ def list_packs() -> None:
     with transaction(settings()) as db:
         store.ensure_shipped_packs(db, actor=OPERATOR)
         rows = store.list_packs(db)
-        table = Table("id", "pack", "version", "rules", "active", "loaded by", "title")
+        table = Table("pack", "version", "rules", "active", "loaded by", "title")
+        table.add_column("id", no_wrap=True)
         for row in rows:
             active = "[green]active[/green]" if row.active else ""
             table.add_row(
-                row.id, row.pack, row.version, str(row.rule_count), active, row.loaded_by, row.title
+                row.pack, row.version, str(row.rule_count), active, row.loaded_by, row.title, row.id
             )
     console.print(table)
 
