@@ -178,9 +178,11 @@ def _check_rule(rule: RuleSpec) -> None:
             raise PackRefused(f"{where}: due_from needs due_hours")
     text = cedar_policy(rule)
     try:
-        cedarpy.PolicySet.from_str(text)
+        compiled = cedarpy.PolicySet.from_str(text)
     except ValueError as exc:
         raise PackRefused(f"{where}: the condition does not parse: {exc}") from exc
+    if len(compiled) != 1:
+        raise PackRefused(f"{where}: the condition must be one expression, not extra policies")
     result = cedarpy.validate_policies(text, CEDAR_SCHEMA)
     if not result.validation_passed:
         errors = "; ".join(e.error for e in result.errors)
