@@ -31,7 +31,8 @@ def test_shipped_packs_are_valid_and_cite_every_rule() -> None:
     assert {p.pack for p in packs} == {"CA", "IN", "CA-IN"}
     for pack in packs:
         for rule in pack.rules:
-            assert rule.citation and rule.excerpt, rule.id
+            assert rule.citation, rule.id
+            assert rule.excerpt, rule.id
 
 
 def test_a_good_pack_loads() -> None:
@@ -52,7 +53,8 @@ def test_cedar_syntax_error_names_the_rule() -> None:
 def test_unknown_attribute_names_the_rule_and_the_attribute() -> None:
     bad = GOOD_RULE.replace("context.tlp", "context.traffic_light")
     message = refused(HEADER + bad)
-    assert "rule test.block_red" in message and "traffic_light" in message
+    assert "rule test.block_red" in message
+    assert "traffic_light" in message
 
 
 def test_type_error_in_condition_is_refused() -> None:
@@ -98,7 +100,7 @@ def test_obligation_without_obligation_table_is_refused() -> None:
 def test_rule_id_clashing_with_another_active_pack_is_refused() -> None:
     clash = GOOD_RULE.replace("test.block_red", "ca.non_refoulement")
     other = parse_pack(HEADER.replace('"CA"', '"IN"') + clash)
-    with pytest.raises(PackRefused, match="rule ca.non_refoulement: the id is used twice"):
+    with pytest.raises(PackRefused, match=r"rule ca\.non_refoulement: the id is used twice"):
         Engine((*[p for p in shipped_packs() if p.pack != "IN"], other))
 
 

@@ -79,7 +79,8 @@ def test_a_block_always_names_a_blocking_rule_with_its_citation(subject: PolicyS
     blocking = [hit for hit in decision.rules if hit.effect == "block"]
     assert (decision.effect is Effect.BLOCK) == bool(blocking)
     for hit in decision.rules:
-        assert hit.citation and hit.explanation
+        assert hit.citation
+        assert hit.explanation
     if decision.effect is Effect.ALLOW:
         assert decision.obligations == []
 
