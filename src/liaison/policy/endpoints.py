@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from pydantic import ConfigDict
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from liaison.api.deps import CallerDep, DbDep
-from liaison.kit.errors import Forbidden
+from liaison.api.problems import problem
+from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
 from liaison.policy import review, service, store
 from liaison.policy.review_schemas import (
@@ -33,6 +35,16 @@ class SubjectDraft(PolicySubject):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+class DecisionRequest(BaseModel):
+    """Record the policy decision for an item moved outside Liaison (e.g. by phone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    object_type: str = Field(min_length=3, max_length=100, pattern=r"^[a-z_]+(\.[a-z_]+)*$")
+    object_id: str = Field(min_length=1, max_length=200, pattern=r"^[0-9A-Za-z/._\-]+$")
+    subject: SubjectDraft
+
+
 def require_admin(caller: Caller) -> None:
     if not caller.is_admin:
         raise Forbidden("only an administrator manages rule packs")
@@ -42,6 +54,30 @@ def require_admin(caller: Caller) -> None:
 def explain(draft: SubjectDraft, db: DbDep, caller: CallerDep) -> Decision:
     """Every rule that applies to the draft and why, and the rules that do not apply."""
     return service.explain(db, draft)
+
+
+@router.post(
+    "/decisions",
+    response_model=Decision,
+    responses={403: {"description": "blocked; problem+json with the rules"}},
+)
+def record_decision(
+    data: DecisionRequest, request: Request, db: DbDep, caller: CallerDep
+) -> Decision | Response:
+    """Enforce the policy on an item and record the decision in the audit log.
+
+    A block answers 403 problem+json naming the rules, and is still recorded.
+    """
+    actor = review.actor_of(caller)
+    try:
+        return service.enforce(
+            db, data.subject, actor=actor, object_type=data.object_type, object_id=data.object_id
+        )
+    except PolicyBlocked as exc:  # answered, not raised, so the audit row commits
+        rules = [vars(rule) for rule in exc.rules]
+        return problem(
+            request, exc.status, exc.code, exc.title, exc.detail, extensions={"rules": rules}
+        )
 
 
 @router.get("/packs", response_model=list[PackOut])
