@@ -22,6 +22,8 @@ from liaison.kit.db import make_engine, make_session_factory
 from liaison.policy.endpoints import router as policy_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views import policy as policy_pages
+from liaison.web.views import policy_reviews as policy_review_pages
 from liaison.web.views.audit import router as audit_pages
 
 
@@ -64,6 +66,8 @@ def create_app(
     app.include_router(federation_router)
     app.include_router(audit_router)
     app.include_router(policy_router)
+    app.include_router(policy_pages.router)
+    app.include_router(policy_review_pages.router)
     app.include_router(audit_pages)
     web_setup.install(app)
     app.add_middleware(

@@ -31,7 +31,7 @@ from typing import Any, Literal, get_args, get_origin
 import cedarpy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import FieldError, ValidationFailed
 from liaison.policy.schemas import ObligationKind, PolicySubject
 
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{2,99}$"
@@ -43,6 +43,9 @@ class PackRefused(ValidationFailed):
 
     code = "policy_pack_refused"
     title = "Rule pack refused"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, errors=[FieldError("source", detail)])
 
 
 class _Strict(BaseModel):
