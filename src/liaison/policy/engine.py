@@ -8,11 +8,19 @@
   "which rules apply" in full and is used only when the item is blocked (so the
   obligations are still listed) and by explain.
 
-Both are parsed once per set of active packs and reused for every decision.
+Both are parsed once per set of active packs and reused for every decision. The
+Cedar context holds only the attributes the rules read, and Cedar's answer for a
+given context is remembered (bounded): the same context always gets the same
+answer from the same policy set, so this changes speed, never a decision.
+Explanations and due dates are still computed from each subject.
+
+Rules read ``context`` only (principal and resource are fixed placeholders).
 """
 
 from __future__ import annotations
 
+import json
+import re
 import string
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +29,14 @@ from typing import Any
 import cedarpy
 
 from liaison.kit import clock
-from liaison.policy.packs import PackSpec, RuleSpec, cedar_policy, check_conflicts, context_of
+from liaison.policy.packs import (
+    CONVERTERS,
+    PackSpec,
+    RuleSpec,
+    cedar_policy,
+    check_conflicts,
+    context_of,
+)
 from liaison.policy.schemas import (
     Decision,
     Effect,
@@ -32,22 +47,34 @@ from liaison.policy.schemas import (
 )
 
 BASELINE_ID = "liaison.baseline"
-_PRINCIPAL = 'Party::"{}"'
-_RESOURCE = 'Item::"item"'
+_PRINCIPAL = {"type": "Party", "id": "sender"}
+_RESOURCE = {"type": "Item", "id": "item"}
+_NO_ENTITIES = "[]"
+MEMO_SIZE = 8192
+_READS = re.compile(r"context\.([A-Za-z_]+)|context\s+has\s+([A-Za-z_]+)")
 
 
-class _Fields(string.Formatter):
-    """Formats explanations from the subject; lists read as comma-separated text."""
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if isinstance(value, list):
-            value = ", ".join(str(v) for v in value) or "none"
-        if value is None or value == "":
-            value = "none"
-        return str(super().format_field(value, format_spec))
+def _shown(value: Any) -> str:
+    """A subject value in an explanation: lists as comma-separated text, absent as 'none'."""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    if value is None or value == "":
+        return "none"
+    return str(value)
 
 
-_FORMATTER = _Fields()
+@dataclass(frozen=True)
+class Template:
+    """An explanation with ``{field}`` placeholders, parsed once."""
+
+    parts: tuple[tuple[str, str | None], ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Template:
+        return cls(tuple((lit, name) for lit, name, _, _ in string.Formatter().parse(text)))
+
+    def render(self, values: dict[str, Any]) -> str:
+        return "".join(lit + (_shown(values[name]) if name else "") for lit, name in self.parts)
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,7 @@ class LoadedRule:
     pack: str
     pack_version: str
     spec: RuleSpec
+    explanation: Template
 
 
 @dataclass
@@ -63,11 +91,18 @@ class Engine:
     rules: dict[str, LoadedRule] = field(init=False)
     decide_set: cedarpy.PolicySet = field(init=False)
     match_set: cedarpy.PolicySet = field(init=False)
+    reads: tuple[str, ...] = field(init=False)
+    _memo: dict[tuple[str, str], tuple[bool, tuple[str, ...]]] = field(
+        init=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
-        pairs = [(p.pack, r) for p in self.packs for r in p.rules]
-        check_conflicts(pairs)
-        self.rules = {r.id: LoadedRule(p.pack, p.version, r) for p in self.packs for r in p.rules}
+        check_conflicts([(p.pack, r) for p in self.packs for r in p.rules])
+        self.rules = {
+            r.id: LoadedRule(p.pack, p.version, r, Template.parse(r.explanation))
+            for p in self.packs
+            for r in p.rules
+        }
         specs = [loaded.spec for loaded in self.rules.values()]
         baseline = (
             f'@id("{BASELINE_ID}")\npermit(principal, action == Action::"decide", resource);\n'
@@ -78,35 +113,53 @@ class Engine:
         self.match_set = cedarpy.PolicySet.from_str(
             "".join(cedar_policy(r, as_match=True) for r in specs)
         )
+        conditions = [r.when for r in specs]
+        if any("context[" in c for c in conditions):  # indexed access: the whole context
+            self.reads = tuple(CONVERTERS)
+        else:
+            found = {a or b for c in conditions for a, b in _READS.findall(c)}
+            self.reads = tuple(name for name in CONVERTERS if name in found)
 
-    def _request(self, subject: PolicySubject, action: str) -> dict[str, Any]:
-        return {
-            "principal": _PRINCIPAL.format(subject.sender_party.replace('"', "")),
-            "action": f'Action::"{action}"',
-            "resource": _RESOURCE,
-            "context": context_of(subject),
-        }
+    def context_json(self, subject: PolicySubject) -> str:
+        """The Cedar context as JSON: only the attributes some rule reads."""
+        return json.dumps(context_of(subject, self.reads))
 
-    def _fired(self, result: cedarpy.AuthzResult) -> list[str]:
+    def _ask(self, context: str, action: str) -> tuple[bool, tuple[str, ...]]:
+        """(denied, fired rule ids) from Cedar, remembered per (action, context)."""
+        key = (action, context)
+        answer = self._memo.get(key)
+        if answer is None:
+            request = {
+                "principal": _PRINCIPAL,
+                "action": {"type": "Action", "id": action},
+                "resource": _RESOURCE,
+                "context": context,
+            }
+            policies = self.decide_set if action == "decide" else self.match_set
+            result = cedarpy.is_authorized(request, policies, _NO_ENTITIES)
+            answer = (result.decision is cedarpy.Decision.Deny, self._fired(result))
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = answer
+        return answer
+
+    def _fired(self, result: cedarpy.AuthzResult) -> tuple[str, ...]:
         if result.diagnostics.errors:
             raise RuntimeError(f"policy evaluation error: {result.diagnostics.errors}")
         names = result.diagnostics.id_annotations_by_reason
         fired = {names[r] for r in result.diagnostics.reasons if r in names}
-        fired.discard(BASELINE_ID)
-        return [rule_id for rule_id in self.rules if rule_id in fired]  # pack order
+        return tuple(rule_id for rule_id in self.rules if rule_id in fired)  # pack order
 
     def matching(self, subject: PolicySubject) -> list[str]:
         """Every rule whose condition holds for the subject (pack order)."""
-        result = cedarpy.is_authorized(self._request(subject, "match"), self.match_set, [])
-        return self._fired(result)
+        return list(self._ask(self.context_json(subject), "match")[1])
 
     def evaluate(self, subject: PolicySubject, *, explain: bool = False) -> Decision:
-        result = cedarpy.is_authorized(self._request(subject, "decide"), self.decide_set, [])
-        fired = self._fired(result)
-        blocked = result.decision is cedarpy.Decision.Deny
+        context = self.context_json(subject)
+        blocked, fired = self._ask(context, "decide")
         if blocked or explain:
-            fired = self.matching(subject)
-        values = subject.model_dump()
+            fired = self._ask(context, "match")[1]
+        values = subject.__dict__
         hits: list[RuleHit] = []
         obligations: list[Obligation] = []
         for rule_id in fired:
@@ -119,7 +172,7 @@ class Engine:
                     pack_version=loaded.pack_version,
                     effect=spec.effect,
                     citation=spec.citation,
-                    explanation=_FORMATTER.vformat(spec.explanation, (), values),
+                    explanation=loaded.explanation.render(values),
                 )
             )
             if spec.obligation is not None:
@@ -129,19 +182,19 @@ class Engine:
             effect = Effect.ALLOW_WITH_OBLIGATIONS
         considered = []
         if explain:
-            considered = [
-                RuleConsidered(
-                    rule_id=rid,
-                    pack=loaded.pack,
-                    pack_version=loaded.pack_version,
-                    citation=loaded.spec.citation,
-                    description=loaded.spec.description,
-                )
-                for rid, loaded in self.rules.items()
-                if rid not in fired
-            ]
+            considered = [self._considered(ld) for r, ld in self.rules.items() if r not in fired]
         return Decision(
             effect=effect, rules=hits, obligations=obligations, not_applicable=considered
+        )
+
+    @staticmethod
+    def _considered(loaded: LoadedRule) -> RuleConsidered:
+        return RuleConsidered(
+            rule_id=loaded.spec.id,
+            pack=loaded.pack,
+            pack_version=loaded.pack_version,
+            citation=loaded.spec.citation,
+            description=loaded.spec.description,
         )
 
     @staticmethod

@@ -21,6 +21,7 @@ import json
 import re
 import string
 import tomllib
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
@@ -127,19 +128,30 @@ CEDAR_SCHEMA = json.dumps(
 )
 
 
-def context_of(subject: PolicySubject) -> dict[str, Any]:
+def _as_text(value: Any) -> Any:
+    return "" if value is None else str(value)
+
+
+def _as_epoch(value: Any) -> int:
+    return 0 if value is None else int(value.timestamp())
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _converter(name: str) -> Callable[[Any], Any]:
+    kind = CONTEXT_TYPES[name]["type"]
+    return {"String": _as_text, "Long": _as_epoch}.get(kind, _as_is)
+
+
+CONVERTERS: dict[str, Callable[[Any], Any]] = {name: _converter(name) for name in SUBJECT_FIELDS}
+
+
+def context_of(subject: PolicySubject, names: Iterable[str] = CONVERTERS.keys()) -> dict[str, Any]:
     """The Cedar context: absent text is "", absent times 0, times as epoch seconds."""
-    ctx: dict[str, Any] = {}
-    for name, value in subject:
-        if value is None:
-            ctx[name] = 0 if name in DATETIME_FIELDS else ""
-        elif isinstance(value, datetime):
-            ctx[name] = int(value.timestamp())
-        elif isinstance(value, StrEnum):
-            ctx[name] = value.value
-        else:
-            ctx[name] = value
-    return ctx
+    values = subject.__dict__
+    return {name: CONVERTERS[name](values[name]) for name in names}
 
 
 def cedar_policy(rule: RuleSpec, *, as_match: bool = False) -> str:

@@ -25,6 +25,7 @@ from liaison.policy.packs import PackRefused, PackSpec, parse_pack, shipped_pack
 
 _ENGINES: dict[tuple[str, ...], Engine] = {}
 _MAX_CACHED = 16
+_SESSION_KEY = "liaison.policy.engine"
 
 
 def _sha(source: str) -> str:
@@ -45,7 +46,22 @@ def _parse_stored(row: PolicyPack) -> PackSpec:
 
 
 def active_engine(db: Session) -> Engine:
-    """The engine for the active packs (stored, else shipped per pack name); cached."""
+    """The engine for the active packs (stored, else shipped per pack name); cached.
+
+    Looked up once per transaction: within one transaction every decision uses the
+    same pack set (activating a pack in it starts afresh).
+    """
+    transaction = db.get_transaction()
+    remembered = db.info.get(_SESSION_KEY)
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        engine: Engine = remembered[1]
+        return engine
+    engine = _lookup_engine(db)
+    db.info[_SESSION_KEY] = (db.get_transaction(), engine)
+    return engine
+
+
+def _lookup_engine(db: Session) -> Engine:
     rows = db.execute(
         select(PolicyPack.pack, PolicyPack.sha256).where(PolicyPack.active.is_(True))
     ).all()
@@ -121,6 +137,7 @@ def activate(db: Session, pack_id: str, *, actor: str) -> PolicyPack:
         Engine(tuple(candidate))
     except PackRefused as exc:
         raise PackRefused(f"{exc.detail} (pack {spec.pack} {spec.version} not activated)") from exc
+    db.info.pop(_SESSION_KEY, None)
     db.execute(
         update(PolicyPack)
         .where(PolicyPack.pack == row.pack, PolicyPack.id != row.id)
