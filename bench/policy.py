@@ -154,7 +154,8 @@ def main() -> None:
     )
     print(f"\nuncached decisions vs naive cedarpy: {full / peer:.1f}x")
     for label, figure in (("uncached", full), ("cached", cached)):
-        print(f"5,000/s target, {label}: {'met' if figure >= 5000 else 'NOT met'} ({figure:,.0f}/s)")
+        verdict = "met" if figure >= 5000 else "NOT met"
+        print(f"5,000/s target, {label}: {verdict} ({figure:,.0f}/s)")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
