@@ -113,4 +113,14 @@ def test_condition_smuggling_a_second_policy_is_refused() -> None:
         'context.tlp == "RED"',
         'context.tlp == "RED" }; permit(principal, action, resource) when { true',
     )
-    assert "rule test.block_red: the condition must be one expression" in refused(HEADER + bad)
+    assert refused(HEADER + bad).startswith("rule test.block_red: a condition reads context only")
+
+
+def test_condition_reading_the_principal_is_refused() -> None:
+    bad = GOOD_RULE.replace('context.tlp == "RED"', 'principal == Party::"CA"')
+    assert "rule test.block_red: a condition reads context only" in refused(HEADER + bad)
+
+
+def test_the_word_principal_inside_a_string_is_fine() -> None:
+    ok = GOOD_RULE.replace('context.tlp == "RED"', 'context.purpose == "principal witness"')
+    assert parse_pack(HEADER + ok).rules[0].id == "test.block_red"

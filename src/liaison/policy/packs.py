@@ -191,6 +191,9 @@ def _check_rule(rule: RuleSpec) -> None:
             raise PackRefused(f"{where}: due_from {ob.due_from!r} is not a time attribute")
         if ob.due_hours is None:
             raise PackRefused(f"{where}: due_from needs due_hours")
+    code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', rule.when)  # string literals aside
+    if re.search(r"\b(principal|resource|action)\b", code):
+        raise PackRefused(f"{where}: a condition reads context only, not principal/resource/action")
     text = cedar_policy(rule)
     try:
         compiled = cedarpy.PolicySet.from_str(text)
