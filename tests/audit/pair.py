@@ -18,6 +18,10 @@ from liaison.federation import keys, peers
 from liaison.federation.delivery import Deliverer
 from liaison.federation.schemas import PeerCreate
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.users import service
+from liaison.users.auth import caller_for
+from liaison.users.repository import find_login_user
+from liaison.users.schemas import TokenCreate
 from tests.peering import keys_document
 
 
@@ -31,6 +35,16 @@ class Node:
     @property
     def party(self) -> str:
         return self.settings.party
+
+    def headers(self, username: str) -> dict[str, str]:
+        """A fresh API token for a demo user of this node."""
+        with unit_of_work(self.factory) as db:
+            user = find_login_user(db, username)
+            assert user is not None, username
+            _, plaintext = service.issue_token(
+                db, self.settings.secret_key, caller_for(db, user), username, TokenCreate(name="t")
+            )
+        return {"Authorization": f"Bearer {plaintext}"}
 
     def close(self) -> None:
         self.client.close()

@@ -10,10 +10,6 @@ from liaison.audit.service import record
 from liaison.audit.verify import verify_chain
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditCheckpoint, AuditCountersignature, OutboxMessage
-from liaison.users import service
-from liaison.users.auth import caller_for
-from liaison.users.repository import find_login_user
-from liaison.users.schemas import TokenCreate
 from tests.audit.pair import Node, exchange
 from tests.audit.tamper import rehash_all
 
@@ -60,7 +56,7 @@ def test_checkpoint_is_countersigned_and_kept_by_both(pair: tuple[Node, Node]) -
             == "IN"
         )
     admin = canada.client.get(
-        "/api/v1/audit/checkpoints", headers=_token(canada, "ca-admin")
+        "/api/v1/audit/checkpoints", headers=canada.headers("ca-admin")
     ).json()
     assert admin[0]["countersigned_by"] == ["IN"]
 
@@ -103,13 +99,3 @@ def test_rewritten_and_rehashed_chain_is_caught_by_the_countersignature(
     assert refused.status == "refused"
     assert refused.receipt_reason == "policy_refused"
     assert "contradicts the one already countersigned" in (refused.last_error or "")
-
-
-def _token(node: Node, username: str) -> dict[str, str]:
-    with unit_of_work(node.factory) as db:
-        user = find_login_user(db, username)
-        assert user is not None
-        _, plaintext = service.issue_token(
-            db, node.settings.secret_key, caller_for(db, user), username, TokenCreate(name="t")
-        )
-    return {"Authorization": f"Bearer {plaintext}"}
