@@ -25,6 +25,7 @@ from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
 from liaison.web.views.audit import router as audit_pages
+from liaison.web.views.retention import router as retention_pages
 
 
 def create_app(
@@ -67,6 +68,7 @@ def create_app(
     app.include_router(audit_router)
     app.include_router(retention_router)
     app.include_router(audit_pages)
+    app.include_router(retention_pages)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,

@@ -12,6 +12,7 @@ from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, Officer, Tombstone
 from tests.audit.pair import Node, exchange
+from tests.audit.web import HTML, web_login
 
 NAME = "Asha Verma"
 
@@ -90,6 +91,15 @@ def test_deletion_request_erases_and_returns_a_signed_certificate(
     assert certificate["erased_at"]
     at_canada = next(r for r in _requests(canada, "ca-legal") if r["id"] == request["id"])
     assert (at_canada["direction"], at_canada["status"]) == ("inbound", "erased")
+
+    # The originator's legal reviewer sees the certificate in the browser.
+    assert web_login(india.client, "in-legal", "liaison-demo-in-legal") == 303
+    assert 'href="/retention"' in india.client.get("/", headers=HTML).text
+    page = india.client.get("/retention", headers=HTML)
+    assert page.status_code == 200
+    assert "Issued by CA" in page.text
+    assert "signature verified" in page.text
+    assert "outcome <strong>Erased</strong>" in page.text
 
 
 def test_legal_hold_defers_erasure_until_released(pair: tuple[Node, Node]) -> None:
