@@ -83,8 +83,8 @@ def canonical_at(value: object) -> str:
 
 def _rows(db: Session) -> Iterator[list[_Row]]:
     """Batches of rows; a server-side cursor on PostgreSQL, so memory stays flat."""
-    connection = db.connection().execution_options(stream_results=True, yield_per=BATCH)
-    for partition in connection.execute(_SELECT).partitions(BATCH):
+    options = {"stream_results": True, "yield_per": BATCH}
+    for partition in db.execute(_SELECT, execution_options=options).partitions(BATCH):
         yield cast(list[_Row], partition)
 
 
