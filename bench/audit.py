@@ -118,8 +118,13 @@ def verify_speed(factory: sessionmaker[Session], entries: int) -> float:
         began = time.perf_counter()
         report = verify_chain(db, "CA")
         elapsed = time.perf_counter() - began
-    assert report.ok and report.entries >= entries, report.problems
+    assert report.ok, report.problems
+    assert report.entries >= entries
     return report.entries / elapsed
+
+
+def show(label: str, value: str) -> None:
+    print(f"  {label:<38}{value}")
 
 
 def run(
@@ -134,13 +139,10 @@ def run(
         one = per_transaction(factory, args.transactions, 1)
         ten = per_transaction(factory, args.transactions // 4, 10)
         print(f"\n{name}")
-        print(f"  write transaction, no audit entry     {plain:9.0f} µs")
-        print(
-            f"  same + 1 audit entry                  {one:9.0f} µs  (+{one - plain:.0f} µs, {one / plain - 1:+.0%})"
-        )
-        print(
-            f"  same + 10 audit entries               {ten:9.0f} µs  (+{(ten - plain) / 10:.0f} µs per entry)"
-        )
+        show("write transaction, no audit entry", f"{plain:9.0f} µs")
+        extra = f"(+{one - plain:.0f} µs, {one / plain - 1:+.0%})"
+        show("same + 1 audit entry", f"{one:9.0f} µs  {extra}")
+        show("same + 10 audit entries", f"{ten:9.0f} µs  (+{(ten - plain) / 10:.0f} µs per entry)")
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))
             conn.execute(
@@ -152,9 +154,7 @@ def run(
         print(f"  chain of {args.entries:,} entries built in {time.perf_counter() - built:.1f} s")
         speed = verify_speed(factory, args.entries)
         verdict = "meets" if speed >= 100_000 else "BELOW"
-        print(
-            f"  verify                                {speed:9,.0f} entries/s ({verdict} the 100,000/s target)"
-        )
+        show("verify", f"{speed:9,.0f} entries/s ({verdict} the 100,000/s target)")
     finally:
         engine.dispose()
         cleanup()
@@ -193,9 +193,8 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=2000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
-    print(
-        f"hashing ceiling (canonical encoding + SHA-256, one core): {hashing_ceiling(200_000):,.0f} entries/s"
-    )
+    ceiling = hashing_ceiling(200_000)
+    print(f"hashing ceiling (canonical encoding + SHA-256, one core): {ceiling:,.0f} entries/s")
     if args.backend in ("sqlite", "both"):
         run("SQLite (file, WAL)", sqlite_db, args)
     if args.backend in ("postgresql", "both"):
