@@ -10,21 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
+from tests.audit.web import HTML, web_login
 
 Headers = Callable[[str], dict[str, str]]
-HTML = {"Accept": "text/html,application/xhtml+xml"}
-
-
-def _web_login(client: TestClient, username: str, password: str) -> int:
-    client.get("/login", headers=HTML)
-    token = client.cookies.get("liaison_login_csrf")
-    answer = client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": token, "next": "/"},
-        headers=HTML,
-        follow_redirects=False,
-    )
-    return answer.status_code
 
 
 def _entries(client: TestClient, headers: dict[str, str], **filters: str) -> list[dict]:  # type: ignore[type-arg]
@@ -39,8 +27,8 @@ def test_existing_actions_and_officer_reads_are_recorded(
 ) -> None:
     admin = auth_headers("ca-admin")
     officer_headers = auth_headers("ca-officer")
-    assert _web_login(client, "ca-analyst", "wrong password") == 401
-    assert _web_login(client, "ca-analyst", "liaison-demo-ca-analyst") == 303
+    assert web_login(client, "ca-analyst", "wrong password") == 401
+    assert web_login(client, "ca-analyst", "liaison-demo-ca-analyst") == 303
     agency_id = client.get("/api/v1/agencies?party=CA", headers=admin).json()[0]["id"]
     created = client.post(
         "/api/v1/users",
@@ -106,7 +94,7 @@ def test_verify_endpoint_names_the_edited_entry(
 def test_audit_page_lists_entries_and_verifies(
     client: TestClient, seeded: sessionmaker[Session]
 ) -> None:
-    assert _web_login(client, "ca-admin", "liaison-demo-ca-admin") == 303
+    assert web_login(client, "ca-admin", "liaison-demo-ca-admin") == 303
     home = client.get("/", headers=HTML)
     assert 'href="/audit"' in home.text
     page = client.get("/audit", headers=HTML)
@@ -129,6 +117,6 @@ def test_audit_page_lists_entries_and_verifies(
 
 
 def test_audit_page_is_for_administrators_only(client: TestClient) -> None:
-    assert _web_login(client, "ca-officer", "liaison-demo-ca-officer") == 303
+    assert web_login(client, "ca-officer", "liaison-demo-ca-officer") == 303
     assert 'href="/audit"' not in client.get("/", headers=HTML).text
     assert client.get("/audit", headers=HTML).status_code == 403

@@ -1,21 +1,23 @@
 """The canonical encoding of an audit entry and its hash. Pure functions only.
 
-``entry_hash = SHA-256(canonical(entry))`` where ``canonical`` is the compact JSON array
+``entry_hash = hex(SHA-256(UTF-8(canonical)))`` where ``canonical`` is
 
-    ["liaison-audit-v1", sequence, at, actor, action, object_type, object_id,
-     decision, rule_ids, detail, prev_hash]
+    liaison-audit-v1|<sequence>|<at>|<actor>|<action>|<object_type>|<object_id>|
+    <decision>|<rule_ids>|<detail>|<prev_hash>
 
-with ``at`` as ISO 8601 UTC with microseconds (``2026-02-06T10:00:00.000000+00:00``),
-``rule_ids`` and ``detail`` as their stored canonical JSON text (sorted keys, no spaces)
-and every string JSON-escaped (ASCII), so each entry has exactly one encoding.
+(one line, no spaces added) with ``<sequence>`` in decimal, every other field written
+as ``<length in characters>:<text>`` (so no content can move a field boundary), a
+missing decision as ``~``, ``at`` as ISO 8601 UTC with microseconds
+(``2026-02-06T10:00:00.000000+00:00``) and ``rule_ids`` / ``detail`` as their stored
+canonical JSON text (sorted keys, no spaces). Each entry has exactly one encoding.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from hashlib import sha256
 from typing import Any
 
 from liaison.models.audit import GENESIS_HASH
@@ -48,19 +50,11 @@ def entry_hash(
     prev_hash: str,
 ) -> str:
     """Hex SHA-256 of the canonical encoding (``at`` already formatted by format_at)."""
-    encoded = _encode(
-        [
-            DOMAIN,
-            sequence,
-            at,
-            actor,
-            action,
-            object_type,
-            object_id,
-            decision,
-            rule_ids_json,
-            detail_json,
-            prev_hash,
-        ]
+    decided = "~" if decision is None else f"{len(decision)}:{decision}"
+    canonical = (
+        f"{DOMAIN}|{sequence}|{len(at)}:{at}|{len(actor)}:{actor}|{len(action)}:{action}|"
+        f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|{decided}|"
+        f"{len(rule_ids_json)}:{rule_ids_json}|{len(detail_json)}:{detail_json}|"
+        f"{len(prev_hash)}:{prev_hash}"
     )
-    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+    return sha256(canonical.encode()).hexdigest()

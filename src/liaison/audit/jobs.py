@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit import checkpoints
+from liaison.audit import checkpoints, retention
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError
@@ -26,6 +26,13 @@ def _checkpoint(db: Session, settings: Settings) -> object:
     return checkpoints.create(db, settings) if checkpoints.due(db, settings) else None
 
 
+def _purge(db: Session, settings: Settings) -> object:
+    erased = retention.purge(db)
+    if erased:
+        log.info("retention purge erased %d objects", len(erased))
+    return erased
+
+
 class Schedule:
     """Runs each job at most once per its period; call ``run_due`` from the worker loop."""
 
@@ -33,7 +40,10 @@ class Schedule:
         self.factory = factory
         self.settings = settings
         check = min(5.0, settings.audit_checkpoint_minutes * 60 / 4)
-        self.jobs: list[tuple[str, float, Job]] = [("audit checkpoint", check, _checkpoint)]
+        self.jobs: list[tuple[str, float, Job]] = [
+            ("audit checkpoint", check, _checkpoint),
+            ("retention purge", settings.retention_purge_minutes * 60, _purge),
+        ]
         self.next_run: dict[str, float] = {}
 
     def add(self, name: str, period_seconds: float, job: Job) -> None:

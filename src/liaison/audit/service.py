@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.audit.chain import canonical_json, entry_hash, format_at
 from liaison.kit import clock
+from liaison.kit.db import Base
 from liaison.models.audit import AuditChainHead, AuditEntry
 from liaison.users.roles import Caller
 
@@ -32,6 +33,12 @@ _PENDING = "audit_pending"
 _LIMITS = {"actor": 200, "action": 100, "object_type": 100, "object_id": 200, "decision": 40}
 
 _Pending = list[tuple[AuditEntry, SessionTransaction | None]]
+_LOG = Base.metadata.tables[AuditEntry.__tablename__]
+_HEAD = Base.metadata.tables[AuditChainHead.__tablename__]
+# (attribute name, table column) for every column of the log.
+_COLUMNS: list[tuple[str, str]] = [
+    (attr.key, attr.columns[0].key) for attr in inspect(AuditEntry).column_attrs
+]
 
 
 def _check(name: str, value: str | None) -> None:
@@ -112,17 +119,17 @@ def seal(db: Session) -> list[AuditEntry]:
         return []
     db.flush()
     head = db.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(sequence=AuditChainHead.sequence + len(pending))
-        .returning(AuditChainHead.sequence, AuditChainHead.head_hash)
-        .execution_options(synchronize_session=False)
+        update(_HEAD)
+        .where(_HEAD.c.id == HEAD_ID)
+        .values(sequence=_HEAD.c.sequence + len(pending))
+        .returning(_HEAD.c.sequence, _HEAD.c.head_hash)
     ).one_or_none()
     if head is None:
         raise RuntimeError("audit chain head row is missing: run 'liaison migrate'")
     last, prev_hash = head
     sequence = last - len(pending)
     entries = []
+    rows = []
     for entry, _ in pending:
         sequence += 1
         entry.sequence = sequence
@@ -140,14 +147,10 @@ def seal(db: Session) -> list[AuditEntry]:
             entry.prev_hash,
         )
         entries.append(entry)
-    db.add_all(entries)
-    db.execute(
-        update(AuditChainHead)
-        .where(AuditChainHead.id == HEAD_ID)
-        .values(head_hash=prev_hash)
-        .execution_options(synchronize_session=False)
-    )
-    db.flush()
+        rows.append({column: getattr(entry, attr) for attr, column in _COLUMNS})
+    # Core statements, not the unit of work: the entries are written once, never changed.
+    db.execute(insert(_LOG), rows)
+    db.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(head_hash=prev_hash))
     return entries
 
 

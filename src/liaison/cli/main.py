@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from liaison.app import create_app
 from liaison.audit.cli import app as audit_app
+from liaison.audit.retention_cli import app as retention_app
 from liaison.cli.context import console, err_console, settings, transaction
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
@@ -38,6 +39,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
+app.add_typer(retention_app, name="retention")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 
