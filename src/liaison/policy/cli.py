@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table
 
 from liaison.cli.context import console, settings, transaction
@@ -32,7 +33,7 @@ def list_packs() -> None:
         for row in rows:
             active = "[green]active[/green]" if row.active else ""
             table.add_row(
-                row.pack, row.version, str(row.rule_count), active, row.loaded_by, row.title, row.id
+                row.pack, row.version, str(row.rule_count), active, escape(row.loaded_by), escape(row.title), row.id
             )
     console.print(table)
 
@@ -69,6 +70,10 @@ def activate_pack(pack_id: str) -> None:
         console.print(f"pack {row.pack} {row.version} is now active")
 
 
+def _plain(text: str) -> None:
+    console.print(text, highlight=False, markup=False)
+
+
 @app.command("explain")
 def explain(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
@@ -84,9 +89,9 @@ def explain(
         decision = service.explain(db, subject)
     console.print(f"effect: [bold]{decision.effect.value}[/bold]")
     for hit in decision.rules:
-        console.print(f"- {hit.rule_id} [{hit.effect}] {hit.citation}", highlight=False)
-        console.print(f"  {hit.explanation}", highlight=False, markup=False)
+        _plain(f"- {hit.rule_id} [{hit.effect}] {hit.citation}")
+        _plain(f"  {hit.explanation}")
     for ob in decision.obligations:
         due = f" due {ob.due.isoformat()}" if ob.due else ""
-        console.print(f"obligation {ob.kind.value}{due}: {ob.detail}", highlight=False)
+        _plain(f"obligation {ob.kind.value}{due}: {ob.detail}")
     console.print(json.dumps({"not_applicable": [r.rule_id for r in decision.not_applicable]}))

@@ -1,0 +1,51 @@
+"""``liaison policy`` as an administrator runs it: real subprocesses, real files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from liaison.policy.packs import shipped_sources
+from tests.cli.test_cli import liaison
+from tests.policy.helpers import BASE
+
+RED_RULE = """
+[[rule]]
+id = "ca.cli.no_red"
+description = "TLP:RED stays home"
+citation = "Test directive 2"
+explanation = "TLP:{tlp} may not leave."
+effect = "block"
+when = \'\'\'context.sender_party == "CA" && context.tlp == "RED"\'\'\'
+"""
+
+
+def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
+    node = tmp_path / "node"
+    assert liaison(node, "init").returncode == 0
+    listed = liaison(node, "policy", "packs", "list")
+    assert listed.returncode == 0
+    rows = [line for line in listed.stdout.splitlines() if "2026.02.1" in line]
+    assert len(rows) == 3
+    assert all("active" in row for row in rows)
+
+    base = shipped_sources()["ca.toml"].replace('version = "2026.02.1"', 'version = "2026.06"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(base + RED_RULE.replace("context.tlp", "context.colour"))
+    refused = liaison(node, "policy", "packs", "load", str(bad))
+    assert refused.returncode != 0
+    assert "rule ca.cli.no_red" in refused.stderr
+    assert "colour" in refused.stderr
+
+    good = tmp_path / "good.toml"
+    good.write_text(base + RED_RULE)
+    loaded = liaison(node, "policy", "packs", "load", str(good), "--activate")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "pack CA 2026.06 (7 rules) active" in loaded.stdout
+
+    draft = tmp_path / "draft.json"
+    draft.write_text(json.dumps(BASE | {"tlp": "RED"}))
+    explained = liaison(node, "policy", "explain", str(draft))
+    assert explained.returncode == 0, explained.stderr
+    assert "effect: block" in explained.stdout
+    assert "ca.cli.no_red [block] Test directive 2" in explained.stdout
