@@ -32,9 +32,8 @@ def list_packs() -> None:
         table.add_column("id", no_wrap=True)
         for row in rows:
             active = "[green]active[/green]" if row.active else ""
-            table.add_row(
-                row.pack, row.version, str(row.rule_count), active, escape(row.loaded_by), escape(row.title), row.id
-            )
+            who, title = escape(row.loaded_by), escape(row.title)
+            table.add_row(row.pack, row.version, str(row.rule_count), active, who, title, row.id)
     console.print(table)
 
 
