@@ -155,3 +155,15 @@ def test_an_item_nothing_can_release_stays_held(
     assert answer.status_code == 409
     item = client.get(f"/api/v1/policy/reviews/{review_id}", headers=auth_headers("ca-legal"))
     assert item.json()["status"] == "held"
+
+
+def test_holding_a_held_item_again_keeps_one_queue_entry(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    first = held(seeded, "item-twice", mistreatment_risk=True)
+    second = held(seeded, "item-twice", offences=["terrorism"])
+    assert first == second
+    queue = client.get("/api/v1/policy/reviews?status=held", headers=auth_headers("ca-legal"))
+    items = [i for i in queue.json() if i["object_id"] == "item-twice"]
+    assert len(items) == 1
+    assert items[0]["decision"]["obligations"][0]["kind"] == "assurance_required"

@@ -64,16 +64,27 @@ def actor_of(caller: Caller) -> str:
 def hold(
     db: Session, *, object_type: str, object_id: str, decision: Decision, requested_by: str
 ) -> ReviewItem:
-    """Put an item in the queue; the caller keeps it from leaving until released."""
-    item = ReviewItem(
-        object_type=object_type,
-        object_id=object_id,
-        decision=decision.model_dump(mode="json"),
-        status=ReviewStatus.HELD.value,
-        requested_by=requested_by,
-        conditions=[],
+    """Put an item in the queue; the caller keeps it from leaving until released.
+
+    Holding an item that is already held refreshes its decision (one queue entry).
+    """
+    item = db.scalar(
+        select(ReviewItem).where(
+            ReviewItem.object_type == object_type,
+            ReviewItem.object_id == object_id,
+            ReviewItem.status == ReviewStatus.HELD.value,
+        )
     )
-    db.add(item)
+    if item is None:
+        item = ReviewItem(
+            object_type=object_type,
+            object_id=object_id,
+            status=ReviewStatus.HELD.value,
+            requested_by=requested_by,
+            conditions=[],
+        )
+        db.add(item)
+    item.decision = decision.model_dump(mode="json")
     db.flush()
     record(
         db,
