@@ -26,7 +26,7 @@ OPERATOR = "user:operator"
 def list_packs() -> None:
     """Every stored version; the active one per pack is marked."""
     with transaction(settings()) as db:
-        store.ensure_shipped_packs(db, actor=OPERATOR)
+        store.ensure_shipped_packs(db)
         rows = store.list_packs(db)
         table = Table("pack", "version", "rules", "active", "loaded by", "title")
         table.add_column("id", no_wrap=True)

@@ -158,14 +158,24 @@ def activate(db: Session, pack_id: str, *, actor: str) -> PolicyPack:
     return row
 
 
-def ensure_shipped_packs(db: Session, *, actor: str = "system") -> list[PolicyPack]:
-    """Store and activate the shipped packs for every pack name with no active version."""
-    active = set(db.scalars(select(PolicyPack.pack).where(PolicyPack.active.is_(True))))
+SYSTEM = "system"
+
+
+def ensure_shipped_packs(db: Session) -> list[PolicyPack]:
+    """Store and activate the shipped packs (on init and seed).
+
+    A pack name with no active version gets the shipped one. A newer shipped version
+    replaces an active version that was itself shipped (loaded by "system"); a version
+    an administrator loaded stays active until an administrator changes it.
+    """
+    rows = db.scalars(select(PolicyPack).where(PolicyPack.active.is_(True)))
+    active = {row.pack: row for row in rows}
     done = []
     for source in shipped_sources().values():
         spec = parse_pack(source)
-        if spec.pack in active:
+        current = active.get(spec.pack)
+        if current is not None and (current.loaded_by != SYSTEM or current.version == spec.version):
             continue
-        row = load_pack(db, source, actor=actor)
-        done.append(activate(db, row.id, actor=actor))
+        row = load_pack(db, source, actor=SYSTEM)
+        done.append(activate(db, row.id, actor=SYSTEM))
     return done
