@@ -52,6 +52,7 @@ test: lint typecheck pytest
 
 bench: setup test-services
 	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run python bench/demo_startup.py
+	$(UV) run python bench/policy.py
 
 clean:
 	rm -rf .liaison-demo test-artifacts .pytest_cache .mypy_cache .ruff_cache
