@@ -3,11 +3,16 @@ other's; a chain rewritten (and rehashed) after a countersigned checkpoint is ca
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.audit import checkpoints
 from liaison.audit.service import record
 from liaison.audit.verify import verify_chain
+from liaison.config import Settings
+from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditCheckpoint, AuditCountersignature, OutboxMessage
 from tests.audit.pair import Node, exchange
@@ -99,3 +104,26 @@ def test_rewritten_and_rehashed_chain_is_caught_by_the_countersignature(
     assert refused.status == "refused"
     assert refused.receipt_reason == "policy_refused"
     assert "contradicts the one already countersigned" in (refused.last_error or "")
+
+
+def test_checkpoint_falls_due_by_count_or_by_time(
+    db_factory: sessionmaker[Session], settings: Settings
+) -> None:
+    node = settings.model_copy(update={"audit_checkpoint_every": 5, "audit_checkpoint_minutes": 60})
+    start = datetime(2026, 2, 6, 10, tzinfo=UTC)
+    clock.set_clock(lambda: start)
+    with unit_of_work(db_factory) as db:
+        assert not checkpoints.due(db, node)  # nothing recorded yet
+        for i in range(4):
+            record(db, actor="system", action="test.act", object_type="t", object_id=str(i))
+    with unit_of_work(db_factory) as db:
+        assert not checkpoints.due(db, node)  # 4 entries, first one just now
+        record(db, actor="system", action="test.act", object_type="t", object_id="5")
+    with unit_of_work(db_factory) as db:
+        assert checkpoints.due(db, node)  # 5 entries
+    clock.set_clock(lambda: start + timedelta(minutes=59))
+    with unit_of_work(db_factory) as db:
+        assert not checkpoints.due(db, node.model_copy(update={"audit_checkpoint_every": 50}))
+    clock.set_clock(lambda: start + timedelta(minutes=61))
+    with unit_of_work(db_factory) as db:
+        assert checkpoints.due(db, node.model_copy(update={"audit_checkpoint_every": 50}))

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit.chain import GENESIS_HASH, entry_hash, format_at
+from liaison.audit.canonical_sql import canonical_select
+from liaison.audit.chain import GENESIS_HASH, canonical, entry_hash, format_at
 from liaison.audit.service import record
 from liaison.audit.verify import verify_chain
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
@@ -134,3 +135,37 @@ def test_session_reused_after_close_does_not_leak_entries(
         assert _record(again, 2) is not None
     with unit_of_work(db_factory) as db2:
         assert db2.scalars(select(AuditEntry.object_id)).all() == ["m-2"]
+
+
+def test_database_builds_the_same_canonical_line_as_python(
+    db_factory: sessionmaker[Session],
+) -> None:
+    """verify hashes the line the database builds; it must be record's line exactly."""
+    with unit_of_work(db_factory) as db:
+        written = [
+            _record(db, 1),
+            record(
+                db,
+                actor="user:प्रिया",
+                action="directory.officer.read",
+                object_type="directory.officer",
+                object_id="ö|9:x",
+                detail={"note": "line\nbreak", "ünï": [1, 2.5, None]},
+            ),
+        ]
+    with unit_of_work(db_factory) as db:
+        query = canonical_select(db.get_bind().dialect.name)
+        lines = {seq: line for seq, line, _, _ in db.execute(query)}
+    for entry in written:
+        assert lines[entry.sequence] == canonical(
+            entry.sequence,
+            format_at(entry.at),
+            entry.actor,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.decision,
+            entry.rule_ids_json,
+            entry.detail_json,
+            entry.prev_hash,
+        )

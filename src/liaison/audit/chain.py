@@ -25,7 +25,7 @@ from liaison.models.audit import GENESIS_HASH
 DOMAIN = "liaison-audit-v1"
 _encode = json.JSONEncoder(separators=(",", ":"), sort_keys=True, allow_nan=False).encode
 
-__all__ = ["DOMAIN", "GENESIS_HASH", "canonical_json", "entry_hash", "format_at"]
+__all__ = ["DOMAIN", "GENESIS_HASH", "canonical", "canonical_json", "entry_hash", "format_at"]
 
 
 def canonical_json(value: Sequence[str] | Mapping[str, Any]) -> str:
@@ -35,6 +35,29 @@ def canonical_json(value: Sequence[str] | Mapping[str, Any]) -> str:
 
 def format_at(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical(
+    sequence: int,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    decision: str | None,
+    rule_ids_json: str,
+    detail_json: str,
+    prev_hash: str,
+) -> str:
+    """The canonical line (``at`` already formatted by format_at); see the module text.
+    ``audit.canonical_sql`` builds the same line in SQL for verify: keep them in step."""
+    decided = "~" if decision is None else f"{len(decision)}:{decision}"
+    return (
+        f"{DOMAIN}|{sequence}|{len(at)}:{at}|{len(actor)}:{actor}|{len(action)}:{action}|"
+        f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|{decided}|"
+        f"{len(rule_ids_json)}:{rule_ids_json}|{len(detail_json)}:{detail_json}|"
+        f"{len(prev_hash)}:{prev_hash}"
+    )
 
 
 def entry_hash(
@@ -49,12 +72,17 @@ def entry_hash(
     detail_json: str,
     prev_hash: str,
 ) -> str:
-    """Hex SHA-256 of the canonical encoding (``at`` already formatted by format_at)."""
-    decided = "~" if decision is None else f"{len(decision)}:{decision}"
-    canonical = (
-        f"{DOMAIN}|{sequence}|{len(at)}:{at}|{len(actor)}:{actor}|{len(action)}:{action}|"
-        f"{len(object_type)}:{object_type}|{len(object_id)}:{object_id}|{decided}|"
-        f"{len(rule_ids_json)}:{rule_ids_json}|{len(detail_json)}:{detail_json}|"
-        f"{len(prev_hash)}:{prev_hash}"
+    """Hex SHA-256 of the canonical line."""
+    line = canonical(
+        sequence,
+        at,
+        actor,
+        action,
+        object_type,
+        object_id,
+        decision,
+        rule_ids_json,
+        detail_json,
+        prev_hash,
     )
-    return sha256(canonical.encode()).hexdigest()
+    return sha256(line.encode()).hexdigest()

@@ -25,7 +25,7 @@ from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.inputs import InputModel
-from liaison.models import AuditChainHead, AuditCheckpoint, AuditCountersignature
+from liaison.models import AuditChainHead, AuditCheckpoint, AuditCountersignature, AuditEntry
 
 CHECKPOINT = "audit.checkpoint"
 COUNTERSIGN = "audit.countersign"
@@ -100,14 +100,16 @@ def due(db: Session, settings: Settings) -> bool:
     last checkpoint if anything was recorded since."""
     head_sequence = db.scalar(select(AuditChainHead.sequence).where(AuditChainHead.id == HEAD_ID))
     last = last_own(db, settings.party)
-    done, at = (last.sequence, last.at) if last else (0, None)
+    done = last.sequence if last else 0
     new = (head_sequence or 0) - done
     if new <= 0:
         return False
     if new >= settings.audit_checkpoint_every:
         return True
+    # The period runs from the last checkpoint, or from the first entry ever recorded.
+    since = last.at if last else db.scalar(select(AuditEntry.at).where(AuditEntry.sequence == 1))
     period = timedelta(minutes=settings.audit_checkpoint_minutes)
-    return at is None or clock.now() - at >= period
+    return since is not None and clock.now() - since >= period
 
 
 class CheckpointIn(InputModel):

@@ -8,19 +8,18 @@ missing at the end (truncated: the head row or a checkpoint is ahead of the log)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from hashlib import sha256
 from typing import cast
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.audit import checkpoints, signing
-from liaison.audit.chain import GENESIS_HASH, entry_hash, format_at
+from liaison.audit.canonical_sql import canonical_select
+from liaison.audit.chain import GENESIS_HASH
 from liaison.audit.service import HEAD_ID
-from liaison.kit.clock import as_utc
 from liaison.models.audit import (
     AuditChainHead,
     AuditCheckpoint,
@@ -55,36 +54,15 @@ class VerifyReport:
         return min(self.problems, key=lambda p: p.sequence) if self.problems else None
 
 
-_Row = tuple[int, object, str, str, str, str, str | None, str, str, str, str]
-
-# Raw driver values (no type processing): this loop is the verify speed.
-_SELECT = text(
-    "SELECT sequence, at, actor, action, object_type, object_id, decision, rule_ids, "
-    "detail, prev_hash, entry_hash FROM audit_log ORDER BY sequence"
-)
-_SQLITE_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
-
-
-def canonical_at(value: object) -> str:
-    """``at`` as hashed, from what the driver returns: SQLite text as SQLAlchemy stores
-    it (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``) or a datetime (PostgreSQL)."""
-    if isinstance(value, str):
-        if len(value) == 26 and _SQLITE_AT.fullmatch(value):
-            return f"{value[:10]}T{value[11:]}+00:00"
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return value  # not a time at all: hashes to a mismatch, as it should
-        return format_at(as_utc(parsed))
-    if isinstance(value, datetime):
-        return format_at(as_utc(value))
-    return str(value)
+_Row = tuple[int, str | None, str, str]
 
 
 def _rows(db: Session) -> Iterator[list[_Row]]:
-    """Batches of rows; a server-side cursor on PostgreSQL, so memory stays flat."""
+    """Batches of (sequence, canonical line, prev_hash, entry_hash); a server-side cursor
+    on PostgreSQL, so memory stays flat."""
+    query = canonical_select(db.get_bind().dialect.name)
     options = {"stream_results": True, "yield_per": BATCH}
-    for partition in db.execute(_SELECT, execution_options=options).partitions(BATCH):
+    for partition in db.execute(query, execution_options=options).partitions(BATCH):
         yield cast(list[_Row], partition)
 
 
@@ -97,10 +75,8 @@ def walk(db: Session, wanted: Collection[int] = ()) -> tuple[VerifyReport, dict[
     prev = GENESIS_HASH
     count = seq = 0
     for batch in _rows(db):
-        for seq, at, actor, action, otype, oid, decision, rules, detail, prev_hash, stored in batch:
-            digest = entry_hash(
-                seq, canonical_at(at), actor, action, otype, oid, decision, rules, detail, prev_hash
-            )
+        for seq, line, prev_hash, stored in batch:
+            digest = sha256(line.encode()).hexdigest() if line is not None else "null"
             if (seq != expected or digest != stored or prev_hash != prev) and not report.problems:
                 problem = _check_entry(seq, expected, digest, stored, prev_hash, prev)
                 if problem is not None:
