@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
     worker_max_backoff_seconds: float = 300.0
+    smtp_host: str = Field(default="", description="SMTP relay for notifications; empty: no mail")
+    smtp_port: int = 587
+    smtp_from: str = "liaison@localhost"
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10.0
+    smtp_max_attempts: int = Field(default=10, ge=1)
 
     @field_validator("party")
     @classmethod

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
+from liaison.notifications.mailer import run_pass as send_mail
 
 log = logging.getLogger("liaison.worker")
 
@@ -25,6 +26,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
     with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
         deliverer = Deliverer(factory, settings, client)
         while not stop.is_set():
+            send_mail(factory, settings)
             try:
                 settled = deliverer.run_once()
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going

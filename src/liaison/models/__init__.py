@@ -10,6 +10,7 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
@@ -17,9 +18,11 @@ __all__ = [
     "ApiToken",
     "ContactChannel",
     "DeliveryCursor",
+    "EmailOutbox",
     "InboxMessage",
     "LoginAttempt",
     "NodeKey",
+    "Notification",
     "Officer",
     "OutboxMessage",
     "Party",
@@ -27,5 +30,6 @@ __all__ = [
     "PeerKey",
     "Refusal",
     "User",
+    "UserEmail",
     "WebSession",
 ]
