@@ -22,8 +22,11 @@ from liaison.config import Settings, load_settings
 from liaison.directory.endpoints import router as directory_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
+from liaison.policy.endpoints import router as policy_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views import policy as policy_pages
+from liaison.web.views import policy_reviews as policy_review_pages
 from liaison.web.views.audit import router as audit_pages
 from liaison.web.views.retention import router as retention_pages
 
@@ -67,6 +70,9 @@ def create_app(
     app.include_router(federation_router)
     app.include_router(audit_router)
     app.include_router(retention_router)
+    app.include_router(policy_router)
+    app.include_router(policy_pages.router)
+    app.include_router(policy_review_pages.router)
     app.include_router(audit_pages)
     app.include_router(retention_pages)
     web_setup.install(app)

@@ -24,6 +24,7 @@ from liaison.kit.db import make_engine
 from liaison.kit.errors import LiaisonError
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
+from liaison.policy.cli import app as policy_app
 from liaison.users.cli import app as user_app
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
+app.add_typer(policy_app, name="policy")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

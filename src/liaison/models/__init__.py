@@ -16,12 +16,14 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
     "Agency",
     "ApiToken",
+    "Assurance",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditCountersignature",
@@ -38,8 +40,10 @@ __all__ = [
     "Party",
     "Peer",
     "PeerKey",
+    "PolicyPack",
     "Refusal",
     "RetentionPeriod",
+    "ReviewItem",
     "Tombstone",
     "User",
     "WebSession",
