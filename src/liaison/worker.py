@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.audit.jobs import Schedule
 from liaison.config import Settings
+from liaison.exchange.deadlines import escalate
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
 
@@ -26,6 +27,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
     with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
         deliverer = Deliverer(factory, settings, client)
         jobs = Schedule(factory, settings)
+        jobs.add("exchange deadlines", settings.exchange_escalation_minutes * 60, escalate)
         while not stop.is_set():
             jobs.run_due()
             try:

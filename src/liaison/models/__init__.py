@@ -7,6 +7,14 @@ from liaison.models.audit import (
     AuditEntry,
 )
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
+from liaison.models.exchange import (
+    Attachment,
+    Case,
+    Clarification,
+    InternalNote,
+    Message,
+    MessageEntity,
+)
 from liaison.models.federation import (
     DeliveryCursor,
     InboxMessage,
@@ -24,16 +32,22 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Assurance",
+    "Attachment",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditCountersignature",
     "AuditEntry",
+    "Case",
+    "Clarification",
     "ContactChannel",
     "DeletionRequest",
     "DeliveryCursor",
     "InboxMessage",
+    "InternalNote",
     "LegalHold",
     "LoginAttempt",
+    "Message",
+    "MessageEntity",
     "NodeKey",
     "Officer",
     "OutboxMessage",

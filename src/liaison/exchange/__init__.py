@@ -1,0 +1,1 @@
+"""Information exchange: cases, requests, replies, disclosures and alerts between agencies."""
