@@ -16,6 +16,7 @@ from liaison.federation.registry import InboundContext, handler_for
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
 from liaison.models import Agency
+from tests.federation.conftest import backend, nodes, peered  # noqa: F401  (two live nodes)
 from tests.peering import pin_peer
 
 SMALL_ATTACHMENT_LIMIT = 64 * 1024

@@ -55,7 +55,8 @@ def test_attachment_travels_with_its_hash_and_downloads_intact(
     assert download.headers["x-content-sha256"] == attachment["sha256"]
     # once sent it cannot be attached again
     again = client.post("/api/v1/exchange/cases", json=body, headers=headers)
-    assert again.status_code == 422 and "attachment_ids" in again.text
+    assert again.status_code == 422
+    assert "attachment_ids" in again.text
 
 
 def test_oversized_and_disguised_executable_are_refused_naming_the_field(

@@ -35,14 +35,16 @@ def test_request_is_sent_to_the_peer_with_markings_and_audited(
     assert sent.status_code == 201, sent.text
     message = sent.json()
     assert message["status"] == "sent"
-    assert message["tlp"] == "AMBER" and message["source_reliability"] == "B"
+    assert message["tlp"] == "AMBER"
+    assert message["source_reliability"] == "B"
     case = client.get(
         f"/api/v1/exchange/cases/{message['case_id']}", headers=auth_headers("ca-officer")
     ).json()
     assert re.fullmatch(r"CA-\d{4}-000001", case["reference"])
     with unit_of_work(seeded) as db:
         envelope = db.scalar(select(OutboxMessage).where(OutboxMessage.type == "exchange.message"))
-        assert envelope is not None and envelope.peer_party == "IN"
+        assert envelope is not None
+        assert envelope.peer_party == "IN"
         payload = json.loads(envelope.payload)
         assert payload["case_id"] == message["case_id"]
         assert payload["markings"]["legal_basis"] == "police_cooperation"
@@ -119,7 +121,8 @@ def test_inbox_filters_search_and_pages(
     )
     assert len(by_entity.json()["items"]) == 5
     bad = client.get("/api/v1/exchange/inbox", params={"cursor": "nonsense"}, headers=headers)
-    assert bad.status_code == 422 and "cursor" in bad.text
+    assert bad.status_code == 422
+    assert "cursor" in bad.text
 
 
 def test_viewer_sees_no_exchange_content(

@@ -137,7 +137,8 @@ def test_the_reply_settles_the_request_and_a_refusal_needs_a_reason(
         json={"outcome": "refused", "body": "No."},
         headers=headers,
     )
-    assert no_reason.status_code == 422 and "reason_code" in no_reason.text
+    assert no_reason.status_code == 422
+    assert "reason_code" in no_reason.text
     refused = client.post(
         f"/api/v1/exchange/messages/{request['id']}/reply",
         json={
@@ -150,6 +151,7 @@ def test_the_reply_settles_the_request_and_a_refusal_needs_a_reason(
     assert refused.status_code == 201, refused.text
     assert refused.json()["in_reply_to"] == request["id"]
     original = client.get(f"/api/v1/exchange/messages/{request['id']}", headers=headers).json()
-    assert original["status"] == "partial" and original["reason_code"] == "information_not_held"
+    assert original["status"] == "partial"
+    assert original["reason_code"] == "information_not_held"
     overdue = client.get("/api/v1/exchange/inbox", params={"overdue": "true"}, headers=headers)
     assert overdue.json()["items"] == []

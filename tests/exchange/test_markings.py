@@ -49,7 +49,8 @@ def test_red_goes_only_to_named_recipients(
         headers=headers,
     )
     assert allowed.status_code == 201, allowed.text
-    assert allowed.json()["tlp"] == "RED" and allowed.json()["status"] == "delivered"
+    assert allowed.json()["tlp"] == "RED"
+    assert allowed.json()["status"] == "delivered"
     # the analyst (CBSA) now sees it; the viewer's agency never does
     case = client.get(
         f"/api/v1/exchange/cases/{red['case_id']}", headers=auth_headers("ca-analyst")

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from tests.exchange import payloads
-from tests.federation.conftest import backend, nodes, peered  # noqa: F401
 from tests.federation.nodes import Node, wait_for
 
 pytestmark = pytest.mark.live
@@ -49,8 +48,10 @@ def test_precursor_request_is_answered_with_an_attachment_across_the_border(
     wait_for(arrived_in_india, what="the request in India's inbox")
     with india.api("in-officer") as api:
         received = api.get(f"/api/v1/exchange/messages/{request['id']}").json()
-        assert received["status"] == "received" and received["deadline_at"] is not None
-        assert received["tlp"] == "AMBER" and received["legal_basis"] == "police_cooperation"
+        assert received["status"] == "received"
+        assert received["deadline_at"] is not None
+        assert received["tlp"] == "AMBER"
+        assert received["legal_basis"] == "police_cooperation"
         assigned = api.post(
             f"/api/v1/exchange/cases/{case_id}/assign", json={"username": "in-analyst"}
         )
@@ -77,13 +78,13 @@ def test_precursor_request_is_answered_with_an_attachment_across_the_border(
 
     wait_for(reply_threaded, what="the reply in Canada's case")
     case = _case(canada, "ca-officer", case_id)
-    assert (
-        case is not None and case["reference"] == _case(india, "in-officer", case_id)["reference"]
-    )
+    assert case is not None
+    assert case["reference"] == _case(india, "in-officer", case_id)["reference"]
     by_id = {m["id"]: m for m in case["messages"]}
     assert by_id[request["id"]]["status"] == "answered"
     reply = by_id[reply_id]
-    assert reply["in_reply_to"] == request["id"] and reply["direction"] == "in"
+    assert reply["in_reply_to"] == request["id"]
+    assert reply["direction"] == "in"
     sha = hashlib.sha256(REPORT).hexdigest()
     assert [a["sha256"] for a in reply["attachments"]] == [sha]
     with canada.api("ca-officer") as api:
