@@ -229,10 +229,10 @@ def upgrade() -> None:
 
     if op.get_bind().dialect.name == "postgresql":
         # substring search on the normalised text uses a trigram index (see docs/exchange.md)
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
         op.execute(
             "CREATE INDEX ix_exchange_messages_search_trgm ON exchange_messages "
-            "USING gin (search_text gin_trgm_ops)"
+            "USING gin (search_text public.gin_trgm_ops)"
         )
 
 

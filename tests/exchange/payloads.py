@@ -46,9 +46,10 @@ def compose(agencies: dict[str, str], **overrides: Any) -> dict[str, Any]:
 
 def inbound(agencies: dict[str, str], **overrides: Any) -> dict[str, Any]:
     """An ``exchange.message`` payload as India's node sends it to Canada."""
+    case_id = new_id()
     payload = {
-        "case_id": new_id(),
-        "case_reference": "IN-2026-000042",
+        "case_id": case_id,
+        "case_reference": f"IN-2026-{int(case_id[-6:], 16) % 1_000_000:06d}",
         "case_title": "Fraud network: call centre in Pune",
         "case_summary": "",
         "case_origin_party": "IN",
