@@ -147,6 +147,11 @@ def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None
     if message is None or message.status != "held_for_review":
         return
     if outcome.approved:
+        message.obligations = [
+            *message.obligations,
+            *({"kind": "review_condition", "detail": c} for c in outcome.conditions),
+        ]
+        # the reviewer's transaction has no request settings: the node's own apply
         queue(db, load_settings(), message)
     else:
         message.status = "withdrawn"
