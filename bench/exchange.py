@@ -43,7 +43,7 @@ from liaison.users.roles import Caller, Role
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 # 1. send -> visible in the peer's inbox -------------------------------------------
@@ -148,11 +148,38 @@ def latency(backend: str, counts: dict[float, int]) -> None:
 
 
 # 2. inbox list and search over 100,000 stored messages -----------------------------
-WORDS = (
-    "shipment container precursor fentanyl consignee exporter invoice transfer account "
-    "passport visa network call centre victim mule wallet vessel flight port customs "
-    "seizure warrant subscriber handset laboratory pill press broker courier"
-).split()
+WORDS = [
+    "shipment",
+    "container",
+    "precursor",
+    "fentanyl",
+    "consignee",
+    "exporter",
+    "invoice",
+    "transfer",
+    "account",
+    "passport",
+    "visa",
+    "network",
+    "call",
+    "centre",
+    "victim",
+    "mule",
+    "wallet",
+    "vessel",
+    "flight",
+    "port",
+    "customs",
+    "seizure",
+    "warrant",
+    "subscriber",
+    "handset",
+    "laboratory",
+    "pill",
+    "press",
+    "broker",
+    "courier",
+]
 
 
 def populate(factory: sessionmaker[Session], total: int, agency_ids: tuple[str, str]) -> None:
@@ -231,7 +258,9 @@ def populate(factory: sessionmaker[Session], total: int, agency_ids: tuple[str, 
             db.commit()
 
 
-def timed(factory: sessionmaker[Session], caller: Caller, flt: InboxFilter, runs: int) -> list[float]:
+def timed(
+    factory: sessionmaker[Session], caller: Caller, flt: InboxFilter, runs: int
+) -> list[float]:
     results = []
     for _ in range(runs):
         with factory() as db:
@@ -265,7 +294,12 @@ def inbox(backend: str, total: int, runs: int) -> None:
         upgrade(engine)
         factory = make_session_factory(engine)
         with factory() as db:
-            db.execute(text("INSERT INTO parties (code, name, created_at) VALUES ('CA', 'Canada', CURRENT_TIMESTAMP), ('IN', 'India', CURRENT_TIMESTAMP)"))
+            db.execute(
+                text(
+                    "INSERT INTO parties (code, name, created_at) VALUES "
+                    "('CA', 'Canada', CURRENT_TIMESTAMP), ('IN', 'India', CURRENT_TIMESTAMP)"
+                )
+            )
             ids = (new_id(), new_id())
             for agency_id, party in zip(ids, ("CA", "IN"), strict=True):
                 db.execute(
@@ -283,9 +317,9 @@ def inbox(backend: str, total: int, runs: int) -> None:
         officer = Caller("u", "officer", "Officer", Role.LIAISON_OFFICER, ids[0], "CA")
         analyst = Caller("a", "analyst", "Analyst", Role.ANALYST, ids[0], "CA")
         with factory() as db:
-            page, cursor = ExchangeRepository(db, officer).inbox(InboxFilter(limit=50))
+            _, cursor = ExchangeRepository(db, officer).inbox(InboxFilter(limit=50))
             for _ in range(200):  # 200 pages deep = 10,000 messages in
-                page, cursor = ExchangeRepository(db, officer).inbox(
+                _, cursor = ExchangeRepository(db, officer).inbox(
                     InboxFilter(limit=50, cursor=cursor)
                 )
         scenarios = {
@@ -299,7 +333,10 @@ def inbox(backend: str, total: int, runs: int) -> None:
             "page 201 (keyset cursor)": (officer, InboxFilter(limit=50, cursor=cursor)),
             "search rare ('ref004242')": (officer, InboxFilter(search="ref004242", limit=50)),
             "search common ('fentanyl')": (officer, InboxFilter(search="fentanyl", limit=50)),
-            "search two words ('pill press')": (officer, InboxFilter(search="pill press", limit=50)),
+            "search two words ('pill press')": (
+                officer,
+                InboxFilter(search="pill press", limit=50),
+            ),
         }
         for name, (caller, flt) in scenarios.items():
             values = timed(factory, caller, flt, runs)
