@@ -148,7 +148,7 @@ def latency(backend: str, counts: dict[float, int]) -> None:
 
 
 # 2. inbox list and search over 100,000 stored messages -----------------------------
-WORDS = [
+WORDS = (
     "shipment",
     "container",
     "precursor",
@@ -179,7 +179,7 @@ WORDS = [
     "press",
     "broker",
     "courier",
-]
+)
 
 
 def populate(factory: sessionmaker[Session], total: int, agency_ids: tuple[str, str]) -> None:
