@@ -72,7 +72,7 @@ def inbox(
         fraction = node.exchange_due_soon_fraction
         items = [inbox_item(m, c, due_state(m, now, fraction)) for m, c in rows]
     if as_json:
-        console.print_json(json.dumps([i.model_dump(mode="json") for i in items]))
+        typer.echo(json.dumps([i.model_dump(mode="json") for i in items], indent=2))
         return
     table = Table("case", "type", "dir", "priority", "status", "deadline", "subject", "message id")
     for item in items:
@@ -96,7 +96,7 @@ def show(case_id: str, as_user: AsUser) -> None:
     node = settings()
     with transaction(node) as db:
         thread = ExchangeService(db, _caller(db, node, as_user), node).thread(case_id)
-        console.print_json(case_detail(thread).model_dump_json())
+        typer.echo(case_detail(thread).model_dump_json(indent=2))
 
 
 @app.command("send")
@@ -113,7 +113,7 @@ def send(
     with transaction(node) as db:
         svc = ExchangeService(db, _caller(db, node, as_user), node)
         message = svc.compose(data)
-        console.print_json(message_out(message, []).model_dump_json())
+        typer.echo(message_out(message, []).model_dump_json(indent=2))
 
 
 @app.command("reply")
@@ -131,7 +131,7 @@ def reply(
     with transaction(node) as db:
         svc = ExchangeService(db, _caller(db, node, as_user), node)
         message = svc.reply(message_id, data)
-        console.print_json(message_out(message, []).model_dump_json())
+        typer.echo(message_out(message, []).model_dump_json(indent=2))
 
 
 @app.command("assign")
