@@ -126,6 +126,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_exchange_messages_inbox", ["direction", "status", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_exchange_messages_status", ["status", "priority", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_exchange_messages_to_agency", ["to_agency_id", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_exchange_messages_from_agency", ["from_agency_id", "id"], unique=False
+        )
 
     op.create_table(
         "exchange_notes",
@@ -259,6 +268,9 @@ def downgrade() -> None:
     op.drop_table("exchange_notes")
     with op.batch_alter_table("exchange_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_exchange_messages_inbox")
+        batch_op.drop_index("ix_exchange_messages_status")
+        batch_op.drop_index("ix_exchange_messages_to_agency")
+        batch_op.drop_index("ix_exchange_messages_from_agency")
         batch_op.drop_index(batch_op.f("ix_exchange_messages_in_reply_to"))
         batch_op.drop_index("ix_exchange_messages_deadline")
         batch_op.drop_index("ix_exchange_messages_case")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from liaison.kit import clock
 from liaison.kit.errors import NotFound, ValidationFailed
@@ -80,13 +80,19 @@ class ExchangeRepository:
         if caller.role in ROUTERS:
             return true()
         if caller.role is Role.ANALYST:
-            own_agency = select(Message.case_id).where(
-                or_(
-                    Message.from_agency_id == caller.agency_id,
-                    Message.to_agency_id == caller.agency_id,
+            agency_message = aliased(Message)
+            own_agency = (
+                select(agency_message.id)
+                .where(
+                    agency_message.case_id == Case.id,
+                    or_(
+                        agency_message.from_agency_id == caller.agency_id,
+                        agency_message.to_agency_id == caller.agency_id,
+                    ),
                 )
+                .exists()
             )
-            return or_(Case.assigned_to == caller.user_id, Case.id.in_(own_agency))
+            return or_(Case.assigned_to == caller.user_id, own_agency)
         return false()
 
     def _message_filter(self) -> ColumnElement[bool]:

@@ -51,6 +51,9 @@ class Message(Base):
     __tablename__ = "exchange_messages"
     __table_args__ = (
         Index("ix_exchange_messages_inbox", "direction", "status", "id"),
+        Index("ix_exchange_messages_status", "status", "priority", "id"),
+        Index("ix_exchange_messages_to_agency", "to_agency_id", "id"),
+        Index("ix_exchange_messages_from_agency", "from_agency_id", "id"),
         Index("ix_exchange_messages_deadline", "deadline_at"),
         Index("ix_exchange_messages_case", "case_id", "id"),
     )
