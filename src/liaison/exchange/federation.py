@@ -184,6 +184,7 @@ def _case(db: Session, wire_in: MessageWire, context: InboundContext) -> Case:
         )
         db.add(case)
         db.flush()
+    case.status = "open"  # new traffic reopens a closed case
     case.updated_at = clock.now()
     return case
 

@@ -112,10 +112,12 @@ class ExchangeRepository:
     def messages_query(self) -> Select[Message]:
         return select(Message).join(Case, Case.id == Message.case_id).where(self._message_filter())
 
-    def may_read_red(self, message: Message, case: Case) -> bool:
+    def may_read_red(self, message: Message, case: Case, tlp: str | None = None) -> bool:
+        """TLP:RED (of the message, or of ``tlp``: an attachment's) only for its agencies,
+        named recipients and the assigned analyst."""
         agency = self.caller.agency_id
         return (
-            message.tlp != "RED"
+            (tlp or message.tlp) != "RED"
             or agency in (message.from_agency_id, message.to_agency_id)
             or agency in message.named_recipients
             or case.assigned_to == self.caller.user_id

@@ -437,9 +437,7 @@ class ExchangeService:
                 raise NotFound(f"no attachment {attachment_id}")
             return attachment
         message = self.repo.message(attachment.message_id)
-        if attachment.tlp == Tlp.RED and not self.repo.may_read_red(
-            message, self.repo.case(message.case_id)
-        ):
+        if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
             raise NotFound(f"no attachment {attachment_id}")
         self._audit_read(message, "exchange.attachment.download", attachment.id)
         return attachment
