@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import httpx
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from tests.exchange import payloads
@@ -85,14 +86,18 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
                     time.sleep(delay)
                 body = payloads.compose(agencies, subject=f"bench message {slot}")
                 began = datetime.now(UTC)
-                response = api.post("/api/v1/exchange/cases", json=body)
+                try:
+                    response = api.post("/api/v1/exchange/cases", json=body)
+                except httpx.TransportError as exc:  # e.g. a keep-alive closed under load
+                    errors.append(str(exc))
+                    continue
                 if response.status_code != 201:
                     errors.append(response.text[:200])
                     continue
                 with lock:
                     sent_at[response.json()["id"]] = began
 
-    threads = [threading.Thread(target=worker) for _ in range(min(16, max(2, int(rate / 5))))]
+    threads = [threading.Thread(target=worker) for _ in range(min(16, max(4, int(rate / 4))))]
     for thread in threads:
         thread.start()
     for thread in threads:
