@@ -1,1 +1,1 @@
-"""Information exchange: cases, requests, replies, disclosures and alerts between agencies."""
+"""Information exchange between the parties: cases, messages, entities, attachments."""
