@@ -71,7 +71,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "entities": [
                 {
                     "kind": "person",
-                    "names": [{"full": "Harpreet Singh Gill"}],
+                    "name": "Harpreet Singh Gill",
                     "date_of_birth": "1999-04-12",
                     "nationality": "IN",
                     "documents": [{"type": "passport", "number": "Z1234567", "country": "IN"}],
