@@ -48,7 +48,7 @@ _COUNTRY = r"^[A-Z]{2}$"
 _SPACES = re.compile(r"\s+")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+$")
-_FLIGHT = re.compile(r"^([A-Z0-9]{2}[A-Z]?)\s*0*(\d{1,4})([A-Z]?)$")
+_FLIGHT = re.compile(r"^([A-Z]{2,3}|[A-Z][0-9]|[0-9][A-Z])\s*0*(\d{1,4})([A-Z]?)$")
 _BTC_BASE58 = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _BTC_BECH32 = re.compile(r"^(bc1|tb1)[02-9ac-hj-np-z]{8,87}$")
 _ETH = re.compile(r"^0x[0-9a-fA-F]{40}$")
