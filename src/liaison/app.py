@@ -9,16 +9,28 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import liaison.audit.checkpoints  # registers audit's message types
+import liaison.audit.deletion  # registers retention's message types
+import liaison.directory.retention  # registers the directory's purge rules
+import liaison.exchange.federation  # registers the exchange's message types
 import liaison.federation.control  # noqa: F401  (registers federation's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
+from liaison.audit.endpoints import router as audit_router
+from liaison.audit.retention_api import router as retention_router
 from liaison.config import Settings, load_settings
 from liaison.directory.endpoints import router as directory_router
+from liaison.exchange.endpoints import router as exchange_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
+from liaison.policy.endpoints import router as policy_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views import policy as policy_pages
+from liaison.web.views import policy_reviews as policy_review_pages
+from liaison.web.views.audit import router as audit_pages
+from liaison.web.views.retention import router as retention_pages
 
 
 def create_app(
@@ -58,11 +70,23 @@ def create_app(
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
+    app.include_router(exchange_router)
+    app.include_router(audit_router)
+    app.include_router(retention_router)
+    app.include_router(policy_router)
+    app.include_router(policy_pages.router)
+    app.include_router(policy_review_pages.router)
+    app.include_router(audit_pages)
+    app.include_router(retention_pages)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
-        overrides={"/federation/": settings.federation_max_envelope_bytes},
+        overrides={
+            "/federation/": settings.federation_max_envelope_bytes,
+            # multipart overhead; the store itself refuses files over the limit
+            "/api/v1/exchange/attachments": 2 * settings.exchange_max_attachment_bytes,
+        },
     )
     return app
 

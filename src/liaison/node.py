@@ -11,6 +11,7 @@ from liaison.federation.keys import ensure_node_key
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ConfigurationError
 from liaison.kit.migrate import upgrade
+from liaison.policy.store import ensure_shipped_packs
 
 
 def initialise(settings: Settings, engine: Engine | None = None) -> None:
@@ -27,6 +28,7 @@ def initialise(settings: Settings, engine: Engine | None = None) -> None:
         with unit_of_work(make_session_factory(engine)) as db:
             ensure_party(db, settings.party, country.name)
             ensure_node_key(db, settings)
+            ensure_shipped_packs(db)
     finally:
         if owned:
             engine.dispose()

@@ -13,7 +13,9 @@ import httpx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.audit.jobs import Schedule
 from liaison.config import Settings
+from liaison.exchange.deadlines import escalate
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
 from liaison.notifications.mailer import run_pass as send_mail
@@ -25,8 +27,11 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
     """Deliver until ``stop`` is set; wake at once when this process queues something."""
     with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
         deliverer = Deliverer(factory, settings, client)
+        jobs = Schedule(factory, settings)
+        jobs.add("exchange deadlines", settings.exchange_escalation_minutes * 60, escalate)
+        jobs.add("notification mail", settings.smtp_poll_seconds, send_mail)
         while not stop.is_set():
-            send_mail(factory, settings)
+            jobs.run_due()
             try:
                 settled = deliverer.run_once()
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going

@@ -28,6 +28,11 @@ from liaison.users.roles import Role
 from tests.federation.nodes import free_port
 
 
+def _send(factory: sessionmaker[Session], settings: Settings) -> int:
+    with unit_of_work(factory) as db:
+        return send_queued(db, settings)
+
+
 class Sink:
     def __init__(self) -> None:
         self.mails: list[Message] = []
@@ -82,12 +87,12 @@ def test_notify_role_reaches_inbox_and_mail(
     live = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_starttls": False}
     )
-    assert send_queued(seeded, live) == 1
+    assert _send(seeded, live) == 1
     [mail] = handler.mails
     assert mail["To"] == "officer@rcmp.example"
     assert mail["Subject"] == "New request from IN: IN-2026-000001"
     assert "subscriber of +1 604 555 0199" in mail.get_payload()
-    assert send_queued(seeded, live) == 0  # sent once
+    assert _send(seeded, live) == 0  # sent once
 
 
 def test_smtp_down_keeps_the_mail_queued_until_it_is_back(
@@ -107,17 +112,17 @@ def test_smtp_down_keeps_the_mail_queued_until_it_is_back(
     down = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_starttls": False}
     )
-    assert send_queued(seeded, down) == 0
+    assert _send(seeded, down) == 0
     with unit_of_work(seeded) as db:
         [row] = db.scalars(select(EmailOutbox)).all()
         assert (row.status, row.attempts) == ("queued", 1)
         assert row.last_error
         assert row.next_attempt_at > clock.now()
     up = down.model_copy(update={"smtp_port": port})
-    assert send_queued(seeded, up) == 0  # backing off: not yet due
+    assert _send(seeded, up) == 0  # backing off: not yet due
     later = clock.now() + timedelta(minutes=5)
     clock.set_clock(lambda: later)
-    assert send_queued(seeded, up) == 1
+    assert _send(seeded, up) == 1
     assert [m["Subject"] for m in handler.mails] == ["Overdue: CA-2026-000007"]
     with unit_of_work(seeded) as db:
         [row] = db.scalars(select(EmailOutbox)).all()
@@ -131,6 +136,6 @@ def test_without_smtp_host_nothing_is_sent_and_mail_stays_queued(
         officer = _officer(db)
         set_email(db, user_id=officer.id, email="officer@rcmp.example")
         notify_role(db, party_code="CA", roles=[Role.LIAISON_OFFICER], subject="s", body="b")
-    assert send_queued(seeded, settings) == 0
+    assert _send(seeded, settings) == 0
     with unit_of_work(seeded) as db:
         assert db.scalars(select(EmailOutbox.status)).all() == ["queued"]

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from liaison.kit.errors import LiaisonError, TooManyAttempts
+from liaison.kit.errors import LiaisonError, PolicyBlocked, TooManyAttempts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -22,6 +22,7 @@ def problem(
     detail: str,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": f"https://liaison.dev/problems/{code}",
@@ -33,6 +34,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    if extensions:
+        body.update(extensions)
     renderer = getattr(request.app.state, "web_error_renderer", None)
     if renderer is not None and not request.url.path.startswith(("/api/", "/healthz")):
         page: Response | None = renderer(request, status, title, detail)
@@ -52,7 +55,12 @@ async def _liaison_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
     errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    return problem(request, exc.status, exc.code, exc.title, exc.detail, errors, headers)
+    extensions: dict[str, Any] | None = None
+    if isinstance(exc, PolicyBlocked):
+        extensions = {"rules": [vars(rule) for rule in exc.rules]}
+    return problem(
+        request, exc.status, exc.code, exc.title, exc.detail, errors, headers, extensions
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -13,15 +13,19 @@ from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from liaison.app import create_app
+from liaison.audit.cli import app as audit_app
+from liaison.audit.retention_cli import app as retention_app
 from liaison.cli.context import console, err_console, settings, transaction
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
 from liaison.directory.cli import app as directory_app
+from liaison.exchange.cli import app as exchange_app
 from liaison.federation.cli import keys_app, peer_app, worker_command
 from liaison.kit.db import make_engine
 from liaison.kit.errors import LiaisonError
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
+from liaison.policy.cli import app as policy_app
 from liaison.users.cli import app as user_app
 
 app = typer.Typer(
@@ -34,6 +38,10 @@ app.add_typer(user_app, name="user")
 app.add_typer(directory_app, name="directory")
 app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
+app.add_typer(audit_app, name="audit")
+app.add_typer(exchange_app, name="exchange")
+app.add_typer(retention_app, name="retention")
+app.add_typer(policy_app, name="policy")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

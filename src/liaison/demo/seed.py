@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from liaison.demo import seed_data
 from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, Party, User
+from liaison.policy.store import ensure_shipped_packs
 from liaison.users.roles import Role
 
 
@@ -94,6 +95,7 @@ def seed_demo(db: Session, party_code: str) -> SeedReport:
         )
         report.count("users")
     db.flush()
+    ensure_shipped_packs(db)
     return report
 
 

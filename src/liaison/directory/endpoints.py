@@ -83,7 +83,7 @@ def nominate_officer(data: OfficerCreate, db: DbDep, caller: CallerDep) -> Offic
 
 @router.get("/officers/{officer_id}", response_model=OfficerOut)
 def get_officer(officer_id: IdPath, db: DbDep, caller: CallerDep) -> OfficerOut:
-    return OfficerOut.model_validate(DirectoryService(db, caller).get_officer(officer_id))
+    return OfficerOut.model_validate(DirectoryService(db, caller).read_officer(officer_id))
 
 
 @router.patch("/officers/{officer_id}", response_model=OfficerOut)

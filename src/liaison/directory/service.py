@@ -9,6 +9,7 @@ from __future__ import annotations
 import pycountry
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import trail
 from liaison.directory.accreditation import apply_step
 from liaison.directory.federation import publish_agency, publish_officer, send_decision
 from liaison.directory.repository import DirectoryRepository
@@ -45,6 +46,7 @@ class DirectoryService:
         party = Party(code=data.code, name=data.name or country.name)
         self.db.add(party)
         self.db.flush()
+        trail(self.db, self.caller, "directory.party.created", "directory.party", party.code)
         return party
 
     def _known_party(self, field: str, code: str) -> Party:
@@ -87,6 +89,7 @@ class DirectoryService:
         self.db.add(agency)
         self.db.flush()
         publish_agency(self.db, agency)
+        trail(self.db, self.caller, "directory.agency.created", "directory.agency", agency.id)
         return agency
 
     def update_agency(self, agency_id: str, data: AgencyUpdate) -> Agency:
@@ -100,6 +103,7 @@ class DirectoryService:
             agency.mandate_areas = sorted({area.value for area in data.mandate_areas})
         self.db.flush()
         publish_agency(self.db, agency)
+        trail(self.db, self.caller, "directory.agency.updated", "directory.agency", agency.id)
         return agency
 
     def _check_acronym(self, party_code: str, acronym: str, except_id: str | None) -> None:
@@ -113,6 +117,12 @@ class DirectoryService:
         officer = self.repo.officer(officer_id)
         if officer is None:
             raise NotFound(f"no officer {officer_id}")
+        return officer
+
+    def read_officer(self, officer_id: str) -> Officer:
+        """``get_officer`` for showing the record to the caller: the read is audited."""
+        officer = self.get_officer(officer_id)
+        trail(self.db, self.caller, "directory.officer.read", "directory.officer", officer.id)
         return officer
 
     def officer_for_change(self, officer_id: str) -> Officer:
@@ -146,6 +156,7 @@ class DirectoryService:
         self.db.add(officer)
         self.db.flush()
         publish_officer(self.db, officer)
+        trail(self.db, self.caller, "directory.officer.created", "directory.officer", officer.id)
         return officer
 
     def update_officer(self, officer_id: str, data: OfficerUpdate) -> Officer:
@@ -154,12 +165,21 @@ class DirectoryService:
             setattr(officer, field, getattr(data, field))
         self.db.flush()
         publish_officer(self.db, officer)
+        trail(self.db, self.caller, "directory.officer.updated", "directory.officer", officer.id)
         return officer
 
     def change_accreditation(self, officer_id: str, change: AccreditationChange) -> Officer:
         """The two-step exchange: the host party accredits (or withdraws accreditation of)
         an officer posted to it; the sending party may only withdraw its own officer.
         Either decision is recorded here and sent to the other party."""
+        trail(
+            self.db,
+            self.caller,
+            f"directory.officer.{change.status.value}",
+            "directory.officer",
+            officer_id,
+            on=change.on.isoformat(),
+        )
         officer = self.get_officer(officer_id)
         agency = self.get_agency(officer.agency_id)
         if agency.party_code == self.caller.party_code:
@@ -183,6 +203,7 @@ class DirectoryService:
     # channels ------------------------------------------------------------
     def channels(self, officer_id: str) -> list[ContactChannel]:
         self.get_officer(officer_id)
+        trail(self.db, self.caller, "directory.channels.read", "directory.officer", officer_id)
         return self.repo.channels(officer_id)
 
     def add_channel(self, officer_id: str, data: ChannelCreate) -> ContactChannel:
@@ -192,11 +213,19 @@ class DirectoryService:
         )
         self.db.add(channel)
         self.db.flush()
+        trail(self.db, self.caller, "directory.channel.added", "directory.officer", officer.id)
         return channel
 
     def remove_channel(self, channel_id: str) -> None:
         channel = self.repo.writable_channel(channel_id)
         if channel is None:
             raise NotFound(f"no contact channel {channel_id} that you may change")
+        trail(
+            self.db,
+            self.caller,
+            "directory.channel.removed",
+            "directory.officer",
+            channel.officer_id,
+        )
         self.db.delete(channel)
         self.db.flush()

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import OPERATOR, trail
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
@@ -74,4 +75,5 @@ def rotate_and_announce(
     old = keys.ensure_node_key(db, settings)
     new = keys.rotate(db, settings, validity)
     enqueue(db, KEY_ANNOUNCE, announcement(new), sender_key_id=old.key_id)
+    trail(db, OPERATOR, "federation.key.rotated", "federation.key", new.key_id, old=old.key_id)
     return new

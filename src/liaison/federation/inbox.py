@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
@@ -229,6 +230,16 @@ class Inbox:
         peer.last_in_seq = header.seq
         peer.last_contact_at = clock.now()
         self.db.flush()
+        trail(
+            self.db,
+            f"node:{peer.party_code}",
+            f"federation.envelope.{status}",
+            "federation.envelope",
+            header.id,
+            type=header.type,
+            seq=header.seq,
+            reason=reason,
+        )
         return Outcome(receipt, status, reason)
 
     def _apply(

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import OPERATOR, trail
 from liaison.federation import keys
 from liaison.federation.schemas import KeysDocument, PeerCreate, PeerStatus
 from liaison.kit import clock
@@ -72,6 +73,7 @@ def add_peer(db: Session, own_party: str, data: PeerCreate, document: KeysDocume
     db.add(DeliveryCursor(peer_party=peer.party_code))
     db.add(keys.pin_peer_key(peer.party_code, key, "pinned"))
     db.flush()
+    trail(db, OPERATOR, "federation.peer.added", "federation.peer", peer.party_code, fp=fingerprint)
     return peer
 
 
@@ -86,6 +88,7 @@ def remove_peer(db: Session, party_code: str) -> None:
     """Unpin a peer; its undelivered envelopes are discarded with it."""
     db.delete(get_peer(db, party_code))
     db.flush()
+    trail(db, OPERATOR, "federation.peer.removed", "federation.peer", party_code.upper())
 
 
 def peer_status(db: Session, peer: Peer) -> PeerStatus:

@@ -100,3 +100,22 @@ class ServiceUnavailable(LiaisonError):
     status = 503
     code = "service_unavailable"
     title = "Service unavailable"
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    rule_id: str
+    citation: str
+    explanation: str
+
+
+class PolicyBlocked(LiaisonError):
+    """The policy engine blocked the item; ``rules`` name each rule with its citation."""
+
+    status = 403
+    code = "policy_blocked"
+    title = "Blocked by policy"
+
+    def __init__(self, detail: str, *, rules: list[BlockingRule]) -> None:
+        super().__init__(detail)
+        self.rules = rules

@@ -1,6 +1,20 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 
+from liaison.models.audit import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCountersignature,
+    AuditEntry,
+)
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
+from liaison.models.exchange import (
+    Attachment,
+    Case,
+    Clarification,
+    InternalNote,
+    Message,
+    MessageEntity,
+)
 from liaison.models.federation import (
     DeliveryCursor,
     InboxMessage,
@@ -11,16 +25,31 @@ from liaison.models.federation import (
     Refusal,
 )
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
+from liaison.models.policy import Assurance, PolicyPack, ReviewItem
+from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
     "Agency",
     "ApiToken",
+    "Assurance",
+    "Attachment",
+    "AuditChainHead",
+    "AuditCheckpoint",
+    "AuditCountersignature",
+    "AuditEntry",
+    "Case",
+    "Clarification",
     "ContactChannel",
+    "DeletionRequest",
     "DeliveryCursor",
     "EmailOutbox",
     "InboxMessage",
+    "InternalNote",
+    "LegalHold",
     "LoginAttempt",
+    "Message",
+    "MessageEntity",
     "NodeKey",
     "Notification",
     "Officer",
@@ -28,7 +57,11 @@ __all__ = [
     "Party",
     "Peer",
     "PeerKey",
+    "PolicyPack",
     "Refusal",
+    "RetentionPeriod",
+    "ReviewItem",
+    "Tombstone",
     "User",
     "UserEmail",
     "WebSession",

@@ -15,12 +15,10 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.db import unit_of_work
 from liaison.models import EmailOutbox
 
 log = logging.getLogger("liaison.mail")
@@ -64,36 +62,40 @@ def _connect(settings: Settings) -> smtplib.SMTP:
     return smtp
 
 
-def send_queued(factory: sessionmaker[Session], settings: Settings) -> int:
-    """One pass: send what is due. Returns how many were sent. No-op without smtp_host."""
+def send_queued(db: Session, settings: Settings) -> int:
+    """One pass in the caller's transaction: send what is due; how many were sent.
+
+    Does nothing without ``smtp_host``. A mail accepted by the server is marked sent;
+    if the transaction were then lost it would be sent again (at least once, never lost).
+    """
     if not settings.smtp_host:
         return 0
+    rows = _due(db)
+    if not rows:
+        return 0
+    try:
+        smtp = _connect(settings)
+    except (OSError, smtplib.SMTPException) as error:
+        for row in rows:
+            _failed(settings, row, f"connect: {error}")
+        return 0
     sent = 0
-    with unit_of_work(factory) as db:
-        rows = _due(db)
-        if not rows:
-            return 0
-        try:
-            smtp = _connect(settings)
-        except (OSError, smtplib.SMTPException) as error:
-            for row in rows:
-                _failed(settings, row, f"connect: {error}")
-            return 0
-        try:
-            for row in rows:
-                try:
-                    smtp.send_message(_message(settings, row))
-                except (OSError, smtplib.SMTPException) as error:
-                    _failed(settings, row, str(error))
-                    continue
-                row.status, row.sent_at, row.last_error = "sent", clock.now(), None
-                row.attempts += 1
-                sent += 1
-        finally:
+    try:
+        for row in rows:
             try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
+                smtp.send_message(_message(settings, row))
+            except (OSError, smtplib.SMTPException) as error:
+                _failed(settings, row, str(error))
+                continue
+            row.status, row.sent_at, row.last_error = "sent", clock.now(), None
+            row.attempts += 1
+            sent += 1
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    db.flush()
     return sent
 
 
@@ -106,9 +108,6 @@ def _failed(settings: Settings, row: EmailOutbox, error: str) -> None:
     log.warning("mail %s to %s not sent (attempt %d): %s", row.id, row.to, row.attempts, error)
 
 
-def run_pass(factory: sessionmaker[Session], settings: Settings) -> None:
-    """The worker's entry point: never raises on a database hiccup."""
-    try:
-        send_queued(factory, settings)
-    except SQLAlchemyError as error:
-        log.warning("mail pass failed: %s", error)
+def run_pass(db: Session, settings: Settings) -> None:
+    """The worker job (``liaison.worker`` registers it; its Schedule commits)."""
+    send_queued(db, settings)

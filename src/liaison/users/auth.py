@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import TooManyAttempts
@@ -46,6 +47,7 @@ def check_password(
     failures, last_failure = repository.recent_failures(db, username, clock.now() - window)
     if failures >= settings.login_max_failures and last_failure is not None:
         retry_after = int((clock.as_utc(last_failure) + window - clock.now()).total_seconds())
+        trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
         raise TooManyAttempts(
             f"too many failed sign-ins for '{username}'; try again in "
             f"{max(retry_after // 60, 1)} minute(s) or ask an administrator",
@@ -55,6 +57,8 @@ def check_password(
     ok = verify_password(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
     db.flush()
+    outcome = "succeeded" if ok else "failed"
+    trail(db, f"user:{username}", f"users.login.{outcome}", "user", username, ip=client_ip[:64])
     return user if ok else None
 
 

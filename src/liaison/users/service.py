@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import trail
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liaison.kit.security import hash_password, new_token, token_digest
@@ -39,6 +40,7 @@ def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
     )
     db.add(user)
     db.flush()
+    trail(db, caller, "users.user.created", "user", user.username, role=user.role)
     return user
 
 
@@ -54,6 +56,7 @@ def set_role(db: Session, caller: Caller, username: str, role: Role) -> User:
     user = get_user(db, caller, username)
     user.role = role.value
     db.flush()
+    trail(db, caller, "users.user.role_changed", "user", user.username, role=user.role)
     return user
 
 
@@ -72,6 +75,7 @@ def issue_token(
     )
     db.add(token)
     db.flush()
+    trail(db, caller, "users.token.created", "users.token", token.id, user=user.username)
     return token, plaintext
 
 
@@ -93,4 +97,5 @@ def revoke_token(db: Session, caller: Caller, token_id: str) -> ApiToken:
         raise NotFound(f"no token {token_id}")
     token.revoked_at = token.revoked_at or clock.now()
     db.flush()
+    trail(db, caller, "users.token.revoked", "users.token", token.id)
     return token

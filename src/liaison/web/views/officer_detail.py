@@ -46,7 +46,7 @@ def _detail_page(
     channel: FormState | None = None,
     notice: str | None = None,
 ) -> Response:
-    officer = service.get_officer(officer_id)
+    officer = service.read_officer(officer_id)
     repo = service.repo
     failed = accreditation or channel
     return render(

@@ -1,0 +1,1 @@
+"""Audit: an append-only, hash-chained log with peer-countersigned checkpoints."""

@@ -1,0 +1,223 @@
+"""Retention: per-party periods per category, legal holds, erasure with tombstones,
+and the purge job. Domains register what can be purged, one entry per object type:
+
+    register_purge(Purgeable(object_type="exchange.message", expired=..., origin=..., erase=...))
+
+``expired(db, party, cutoff, limit)`` lists ids of objects that ``party`` originated
+whose retention clock started before ``cutoff``; ``origin(db, id)`` names the party
+that originated an object (None if there is no such object here); ``erase(db, id)``
+erases its content (attachments included) and returns a small summary without
+personal data, kept in the tombstone. Audit entries themselves are never purged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.audit.chain import canonical_json
+from liaison.audit.service import actor_of, trail
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.models import LegalHold, RetentionPeriod, Tombstone
+from liaison.users.roles import Caller, Role
+
+PURGE_BATCH = 500
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Purgeable:
+    object_type: str
+    expired: Callable[[Session, str, datetime, int], list[str]]
+    origin: Callable[[Session, str], str | None]
+    erase: Callable[[Session, str], dict[str, Any]]
+    category: str = field(default="")
+
+    @property
+    def retention_category(self) -> str:
+        return self.category or self.object_type
+
+
+_registry: dict[str, Purgeable] = {}
+
+
+def register_purge(purgeable: Purgeable) -> Purgeable:
+    if purgeable.object_type in _registry:
+        raise RuntimeError(f"two purge registrations for {purgeable.object_type}")
+    _registry[purgeable.object_type] = purgeable
+    return purgeable
+
+
+def purgeable(object_type: str) -> Purgeable:
+    found = _registry.get(object_type)
+    if found is None:
+        known = ", ".join(sorted(_registry)) or "none"
+        raise ValidationFailed.on_field(
+            "object_type", f"'{object_type}' has no retention rules here (known: {known})"
+        )
+    return found
+
+
+def categories() -> list[str]:
+    return sorted({p.retention_category for p in _registry.values()})
+
+
+def require_records_officer(caller: Caller) -> None:
+    if caller.role not in (Role.ADMIN, Role.LEGAL_REVIEWER):
+        raise Forbidden("only an administrator or a legal reviewer manages retention")
+
+
+# periods -------------------------------------------------------------------
+def set_period(
+    db: Session, caller: Caller, party: str, category: str, days: int
+) -> RetentionPeriod:
+    require_records_officer(caller)
+    if category not in categories():
+        raise ValidationFailed.on_field(
+            "category", f"unknown category '{category}' (known: {', '.join(categories())})"
+        )
+    row = db.scalar(
+        select(RetentionPeriod).where(
+            RetentionPeriod.party_code == party, RetentionPeriod.category == category
+        )
+    )
+    if row is None:
+        row = RetentionPeriod(party_code=party, category=category)
+        db.add(row)
+    row.days = days
+    row.updated_by = actor_of(caller)
+    row.updated_at = clock.now()
+    db.flush()
+    trail(db, caller, "retention.period.set", "retention.period", f"{party}/{category}", days=days)
+    return row
+
+
+def periods(db: Session) -> list[RetentionPeriod]:
+    return list(
+        db.scalars(
+            select(RetentionPeriod).order_by(RetentionPeriod.party_code, RetentionPeriod.category)
+        )
+    )
+
+
+# holds ---------------------------------------------------------------------
+def is_held(db: Session, object_type: str, object_id: str) -> bool:
+    return (
+        db.scalar(
+            select(LegalHold.id).where(
+                LegalHold.object_type == object_type,
+                LegalHold.object_id == object_id,
+                LegalHold.released_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def place_hold(
+    db: Session, caller: Caller, object_type: str, object_id: str, reason: str
+) -> LegalHold:
+    require_records_officer(caller)
+    if purgeable(object_type).origin(db, object_id) is None:
+        raise NotFound(f"no {object_type} {object_id} here")
+    hold = LegalHold(
+        object_type=object_type, object_id=object_id, reason=reason, placed_by=actor_of(caller)
+    )
+    db.add(hold)
+    db.flush()
+    trail(db, caller, "retention.hold.placed", object_type, object_id, hold=hold.id)
+    return hold
+
+
+def release_hold(db: Session, caller: Caller, hold_id: str) -> LegalHold:
+    require_records_officer(caller)
+    hold = db.get(LegalHold, hold_id)
+    if hold is None:
+        raise NotFound(f"no legal hold {hold_id}")
+    if hold.released_at is not None:
+        raise Conflict(f"legal hold {hold_id} was already released")
+    hold.released_at = clock.now()
+    hold.released_by = actor_of(caller)
+    db.flush()
+    trail(db, caller, "retention.hold.released", hold.object_type, hold.object_id, hold=hold.id)
+    return hold
+
+
+def holds(db: Session, *, active_only: bool = True) -> list[LegalHold]:
+    query = select(LegalHold).order_by(LegalHold.placed_at.desc()).limit(500)
+    if active_only:
+        query = query.where(LegalHold.released_at.is_(None))
+    return list(db.scalars(query))
+
+
+# erasure -------------------------------------------------------------------
+def tombstone_of(db: Session, object_type: str, object_id: str) -> Tombstone | None:
+    return db.scalar(
+        select(Tombstone).where(
+            Tombstone.object_type == object_type, Tombstone.object_id == object_id
+        )
+    )
+
+
+def erase(
+    db: Session,
+    who: Caller | str,
+    object_type: str,
+    object_id: str,
+    *,
+    reason: str,
+    request_id: str | None = None,
+) -> Tombstone:
+    """Erase one object's content, keep a tombstone, audit it. Refuses under legal hold."""
+    entry = purgeable(object_type)
+    existing = tombstone_of(db, object_type, object_id)
+    if existing is not None:
+        return existing
+    origin = entry.origin(db, object_id)
+    if origin is None:
+        raise NotFound(f"no {object_type} {object_id} here")
+    if is_held(db, object_type, object_id):
+        raise Conflict(f"{object_type} {object_id} is under legal hold and cannot be erased")
+    summary = entry.erase(db, object_id)
+    tombstone = Tombstone(
+        object_type=object_type,
+        object_id=object_id,
+        origin_party=origin,
+        reason=reason,
+        request_id=request_id,
+        summary=canonical_json(summary),
+        erased_at=clock.now(),
+    )
+    db.add(tombstone)
+    db.flush()
+    trail(db, who, "retention.erased", object_type, object_id, reason=reason, request=request_id)
+    return tombstone
+
+
+def purge(db: Session, now: datetime | None = None) -> list[Tombstone]:
+    """The purge job: erase what outlived its party's period, except what is on hold."""
+    now = now or clock.now()
+    erased: list[Tombstone] = []
+    rows = periods(db)
+    for entry in _registry.values():
+        for period in rows:
+            if period.category != entry.retention_category:
+                continue
+            cutoff = now - timedelta(days=period.days)
+            for object_id in entry.expired(db, period.party_code, cutoff, PURGE_BATCH):
+                if tombstone_of(db, entry.object_type, object_id) is not None:
+                    continue
+                if is_held(db, entry.object_type, object_id):
+                    continue
+                erased.append(erase(db, SYSTEM, entry.object_type, object_id, reason="retention"))
+    return erased
+
+
+def tombstones(db: Session, limit: int = 200) -> list[Tombstone]:
+    return list(db.scalars(select(Tombstone).order_by(Tombstone.erased_at.desc()).limit(limit)))

@@ -1,0 +1,117 @@
+"""``liaison retention ...``: periods, legal holds, purge, deletion requests and certificates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from liaison.audit import deletion, retention
+from liaison.audit.deletion import DeletionRequestIn
+from liaison.cli.context import console, operator, settings, transaction
+
+app = typer.Typer(
+    help="Retention periods, legal holds and deletion certificates.", no_args_is_help=True
+)
+
+
+@app.command("periods")
+def periods() -> None:
+    """Retention periods per originating party and category."""
+    node = settings()
+    table = Table("party", "category", "days", "set by", "at")
+    with transaction(node) as db:
+        for row in retention.periods(db):
+            table.add_row(
+                row.party_code,
+                row.category,
+                str(row.days),
+                row.updated_by,
+                row.updated_at.isoformat(timespec="seconds"),
+            )
+    console.print(table)
+    console.print(f"categories: {', '.join(retention.categories())}")
+
+
+@app.command("set-period")
+def set_period(
+    party: Annotated[str, typer.Option(help="Originating party, e.g. IN.")],
+    category: Annotated[str, typer.Option(help="e.g. directory.officer")],
+    days: Annotated[int, typer.Option(min=0, max=36500)],
+) -> None:
+    """Keep data of CATEGORY that PARTY originated for DAYS (then the purge erases it)."""
+    node = settings()
+    with transaction(node) as db:
+        row = retention.set_period(db, operator(node), party.upper(), category, days)
+        console.print(f"{row.party_code} {row.category}: kept {row.days} days")
+
+
+@app.command("hold")
+def hold(
+    object_type: Annotated[str, typer.Option("--type")],
+    object_id: Annotated[str, typer.Option("--id")],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Place a legal hold: no purge, no erasure on request, until released."""
+    node = settings()
+    with transaction(node) as db:
+        placed = retention.place_hold(db, operator(node), object_type, object_id, reason)
+        console.print(f"legal hold {placed.id} on {object_type} {object_id}")
+
+
+@app.command("release")
+def release(hold_id: str) -> None:
+    """Release a legal hold; deletion requests that waited on it are answered now."""
+    node = settings()
+    with transaction(node) as db:
+        released = deletion.release_hold(db, node, operator(node), hold_id)
+        console.print(f"released legal hold on {released.object_type} {released.object_id}")
+
+
+@app.command("purge")
+def purge() -> None:
+    """Run the purge job now (the worker runs it every retention_purge_minutes)."""
+    node = settings()
+    with transaction(node) as db:
+        erased = retention.purge(db)
+        for tombstone in erased:
+            console.print(f"erased {tombstone.object_type} {tombstone.object_id}")
+    console.print(f"{len(erased)} erased")
+
+
+@app.command("request-deletion")
+def request_deletion(
+    peer: Annotated[str, typer.Option(help="The party to ask, e.g. CA.")],
+    object_type: Annotated[str, typer.Option("--type")],
+    object_id: Annotated[str, typer.Option("--id")],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Ask a peer to erase something this node originated; a signed certificate comes back."""
+    node = settings()
+    data = DeletionRequestIn(
+        peer_party=peer.upper(), object_type=object_type, object_id=object_id, reason=reason
+    )
+    with transaction(node) as db:
+        row = deletion.request_deletion(db, node, operator(node), data)
+        console.print(f"deletion request {row.id} queued for {row.peer_party}")
+
+
+@app.command("deletions")
+def deletions() -> None:
+    """Deletion requests sent and received, and their certificates."""
+    node = settings()
+    table = Table("request", "direction", "peer", "object", "status", "certificate")
+    with transaction(node) as db:
+        for row in deletion.requests(db):
+            valid = deletion.stored_certificate_valid(db, node.party, row)
+            certificate = "signature valid" if valid else ("INVALID" if row.certificate else "-")
+            table.add_row(
+                row.id,
+                row.direction,
+                row.peer_party,
+                f"{row.object_type} {row.object_id}",
+                row.status,
+                certificate,
+            )
+    console.print(table)

@@ -1,0 +1,248 @@
+"""Check the whole chain: every hash, every link, no gap, the head, the checkpoints.
+
+Reports the first problem by sequence number: an entry whose content no longer
+matches its hash (altered, or moved: the sequence is hashed), a missing sequence
+(deleted), a broken link (an earlier entry was rewritten and rehashed), entries
+missing at the end (truncated: the head row or a checkpoint is ahead of the log).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from liaison.audit import checkpoints, signing
+from liaison.audit.chain import GENESIS_HASH, entry_hash, format_at
+from liaison.audit.service import HEAD_ID
+from liaison.kit.clock import as_utc
+from liaison.models.audit import (
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditCountersignature,
+)
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Problem:
+    sequence: int
+    kind: str  # altered | missing | broken_link | truncated | head_mismatch | checkpoint
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    entries: int = 0
+    last_sequence: int = 0
+    head_hash: str = GENESIS_HASH
+    checkpoints: int = 0
+    countersigned: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def first_problem(self) -> Problem | None:
+        return min(self.problems, key=lambda p: p.sequence) if self.problems else None
+
+
+_Row = tuple[int, object, str, str, str, str, str | None, str, str, str, str]
+
+# Raw driver values (no type processing): this loop is the verify speed.
+_SELECT = text(
+    "SELECT sequence, at, actor, action, object_type, object_id, decision, rule_ids, "
+    "detail, prev_hash, entry_hash FROM audit_log ORDER BY sequence"
+)
+_SQLITE_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+
+
+def canonical_at(value: object) -> str:
+    """``at`` as hashed, from what the driver returns: SQLite text as SQLAlchemy stores
+    it (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``) or a datetime (PostgreSQL)."""
+    if isinstance(value, str):
+        if len(value) == 26 and _SQLITE_AT.fullmatch(value):
+            return f"{value[:10]}T{value[11:]}+00:00"
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # not a time at all: hashes to a mismatch, as it should
+        return format_at(as_utc(parsed))
+    if isinstance(value, datetime):
+        return format_at(as_utc(value))
+    return str(value)
+
+
+def _rows(db: Session) -> Iterator[list[_Row]]:
+    """Batches of rows; a server-side cursor on PostgreSQL, so memory stays flat."""
+    connection = db.connection().execution_options(stream_results=True, yield_per=BATCH)
+    for partition in connection.execute(_SELECT).partitions(BATCH):
+        yield cast(list[_Row], partition)
+
+
+def walk(db: Session, wanted: Collection[int] = ()) -> tuple[VerifyReport, dict[int, str]]:
+    """Walk the chain once (streamed); returns the report and the recomputed hash at each
+    sequence in ``wanted`` (the checkpoints)."""
+    report = VerifyReport()
+    at_wanted: dict[int, str] = {}
+    expected = 1
+    prev = GENESIS_HASH
+    count = seq = 0
+    for batch in _rows(db):
+        for seq, at, actor, action, otype, oid, decision, rules, detail, prev_hash, stored in batch:
+            digest = entry_hash(
+                seq, canonical_at(at), actor, action, otype, oid, decision, rules, detail, prev_hash
+            )
+            if (seq != expected or digest != stored or prev_hash != prev) and not report.problems:
+                problem = _check_entry(seq, expected, digest, stored, prev_hash, prev)
+                if problem is not None:
+                    report.problems.append(problem)
+            if seq in wanted:
+                at_wanted[seq] = digest
+            prev = stored
+            expected = seq + 1
+        count += len(batch)
+    report.entries = count
+    report.last_sequence = seq
+    report.head_hash = prev
+    return report, at_wanted
+
+
+def _check_entry(
+    seq: int, expected: int, digest: str, stored: str, prev_hash: str, prev: str
+) -> Problem | None:
+    if seq != expected:
+        return Problem(expected, "missing", f"entry {expected} is missing (deleted)")
+    if digest != stored:
+        return Problem(seq, "altered", f"entry {seq} was altered or moved: hash mismatch")
+    if prev_hash != prev:
+        return Problem(
+            seq,
+            "broken_link",
+            f"entry {seq} does not follow entry {seq - 1}: an earlier entry was "
+            "rewritten or deleted",
+        )
+    return None
+
+
+def verify_chain(db: Session, own_party: str) -> VerifyReport:
+    """The whole check: entries, links, head, and this node's signed checkpoints."""
+    checkpoints = list(
+        db.scalars(
+            select(AuditCheckpoint)
+            .where(AuditCheckpoint.chain_party == own_party)
+            .order_by(AuditCheckpoint.sequence)
+        )
+    )
+    report, recomputed = walk(db, {cp.sequence for cp in checkpoints})
+    _check_head(db, report)
+    _check_checkpoints(db, own_party, report, checkpoints, recomputed)
+    report.problems.sort(key=lambda p: p.sequence)
+    return report
+
+
+def _check_head(db: Session, report: VerifyReport) -> None:
+    head = db.get(AuditChainHead, HEAD_ID)
+    if head is None or report.problems:
+        return
+    if head.sequence > report.last_sequence:
+        report.problems.append(
+            Problem(
+                report.last_sequence + 1,
+                "truncated",
+                f"{_span(report.last_sequence + 1, head.sequence)} missing (the log was truncated)",
+            )
+        )
+    elif head.sequence != report.last_sequence or head.head_hash != report.head_hash:
+        report.problems.append(
+            Problem(
+                report.last_sequence,
+                "head_mismatch",
+                f"the chain head (entry {head.sequence}) does not match the last entry "
+                f"({report.last_sequence})",
+            )
+        )
+
+
+def _span(first: int, last: int) -> str:
+    return f"entry {first} is" if first == last else f"entries {first}..{last} are"
+
+
+def _check_checkpoints(
+    db: Session,
+    own_party: str,
+    report: VerifyReport,
+    checkpoints: list[AuditCheckpoint],
+    recomputed: dict[int, str],
+) -> None:
+    counters = _countersignatures(db, [cp.id for cp in checkpoints])
+    matched_up_to = 0
+    for cp in checkpoints:
+        report.checkpoints += 1
+        signers = counters.get(cp.id, [])
+        report.countersigned += bool(signers)
+        problem = _checkpoint_problem(db, own_party, cp, signers, recomputed, matched_up_to)
+        if problem is not None:
+            report.problems.append(problem)
+            return
+        matched_up_to = cp.sequence
+
+
+def _countersignatures(db: Session, ids: list[str]) -> dict[str, list[AuditCountersignature]]:
+    found: dict[str, list[AuditCountersignature]] = {}
+    for chunk in range(0, len(ids), 500):
+        rows = db.scalars(
+            select(AuditCountersignature).where(
+                AuditCountersignature.checkpoint_id.in_(ids[chunk : chunk + 500])
+            )
+        )
+        for row in rows:
+            found.setdefault(row.checkpoint_id, []).append(row)
+    return found
+
+
+def _checkpoint_problem(
+    db: Session,
+    own_party: str,
+    cp: AuditCheckpoint,
+    signers: list[AuditCountersignature],
+    recomputed: dict[int, str],
+    matched_up_to: int,
+) -> Problem | None:
+    seq = cp.sequence
+    own_key = signing.verify_key_of(db, own_party, own_party, cp.key_id)
+    if not signing.valid(own_key, checkpoints.statement(cp), cp.signature):
+        return Problem(seq, "checkpoint", f"checkpoint {seq} no longer carries a valid signature")
+    for counter in signers:
+        key = signing.verify_key_of(db, own_party, counter.party, counter.key_id)
+        statement = checkpoints.counter_statement(cp, counter.party, counter.key_id, counter.at)
+        if not signing.valid(key, statement, counter.signature):
+            return Problem(
+                seq,
+                "checkpoint",
+                f"checkpoint {seq} was changed after {counter.party} countersigned it",
+            )
+    witnesses = " and ".join(c.party for c in signers) or "nobody yet"
+    if seq not in recomputed:
+        return Problem(
+            seq,
+            "truncated",
+            f"entry {seq}, checkpointed (countersigned by {witnesses}), is missing: "
+            "the log was truncated",
+        )
+    if recomputed[seq] != cp.head_hash:
+        return Problem(
+            matched_up_to + 1,
+            "rewritten",
+            f"the chain no longer matches checkpoint {seq} (countersigned by {witnesses}): "
+            f"entries {matched_up_to + 1}..{seq} were rewritten and rehashed",
+        )
+    return None

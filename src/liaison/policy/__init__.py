@@ -1,0 +1,1 @@
+"""Policy engine: rule packs (data), decisions with citations, legal review queue."""

@@ -1,0 +1,213 @@
+"""The legal review queue: items held by a decision until a legal reviewer decides.
+
+A domain holds an item with ``hold`` (nothing leaves while it is held) and
+registers, per object type, a release handler with ``register_release``. When the
+reviewer decides, the handler is called in the reviewer's transaction with the
+outcome: approved (approved, approved_with_conditions, amended) or refused.
+
+Assurances: a death-penalty (or other) assurance is recorded once here
+(reference, given by, date, text); approving an item held with an
+``assurance_required`` obligation needs the reference of a recorded assurance.
+The requesting officer is told through the audit log (``policy.review.decided``,
+detail ``notify``); the notifications module wires that to the officer's inbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from liaison.audit.service import record
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.models.policy import Assurance, ReviewItem
+from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
+from liaison.policy.schemas import Decision, ObligationKind
+from liaison.users.roles import Caller, Role
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    approved: bool
+    status: str
+    reviewer: str
+    review_id: str
+    conditions: list[str] = field(default_factory=list)
+    reason: str = ""
+    assurance_reference: str | None = None
+
+
+ReleaseHandler = Callable[[Session, str, ReviewOutcome], None]
+_HANDLERS: dict[str, ReleaseHandler] = {}
+REVIEWERS = frozenset({Role.LEGAL_REVIEWER})
+QUEUE_READERS = frozenset({Role.LEGAL_REVIEWER, Role.ADMIN})
+
+
+def register_release(object_type: str) -> Callable[[ReleaseHandler], ReleaseHandler]:
+    """Decorator: the function releases (or drops) held items of ``object_type``."""
+
+    def decorate(handler: ReleaseHandler) -> ReleaseHandler:
+        _HANDLERS[object_type] = handler
+        return handler
+
+    return decorate
+
+
+def actor_of(caller: Caller) -> str:
+    return f"user:{caller.username}"
+
+
+def hold(
+    db: Session, *, object_type: str, object_id: str, decision: Decision, requested_by: str
+) -> ReviewItem:
+    """Put an item in the queue; the caller keeps it from leaving until released."""
+    item = ReviewItem(
+        object_type=object_type,
+        object_id=object_id,
+        decision=decision.model_dump(mode="json"),
+        status=ReviewStatus.HELD.value,
+        requested_by=requested_by,
+        conditions=[],
+    )
+    db.add(item)
+    db.flush()
+    record(
+        db,
+        actor=requested_by,
+        action="policy.review.hold",
+        object_type=object_type,
+        object_id=object_id,
+        decision=decision.effect.value,
+        rule_ids=decision.rule_ids,
+        detail={"review_id": item.id},
+    )
+    return item
+
+
+def _visible(caller: Caller) -> Select[ReviewItem]:
+    query = select(ReviewItem)
+    if caller.role not in QUEUE_READERS:
+        query = query.where(ReviewItem.requested_by == actor_of(caller))
+    return query
+
+
+def list_reviews(
+    db: Session, caller: Caller, *, status: ReviewStatus | None = None, limit: int = 100
+) -> list[ReviewItem]:
+    query = _visible(caller).order_by(ReviewItem.created_at.desc(), ReviewItem.id.desc())
+    if status is not None:
+        query = query.where(ReviewItem.status == status.value)
+    return list(db.scalars(query.limit(limit)))
+
+
+def get_review(db: Session, caller: Caller, review_id: str) -> ReviewItem:
+    item = db.scalar(_visible(caller).where(ReviewItem.id == review_id))
+    if item is None:
+        raise NotFound(f"no review item {review_id}")
+    return item
+
+
+def _needs_assurance(item: ReviewItem) -> bool:
+    kinds = {ob["kind"] for ob in item.decision.get("obligations", [])}
+    return ObligationKind.ASSURANCE_REQUIRED.value in kinds
+
+
+def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) -> ReviewItem:
+    """Record the reviewer's decision and release (or drop) the item in this transaction."""
+    if caller.role not in REVIEWERS:
+        raise Forbidden("only a legal reviewer decides on held items")
+    item = db.scalar(_visible(caller).where(ReviewItem.id == review_id).with_for_update())
+    if item is None:
+        raise NotFound(f"no review item {review_id}")
+    if item.status != ReviewStatus.HELD.value:
+        raise Conflict(f"review item {review_id} was already decided ({item.status})")
+    handler = _HANDLERS.get(item.object_type)
+    if handler is None:
+        raise Conflict(f"nothing can release items of type {item.object_type} on this node")
+    approved = data.status is not ReviewStatus.REFUSED
+    if approved and _needs_assurance(item):
+        if not data.assurance_reference:
+            raise ValidationFailed.on_field(
+                "assurance_reference", "this item needs a recorded assurance to be approved"
+            )
+        find_assurance(db, data.assurance_reference)
+    item.status = data.status.value
+    item.reviewer = actor_of(caller)
+    item.reasons = data.reasons
+    item.conditions = list(data.conditions)
+    item.assurance_reference = data.assurance_reference
+    item.decided_at = clock.now()
+    outcome = ReviewOutcome(
+        approved=approved,
+        status=item.status,
+        reviewer=item.reviewer,
+        review_id=item.id,
+        conditions=list(data.conditions),
+        reason=data.reasons,
+        assurance_reference=data.assurance_reference,
+    )
+    handler(db, item.object_id, outcome)
+    db.flush()
+    record(
+        db,
+        actor=item.reviewer,
+        action="policy.review.decided",
+        object_type=item.object_type,
+        object_id=item.object_id,
+        decision=item.status,
+        rule_ids=[hit["rule_id"] for hit in item.decision.get("rules", [])],
+        detail=_decided_detail(item),
+    )
+    return item
+
+
+def _decided_detail(item: ReviewItem) -> dict[str, Any]:
+    return {
+        "review_id": item.id,
+        "conditions": item.conditions,
+        "assurance_reference": item.assurance_reference,
+        "notify": item.requested_by,
+    }
+
+
+def find_assurance(db: Session, reference: str) -> Assurance:
+    row = db.scalar(select(Assurance).where(Assurance.reference == reference))
+    if row is None:
+        raise ValidationFailed.on_field(
+            "assurance_reference", f"no assurance {reference!r} is recorded"
+        )
+    return row
+
+
+def record_assurance(db: Session, caller: Caller, data: AssuranceCreate) -> Assurance:
+    if caller.role not in QUEUE_READERS:
+        raise Forbidden("only a legal reviewer or an administrator records assurances")
+    if db.scalar(select(Assurance.id).where(Assurance.reference == data.reference)):
+        raise Conflict.on_field("reference", f"assurance {data.reference} is already recorded")
+    row = Assurance(
+        reference=data.reference,
+        kind=data.kind.value,
+        given_by=data.given_by,
+        given_on=data.given_on,
+        text=data.text,
+        recorded_by=actor_of(caller),
+    )
+    db.add(row)
+    db.flush()
+    record(
+        db,
+        actor=row.recorded_by,
+        action="policy.assurance.record",
+        object_type="policy.assurance",
+        object_id=row.id,
+        detail={"reference": row.reference, "kind": row.kind, "given_by": row.given_by},
+    )
+    return row
+
+
+def list_assurances(db: Session, limit: int = 200) -> list[Assurance]:
+    return list(db.scalars(select(Assurance).order_by(Assurance.recorded_at.desc()).limit(limit)))

@@ -1,0 +1,99 @@
+"""Two nodes in one process: each its own database, keys and app; envelopes travel
+through the real delivery worker and the real inbox over Starlette's TestClient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.app import create_app
+from liaison.config import Settings
+from liaison.demo.seed import seed_demo
+from liaison.directory.federation import publish_directory
+from liaison.federation import keys, peers
+from liaison.federation.delivery import Deliverer
+from liaison.federation.schemas import PeerCreate
+from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.users import service
+from liaison.users.auth import caller_for
+from liaison.users.repository import find_login_user
+from liaison.users.schemas import TokenCreate
+from tests.peering import keys_document
+
+
+@dataclass
+class Node:
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    client: TestClient
+
+    @property
+    def party(self) -> str:
+        return self.settings.party
+
+    def headers(self, username: str) -> dict[str, str]:
+        """A fresh API token for a demo user of this node."""
+        with unit_of_work(self.factory) as db:
+            user = find_login_user(db, username)
+            assert user is not None, username
+            _, plaintext = service.issue_token(
+                db, self.settings.secret_key, caller_for(db, user), username, TokenCreate(name="t")
+            )
+        return {"Authorization": f"Bearer {plaintext}"}
+
+    def close(self) -> None:
+        self.client.close()
+        self.engine.dispose()
+
+
+def make_node(party: str, url: str, root: Path) -> Node:
+    settings = Settings(
+        party=party,
+        node_name=f"liaison-{party.lower()}",
+        data_dir=root / party.lower(),
+        database_url=url,
+        public_base_url="http://testserver",
+    )
+    settings.ensure_secret_key()
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as db:
+        seed_demo(db, party)
+        keys.ensure_node_key(db, settings)
+    client = TestClient(create_app(settings, engine=engine, session_factory=factory))
+    return Node(settings, engine, factory, client)
+
+
+def pin_each_other(a: Node, b: Node) -> None:
+    for local, remote in ((a, b), (b, a)):
+        with unit_of_work(remote.factory) as db:
+            document = keys_document(remote.party, keys.keypair(db, remote.settings))
+        data = PeerCreate.model_validate(
+            {
+                "party_code": remote.party,
+                "base_url": "http://testserver",
+                "fingerprint": document.keys[0].fingerprint,
+            }
+        )
+        with unit_of_work(local.factory) as db:
+            peers.add_peer(db, local.party, data, document)
+            publish_directory(db, local.party, remote.party)
+    exchange(a, b)
+
+
+def deliver(sender: Node, receiver: Node) -> int:
+    """One delivery pass of ``sender``'s worker towards ``receiver``."""
+    return Deliverer(sender.factory, sender.settings, receiver.client).run_once()
+
+
+def exchange(a: Node, b: Node) -> None:
+    """Deliver both ways until both outboxes are empty (replies queue more)."""
+    for _ in range(10):
+        if deliver(a, b) + deliver(b, a) == 0:
+            return
+    raise AssertionError("the two nodes kept queuing envelopes")

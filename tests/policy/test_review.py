@@ -1,0 +1,157 @@
+"""The legal review queue on SQLite and PostgreSQL.
+
+The exchange is not on this branch, so the test registers a release handler for
+its own object type ("policy.test_item") that records the outcome in the audit
+log: the same call, in the same transaction, that the exchange's handler gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.audit.service import record
+from liaison.kit.db import unit_of_work
+from liaison.models.audit import AuditEntry
+from liaison.policy import review
+from liaison.policy.review import ReviewOutcome, register_release
+from tests.policy.helpers import decide
+
+Headers = Callable[[str], dict[str, str]]
+TEST_TYPE = "policy.test_item"
+
+
+@register_release(TEST_TYPE)
+def _release(db: Session, object_id: str, outcome: ReviewOutcome) -> None:
+    record(
+        db,
+        actor=outcome.reviewer,
+        action="test.released" if outcome.approved else "test.dropped",
+        object_type=TEST_TYPE,
+        object_id=object_id,
+        detail={"conditions": outcome.conditions, "assurance": outcome.assurance_reference},
+    )
+
+
+def held(
+    factory: sessionmaker[Session], object_id: str, object_type: str = TEST_TYPE, **kw: object
+) -> str:
+    decision = decide(**kw)
+    assert decision.holds_for_review()
+    with unit_of_work(factory) as db:
+        item = review.hold(
+            db,
+            object_type=object_type,
+            object_id=object_id,
+            decision=decision,
+            requested_by="user:ca-officer",
+        )
+        return item.id
+
+
+def entries(factory: sessionmaker[Session], object_id: str) -> list[AuditEntry]:
+    with unit_of_work(factory) as db:
+        query = select(AuditEntry).where(AuditEntry.object_id == object_id)
+        return list(db.scalars(query.order_by(AuditEntry.sequence)))
+
+
+def test_death_penalty_item_is_released_only_with_a_recorded_assurance(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    review_id = held(seeded, "item-dp", offences=["ndps_31a_repeat"])
+    legal = auth_headers("ca-legal")
+    queue = client.get("/api/v1/policy/reviews?status=held", headers=legal).json()
+    item = next(i for i in queue if i["id"] == review_id)
+    assert item["decision"]["obligations"][0]["kind"] == "assurance_required"
+    assert "2001 SCC 7" in item["decision"]["rules"][0]["citation"]
+    url = f"/api/v1/policy/reviews/{review_id}/decide"
+    approve = {"status": "approved", "reasons": "Assurance received from MHA"}
+
+    missing = client.post(url, json=approve, headers=legal)
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "assurance_reference"
+    unknown = client.post(url, json=approve | {"assurance_reference": "NOPE-1"}, headers=legal)
+    assert unknown.status_code == 422
+    assert [e.action for e in entries(seeded, "item-dp")] == ["policy.review.hold"]
+
+    assurance = {
+        "reference": "ASSUR/IN/2026/007",
+        "given_by": "Ministry of Home Affairs, Government of India",
+        "given_on": "2026-02-09",
+        "text": "The death penalty will not be sought or, if imposed, carried out.",
+    }
+    made = client.post("/api/v1/policy/assurances", json=assurance, headers=legal)
+    assert made.status_code == 201
+    done = client.post(
+        url, json=approve | {"assurance_reference": "ASSUR/IN/2026/007"}, headers=legal
+    )
+    assert done.status_code == 200
+    assert done.json()["status"] == "approved"
+    assert done.json()["reviewer"] == "user:ca-legal"
+    actions = [e.action for e in entries(seeded, "item-dp")]
+    assert actions == ["policy.review.hold", "test.released", "policy.review.decided"]
+    decided = entries(seeded, "item-dp")[-1]
+    assert decided.detail["notify"] == "user:ca-officer"
+    assert entries(seeded, "item-dp")[1].detail["assurance"] == "ASSUR/IN/2026/007"
+
+    again = client.post(url, json={"status": "refused", "reasons": "changed mind"}, headers=legal)
+    assert again.status_code == 409
+
+
+def test_refusal_drops_the_item_with_reasons(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    review_id = held(seeded, "item-mt", mistreatment_risk=True)
+    answer = client.post(
+        f"/api/v1/policy/reviews/{review_id}/decide",
+        json={"status": "refused", "reasons": "Substantial risk cannot be mitigated"},
+        headers=auth_headers("ca-legal"),
+    )
+    assert answer.status_code == 200
+    assert answer.json()["reasons"] == "Substantial risk cannot be mitigated"
+    assert [e.action for e in entries(seeded, "item-mt")][1] == "test.dropped"
+
+
+def test_conditions_are_required_and_passed_to_the_release(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    review_id = held(seeded, "item-c", mistreatment_risk=True)
+    url = f"/api/v1/policy/reviews/{review_id}/decide"
+    legal = auth_headers("ca-legal")
+    bare = {"status": "approved_with_conditions", "reasons": "Risk mitigated"}
+    assert client.post(url, json=bare, headers=legal).status_code == 422
+    answer = client.post(url, json=bare | {"conditions": ["Redact home address"]}, headers=legal)
+    assert answer.status_code == 200
+    assert entries(seeded, "item-c")[1].detail["conditions"] == ["Redact home address"]
+
+
+def test_only_legal_reviewers_decide_and_others_see_only_their_requests(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    review_id = held(seeded, "item-r", mistreatment_risk=True)
+    url = f"/api/v1/policy/reviews/{review_id}/decide"
+    body = {"status": "approved", "reasons": "fine by me"}
+    assert client.post(url, json=body, headers=auth_headers("ca-officer")).status_code == 403
+    assert client.post(url, json=body, headers=auth_headers("ca-admin")).status_code == 403
+    mine = client.get("/api/v1/policy/reviews", headers=auth_headers("ca-officer")).json()
+    assert review_id in {i["id"] for i in mine}
+    other = client.get(f"/api/v1/policy/reviews/{review_id}", headers=auth_headers("ca-analyst"))
+    assert other.status_code == 404
+    assert [e.action for e in entries(seeded, "item-r")] == ["policy.review.hold"]
+
+
+def test_an_item_nothing_can_release_stays_held(
+    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session]
+) -> None:
+    review_id = held(seeded, "item-x", object_type="unknown.thing", mistreatment_risk=True)
+    answer = client.post(
+        f"/api/v1/policy/reviews/{review_id}/decide",
+        json={"status": "approved", "reasons": "looks fine"},
+        headers=auth_headers("ca-legal"),
+    )
+    assert answer.status_code == 409
+    item = client.get(f"/api/v1/policy/reviews/{review_id}", headers=auth_headers("ca-legal"))
+    assert item.json()["status"] == "held"
