@@ -18,6 +18,7 @@ from liaison.config import Settings
 from liaison.exchange.deadlines import escalate
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
+from liaison.notifications.mailer import run_pass as send_mail
 
 log = logging.getLogger("liaison.worker")
 
@@ -30,6 +31,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
         jobs.add("exchange deadlines", settings.exchange_escalation_minutes * 60, escalate)
         while not stop.is_set():
             jobs.run_due()
+            send_mail(factory, settings)
             try:
                 settled = deliverer.run_once()
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going

@@ -24,8 +24,12 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+<<<<<<< HEAD
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
+=======
+from liaison.models.notifications import EmailOutbox, Notification, UserEmail
+>>>>>>> wip-exchange-ui
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
@@ -42,6 +46,7 @@ __all__ = [
     "ContactChannel",
     "DeletionRequest",
     "DeliveryCursor",
+    "EmailOutbox",
     "InboxMessage",
     "InternalNote",
     "LegalHold",
@@ -49,6 +54,7 @@ __all__ = [
     "Message",
     "MessageEntity",
     "NodeKey",
+    "Notification",
     "Officer",
     "OutboxMessage",
     "Party",
@@ -60,5 +66,6 @@ __all__ = [
     "ReviewItem",
     "Tombstone",
     "User",
+    "UserEmail",
     "WebSession",
 ]
