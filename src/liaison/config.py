@@ -55,7 +55,6 @@ class Settings(BaseSettings):
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
     worker_max_backoff_seconds: float = 300.0
-<<<<<<< HEAD
     audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries per checkpoint")
     audit_checkpoint_minutes: float = Field(default=60.0, gt=0, description="checkpoint period")
     retention_purge_minutes: float = Field(default=60.0, gt=0, description="purge job period")
@@ -68,7 +67,6 @@ class Settings(BaseSettings):
     )
     exchange_escalation_minutes: float = Field(default=1.0, gt=0, description="check period")
     exchange_max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
-=======
     smtp_host: str = Field(default="", description="SMTP relay for notifications; empty: no mail")
     smtp_port: int = 587
     smtp_from: str = "liaison@localhost"
@@ -77,7 +75,6 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_timeout_seconds: float = 10.0
     smtp_max_attempts: int = Field(default=10, ge=1)
->>>>>>> wip-exchange-ui
 
     @field_validator("party")
     @classmethod

@@ -24,12 +24,9 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
-<<<<<<< HEAD
+from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
-=======
-from liaison.models.notifications import EmailOutbox, Notification, UserEmail
->>>>>>> wip-exchange-ui
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 
 __all__ = [
