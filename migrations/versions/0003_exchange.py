@@ -13,7 +13,7 @@ from alembic import op
 import liaison.models.types
 
 revision = "0003_exchange"
-down_revision = "0003_policy"
+down_revision = ("0003_policy", "0003_notifications")  # merges the two chains
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from alembic import op
 import liaison.models.types
 
 revision = "0003_notifications"
-down_revision = "0003_exchange"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from liaison.config import Settings
 from liaison.exchange.deadlines import escalate
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import Message
+from liaison.models import Message, Notification, User
 from tests.exchange import payloads
 
 Headers = Callable[[str], dict[str, str]]
@@ -49,6 +49,16 @@ def _message(seeded: sessionmaker[Session], message_id: str) -> Message:
         return message
 
 
+def _notified(seeded: sessionmaker[Session], subject_start: str) -> set[str]:
+    with unit_of_work(seeded) as db:
+        query = (
+            select(User.username)
+            .join(Notification, Notification.user_id == User.id)
+            .where(Notification.subject.startswith(subject_start))
+        )
+        return set(db.scalars(query))
+
+
 def test_urgent_request_escalates_at_75_percent_then_when_overdue_once(
     moved: MovedClock,
     agencies: dict[str, str],
@@ -66,12 +76,15 @@ def test_urgent_request_escalates_at_75_percent_then_when_overdue_once(
     moved.to(timedelta(hours=6))
     assert _run(seeded, settings) == 1  # due soon: the liaison officers
     assert _run(seeded, settings) == 0  # once
+    assert _notified(seeded, "Due soon") == {"ca-officer"}
     headers = auth_headers("ca-officer")
     due = client.get("/api/v1/exchange/inbox", params={"due": "true"}, headers=headers).json()
     assert [(i["id"], i["due_state"]) for i in due["items"]] == [(request["id"], "due_soon")]
     moved.to(timedelta(hours=8, seconds=1))
     assert _run(seeded, settings) == 1  # overdue: the agency head
     assert _run(seeded, settings) == 0
+    # RCMP has no admin user: the node's admins stand in for the agency head
+    assert _notified(seeded, "Overdue") == {"ca-admin"}
     overdue = client.get("/api/v1/exchange/inbox", params={"overdue": "true"}, headers=headers)
     assert [i["due_state"] for i in overdue.json()["items"]] == ["overdue"]
     message = _message(seeded, request["id"])
