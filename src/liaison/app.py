@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import liaison.audit.checkpoints  # registers audit's message types
 import liaison.audit.deletion  # registers retention's message types
 import liaison.directory.retention  # registers the directory's purge rules
+import liaison.exchange.federation  # registers the exchange's message types
 import liaison.federation.control  # noqa: F401  (registers federation's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
@@ -20,6 +21,7 @@ from liaison.audit.endpoints import router as audit_router
 from liaison.audit.retention_api import router as retention_router
 from liaison.config import Settings, load_settings
 from liaison.directory.endpoints import router as directory_router
+from liaison.exchange.endpoints import router as exchange_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.policy.endpoints import router as policy_router
@@ -68,6 +70,7 @@ def create_app(
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
+    app.include_router(exchange_router)
     app.include_router(audit_router)
     app.include_router(policy_router)
     app.include_router(policy_pages.router)
@@ -79,7 +82,11 @@ def create_app(
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
-        overrides={"/federation/": settings.federation_max_envelope_bytes},
+        overrides={
+            "/federation/": settings.federation_max_envelope_bytes,
+            # multipart overhead; the store itself refuses files over the limit
+            "/api/v1/exchange/attachments": 2 * settings.exchange_max_attachment_bytes,
+        },
     )
     return app
 

@@ -55,9 +55,27 @@ class Settings(BaseSettings):
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
     worker_max_backoff_seconds: float = 300.0
+    smtp_host: str = Field(default="", description="SMTP relay for notifications; empty: no mail")
+    smtp_port: int = 587
+    smtp_from: str = "liaison@localhost"
+    smtp_starttls: bool = True
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 10.0
+    smtp_poll_seconds: float = 10.0
+    smtp_max_attempts: int = Field(default=10, ge=1)
     audit_checkpoint_every: int = Field(default=1000, ge=1, description="entries per checkpoint")
     audit_checkpoint_minutes: float = Field(default=60.0, gt=0, description="checkpoint period")
     retention_purge_minutes: float = Field(default=60.0, gt=0, description="purge job period")
+    exchange_deadline_hours_urgent: float = Field(default=8.0, gt=0)
+    exchange_deadline_hours_high: float = Field(default=72.0, gt=0)
+    exchange_deadline_hours_normal: float = Field(default=168.0, gt=0)
+    exchange_deadline_hours_low: float = Field(default=720.0, gt=0)
+    exchange_due_soon_fraction: float = Field(
+        default=0.75, gt=0, lt=1, description="share of the response time after which 'due soon'"
+    )
+    exchange_escalation_minutes: float = Field(default=1.0, gt=0, description="check period")
+    exchange_max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
     @field_validator("party")
     @classmethod

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.audit.jobs import Schedule
 from liaison.config import Settings
+from liaison.exchange.deadlines import escalate
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
+from liaison.notifications.mailer import run_pass as send_mail
 
 log = logging.getLogger("liaison.worker")
 
@@ -26,6 +28,8 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
     with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
         deliverer = Deliverer(factory, settings, client)
         jobs = Schedule(factory, settings)
+        jobs.add("exchange deadlines", settings.exchange_escalation_minutes * 60, escalate)
+        jobs.add("notification mail", settings.smtp_poll_seconds, send_mail)
         while not stop.is_set():
             jobs.run_due()
             try:

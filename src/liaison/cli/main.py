@@ -19,6 +19,7 @@ from liaison.cli.context import console, err_console, settings, transaction
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
 from liaison.directory.cli import app as directory_app
+from liaison.exchange.cli import app as exchange_app
 from liaison.federation.cli import keys_app, peer_app, worker_command
 from liaison.kit.db import make_engine
 from liaison.kit.errors import LiaisonError
@@ -40,6 +41,7 @@ app.add_typer(peer_app, name="peer")
 app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
+app.add_typer(exchange_app, name="exchange")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

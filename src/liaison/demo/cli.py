@@ -14,6 +14,7 @@ from rich.table import Table
 from liaison.cli.context import console
 from liaison.demo import peering, runner
 from liaison.demo.seed import demo_logins
+from liaison.exchange.seed import seed_peered_nodes
 
 
 class _Interrupted(Exception):
@@ -58,6 +59,7 @@ def demo_command(
         peering.pin(canada, india)
         peering.pin(india, canada)
         story = peering.accreditation_exchange(host=canada, sending=india)
+        story += "\n" + seed_peered_nodes([canada, india])
         _print_welcome(nodes, data_dir, ready)
         console.print(story)
         console.print("Press Ctrl-C to stop both nodes.")

@@ -7,6 +7,14 @@ from liaison.models.audit import (
     AuditEntry,
 )
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
+from liaison.models.exchange import (
+    Attachment,
+    Case,
+    Clarification,
+    InternalNote,
+    Message,
+    MessageEntity,
+)
 from liaison.models.federation import (
     DeliveryCursor,
     InboxMessage,
@@ -16,6 +24,7 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
@@ -24,17 +33,25 @@ __all__ = [
     "Agency",
     "ApiToken",
     "Assurance",
+    "Attachment",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditCountersignature",
     "AuditEntry",
+    "Case",
+    "Clarification",
     "ContactChannel",
     "DeletionRequest",
     "DeliveryCursor",
+    "EmailOutbox",
     "InboxMessage",
+    "InternalNote",
     "LegalHold",
     "LoginAttempt",
+    "Message",
+    "MessageEntity",
     "NodeKey",
+    "Notification",
     "Officer",
     "OutboxMessage",
     "Party",
@@ -46,5 +63,6 @@ __all__ = [
     "ReviewItem",
     "Tombstone",
     "User",
+    "UserEmail",
     "WebSession",
 ]

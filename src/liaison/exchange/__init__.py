@@ -1,0 +1,1 @@
+"""Information exchange between the parties: cases, messages, entities, attachments."""

@@ -1,0 +1,489 @@
+"""Entities carried by exchange messages: one validated, normalised model per kind.
+
+Each model checks the identifier it carries (CAS and ISO 6346 check digits, IBAN,
+IMO, E.164 phone numbers, IP addresses ...) and normalises it, so that
+``match_keys`` gives the same keys for the same subject however it was typed.
+Errors name the field (pydantic ``loc``), e.g. ``entities.0.cas``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+import unicodedata
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import phonenumbers
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+from stdnum import casrn, iban, imo, iso6346
+from stdnum.exceptions import ValidationError as StdnumError
+
+from liaison.kit.clock import now
+from liaison.kit.inputs import InputModel
+
+
+class EntityKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PHONE = "phone"
+    EMAIL = "email"
+    ADDRESS = "address"
+    VEHICLE = "vehicle"
+    VESSEL = "vessel"
+    FLIGHT = "flight"
+    BANK_ACCOUNT = "bank_account"
+    CRYPTO_WALLET = "crypto_wallet"
+    IP = "ip"
+    DOMAIN = "domain"
+    URL = "url"
+    SHIPMENT = "shipment"
+    CHEMICAL = "chemical"
+
+
+_COUNTRY = r"^[A-Z]{2}$"
+_SPACES = re.compile(r"\s+")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+$")
+_FLIGHT = re.compile(r"^([A-Z]{2,3}|[A-Z][0-9]|[0-9][A-Z])\s*0*(\d{1,4})([A-Z]?)$")
+_BTC_BASE58 = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
+_BTC_BECH32 = re.compile(r"^(bc1|tb1)[02-9ac-hj-np-z]{8,87}$")
+_ETH = re.compile(r"^0x[0-9a-fA-F]{40}$")
+
+
+def fold(text: str) -> str:
+    """Key form of free text: case-folded, Latin diacritics removed, whitespace collapsed.
+
+    Marks on other scripts (Devanagari viramas and vowel signs) carry meaning and stay.
+    """
+    kept: list[str] = []
+    base_is_latin = True
+    for ch in unicodedata.normalize("NFKD", text):
+        if not unicodedata.combining(ch):
+            base_is_latin = ord(ch) < 0x250
+        elif base_is_latin:
+            continue
+        kept.append(ch)
+    stripped = "".join(kept)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped).casefold()).strip()
+
+
+def _stdnum(check: object, value: str, what: str) -> str:
+    try:
+        return str(check(value))  # type: ignore[operator]
+    except StdnumError as error:
+        raise ValueError(f"is not a valid {what} ({error})") from None
+
+
+def _country(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    upper = value.strip().upper()
+    if upper not in phonenumbers.SUPPORTED_REGIONS and upper not in _EXTRA_COUNTRIES:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return upper
+
+
+_EXTRA_COUNTRIES = frozenset({"AQ", "BV", "GS", "HM", "PN", "TF", "UM"})
+
+
+class _Entity(InputModel):
+    note: str = Field(default="", max_length=2000)
+
+
+class Document(InputModel):
+    type: str = Field(min_length=1, max_length=40, description="passport, national_id, ...")
+    number: str = Field(min_length=1, max_length=60)
+    country: str | None = None
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        return re.sub(r"[\s-]", "", value).upper()
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return _country(value)
+
+
+class PersonEntity(_Entity):
+    kind: Literal["person"] = "person"
+    name: str = Field(min_length=1, max_length=200)
+    transliterations: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=10, description="the name in other scripts"
+    )
+    aliases: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=20
+    )
+    date_of_birth: date | None = None
+    nationality: str | None = None
+    documents: list[Document] = Field(default_factory=list, max_length=20)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _dob(cls, value: date | None) -> date | None:
+        if value is not None and value > now().date():
+            raise ValueError("is in the future")
+        return value
+
+    @field_validator("nationality")
+    @classmethod
+    def _nationality(cls, value: str | None) -> str | None:
+        return _country(value)
+
+
+class OrganisationEntity(_Entity):
+    kind: Literal["organisation"] = "organisation"
+    name: str = Field(min_length=1, max_length=200)
+    country: str | None = None
+    registration_number: str | None = Field(default=None, max_length=60)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return _country(value)
+
+
+class PhoneEntity(_Entity):
+    kind: Literal["phone"] = "phone"
+    region: str | None = Field(default=None, description="default region when no + prefix")
+    number: str = Field(min_length=3, max_length=40)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str | None) -> str | None:
+        return _country(value)
+
+    @field_validator("number")
+    @classmethod
+    def _e164(cls, value: str, info: ValidationInfo) -> str:
+        region = info.data.get("region")
+        if not value.startswith("+") and region is None:
+            raise ValueError("needs a + country code, or a region")
+        try:
+            parsed = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            raise ValueError("is not a phone number") from None
+        if not phonenumbers.is_valid_number(parsed):
+            raise ValueError("is not a valid phone number")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _field_error(field: str, message: str) -> ValueError:
+    """A model-level error that still names its field (see ``_located``)."""
+    return ValueError(f"{field}: {message}")
+
+
+class EmailEntity(_Entity):
+    kind: Literal["email"] = "email"
+    address: str = Field(min_length=3, max_length=254)
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if not _EMAIL.match(value):
+            raise ValueError("is not an e-mail address")
+        local, _, domain = value.rpartition("@")
+        return f"{local}@{_domain(domain)}"
+
+
+def _domain(value: str) -> str:
+    text = value.strip().rstrip(".").lower()
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValueError("is not a valid domain name") from None
+    if not _DOMAIN.match(text):
+        raise ValueError("is not a valid domain name")
+    return text
+
+
+class AddressEntity(_Entity):
+    kind: Literal["address"] = "address"
+    text: str = Field(min_length=3, max_length=500)
+    country: str | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return _country(value)
+
+
+class VehicleEntity(_Entity):
+    kind: Literal["vehicle"] = "vehicle"
+    registration: str = Field(min_length=2, max_length=20)
+    country: str | None = None
+    vin: str | None = Field(default=None, pattern=r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$")
+
+    @field_validator("registration")
+    @classmethod
+    def _registration(cls, value: str) -> str:
+        return re.sub(r"[\s-]", "", value).upper()
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return _country(value)
+
+
+class VesselEntity(_Entity):
+    kind: Literal["vessel"] = "vessel"
+    name: str = Field(default="", max_length=200)
+    imo: str = Field(min_length=7, max_length=12)
+
+    @field_validator("imo")
+    @classmethod
+    def _imo(cls, value: str) -> str:
+        return _stdnum(imo.validate, value, "IMO number")
+
+
+class FlightEntity(_Entity):
+    kind: Literal["flight"] = "flight"
+    number: str = Field(min_length=3, max_length=10)
+    date: dt.date | None = None
+
+    @field_validator("number")
+    @classmethod
+    def _number(cls, value: str) -> str:
+        match = _FLIGHT.match(value.upper())
+        if not match:
+            raise ValueError("is not a flight number (airline code and 1-4 digits, e.g. AC 873)")
+        return f"{match[1]}{int(match[2])}{match[3]}"
+
+
+class BankAccountEntity(_Entity):
+    kind: Literal["bank_account"] = "bank_account"
+    iban: str | None = None
+    account_number: str | None = Field(default=None, max_length=40)
+    bank: str = Field(default="", max_length=200)
+    ifsc: str | None = Field(default=None, pattern=r"^[A-Za-z]{4}0[A-Za-z0-9]{6}$")
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str | None) -> str | None:
+        return None if value is None else _stdnum(iban.validate, value, "IBAN")
+
+    @model_validator(mode="after")
+    def _some_number(self) -> BankAccountEntity:
+        if self.iban is None and not self.account_number:
+            raise _field_error("iban", "an IBAN or an account number is required")
+        if self.account_number:
+            self.account_number = re.sub(r"[\s-]", "", self.account_number)
+        if self.ifsc:
+            self.ifsc = self.ifsc.upper()
+        return self
+
+
+class CryptoWalletEntity(_Entity):
+    kind: Literal["crypto_wallet"] = "crypto_wallet"
+    currency: Literal["BTC", "ETH"]
+    address: str = Field(min_length=26, max_length=90)
+
+    @field_validator("address")
+    @classmethod
+    def _shape(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("currency") == "ETH":
+            if not _ETH.match(value):
+                raise ValueError("is not an Ethereum address (0x and 40 hex digits)")
+            return value.lower()
+        lowered = value.lower()
+        if _BTC_BECH32.match(lowered) and value in (lowered, value.upper()):
+            return lowered
+        if not _BTC_BASE58.match(value):
+            raise ValueError("is not a Bitcoin address (base58 or bech32)")
+        return value
+
+
+class IpEntity(_Entity):
+    kind: Literal["ip"] = "ip"
+    address: str = Field(min_length=2, max_length=45)
+
+    @field_validator("address")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            raise ValueError("is not an IPv4 or IPv6 address") from None
+
+
+class DomainEntity(_Entity):
+    kind: Literal["domain"] = "domain"
+    name: str = Field(min_length=3, max_length=253)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return _domain(value)
+
+
+class UrlEntity(_Entity):
+    kind: Literal["url"] = "url"
+    url: str = Field(min_length=8, max_length=2000)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https", "ftp"} or not parts.hostname:
+            raise ValueError("is not an http(s) or ftp URL")
+        host = _domain_or_ip(parts.hostname)
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+        path = parts.path or "/"
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{parts.scheme.lower()}://{netloc}{path}{query}"
+
+
+def _domain_or_ip(host: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        return _domain(host)
+
+
+class ShipmentEntity(_Entity):
+    kind: Literal["shipment"] = "shipment"
+    container: str | None = None
+    bill_of_lading: str | None = Field(default=None, max_length=40)
+    description: str = Field(default="", max_length=500)
+
+    @field_validator("container")
+    @classmethod
+    def _container(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        cleaned = re.sub(r"[\s-]", "", value).upper()
+        return _stdnum(iso6346.validate, cleaned, "container number (ISO 6346)")
+
+    @model_validator(mode="after")
+    def _some_number(self) -> ShipmentEntity:
+        if self.container is None and not self.bill_of_lading:
+            raise _field_error("container", "a container or bill of lading number is required")
+        if self.bill_of_lading:
+            self.bill_of_lading = re.sub(r"\s", "", self.bill_of_lading).upper()
+        return self
+
+
+class ChemicalEntity(_Entity):
+    kind: Literal["chemical"] = "chemical"
+    name: str = Field(min_length=1, max_length=200)
+    cas: str | None = None
+
+    @field_validator("cas")
+    @classmethod
+    def _cas(cls, value: str | None) -> str | None:
+        return None if value is None else _stdnum(casrn.validate, value, "CAS number")
+
+
+Entity = Annotated[
+    PersonEntity
+    | OrganisationEntity
+    | PhoneEntity
+    | EmailEntity
+    | AddressEntity
+    | VehicleEntity
+    | VesselEntity
+    | FlightEntity
+    | BankAccountEntity
+    | CryptoWalletEntity
+    | IpEntity
+    | DomainEntity
+    | UrlEntity
+    | ShipmentEntity
+    | ChemicalEntity,
+    Field(discriminator="kind"),
+]
+
+
+def match_keys(entity: Entity) -> list[str]:
+    """Normalised keys for deconfliction: same subject, same keys."""
+    keys: list[str] = []
+    match entity:
+        case PersonEntity():
+            names = [entity.name, *entity.transliterations, *entity.aliases]
+            if entity.date_of_birth:
+                dob = entity.date_of_birth.isoformat()
+                keys += [f"person:name_dob:{fold(n)}|{dob}" for n in names]
+            keys += [f"person:doc:{d.country or ''}:{d.number}" for d in entity.documents]
+        case OrganisationEntity():
+            keys.append(f"organisation:name:{fold(entity.name)}")
+            if entity.registration_number:
+                reg = re.sub(r"[\s-]", "", entity.registration_number).upper()
+                keys.append(f"organisation:reg:{entity.country or ''}:{reg}")
+        case PhoneEntity():
+            keys.append(f"phone:{entity.number}")
+        case EmailEntity():
+            keys.append(f"email:{entity.address.lower()}")
+        case AddressEntity():
+            keys.append(f"address:{fold(entity.text)}")
+        case VehicleEntity():
+            keys.append(f"vehicle:reg:{entity.country or ''}:{entity.registration}")
+            if entity.vin:
+                keys.append(f"vehicle:vin:{entity.vin.upper()}")
+        case VesselEntity():
+            keys.append(f"vessel:imo:{entity.imo}")
+        case FlightEntity():
+            suffix = f"|{entity.date.isoformat()}" if entity.date else ""
+            keys.append(f"flight:{entity.number}{suffix}")
+        case BankAccountEntity():
+            if entity.iban:
+                keys.append(f"bank_account:iban:{entity.iban}")
+            if entity.account_number:
+                keys.append(f"bank_account:number:{entity.ifsc or ''}:{entity.account_number}")
+        case CryptoWalletEntity():
+            keys.append(f"crypto_wallet:{entity.currency.lower()}:{entity.address}")
+        case IpEntity():
+            keys.append(f"ip:{entity.address}")
+        case DomainEntity():
+            keys.append(f"domain:{entity.name}")
+        case UrlEntity():
+            keys.append(f"url:{entity.url}")
+        case ShipmentEntity():
+            if entity.container:
+                keys.append(f"shipment:container:{entity.container}")
+            if entity.bill_of_lading:
+                keys.append(f"shipment:bl:{entity.bill_of_lading}")
+        case ChemicalEntity():
+            keys.append(
+                f"chemical:cas:{entity.cas}" if entity.cas else f"chemical:name:{fold(entity.name)}"
+            )
+    return list(dict.fromkeys(keys))
+
+
+def label(entity: Entity) -> str:
+    """A short human label for lists."""
+    match entity:
+        case PersonEntity():
+            dob = f", b. {entity.date_of_birth.isoformat()}" if entity.date_of_birth else ""
+            return f"Person: {entity.name}{dob}"
+        case OrganisationEntity():
+            return f"Organisation: {entity.name}"
+        case PhoneEntity():
+            return f"Phone: {entity.number}"
+        case EmailEntity() | IpEntity():
+            return f"{entity.kind.replace('_', ' ').capitalize()}: {entity.address}"
+        case AddressEntity():
+            return f"Address: {entity.text[:80]}"
+        case VehicleEntity():
+            return f"Vehicle: {entity.registration}"
+        case VesselEntity():
+            return f"Vessel: {entity.name} IMO {entity.imo}".replace(":  ", ": ")
+        case FlightEntity():
+            return f"Flight: {entity.number}"
+        case BankAccountEntity():
+            return f"Bank account: {entity.iban or entity.account_number}"
+        case CryptoWalletEntity():
+            return f"{entity.currency} wallet: {entity.address}"
+        case DomainEntity():
+            return f"Domain: {entity.name}"
+        case UrlEntity():
+            return f"URL: {entity.url}"
+        case ShipmentEntity():
+            return f"Shipment: {entity.container or entity.bill_of_lading}"
+        case ChemicalEntity():
+            return f"Chemical: {entity.name}" + (f" (CAS {entity.cas})" if entity.cas else "")
+    return str(entity.kind)  # pragma: no cover - the union is exhaustive

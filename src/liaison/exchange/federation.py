@@ -1,0 +1,330 @@
+"""Messages across the border.
+
+Outbound: ``dispatch`` enforces the sender's policy; a decision that needs legal
+review holds the message (nothing leaves), otherwise the ``exchange.message``
+envelope is queued in the same transaction. Attachments travel inside the payload,
+base64-encoded (so one message with its attachments must fit the 50 MiB envelope
+limit, ``federation_max_envelope_bytes``).
+
+Inbound: ``exchange.message`` is validated, checked by the receiver's policy (its
+obligations are kept on the message), threaded into the case with the same id,
+its attachments stored encrypted (SHA-256 checked), the deadline clock started for
+requests, and the liaison officers notified. The receiver answers with
+``exchange.delivered`` so the sender sees "delivered".
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.audit.service import record
+from liaison.config import Settings, load_settings
+from liaison.exchange import deadlines
+from liaison.exchange.attachments import read_blob, store_bytes
+from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
+from liaison.exchange.markings import markings_of, policy_subject
+from liaison.exchange.schemas import MessageWire, Outcome
+from liaison.federation.outbox import enqueue
+from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.kit import clock
+from liaison.kit.errors import LiaisonError
+from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.models import Agency, Attachment, Case, Clarification, Message
+from liaison.notifications.service import notify_role
+from liaison.policy import review
+from liaison.policy.schemas import Decision, Direction, Effect
+from liaison.policy.service import enforce, evaluate
+from liaison.users.roles import Role
+
+MESSAGE = "exchange.message"
+DELIVERED = "exchange.delivered"
+OBJECT_TYPE = "exchange.message"
+
+
+class DeliveredWire(InputModel):
+    message_id: str = Field(pattern=ID_PATTERN)
+
+
+# outbound -------------------------------------------------------------------
+def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
+    case = db.get(Case, message.case_id)
+    assert case is not None
+    attachments = db.scalars(select(Attachment).where(Attachment.message_id == message.id)).all()
+    payload = {
+        "case_id": case.id,
+        "case_reference": case.reference,
+        "case_title": case.title,
+        "case_summary": case.summary,
+        "case_origin_party": case.origin_party,
+        "id": message.id,
+        "type": message.type,
+        "in_reply_to": message.in_reply_to,
+        "outcome": message.outcome,
+        "reason_code": message.reason_code,
+        "reason_text": message.reason_text,
+        "from_agency_id": message.from_agency_id,
+        "to_agency_id": message.to_agency_id,
+        "originator_party": message.originator_party,
+        "via_officer_ids": message.via_officer_ids,
+        "priority": message.priority,
+        "subject": message.subject,
+        "body": message.body,
+        "entities": message.entities,
+        "offences": message.offences,
+        "markings": markings_of(message).model_dump(mode="json"),
+        "sent_at": (message.sent_at or clock.now()).isoformat(),
+        "attachments": [
+            {
+                "id": a.id,
+                "filename": a.filename,
+                "sha256": a.sha256,
+                "size": a.size,
+                "tlp": a.tlp,
+                "handling_code": a.handling_code,
+                "content_b64": base64.b64encode(b"".join(read_blob(settings, a.blob_id))).decode(),
+            }
+            for a in attachments
+        ],
+    }
+    return payload
+
+
+def queue(db: Session, settings: Settings, message: Message) -> None:
+    message.sent_at = clock.now()
+    enqueue(db, MESSAGE, wire(db, settings, message), peers=[message.to_party])
+    message.status = "sent"
+
+
+def decide(db: Session, message: Message, *, actor: str) -> Decision:
+    """The sender's policy on the message (raises PolicyBlocked, audited)."""
+    return enforce(
+        db,
+        policy_subject(message, Direction.OUTBOUND),
+        actor=actor,
+        object_type=OBJECT_TYPE,
+        object_id=message.id,
+    )
+
+
+def hold_or_queue(
+    db: Session, settings: Settings, message: Message, decision: Decision, *, actor: str
+) -> None:
+    """Hold for legal review when the decision asks for it, else queue. Flushes."""
+    message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
+    if decision.holds_for_review():
+        message.status = "held_for_review"
+        review.hold(
+            db,
+            object_type=OBJECT_TYPE,
+            object_id=message.id,
+            decision=decision,
+            requested_by=actor,
+        )
+    else:
+        queue(db, settings, message)
+    record(
+        db,
+        actor=actor,
+        action="exchange.message.send",
+        object_type=OBJECT_TYPE,
+        object_id=message.id,
+        decision=decision.effect.value,
+        rule_ids=decision.rule_ids,
+        detail={"status": message.status, "to_party": message.to_party, "tlp": message.tlp},
+    )
+    db.flush()
+
+
+@review.register_release(OBJECT_TYPE)
+def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None:
+    message = db.get(Message, object_id)
+    if message is None or message.status != "held_for_review":
+        return
+    if outcome.approved:
+        message.obligations = [
+            *message.obligations,
+            *({"kind": "review_condition", "detail": c} for c in outcome.conditions),
+        ]
+        # the reviewer's transaction has no request settings: the node's own apply
+        queue(db, load_settings(), message)
+    else:
+        message.status = "withdrawn"
+        message.reason_text = outcome.reason
+    db.flush()
+
+
+# inbound --------------------------------------------------------------------
+def _agencies(db: Session, wire_in: MessageWire, context: InboundContext) -> None:
+    sender = db.get(Agency, wire_in.from_agency_id)
+    if sender is None or sender.party_code != context.sender_party:
+        raise PayloadRefused("invalid_payload", "from_agency_id is not an agency of the sender")
+    receiver = db.get(Agency, wire_in.to_agency_id)
+    if receiver is None or receiver.party_code != context.settings.party:
+        raise PayloadRefused("invalid_payload", "to_agency_id is not an agency of this node")
+
+
+def _case(db: Session, wire_in: MessageWire, context: InboundContext) -> Case:
+    case = db.get(Case, wire_in.case_id)
+    if case is None:
+        case = Case(
+            id=wire_in.case_id,
+            reference=wire_in.case_reference,
+            title=wire_in.case_title,
+            summary=wire_in.case_summary,
+            parties=sorted({context.sender_party, context.settings.party}),
+            origin_party=wire_in.case_origin_party,
+            status="open",
+            created_by=f"node:{context.sender_party}",
+        )
+        db.add(case)
+        db.flush()
+    case.status = "open"  # new traffic reopens a closed case
+    case.updated_at = clock.now()
+    return case
+
+
+def _store_attachments(
+    db: Session, settings: Settings, wire_in: MessageWire, message: Message
+) -> None:
+    for item in wire_in.attachments:
+        data = base64.b64decode(item.content_b64, validate=True)
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise PayloadRefused("invalid_payload", f"attachment {item.filename}: SHA-256 differs")
+        try:
+            blob = store_bytes(
+                settings,
+                data,
+                filename=item.filename,
+                max_bytes=settings.exchange_max_attachment_bytes,
+            )
+        except LiaisonError as exc:
+            raise PayloadRefused("invalid_payload", exc.detail) from exc
+        db.add(
+            Attachment(
+                id=item.id,
+                message_id=message.id,
+                blob_id=blob.blob_id,
+                sha256=blob.sha256,
+                size=blob.size,
+                mime=blob.mime,
+                filename=blob.filename,
+                tlp=item.tlp.value,
+                handling_code=item.handling_code.value,
+                uploaded_by=f"node:{message.from_party}",
+            )
+        )
+
+
+def _thread(db: Session, wire_in: MessageWire, message: Message, now: Any) -> None:
+    """A reply settles the request it answers; an answer to a clarification resumes it."""
+    if wire_in.in_reply_to is None:
+        return
+    parent = db.get(Message, wire_in.in_reply_to)
+    if parent is None or parent.case_id != message.case_id:
+        return
+    if wire_in.type == "reply" and parent.direction == "out":
+        parent.status = (wire_in.outcome or Outcome.ANSWERED).value
+        parent.reason_code = wire_in.reason_code.value if wire_in.reason_code else None
+    open_clarifications = select(Clarification).where(
+        Clarification.question_message_id == parent.id, Clarification.answered_at.is_(None)
+    )
+    for clarification in db.scalars(open_clarifications):
+        clarification.answer = wire_in.body
+        clarification.answered_at = now
+        asked_on = db.get(Message, clarification.message_id)
+        if asked_on is not None:
+            deadlines.resume(asked_on, now)
+
+
+@register(MESSAGE)
+def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    wire_in = MessageWire.model_validate(payload)
+    if db.get(Message, wire_in.id) is not None:
+        return
+    _agencies(db, wire_in, context)
+    now = clock.now()
+    markings = wire_in.markings
+    message = Message(
+        id=wire_in.id,
+        case_id=wire_in.case_id,
+        type=wire_in.type.value,
+        in_reply_to=wire_in.in_reply_to,
+        direction="in",
+        from_agency_id=wire_in.from_agency_id,
+        to_agency_id=wire_in.to_agency_id,
+        from_party=context.sender_party,
+        to_party=context.settings.party,
+        originator_party=wire_in.originator_party,
+        via_officer_ids=wire_in.via_officer_ids,
+        priority=wire_in.priority.value,
+        subject=wire_in.subject,
+        body=wire_in.body,
+        entities=[e.model_dump(mode="json") for e in wire_in.entities],
+        offences=wire_in.offences,
+        contains_personal_data=has_personal_data(wire_in.entities),
+        tlp=markings.tlp.value,
+        handling_code=markings.handling_code.value,
+        source_reliability=markings.source_reliability,
+        information_credibility=markings.information_credibility,
+        legal_basis=markings.legal_basis.value if markings.legal_basis else "",
+        legal_basis_reference=markings.legal_basis_reference,
+        mlat_reference=markings.mlat_reference,
+        purpose=markings.purpose,
+        named_recipients=markings.named_recipients,
+        status="received",
+        outcome=wire_in.outcome.value if wire_in.outcome else None,
+        reason_code=wire_in.reason_code.value if wire_in.reason_code else None,
+        reason_text=wire_in.reason_text,
+        created_by=f"node:{context.sender_party}",
+        sent_at=wire_in.sent_at,
+        received_at=now,
+    )
+    decision = evaluate(db, policy_subject(message, Direction.INBOUND))
+    record(
+        db,
+        actor=f"node:{context.sender_party}",
+        action="exchange.message.receive",
+        object_type=OBJECT_TYPE,
+        object_id=message.id,
+        decision=decision.effect.value,
+        rule_ids=decision.rule_ids,
+        detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+    )
+    if decision.effect is Effect.BLOCK:
+        raise PayloadRefused("policy_refused", ", ".join(decision.rule_ids) or "blocked")
+    message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
+    case = _case(db, wire_in, context)
+    if message.type in deadlines.CLOCKED_TYPES:
+        deadlines.start(message, context.settings, now)
+    db.add(message)
+    db.flush()
+    index_message(db, message, parse_entities(message.entities))
+    _store_attachments(db, context.settings, wire_in, message)
+    _thread(db, wire_in, message, now)
+    notify_role(
+        db,
+        party_code=context.settings.party,
+        roles=[Role.LIAISON_OFFICER],
+        subject=f"New {message.type} from {message.from_party}: {case.reference}",
+        body=f"{message.priority.capitalize()}: {message.subject}",
+        link=f"/exchange/cases/{case.id}",
+        kind="urgent" if message.priority == "urgent" else "info",
+    )
+    enqueue(db, DELIVERED, {"message_id": message.id}, peers=[context.sender_party])
+    db.flush()
+
+
+@register(DELIVERED)
+def _delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    receipt = DeliveredWire.model_validate(payload)
+    message = db.get(Message, receipt.message_id)
+    if message is None or message.direction != "out" or message.to_party != context.sender_party:
+        return
+    if message.status in ("queued", "sent"):
+        message.status = "delivered"

@@ -1,0 +1,58 @@
+"""Entity index rows (for deconfliction) and the normalised search text of a message."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
+
+from liaison.exchange.entities import Entity, EntityKind, label, match_keys
+from liaison.exchange.repository import normalise_search
+from liaison.models import Message, MessageEntity
+
+PERSONAL_KINDS = frozenset({EntityKind.PERSON, EntityKind.PHONE, EntityKind.EMAIL})
+_ENTITY_LIST: TypeAdapter[list[Entity]] = TypeAdapter(list[Entity])
+
+
+def parse_entities(raw: list[dict[str, object]]) -> list[Entity]:
+    return _ENTITY_LIST.validate_python(raw)
+
+
+def dump_entities(entities: Sequence[Entity]) -> list[dict[str, object]]:
+    return [entity.model_dump(mode="json") for entity in entities]
+
+
+def has_personal_data(entities: Sequence[Entity]) -> bool:
+    return any(EntityKind(entity.kind) in PERSONAL_KINDS for entity in entities)
+
+
+def entity_keys(entities: Sequence[Entity]) -> list[str]:
+    keys: list[str] = []
+    for entity in entities:
+        keys.extend(match_keys(entity))
+    return sorted(set(keys))
+
+
+def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> None:
+    """One index row per match key; search text of subject, body and entity labels."""
+    labels: list[str] = []
+    seen: set[str] = set()
+    for entity in entities:
+        text = label(entity)
+        labels.append(text)
+        for key in match_keys(entity):
+            if key in seen:
+                continue
+            seen.add(key)
+            labels.append(key)
+            db.add(
+                MessageEntity(
+                    message_id=message.id,
+                    case_id=message.case_id,
+                    key=key[:300],
+                    kind=str(entity.kind),
+                    label=text[:300],
+                )
+            )
+    message.search_text = normalise_search(" ".join([message.subject, message.body, *labels]))

@@ -1,0 +1,243 @@
+"""Exchange queries. What a caller may read is decided in the base query.
+
+Who sees what (documented in docs/exchange.md):
+- administrators, liaison officers and legal reviewers route and review the node's
+  traffic: they see every case, except TLP:RED messages, which only the sending and
+  receiving agencies, the named recipients and the assigned analyst see;
+- analysts see cases assigned to them and cases with a message from or to their agency;
+- viewers see no exchange content.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from liaison.kit import clock
+from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.models import (
+    Agency,
+    Attachment,
+    Case,
+    Clarification,
+    InternalNote,
+    Message,
+    MessageEntity,
+    User,
+)
+from liaison.users.roles import Caller, Role
+
+ROUTERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.LEGAL_REVIEWER})
+OPEN_STATUSES = ("received", "held_for_review", "queued", "sent", "delivered")
+AWAITING_ANSWER = ("received",)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str | None = None
+    priority: str | None = None
+    direction: str | None = None
+    due: bool = False  # due soon or overdue
+    overdue: bool = False
+    search: str | None = None
+    case_id: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+def encode_cursor(message_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([message_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+            return value[0]
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise ValidationFailed.on_field("cursor", "not a cursor this server handed out")
+
+
+def normalise_search(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+class ExchangeRepository:
+    def __init__(self, db: Session, caller: Caller) -> None:
+        self.db = db
+        self.caller = caller
+
+    # visibility -------------------------------------------------------------
+    def _case_filter(self) -> ColumnElement[bool]:
+        caller = self.caller
+        if caller.role in ROUTERS:
+            return true()
+        if caller.role is Role.ANALYST:
+            agency_message = aliased(Message)
+            own_agency = (
+                select(agency_message.id)
+                .where(
+                    agency_message.case_id == Case.id,
+                    or_(
+                        agency_message.from_agency_id == caller.agency_id,
+                        agency_message.to_agency_id == caller.agency_id,
+                    ),
+                )
+                .exists()
+            )
+            return or_(Case.assigned_to == caller.user_id, own_agency)
+        return false()
+
+    def _message_filter(self) -> ColumnElement[bool]:
+        """TLP:RED only for its agencies, named recipients and the assigned analyst."""
+        agency = self.caller.agency_id
+        red_ok = or_(
+            Message.from_agency_id == agency,
+            Message.to_agency_id == agency,
+            cast(Message.named_recipients, String).like(f'%"{agency}"%'),
+            Case.assigned_to == self.caller.user_id,
+        )
+        return and_(self._case_filter(), or_(Message.tlp != "RED", red_ok))
+
+    def cases_query(self) -> Select[Case]:
+        return select(Case).where(self._case_filter())
+
+    def messages_query(self) -> Select[Message]:
+        return select(Message).join(Case, Case.id == Message.case_id).where(self._message_filter())
+
+    def may_read_red(self, message: Message, case: Case, tlp: str | None = None) -> bool:
+        """TLP:RED (of the message, or of ``tlp``: an attachment's) only for its agencies,
+        named recipients and the assigned analyst."""
+        agency = self.caller.agency_id
+        return (
+            (tlp or message.tlp) != "RED"
+            or agency in (message.from_agency_id, message.to_agency_id)
+            or agency in message.named_recipients
+            or case.assigned_to == self.caller.user_id
+        )
+
+    # single items -------------------------------------------------------------
+    def case(self, case_id: str) -> Case:
+        case = self.db.scalar(self.cases_query().where(Case.id == case_id))
+        if case is None:
+            raise NotFound(f"no case {case_id}")
+        return case
+
+    def message(self, message_id: str) -> Message:
+        row = self.db.execute(
+            select(Message, Case)
+            .join(Case, Case.id == Message.case_id)
+            .where(Message.id == message_id, self._case_filter())
+        ).first()
+        if row is None or not self.may_read_red(row[0], row[1]):
+            raise NotFound(f"no message {message_id}")
+        return row[0]
+
+    def thread(self, case: Case) -> list[Message]:
+        rows = self.db.scalars(
+            select(Message).where(Message.case_id == case.id).order_by(Message.id)
+        ).all()
+        return [m for m in rows if self.may_read_red(m, case)]
+
+    def attachments_of(self, message_ids: Sequence[str]) -> list[Attachment]:
+        if not message_ids:
+            return []
+        query = select(Attachment).where(Attachment.message_id.in_(message_ids))
+        return list(self.db.scalars(query.order_by(Attachment.created_at)))
+
+    def notes(self, case_id: str) -> list[InternalNote]:
+        query = select(InternalNote).where(InternalNote.case_id == case_id)
+        return list(self.db.scalars(query.order_by(InternalNote.created_at)))
+
+    def clarifications(self, message_ids: Sequence[str]) -> list[Clarification]:
+        if not message_ids:
+            return []
+        query = select(Clarification).where(Clarification.message_id.in_(message_ids))
+        return list(self.db.scalars(query.order_by(Clarification.asked_at)))
+
+    def agency(self, agency_id: str) -> Agency | None:
+        return self.db.get(Agency, agency_id)
+
+    def user_by_name(self, username: str) -> User | None:
+        return self.db.scalar(select(User).where(User.username == username))
+
+    # inbox ------------------------------------------------------------------
+    def inbox(self, flt: InboxFilter) -> tuple[list[tuple[Message, Case]], str | None]:
+        """Newest first, keyset-paged on the UUIDv7 id (time-ordered)."""
+        query = (
+            select(Message, Case)
+            .join(Case, Case.id == Message.case_id)
+            .where(self._message_filter())
+        )
+        if flt.status:
+            query = query.where(Message.status == flt.status)
+        if flt.priority:
+            query = query.where(Message.priority == flt.priority)
+        if flt.direction:
+            query = query.where(Message.direction == flt.direction)
+        if flt.case_id:
+            query = query.where(Message.case_id == flt.case_id)
+        now = clock.now()
+        if flt.overdue or flt.due:
+            query = query.where(
+                Message.status.in_(AWAITING_ANSWER),
+                Message.deadline_at.is_not(None),
+                Message.paused_since.is_(None),
+            )
+            if flt.overdue:
+                query = query.where(Message.deadline_at < now)
+            else:
+                query = query.where(
+                    or_(Message.deadline_at < now, Message.due_soon_notified_at.is_not(None))
+                )
+        if flt.search:
+            needle = normalise_search(flt.search)
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(Message.search_text.like(f"%{escaped}%", escape="\\"))
+        if flt.cursor:
+            query = query.where(Message.id < decode_cursor(flt.cursor))
+        rows = self.db.execute(query.order_by(Message.id.desc()).limit(flt.limit + 1)).all()
+        page = [(row[0], row[1]) for row in rows[: flt.limit]]
+        following = encode_cursor(page[-1][0].id) if len(rows) > flt.limit and page else None
+        return page, following
+
+    # deconfliction ----------------------------------------------------------
+    def entity_hits(self, keys: Sequence[str]) -> list[tuple[MessageEntity, Case]]:
+        """Open cases on this node (own and peer-shared) mentioning any of the keys."""
+        if not keys:
+            return []
+        query = (
+            select(MessageEntity, Case)
+            .join(Case, Case.id == MessageEntity.case_id)
+            .where(MessageEntity.key.in_(list(keys)), Case.status == "open", self._case_filter())
+            .order_by(Case.updated_at.desc())
+            .limit(200)
+        )
+        return [(row[0], row[1]) for row in self.db.execute(query).all()]
+
+    def next_case_number(self, party: str, year: int) -> int:
+        prefix = f"{party}-{year}-"
+        count = self.db.scalar(
+            select(func.count()).select_from(Case).where(Case.reference.startswith(prefix))
+        )
+        return int(count or 0) + 1
+
+
+def due_state(message: Message, now: datetime, due_soon_fraction: float) -> str:
+    """none | ok | due_soon | overdue | paused, for lists and colours."""
+    if message.deadline_at is None or message.status not in AWAITING_ANSWER:
+        return "none"
+    if message.paused_since is not None:
+        return "paused"
+    if now >= message.deadline_at:
+        return "overdue"
+    window = message.window_seconds or 0
+    remaining = (message.deadline_at - now).total_seconds()
+    return "due_soon" if remaining <= window * (1 - due_soon_fraction) else "ok"

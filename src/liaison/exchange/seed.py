@@ -1,0 +1,171 @@
+"""Demo cases: each node sends its own, over federation, once the nodes are peered.
+
+Canada sends a request about a fentanyl-precursor shipment (RCMP to NCB) and a request
+about forged passports (IRCC to the Bureau of Immigration); India sends a disclosure
+about a cross-border fraud network (CBI to RCMP). Idempotent: a case with the same
+title is not sent twice. Nothing is sent before the peer is pinned and its agencies
+have arrived (the demo calls this after peering).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.exchange.schemas import ComposeIn
+from liaison.exchange.service import ExchangeService
+from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.models import Agency, Case, Peer, User
+from liaison.users.roles import Caller, Role
+
+POLICE = {
+    "legal_basis": "police_cooperation",
+    "legal_basis_reference": "India-Canada liaison officer arrangement (Ottawa, 7 Feb 2026)",
+}
+
+DEMO_CASES: dict[str, list[dict[str, Any]]] = {
+    "CA": [
+        {
+            "case_title": "Fentanyl precursor shipment Nhava Sheva to Vancouver",
+            "case_summary": "CBSA targeting flagged a 1-Boc-4-AP consignment declared as "
+            "'pharmaceutical intermediate'.",
+            "from": "RCMP",
+            "to": "NCB",
+            "type": "request",
+            "priority": "high",
+            "subject": "Exporter and consignee of container MSCU1234566",
+            "body": "Container MSCU1234566 (B/L MEDUIN4455667), 400 kg declared as a "
+            "pharmaceutical intermediate, arriving Vancouver 2026-03-21. Please identify the "
+            "exporter, any export authorisation and earlier shipments by the same exporter.",
+            "entities": [
+                {
+                    "kind": "chemical",
+                    "name": "tert-butyl 4-anilinopiperidine-1-carboxylate (1-Boc-4-AP)",
+                    "cas": "125541-22-2",
+                },
+                {"kind": "shipment", "container": "MSCU1234566", "bill_of_lading": "MEDUIN4455667"},
+            ],
+            "offences": ["drug_trafficking"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "source_reliability": "B",
+                "information_credibility": 2,
+                "purpose": "criminal investigation: precursor diversion",
+                **POLICE,
+            },
+        },
+        {
+            "case_title": "Forged Indian passports used in study-permit applications",
+            "case_summary": "IRCC found 14 applications with passports from one number range.",
+            "from": "IRCC",
+            "to": "BoI",
+            "type": "request",
+            "priority": "normal",
+            "subject": "Verification of passport numbers used in study-permit applications",
+            "body": "Please confirm whether the attached passport numbers were issued, and to "
+            "whom. The applications share one education agent in Jalandhar.",
+            "entities": [
+                {
+                    "kind": "person",
+                    "name": "Harpreet Singh Gill",
+                    "date_of_birth": "1999-04-12",
+                    "nationality": "IN",
+                    "documents": [{"type": "passport", "number": "Z1234567", "country": "IN"}],
+                },
+                {"kind": "organisation", "name": "Global Pathways Overseas Education"},
+            ],
+            "offences": ["immigration_document_fraud"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "source_reliability": "C",
+                "information_credibility": 3,
+                "purpose": "immigration enforcement: document fraud",
+                **POLICE,
+            },
+        },
+    ],
+    "IN": [
+        {
+            "case_title": "Call-centre fraud network targeting Canadian seniors",
+            "case_summary": "CBI searches in Pune found scripts and victim lists from Canada.",
+            "from": "CBI",
+            "to": "RCMP",
+            "type": "disclosure",
+            "priority": "urgent",
+            "subject": "Mule account and call-back numbers of a tech-support fraud network",
+            "body": "Victims were told to call back on the numbers below; proceeds went to the "
+            "account below before being converted to crypto.",
+            "entities": [
+                {"kind": "phone", "number": "+1 604 555 0199"},
+                {"kind": "phone", "number": "+91 98765 43210"},
+                {"kind": "bank_account", "iban": "GB82 WEST 1234 5698 7654 32"},
+            ],
+            "offences": ["fraud"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "evidence_with_consent",
+                "source_reliability": "A",
+                "information_credibility": 2,
+                "purpose": "criminal investigation: fraud",
+                **POLICE,
+            },
+        },
+    ],
+}
+
+
+def _sender(db: Session, settings: Settings) -> Caller | None:
+    user = db.scalar(
+        select(User).where(User.role == Role.LIAISON_OFFICER.value, User.is_active.is_(True))
+    )
+    if user is None:
+        return None
+    return Caller(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=Role.LIAISON_OFFICER,
+        agency_id=user.agency_id,
+        party_code=settings.party,
+    )
+
+
+def seed_cases(db: Session, settings: Settings) -> int:
+    """Send this node's demo cases (once). Returns how many were sent now."""
+    sender = _sender(db, settings)
+    if sender is None:
+        return 0
+    agencies = {a.acronym: a.id for a in db.scalars(select(Agency))}
+    service = ExchangeService(db, sender, settings)
+    sent = 0
+    for spec in DEMO_CASES.get(settings.party, []):
+        peer_party = next(p for p in ("CA", "IN") if p != settings.party)
+        if db.get(Peer, peer_party) is None or spec["to"] not in agencies:
+            continue
+        if db.scalar(select(Case.id).where(Case.title == spec["case_title"])) is not None:
+            continue
+        body = {k: v for k, v in spec.items() if k not in ("from", "to")}
+        data = ComposeIn.model_validate(
+            {**body, "from_agency_id": agencies[spec["from"]], "to_agency_id": agencies[spec["to"]]}
+        )
+        service.compose(data)
+        sent += 1
+    return sent
+
+
+def seed_peered_nodes(nodes: list[Settings]) -> str:
+    """For the demo, after peering: each node sends its demo cases. One line of account."""
+    counts = []
+    for node in nodes:
+        engine = make_engine(node.effective_database_url)
+        try:
+            with unit_of_work(make_session_factory(engine)) as db:
+                counts.append(f"{node.party} sent {seed_cases(db, node)}")
+        finally:
+            engine.dispose()
+    return "demo exchange cases: " + ", ".join(counts) + " (see Exchange on each node)"

@@ -1,0 +1,505 @@
+"""Exchange rules: compose, reply, forward, assign, notes, clarifications, reads.
+
+Services flush, never commit. Sending goes through ``federation.dispatch`` (policy,
+legal review hold, outbox) in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from liaison.audit.service import record
+from liaison.config import Settings
+from liaison.exchange import deadlines
+from liaison.exchange.attachments import StoredBlob
+from liaison.exchange.entities import Entity
+from liaison.exchange.federation import decide, hold_or_queue
+from liaison.exchange.indexing import (
+    dump_entities,
+    entity_keys,
+    has_personal_data,
+    index_message,
+    parse_entities,
+)
+from liaison.exchange.markings import check_forward, markings_of
+from liaison.exchange.repository import ExchangeRepository
+from liaison.exchange.schemas import (
+    ComposeIn,
+    DeconflictHit,
+    ForwardIn,
+    Markings,
+    MessageType,
+    ReplyIn,
+)
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.ids import new_id
+from liaison.models import Agency, Attachment, Case, Clarification, InternalNote, Message
+from liaison.notifications.service import notify
+from liaison.policy.schemas import Tlp
+from liaison.users.roles import Caller, Role
+
+SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
+ASSIGNERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
+
+
+@dataclass(frozen=True)
+class Thread:
+    case: Case
+    messages: list[Message]
+    attachments: list[Attachment]
+    notes: list[InternalNote]
+    clarifications: list[Clarification]
+
+
+class ExchangeService:
+    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.repo = ExchangeRepository(db, caller)
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.caller.username}"
+
+    # checks -------------------------------------------------------------------
+    def check_may_send(self) -> None:
+        if self.caller.role not in SENDERS:
+            raise Forbidden("only liaison officers, analysts and administrators send messages")
+
+    def _own_agency(self, field: str, agency_id: str) -> Agency:
+        agency = self.repo.agency(agency_id)
+        if agency is None or agency.party_code != self.settings.party:
+            raise ValidationFailed.on_field(field, f"no agency {agency_id} on this node's side")
+        if self.caller.role is Role.ANALYST and agency.id != self.caller.agency_id:
+            raise Forbidden.on_field(field, "an analyst sends only on behalf of their own agency")
+        return agency
+
+    def _peer_agency(self, field: str, agency_id: str) -> Agency:
+        agency = self.repo.agency(agency_id)
+        if agency is None:
+            raise ValidationFailed.on_field(
+                field, f"no agency {agency_id} in the directory (the peer's arrive by federation)"
+            )
+        if agency.party_code == self.settings.party:
+            raise ValidationFailed.on_field(field, "the recipient must be an agency of the peer")
+        return agency
+
+    def _markings(self, markings: Markings, field: str = "markings") -> None:
+        if markings.legal_basis is None:
+            raise ValidationFailed.on_field(
+                f"{field}.legal_basis", "a legal basis is required to send information"
+            )
+        if not markings.purpose:
+            raise ValidationFailed.on_field(f"{field}.purpose", "state the purpose")
+        if markings.tlp == Tlp.RED and not markings.named_recipients:
+            raise ValidationFailed.on_field(
+                f"{field}.named_recipients", "TLP:RED needs at least one named recipient agency"
+            )
+        for agency_id in markings.named_recipients:
+            if self.repo.agency(agency_id) is None:
+                raise ValidationFailed.on_field(
+                    f"{field}.named_recipients", f"no agency {agency_id}"
+                )
+
+    def _attachments(self, ids: Sequence[str]) -> list[Attachment]:
+        rows = []
+        for attachment_id in ids:
+            row = self.db.get(Attachment, attachment_id)
+            if row is None or row.message_id is not None or row.uploaded_by != self.actor:
+                raise ValidationFailed.on_field(
+                    "attachment_ids", f"no unsent attachment {attachment_id} of yours"
+                )
+            rows.append(row)
+        return rows
+
+    # building -------------------------------------------------------------------
+    def _message(
+        self,
+        case: Case,
+        *,
+        type_: MessageType,
+        from_agency: Agency,
+        to_agency: Agency,
+        priority: str,
+        subject: str,
+        body: str,
+        entities: Sequence[Entity],
+        offences: Sequence[str],
+        markings: Markings,
+        originator_party: str | None = None,
+        in_reply_to: str | None = None,
+    ) -> Message:
+        return Message(
+            id=new_id(),
+            case_id=case.id,
+            type=type_.value,
+            in_reply_to=in_reply_to,
+            direction="out" if to_agency.party_code != self.settings.party else "local",
+            from_agency_id=from_agency.id,
+            to_agency_id=to_agency.id,
+            from_party=from_agency.party_code,
+            to_party=to_agency.party_code,
+            originator_party=originator_party or from_agency.party_code,
+            via_officer_ids=[],
+            priority=priority,
+            subject=subject,
+            body=body,
+            entities=dump_entities(entities),
+            offences=list(offences),
+            contains_personal_data=has_personal_data(entities),
+            tlp=markings.tlp.value,
+            handling_code=markings.handling_code.value,
+            source_reliability=markings.source_reliability,
+            information_credibility=markings.information_credibility,
+            legal_basis=markings.legal_basis.value if markings.legal_basis else "",
+            legal_basis_reference=markings.legal_basis_reference,
+            mlat_reference=markings.mlat_reference,
+            purpose=markings.purpose,
+            named_recipients=list(markings.named_recipients),
+            status="draft",
+            reason_text="",
+            created_by=self.actor,
+            created_at=clock.now(),
+            pauses=[],
+            obligations=[],
+        )
+
+    def _new_case(self, title: str, summary: str, peer_party: str) -> Case:
+        now = clock.now()
+        return Case(
+            id=new_id(),
+            reference="",
+            title=title,
+            summary=summary,
+            parties=sorted({self.settings.party, peer_party}),
+            origin_party=self.settings.party,
+            status="open",
+            created_by=self.actor,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def _insert_case(self, case: Case) -> None:
+        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash."""
+        number = self.repo.next_case_number(self.settings.party, case.created_at.year)
+        for attempt in range(5):
+            case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
+            try:
+                with self.db.begin_nested():
+                    self.db.add(case)
+                    self.db.flush()
+                return
+            except IntegrityError:
+                self.db.expunge(case)
+                continue
+        raise Conflict("could not allocate a case reference: try again")
+
+    def _send(
+        self, message: Message, attachments: Sequence[Attachment], new_case: Case | None = None
+    ) -> Message:
+        """Policy first (a block changes nothing but the audit log), then store the
+        case and message, index, attach, and hold, queue or deliver locally."""
+        decision = (
+            None if message.direction == "local" else decide(self.db, message, actor=self.actor)
+        )
+        if new_case is not None:
+            self._insert_case(new_case)
+        self.db.add(message)
+        self.db.flush()
+        index_message(self.db, message, parse_entities(message.entities))
+        for attachment in attachments:
+            attachment.message_id = message.id
+        self.db.flush()
+        if decision is None:
+            message.status = "delivered"
+            message.sent_at = clock.now()
+        else:
+            hold_or_queue(self.db, self.settings, message, decision, actor=self.actor)
+        self.db.flush()
+        return message
+
+    # operations ----------------------------------------------------------------
+    def compose(self, data: ComposeIn) -> Message:
+        """A new case with its first message, sent (or held for legal review)."""
+        self.check_may_send()
+        from_agency = self._own_agency("from_agency_id", data.from_agency_id)
+        to_agency = self._peer_agency("to_agency_id", data.to_agency_id)
+        self._markings(data.markings)
+        if data.type not in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
+            raise ValidationFailed.on_field(
+                "type", "a new case starts with a request, disclosure or alert"
+            )
+        attachments = self._attachments(data.attachment_ids)
+        case = self._new_case(data.case_title, data.case_summary, to_agency.party_code)
+        message = self._message(
+            case,
+            type_=data.type,
+            from_agency=from_agency,
+            to_agency=to_agency,
+            priority=data.priority.value,
+            subject=data.subject,
+            body=data.body,
+            entities=data.entities,
+            offences=data.offences,
+            markings=data.markings,
+        )
+        message.via_officer_ids = list(data.via_officer_ids)
+        self._attachments_markings(attachments, data.markings)
+        return self._send(message, attachments, new_case=case)
+
+    def _attachments_markings(self, attachments: Sequence[Attachment], markings: Markings) -> None:
+        """An attachment is never marked less restrictively than its message."""
+        order = [t.value for t in Tlp]
+        for attachment in attachments:
+            if order.index(attachment.tlp) < order.index(markings.tlp.value):
+                attachment.tlp = markings.tlp.value
+
+    def reply(self, message_id: str, data: ReplyIn) -> Message:
+        """Reply, acknowledge or follow up in the thread of ``message_id``."""
+        self.check_may_send()
+        parent = self.repo.message(message_id)
+        case = self.repo.case(parent.case_id)
+        if parent.direction == "in":
+            from_id, to_id = parent.to_agency_id, parent.from_agency_id
+        else:
+            from_id, to_id = parent.from_agency_id, parent.to_agency_id
+        from_agency = self._own_agency("from_agency_id", from_id)
+        to_agency = self._peer_agency("to_agency_id", to_id)
+        markings = data.markings or markings_of(parent)
+        self._markings(markings)
+        attachments = self._attachments(data.attachment_ids)
+        self._attachments_markings(attachments, markings)
+        message = self._message(
+            case,
+            type_=data.type,
+            from_agency=from_agency,
+            to_agency=to_agency,
+            priority=(data.priority.value if data.priority else parent.priority),
+            subject=data.subject or f"Re: {parent.subject}"[:300],
+            body=data.body,
+            entities=data.entities,
+            offences=parent.offences,
+            markings=markings,
+            in_reply_to=parent.id,
+        )
+        if data.type is MessageType.REPLY:
+            message.outcome = data.outcome.value
+            message.reason_code = data.reason_code.value if data.reason_code else None
+            message.reason_text = data.reason_text
+            if parent.direction == "in" and parent.type == "request":
+                parent.status = data.outcome.value
+                parent.reason_code = message.reason_code
+        case.updated_at = clock.now()
+        return self._send(message, attachments)
+
+    def forward(self, message_id: str, data: ForwardIn) -> Message:
+        """Pass a message on to another agency, if its markings allow it."""
+        self.check_may_send()
+        source = self.repo.message(message_id)
+        case = self.repo.case(source.case_id)
+        target = self.repo.agency(data.to_agency_id)
+        if target is None:
+            raise ValidationFailed.on_field("to_agency_id", f"no agency {data.to_agency_id}")
+        check_forward(self.db, source, target, actor=self.actor)
+        from_agency = self._own_agency(
+            "from_agency_id", data.from_agency_id or self.caller.agency_id
+        )
+        if target.id == from_agency.id:
+            raise ValidationFailed.on_field("to_agency_id", "forward to another agency")
+        body = f"{data.note}\n\n--- forwarded ---\n{source.body}" if data.note else source.body
+        message = self._message(
+            case,
+            type_=MessageType.DISCLOSURE,
+            from_agency=from_agency,
+            to_agency=target,
+            priority=source.priority,
+            subject=f"Fwd: {source.subject}"[:300],
+            body=body,
+            entities=parse_entities(source.entities),
+            offences=source.offences,
+            markings=markings_of(source),
+            originator_party=source.originator_party,
+            in_reply_to=source.id,
+        )
+        record(
+            self.db,
+            actor=self.actor,
+            action="exchange.message.forward",
+            object_type="exchange.message",
+            object_id=source.id,
+            detail={"to_agency_id": target.id, "forward_id": message.id},
+        )
+        return self._send(message, [])
+
+    def assign(self, case_id: str, username: str) -> Case:
+        if self.caller.role not in ASSIGNERS:
+            raise Forbidden("only liaison officers and administrators assign cases")
+        case = self.repo.case(case_id)
+        user = self.repo.user_by_name(username)
+        if user is None or not user.is_active:
+            raise ValidationFailed.on_field("username", f"no active user {username}")
+        case.assigned_to = user.id
+        case.updated_at = clock.now()
+        record(
+            self.db,
+            actor=self.actor,
+            action="exchange.case.assign",
+            object_type="exchange.case",
+            object_id=case.id,
+            detail={"assigned_to": username},
+        )
+        notify(
+            self.db,
+            user_ids=[user.id],
+            subject=f"Case {case.reference} assigned to you",
+            body=case.title,
+            link=f"/exchange/cases/{case.id}",
+        )
+        self.db.flush()
+        return case
+
+    def add_note(self, case_id: str, text: str) -> InternalNote:
+        case = self.repo.case(case_id)
+        note = InternalNote(case_id=case.id, author=self.actor, text=text)
+        self.db.add(note)
+        self.db.flush()
+        return note
+
+    def ask_clarification(self, message_id: str, question: str) -> Clarification:
+        """Ask the requester to clarify: the question goes out as a follow-up and the
+        request's deadline clock pauses until the answer arrives."""
+        request = self.repo.message(message_id)
+        if request.direction != "in" or request.type != "request":
+            raise ValidationFailed.on_field("message_id", "only a received request is clarified")
+        if request.paused_since is not None:
+            raise Conflict("a clarification is already pending on this request")
+        follow_up = self.reply(
+            message_id, ReplyIn(type=MessageType.FOLLOW_UP, body=question, subject="")
+        )
+        request.status = "received"  # a clarification does not answer the request
+        now = clock.now()
+        deadlines.pause(request, now)
+        clarification = Clarification(
+            message_id=request.id,
+            question_message_id=follow_up.id,
+            question=question,
+            asked_by=self.actor,
+            asked_at=now,
+        )
+        self.db.add(clarification)
+        self.db.flush()
+        return clarification
+
+    def answer_clarification(self, clarification_id: str, answer: str) -> Clarification:
+        """Record an answer received outside Liaison (e.g. by phone): resumes the clock."""
+        clarification = self.db.get(Clarification, clarification_id)
+        if clarification is None:
+            raise NotFound(f"no clarification {clarification_id}")
+        request = self.repo.message(clarification.message_id)
+        if clarification.answered_at is not None:
+            raise Conflict("this clarification is already answered")
+        now = clock.now()
+        clarification.answer = answer
+        clarification.answered_at = now
+        deadlines.resume(request, now)
+        self.db.flush()
+        return clarification
+
+    def add_attachment(self, blob: StoredBlob, markings: Markings) -> Attachment:
+        self.check_may_send()
+        attachment = Attachment(
+            blob_id=blob.blob_id,
+            sha256=blob.sha256,
+            size=blob.size,
+            mime=blob.mime,
+            filename=blob.filename,
+            tlp=markings.tlp.value,
+            handling_code=markings.handling_code.value,
+            uploaded_by=self.actor,
+        )
+        self.db.add(attachment)
+        self.db.flush()
+        return attachment
+
+    def attachment_for_download(self, attachment_id: str) -> Attachment:
+        """The marking check before a download: the message must be readable."""
+        attachment = self.db.get(Attachment, attachment_id)
+        if attachment is None:
+            raise NotFound(f"no attachment {attachment_id}")
+        if attachment.message_id is None:
+            if attachment.uploaded_by != self.actor:
+                raise NotFound(f"no attachment {attachment_id}")
+            return attachment
+        message = self.repo.message(attachment.message_id)
+        if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
+            raise NotFound(f"no attachment {attachment_id}")
+        self._audit_read(message, "exchange.attachment.download", attachment.id)
+        return attachment
+
+    # reads -------------------------------------------------------------------
+    def _audit_read(self, message: Message, action: str, object_id: str | None = None) -> None:
+        if message.contains_personal_data:
+            record(
+                self.db,
+                actor=self.actor,
+                action=action,
+                object_type="exchange.message",
+                object_id=object_id or message.id,
+            )
+
+    def read_message(self, message_id: str) -> Message:
+        message = self.repo.message(message_id)
+        self._audit_read(message, "exchange.message.read")
+        return message
+
+    def thread(self, case_id: str) -> Thread:
+        case = self.repo.case(case_id)
+        messages = self.repo.thread(case)
+        for message in messages:
+            self._audit_read(message, "exchange.message.read")
+        ids = [m.id for m in messages]
+        return Thread(
+            case=case,
+            messages=messages,
+            attachments=self.repo.attachments_of(ids),
+            notes=self.repo.notes(case.id),
+            clarifications=self.repo.clarifications(ids),
+        )
+
+    def deconflict(
+        self, keys: Sequence[str], entities: Sequence[Entity] = ()
+    ) -> list[DeconflictHit]:
+        all_keys = sorted(set(keys) | set(entity_keys(entities)))
+        hits = []
+        seen: set[tuple[str, str]] = set()
+        for row, case in self.repo.entity_hits(all_keys):
+            if (case.id, row.key) in seen:
+                continue
+            seen.add((case.id, row.key))
+            hits.append(
+                DeconflictHit(
+                    case_id=case.id,
+                    case_reference=case.reference,
+                    case_title=case.title,
+                    origin_party=case.origin_party,
+                    key=row.key,
+                    label=row.label,
+                    message_id=row.message_id,
+                )
+            )
+        return hits
+
+    def set_case_status(self, case_id: str, status: str) -> Case:
+        if self.caller.role not in ASSIGNERS:
+            raise Forbidden("only liaison officers and administrators open or close cases")
+        case = self.repo.case(case_id)
+        case.status = status
+        case.updated_at = clock.now()
+        self.db.flush()
+        return case

@@ -1,0 +1,1 @@
+"""Notifications: in-app messages for users and the e-mail sent for them."""

@@ -1,0 +1,80 @@
+"""Attachments: uploaded as multipart, limited, sniffed, sent inside the envelope."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.kit.db import unit_of_work
+from liaison.models import OutboxMessage
+from tests.exchange import payloads
+from tests.exchange.conftest import SMALL_ATTACHMENT_LIMIT
+
+Headers = Callable[[str], dict[str, str]]
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_attachment_travels_with_its_hash_and_downloads_intact(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: sessionmaker[Session],
+) -> None:
+    headers = auth_headers("ca-officer")
+    uploaded = client.post(
+        "/api/v1/exchange/attachments",
+        files={"file": ("bill-of-lading.pdf", PDF, "application/pdf")},
+        data={"tlp": "AMBER"},
+        headers=headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    attachment = uploaded.json()
+    assert attachment["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert attachment["mime"] == "application/pdf"
+    body = payloads.compose(agencies, attachment_ids=[attachment["id"]])
+    sent = client.post("/api/v1/exchange/cases", json=body, headers=headers)
+    assert sent.status_code == 201, sent.text
+    assert [a["sha256"] for a in sent.json()["attachments"]] == [attachment["sha256"]]
+    with unit_of_work(seeded) as db:
+        envelope = db.scalar(select(OutboxMessage).where(OutboxMessage.type == "exchange.message"))
+        assert envelope is not None
+        wire = json.loads(envelope.payload)["attachments"][0]
+    assert base64.b64decode(wire["content_b64"]) == PDF
+    assert wire["sha256"] == attachment["sha256"]
+    download = client.get(
+        f"/api/v1/exchange/attachments/{attachment['id']}/content", headers=headers
+    )
+    assert download.status_code == 200
+    assert download.content == PDF
+    assert download.headers["x-content-sha256"] == attachment["sha256"]
+    # once sent it cannot be attached again
+    again = client.post("/api/v1/exchange/cases", json=body, headers=headers)
+    assert again.status_code == 422
+    assert "attachment_ids" in again.text
+
+
+def test_oversized_and_disguised_executable_are_refused_naming_the_field(
+    client: TestClient, auth_headers: Headers, agencies: dict[str, str]
+) -> None:
+    headers = auth_headers("ca-officer")
+    too_big = client.post(
+        "/api/v1/exchange/attachments",
+        files={"file": ("scan.pdf", PDF + b"0" * SMALL_ATTACHMENT_LIMIT, "application/pdf")},
+        headers=headers,
+    )
+    assert too_big.status_code == 413, too_big.text
+    assert "attachment" in too_big.text
+    exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
+    disguised = client.post(
+        "/api/v1/exchange/attachments",
+        files={"file": ("invoice.pdf", exe, "application/pdf")},
+        headers=headers,
+    )
+    assert disguised.status_code == 422, disguised.text
+    assert "attachment" in disguised.text

@@ -1,0 +1,96 @@
+"""Markings enforced on onward sharing: TLP:RED, AMBER+STRICT; refusals are audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison.kit.db import unit_of_work
+from liaison.models import AuditEntry
+from tests.exchange import payloads
+
+Headers = Callable[[str], dict[str, str]]
+
+
+def _refusals(seeded: sessionmaker[Session], message_id: str) -> list[AuditEntry]:
+    with unit_of_work(seeded) as db:
+        query = select(AuditEntry).where(
+            AuditEntry.action == "exchange.forward.refused", AuditEntry.object_id == message_id
+        )
+        return list(db.scalars(query))
+
+
+def test_red_goes_only_to_named_recipients(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+    seeded: sessionmaker[Session],
+) -> None:
+    named = [agencies["CA:RCMP"], agencies["CA:CBSA"]]
+    red = payloads.inbound(agencies, markings=payloads.markings(tlp="RED", named_recipients=named))
+    receive(red)
+    headers = auth_headers("ca-officer")
+    refused = client.post(
+        f"/api/v1/exchange/messages/{red['id']}/forward",
+        json={"to_agency_id": agencies["CA:CSIS"]},
+        headers=headers,
+    )
+    assert refused.status_code == 403, refused.text
+    assert "TLP:RED" in refused.json()["detail"]
+    assert len(_refusals(seeded, red["id"])) == 1
+    allowed = client.post(
+        f"/api/v1/exchange/messages/{red['id']}/forward",
+        json={"to_agency_id": agencies["CA:CBSA"], "note": "for your container targeting"},
+        headers=headers,
+    )
+    assert allowed.status_code == 201, allowed.text
+    assert allowed.json()["tlp"] == "RED"
+    assert allowed.json()["status"] == "delivered"
+    # the analyst (CBSA) now sees it; the viewer's agency never does
+    case = client.get(
+        f"/api/v1/exchange/cases/{red['case_id']}", headers=auth_headers("ca-analyst")
+    )
+    assert case.status_code == 200
+    assert any(m["subject"].startswith("Fwd:") for m in case.json()["messages"])
+
+
+def test_amber_strict_stays_in_the_receiving_organisation(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+    seeded: sessionmaker[Session],
+) -> None:
+    strict = payloads.inbound(agencies, markings=payloads.markings(tlp="AMBER+STRICT"))
+    receive(strict)
+    refused = client.post(
+        f"/api/v1/exchange/messages/{strict['id']}/forward",
+        json={"to_agency_id": agencies["CA:CBSA"]},
+        headers=auth_headers("ca-officer"),
+    )
+    assert refused.status_code == 403
+    assert "AMBER+STRICT" in refused.json()["detail"]
+    assert [e.decision for e in _refusals(seeded, strict["id"])] == ["block"]
+    # an AMBER one may go to a partner agency
+    amber = payloads.inbound(agencies)
+    receive(amber)
+    passed = client.post(
+        f"/api/v1/exchange/messages/{amber['id']}/forward",
+        json={"to_agency_id": agencies["CA:CBSA"]},
+        headers=auth_headers("ca-officer"),
+    )
+    assert passed.status_code == 201, passed.text
+
+
+def test_red_without_named_recipients_cannot_be_sent(
+    client: TestClient, auth_headers: Headers, agencies: dict[str, str]
+) -> None:
+    body = payloads.compose(agencies, markings=payloads.markings(tlp="RED"))
+    refused = client.post("/api/v1/exchange/cases", json=body, headers=auth_headers("ca-officer"))
+    assert refused.status_code == 422
+    assert "named_recipients" in refused.text
