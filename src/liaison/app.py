@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import liaison.federation.control  # noqa: F401  (registers federation's message types)
+import liaison.federation.control
+import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
@@ -19,6 +20,8 @@ from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views.workplan import router as workplan_web_router
+from liaison.workplan.endpoints import router as workplan_router
 
 
 def create_app(
@@ -58,7 +61,9 @@ def create_app(
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
+    app.include_router(workplan_router)
     web_setup.install(app)
+    app.include_router(workplan_web_router)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,

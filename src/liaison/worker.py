@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
+from liaison.workplan.jobs import share_signatures_job
 
 log = logging.getLogger("liaison.worker")
 
@@ -30,6 +31,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going
                 log.warning("delivery pass failed: %s", exc)
                 settled = 0
+            settled += share_signatures_job(factory, settings)
             if settled == 0:
                 outbox_signal.wait(timeout=settings.worker_poll_seconds)
                 outbox_signal.clear()

@@ -12,6 +12,7 @@ from liaison.demo import seed_data
 from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, Party, User
 from liaison.users.roles import Role
+from liaison.workplan.seed import seed_workplan
 
 
 @dataclass
@@ -94,6 +95,7 @@ def seed_demo(db: Session, party_code: str) -> SeedReport:
         )
         report.count("users")
     db.flush()
+    report.created.update(seed_workplan(db))
     return report
 
 

@@ -11,12 +11,24 @@ from liaison.models.federation import (
     Refusal,
 )
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
+from liaison.models.workplan import (
+    DialogueMeeting,
+    DialogueOutcome,
+    WorkplanAction,
+    WorkplanMilestone,
+    WorkplanProgress,
+    WorkplanProposal,
+    WorkplanSignature,
+    WorkplanVersion,
+)
 
 __all__ = [
     "Agency",
     "ApiToken",
     "ContactChannel",
     "DeliveryCursor",
+    "DialogueMeeting",
+    "DialogueOutcome",
     "InboxMessage",
     "LoginAttempt",
     "NodeKey",
@@ -28,4 +40,10 @@ __all__ = [
     "Refusal",
     "User",
     "WebSession",
+    "WorkplanAction",
+    "WorkplanMilestone",
+    "WorkplanProgress",
+    "WorkplanProposal",
+    "WorkplanSignature",
+    "WorkplanVersion",
 ]
