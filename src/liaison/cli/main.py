@@ -23,6 +23,7 @@ from liaison.kit.errors import LiaisonError
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
 from liaison.users.cli import app as user_app
+from liaison.workplan.cli import app as workplan_app
 
 app = typer.Typer(
     help="Liaison: a node for bilateral security and law-enforcement cooperation.",
@@ -34,6 +35,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(directory_app, name="directory")
 app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
+app.add_typer(workplan_app, name="workplan")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

@@ -67,6 +67,21 @@ def normalise(changes: list[Change], new_id: Callable[[], str]) -> list[Change]:
     return result
 
 
+def has_all_ids(changes: list[Change]) -> bool:
+    """A change set from a peer must come normalised (every new item has its id)."""
+    for change in changes:
+        milestones: list[Milestone] = []
+        if isinstance(change, AddAction):
+            if change.action.id is None:
+                return False
+            milestones = change.action.milestones
+        elif isinstance(change, UpdateAction):
+            milestones = change.milestones or []
+        if any(m.id is None for m in milestones):
+            return False
+    return True
+
+
 def dump_changes(changes: list[Change]) -> list[dict[str, Any]]:
     return [c.model_dump(mode="json", exclude_none=True) for c in changes]
 

@@ -28,7 +28,7 @@ from liaison.models import (
     WorkplanVersion,
 )
 from liaison.workplan import consent, versions
-from liaison.workplan.document import dump_changes, parse
+from liaison.workplan.document import dump_changes, has_all_ids, parse
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     PARTY_PATTERN,
@@ -147,6 +147,8 @@ def _apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any
     repo = WorkplanRepository(db)
     if repo.proposal(message.id) is not None:
         return
+    if not has_all_ids(message.changes):
+        raise PayloadRefused("invalid_payload", "new actions and milestones must carry ids")
     base = repo.version(message.base_number)
     if base is None or base.sha256 != message.base_sha256:
         raise PayloadRefused(
