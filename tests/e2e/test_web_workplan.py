@@ -75,9 +75,10 @@ def test_consent_round_across_two_nodes_then_dashboard(
 
     # Canada proposes, once each node knows the other's agencies (the directory exchange).
     for page, other in ((canada, "NCB"), (india, "CBSA")):
+        option = f'#propose-form option[value="{other}"]'
         reload_until(
             page, "/workplan/proposals",
-            lambda p, acronym=other: p.locator(f'#propose-form option[value="{acronym}"]').count() > 0,
+            lambda p, option=option: p.locator(option).count() > 0,
             f"{other} among the lead agencies",
         )  # fmt: skip
     form = canada.locator("#propose-form")
