@@ -111,11 +111,29 @@ def _milestone_counts(db: Session, today: date) -> dict[str, tuple[int, int, int
     return {area: (int(t), int(d or 0), int(s or 0), int(o or 0)) for area, t, d, s, o in rows}
 
 
+_titles: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def area_titles(repo: WorkplanRepository, head: tuple[int, str] | None) -> dict[str, str]:
+    """Priority areas of the current version. A version never changes, so its (possibly
+    large) document is parsed once per hash, not on every render."""
+    if head is None:
+        return {}
+    if head not in _titles:
+        version = repo.version(head[0])
+        if version is None or version.sha256 != head[1]:
+            return {}
+        if len(_titles) > 16:
+            _titles.clear()
+        _titles[head] = {area.key: area.title for area in parse(version.document).areas}
+    return _titles[head]
+
+
 def build_dashboard(db: Session) -> DashboardOut:
     today = clock.today()
     repo = WorkplanRepository(db)
-    current = repo.current()
-    titles = {a.key: a.title for a in parse(current.document).areas} if current else {}
+    head = repo.current_head()
+    titles = area_titles(repo, head)
     statuses = _status_counts(db)
     milestones = _milestone_counts(db, today)
     areas = []
@@ -139,8 +157,8 @@ def build_dashboard(db: Session) -> DashboardOut:
         )
     return DashboardOut(
         as_of=today,
-        version=current.number if current else None,
-        version_sha256=current.sha256 if current else None,
+        version=head[0] if head else None,
+        version_sha256=head[1] if head else None,
         areas=areas,
         totals=totals,
         exchange=exchange_stats(db),

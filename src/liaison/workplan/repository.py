@@ -36,6 +36,16 @@ class WorkplanRepository:
             .limit(1)
         )
 
+    def current_head(self) -> tuple[int, str] | None:
+        """Number and hash of the current version, without loading its document."""
+        row = self.db.execute(
+            select(WorkplanVersion.number, WorkplanVersion.sha256)
+            .where(WorkplanVersion.state == "accepted")
+            .order_by(WorkplanVersion.number.desc())
+            .limit(1)
+        ).first()
+        return (int(row[0]), str(row[1])) if row else None
+
     def version(self, number: int) -> WorkplanVersion | None:
         return self.db.get(WorkplanVersion, number)
 
