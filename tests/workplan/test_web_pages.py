@@ -35,6 +35,8 @@ def test_pages_show_plan_history_dialogue_and_charts(
     assert "Minister of Public Safety" in dialogue
     assert "National Security and Intelligence Advisor" in dialogue
     assert "Formalise cooperation on cybersecurity policy" in dialogue
+    # Each commitment shows the workplan action that follows it up, with its status.
+    assert "Continue discussions on fraud affecting both countries — <strong>Planned" in dialogue
     # A viewer sees proposals but is not offered the form.
     assert "Propose an action" not in client.get("/workplan/proposals", headers=viewer).text
     report = client.get("/workplan/report?format=md", headers=viewer)

@@ -96,6 +96,10 @@ class WorkplanRepository:
     def action(self, action_id: str) -> WorkplanAction | None:
         return self.db.get(WorkplanAction, action_id)
 
+    def actions(self, ids: set[str]) -> dict[str, WorkplanAction]:
+        found = self.db.scalars(select(WorkplanAction).where(WorkplanAction.id.in_(ids)))
+        return {action.id: action for action in found}
+
     def tracked_statuses(self) -> list[tuple[str, str]]:
         rows = self.db.execute(select(WorkplanAction.id, WorkplanAction.status)).all()
         return [(action_id, status) for action_id, status in rows]

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
+from liaison.models import DialogueOutcome
 from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
@@ -266,13 +267,15 @@ def counter(
 @router.get("/dialogue")
 def dialogue(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
     repo = WorkplanRepository(db, caller)
-    outcomes: dict[str, list[object]] = {}
+    outcomes: dict[str, list[DialogueOutcome]] = {}
     for outcome in repo.outcomes():
         outcomes.setdefault(outcome.meeting_id, []).append(outcome)
+    linked = {i for found in outcomes.values() for o in found for i in o.action_ids}
     return render(
         request,
         "workplan/dialogue.html",
         caller=caller,
         meetings=repo.meetings(),
         outcomes=outcomes,
+        actions=repo.actions(linked),
     )
