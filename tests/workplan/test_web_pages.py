@@ -72,3 +72,30 @@ def test_proposal_form_and_its_refusal(
     [queued] = outbox("workplan.proposal")
     assert queued["changes"][0]["action"]["leads"] == {"CA": "CCCS", "IN": "CERT-In"}
     assert stable_id("action:cyber") not in queued["changes"][0]["action"]["id"]
+
+
+def test_progress_form_on_an_action(
+    client: TestClient, auth_headers: Headers, india: India, outbox: Outbox
+) -> None:
+    analyst = auth_headers("ca-analyst") | HTML
+    action = stable_id("action:fraud")
+    page = client.get(f"/workplan/actions/{action}", headers=analyst).text
+    assert "No progress reported yet." in page
+    sent = client.post(
+        f"/workplan/actions/{action}/progress",
+        data={"note": "Working-level call held", "status": "done", "evidence_kind": "case",
+              "evidence_ref": "CASE-7", "shareable": "yes"},
+        headers=analyst,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert sent.status_code == 303
+    page = client.get(f"/workplan/actions/{action}", headers=analyst).text
+    assert 'id="action-status">Done<' in page
+    assert "Working-level call held" in page
+    assert "evidence: case CASE-7" in page
+    assert [p["note"] for p in outbox("workplan.progress")] == ["Working-level call held"]
+    refused = client.post(
+        f"/workplan/actions/{action}/progress", data={"note": ""}, headers=analyst
+    )
+    assert refused.status_code == 422
+    assert "Note" in refused.text

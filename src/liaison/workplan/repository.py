@@ -104,6 +104,13 @@ class WorkplanRepository:
         rows = self.db.execute(select(WorkplanAction.id, WorkplanAction.status)).all()
         return [(action_id, status) for action_id, status in rows]
 
+    def progress_for(self, action_id: str) -> Sequence[WorkplanProgress]:
+        return self.db.scalars(
+            select(WorkplanProgress)
+            .where(WorkplanProgress.action_id == action_id)
+            .order_by(WorkplanProgress.reported_at.desc())
+        ).all()
+
     def progress(self, *, shareable_only: bool = False) -> Sequence[WorkplanProgress]:
         query = select(WorkplanProgress).order_by(WorkplanProgress.reported_at)
         if shareable_only:

@@ -13,13 +13,14 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from liaison.api.deps import DbDep, SettingsDep
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.models import DialogueOutcome
 from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
+    choices,
     form_text,
     redirect_after_post,
     render,
@@ -34,11 +35,13 @@ from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     AddAction,
     CounterCreate,
+    ProgressCreate,
     ProposalCreate,
     ProposalOut,
     RejectCreate,
+    Status,
 )
-from liaison.workplan.service import DECIDERS, WorkplanService
+from liaison.workplan.service import DECIDERS, REPORTERS, WorkplanService
 
 router = APIRouter(prefix="/workplan", include_in_schema=False)
 
@@ -262,6 +265,48 @@ def counter(
     )
     created = service.counter(proposal_id, data)
     return redirect_after_post(request, f"/workplan/proposals/{created.id}")
+
+
+@router.get("/actions/{action_id}")
+def action_page(request: Request, action_id: IdPath, db: DbDep, caller: PageCallerDep) -> Response:
+    repo = WorkplanRepository(db, caller)
+    action = repo.action(action_id)
+    if action is None:
+        raise NotFound(f"no action {action_id} in the current workplan")
+    return render(
+        request,
+        "workplan/action.html",
+        caller=caller,
+        action=action,
+        updates=repo.progress_for(action_id),
+        statuses=choices(Status),
+        may_report=caller.role in REPORTERS,
+    )
+
+
+@router.post("/actions/{action_id}/progress")
+def report_progress(
+    request: Request,
+    action_id: IdPath,
+    db: DbDep,
+    caller: PageCallerDep,
+    settings: SettingsDep,
+    form: CsrfFormDep,
+) -> Response:
+    evidence = form_text(form, "evidence_ref")
+    data = _parse(
+        ProgressCreate,
+        {
+            "note": form_text(form, "note"),
+            "status": form_text(form, "status") or None,
+            "evidence": [{"kind": form_text(form, "evidence_kind") or "document", "ref": evidence}]
+            if evidence
+            else [],
+            "shareable": form_text(form, "shareable") == "yes",
+        },
+    )
+    WorkplanService(db, caller, settings).report_progress(action_id, data)
+    return redirect_after_post(request, f"/workplan/actions/{action_id}")
 
 
 @router.get("/dialogue")
