@@ -17,7 +17,6 @@ from typing import Literal
 import jinja2
 from markupsafe import Markup
 from sqlalchemy.orm import Session
-from weasyprint import HTML  # type: ignore[import-untyped]
 
 import liaison
 from liaison.kit import clock
@@ -185,5 +184,9 @@ def render_report(data: ReportData, format: Format) -> bytes:
     html = render_html(data)
     if format == "html":
         return html.encode()
+    # Imported here, not at the top: WeasyPrint loads Pango through cffi, seconds of
+    # start-up that every ``liaison`` command and node would otherwise pay.
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
