@@ -14,6 +14,7 @@ import liaison.audit.deletion  # registers retention's message types
 import liaison.directory.retention  # registers the directory's purge rules
 import liaison.exchange.federation  # registers the exchange's message types
 import liaison.federation.control  # noqa: F401  (registers federation's message types)
+import liaison.workplan.federation  # registers the workplan's message types
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
@@ -31,6 +32,8 @@ from liaison.web.views import policy as policy_pages
 from liaison.web.views import policy_reviews as policy_review_pages
 from liaison.web.views.audit import router as audit_pages
 from liaison.web.views.retention import router as retention_pages
+from liaison.web.views.workplan import router as workplan_web_router
+from liaison.workplan.endpoints import router as workplan_router
 
 
 def create_app(
@@ -78,7 +81,9 @@ def create_app(
     app.include_router(retention_router)
     app.include_router(audit_pages)
     app.include_router(retention_pages)
+    app.include_router(workplan_router)
     web_setup.install(app)
+    app.include_router(workplan_web_router)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,

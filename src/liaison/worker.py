@@ -19,6 +19,7 @@ from liaison.exchange.deadlines import escalate
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
 from liaison.notifications.mailer import run_pass as send_mail
+from liaison.workplan.jobs import share_signatures_job
 
 log = logging.getLogger("liaison.worker")
 
@@ -37,6 +38,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
             except SQLAlchemyError as exc:  # database briefly unavailable: keep going
                 log.warning("delivery pass failed: %s", exc)
                 settled = 0
+            settled += share_signatures_job(factory, settings)
             if settled == 0:
                 outbox_signal.wait(timeout=settings.worker_poll_seconds)
                 outbox_signal.clear()

@@ -27,6 +27,7 @@ from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
 from liaison.policy.cli import app as policy_app
 from liaison.users.cli import app as user_app
+from liaison.workplan.cli import app as workplan_app
 
 app = typer.Typer(
     help="Liaison: a node for bilateral security and law-enforcement cooperation.",
@@ -42,6 +43,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
 app.add_typer(exchange_app, name="exchange")
+app.add_typer(workplan_app, name="workplan")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

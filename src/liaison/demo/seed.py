@@ -13,6 +13,7 @@ from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, Party, User
 from liaison.policy.store import ensure_shipped_packs
 from liaison.users.roles import Role
+from liaison.workplan.seed import seed_workplan
 
 
 @dataclass
@@ -96,6 +97,7 @@ def seed_demo(db: Session, party_code: str) -> SeedReport:
         report.count("users")
     db.flush()
     ensure_shipped_packs(db)
+    report.created.update(seed_workplan(db))
     return report
 
 

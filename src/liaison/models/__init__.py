@@ -28,6 +28,16 @@ from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
+from liaison.models.workplan import (
+    DialogueMeeting,
+    DialogueOutcome,
+    WorkplanAction,
+    WorkplanMilestone,
+    WorkplanProgress,
+    WorkplanProposal,
+    WorkplanSignature,
+    WorkplanVersion,
+)
 
 __all__ = [
     "Agency",
@@ -44,6 +54,8 @@ __all__ = [
     "DeletionRequest",
     "DeliveryCursor",
     "EmailOutbox",
+    "DialogueMeeting",
+    "DialogueOutcome",
     "InboxMessage",
     "InternalNote",
     "LegalHold",
@@ -65,4 +77,10 @@ __all__ = [
     "User",
     "UserEmail",
     "WebSession",
+    "WorkplanAction",
+    "WorkplanMilestone",
+    "WorkplanProgress",
+    "WorkplanProposal",
+    "WorkplanSignature",
+    "WorkplanVersion",
 ]

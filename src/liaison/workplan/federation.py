@@ -1,0 +1,290 @@
+"""The consent protocol between the two nodes.
+
+workplan.proposal   a change set against base version N (or a counter-proposal)
+workplan.response   accept (with the acceptor's signature on version N+1), reject, conflict
+workplan.signature  a node's signature on a version (the countersignature, or version 1's)
+workplan.progress   a progress update on an action (no consent needed; shareable only)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.federation.outbox import enqueue
+from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.kit import clock
+from liaison.kit.errors import LiaisonError
+from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.models import (
+    Peer,
+    WorkplanProgress,
+    WorkplanProposal,
+    WorkplanSignature,
+    WorkplanVersion,
+)
+from liaison.workplan import consent, versions
+from liaison.workplan.document import dump_changes, has_all_ids, parse
+from liaison.workplan.repository import WorkplanRepository
+from liaison.workplan.schemas import (
+    PARTY_PATTERN,
+    SHA256_PATTERN,
+    Change,
+    EvidenceLink,
+    ProposalStatus,
+    Status,
+)
+
+PROPOSAL = "workplan.proposal"
+RESPONSE = "workplan.response"
+SIGNATURE = "workplan.signature"
+PROGRESS = "workplan.progress"
+
+
+class ProposalMessage(InputModel):
+    id: str = Field(pattern=ID_PATTERN)
+    base_number: int = Field(ge=1)
+    base_sha256: str = Field(pattern=SHA256_PATTERN)
+    proposer_party: str = Field(pattern=PARTY_PATTERN)
+    proposed_by: str = Field(max_length=300)
+    note: str = Field(max_length=2000)
+    changes: list[Change] = Field(min_length=1, max_length=200)
+    counter_to: str | None = Field(default=None, pattern=ID_PATTERN)
+
+
+class SignatureMessage(InputModel):
+    version: int = Field(ge=1)
+    sha256: str = Field(pattern=SHA256_PATTERN)
+    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    signature: str = Field(min_length=1, max_length=100)
+
+
+class ResponseMessage(InputModel):
+    proposal_id: str = Field(pattern=ID_PATTERN)
+    decision: Literal["accept", "reject", "conflict"]
+    reason: str = Field(default="", max_length=2000)
+    signed: SignatureMessage | None = None
+
+
+class ProgressMessage(InputModel):
+    id: str = Field(pattern=ID_PATTERN)
+    action_id: str = Field(pattern=ID_PATTERN)
+    party_code: str = Field(pattern=PARTY_PATTERN)
+    author: str = Field(max_length=300)
+    note: str = Field(min_length=1, max_length=4000)
+    status: Status | None = None
+    evidence: list[EvidenceLink] = Field(default_factory=list, max_length=20)
+    reported_at: datetime
+
+
+# sending ---------------------------------------------------------------------
+def send_proposal(db: Session, proposal: WorkplanProposal, to: str) -> None:
+    message = ProposalMessage.model_validate(proposal, from_attributes=True)
+    enqueue(db, PROPOSAL, message.model_dump(mode="json", exclude_none=True), peers=[to])
+
+
+def send_response(
+    db: Session,
+    proposal_id: str,
+    decision: str,
+    to: str,
+    *,
+    reason: str = "",
+    signed: dict[str, object] | None = None,
+) -> None:
+    payload: dict[str, Any] = {"proposal_id": proposal_id, "decision": decision, "reason": reason}
+    if signed is not None:
+        payload["signed"] = signed
+    enqueue(
+        db, RESPONSE, ResponseMessage.model_validate(payload).model_dump(mode="json"), peers=[to]
+    )
+
+
+def send_signature(db: Session, version: WorkplanVersion, row: WorkplanSignature, to: str) -> None:
+    enqueue(db, SIGNATURE, consent.signature_payload(version, row), peers=[to])
+    consent.mark_shared(row)
+
+
+def send_progress(db: Session, update: WorkplanProgress, to: str) -> None:
+    message = ProgressMessage.model_validate(update, from_attributes=True)
+    enqueue(db, PROGRESS, message.model_dump(mode="json", exclude_none=True), peers=[to])
+
+
+# receiving -------------------------------------------------------------------
+def _store_peer_signature(
+    db: Session, context: InboundContext, version: WorkplanVersion, signed: SignatureMessage
+) -> None:
+    if signed.version != version.number or signed.sha256 != version.sha256:
+        raise PayloadRefused(
+            "invalid_payload",
+            f"version {signed.version} with hash {signed.sha256[:12]}… differs from this "
+            f"node's version {version.number} ({version.sha256[:12]}…)",
+        )
+    repo = WorkplanRepository(db)
+    if repo.signature(version.number, context.sender_party) is not None:
+        return
+    row = WorkplanSignature(
+        version_number=version.number,
+        party_code=context.sender_party,
+        key_id=signed.key_id,
+        signature=signed.signature,
+    )
+    if not consent.verify(db, context.settings.party, row, version.sha256):
+        raise PayloadRefused("invalid_payload", "the version signature does not verify")
+    db.add(row)
+    db.flush()
+
+
+@register(PROPOSAL)
+def _apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    message = ProposalMessage.model_validate(payload)
+    if message.proposer_party != context.sender_party:
+        raise PayloadRefused("policy_refused", "a node proposes only in its own party's name")
+    repo = WorkplanRepository(db)
+    if repo.proposal(message.id) is not None:
+        return
+    if not has_all_ids(message.changes):
+        raise PayloadRefused("invalid_payload", "new actions and milestones must carry ids")
+    base = repo.version(message.base_number)
+    if base is None or base.sha256 != message.base_sha256:
+        raise PayloadRefused(
+            "invalid_payload", f"base version {message.base_number} differs from this node's"
+        )
+    try:
+        versions.next_version(repo, base, message.changes, message.id)
+    except LiaisonError as exc:
+        raise PayloadRefused("invalid_payload", exc.detail) from exc
+    if message.counter_to is not None:
+        original = repo.proposal(message.counter_to)
+        if original is None or original.proposer_party != context.settings.party:
+            raise PayloadRefused("invalid_payload", "a counter-proposal answers one of ours")
+        if original.status == ProposalStatus.OPEN.value:
+            original.status = ProposalStatus.COUNTERED.value
+            original.decided_at = clock.now()
+    data = message.model_dump(exclude={"changes"})
+    db.add(WorkplanProposal(**data, changes=dump_changes(message.changes)))
+    db.flush()
+
+
+def _ours(db: Session, context: InboundContext, proposal_id: str) -> WorkplanProposal:
+    proposal = WorkplanRepository(db).proposal(proposal_id)
+    if proposal is None or proposal.proposer_party != context.settings.party:
+        raise PayloadRefused("invalid_payload", f"no proposal {proposal_id} of this node")
+    return proposal
+
+
+def _conflict(db: Session, context: InboundContext, proposal: WorkplanProposal, why: str) -> None:
+    proposal.status = ProposalStatus.CONFLICT.value
+    proposal.reason = why
+    proposal.decided_at = clock.now()
+    send_response(db, proposal.id, "conflict", context.sender_party, reason=why)
+
+
+@register(RESPONSE)
+def _apply_response(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    message = ResponseMessage.model_validate(payload)
+    repo = WorkplanRepository(db)
+    proposal = repo.proposal(message.proposal_id)
+    if message.decision == "conflict":
+        # Our acceptance of the peer's proposal lost a race: drop our pending version.
+        pending = repo.pending()
+        if pending is not None and pending.proposal_id == message.proposal_id:
+            db.delete(pending)
+        if proposal is not None:
+            proposal.status = ProposalStatus.CONFLICT.value
+            proposal.reason = message.reason
+            proposal.decided_at = clock.now()
+        db.flush()
+        return
+    proposal = _ours(db, context, message.proposal_id)
+    if proposal.status != ProposalStatus.OPEN.value:
+        return
+    if message.decision == "reject":
+        proposal.status = ProposalStatus.REJECTED.value
+        proposal.reason = message.reason
+        proposal.decided_at = clock.now()
+        db.flush()
+        return
+    if message.signed is None:
+        raise PayloadRefused("invalid_payload", "an acceptance carries the acceptor's signature")
+    try:
+        base = versions.check_base(repo, proposal.base_number, f"proposal {proposal.id}")
+    except LiaisonError as exc:
+        _conflict(db, context, proposal, exc.detail)
+        return
+    changes = versions.changes_of(proposal)
+    _, data, sha256 = versions.next_version(repo, base, changes, proposal.id)
+    version = versions.store(
+        db,
+        data,
+        sha256,
+        base.number + 1,
+        state="pending",
+        proposal_id=proposal.id,
+        basis=f"Proposal by {proposal.proposer_party}, accepted by {context.sender_party}",
+    )
+    _store_peer_signature(db, context, version, message.signed)
+    own = consent.sign(db, context.settings, version)
+    send_signature(db, version, own, context.sender_party)
+    versions.complete(db, repo, version)
+
+
+@register(SIGNATURE)
+def _apply_signature(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    message = SignatureMessage.model_validate(payload)
+    repo = WorkplanRepository(db)
+    version = repo.version(message.version)
+    if version is None:
+        raise PayloadRefused("invalid_payload", f"this node has no version {message.version}")
+    _store_peer_signature(db, context, version, message)
+    if version.state == "pending":
+        versions.complete(db, repo, version)
+
+
+@register(PROGRESS)
+def _apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    message = ProgressMessage.model_validate(payload)
+    if message.party_code != context.sender_party:
+        raise PayloadRefused("policy_refused", "a node reports only its own party's progress")
+    repo = WorkplanRepository(db)
+    if db.get(WorkplanProgress, message.id) is not None:
+        return
+    action = repo.action(message.action_id)
+    if action is None:
+        raise PayloadRefused("invalid_payload", f"no action {message.action_id} in the plan")
+    data = message.model_dump(exclude={"evidence", "status"})
+    db.add(
+        WorkplanProgress(
+            **data,
+            status=message.status.value if message.status else None,
+            evidence=[e.model_dump() for e in message.evidence],
+            shareable=True,
+            origin_node=context.sender_node,
+        )
+    )
+    if message.status is not None:
+        action.status = message.status.value
+        action.status_updated_at = clock.now()
+    db.flush()
+
+
+# version 1 and any signature not yet sent -------------------------------------
+def share_signatures(db: Session, settings: Settings) -> int:
+    """Sign every accepted version this node has not signed (version 1, seeded from the
+    dialogue) and send each own signature the peer has not had yet. Idempotent; the
+    worker runs it, so the baseline is signed by both nodes on first peering."""
+    repo = WorkplanRepository(db)
+    sent = 0
+    for version in repo.unshared_versions(settings.party):
+        own = consent.sign(db, settings, version)
+        peer = versions.counterpart(parse(version.document), settings.party)
+        if db.get(Peer, peer) is None:
+            continue
+        send_signature(db, version, own, peer)
+        sent += 1
+    db.flush()
+    return sent

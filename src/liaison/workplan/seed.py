@@ -1,0 +1,62 @@
+"""Seed version 1 of the workplan and the Ottawa dialogue records (idempotent)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from liaison.models import DialogueMeeting, DialogueOutcome
+from liaison.workplan import baseline, versions
+from liaison.workplan.document import canonical, sha256_of
+from liaison.workplan.repository import WorkplanRepository
+from liaison.workplan.tracking import materialise
+
+
+def seed_workplan(db: Session) -> dict[str, int]:
+    """Version 1 (identical bytes on both nodes) and the 6-7 February 2026 meetings.
+    Flushes, never commits. Returns what was created."""
+    created: dict[str, int] = {}
+    repo = WorkplanRepository(db)
+    if repo.version(1) is None:
+        data = canonical(baseline.version_one())
+        version = versions.store(
+            db,
+            data,
+            sha256_of(data),
+            1,
+            state="accepted",
+            proposal_id=None,
+            basis=baseline.BASIS_V1,
+        )
+        materialise(db, version, None)
+        created["workplan versions"] = 1
+    for seed in baseline.MEETINGS:
+        meeting_id = baseline.stable_id(f"meeting:{seed.key}")
+        if db.get(DialogueMeeting, meeting_id) is not None:
+            continue
+        db.add(
+            DialogueMeeting(
+                id=meeting_id,
+                held_on=seed.held_on,
+                place=seed.place,
+                level=seed.level,
+                title=seed.title,
+                participants=seed.participants,
+                agenda=seed.agenda,
+                source=baseline.SOURCE,
+            )
+        )
+        db.flush()
+        for position, (kind, text, action_keys) in enumerate(seed.outcomes):
+            db.add(
+                DialogueOutcome(
+                    id=baseline.stable_id(f"outcome:{seed.key}:{position}"),
+                    meeting_id=meeting_id,
+                    kind=kind,
+                    text=text,
+                    position=position,
+                    action_ids=[baseline.stable_id(f"action:{k}") for k in action_keys],
+                )
+            )
+        created["dialogue meetings"] = created.get("dialogue meetings", 0) + 1
+    db.flush()
+    return created

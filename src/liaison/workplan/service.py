@@ -1,0 +1,187 @@
+"""Workplan rules for local users: propose, accept, counter-propose, reject, report progress.
+
+Services flush, never commit. Nothing here edits an accepted version: a change is a
+proposal, and a new version exists only once both nodes have signed it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, Forbidden, NotFound
+from liaison.kit.ids import new_id
+from liaison.models import Peer, WorkplanProgress, WorkplanProposal, WorkplanVersion
+from liaison.users.roles import Caller, Role
+from liaison.workplan import consent, versions
+from liaison.workplan.document import dump_changes, normalise, parse
+from liaison.workplan.federation import (
+    send_progress,
+    send_proposal,
+    send_response,
+)
+from liaison.workplan.repository import WorkplanRepository
+from liaison.workplan.schemas import (
+    Change,
+    CounterCreate,
+    ProgressCreate,
+    ProposalCreate,
+    ProposalStatus,
+    RejectCreate,
+)
+
+DECIDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
+REPORTERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
+
+
+class WorkplanService:
+    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.repo = WorkplanRepository(db, caller)
+
+    def _require(self, roles: frozenset[Role], what: str) -> None:
+        if self.caller.role not in roles:
+            allowed = " or ".join(sorted(r.value.replace("_", " ") for r in roles))
+            raise Forbidden(f"only an {allowed} may {what}")
+
+    def get_version(self, number: int) -> WorkplanVersion:
+        version = self.repo.version(number)
+        if version is None:
+            raise NotFound(f"no workplan version {number}")
+        return version
+
+    def get_proposal(self, proposal_id: str) -> WorkplanProposal:
+        proposal = self.repo.proposal(proposal_id)
+        if proposal is None:
+            raise NotFound(f"no proposal {proposal_id}")
+        return proposal
+
+    def edit_version(self, number: int) -> None:
+        """Accepted versions are immutable; the refusal says what to do instead."""
+        version = self.get_version(number)
+        raise Conflict(
+            f"workplan version {version.number} is {version.state} and cannot be edited: "
+            f"propose a change against version {version.number} instead "
+            "(POST /api/v1/workplan/proposals)"
+        )
+
+    # proposals ------------------------------------------------------------------
+    def _new_proposal(
+        self, base_number: int, changes: list[Change], note: str, counter_to: str | None
+    ) -> WorkplanProposal:
+        base = versions.check_base(self.repo, base_number, "this proposal")
+        proposal_id = new_id()
+        normalised = normalise(changes, new_id)
+        versions.next_version(self.repo, base, normalised, proposal_id)  # validates
+        proposal = WorkplanProposal(
+            id=proposal_id,
+            base_number=base.number,
+            base_sha256=base.sha256,
+            proposer_party=self.caller.party_code,
+            proposed_by=self.caller.display_name,
+            note=note,
+            changes=dump_changes(normalised),
+            counter_to=counter_to,
+            status=ProposalStatus.OPEN.value,
+        )
+        self.db.add(proposal)
+        self.db.flush()
+        send_proposal(
+            self.db, proposal, versions.counterpart(parse(base.document), self.settings.party)
+        )
+        return proposal
+
+    def propose(self, data: ProposalCreate) -> WorkplanProposal:
+        self._require(DECIDERS, "propose workplan changes")
+        return self._new_proposal(data.base_version, data.changes, data.note, None)
+
+    def _open_from_peer(self, proposal_id: str, verb: str) -> WorkplanProposal:
+        self._require(DECIDERS, f"{verb} proposals")
+        proposal = self.get_proposal(proposal_id)
+        if proposal.proposer_party == self.settings.party:
+            raise Conflict(
+                f"proposal {proposal.id} is this party's own: the other party decides on it"
+            )
+        if proposal.status != ProposalStatus.OPEN.value:
+            raise Conflict(f"proposal {proposal.id} is {proposal.status}, no longer open")
+        return proposal
+
+    def accept(self, proposal_id: str) -> WorkplanVersion:
+        proposal = self._open_from_peer(proposal_id, "accept")
+        base = versions.check_base(self.repo, proposal.base_number, f"proposal {proposal.id}")
+        _, data, sha256 = versions.next_version(
+            self.repo, base, versions.changes_of(proposal), proposal.id
+        )
+        version = versions.store(
+            self.db,
+            data,
+            sha256,
+            base.number + 1,
+            state="pending",
+            proposal_id=proposal.id,
+            basis=f"Proposal by {proposal.proposer_party}, accepted by {self.settings.party}",
+        )
+        own = consent.sign(self.db, self.settings, version)
+        consent.mark_shared(own)
+        proposal.status = ProposalStatus.AWAITING_COUNTERSIGNATURE.value
+        proposal.result_version = version.number
+        proposal.decided_at = clock.now()
+        send_response(
+            self.db,
+            proposal.id,
+            "accept",
+            proposal.proposer_party,
+            signed=consent.signature_payload(version, own),
+        )
+        self.db.flush()
+        return version
+
+    def reject(self, proposal_id: str, data: RejectCreate) -> WorkplanProposal:
+        proposal = self._open_from_peer(proposal_id, "reject")
+        proposal.status = ProposalStatus.REJECTED.value
+        proposal.reason = data.reason
+        proposal.decided_at = clock.now()
+        send_response(self.db, proposal.id, "reject", proposal.proposer_party, reason=data.reason)
+        self.db.flush()
+        return proposal
+
+    def counter(self, proposal_id: str, data: CounterCreate) -> WorkplanProposal:
+        original = self._open_from_peer(proposal_id, "counter")
+        counter = self._new_proposal(original.base_number, data.changes, data.note, original.id)
+        original.status = ProposalStatus.COUNTERED.value
+        original.decided_at = clock.now()
+        self.db.flush()
+        return counter
+
+    # progress ---------------------------------------------------------------------
+    def report_progress(self, action_id: str, data: ProgressCreate) -> WorkplanProgress:
+        self._require(REPORTERS, "report progress")
+        action = self.repo.action(action_id)
+        if action is None:
+            raise NotFound(f"no action {action_id} in the current workplan")
+        if self.caller.party_code not in action.leads:
+            raise Forbidden(f"{self.caller.party_code} does not lead this action")
+        update = WorkplanProgress(
+            id=new_id(),
+            action_id=action.id,
+            party_code=self.caller.party_code,
+            author=self.caller.display_name,
+            note=data.note,
+            status=data.status.value if data.status else None,
+            evidence=[e.model_dump() for e in data.evidence],
+            shareable=data.shareable,
+            reported_at=clock.now(),
+        )
+        self.db.add(update)
+        if data.status is not None:
+            action.status = data.status.value
+            action.status_updated_at = clock.now()
+        self.db.flush()
+        if data.shareable:
+            peer = next((p for p in action.leads if p != self.caller.party_code), None)
+            if peer is not None and self.db.get(Peer, peer) is not None:
+                send_progress(self.db, update, peer)
+        return update

@@ -1,0 +1,103 @@
+"""Version lifecycle shared by the service (local users) and the federation handlers
+(the peer): base checks, computing the next version, storing and completing it."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
+
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, NotFound
+from liaison.models import WorkplanProposal, WorkplanVersion
+from liaison.workplan.document import apply, canonical, parse, sha256_of
+from liaison.workplan.repository import WorkplanRepository
+from liaison.workplan.schemas import Change, PlanDocument, ProposalStatus
+from liaison.workplan.tracking import materialise
+
+CHANGES: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
+
+
+def current_or_fail(repo: WorkplanRepository) -> WorkplanVersion:
+    version = repo.current()
+    if version is None:
+        raise NotFound("there is no workplan yet: seed version 1 ('liaison seed --demo')")
+    return version
+
+
+def counterpart(document: PlanDocument, own_party: str) -> str:
+    return next(p for p in document.parties if p != own_party)
+
+
+def check_base(repo: WorkplanRepository, base_number: int, what: str) -> WorkplanVersion:
+    """The base must be the current version, with no other version awaiting signature."""
+    current = current_or_fail(repo)
+    if base_number != current.number:
+        raise Conflict.on_field(
+            "base_version",
+            f"{what} is against version {base_number}, but the current version is "
+            f"{current.number}: changes are never merged silently; "
+            f"propose again against version {current.number}",
+        )
+    pending = repo.pending()
+    if pending is not None:
+        raise Conflict.on_field(
+            "base_version",
+            f"version {pending.number} (proposal {pending.proposal_id}) is already accepted "
+            f"and awaiting the countersignature; {what} against version {base_number} "
+            "conflicts with it",
+        )
+    return current
+
+
+def changes_of(proposal: WorkplanProposal) -> list[Change]:
+    return CHANGES.validate_python(proposal.changes)
+
+
+def next_version(
+    repo: WorkplanRepository, base: WorkplanVersion, changes: list[Change], proposal_id: str
+) -> tuple[PlanDocument, bytes, str]:
+    base_document = parse(base.document)
+    known = repo.known_agencies(base_document.parties)
+    document = apply(base_document, base.sha256, changes, proposal_id, known)
+    data = canonical(document)
+    return document, data, sha256_of(data)
+
+
+def store(
+    db: Session,
+    document_bytes: bytes,
+    sha256: str,
+    number: int,
+    *,
+    state: str,
+    proposal_id: str | None,
+    basis: str,
+) -> WorkplanVersion:
+    version = WorkplanVersion(
+        number=number,
+        sha256=sha256,
+        document=document_bytes.decode(),
+        state=state,
+        proposal_id=proposal_id,
+        basis=basis,
+        accepted_at=clock.now() if state == "accepted" else None,
+    )
+    db.add(version)
+    db.flush()
+    return version
+
+
+def complete(db: Session, repo: WorkplanRepository, version: WorkplanVersion) -> None:
+    """Both signatures are in: the version becomes the current plan."""
+    previous = repo.version(version.number - 1)
+    version.state = "accepted"
+    version.accepted_at = clock.now()
+    db.flush()
+    materialise(db, version, parse(previous.document) if previous else None)
+    if version.proposal_id:
+        proposal = repo.proposal(version.proposal_id)
+        if proposal is not None:
+            proposal.status = ProposalStatus.ACCEPTED.value
+            proposal.result_version = version.number
+            proposal.decided_at = proposal.decided_at or clock.now()
+    db.flush()

@@ -1,0 +1,152 @@
+"""The workplan consent round in a real browser, across two live nodes: a Canadian officer
+proposes, the Indian officer counter-proposes, the Canadian officer accepts; both nodes
+then show version 2 with the same hash, signed by both. Then the dashboard's charts."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from tests.e2e.conftest import Node, demo_password
+from tests.e2e.test_web_federation import ca_cli, current_fingerprint
+from tests.federation.nodes import Node as PeerNode
+
+from liaison.kit.crypto import format_fingerprint
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+SETTLE_WITHIN_SECONDS = 90.0
+
+
+@pytest.fixture(scope="module")
+def india_node(node: Node, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerNode]:
+    """India's node, pinned at Canada's browser-test node and Canada at it."""
+    peer = PeerNode(party="IN", data_dir=tmp_path_factory.mktemp("wp-node-in"))
+    peer.prepare()
+    peer.start(with_worker=False)
+    try:
+        peer.cli(
+            "peer", "add", "--party", "CA", "--url", node.base_url,
+            "--fingerprint", current_fingerprint(node.base_url),
+        )  # fmt: skip
+        ca_cli(
+            node, "peer", "add", "--party", "IN", "--url", peer.url,
+            "--fingerprint", format_fingerprint(peer.fingerprint()),
+        )  # fmt: skip
+        peer.start_worker()
+        yield peer
+    finally:
+        peer.stop()
+    ca_cli(node, "peer", "remove", "IN")
+
+
+def signed_in(browser: Browser, base_url: str, username: str) -> Page:
+    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.goto("/login?next=%2Fworkplan%2Fproposals")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(demo_password(username))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Proposals")).to_be_visible()
+    return page
+
+
+def reload_until(page: Page, url: str, ready: Callable[[Page], bool], what: str) -> None:
+    deadline = time.monotonic() + SETTLE_WITHIN_SECONDS
+    while True:
+        page.goto(url)
+        if ready(page):
+            return
+        if time.monotonic() > deadline:
+            pytest.fail(f"never saw {what} at {url}")
+        time.sleep(0.5)
+
+
+def test_consent_round_across_two_nodes_then_dashboard(
+    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+) -> None:
+    canada = signed_in(browser, node.base_url, "ca-officer")
+    india = signed_in(browser, india_node.url, "in-officer")
+    description = "Joint training on precursor identification"
+
+    # Canada proposes, once each node knows the other's agencies (the directory exchange).
+    for page, other in ((canada, "NCB"), (india, "CBSA")):
+        option = f'#propose-form option[value="{other}"]'
+        reload_until(
+            page, "/workplan/proposals",
+            lambda p, option=option: p.locator(option).count() > 0,
+            f"{other} among the lead agencies",
+        )  # fmt: skip
+    form = canada.locator("#propose-form")
+    form.get_by_label("Priority area").select_option(label="Illegal drugs and fentanyl precursors")
+    form.get_by_label("Action").fill(description)
+    form.get_by_label("Lead agency (CA)").select_option("CBSA")
+    form.get_by_label("Lead agency (IN)").select_option("NCB")
+    form.get_by_label(re.compile(r"^Milestone \(optional\)")).fill("First session held")
+    form.get_by_label(re.compile(r"^Milestone due")).fill("2026-12-15")
+    form.get_by_role("button", name="Send proposal").click()
+    expect(canada.get_by_role("heading", name="Proposal from CA")).to_be_visible()
+    expect(canada.locator("#proposal-status")).to_have_text("Open")
+
+    # India counter-proposes a later date.
+    reload_until(
+        india, "/workplan/proposals",
+        lambda p: p.locator("#proposals tbody tr").filter(has_text=description).count() > 0,
+        "Canada's proposal at India",
+    )  # fmt: skip
+    india.locator("#proposals tbody tr").filter(has_text=description).get_by_role("link").click()
+    expect(india.get_by_role("button", name="Accept and sign")).to_be_visible()
+    counter = india.locator("#counter-form")
+    expect(counter.get_by_label("Action")).to_have_value(description)
+    counter.get_by_label(re.compile(r"^Milestone due")).fill("2027-01-20")
+    counter.get_by_role("button", name="Send counter-proposal").click()
+    expect(india.get_by_role("heading", name="Proposal from IN")).to_be_visible()
+    expect(india.locator(".due")).to_have_text("2027-01-20")
+
+    # Canada sees its proposal countered and accepts India's counter-proposal.
+    reload_until(
+        canada, "/workplan/proposals",
+        lambda p: p.locator('#proposals tr[data-party="IN"]').count() > 0,
+        "India's counter-proposal at Canada",
+    )  # fmt: skip
+    expect(canada.locator('#proposals tr[data-party="CA"] .status').first).to_have_text("Countered")
+    canada.locator('#proposals tr[data-party="IN"]').first.get_by_role("link").click()
+    canada.get_by_role("button", name="Accept and sign").click()
+    expect(canada.locator("#proposal-status")).to_have_text(
+        re.compile("Awaiting countersignature|Accepted")
+    )
+
+    # Both nodes show version 2, with the same hash, signed by both.
+    hashes = []
+    for page in (canada, india):
+        reload_until(
+            page, "/workplan/plan",
+            lambda p: p.locator("#version-number").inner_text() == "2"
+            and p.locator("#signatures li").filter(has_text="verified").count() == 2,
+            "version 2 signed by both",
+        )  # fmt: skip
+        expect(page.get_by_text(description)).to_be_visible()
+        expect(page.get_by_text("First session held (2027-01-20)")).to_be_visible()
+        hashes.append(page.locator("#version-hash").inner_text())
+    assert hashes[0] == hashes[1]
+    canada.goto("/workplan/versions/2")
+    expect(canada.locator("#diff")).to_contain_text(f"Added: {description}")
+
+    # The dashboard: figures and two server-drawn charts, readable without scripts.
+    canada.goto("/workplan")
+    expect(canada.get_by_role("heading", name="Workplan dashboard")).to_be_visible()
+    drugs = canada.locator("#areas tbody tr").filter(has_text="fentanyl precursors")
+    expect(drugs.locator("td").first).to_have_text("2")
+    expect(canada.get_by_role("img", name="Actions by status, per priority area")).to_be_visible()
+    expect(canada.get_by_role("img", name=re.compile("^Milestones"))).to_be_visible()
+    expect(canada.locator("#exchange")).to_contain_text("No exchange data yet")
+    with canada.expect_download() as download:
+        canada.get_by_role("link", name="Joint report (PDF)").click()
+    assert download.value.suggested_filename.startswith("workplan-joint-report-")
+    canada.screenshot(path=str(artifacts / "workplan-dashboard.png"), full_page=True)
+    canada.context.close()
+    india.context.close()

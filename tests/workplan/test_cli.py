@@ -1,0 +1,44 @@
+"""``liaison workplan`` as an operator runs it (real subprocesses, SQLite node)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from liaison.workplan.baseline import version_one
+from liaison.workplan.document import canonical, sha256_of
+from tests.cli.test_cli import liaison
+
+
+def test_report_and_show_and_the_empty_plan(tmp_path: Path) -> None:
+    node = tmp_path / "node"
+    assert liaison(node, "init").returncode == 0
+    # A node with no workplan: the report says why there is nothing, and writes nothing.
+    target = tmp_path / "report.pdf"
+    empty = liaison(node, "workplan", "report", "--format", "pdf", "-o", str(target))
+    assert empty.returncode == 1
+    assert "no actions yet, so there is nothing to report" in empty.stderr
+    assert not target.exists()
+
+    assert liaison(node, "seed", "--demo").returncode == 0
+    shown = liaison(node, "workplan", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert sha256_of(canonical(version_one())) in shown.stdout
+    assert "signed by: none yet" in shown.stdout
+
+    written = liaison(node, "workplan", "report", "--format", "pdf", "-o", str(target))
+    assert written.returncode == 0, written.stderr
+    assert "wrote the joint report (pdf" in written.stdout
+    text = "\n".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Joint progress report" in text
+    assert "Transnational organised crime" in text
+    internal = tmp_path / "internal.md"
+    assert (
+        liaison(
+            node, "workplan", "report", "--format", "md", "--internal", "-o", str(internal)
+        ).returncode
+        == 0
+    )
+    assert internal.read_text().startswith("# India\N{EN DASH}Canada shared workplan")
+    assert "**Internal progress report**" in internal.read_text()
