@@ -1,5 +1,12 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers them all."""
 
+from liaison.models.cyber import (
+    CyberAudience,
+    CyberCollection,
+    CyberGrant,
+    CyberObject,
+    TaxiiStatus,
+)
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
 from liaison.models.federation import (
     DeliveryCursor,
@@ -16,6 +23,10 @@ __all__ = [
     "Agency",
     "ApiToken",
     "ContactChannel",
+    "CyberAudience",
+    "CyberCollection",
+    "CyberGrant",
+    "CyberObject",
     "DeliveryCursor",
     "InboxMessage",
     "LoginAttempt",
@@ -26,6 +37,7 @@ __all__ = [
     "Peer",
     "PeerKey",
     "Refusal",
+    "TaxiiStatus",
     "User",
     "WebSession",
 ]
