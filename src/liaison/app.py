@@ -9,11 +9,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import liaison.cyber.federation
 import liaison.federation.control  # noqa: F401  (registers federation's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
 from liaison.config import Settings, load_settings
+from liaison.cyber.taxii import router as taxii_router
 from liaison.directory.endpoints import router as directory_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
@@ -58,11 +60,16 @@ def create_app(
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
+    app.include_router(taxii_router)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
-        overrides={"/federation/": settings.federation_max_envelope_bytes},
+        overrides={
+            "/federation/": settings.federation_max_envelope_bytes,
+            # the TAXII server answers oversized envelopes itself, as TAXII errors
+            "/taxii2/": 2 * settings.taxii_max_content_length,
+        },
     )
     return app
 

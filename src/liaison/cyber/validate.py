@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from stix2patterns.validator import run_validator
+from stix2patterns.validator import run_validator  # type: ignore[import-untyped]
 
 _TYPE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-?$")
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"

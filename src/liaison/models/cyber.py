@@ -41,7 +41,8 @@ class CyberCollection(Base):
     agency_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
     owner_party: Mapped[str] = mapped_column(String(2))
     origin_node: Mapped[str | None] = mapped_column(String(100))
-    shared_with: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # party code -> acronym of the receiving agency there (or None)
+    shared_with: Mapped[dict[str, str | None]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
