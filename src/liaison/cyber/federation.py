@@ -18,7 +18,7 @@ from liaison.cyber.store import Incoming, Stored, audiences, store_objects
 from liaison.cyber.tlp import Tlp
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
-from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject
+from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
 
 UPSERT = "cyber.object_upsert"
 REVOKE = "cyber.object_revoke"
@@ -100,6 +100,8 @@ def publish(
     items = list(stored)
     queued = 0
     for party, recipient_agency in sorted(targets.items()):
+        if db.get(Peer, party) is None:
+            continue  # no longer pinned: nothing can be sent
         allowed = [item for item in items if releasable(db, collection, item, party)]
         for start in range(0, len(allowed), BATCH):
             chunk = allowed[start : start + BATCH]
