@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,8 +26,11 @@ class Bearer(requests.auth.AuthBase):
         return request
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Node]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def live(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Node]:
+    tmp_path = tmp_path_factory.mktemp("taxii")
     schema, url = pg_schema_url("taxii") if request.param == "postgresql" else ("", "")
     node = Node(party="CA", data_dir=tmp_path / "ca", database_url=url)
     node.data_dir.mkdir()
@@ -50,10 +52,11 @@ def test_taxii2_client_discovers_writes_pages_and_filters(live: Node) -> None:
     api_root = server.default
     assert api_root is not None
     found = [c for c in api_root.collections if c.title == "CCCS indicators"]
-    assert len(found) == 1 and found[0].can_write
+    assert len(found) == 1
+    assert found[0].can_write
     collection = Collection(found[0].url, auth=Bearer(live.token("ca-analyst")))
 
-    seeded = list(as_pages(collection.get_manifest, per_request=100))[0]["objects"]
+    seeded = next(iter(as_pages(collection.get_manifest, per_request=100)))["objects"]
     objects = [indicator(n) for n in range(60)]
     malware = {**indicator(99), "type": "malware", "is_family": True, "name": "LockBit"}
     for key in ("pattern", "pattern_type", "valid_from", "indicator_types"):
@@ -65,7 +68,8 @@ def test_taxii2_client_discovers_writes_pages_and_filters(live: Node) -> None:
     pages = list(as_pages(collection.get_objects, per_request=25))
     assert [len(page["objects"]) for page in pages] == [25, 25, 13]
     ids = _ids(pages)
-    assert len(set(ids)) == 63 and {o["id"] for o in objects} <= set(ids)
+    assert len(set(ids)) == 63
+    assert {o["id"] for o in objects} <= set(ids)
     for page in pages:  # everything served passes the OASIS validator
         for obj in page["objects"]:
             assert validate_instance(obj, ORACLE).is_valid, obj["id"]
@@ -92,7 +96,8 @@ def test_taxii2_client_sees_taxii_errors(live: Node) -> None:
         .url
     )
     viewer = Collection(collection_url, auth=Bearer(live.token("ca-viewer")))
-    assert viewer.can_read and not viewer.can_write
+    assert viewer.can_read
+    assert not viewer.can_write
     response = requests.get(
         f"{collection_url}objects/",
         params={"next": "bogus"},

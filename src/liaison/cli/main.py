@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from liaison.app import create_app
 from liaison.cli.context import console, err_console, settings, transaction
+from liaison.cyber.cli import app as cyber_app
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
 from liaison.directory.cli import app as directory_app
@@ -34,6 +35,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(directory_app, name="directory")
 app.add_typer(keys_app, name="keys")
 app.add_typer(peer_app, name="peer")
+app.add_typer(cyber_app, name="cyber")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 
