@@ -44,18 +44,20 @@ def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Node,
 
 
 def _taxii(node: Node, username: str) -> httpx.Client:
-    headers = {
-        "Authorization": f"Bearer {node.token(username)}",
-        "Accept": TAXII_MEDIA_TYPE,
-        "Content-Type": TAXII_MEDIA_TYPE,
-    }
-    return httpx.Client(base_url=f"{node.url}/taxii2/cti", headers=headers, timeout=30)
+    """A TAXII client signing in with HTTP Basic (the demo user's password)."""
+    headers = {"Accept": TAXII_MEDIA_TYPE, "Content-Type": TAXII_MEDIA_TYPE}
+    return httpx.Client(
+        base_url=f"{node.url}/taxii2/cti",
+        headers=headers,
+        auth=(username, f"liaison-demo-{username}"),
+        timeout=30,
+    )
 
 
-def _collection_id(node: Node, title: str) -> str:
-    out = node.cli("cyber", "collections", "list").stdout
-    line = next(line for line in out.splitlines() if title in line)
-    return line.split("│")[1].strip()
+def _collection_id(client: httpx.Client, title: str) -> str:
+    collections = client.get("/collections/").json()["collections"]
+    found: str = next(c["id"] for c in collections if c["title"] == title)
+    return found
 
 
 def _latest(client: httpx.Client, collection: str, stix_id: str) -> dict[str, Any] | None:
@@ -71,7 +73,8 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
     pair: tuple[Node, Node], tmp_path: Path
 ) -> None:
     canada, india = pair
-    cert_in = _collection_id(india, "CERT-In indicators")
+    writer = _taxii(india, "in-analyst")
+    cert_in = _collection_id(writer, "CERT-In indicators")
     india.cli("cyber", "collections", "share", cert_in, "--peer", "CA", "--agency", "CCCS")
 
     amber = indicator(1, tlp=Tlp.AMBER)
@@ -124,5 +127,5 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
     assert _latest(ca_analyst, cert_in, red_local["id"]) is None
     versions = ca_viewer.get(f"/collections/{cert_in}/objects/{amber['id']}/versions/").json()
     assert len(versions["versions"]) == 2
-    ca_viewer.close()
-    ca_analyst.close()
+    for client in (writer, ca_viewer, ca_analyst):
+        client.close()

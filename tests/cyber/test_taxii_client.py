@@ -95,13 +95,13 @@ def test_taxii2_client_sees_taxii_errors(live: Node) -> None:
         .default.collections[0]
         .url
     )
-    viewer = Collection(collection_url, auth=Bearer(live.token("ca-viewer")))
+    viewer = Collection(collection_url, user="ca-viewer", password="liaison-demo-ca-viewer")
     assert viewer.can_read
     assert not viewer.can_write
     response = requests.get(
         f"{collection_url}objects/",
         params={"next": "bogus"},
-        auth=Bearer(live.token("ca-viewer")),
+        auth=("ca-viewer", "liaison-demo-ca-viewer"),
         headers={"Accept": "application/taxii+json;version=2.1"},
         timeout=10,
     )
