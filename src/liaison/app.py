@@ -21,6 +21,8 @@ from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views import cyber as cyber_pages
+from liaison.web.views import cyber_incidents
 
 
 def create_app(
@@ -61,6 +63,8 @@ def create_app(
     app.include_router(users_router)
     app.include_router(federation_router)
     app.include_router(taxii_router)
+    app.include_router(cyber_pages.router)
+    app.include_router(cyber_incidents.router)
     web_setup.install(app)
     app.add_middleware(
         BodySizeLimit,

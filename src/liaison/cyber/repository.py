@@ -136,3 +136,32 @@ class CyberRepository:
         if types:
             query = query.where(CyberObject.type.in_(list(types)))
         return list(self.db.scalars(query))
+
+    def latest_many(
+        self, collection: CyberCollection, stix_ids: Sequence[str]
+    ) -> list[CyberObject]:
+        """The latest visible version of each of these ids (one query)."""
+        if not stix_ids:
+            return []
+        query = select(CyberObject).where(
+            CyberObject.collection_id == collection.id,
+            CyberObject.stix_id.in_(list(stix_ids)),
+            CyberObject.is_latest.is_(True),
+            visible_objects(self.caller, collection),
+        )
+        return list(self.db.scalars(query))
+
+    def versions(
+        self, collection: CyberCollection, stix_id: str, limit: int = 100
+    ) -> list[CyberObject]:
+        query = (
+            select(CyberObject)
+            .where(
+                CyberObject.collection_id == collection.id,
+                CyberObject.stix_id == stix_id,
+                visible_objects(self.caller, collection),
+            )
+            .order_by(CyberObject.seq.desc())
+            .limit(limit)
+        )
+        return list(self.db.scalars(query))

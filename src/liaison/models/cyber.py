@@ -126,3 +126,59 @@ class TaxiiStatus(Base):
     successes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     failures: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     requested_by: Mapped[str] = mapped_column(String(120))
+
+
+class CyberIncident(Base):
+    """A cyber incident coordinated between the parties; CERT-In's 6-hour reporting
+    clock runs from ``detected_at`` when ``reportable_cert_in`` is set."""
+
+    __tablename__ = "cyber_incidents"
+    __table_args__ = (Index("ix_cyber_incidents_status_detected", "status", "detected_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    severity: Mapped[str] = mapped_column(String(20), default="medium")
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reportable_cert_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    party_code: Mapped[str] = mapped_column(String(2))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class CyberIncidentEntry(Base):
+    """A timeline entry: a note, a task for one side, or a status change."""
+
+    __tablename__ = "cyber_incident_entries"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("cyber_incidents.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    kind: Mapped[str] = mapped_column(String(20))
+    side: Mapped[str] = mapped_column(String(2))
+    author: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CyberIncidentLink(Base):
+    """A STIX object (by collection and id) linked to an incident."""
+
+    __tablename__ = "cyber_incident_links"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "collection_id", "stix_id", name="incident_object"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    incident_id: Mapped[str] = mapped_column(
+        ForeignKey("cyber_incidents.id", ondelete="CASCADE"), index=True
+    )
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("cyber_collections.id", ondelete="CASCADE")
+    )
+    stix_id: Mapped[str] = mapped_column(String(300))
+    linked_by: Mapped[str] = mapped_column(String(120))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
