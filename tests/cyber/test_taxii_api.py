@@ -167,3 +167,13 @@ def test_viewer_cannot_write_and_oversized_envelope_is_refused(
     assert _is_taxii_error(response, 413)
     listed = client.get(objects_url(cccs), headers=taxii("ca-viewer")).json()["objects"]
     assert len(listed) == 2  # only the seeded two
+
+
+def test_unknown_paths_and_methods_are_taxii_errors(
+    client: TestClient, taxii: Headers, cccs: str
+) -> None:
+    assert _is_taxii_error(client.get("/taxii2/other-root/", headers=taxii("ca-viewer")), 404)
+    response = client.delete(f"{objects_url(cccs)}indicator--x/", headers=taxii("ca-admin"))
+    assert _is_taxii_error(response, 405)
+    unknown = client.get(objects_url("no-such-collection"), headers=taxii("ca-viewer"))
+    assert _is_taxii_error(unknown, 404)

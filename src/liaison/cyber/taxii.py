@@ -266,3 +266,19 @@ def get_manifest(
 @router.get(f"{ROOT}/status/{{status_id}}/")
 def get_status(status_id: str, db: DbDep, caller: TaxiiCaller) -> Response:
     return taxii_response(_status_body(CyberService(db, caller).status(status_id)))
+
+
+@router.api_route(
+    "/{rest:path}",
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+    include_in_schema=False,
+)
+def not_served(rest: str, request: Request) -> Response:
+    """Unknown TAXII paths and methods still answer with TAXII error messages."""
+    if request.method in ("GET", "HEAD"):
+        raise TaxiiError(
+            404, "Not found", f"no TAXII resource at /taxii2/{rest[:200]}", "not_found"
+        )
+    raise TaxiiError(
+        405, "Method not allowed", f"{request.method} is not served here", "method_not_allowed"
+    )
