@@ -152,6 +152,49 @@ def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
     return result
 
 
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def memory_profile(count: int, root: Path) -> None:
+    """Liaison (SQLite): server RSS while paging a collection of ``count`` objects."""
+    node = Node(party="CA", data_dir=root / "liaison-memory")
+    node.data_dir.mkdir()
+    try:
+        node.prepare()
+        node.start(with_worker=False)
+        assert node.server is not None
+        token = node.token("ca-analyst")
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=node.url, headers=headers, timeout=120) as client:
+            listed = client.get("/taxii2/cti/collections/", headers={"Accept": TAXII}).json()
+            cid = next(c["id"] for c in listed["collections"] if c["title"] == "CCCS indicators")
+            url = f"/taxii2/cti/collections/{cid}/objects/"
+            for start in range(0, count, ENVELOPE):
+                body = json.dumps({"objects": indicators(min(ENVELOPE, count - start))}).encode()
+                assert client.post(url, content=body, headers=HEADERS).status_code == 202
+            samples: list[float] = []
+            params: dict[str, str] = {"limit": str(PAGE)}
+            paged = 0
+            while True:
+                page = client.get(url, params=params, headers={"Accept": TAXII}).json()
+                paged += len(page.get("objects", []))
+                samples.append(rss_mib(node.server.pid))
+                if not page.get("more"):
+                    break
+                params = {"limit": str(PAGE), "next": str(page["next"])}
+        print(
+            f"memory: paged {paged} objects; server RSS after the first page "
+            f"{samples[0]:.0f} MiB, after the 10th {samples[min(9, len(samples) - 1)]:.0f} MiB, "
+            f"peak {max(samples):.0f} MiB, last {samples[-1]:.0f} MiB"
+        )
+    finally:
+        node.stop()
+
+
 # medallion ----------------------------------------------------------------------------
 def medallion(work: list[dict[str, Any]], root: Path) -> Result:
     port = free_port()
@@ -324,15 +367,26 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--skip-opentaxii", action="store_true")
     parser.add_argument("--skip-postgresql", action="store_true")
+    parser.add_argument("--skip-peers", action="store_true", help="Liaison only")
+    parser.add_argument(
+        "--memory-objects",
+        type=int,
+        default=0,
+        help="also page a collection this big, sampling RSS",
+    )
     args = parser.parse_args()
+    if args.memory_objects:
+        with scratch() as root:
+            memory_profile(args.memory_objects, root)
     work = indicators(args.objects)
     runs: list[tuple[str, Callable[[Path], Result]]] = [
         ("Liaison SQLite", lambda root: liaison("sqlite", work, root)),
     ]
     if not args.skip_postgresql:
         runs.append(("Liaison PostgreSQL", lambda root: liaison("postgresql", work, root)))
-    runs.append(("medallion", lambda root: medallion(work, root)))
-    if not args.skip_opentaxii:
+    if not args.skip_peers:
+        runs.append(("medallion", lambda root: medallion(work, root)))
+    if not args.skip_opentaxii and not args.skip_peers:
         runs.append(("OpenTAXII", lambda root: opentaxii(work, root)))
     results: list[Result] = []
     for label, run in runs:

@@ -167,6 +167,13 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_cyber_objects_stix_id", ["collection_id", "stix_id"], unique=False
         )
+        batch_op.create_index(
+            "ix_cyber_objects_one_latest",
+            ["collection_id", "stix_id"],
+            unique=True,
+            sqlite_where=sa.text("is_latest"),
+            postgresql_where=sa.text("is_latest"),
+        )
 
     op.create_table(
         "taxii_statuses",
@@ -232,6 +239,7 @@ def downgrade() -> None:
 
     op.drop_table("taxii_statuses")
     with op.batch_alter_table("cyber_objects", schema=None) as batch_op:
+        batch_op.drop_index("ix_cyber_objects_one_latest")
         batch_op.drop_index("ix_cyber_objects_stix_id")
         batch_op.drop_index("ix_cyber_objects_page")
         batch_op.drop_index("ix_cyber_objects_added")

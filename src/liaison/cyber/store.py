@@ -15,11 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.cyber.tlp import Tlp, tlp_of
 from liaison.cyber.validate import Checked, StixInvalid, check
 from liaison.kit import clock
+from liaison.kit.errors import Conflict
 from liaison.models import CyberAudience, CyberCollection, CyberObject
 
 _CHUNK = 500
@@ -176,11 +178,17 @@ def store_objects(
                 .values(is_latest=False)
             )
     _mark_in_batch_duplicates(rows)
-    seqs = list(
-        db.scalars(
-            insert(CyberObject).returning(CyberObject.seq, sort_by_parameter_order=True), rows
+    try:
+        seqs = list(
+            db.scalars(
+                insert(CyberObject).returning(CyberObject.seq, sort_by_parameter_order=True), rows
+            )
         )
-    )
+    except IntegrityError as exc:
+        raise Conflict(
+            "another write stored a version of one of these objects at the same moment; "
+            "send the envelope again"
+        ) from exc
     audience_rows: list[dict[str, Any]] = []
     for seq, row, (checked, tlp, raw, audience) in zip(seqs, rows, keep, strict=True):
         if tlp.rank > Tlp.AMBER.rank:

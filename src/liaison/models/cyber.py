@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,6 +71,15 @@ class CyberObject(Base):
         Index("ix_cyber_objects_page", "collection_id", "is_latest", "seq"),
         Index("ix_cyber_objects_stix_id", "collection_id", "stix_id"),
         Index("ix_cyber_objects_added", "collection_id", "date_added"),
+        # one latest version per id: concurrent writers of the same id cannot both win
+        Index(
+            "ix_cyber_objects_one_latest",
+            "collection_id",
+            "stix_id",
+            unique=True,
+            sqlite_where=text("is_latest"),
+            postgresql_where=text("is_latest"),
+        ),
     )
 
     seq: Mapped[int] = mapped_column(SEQ_TYPE, primary_key=True, autoincrement=True)
