@@ -68,6 +68,14 @@ class Result:
     ingest: float  # objects/s
     paging: float  # objects/s
     paged: int
+    partial: bool = False  # paging stopped at the time cap
+
+    def line(self) -> str:
+        note = " (paging stopped at the time cap)" if self.partial else ""
+        return f"{self.server:<44}{self.ingest:>14,.0f}{self.paging:>14,.1f}{self.paged:>8}{note}"
+
+
+PAGING_CAP = [300.0]  # seconds; set from --max-paging-seconds
 
 
 def measure(
@@ -96,6 +104,8 @@ def measure(
         paged += len(page.get("objects", []))
         if not page.get("more"):
             break
+        if time.perf_counter() - began > PAGING_CAP[0]:
+            return Result(name, ingest, paged / (time.perf_counter() - began), paged, True)
         params = {"limit": str(PAGE), "next": str(page["next"])}
     paging = paged / (time.perf_counter() - began)
     return Result(name, ingest, paging, paged)
@@ -369,6 +379,12 @@ def main() -> None:
     parser.add_argument("--skip-postgresql", action="store_true")
     parser.add_argument("--skip-peers", action="store_true", help="Liaison only")
     parser.add_argument(
+        "--max-paging-seconds",
+        type=float,
+        default=300,
+        help="stop a server's paging phase after this long and report the rate so far",
+    )
+    parser.add_argument(
         "--memory-objects",
         type=int,
         default=0,
@@ -378,6 +394,7 @@ def main() -> None:
     if args.memory_objects:
         with scratch() as root:
             memory_profile(args.memory_objects, root)
+    PAGING_CAP[0] = args.max_paging_seconds
     work = indicators(args.objects)
     runs: list[tuple[str, Callable[[Path], Result]]] = [
         ("Liaison SQLite", lambda root: liaison("sqlite", work, root)),
@@ -394,6 +411,7 @@ def main() -> None:
         with scratch() as root:
             try:
                 results.append(run(root))
+                print("  " + results[-1].line(), flush=True)
             except (
                 RuntimeError,
                 AssertionError,
@@ -407,7 +425,7 @@ def main() -> None:
     )
     print(f"{'server':<44}{'ingest obj/s':>14}{'paging obj/s':>14}{'paged':>8}")
     for r in results:
-        print(f"{r.server:<44}{r.ingest:>14,.0f}{r.paging:>14,.0f}{r.paged:>8}")
+        print(r.line())
     peers = [r for r in results if not r.server.startswith("Liaison")]
     if peers:
         best_ingest = max(peers, key=lambda r: r.ingest)
