@@ -176,7 +176,7 @@ def decode_next(token: str) -> int:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix != "liaison" or not number.isdigit():
+        if prefix != "liaison" or not number.isdigit() or len(number) > 18:
             raise ValueError(token)
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
