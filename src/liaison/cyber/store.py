@@ -178,26 +178,43 @@ def store_objects(
                 .values(is_latest=False)
             )
     _mark_in_batch_duplicates(rows)
+    before = db.scalar(select(func.max(CyberObject.seq))) or 0
     try:
-        seqs = list(
-            db.scalars(
-                insert(CyberObject).returning(CyberObject.seq, sort_by_parameter_order=True), rows
-            )
-        )
+        db.execute(insert(CyberObject), rows)  # executemany: no per-row round trip
     except IntegrityError as exc:
         raise Conflict(
             "another write stored a version of one of these objects at the same moment; "
             "send the envelope again"
         ) from exc
+    restricted = [row for row in rows if row["tlp_rank"] > Tlp.AMBER.rank]
+    seqs = _seqs_of(db, collection.id, before, restricted)
     audience_rows: list[dict[str, Any]] = []
-    for seq, row, (checked, tlp, raw, audience) in zip(seqs, rows, keep, strict=True):
-        if tlp.rank > Tlp.AMBER.rank:
+    for row, (checked, tlp, raw, audience) in zip(rows, keep, strict=True):
+        seq = seqs.get((checked.id, row["version"]), 0)
+        if seq:
             audience_rows.extend({"object_seq": seq, "subject": s} for s in audience)
         result.stored.append(Stored(seq, checked.id, row["version"], tlp, raw, audience))
     if audience_rows:
         db.execute(insert(CyberAudience), audience_rows)
     db.flush()
     return result
+
+
+def _seqs_of(
+    db: Session, collection_id: str, before: int, rows: list[dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """The seq of each just-inserted row that needs one (for its audience rows)."""
+    found: dict[tuple[str, str], int] = {}
+    ids = sorted({row["stix_id"] for row in rows})
+    for start in range(0, len(ids), _CHUNK):
+        query = select(CyberObject.seq, CyberObject.stix_id, CyberObject.version).where(
+            CyberObject.collection_id == collection_id,
+            CyberObject.seq > before,
+            CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
+        )
+        for seq, stix_id, version in db.execute(query):
+            found[(stix_id, version)] = seq
+    return found
 
 
 def _mark_in_batch_duplicates(rows: list[dict[str, Any]]) -> None:
