@@ -19,6 +19,7 @@ class CollectionSeed:
     title: str
     description: str
     indicators: tuple[tuple[str, str, Tlp], ...]  # (name, pattern, tlp)
+    share_with: tuple[str, str]  # (peer party, receiving agency there)
 
 
 SEEDS = {
@@ -43,6 +44,7 @@ SEEDS = {
                 Tlp.AMBER,
             ),
         ),
+        ("CA", "CCCS"),
     ),
     "CA": CollectionSeed(
         "CCCS",
@@ -60,6 +62,7 @@ SEEDS = {
                 Tlp.AMBER,
             ),
         ),
+        ("IN", "CERT-In"),
     ),
 }
 
@@ -104,7 +107,9 @@ def seed_cyber(db: Session, party_code: str) -> int:
         default_tlp=Tlp.AMBER.value,
         agency_id=agency_id,
         owner_party=party_code,
-        shared_with={},
+        # New writes travel once the peer is pinned; re-running 'collections share'
+        # also sends what is already stored.
+        shared_with={seed.share_with[0]: seed.share_with[1]},
     )
     db.add(collection)
     db.flush()
