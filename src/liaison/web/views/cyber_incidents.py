@@ -85,7 +85,7 @@ def create_incident(
             caller=caller,
             status=result.status,
             collections=CyberRepository(db, caller).collections(),
-            incidents=[],
+            incidents=[(i, reporting_clock(i)) for i in IncidentService(db, caller).recent()],
             severities=[s.value for s in Severity],
             form=result,
         )
