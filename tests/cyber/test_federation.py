@@ -101,8 +101,16 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
 
     ca_viewer = _taxii(canada, "ca-viewer")
     ca_analyst = _taxii(canada, "ca-analyst")
-    wait_for(lambda: _latest(ca_viewer, cert_in, amber["id"]) is not None, what="indicator at CA")
-    wait_for(lambda: _latest(ca_analyst, cert_in, red_shared["id"]) is not None, what="RED at CA")
+    wait_for(
+        lambda: _latest(ca_viewer, cert_in, amber["id"]) is not None,
+        what="indicator at CA",
+        timeout=120,
+    )
+    wait_for(
+        lambda: _latest(ca_analyst, cert_in, red_shared["id"]) is not None,
+        what="RED at CA",
+        timeout=120,
+    )
     # the seeded CERT-In indicators were queued when the collection was shared
     seeded = ca_viewer.get(f"/collections/{cert_in}/objects/").json()["objects"]
     assert len(seeded) >= 4
@@ -122,6 +130,7 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
     wait_for(
         lambda: (_latest(ca_viewer, cert_in, amber["id"]) or {}).get("revoked") is True,
         what="revocation at CA",
+        timeout=120,
     )
     # delivery is in order: the RED object with only an Indian audience never left IN
     assert _latest(ca_analyst, cert_in, red_local["id"]) is None
