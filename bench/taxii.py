@@ -269,7 +269,7 @@ def medallion(work: list[dict[str, Any]], root: Path) -> Result:
     auth = ("bench", "bench-password")
     try:
         wait_http(f"http://127.0.0.1:{port}/taxii2/", process, auth)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=auth, timeout=600) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=auth, timeout=1800) as client:
             return measure(
                 "medallion 3 (memory)", f"/api1/collections/{collection}/objects/", client, work
             )
