@@ -378,6 +378,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=10_000)
     parser.add_argument("--skip-opentaxii", action="store_true")
+    parser.add_argument("--skip-medallion", action="store_true")
     parser.add_argument("--skip-postgresql", action="store_true")
     parser.add_argument("--skip-peers", action="store_true", help="Liaison only")
     parser.add_argument("--only", choices=["liaison", "medallion", "opentaxii"], default=None)
@@ -404,7 +405,8 @@ def main() -> None:
         runs.append(("Liaison SQLite", lambda root: liaison("sqlite", work, root)))
         if not args.skip_postgresql:
             runs.append(("Liaison PostgreSQL", lambda root: liaison("postgresql", work, root)))
-    if args.only == "medallion" or (args.only is None and not args.skip_peers):
+    wants_medallion = args.only == "medallion" or (args.only is None and not args.skip_peers)
+    if wants_medallion and not args.skip_medallion:
         runs.append(("medallion", lambda root: medallion(work, root)))
     wants_opentaxii = args.only == "opentaxii" or (args.only is None and not args.skip_peers)
     if wants_opentaxii and not args.skip_opentaxii:
