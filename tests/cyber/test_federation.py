@@ -13,8 +13,12 @@ import pytest
 
 from liaison.cyber.taxii_http import TAXII_MEDIA_TYPE
 from liaison.cyber.tlp import Tlp
+from tests.cyber.live import PatientNode
 from tests.cyber.stix import indicator
 from tests.federation.nodes import Node, drop_schema, peer, pg_schema_url, wait_for
+
+# two live nodes on two shared cores: setup alone can take minutes under load
+pytestmark = pytest.mark.timeout(900)
 
 
 def _node(backend: str, party: str, root: Path, schemas: list[str]) -> Node:
@@ -22,7 +26,7 @@ def _node(backend: str, party: str, root: Path, schemas: list[str]) -> Node:
     if backend == "postgresql":
         schema, url = pg_schema_url(f"cy{party.lower()}")
         schemas.append(schema)
-    node = Node(party=party, data_dir=root / party.lower(), database_url=url)
+    node = PatientNode(party=party, data_dir=root / party.lower(), database_url=url)
     node.data_dir.mkdir(parents=True)
     node.prepare()
     return node

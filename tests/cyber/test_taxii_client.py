@@ -11,10 +11,14 @@ import requests
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import Collection, Server, as_pages
 
+from tests.cyber.live import PatientNode
 from tests.cyber.stix import indicator
 from tests.federation.nodes import Node, drop_schema, pg_schema_url
 
 ORACLE = ValidationOptions(version="2.1")
+
+# two live nodes on two shared cores: setup alone can take minutes under load
+pytestmark = pytest.mark.timeout(900)
 
 
 class Bearer(requests.auth.AuthBase):
@@ -32,7 +36,7 @@ def live(
 ) -> Iterator[Node]:
     tmp_path = tmp_path_factory.mktemp("taxii")
     schema, url = pg_schema_url("taxii") if request.param == "postgresql" else ("", "")
-    node = Node(party="CA", data_dir=tmp_path / "ca", database_url=url)
+    node = PatientNode(party="CA", data_dir=tmp_path / "ca", database_url=url)
     node.data_dir.mkdir()
     node.prepare()
     node.start(with_worker=False)
