@@ -11,16 +11,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import liaison.audit.checkpoints  # registers audit's message types
 import liaison.audit.deletion  # registers retention's message types
+import liaison.cyber.federation  # registers the cyber message types
 import liaison.directory.retention  # registers the directory's purge rules
 import liaison.exchange.federation  # registers the exchange's message types
-import liaison.federation.control  # noqa: F401  (registers federation's message types)
-import liaison.workplan.federation  # registers the workplan's message types
+import liaison.federation.control  # registers federation's message types
+import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
 from liaison.audit.endpoints import router as audit_router
 from liaison.audit.retention_api import router as retention_router
 from liaison.config import Settings, load_settings
+from liaison.cyber.taxii import router as taxii_router
 from liaison.directory.endpoints import router as directory_router
 from liaison.exchange.endpoints import router as exchange_router
 from liaison.federation.endpoints import router as federation_router
@@ -28,6 +30,8 @@ from liaison.kit.db import make_engine, make_session_factory
 from liaison.policy.endpoints import router as policy_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
+from liaison.web.views import cyber as cyber_pages
+from liaison.web.views import cyber_incidents
 from liaison.web.views import policy as policy_pages
 from liaison.web.views import policy_reviews as policy_review_pages
 from liaison.web.views.audit import router as audit_pages
@@ -82,6 +86,9 @@ def create_app(
     app.include_router(audit_pages)
     app.include_router(retention_pages)
     app.include_router(workplan_router)
+    app.include_router(taxii_router)
+    app.include_router(cyber_pages.router)
+    app.include_router(cyber_incidents.router)
     web_setup.install(app)
     app.include_router(workplan_web_router)
     app.add_middleware(
@@ -91,6 +98,8 @@ def create_app(
             "/federation/": settings.federation_max_envelope_bytes,
             # multipart overhead; the store itself refuses files over the limit
             "/api/v1/exchange/attachments": 2 * settings.exchange_max_attachment_bytes,
+            # the TAXII server answers oversized envelopes itself, as TAXII errors
+            "/taxii2/": 2 * settings.taxii_max_content_length,
         },
     )
     return app

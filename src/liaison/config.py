@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     federation_clock_window_seconds: int = 300
     federation_batch_size: int = Field(default=200, ge=1, le=500)
     federation_timeout_seconds: float = 30.0
+    taxii_max_content_length: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="largest TAXII envelope accepted (bytes)"
+    )
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
     worker_max_backoff_seconds: float = 300.0

@@ -16,6 +16,7 @@ from liaison.app import create_app
 from liaison.audit.cli import app as audit_app
 from liaison.audit.retention_cli import app as retention_app
 from liaison.cli.context import console, err_console, settings, transaction
+from liaison.cyber.cli import app as cyber_app
 from liaison.demo.cli import demo_command
 from liaison.demo.seed import seed_demo
 from liaison.directory.cli import app as directory_app
@@ -44,6 +45,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(retention_app, name="retention")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(workplan_app, name="workplan")
+app.add_typer(cyber_app, name="cyber")
 app.command("demo")(demo_command)
 app.command("worker")(worker_command)
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.cyber.seed import seed_cyber
 from liaison.demo import seed_data
 from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, Party, User
@@ -98,6 +99,8 @@ def seed_demo(db: Session, party_code: str) -> SeedReport:
     db.flush()
     ensure_shipped_packs(db)
     report.created.update(seed_workplan(db))
+    if seed_cyber(db, party_code):
+        report.count("cyber collections")
     return report
 
 

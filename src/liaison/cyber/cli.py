@@ -1,0 +1,202 @@
+"""``liaison cyber ...``: collections, rights, sharing, import/export, revocation."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import select
+
+from liaison.cli.context import console, operator, settings, transaction
+from liaison.cyber.misp import misp_to_stix
+from liaison.cyber.repository import ObjectQuery
+from liaison.cyber.schemas import CollectionCreate, GrantCreate, ShareCreate
+from liaison.cyber.service import CyberService
+from liaison.cyber.tlp import Tlp
+from liaison.kit.errors import ValidationFailed
+from liaison.models import Agency, CyberObject
+
+app = typer.Typer(
+    help="Cyber information sharing: STIX collections and TAXII.", no_args_is_help=True
+)
+collections_app = typer.Typer(help="TAXII collections, rights and sharing.", no_args_is_help=True)
+app.add_typer(collections_app, name="collections")
+BATCH = 500
+
+
+@collections_app.command("list")
+def list_collections() -> None:
+    """List collections (mirrors of peers' collections included)."""
+    node = settings()
+    table = Table("id", "title", "owner", "default TLP", "shared with", "mirror of")
+    with transaction(node) as db:
+        for c in CyberService(db, operator(node)).repo.collections():
+            shared = ", ".join(f"{p}({a or '-'})" for p, a in sorted(c.shared_with.items()))
+            table.add_row(c.id, c.title, c.owner_party, c.default_tlp, shared, c.origin_node or "")
+    console.print(table)
+
+
+@collections_app.command("create")
+def create_collection(
+    title: str,
+    agency: Annotated[str | None, typer.Option(help="Acronym of the holding agency.")] = None,
+    default_tlp: Annotated[Tlp, typer.Option(help="TLP of objects without a marking.")] = Tlp.AMBER,
+    description: Annotated[str, typer.Option()] = "",
+) -> None:
+    """Create a collection; the holding agency gets write rights."""
+    node = settings()
+    data = CollectionCreate(
+        title=title, description=description, default_tlp=default_tlp, agency_acronym=agency
+    )
+    with transaction(node) as db:
+        collection = CyberService(db, operator(node)).create_collection(data)
+        console.print(f"created collection {collection.title} ({collection.id})")
+
+
+def _subject(db: Any, party: str, subject: str) -> str:
+    """user:NAME, agency:ACRONYM (or id) and party:XX as stored subjects."""
+    kind, _, name = subject.partition(":")
+    if kind == "user" and name.count(":") == 0:
+        return f"user:{party}:{name}"
+    if kind == "agency":
+        found = db.scalar(select(Agency.id).where((Agency.acronym == name) | (Agency.id == name)))
+        if found is None:
+            raise ValidationFailed.on_field("subject", f"no agency {name}")
+        return f"agency:{found}"
+    return subject
+
+
+@collections_app.command("grant")
+def grant(
+    collection: str,
+    subject: Annotated[str, typer.Argument(help="user:NAME, agency:ACRONYM or party:XX")],
+    write: Annotated[bool, typer.Option("--write", help="Also allow writing.")] = False,
+    no_read: Annotated[bool, typer.Option("--no-read", help="Withdraw reading.")] = False,
+) -> None:
+    """Give (or change) a subject's rights on a collection."""
+    node = settings()
+    with transaction(node) as db:
+        stored = _subject(db, node.party, subject)
+        data = GrantCreate(subject=stored, can_read=not no_read, can_write=write)
+        CyberService(db, operator(node)).grant(collection, data)
+        console.print(f"{stored}: read={not no_read} write={write} on {collection}")
+
+
+@collections_app.command("share")
+def share(
+    collection: str,
+    peer: Annotated[str, typer.Option(help="Party code of the peer node, e.g. CA.")],
+    agency: Annotated[str | None, typer.Option(help="Receiving agency's acronym there.")] = None,
+) -> None:
+    """Share a collection with a peer: its objects travel to the peer's mirror."""
+    node = settings()
+    with transaction(node) as db:
+        data = ShareCreate(party=peer.upper(), recipient_agency=agency)
+        queued = CyberService(db, operator(node)).share(collection, data)
+        console.print(f"shared {collection} with {peer.upper()}; {queued} object(s) queued")
+
+
+def _objects_of(path: Path) -> list[Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationFailed.on_field("file", f"cannot read {path}: {exc}") from exc
+    if isinstance(document, dict) and document.get("type") == "bundle":
+        objects = document.get("objects", [])
+        if not isinstance(objects, list):
+            raise ValidationFailed.on_field("file", "the bundle's objects are not a list")
+        return objects
+    if isinstance(document, dict):
+        return list(misp_to_stix(document))
+    raise ValidationFailed.on_field("file", "neither a STIX bundle nor a MISP event")
+
+
+@app.command("import")
+def import_file(
+    file: Path,
+    collection: Annotated[str, typer.Option(help="Collection id.")],
+    audience: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Who RED/AMBER+STRICT objects are shared with "
+            "(user:NAME, user:XX:NAME, agency:ACRONYM, party:XX); repeat."
+        ),
+    ] = None,
+) -> None:
+    """Import a STIX 2.1 bundle or a MISP event JSON, in batches, with a progress bar."""
+    node = settings()
+    objects = _objects_of(file)
+    stored = failed = 0
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"importing {file.name}", total=len(objects))
+        for start in range(0, len(objects), BATCH):
+            batch = objects[start : start + BATCH]
+            with transaction(node) as db:
+                subjects = [_subject(db, node.party, s) for s in audience or []]
+                result = CyberService(db, operator(node)).write(collection, batch, subjects)
+            stored += len(result.stored)
+            failed += len(result.failures)
+            for failure in result.failures[:5]:
+                progress.console.print(
+                    f"[yellow]skipped[/yellow] {failure['id']}: {failure['message']}"
+                )
+            progress.advance(task, len(batch))
+    console.print(f"imported {stored} object(s), skipped {failed}")
+
+
+@app.command("export")
+def export(
+    collection: Annotated[str, typer.Option(help="Collection id.")],
+    output: Annotated[Path, typer.Option(help="File to write the STIX bundle to.")],
+) -> None:
+    """Export the latest version of every object as a STIX 2.1 bundle (streamed)."""
+    node = settings()
+    count = 0
+    with transaction(node) as db, output.open("w", encoding="utf-8") as out:
+        repo = CyberService(db, operator(node)).repo
+        found = repo.collection(collection)
+        out.write('{"type":"bundle","id":"bundle--' + str(uuid.uuid4()) + '","objects":[')
+        after = 0
+        while True:
+            rows = repo.page(found, ObjectQuery(after_seq=after, limit=BATCH), CyberObject.raw)[
+                :BATCH
+            ]
+            if not rows:
+                break
+            out.write(("," if count else "") + ",".join(row[2] for row in rows))
+            count += len(rows)
+            after = rows[-1][0]
+        out.write("]}")
+    console.print(f"exported {count} object(s) to {output}")
+
+
+@app.command("revoke")
+def revoke(collection: str, stix_id: str) -> None:
+    """Revoke an object: a new revoked version, sent to the peers the collection is shared with."""
+    node = settings()
+    with transaction(node) as db:
+        stored = CyberService(db, operator(node)).revoke(collection, stix_id)
+        console.print(f"revoked {stix_id} (version {stored.version})")
+
+
+@app.command("objects")
+def objects(
+    collection: str,
+    limit: Annotated[int, typer.Option(min=1, max=500)] = 50,
+) -> None:
+    """The most recent objects of a collection, with marking and provenance."""
+    node = settings()
+    table = Table("id", "type", "TLP", "revoked", "version", "origin")
+    with transaction(node) as db:
+        repo = CyberService(db, operator(node)).repo
+        for obj in repo.recent(repo.collection(collection), (), limit):
+            origin = f"{obj.origin_party} {obj.origin_node or '(this node)'}"
+            table.add_row(
+                obj.stix_id, obj.type, obj.tlp, "yes" if obj.revoked else "", obj.version, origin
+            )
+    console.print(table)

@@ -1,0 +1,223 @@
+"""Collections across the border: a shared collection's new and updated objects travel
+as envelopes to each peer it is shared with and land in that peer's read-only mirror
+collection (same id), with their provenance (origin party and node). Revocations travel
+too, so a revoked indicator is revoked at the peer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.cyber.schemas import SUBJECT_PATTERN
+from liaison.cyber.store import Incoming, Stored, audiences, store_objects
+from liaison.cyber.tlp import Tlp
+from liaison.federation.outbox import enqueue
+from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
+
+UPSERT = "cyber.object_upsert"
+REVOKE = "cyber.object_revoke"
+BATCH = 500
+Subject = Annotated[str, Field(pattern=SUBJECT_PATTERN)]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CollectionRecord(_Record):
+    id: str = Field(pattern=r"^[0-9A-Za-z-]{1,36}$")
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    default_tlp: Tlp
+    recipient_agency: str | None = Field(default=None, max_length=30)
+
+
+class ObjectItem(_Record):
+    object: dict[str, Any]
+    audience: list[Subject] = Field(default_factory=list, max_length=200)
+
+
+class ObjectsPayload(_Record):
+    collection: CollectionRecord
+    items: list[ObjectItem] = Field(min_length=1, max_length=BATCH)
+
+
+# outbound -------------------------------------------------------------------------
+def releasable(db: Session, collection: CyberCollection, item: Stored, peer_party: str) -> bool:
+    """The one place every outbound cyber object is checked before it is queued.
+
+    TLP now: CLEAR/GREEN/AMBER go to the peer the collection is shared with;
+    AMBER+STRICT never leaves this node's organisation; RED goes only to a peer
+    named in the object's audience (one of its agencies or users, or the party).
+    At integration the policy engine (``policy.service.enforce`` with a
+    CYBER_OBJECT subject) is called here as well, and the decision audited.
+    """
+    if item.tlp.rank <= Tlp.AMBER.rank:
+        return True
+    if item.tlp is Tlp.AMBER_STRICT:
+        return False
+    if f"party:{peer_party}" in item.audience:
+        return True
+    if any(s.startswith(f"user:{peer_party}:") for s in item.audience):
+        return True
+    agency_ids = [s.removeprefix("agency:") for s in item.audience if s.startswith("agency:")]
+    if not agency_ids:
+        return False
+    found = db.scalar(
+        select(Agency.id).where(Agency.id.in_(agency_ids), Agency.party_code == peer_party)
+    )
+    return found is not None
+
+
+def _record(collection: CyberCollection, recipient_agency: str | None) -> dict[str, Any]:
+    return CollectionRecord(
+        id=collection.id,
+        title=collection.title,
+        description=collection.description,
+        default_tlp=Tlp(collection.default_tlp),
+        recipient_agency=recipient_agency,
+    ).model_dump(mode="json")
+
+
+def publish(
+    db: Session,
+    collection: CyberCollection,
+    stored: Iterable[Stored],
+    *,
+    message_type: str = UPSERT,
+    peers: dict[str, str | None] | None = None,
+) -> int:
+    """Queue the releasable objects for each peer the collection is shared with."""
+    if collection.origin_node is not None:
+        return 0  # mirrors are not re-shared
+    targets = peers if peers is not None else collection.shared_with
+    items = list(stored)
+    queued = 0
+    for party, recipient_agency in sorted(targets.items()):
+        if db.get(Peer, party) is None:
+            continue  # no longer pinned: nothing can be sent
+        allowed = [item for item in items if releasable(db, collection, item, party)]
+        for start in range(0, len(allowed), BATCH):
+            chunk = allowed[start : start + BATCH]
+            payload = {
+                "collection": _record(collection, recipient_agency),
+                "items": [
+                    {"object": json.loads(item.raw), "audience": item.audience} for item in chunk
+                ],
+            }
+            enqueue(db, message_type, payload, peers=[party])
+            queued += len(chunk)
+    return queued
+
+
+def backfill(db: Session, collection: CyberCollection, party: str, agency: str | None) -> int:
+    """Queue every latest object of the collection for a peer it was just shared with,
+    reading the collection in keyset batches."""
+    after = 0
+    queued = 0
+    while True:
+        rows = db.execute(
+            select(
+                CyberObject.seq,
+                CyberObject.stix_id,
+                CyberObject.version,
+                CyberObject.tlp,
+                CyberObject.raw,
+            )
+            .where(
+                CyberObject.collection_id == collection.id,
+                CyberObject.is_latest.is_(True),
+                CyberObject.seq > after,
+            )
+            .order_by(CyberObject.seq)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            return queued
+        audience = audiences(db, [row.seq for row in rows])
+        batch = [
+            Stored(
+                row.seq, row.stix_id, row.version, Tlp(row.tlp), row.raw, audience.get(row.seq, [])
+            )
+            for row in rows
+        ]
+        queued += publish(db, collection, batch, peers={party: agency})
+        after = rows[-1].seq
+
+
+# inbound --------------------------------------------------------------------------
+def _mirror(db: Session, context: InboundContext, record: CollectionRecord) -> CyberCollection:
+    mirror = db.get(CyberCollection, record.id)
+    if mirror is not None:
+        if mirror.origin_node is None or mirror.owner_party != context.sender_party:
+            raise PayloadRefused("policy_refused", "a peer may not write into this collection")
+        return mirror
+    agency_id = None
+    if record.recipient_agency:
+        agency_id = db.scalar(
+            select(Agency.id).where(
+                Agency.party_code == context.settings.party,
+                Agency.acronym == record.recipient_agency,
+            )
+        )
+    mirror = CyberCollection(
+        id=record.id,
+        title=record.title,
+        description=record.description,
+        default_tlp=record.default_tlp.value,
+        agency_id=agency_id,
+        owner_party=context.sender_party,
+        origin_node=context.sender_node,
+        shared_with={},
+    )
+    db.add(mirror)
+    db.flush()
+    # Every user of this node may read the mirror; TLP and audiences still apply.
+    db.add(CyberGrant(collection_id=mirror.id, subject=f"party:{context.settings.party}"))
+    db.flush()
+    return mirror
+
+
+def _apply(db: Session, context: InboundContext, payload: dict[str, Any], revoke: bool) -> None:
+    try:
+        data = ObjectsPayload.model_validate(payload)
+    except ValidationError as exc:
+        raise PayloadRefused("invalid_payload", str(exc)[:500]) from exc
+    mirror = _mirror(db, context, data.collection)
+    if revoke:
+        for item in data.items:
+            known = db.scalar(
+                select(CyberObject.seq).where(
+                    CyberObject.collection_id == mirror.id,
+                    CyberObject.stix_id == item.object.get("id"),
+                )
+            )
+            if known is None or item.object.get("revoked") is not True:
+                raise PayloadRefused("invalid_payload", "a revocation must revoke a known object")
+    result = store_objects(
+        db,
+        mirror,
+        (Incoming(item.object, item.audience) for item in data.items),
+        added_by=f"node:{context.sender_party}",
+        origin_party=context.sender_party,
+        origin_node=context.sender_node,
+    )
+    invalid = [f for f in result.failures if "already stored" not in f["message"]]
+    if invalid and not result.stored:
+        raise PayloadRefused("invalid_payload", invalid[0]["message"][:500])
+
+
+@register(UPSERT)
+def _apply_upsert(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    _apply(db, context, payload, revoke=False)
+
+
+@register(REVOKE)
+def _apply_revoke(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    _apply(db, context, payload, revoke=True)

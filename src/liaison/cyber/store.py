@@ -1,0 +1,241 @@
+"""Writing STIX objects into a collection: validate, version, mark, store in bulk.
+
+Versions go by ``modified``: a version whose ``modified`` is not later than the stored
+latest version of that id is not stored (reported as a failure). A new version may not
+carry a lower TLP than the stored one (no downgrade). Objects without a TLP marking take
+the collection's default TLP.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from liaison.cyber.tlp import Tlp, tlp_of
+from liaison.cyber.validate import Checked, StixInvalid, check
+from liaison.kit import clock
+from liaison.kit.errors import Conflict
+from liaison.models import CyberAudience, CyberCollection, CyberObject
+
+_CHUNK = 500
+
+
+@dataclass
+class Incoming:
+    """One object to store, and who (beyond the writer) it was shared with."""
+
+    obj: Any
+    audience: Sequence[str] = ()
+
+
+@dataclass
+class Stored:
+    seq: int
+    stix_id: str
+    version: str
+    tlp: Tlp
+    raw: str
+    audience: list[str]
+
+
+@dataclass
+class WriteResult:
+    stored: list[Stored] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def successes(self) -> list[dict[str, str]]:
+        return [{"id": item.stix_id, "version": item.version} for item in self.stored]
+
+
+@dataclass
+class _Latest:
+    seq: int | None
+    modified: datetime | None
+    rank: int
+
+
+def format_timestamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _latest(db: Session, collection_id: str, ids: list[str]) -> dict[str, _Latest]:
+    found: dict[str, _Latest] = {}
+    for start in range(0, len(ids), _CHUNK):
+        rows = db.execute(
+            select(
+                CyberObject.stix_id, CyberObject.seq, CyberObject.modified, CyberObject.tlp_rank
+            ).where(
+                CyberObject.collection_id == collection_id,
+                CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
+                CyberObject.is_latest.is_(True),
+            )
+        )
+        for stix_id, seq, modified, rank in rows:
+            found[stix_id] = _Latest(seq, modified, rank)
+    return found
+
+
+def _refusal(checked: Checked, tlp: Tlp, latest: _Latest | None) -> str | None:
+    if latest is None:
+        return None
+    if checked.modified is None:
+        return "this object is already stored (it has no modified timestamp to version by)"
+    if latest.modified is not None and checked.modified <= latest.modified:
+        return "a version with the same or a later 'modified' is already stored"
+    if tlp.rank < latest.rank:
+        previous = Tlp.from_rank(latest.rank)
+        return f"marking downgrade refused: stored as TLP:{previous}, new version TLP:{tlp}"
+    return None
+
+
+def _date_added(db: Session, collection_id: str) -> datetime:
+    """Now, but never earlier than the collection's last addition (keeps paging ordered)."""
+    last = db.scalar(
+        select(func.max(CyberObject.date_added)).where(CyberObject.collection_id == collection_id)
+    )
+    now = clock.now()
+    return max(now, clock.as_utc(last)) if last is not None else now
+
+
+def store_objects(
+    db: Session,
+    collection: CyberCollection,
+    items: Iterable[Incoming],
+    *,
+    added_by: str,
+    origin_party: str,
+    origin_node: str | None = None,
+) -> WriteResult:
+    """Validate and store; one bulk insert. Flushes, never commits."""
+    result = WriteResult()
+    accepted: list[tuple[Checked, Tlp, str, list[str]]] = []
+    for item in items:
+        try:
+            checked = check(item.obj)
+        except StixInvalid as exc:
+            stix_id = item.obj.get("id") if isinstance(item.obj, dict) else None
+            result.failures.append({"id": str(stix_id or "(no id)")[:300], "message": str(exc)})
+            continue
+        tlp = tlp_of(checked.marking_refs) or Tlp(collection.default_tlp)
+        raw = json.dumps(item.obj, separators=(",", ":"), ensure_ascii=False)
+        accepted.append((checked, tlp, raw, list(dict.fromkeys(item.audience))))
+    if not accepted:
+        return result
+    latest = _latest(db, collection.id, sorted({checked.id for checked, *_ in accepted}))
+    date_added = _date_added(db, collection.id)
+    stamp = format_timestamp(date_added)
+    rows: list[dict[str, Any]] = []
+    keep: list[tuple[Checked, Tlp, str, list[str]]] = []
+    superseded: list[int] = []
+    for checked, tlp, raw, audience in accepted:
+        previous = latest.get(checked.id)
+        reason = _refusal(checked, tlp, previous)
+        if reason is not None:
+            result.failures.append(
+                {"id": checked.id, "version": checked.version or "", "message": reason}
+            )
+            continue
+        if previous is not None and previous.seq is not None:
+            superseded.append(previous.seq)
+        latest[checked.id] = _Latest(None, checked.modified, tlp.rank)
+        rows.append(
+            {
+                "collection_id": collection.id,
+                "stix_id": checked.id,
+                "type": checked.type,
+                "spec_version": "2.1",
+                "created": checked.created,
+                "modified": checked.modified,
+                "version": checked.version or stamp,
+                "date_added": date_added,
+                "tlp": tlp.value,
+                "tlp_rank": tlp.rank,
+                "revoked": checked.revoked,
+                "is_latest": True,
+                "is_first": previous is None,
+                "origin_party": origin_party,
+                "origin_node": origin_node,
+                "added_by": added_by,
+                "raw": raw,
+            }
+        )
+        keep.append((checked, tlp, raw, audience))
+    if not rows:
+        return result
+    if superseded:
+        for start in range(0, len(superseded), _CHUNK):
+            db.execute(
+                update(CyberObject)
+                .where(CyberObject.seq.in_(superseded[start : start + _CHUNK]))
+                .values(is_latest=False)
+            )
+    _mark_in_batch_duplicates(rows)
+    before = db.scalar(select(func.max(CyberObject.seq))) or 0
+    try:
+        db.execute(insert(CyberObject), rows)  # executemany: no per-row round trip
+    except IntegrityError as exc:
+        raise Conflict(
+            "another write stored a version of one of these objects at the same moment; "
+            "send the envelope again"
+        ) from exc
+    restricted = [row for row in rows if row["tlp_rank"] > Tlp.AMBER.rank]
+    seqs = _seqs_of(db, collection.id, before, restricted)
+    audience_rows: list[dict[str, Any]] = []
+    for row, (checked, tlp, raw, audience) in zip(rows, keep, strict=True):
+        seq = seqs.get((checked.id, row["version"]), 0)
+        if seq:
+            audience_rows.extend({"object_seq": seq, "subject": s} for s in audience)
+        result.stored.append(Stored(seq, checked.id, row["version"], tlp, raw, audience))
+    if audience_rows:
+        db.execute(insert(CyberAudience), audience_rows)
+    db.flush()
+    return result
+
+
+def _seqs_of(
+    db: Session, collection_id: str, before: int, rows: list[dict[str, Any]]
+) -> dict[tuple[str, str], int]:
+    """The seq of each just-inserted row that needs one (for its audience rows)."""
+    found: dict[tuple[str, str], int] = {}
+    ids = sorted({row["stix_id"] for row in rows})
+    for start in range(0, len(ids), _CHUNK):
+        query = select(CyberObject.seq, CyberObject.stix_id, CyberObject.version).where(
+            CyberObject.collection_id == collection_id,
+            CyberObject.seq > before,
+            CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
+        )
+        for seq, stix_id, version in db.execute(query):
+            found[(stix_id, version)] = seq
+    return found
+
+
+def _mark_in_batch_duplicates(rows: list[dict[str, Any]]) -> None:
+    """Several versions of one id in one envelope: only the last is the latest."""
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        earlier = seen.get(row["stix_id"])
+        if earlier is not None:
+            earlier["is_latest"] = False
+            row["is_first"] = False
+        seen[row["stix_id"]] = row
+
+
+def audiences(db: Session, seqs: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    if seqs:
+        rows = db.execute(
+            select(CyberAudience.object_seq, CyberAudience.subject).where(
+                CyberAudience.object_seq.in_(seqs)
+            )
+        )
+        for seq, subject in rows:
+            found.setdefault(seq, []).append(subject)
+    return found

@@ -1,0 +1,117 @@
+"""``liaison cyber ...`` in process: collections, grants, STIX and MISP import, export, revoke."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from stix2validator import ValidationOptions, validate_instance
+from typer.testing import CliRunner, Result
+
+from liaison.cli.main import app
+from liaison.cyber.tlp import Tlp
+from tests.cyber.stix import indicator
+
+MISP_EVENT = {
+    "Event": {
+        "info": "Phishing wave against Canadian tax payers",
+        "timestamp": "1770458400",
+        "Tag": [{"name": "tlp:green"}],
+        "Attribute": [
+            {
+                "type": "domain",
+                "value": "cra-refund.example",
+                "to_ids": True,
+                "category": "Network activity",
+                "uuid": "5a3c2b1d-0e9f-4a8b-9c7d-6e5f4a3b2c1d",
+            },
+            {
+                "type": "ip-dst",
+                "value": "192.0.2.44",
+                "to_ids": True,
+                "category": "Network activity",
+            },
+            {"type": "comment", "value": "not an indicator", "to_ids": False},
+        ],
+        "Object": [{"Attribute": [{"type": "sha256", "value": "ab" * 32, "to_ids": True}]}],
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> CliRunner:
+    data_dir = tmp_path_factory.mktemp("cyber-cli")
+    runner = CliRunner(
+        env={
+            "LIAISON_DATA_DIR": str(data_dir),
+            "LIAISON_PARTY": "CA",
+            "LIAISON_DATABASE_URL": "",
+            "COLUMNS": "250",
+        }
+    )
+    for args in (["init"], ["seed", "--demo"]):
+        assert runner.invoke(app, args).exit_code == 0
+    return runner
+
+
+def run(cli: CliRunner, *args: str) -> Result:
+    result = cli.invoke(app, ["cyber", *args])
+    assert result.exit_code == 0, f"{args}: {result.output} {result.exception!r}"
+    return result
+
+
+def test_collections_import_export_and_revoke(cli: CliRunner, tmp_path: Path) -> None:
+    created = run(
+        cli, "collections", "create", "Joint phishing", "--agency", "CCCS", "--default-tlp", "GREEN"
+    )
+    collection = created.output.split("(")[-1].split(")")[0]
+    assert "Joint phishing" in run(cli, "collections", "list").output
+    granted = run(cli, "collections", "grant", collection, "user:ca-analyst", "--write")
+    assert "user:CA:ca-analyst: read=True write=True" in granted.output
+
+    good = [indicator(n) for n in range(3)]
+    red = indicator(9, tlp=Tlp.RED)
+    bad = indicator(5, pattern="not a pattern")
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(
+        json.dumps(
+            {
+                "type": "bundle",
+                "id": "bundle--6f0d1c5e-3a57-4a5e-9a55-5c1b0f7f4e21",
+                "objects": [*good, red, bad],
+            }
+        )
+    )
+    imported = run(
+        cli, "import", str(bundle), "--collection", collection, "--audience", "agency:CCCS"
+    )
+    assert "imported 4 object(s), skipped 1" in imported.output
+    assert bad["id"] in imported.output
+
+    misp = tmp_path / "misp.json"
+    misp.write_text(json.dumps(MISP_EVENT))
+    assert (
+        "imported 3 object(s), skipped 0"
+        in run(cli, "import", str(misp), "--collection", collection).output
+    )
+
+    out = tmp_path / "export.json"
+    run(cli, "export", "--collection", collection, "--output", str(out))
+    exported = json.loads(out.read_text())
+    assert exported["type"] == "bundle"
+    patterns = {o.get("pattern") for o in exported["objects"]}
+    assert "[domain-name:value = 'cra-refund.example']" in patterns
+    assert f"[file:hashes.'SHA-256' = '{'ab' * 32}']" in patterns
+    # the console operator is in the RED object's audience (it imported it)
+    assert len(exported["objects"]) == 7
+    options = ValidationOptions(version="2.1")
+    assert all(validate_instance(o, options).is_valid for o in exported["objects"])
+
+    run(cli, "revoke", collection, good[0]["id"])
+    listing = run(cli, "objects", collection).output
+    line = next(row for row in listing.splitlines() if good[0]["id"] in row)
+    assert "yes" in line
+    failed = cli.invoke(app, ["cyber", "revoke", collection, good[0]["id"]])
+    assert failed.exit_code != 0
+    assert "already revoked" in str(failed.exception)

@@ -1,0 +1,144 @@
+"""Two live nodes: CERT-In's collection on IN is shared with CA; indicators and their
+revocation arrive in CA's mirror, TLP:RED reaches only its audience on either node."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from liaison.cyber.taxii_http import TAXII_MEDIA_TYPE
+from liaison.cyber.tlp import Tlp
+from tests.cyber.live import PatientNode
+from tests.cyber.stix import indicator
+from tests.federation.nodes import Node, drop_schema, peer, pg_schema_url, wait_for
+
+# two live nodes on two shared cores: setup alone can take minutes under load
+pytestmark = pytest.mark.timeout(900)
+
+
+def _node(backend: str, party: str, root: Path, schemas: list[str]) -> Node:
+    url = ""
+    if backend == "postgresql":
+        schema, url = pg_schema_url(f"cy{party.lower()}")
+        schemas.append(schema)
+    node = PatientNode(party=party, data_dir=root / party.lower(), database_url=url)
+    node.data_dir.mkdir(parents=True)
+    node.prepare()
+    return node
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
+    schemas: list[str] = []
+    canada = _node(request.param, "CA", tmp_path, schemas)
+    india = _node(request.param, "IN", tmp_path, schemas)
+    canada.start()
+    india.start()
+    peer(canada, india)
+    yield canada, india
+    canada.stop()
+    india.stop()
+    for schema in schemas:
+        drop_schema(schema)
+
+
+def _taxii(node: Node, username: str) -> httpx.Client:
+    """A TAXII client signing in with HTTP Basic (the demo user's password)."""
+    headers = {"Accept": TAXII_MEDIA_TYPE, "Content-Type": TAXII_MEDIA_TYPE}
+    return httpx.Client(
+        base_url=f"{node.url}/taxii2/cti",
+        headers=headers,
+        auth=(username, f"liaison-demo-{username}"),
+        timeout=30,
+    )
+
+
+def _collection_id(client: httpx.Client, title: str) -> str:
+    collections = client.get("/collections/").json()["collections"]
+    found: str = next(c["id"] for c in collections if c["title"] == title)
+    return found
+
+
+def _latest(client: httpx.Client, collection: str, stix_id: str) -> dict[str, Any] | None:
+    response = client.get(f"/collections/{collection}/objects/{stix_id}/")
+    if response.status_code == 404:
+        return None
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()["objects"][0]
+    return found
+
+
+def test_shared_collection_mirrors_revocations_and_red_audience(
+    pair: tuple[Node, Node], tmp_path: Path
+) -> None:
+    canada, india = pair
+    writer = _taxii(india, "in-analyst")
+    cert_in = _collection_id(writer, "CERT-In indicators")
+    india.cli("cyber", "collections", "share", cert_in, "--peer", "CA", "--agency", "CCCS")
+
+    amber = indicator(1, tlp=Tlp.AMBER)
+    red_local = indicator(2, tlp=Tlp.RED)  # audience: only its writer, in-analyst
+    with _taxii(india, "in-analyst") as writer:
+        status = writer.post(
+            f"/collections/{cert_in}/objects/", json={"objects": [amber, red_local]}
+        )
+        assert status.json()["success_count"] == 2
+    red_shared = indicator(3, tlp=Tlp.RED)
+    bundle = tmp_path / "red.json"
+    bundle.write_text(
+        json.dumps(
+            {
+                "type": "bundle",
+                "id": "bundle--00000000-0000-4000-8000-000000000000",
+                "objects": [red_shared],
+            }
+        )
+    )
+    india.cli(
+        "cyber", "import", str(bundle), "--collection", cert_in, "--audience", "user:CA:ca-analyst"
+    )
+
+    ca_viewer = _taxii(canada, "ca-viewer")
+    ca_analyst = _taxii(canada, "ca-analyst")
+    wait_for(
+        lambda: _latest(ca_viewer, cert_in, amber["id"]) is not None,
+        what="indicator at CA",
+        timeout=120,
+    )
+    wait_for(
+        lambda: _latest(ca_analyst, cert_in, red_shared["id"]) is not None,
+        what="RED at CA",
+        timeout=120,
+    )
+    # the seeded CERT-In indicators were queued when the collection was shared
+    seeded = ca_viewer.get(f"/collections/{cert_in}/objects/").json()["objects"]
+    assert len(seeded) >= 4
+    # RED: only its audience, on either node
+    assert _latest(ca_viewer, cert_in, red_shared["id"]) is None
+    with _taxii(india, "in-officer") as in_officer:
+        assert _latest(in_officer, cert_in, red_shared["id"]) is None
+        assert _latest(in_officer, cert_in, red_local["id"]) is None
+        assert _latest(in_officer, cert_in, amber["id"]) is not None
+    # provenance, and the mirror is read-only
+    objects = canada.cli("cyber", "objects", cert_in).stdout
+    assert "IN liaison-in" in objects
+    refused = ca_analyst.post(f"/collections/{cert_in}/objects/", json={"objects": [indicator(9)]})
+    assert refused.status_code == 403
+
+    india.cli("cyber", "revoke", cert_in, amber["id"])
+    wait_for(
+        lambda: (_latest(ca_viewer, cert_in, amber["id"]) or {}).get("revoked") is True,
+        what="revocation at CA",
+        timeout=120,
+    )
+    # delivery is in order: the RED object with only an Indian audience never left IN
+    assert _latest(ca_analyst, cert_in, red_local["id"]) is None
+    versions = ca_viewer.get(f"/collections/{cert_in}/objects/{amber['id']}/versions/").json()
+    assert len(versions["versions"]) == 2
+    for client in (writer, ca_viewer, ca_analyst):
+        client.close()
