@@ -177,3 +177,13 @@ def test_unknown_paths_and_methods_are_taxii_errors(
     assert _is_taxii_error(response, 405)
     unknown = client.get(objects_url("no-such-collection"), headers=taxii("ca-viewer"))
     assert _is_taxii_error(unknown, 404)
+
+
+def test_control_characters_in_filters_are_a_bad_request(
+    client: TestClient, taxii: Headers, cccs: str
+) -> None:
+    for parameter in ("match[id]", "match[type]", "match[spec_version]"):
+        response = client.get(
+            objects_url(cccs), params={parameter: "indicator\x00"}, headers=taxii("ca-viewer")
+        )
+        assert parameter in _is_taxii_error(response, 400)["description"]

@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 READY_WITHIN_SECONDS = 30.0
+UI_TIMEOUT_MS = 15_000
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,9 @@ def page(browser: Browser, node: Node, request: pytest.FixtureRequest) -> Iterat
         java_script_enabled=enabled,
     )
     page = context.new_page()
+    # Two nodes, their workers and the browser share two cores: a sign-in (password
+    # hashing) can take longer than Playwright's 5 s default while a worker is busy.
+    page.set_default_timeout(UI_TIMEOUT_MS)
     yield page
     context.close()
 

@@ -8,16 +8,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from liaison.audit.verify import VerifyReport
+from liaison.kit.inputs import QueryText
+
+MAX_SEQUENCE = 2**63 - 1  # BIGINT
 
 
 class AuditQuery(BaseModel):
     """Filters (exact match; empty means any) and a keyset cursor: newest first."""
 
-    actor: str | None = Field(default=None, max_length=200)
-    action: str | None = Field(default=None, max_length=100)
-    object_type: str | None = Field(default=None, max_length=100)
-    object_id: str | None = Field(default=None, max_length=200)
-    before: int | None = Field(default=None, ge=1, description="entries older than this sequence")
+    actor: QueryText | None = Field(default=None, max_length=200)
+    action: QueryText | None = Field(default=None, max_length=100)
+    object_type: QueryText | None = Field(default=None, max_length=100)
+    object_id: QueryText | None = Field(default=None, max_length=200)
+    before: int | None = Field(
+        default=None, ge=1, le=MAX_SEQUENCE, description="entries older than this sequence"
+    )
     limit: int = Field(default=100, ge=1, le=500)
 
 

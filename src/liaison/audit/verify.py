@@ -167,9 +167,33 @@ def _check_checkpoints(
         report.countersigned += bool(signers)
         problem = _checkpoint_problem(db, own_party, cp, signers, recomputed, matched_up_to)
         if problem is not None:
+            if problem.kind == "rewritten" and not signers:
+                later = [c for c in checkpoints if c.sequence > cp.sequence]
+                witnessed = _witnessed(db, own_party, later, counters, recomputed, matched_up_to)
+                problem = witnessed or problem
             report.problems.append(problem)
             return
         matched_up_to = cp.sequence
+
+
+def _witnessed(
+    db: Session,
+    own_party: str,
+    later: list[AuditCheckpoint],
+    counters: dict[str, list[AuditCountersignature]],
+    recomputed: dict[int, str],
+    matched_up_to: int,
+) -> Problem | None:
+    """A rewrite caught by our own checkpoint only could be our own checkpoint being
+    rewritten too; name the first later checkpoint the peer countersigned that also no
+    longer matches, which is the evidence the other party holds."""
+    for cp in later:
+        signers = counters.get(cp.id, [])
+        if signers:
+            problem = _checkpoint_problem(db, own_party, cp, signers, recomputed, matched_up_to)
+            if problem is not None and problem.kind == "rewritten":
+                return problem
+    return None
 
 
 def _countersignatures(db: Session, ids: list[str]) -> dict[str, list[AuditCountersignature]]:

@@ -53,7 +53,7 @@ class Filters:
         match_version: Annotated[str | None, Query(alias="match[version]")] = None,
         match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
     ) -> None:
-        versions = split(match_version) or ["last"]
+        versions = split(match_version, "match[version]") or ["last"]
         times: list[datetime] = []
         for value in versions:
             if value not in ("last", "first", "all"):
@@ -65,11 +65,11 @@ class Filters:
             added_after=parse_added_after(added_after),
             after_seq=decode_next(next) if next else 0,
             limit=min(limit, MAX_LIMIT),
-            ids=split(match_id),
-            types=split(match_type),
+            ids=split(match_id, "match[id]"),
+            types=split(match_type, "match[type]"),
             versions=versions,
             version_times=times,
-            spec_versions=split(match_spec_version),
+            spec_versions=split(match_spec_version, "match[spec_version]"),
         )
 
     def with_id(self, stix_id: str, all_versions: bool = False) -> ObjectQuery:

@@ -24,6 +24,7 @@ from liaison.cyber.store import format_timestamp
 from liaison.cyber.validate import StixInvalid, parse_timestamp
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError, NotAuthenticated, TooManyAttempts
+from liaison.kit.inputs import check_text
 from liaison.users import auth
 from liaison.users.roles import Caller
 
@@ -197,8 +198,16 @@ def parse_added_after(value: str | None) -> datetime | None:
         raise TaxiiError(400, "Bad request", f"added_after: {exc}", "bad_request") from exc
 
 
-def split(value: str | None) -> list[str]:
-    return [part.strip() for part in value.split(",") if part.strip()] if value else []
+def split(value: str | None, parameter: str) -> list[str]:
+    """A comma-separated match[...] filter; control characters (NUL) are a 400, not a
+    database error."""
+    if not value:
+        return []
+    try:
+        check_text(value)
+    except ValueError as exc:
+        raise TaxiiError(400, "Bad request", f"{parameter}: {exc}", "bad_request") from exc
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 def date_headers(first: datetime | None, last: datetime | None) -> dict[str, str]:

@@ -60,6 +60,7 @@ def demo_command(
         peering.pin(india, canada)
         story = peering.accreditation_exchange(host=canada, sending=india)
         story += "\n" + seed_peered_nodes([canada, india])
+        peering.wait_delivered([canada, india])
         _print_welcome(nodes, data_dir, ready)
         console.print(story)
         console.print("Press Ctrl-C to stop both nodes.")

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.cli.context import operator
@@ -19,7 +19,7 @@ from liaison.federation import keys, peers
 from liaison.federation.schemas import PeerCreate
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ServiceUnavailable
-from liaison.models import Officer, Peer
+from liaison.models import Officer, OutboxMessage, Peer
 
 ACCREDITED_ON = date(2026, 3, 16)
 
@@ -106,4 +106,24 @@ def accreditation_exchange(host: Settings, sending: Settings) -> str:
         f"{sending.party}'s nomination of '{role_title}' reached {host.party}; "
         f"{host.party} {verb} the officer ({ACCREDITED_ON.isoformat()}) and the decision "
         f"reached {sending.party} — see each node's message log"
+    )
+
+
+def _undelivered(settings: Settings) -> int:
+    def count(db: Session) -> int:
+        waiting = select(func.count()).where(OutboxMessage.status == "pending")
+        return db.scalar(waiting) or 0
+
+    pending = _in_node(settings, count)
+    return pending if isinstance(pending, int) else 0
+
+
+def wait_delivered(nodes: list[Settings], timeout: float = 60) -> None:
+    """Wait until no node has a message waiting for its peer (replies included), so the
+    demo's story is on both sides before the officer looks, and a quick Ctrl-C loses
+    nothing of the seed to the next start."""
+    _wait(
+        "the demo messages to reach the other node",
+        lambda: all(_undelivered(node) == 0 for node in nodes),
+        timeout,
     )

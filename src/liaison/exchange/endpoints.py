@@ -41,7 +41,7 @@ from liaison.exchange.schemas import (
 from liaison.exchange.service import ExchangeService, Thread
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, PolicyBlocked
-from liaison.kit.inputs import IdPath
+from liaison.kit.inputs import IdPath, QueryText
 from liaison.models import Attachment, Case, Message
 from liaison.policy.schemas import HandlingCode, Tlp
 
@@ -101,9 +101,9 @@ def inbox(
     direction: Annotated[str | None, Query(pattern=r"^(in|out|local)?$")] = None,
     due: bool = False,
     overdue: bool = False,
-    search: Annotated[str | None, Query(max_length=200)] = None,
+    search: Annotated[QueryText | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[QueryText | None, Query(max_length=200)] = None,
 ) -> InboxPage:
     """Messages newest first; filters; keyset paging with ``next_cursor``."""
     svc = ExchangeService(db, caller, settings)
@@ -246,7 +246,7 @@ def deconflict(
     db: DbDep,
     caller: CallerDep,
     settings: SettingsDep,
-    keys: Annotated[list[str], Query(max_length=200)],
+    keys: Annotated[list[QueryText], Query(max_length=200)],
 ) -> list[DeconflictHit]:
     """Open cases on this node (own and peer-shared) mentioning any of these entity keys."""
     return ExchangeService(db, caller, settings).deconflict(keys)

@@ -10,19 +10,19 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
 
 
-def _check_text(value: Any) -> Any:
+def check_text(value: Any) -> Any:
     if isinstance(value, str) and _FORBIDDEN_CONTROL.search(value):
         raise ValueError("contains control characters (such as NUL) that are not allowed")
     if isinstance(value, list):
         for item in value:
-            _check_text(item)
+            check_text(item)
     return value
 
 
@@ -32,7 +32,7 @@ class InputModel(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_control_characters(cls, value: Any) -> Any:
-        return _check_text(value)
+        return check_text(value)
 
 
 IdPath = Annotated[str, Path(pattern=ID_PATTERN, description="a UUIDv7 identifier")]
@@ -42,3 +42,6 @@ OptionalIdQuery = Annotated[str | None, Query(pattern=r"^(?:[0-9A-Za-z-]{1,36})?
 OptionalPartyQuery = Annotated[
     str | None, Query(pattern=r"^(?:[A-Za-z]{2})?$", description="ISO 3166-1 alpha-2")
 ]
+# Free text in a query string (search terms, keys, cursors): the same refusal of
+# characters a database cannot store, as a 422 naming the parameter.
+QueryText = Annotated[str, AfterValidator(check_text)]
