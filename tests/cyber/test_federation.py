@@ -142,3 +142,16 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
     assert len(versions["versions"]) == 2
     for client in (writer, ca_viewer, ca_analyst):
         client.close()
+    # every release was put to the policy engine and audited on both sides
+    released = _audit(india, "policy.decision", cert_in)
+    assert {entry["detail"]["tlp"] for entry in released} >= {"AMBER", "RED"}
+    assert all(entry["detail"]["kind"] == "cyber_object" for entry in released)
+    received = _audit(canada, "cyber.received", cert_in)
+    assert sum(entry["detail"]["objects"] for entry in received) >= 6
+    assert all(entry["actor"] == "node:IN" for entry in received)
+
+
+def _audit(node: Node, action: str, collection: str) -> list[dict[str, Any]]:
+    lines = node.cli("audit", "export", "-o", "-").stdout.splitlines()
+    entries = [json.loads(line) for line in lines if line.strip()]
+    return [e for e in entries if e["action"] == action and e["object_id"] == collection]

@@ -13,14 +13,23 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import record
 from liaison.cyber.schemas import SUBJECT_PATTERN
 from liaison.cyber.store import Incoming, Stored, audiences, store_objects
 from liaison.cyber.tlp import Tlp
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
+from liaison.kit.errors import PolicyBlocked
 from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
+from liaison.policy.schemas import Direction, HandlingCode, ItemKind, PolicySubject
+from liaison.policy.schemas import Tlp as PolicyTlp
+from liaison.policy.service import disclosure_record, enforce, evaluate
 
 UPSERT = "cyber.object_upsert"
+OBJECT_TYPE = "cyber.collection"
+SYSTEM_ACTOR = "system:cyber-federation"
+CYBER_LEGAL_BASIS = "cyber_information_sharing"
+CYBER_PURPOSE = "cyber defence and incident response"
 REVOKE = "cyber.object_revoke"
 BATCH = 500
 Subject = Annotated[str, Field(pattern=SUBJECT_PATTERN)]
@@ -55,8 +64,7 @@ def releasable(db: Session, collection: CyberCollection, item: Stored, peer_part
     TLP now: CLEAR/GREEN/AMBER go to the peer the collection is shared with;
     AMBER+STRICT never leaves this node's organisation; RED goes only to a peer
     named in the object's audience (one of its agencies or users, or the party).
-    At integration the policy engine (``policy.service.enforce`` with a
-    CYBER_OBJECT subject) is called here as well, and the decision audited.
+    What passes this check is then put to the policy engine (``cleared``).
     """
     if item.tlp.rank <= Tlp.AMBER.rank:
         return True
@@ -73,6 +81,46 @@ def releasable(db: Session, collection: CyberCollection, item: Stored, peer_part
         select(Agency.id).where(Agency.id.in_(agency_ids), Agency.party_code == peer_party)
     )
     return found is not None
+
+
+def _policy_subject(
+    collection: CyberCollection, tlp: Tlp, sender: str, recipient: str, direction: Direction
+) -> PolicySubject:
+    return PolicySubject(
+        direction=direction,
+        kind=ItemKind.CYBER_OBJECT,
+        sender_party=sender,
+        recipient_party=recipient,
+        originator_party=collection.owner_party,
+        tlp=PolicyTlp(tlp.value),
+        handling_code=HandlingCode.INTELLIGENCE_ONLY,
+        legal_basis=CYBER_LEGAL_BASIS,
+        legal_basis_reference=f"collection '{collection.title}' shared with {recipient}",
+        purpose=CYBER_PURPOSE,
+    )
+
+
+def cleared(
+    db: Session, collection: CyberCollection, items: list[Stored], peer_party: str
+) -> list[Stored]:
+    """The policy engine's word on a batch for one peer: one decision per TLP in the
+    batch, each in the audit log with its rules; a blocked group stays on this node."""
+    by_tlp: dict[Tlp, list[Stored]] = {}
+    for item in items:
+        by_tlp.setdefault(item.tlp, []).append(item)
+    passed: list[Stored] = []
+    for tlp, group in sorted(by_tlp.items(), key=lambda pair: pair[0].rank):
+        subject = _policy_subject(
+            collection, tlp, collection.owner_party, peer_party, Direction.OUTBOUND
+        )
+        try:
+            enforce(
+                db, subject, actor=SYSTEM_ACTOR, object_type=OBJECT_TYPE, object_id=collection.id
+            )
+        except PolicyBlocked:
+            continue  # refused and audited; the objects stay stored here
+        passed.extend(group)
+    return passed
 
 
 def _record(collection: CyberCollection, recipient_agency: str | None) -> dict[str, Any]:
@@ -102,7 +150,8 @@ def publish(
     for party, recipient_agency in sorted(targets.items()):
         if db.get(Peer, party) is None:
             continue  # no longer pinned: nothing can be sent
-        allowed = [item for item in items if releasable(db, collection, item, party)]
+        releasable_items = [item for item in items if releasable(db, collection, item, party)]
+        allowed = cleared(db, collection, releasable_items, party)
         for start in range(0, len(allowed), BATCH):
             chunk = allowed[start : start + BATCH]
             payload = {
@@ -211,6 +260,20 @@ def _apply(db: Session, context: InboundContext, payload: dict[str, Any], revoke
     invalid = [f for f in result.failures if "already stored" not in f["message"]]
     if invalid and not result.stored:
         raise PayloadRefused("invalid_payload", invalid[0]["message"][:500])
+    tlps = {Tlp(tlp) for tlp in {item.tlp for item in result.stored}}
+    for tlp in sorted(tlps, key=lambda t: t.rank):
+        subject = _policy_subject(
+            mirror, tlp, context.sender_party, context.settings.party, Direction.INBOUND
+        )
+        record(
+            db,
+            actor=f"node:{context.sender_party}",
+            action="cyber.received",
+            object_type=OBJECT_TYPE,
+            object_id=mirror.id,
+            detail={"objects": sum(1 for item in result.stored if item.tlp == tlp)}
+            | disclosure_record(subject, evaluate(db, subject)),
+        )
 
 
 @register(UPSERT)
