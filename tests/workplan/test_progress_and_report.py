@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
+from liaison.exchange import stats as exchange_stats
 from liaison.kit import clock
 from liaison.workplan.baseline import stable_id
 from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats, register_exchange_stats
@@ -34,7 +35,7 @@ def april_2026() -> Iterator[None]:
 @pytest.fixture
 def no_exchange_provider() -> Iterator[None]:
     yield
-    register_exchange_stats(None)
+    register_exchange_stats(exchange_stats.cached)  # the provider the app registers
 
 
 def _progress(client: TestClient, headers: dict[str, str], action: str, **body: object) -> None:
