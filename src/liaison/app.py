@@ -14,6 +14,7 @@ import liaison.audit.deletion  # registers retention's message types
 import liaison.cyber.federation  # registers the cyber message types
 import liaison.directory.retention  # registers the directory's purge rules
 import liaison.exchange.federation  # registers the exchange's message types
+import liaison.exchange.retention  # registers the exchange's purge rules
 import liaison.exchange.stats  # gives the workplan dashboard its exchange figures
 import liaison.federation.control  # registers federation's message types
 import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.audit.jobs import Schedule
 from liaison.config import Settings
 from liaison.exchange.deadlines import escalate
+from liaison.exchange.retention import sweep_blobs
 from liaison.federation.delivery import Deliverer
 from liaison.federation.outbox import outbox_signal
 from liaison.notifications.mailer import run_pass as send_mail
@@ -31,6 +32,7 @@ def run(factory: sessionmaker[Session], settings: Settings, stop: threading.Even
         jobs = Schedule(factory, settings)
         jobs.add("exchange deadlines", settings.exchange_escalation_minutes * 60, escalate)
         jobs.add("notification mail", settings.smtp_poll_seconds, send_mail)
+        jobs.add("attachment blob sweep", settings.retention_purge_minutes * 60, sweep_blobs)
         while not stop.is_set():
             jobs.run_due()
             try:

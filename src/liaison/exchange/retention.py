@@ -1,0 +1,102 @@
+"""Retention of exchanged messages: category ``exchange.message``.
+
+The clock starts at receipt (or creation, for this node's own messages); the period
+is the originating party's. Erasure keeps the message's frame (ids, parties, agencies,
+type, markings, legal basis, dates, outcome) so threads and deadlines still make
+sense, and removes its content: subject, body, entities (and their deconfliction
+index rows), reasons, clarification texts and attachments. Attachment rows go in the
+transaction; their encrypted blob files are removed by ``sweep_blobs`` once no row
+refers to them (a file can be removed only after the deletion is committed).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from liaison.audit.retention import Purgeable, register_purge
+from liaison.config import Settings
+from liaison.exchange.attachments import delete_blob
+from liaison.models import Attachment, Clarification, Message, MessageEntity, Tombstone
+
+OBJECT_TYPE = "exchange.message"
+ERASED_SUBJECT = "[content erased]"
+ORPHAN_GRACE_SECONDS = 3600.0  # an upload is written before its row is committed
+
+
+def _origin(db: Session, message_id: str) -> str | None:
+    return db.scalar(select(Message.originator_party).where(Message.id == message_id))
+
+
+def _expired(db: Session, party: str, cutoff: datetime, limit: int) -> list[str]:
+    erased = (
+        select(Tombstone.id)
+        .where(Tombstone.object_type == OBJECT_TYPE, Tombstone.object_id == Message.id)
+        .exists()
+    )
+    started = func.coalesce(Message.received_at, Message.created_at)
+    return list(
+        db.scalars(
+            select(Message.id)
+            .where(Message.originator_party == party, started < cutoff, ~erased)
+            .order_by(started)
+            .limit(limit)
+        )
+    )
+
+
+def _erase(db: Session, message_id: str) -> dict[str, Any]:
+    message = db.get_one(Message, message_id)
+    attachments = db.execute(delete(Attachment).where(Attachment.message_id == message_id))
+    db.execute(delete(MessageEntity).where(MessageEntity.message_id == message_id))
+    for clarification in db.scalars(
+        select(Clarification).where(Clarification.message_id == message_id)
+    ):
+        clarification.question = ERASED_SUBJECT
+        if clarification.answer is not None:
+            clarification.answer = ERASED_SUBJECT
+    summary = {
+        "type": message.type,
+        "from_party": message.from_party,
+        "to_party": message.to_party,
+        "tlp": message.tlp,
+        "legal_basis": message.legal_basis,
+        "created_at": message.created_at.isoformat(),
+        "entities_erased": len(message.entities),
+        "attachments_erased": attachments.rowcount,  # type: ignore[attr-defined]
+    }
+    message.subject = ERASED_SUBJECT
+    message.body = ""
+    message.entities = []
+    message.reason_text = ""
+    message.search_text = ""
+    db.flush()
+    return summary
+
+
+def sweep_blobs(db: Session, settings: Settings) -> int:
+    """Remove blob files no attachment row refers to (after erasure or an abandoned
+    upload), once they are older than the grace period. Returns how many went."""
+    root = settings.data_dir / "blobs"
+    if not root.exists():
+        return 0
+    cutoff = time.time() - ORPHAN_GRACE_SECONDS
+    candidates = [p.name for p in root.glob("*/*") if p.is_file() and p.stat().st_mtime < cutoff]
+    removed = 0
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        referenced = set(
+            db.scalars(select(Attachment.blob_id).where(Attachment.blob_id.in_(chunk)))
+        )
+        for blob_id in chunk:
+            if blob_id not in referenced:
+                delete_blob(settings, blob_id)
+                removed += 1
+    return removed
+
+
+register_purge(Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase))
