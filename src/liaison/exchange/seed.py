@@ -1,8 +1,11 @@
 """Demo cases: each node sends its own, over federation, once the nodes are peered.
 
-Canada sends a request about a fentanyl-precursor shipment (RCMP to NCB) and a request
-about forged passports (IRCC to the Bureau of Immigration); India sends a disclosure
-about a cross-border fraud network (CBI to RCMP). Idempotent: a case with the same
+Canada sends a request about a fentanyl-precursor shipment (RCMP to NCB), a request
+about forged passports (IRCC to the Bureau of Immigration) and a disclosure about a
+repeat heroin courier that its policy holds for legal review (NDPS Act s.31A can carry
+the death penalty: an assurance must be recorded first); India sends a disclosure about
+a cross-border fraud network (CBI to RCMP) and one sent in error, which it then asks
+Canada to erase (Canada's signed deletion certificate comes back). Idempotent: a case with the same
 title is not sent twice. Nothing is sent before the peer is pinned and its agencies
 have arrived (the demo calls this after peering).
 """
@@ -14,17 +17,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.audit.deletion import DeletionRequestIn, request_deletion
 from liaison.config import Settings
+from liaison.exchange.retention import OBJECT_TYPE as RETENTION_TYPE
 from liaison.exchange.schemas import ComposeIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from liaison.models import Agency, Case, Peer, User
+from liaison.models import Agency, Case, Message, Peer, User
 from liaison.users.roles import Caller, Role
 
 POLICE = {
     "legal_basis": "police_cooperation",
     "legal_basis_reference": "India-Canada liaison officer arrangement (Ottawa, 7 Feb 2026)",
 }
+
+ERASE_AFTER_SENDING = "erase_after_sending"  # the demo's deletion-request story
 
 DEMO_CASES: dict[str, list[dict[str, Any]]] = {
     "CA": [
@@ -88,6 +95,36 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
                 **POLICE,
             },
         },
+        {
+            # Held at CA for legal review: NDPS Act s.31A can carry the death penalty.
+            "case_title": "Repeat heroin courier travelling Toronto to Amritsar",
+            "case_summary": "A courier convicted in India in 2019 is booked to fly again.",
+            "from": "RCMP",
+            "to": "NCB",
+            "type": "disclosure",
+            "priority": "high",
+            "subject": "Travel of a previously convicted heroin courier",
+            "body": "The person below, convicted in Punjab in 2019 for heroin trafficking, is "
+            "booked on the flight below; luggage checks at Toronto found traces of heroin.",
+            "entities": [
+                {
+                    "kind": "person",
+                    "name": "Gurpreet Sandhu",
+                    "date_of_birth": "1988-11-02",
+                    "nationality": "CA",
+                },
+                {"kind": "flight", "number": "AC42", "date": "2026-04-02"},
+            ],
+            "offences": ["drug_trafficking", "ndps_31a_repeat"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "source_reliability": "B",
+                "information_credibility": 2,
+                "purpose": "criminal investigation: heroin trafficking",
+                **POLICE,
+            },
+        },
     ],
     "IN": [
         {
@@ -115,21 +152,39 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
                 **POLICE,
             },
         },
+        {
+            # Sent in error, then erased at CA on IN's request: a signed certificate returns.
+            "case_title": "Disclosure sent in error: unrelated call-back number",
+            "case_summary": "A number from another inquiry was disclosed by mistake.",
+            "from": "CBI",
+            "to": "RCMP",
+            "type": "disclosure",
+            "priority": "low",
+            "subject": "Additional call-back number (sent in error)",
+            "body": "This number belongs to another inquiry and was disclosed by mistake.",
+            "entities": [{"kind": "phone", "number": "+91 98111 22233"}],
+            "offences": ["fraud"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "no_onward_disclosure",
+                "purpose": "criminal investigation: fraud",
+                **POLICE,
+            },
+            ERASE_AFTER_SENDING: "Disclosed in error: the number belongs to another inquiry.",
+        },
     ],
 }
 
 
-def _sender(db: Session, settings: Settings) -> Caller | None:
-    user = db.scalar(
-        select(User).where(User.role == Role.LIAISON_OFFICER.value, User.is_active.is_(True))
-    )
+def _user(db: Session, settings: Settings, role: Role) -> Caller | None:
+    user = db.scalar(select(User).where(User.role == role.value, User.is_active.is_(True)))
     if user is None:
         return None
     return Caller(
         user_id=user.id,
         username=user.username,
         display_name=user.display_name,
-        role=Role.LIAISON_OFFICER,
+        role=role,
         agency_id=user.agency_id,
         party_code=settings.party,
     )
@@ -137,7 +192,7 @@ def _sender(db: Session, settings: Settings) -> Caller | None:
 
 def seed_cases(db: Session, settings: Settings) -> int:
     """Send this node's demo cases (once). Returns how many were sent now."""
-    sender = _sender(db, settings)
+    sender = _user(db, settings, Role.LIAISON_OFFICER)
     if sender is None:
         return 0
     agencies = {a.acronym: a.id for a in db.scalars(select(Agency))}
@@ -149,13 +204,28 @@ def seed_cases(db: Session, settings: Settings) -> int:
             continue
         if db.scalar(select(Case.id).where(Case.title == spec["case_title"])) is not None:
             continue
-        body = {k: v for k, v in spec.items() if k not in ("from", "to")}
+        body = {k: v for k, v in spec.items() if k not in ("from", "to", ERASE_AFTER_SENDING)}
         data = ComposeIn.model_validate(
             {**body, "from_agency_id": agencies[spec["from"]], "to_agency_id": agencies[spec["to"]]}
         )
-        service.compose(data)
+        message = service.compose(data)
         sent += 1
+        if ERASE_AFTER_SENDING in spec:
+            _request_erasure(db, settings, message, peer_party, spec[ERASE_AFTER_SENDING])
     return sent
+
+
+def _request_erasure(
+    db: Session, settings: Settings, message: Message, peer_party: str, reason: str
+) -> None:
+    """Queued behind the message itself, so the peer holds it when the request arrives."""
+    records_officer = _user(db, settings, Role.ADMIN)
+    if records_officer is None:
+        return
+    request = DeletionRequestIn(
+        peer_party=peer_party, object_type=RETENTION_TYPE, object_id=message.id, reason=reason
+    )
+    request_deletion(db, settings, records_officer, request)
 
 
 def seed_peered_nodes(nodes: list[Settings]) -> str:
@@ -168,4 +238,10 @@ def seed_peered_nodes(nodes: list[Settings]) -> str:
                 counts.append(f"{node.party} sent {seed_cases(db, node)}")
         finally:
             engine.dispose()
-    return "demo exchange cases: " + ", ".join(counts) + " (see Exchange on each node)"
+    return (
+        "demo exchange cases: " + ", ".join(counts) + " (see Exchange on each node)\n"
+        "CA's disclosure on a repeat heroin courier is held for legal review until a "
+        "death-penalty assurance is recorded (ca-legal: Policy); IN asked CA "
+        "to erase a disclosure sent in error and holds CA's signed deletion certificate "
+        "(in-admin: Audit → Retention and deletion)"
+    )
