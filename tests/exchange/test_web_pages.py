@@ -109,6 +109,8 @@ def test_missing_markings_and_bad_filters_are_pages_not_errors(
     assert answer.status_code == 422
     assert "Legal basis" in answer.text
     assert _cases(seeded) == 0
+    blank = client.get("/exchange?q=&status=&priority=&kind=&due=true", headers=headers)
+    assert blank.status_code == 200  # the filter form's "any" options
     assert client.get("/exchange?status=nonsense", headers=headers).status_code == 422
     assert client.get("/exchange?cursor=zzz", headers=headers).status_code == 422
 

@@ -6,6 +6,7 @@ re-renders the thread with the error next to the field, a policy block with its 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -48,15 +49,27 @@ KINDS = [MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT, Message
 REPLY_TYPES = [MessageType.REPLY, MessageType.ACKNOWLEDGEMENT, MessageType.FOLLOW_UP]
 
 
+# A filter select sends "" for "any": plain text here, checked against the enum below.
+Choice = Annotated[str, Query(max_length=40)]
+
+
+def _choice(options: type[StrEnum], name: str, value: str) -> str | None:
+    if not value:
+        return None
+    if value not in {member.value for member in options}:
+        raise ValidationFailed.on_field(name, f"not a {name} this inbox knows: {value}")
+    return value
+
+
 @router.get("")
 def inbox(
     request: Request,
     db: DbDep,
     caller: PageCallerDep,
     settings: SettingsDep,
-    status: MessageStatus | None = None,
-    priority: Priority | None = None,
-    kind: MessageType | None = None,
+    status: Choice = "",
+    priority: Choice = "",
+    kind: Choice = "",
     mine: bool = False,
     due: bool = False,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -65,9 +78,9 @@ def inbox(
     """The caller's messages, newest first, with their markings and deadline state."""
     svc = ExchangeService(db, caller, settings)
     flt = InboxFilter(
-        status=status.value if status else None,
-        priority=priority.value if priority else None,
-        type=kind.value if kind else None,
+        status=_choice(MessageStatus, "status", status),
+        priority=_choice(Priority, "priority", priority),
+        type=_choice(MessageType, "kind", kind),
         assigned_to=caller.user_id if mine else None,
         due=due,
         search=q or None,
@@ -79,14 +92,7 @@ def inbox(
     if page.next_cursor:
         following = request.url.include_query_params(cursor=page.next_cursor)
     first = request.url.remove_query_params("cursor") if cursor else None
-    filters = FormState(
-        values={
-            "status": status.value if status else "",
-            "priority": priority.value if priority else "",
-            "kind": kind.value if kind else "",
-            "q": q or "",
-        }
-    )
+    filters = FormState(values={"status": status, "priority": priority, "kind": kind, "q": q or ""})
     return render(
         request,
         "exchange/inbox.html",
@@ -202,7 +208,8 @@ def _done(
     if isinstance(result, FormState):
         forms = {name: result}
         return _thread_page(request, db, caller, settings, case_id, forms, result.status)
-    return redirect_after_post(request, f"/exchange/cases/{case_id}#{name}-form")
+    # no #fragment: htmx's HX-Redirect to the same path plus a fragment would not reload
+    return redirect_after_post(request, f"/exchange/cases/{case_id}")
 
 
 def _in_case(svc: ExchangeService, case_id: str, values: FormValues, name: str) -> str:
