@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
@@ -100,15 +101,23 @@ def test_invalid_cas_number_names_the_field_and_sends_nothing(
 
 
 def test_missing_markings_and_bad_filters_are_pages_not_errors(
-    client: TestClient, auth_headers: Headers, agencies: dict[str, str], seeded: Any
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: Any,
+    settings: Settings,
 ) -> None:
     headers = auth_headers("ca-officer") | HTML
     answer = client.post(
-        "/exchange/compose", data=_form(agencies, legal_basis="", purpose=""), headers=headers
+        "/exchange/compose",
+        data=_form(agencies, legal_basis="", purpose=""),
+        files={"attachment": ("note.txt", b"seal numbers\n", "text/plain")},
+        headers=headers,
     )
     assert answer.status_code == 422
     assert "Legal basis" in answer.text
     assert _cases(seeded) == 0
+    assert not [p for p in (settings.data_dir / "blobs").rglob("*") if p.is_file()]
     blank = client.get("/exchange?q=&status=&priority=&kind=&due=true", headers=headers)
     assert blank.status_code == 200  # the filter form's "any" options
     assert client.get("/exchange?status=nonsense", headers=headers).status_code == 422

@@ -154,6 +154,17 @@ class ExchangeRepository:
         query = select(Attachment).where(Attachment.message_id.in_(message_ids))
         return list(self.db.scalars(query.order_by(Attachment.created_at)))
 
+    def unsent_attachments(self, attachment_ids: Sequence[str]) -> list[Attachment]:
+        """The caller's own uploads not yet sent with a message (a draft's attachments)."""
+        if not attachment_ids:
+            return []
+        query = select(Attachment).where(
+            Attachment.id.in_(list(attachment_ids)),
+            Attachment.message_id.is_(None),
+            Attachment.uploaded_by == f"user:{self.caller.username}",
+        )
+        return list(self.db.scalars(query.order_by(Attachment.created_at)))
+
     def notes(self, case_id: str) -> list[InternalNote]:
         query = select(InternalNote).where(InternalNote.case_id == case_id)
         return list(self.db.scalars(query.order_by(InternalNote.created_at)))

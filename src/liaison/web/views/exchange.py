@@ -167,6 +167,7 @@ def _thread_page(
         },
         "due": {m.id: due_state(m, now, fraction) for m in messages},
         "forms": blank | (forms or {}),
+        "blank": FormState(),
         "targets": [(m.id, f"{m.subject} ({m.type}, {m.direction})") for m in messages],
         "clarifiable": [(m.id, m.subject) for m in messages if _clarifiable(m)],
         "forward_to": [(a.id, f"{a.acronym} ({a.party_code})") for a in [*own, *peer]],

@@ -17,7 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
-from liaison.exchange.attachments import store_file
+from liaison.exchange.attachments import delete_blob, store_file
 from liaison.exchange.markings import compose_subject
 from liaison.exchange.schemas import (
     DeconflictHit,
@@ -27,7 +27,7 @@ from liaison.exchange.schemas import (
     Priority,
 )
 from liaison.exchange.service import ExchangeService
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import Forbidden, LiaisonError, PolicyBlocked, ValidationFailed
 from liaison.models import Attachment, Message
 from liaison.policy import service as policy
 from liaison.policy.schemas import Decision, HandlingCode, Tlp
@@ -79,7 +79,6 @@ def _page(
     repo = ExchangeService(db, caller, settings).repo
     own = repo.agencies_of(settings.party, own=True)
     peer = repo.agencies_of(settings.party, own=False)
-    attachments = [db.get(Attachment, i) for i in form.selected("attachment_ids")]
     context: dict[str, Any] = {
         "form": form,
         "rules": form.rules if isinstance(form, SendForm) else [],
@@ -96,7 +95,7 @@ def _page(
         "from_agencies": [(a.id, f"{a.acronym} — {a.name}") for a in own],
         "to_agencies": [(a.id, f"{a.acronym} — {a.name} ({a.party_code})") for a in peer],
         "recipient_options": [(a.id, f"{a.acronym} ({a.party_code})") for a in [*own, *peer]],
-        "attachments": [a for a in attachments if a is not None],
+        "attachments": repo.unsent_attachments(form.selected("attachment_ids")),
         "hits": hits or [],
         "decision": decision,
         "checked": checked,
@@ -121,9 +120,9 @@ def _uploads(form: FormData) -> list[UploadFile]:
 
 def _store_uploads(
     svc: ExchangeService, settings: Settings, files: list[UploadFile], markings: Markings
-) -> list[str]:
+) -> list[Attachment]:
     """Store each upload (streamed, sniffed, encrypted) and record it as unsent."""
-    ids = []
+    rows = []
     for upload in files:
         blob = store_file(
             settings,
@@ -131,8 +130,8 @@ def _store_uploads(
             filename=upload.filename or "attachment",
             max_bytes=settings.exchange_max_attachment_bytes,
         )
-        ids.append(svc.add_attachment(blob, markings).id)
-    return ids
+        rows.append(svc.add_attachment(blob, markings))
+    return rows
 
 
 def _check(
@@ -178,6 +177,7 @@ def compose(
     svc = ExchangeService(db, caller, settings)
 
     def send() -> Message:
+        svc.check_may_send()
         entities, errors = parse_entities(values)
         files = _uploads(form)
         try:
@@ -187,9 +187,16 @@ def compose(
         if errors:
             raise ValidationFailed("an entity is not valid", errors=errors)
         stored = _store_uploads(svc, settings, files, data.markings)
-        data.attachment_ids = [*data.attachment_ids, *stored]
+        data.attachment_ids = [*data.attachment_ids, *(a.id for a in stored)]
         values["attachment_ids"] = list(data.attachment_ids)
-        return svc.compose(data)
+        try:
+            return svc.compose(data)
+        except (PolicyBlocked, Forbidden):
+            raise  # the uploads stay, unsent, for the corrected draft
+        except LiaisonError:
+            for attachment in stored:  # their rows roll back with the form's errors
+                delete_blob(settings, attachment.blob_id)
+            raise
 
     submitted = list(form_list(form, "attachment_ids"))
     result = attempt_send(db, values, send)
