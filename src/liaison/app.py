@@ -33,7 +33,8 @@ from liaison.policy.endpoints import router as policy_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
 from liaison.web.views import cyber as cyber_pages
-from liaison.web.views import cyber_incidents
+from liaison.web.views import cyber_incidents, exchange_compose, notifications
+from liaison.web.views import exchange as exchange_pages
 from liaison.web.views import policy as policy_pages
 from liaison.web.views import policy_reviews as policy_review_pages
 from liaison.web.views.audit import router as audit_pages
@@ -93,6 +94,9 @@ def create_app(
     app.include_router(cyber_incidents.router)
     web_setup.install(app)
     app.include_router(workplan_web_router)
+    app.include_router(exchange_compose.router)
+    app.include_router(exchange_pages.router)
+    app.include_router(notifications.router)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
@@ -100,6 +104,7 @@ def create_app(
             "/federation/": settings.federation_max_envelope_bytes,
             # multipart overhead; the store itself refuses files over the limit
             "/api/v1/exchange/attachments": 2 * settings.exchange_max_attachment_bytes,
+            "/exchange/compose": 2 * settings.exchange_max_attachment_bytes,
             # the TAXII server answers oversized envelopes itself, as TAXII errors
             "/taxii2/": 2 * settings.taxii_max_content_length,
         },

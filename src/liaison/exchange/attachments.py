@@ -17,6 +17,7 @@ import struct
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import puremagic
 from nacl import bindings as sodium
@@ -254,6 +255,13 @@ def _store_iterable(
     except BaseException:
         writer.abort()
         raise
+
+
+def store_file(settings: Settings, file: BinaryIO, *, filename: str, max_bytes: int) -> StoredBlob:
+    """The same from an open file (a web form's spooled upload), chunk by chunk."""
+    return _store_iterable(
+        settings, iter(lambda: file.read(CHUNK), b""), filename=filename, max_bytes=max_bytes
+    )
 
 
 def store_bytes(

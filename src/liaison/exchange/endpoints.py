@@ -117,11 +117,15 @@ def inbox(
         limit=limit,
         cursor=cursor or None,
     )
+    return inbox_page(svc, flt)
+
+
+def inbox_page(svc: ExchangeService, flt: InboxFilter) -> InboxPage:
+    """One page of the caller's inbox, each item with its deadline state (API and web)."""
     rows, following = svc.repo.inbox(flt)
     now = clock.now()
-    items = [
-        inbox_item(m, c, due_state(m, now, settings.exchange_due_soon_fraction)) for m, c in rows
-    ]
+    fraction = svc.settings.exchange_due_soon_fraction
+    items = [inbox_item(m, c, due_state(m, now, fraction)) for m, c in rows]
     return InboxPage(items=items, next_cursor=following)
 
 

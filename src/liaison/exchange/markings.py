@@ -14,7 +14,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from liaison.audit.service import record
-from liaison.exchange.schemas import Markings
+from liaison.exchange.indexing import has_personal_data
+from liaison.exchange.schemas import ComposeIn, Markings
 from liaison.kit.errors import Forbidden
 from liaison.models import Agency, Message
 from liaison.policy.schemas import (
@@ -50,6 +51,27 @@ def policy_subject(
         offences=list(message.offences),
         onward_recipient_party=onward_recipient_party,
         originator_consent=originator_consent,
+    )
+
+
+def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) -> PolicySubject:
+    """The policy subject of a draft before it is sent (the compose page's explain panel)."""
+    markings = data.markings
+    return PolicySubject(
+        direction=Direction.OUTBOUND,
+        kind=ItemKind.MESSAGE,
+        sender_party=sender_party,
+        recipient_party=recipient_party,
+        originator_party=sender_party,
+        message_type=data.type.value,
+        tlp=markings.tlp,
+        handling_code=markings.handling_code,
+        legal_basis=markings.legal_basis.value if markings.legal_basis else None,
+        legal_basis_reference=markings.legal_basis_reference or None,
+        mlat_reference=markings.mlat_reference,
+        purpose=markings.purpose or None,
+        contains_personal_data=has_personal_data(data.entities),
+        offences=list(data.offences),
     )
 
 

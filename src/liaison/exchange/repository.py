@@ -47,6 +47,8 @@ class InboxFilter:
     overdue: bool = False
     search: str | None = None
     case_id: str | None = None
+    type: str | None = None
+    assigned_to: str | None = None  # a user id: cases assigned to that user
     limit: int = 50
     cursor: str | None = None
 
@@ -152,6 +154,17 @@ class ExchangeRepository:
         query = select(Attachment).where(Attachment.message_id.in_(message_ids))
         return list(self.db.scalars(query.order_by(Attachment.created_at)))
 
+    def unsent_attachments(self, attachment_ids: Sequence[str]) -> list[Attachment]:
+        """The caller's own uploads not yet sent with a message (a draft's attachments)."""
+        if not attachment_ids:
+            return []
+        query = select(Attachment).where(
+            Attachment.id.in_(list(attachment_ids)),
+            Attachment.message_id.is_(None),
+            Attachment.uploaded_by == f"user:{self.caller.username}",
+        )
+        return list(self.db.scalars(query.order_by(Attachment.created_at)))
+
     def notes(self, case_id: str) -> list[InternalNote]:
         query = select(InternalNote).where(InternalNote.case_id == case_id)
         return list(self.db.scalars(query.order_by(InternalNote.created_at)))
@@ -167,6 +180,34 @@ class ExchangeRepository:
 
     def user_by_name(self, username: str) -> User | None:
         return self.db.scalar(select(User).where(User.username == username))
+
+    def agencies(self, agency_ids: Sequence[str]) -> dict[str, Agency]:
+        """Agencies by id, in one query (names for a thread or a list)."""
+        if not agency_ids:
+            return {}
+        rows = self.db.scalars(select(Agency).where(Agency.id.in_(set(agency_ids))))
+        return {a.id: a for a in rows}
+
+    def agencies_of(self, party_code: str, *, own: bool) -> list[Agency]:
+        """The agencies of this node's party (``own``) or of every other party."""
+        side = Agency.party_code == party_code if own else Agency.party_code != party_code
+        return list(self.db.scalars(select(Agency).where(side).order_by(Agency.acronym)))
+
+    def assignable_users(self, party_code: str) -> list[User]:
+        """Active analysts and liaison officers of this node, for the assignment form."""
+        roles = [Role.ANALYST.value, Role.LIAISON_OFFICER.value]
+        query = (
+            select(User)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(Agency.party_code == party_code, User.role.in_(roles), User.is_active.is_(True))
+            .order_by(User.username)
+        )
+        return list(self.db.scalars(query))
+
+    def users(self, user_ids: Sequence[str]) -> dict[str, User]:
+        if not user_ids:
+            return {}
+        return {u.id: u for u in self.db.scalars(select(User).where(User.id.in_(set(user_ids))))}
 
     # inbox ------------------------------------------------------------------
     def inbox(self, flt: InboxFilter) -> tuple[list[tuple[Message, Case]], str | None]:
@@ -184,6 +225,10 @@ class ExchangeRepository:
             query = query.where(Message.direction == flt.direction)
         if flt.case_id:
             query = query.where(Message.case_id == flt.case_id)
+        if flt.type:
+            query = query.where(Message.type == flt.type)
+        if flt.assigned_to:
+            query = query.where(Case.assigned_to == flt.assigned_to)
         now = clock.now()
         if flt.overdue or flt.due:
             query = query.where(

@@ -223,11 +223,13 @@ class InboxItem(_Out):
     subject: str
     status: str
     tlp: str
+    handling_code: str
     from_party: str
     to_party: str
     created_at: datetime
     received_at: datetime | None
     deadline_at: datetime | None
+    paused_since: datetime | None = None
     due_state: str  # none | ok | due_soon | overdue | paused
 
 

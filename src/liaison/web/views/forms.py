@@ -63,7 +63,7 @@ def read_values(form: FormData, fields: Sequence[str], lists: Sequence[str] = ()
     return values
 
 
-def _friendly(error: Mapping[str, Any]) -> str:
+def friendly(error: Mapping[str, Any]) -> str:
     if error.get("type") == "string_too_short" and error.get("input") == "":
         return "this field is required"
     template = _MESSAGES.get(str(error.get("type")))
@@ -80,7 +80,7 @@ def _field_errors(exc: ValidationError | LiaisonError) -> tuple[dict[str, str], 
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
-        errors.setdefault(name, _friendly(error))
+        errors.setdefault(name, friendly(error))
     return errors, 422
 
 

@@ -1,0 +1,206 @@
+"""Exchange forms → the exchange's pydantic schemas, with errors keyed by form field.
+
+Entities are repeatable rows (kind, value, detail); each row is validated by the
+exchange's own entity models and an error names the row, the kind and the field
+(``Entity 1 (chemical), CAS number: is not a valid CAS number``). A send refused by
+policy or by the markings comes back as a ``SendForm`` carrying the blocking rules;
+it is not rolled back, so its audit entry commits with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.orm import Session
+
+from liaison.exchange.entities import Entity, EntityKind
+from liaison.exchange.schemas import ComposeIn, ReplyIn
+from liaison.kit.errors import BlockingRule, FieldError, Forbidden, PolicyBlocked, ValidationFailed
+from liaison.web.views.forms import FormState, FormValues, attempt, friendly
+
+T = TypeVar("T")
+_ENTITY: TypeAdapter[Entity] = TypeAdapter(Entity)
+
+# kind → (value field, its label, detail field, its label)
+ENTITY_FIELDS: dict[str, tuple[str, str, str | None, str | None]] = {
+    "person": ("name", "Name", "date_of_birth", "Date of birth"),
+    "organisation": ("name", "Name", "country", "Country"),
+    "phone": ("number", "Phone number", "region", "Region"),
+    "email": ("address", "E-mail address", None, None),
+    "address": ("text", "Address", "country", "Country"),
+    "vehicle": ("registration", "Registration", "country", "Country"),
+    "vessel": ("imo", "IMO number", "name", "Vessel name"),
+    "flight": ("number", "Flight number", "date", "Date"),
+    "bank_account": ("iban", "IBAN", "bank", "Bank"),
+    "crypto_wallet": ("address", "Wallet address", "currency", "Currency"),
+    "ip": ("address", "IP address", None, None),
+    "domain": ("name", "Domain", None, None),
+    "url": ("url", "URL", None, None),
+    "shipment": ("container", "Container number", "bill_of_lading", "Bill of lading"),
+    "chemical": ("cas", "CAS number", "name", "Name"),
+}
+ENTITY_KINDS = [(k.value, k.value.replace("_", " ").capitalize()) for k in EntityKind]
+ENTITY_LISTS = ("entity_kind", "entity_value", "entity_detail")
+
+COMPOSE_FIELDS = (
+    "case_title",
+    "case_summary",
+    "type",
+    "from_agency_id",
+    "to_agency_id",
+    "priority",
+    "subject",
+    "body",
+    "tlp",
+    "handling_code",
+    "source_reliability",
+    "information_credibility",
+    "legal_basis",
+    "legal_basis_reference",
+    "mlat_reference",
+    "purpose",
+)
+COMPOSE_LISTS = ("offences", "named_recipients", "attachment_ids", *ENTITY_LISTS)
+MARKING_FIELDS = (
+    "tlp",
+    "handling_code",
+    "source_reliability",
+    "information_credibility",
+    "legal_basis",
+    "legal_basis_reference",
+    "mlat_reference",
+    "purpose",
+)
+REPLY_FIELDS = ("message_id", "type", "outcome", "reason_code", "reason_text", "body")
+
+
+@dataclass
+class SendForm(FormState):
+    """A form state that may also carry the rules that blocked the send."""
+
+    rules: list[BlockingRule] = field(default_factory=list)
+
+
+def entity_rows(values: Mapping[str, str | list[str]], blank: int = 1) -> list[dict[str, str]]:
+    """The submitted rows (kind, value, detail) plus ``blank`` empty ones to fill in."""
+    columns = [values.get(name, []) for name in ENTITY_LISTS]
+    lists = [[c] if isinstance(c, str) else list(c) for c in columns]
+    count = max((len(c) for c in lists), default=0)
+    rows = []
+    for index in range(count):
+        kind, value, detail = (c[index] if index < len(c) else "" for c in lists)
+        if kind or value or detail:
+            rows.append({"kind": kind, "value": value, "detail": detail})
+    return rows + [{"kind": "", "value": "", "detail": ""}] * blank
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    return friendly(error).removeprefix("Value error, ")
+
+
+def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
+    """Validate every filled-in row; errors are keyed ``entity-<n>`` (0-based row)."""
+    entities: list[Entity] = []
+    errors: list[FieldError] = []
+    for index, row in enumerate(entity_rows(values, blank=0)):
+        name = f"entity-{index}"
+        kind = row["kind"]
+        if kind not in ENTITY_FIELDS:
+            errors.append(FieldError(name, f"Entity {index + 1}: choose what kind of entity it is"))
+            continue
+        value_field, value_label, detail_field, detail_label = ENTITY_FIELDS[kind]
+        data: dict[str, str] = {"kind": kind}
+        if row["value"]:
+            data[value_field] = row["value"]
+        if detail_field and row["detail"]:
+            data[detail_field] = row["detail"]
+        if kind == "chemical" and "name" not in data:
+            data["name"] = row["value"] or ""
+        labels = {value_field: value_label, detail_field: detail_label}
+        try:
+            entities.append(_ENTITY.validate_python(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = [str(part) for part in first["loc"][1:]]
+            text = _message(first)
+            target = loc[0] if loc else text.partition(":")[0]
+            shown = labels.get(target) or target.replace("_", " ")
+            text = text.removeprefix(f"{target}: ")
+            errors.append(FieldError(name, f"Entity {index + 1} ({kind}), {shown}: {text}"))
+    return entities, errors
+
+
+def _blank_to_none(value: str | list[str]) -> str | list[str] | None:
+    return None if value == "" else value
+
+
+def compose_data(values: FormValues, entities: Sequence[Entity]) -> ComposeIn:
+    """The ComposeIn of the form; a pydantic error is re-raised naming the form field."""
+    data: dict[str, Any] = {
+        name: values[name] for name in COMPOSE_FIELDS if name not in MARKING_FIELDS
+    }
+    data["markings"] = {
+        name: _blank_to_none(values[name])
+        for name in MARKING_FIELDS
+        if _blank_to_none(values[name]) is not None
+    }
+    data["markings"]["named_recipients"] = values.get("named_recipients", [])
+    data["offences"] = values.get("offences", [])
+    data["attachment_ids"] = values.get("attachment_ids", [])
+    data["entities"] = list(entities)
+    try:
+        return ComposeIn.model_validate(data)
+    except ValidationError as exc:
+        raise fields_failed(exc) from None
+
+
+def reply_data(values: FormValues) -> ReplyIn:
+    data: dict[str, Any] = {k: values[k] for k in ("type", "outcome", "reason_text", "body")}
+    data["reason_code"] = values["reason_code"] or None
+    try:
+        return ReplyIn.model_validate(data)
+    except ValidationError as exc:
+        raise fields_failed(exc, model_field="reason_code") from None
+
+
+def fields_failed(exc: ValidationError, model_field: str = "form") -> ValidationFailed:
+    """A pydantic error as ValidationFailed on flat form fields (``markings.tlp`` → ``tlp``)."""
+    errors = []
+    for error in exc.errors():
+        loc = [str(part) for part in error["loc"]]
+        name = (loc[1] if loc[0] == "markings" and len(loc) > 1 else loc[0]) if loc else model_field
+        errors.append(FieldError(name, _message(error)))
+    return ValidationFailed("the form has errors", errors=errors)
+
+
+def flatten(exc: ValidationFailed | Forbidden) -> list[FieldError]:
+    """Service errors on ``markings.purpose`` point at the form's ``purpose`` field."""
+    return [FieldError(e.field.removeprefix("markings."), e.message) for e in exc.errors]
+
+
+def attempt_send(db: Session, values: FormValues, action: Callable[[], T]) -> T | SendForm:
+    """Like ``attempt``; a policy block or a markings refusal is kept (audited), not undone."""
+
+    def guarded() -> T | PolicyBlocked | Forbidden:
+        try:
+            return action()
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.detail, errors=flatten(exc)) from None
+        except (PolicyBlocked, Forbidden) as exc:
+            return exc
+
+    result = attempt(db, values, guarded)
+    if isinstance(result, FormState):
+        return SendForm(values=values, errors=result.errors, status=result.status)
+    if isinstance(result, PolicyBlocked):
+        message = f"Not sent: blocked by policy. {result.detail}"
+        return SendForm(values=values, message=message, status=403, rules=result.rules)
+    if isinstance(result, Forbidden):
+        errors = {e.field: e.message for e in flatten(result)}
+        return SendForm(
+            values=values, errors=errors, message=f"Not sent: {result.detail}", status=403
+        )
+    return result

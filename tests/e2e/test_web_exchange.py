@@ -1,0 +1,183 @@
+"""The exchange web UI in a real browser, across two live nodes: a Canadian officer composes
+a request about a fentanyl-precursor shipment, India's officer finds it in India's inbox and
+replies, and Canada's thread shows the reply under the request. Also: an invalid CAS number
+is refused naming the field (nothing is sent), and an overdue request is marked in the inbox.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+from tests.e2e.conftest import Node
+from tests.e2e.test_web_workplan import india_node, reload_until, signed_in
+from tests.exchange import payloads
+from tests.federation.nodes import Node as PeerNode
+from tests.federation.nodes import wait_for
+
+from liaison.config import Settings
+from liaison.exchange.federation import MESSAGE
+from liaison.federation.registry import InboundContext, handler_for
+from liaison.kit import clock
+from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.kit.ids import new_id
+from liaison.models import Agency
+
+SignIn = Callable[[Page, str], None]
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+PRECURSOR = ("41661-47-6", "4-piperidone")  # CAS check digit: 6 (7+8+3+24+30+6+28=106)
+SUBJECT = "Exporter of a 4-piperidone consignment, container MSCU1234566"
+
+__all__ = ["india_node"]  # the module-scoped fixture: India's node, peered with Canada's
+
+
+def fill_request(page: Page, *, cas: str, to_agency: bool = True) -> None:
+    """The compose form for a precursor request, with the chemical as the first entity."""
+    form = page.locator("#compose-form")
+    form.get_by_label("Case title").fill("Fentanyl precursor shipment Mundra to Vancouver")
+    form.get_by_label("Kind", exact=True).select_option("request")
+    form.get_by_label("Priority", exact=True).select_option("high")
+    if to_agency:
+        form.get_by_label("To agency").select_option(label="NCB — Narcotics Control Bureau (IN)")
+    form.get_by_label("Subject", exact=True).fill(SUBJECT)
+    form.get_by_label("Message (optional)", exact=True).fill(
+        "400 kg declared as a pharmaceutical intermediate. Please identify the exporter."
+    )
+    form.get_by_label("Drug trafficking").check()
+    form.get_by_label("Source reliability").select_option("B")
+    form.get_by_label("Information credibility").select_option("2")
+    form.get_by_label("Legal basis", exact=True).select_option("police_cooperation")
+    form.get_by_label("Legal basis reference (optional)").fill("Liaison arrangement, para 4")
+    form.get_by_label("Purpose", exact=True).fill("criminal investigation: precursor diversion")
+    form.get_by_label("Entity 1 kind").select_option("chemical")
+    form.get_by_label("Entity 1 value").fill(cas)
+    form.get_by_label("Entity 1 detail (optional)").fill(PRECURSOR[1])
+
+
+def test_invalid_cas_number_is_refused_naming_the_field(
+    page: Page, sign_in: SignIn, javascript: bool
+) -> None:
+    sign_in(page, "ca-officer")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Exchange").click()
+    expect(page.get_by_role("heading", name="Exchange inbox")).to_be_visible()
+    page.get_by_role("link", name="Compose").click()
+    fill_request(page, cas="41661-47-5", to_agency=False)  # wrong check digit
+    page.get_by_role("button", name="Send", exact=True).click()
+    error = page.locator("#entity-0-error")
+    expect(error).to_contain_text("Entity 1 (chemical), CAS number: is not a valid CAS number")
+    expect(page.get_by_label("Entity 1 value")).to_have_value("41661-47-5")
+    expect(page.locator(".error-summary")).to_contain_text("CAS number")
+    page.goto("/exchange?q=mscu1234566")
+    expect(page.locator("#inbox-empty")).to_be_visible()
+
+
+def test_request_answered_across_two_nodes_in_the_browser(
+    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+) -> None:
+    canada = signed_in(browser, node.base_url, "ca-officer")
+    india = signed_in(browser, india_node.url, "in-officer")
+    reload_until(
+        canada,
+        "/exchange/compose",
+        lambda p: p.locator("#to_agency_id option", has_text="NCB").count() > 0,
+        "India's NCB among the recipients",
+    )
+    fill_request(canada, cas=PRECURSOR[0])
+    canada.get_by_role("button", name="Add an entity row").click()
+    canada.get_by_label("Entity 2 kind").select_option("shipment")
+    canada.get_by_label("Entity 2 value").fill("MSCU1234566")
+    canada.get_by_role("button", name="Check for duplicates").click()
+    expect(canada.locator("#deconflict-none, #deconflict-hits")).to_be_visible()
+    canada.get_by_role("button", name="Check duplicates and policy").click()
+    expect(canada.locator("#explain-panel")).to_contain_text("Allowed")
+    canada.locator("#compose-form").get_by_role("button", name="Send", exact=True).click()
+    expect(canada).to_have_url(re.compile(r"/exchange/cases/[0-9a-f-]+\?sent="))
+    request_id = canada.url.rsplit("sent=", 1)[1]
+    request = canada.locator(f"#message-{request_id}")
+    expect(request).to_contain_text(f"Chemical: {PRECURSOR[1]} (CAS {PRECURSOR[0]})")
+    expect(request).to_contain_text("TLP:AMBER")
+
+    # India finds it in its inbox, with its markings and deadline, and replies.
+    row = india.locator(f'#inbox tr[data-message-id="{request_id}"]')
+    reload_until(india, "/exchange?q=4-piperidone", lambda p: row.count() > 0, "the request")
+    expect(row).to_contain_text("TLP:AMBER")
+    expect(row).to_contain_text("On time")
+    row.get_by_role("link", name=SUBJECT).click()
+    reply = india.locator("#reply-form")
+    reply.get_by_label("Outcome").select_option("answered")
+    reply.get_by_label("Message", exact=True).fill(
+        "Exporter: Shree Chem Traders, Ankleshwar; licence NCB/2026/114."
+    )
+    reply.get_by_role("button", name="Send reply").click()
+    replies = india.locator(f"#message-{request_id} .thread--replies [data-type='reply']")
+    expect(replies).to_have_count(1)
+
+    # Canada's thread shows the reply threaded under the request.
+    threaded = f"#message-{request_id} .thread--replies [data-type='reply']"
+    reload_until(
+        canada,
+        canada.url.split("?")[0],
+        lambda p: p.locator(threaded).count() > 0,
+        "India's reply in Canada's thread",
+    )
+    expect(canada.locator(threaded)).to_contain_text("Shree Chem Traders")
+    expect(canada.locator(f"#message-{request_id} .badge--answered").first).to_be_visible()
+    shot = artifacts / "exchange-thread.png"
+    canada.screenshot(path=str(shot), full_page=True)
+    shutil.copyfile(shot, DOCS / "exchange-thread.png")
+    canada.context.close()
+    india.context.close()
+
+
+@pytest.fixture
+def ca_database(node: Node) -> Iterator[Any]:
+    settings = Settings(party="CA", node_name="liaison-ca", data_dir=node.data_dir)
+    engine = make_engine(settings.effective_database_url)
+    try:
+        yield settings, make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+def test_overdue_request_is_marked_in_the_inbox(
+    page: Page, sign_in: SignIn, india_node: PeerNode, ca_database: Any
+) -> None:
+    """A request India sent two days ago (urgent: 8 hours to answer) arrives with its old
+    receipt time, applied as the inbox applies it."""
+    settings, factory = ca_database
+
+    def agencies() -> dict[str, str]:
+        with unit_of_work(factory) as db:
+            rows = db.execute(select(Agency.party_code, Agency.acronym, Agency.id)).all()
+        return {f"{party}:{acronym}": agency_id for party, acronym, agency_id in rows}
+
+    wait_for(lambda: "IN:CBI" in agencies(), what="India's agencies at Canada")
+    request = payloads.inbound(agencies(), subject="Subscriber of +1 604 555 0199 (overdue)")
+    received = datetime.now(UTC) - timedelta(days=2)
+    clock.set_clock(lambda: received)
+    try:
+        handler = handler_for(MESSAGE)
+        assert handler is not None
+        context = InboundContext(
+            settings=settings, sender_party="IN", sender_node="liaison-in",
+            envelope_id=new_id(), seq=1,
+        )  # fmt: skip
+        with unit_of_work(factory) as db:
+            handler(db, context, request)
+    finally:
+        clock.reset_clock()
+    sign_in(page, "ca-officer")
+    page.goto("/exchange")
+    page.get_by_label("Due soon or overdue").check()
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator(f'#inbox tr[data-message-id="{request["id"]}"]')
+    expect(row).to_have_attribute("data-due-state", "overdue")
+    expect(row.locator(".badge--overdue")).to_have_text("Overdue")
