@@ -35,6 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PRECURSOR = ("41661-47-6", "4-piperidone")  # CAS check digit: 6 (7+8+3+24+30+6+28=106)
 SUBJECT = "Exporter of a 4-piperidone consignment, container MSCU1234566"
+COURIER = "Repeat heroin courier booked Toronto to Amritsar"
 
 __all__ = ["india_node"]  # the module-scoped fixture: India's node, peered with Canada's
 
@@ -181,3 +182,61 @@ def test_overdue_request_is_marked_in_the_inbox(
     row = page.locator(f'#inbox tr[data-message-id="{request["id"]}"]')
     expect(row).to_have_attribute("data-due-state", "overdue")
     expect(row.locator(".badge--overdue")).to_have_text("Overdue")
+
+
+def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
+    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+) -> None:
+    """Canada's policy holds a disclosure whose offence can carry the death penalty in
+    India (NDPS Act s.31A); a legal reviewer records the assurance and approves it in the
+    browser; only then does it leave, and India's officer sees it."""
+    officer = signed_in(browser, node.base_url, "ca-officer")
+    reload_until(
+        officer,
+        "/exchange/compose",
+        lambda p: p.locator("#to_agency_id option", has_text="NCB").count() > 0,
+        "India's NCB among the recipients",
+    )
+    fill_request(officer, cas=PRECURSOR[0])
+    form = officer.locator("#compose-form")
+    form.get_by_label("Kind", exact=True).select_option("disclosure")
+    form.get_by_label("Subject", exact=True).fill(COURIER)
+    form.get_by_label("ndps 31a repeat").check()
+    form.get_by_role("button", name="Send", exact=True).click()
+    expect(officer).to_have_url(re.compile(r"/exchange/cases/[0-9a-f-]+\?sent="))
+    message_id = officer.url.rsplit("sent=", 1)[1]
+    expect(officer.locator(f"#message-{message_id}")).to_contain_text("legal review")
+
+    reviewer = signed_in(browser, node.base_url, "ca-legal")
+    reviewer.goto("/policy/reviews")
+    item = reviewer.locator(".review-item", has_text=message_id)
+    expect(item).to_contain_text("ca.burns.death_penalty_assurance")
+    expect(item).to_contain_text("United States v. Burns")
+    item.get_by_role("link", name="Read the held message in its thread").click()
+    expect(reviewer.locator(f"#message-{message_id}")).to_contain_text(COURIER)
+    reviewer.goto("/policy/reviews")
+    assurance = reviewer.locator("#assurance-form")
+    assurance.get_by_label("Reference").fill(f"DPA-{message_id[-8:]}")
+    assurance.get_by_label("Date").fill("2026-03-30")
+    assurance.get_by_label("Given by").fill("Ministry of Home Affairs, Government of India")
+    assurance.get_by_label("Text of the assurance").fill(
+        "The death penalty will not be sought or carried out in this case."
+    )
+    assurance.get_by_role("button", name="Record assurance").click()
+    expect(reviewer.locator("#assurance-list")).to_contain_text(f"DPA-{message_id[-8:]}")
+    item = reviewer.locator(".review-item", has_text=message_id)
+    item.get_by_label("Decision", exact=True).select_option("approved")
+    item.get_by_label("Reasons", exact=True).fill("Assurance received from the Government of India.")
+    item.get_by_label(re.compile(r"^Assurance reference")).fill(f"DPA-{message_id[-8:]}")
+    reviewer.screenshot(path=str(artifacts / "legal-review.png"), full_page=True)
+    item.get_by_role("button", name="Record decision").click()
+    expect(reviewer).to_have_url(re.compile(r"/policy/reviews\?status=approved"))
+    decided = reviewer.locator(".review-item", has_text=message_id)
+    expect(decided).to_contain_text(f"Assurance: DPA-{message_id[-8:]}")
+
+    india = signed_in(browser, india_node.url, "in-officer")
+    row = india.locator(f'#inbox tr[data-message-id="{message_id}"]')
+    reload_until(india, "/exchange?q=courier", lambda p: row.count() > 0, "the disclosure")
+    expect(row).to_contain_text("TLP:AMBER")
+    for page in (officer, reviewer, india):
+        page.context.close()

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, SettingsDep
@@ -187,6 +187,15 @@ def _thread_page(
 
 def _clarifiable(message: Message) -> bool:
     return message.direction == "in" and message.type == "request" and message.paused_since is None
+
+
+@router.get("/messages/{message_id}")
+def message_page(
+    message_id: IdPath, db: DbDep, caller: PageCallerDep, settings: SettingsDep
+) -> Response:
+    """A message's place in its thread (links from the review queue and notifications)."""
+    message = ExchangeService(db, caller, settings).repo.message(message_id)
+    return RedirectResponse(f"/exchange/cases/{message.case_id}#message-{message.id}", 303)
 
 
 @router.get("/cases/{case_id}")
