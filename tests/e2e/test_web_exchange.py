@@ -226,7 +226,9 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     expect(reviewer.locator("#assurance-list")).to_contain_text(f"DPA-{message_id[-8:]}")
     item = reviewer.locator(".review-item", has_text=message_id)
     item.get_by_label("Decision", exact=True).select_option("approved")
-    item.get_by_label("Reasons", exact=True).fill("Assurance received from the Government of India.")
+    item.get_by_label("Reasons", exact=True).fill(
+        "Assurance received from the Government of India."
+    )
     item.get_by_label(re.compile(r"^Assurance reference")).fill(f"DPA-{message_id[-8:]}")
     reviewer.screenshot(path=str(artifacts / "legal-review.png"), full_page=True)
     item.get_by_role("button", name="Record decision").click()

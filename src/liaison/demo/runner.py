@@ -38,6 +38,8 @@ class DemoNode:
             "LIAISON_HOST": "127.0.0.1",
             "LIAISON_PUBLIC_BASE_URL": self.url(),
             "LIAISON_DATABASE_URL": "",
+            # so that `liaison audit verify` shows countersigned checkpoints within minutes
+            "LIAISON_AUDIT_CHECKPOINT_MINUTES": "1",
         }
 
 
