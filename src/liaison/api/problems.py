@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.kit.errors import LiaisonError, PolicyBlocked, TooManyAttempts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("liaison.api")
 
 
 def problem(
@@ -75,6 +78,20 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return problem(request, 422, "validation_failed", "Validation failed", summary, errors)
 
 
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """Locked (SQLite: another writer held on past the busy timeout) or unreachable
+    (PostgreSQL down): the transaction was rolled back, nothing was saved; retry."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    detail = (
+        "The node's database is busy or unavailable, so nothing was saved. "
+        "Try again in a moment; if it persists, tell the node's operator."
+    )
+    return problem(
+        request, 503, "database_unavailable", "Database busy", detail,
+        headers={"Retry-After": "2"},
+    )  # fmt: skip
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
@@ -85,3 +102,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(LiaisonError, _liaison_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
