@@ -67,6 +67,12 @@ def test_propose_counter_accept_countersign(
     )
     assert proposed.status_code == 201, proposed.text
     ours = proposed.json()
+    made = client.get(
+        "/api/v1/audit",
+        params={"action": "workplan.proposal.made", "object_id": ours["id"]},
+        headers=auth_headers("ca-admin"),
+    ).json()["entries"]
+    assert [e["actor"] for e in made] == ["user:ca-officer"]
     [sent] = outbox("workplan.proposal")
     assert sent["id"] == ours["id"]
     assert sent["base_sha256"] == V1_SHA256

@@ -67,6 +67,15 @@ def test_progress_is_shared_only_when_shareable_and_moves_the_dashboard(
     _progress(client, analyst, PRECURSORS, note="Internal: CBSA staffing gap", shareable=False)
     [shared] = outbox("workplan.progress")
     assert shared["note"] == "RCMP officer in post in New Delhi"
+    audited = client.get(
+        "/api/v1/audit",
+        params={"action": "workplan.progress.reported"},
+        headers=auth_headers("ca-admin"),
+    ).json()["entries"]
+    assert {(e["object_id"], e["actor"]) for e in audited} == {
+        (LIAISON_OFFICERS, "user:ca-analyst"),
+        (PRECURSORS, "user:ca-analyst"),
+    }
     assert shared["status"] == "done"
     after = client.get("/api/v1/workplan/dashboard", headers=analyst).json()
     officers = next(a for a in after["areas"] if a["key"] == "liaison_officers")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound
@@ -33,6 +34,9 @@ from liaison.workplan.schemas import (
 
 DECIDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 REPORTERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
+
+
+PROPOSAL = "workplan.proposal"
 
 
 class WorkplanService:
@@ -89,6 +93,10 @@ class WorkplanService:
         )
         self.db.add(proposal)
         self.db.flush()
+        trail(
+            self.db, self.caller, "workplan.proposal.made", PROPOSAL, proposal.id,
+            base_version=base.number, changes=len(normalised), counter_to=counter_to,
+        )  # fmt: skip
         send_proposal(
             self.db, proposal, versions.counterpart(parse(base.document), self.settings.party)
         )
@@ -126,6 +134,10 @@ class WorkplanService:
         )
         own = consent.sign(self.db, self.settings, version)
         consent.mark_shared(own)
+        trail(
+            self.db, self.caller, "workplan.proposal.accepted", PROPOSAL, proposal.id,
+            version=version.number, sha256=sha256,
+        )  # fmt: skip
         proposal.status = ProposalStatus.AWAITING_COUNTERSIGNATURE.value
         proposal.result_version = version.number
         proposal.decided_at = clock.now()
@@ -144,6 +156,7 @@ class WorkplanService:
         proposal.status = ProposalStatus.REJECTED.value
         proposal.reason = data.reason
         proposal.decided_at = clock.now()
+        trail(self.db, self.caller, "workplan.proposal.rejected", PROPOSAL, proposal.id)
         send_response(self.db, proposal.id, "reject", proposal.proposer_party, reason=data.reason)
         self.db.flush()
         return proposal
@@ -153,6 +166,10 @@ class WorkplanService:
         counter = self._new_proposal(original.base_number, data.changes, data.note, original.id)
         original.status = ProposalStatus.COUNTERED.value
         original.decided_at = clock.now()
+        trail(
+            self.db, self.caller, "workplan.proposal.countered", PROPOSAL, original.id,
+            counter=counter.id,
+        )  # fmt: skip
         self.db.flush()
         return counter
 
@@ -180,6 +197,10 @@ class WorkplanService:
             action.status = data.status.value
             action.status_updated_at = clock.now()
         self.db.flush()
+        trail(
+            self.db, self.caller, "workplan.progress.reported", "workplan.action", action.id,
+            status=update.status, shareable=update.shareable,
+        )  # fmt: skip
         if data.shareable:
             peer = next((p for p in action.leads if p != self.caller.party_code), None)
             if peer is not None and self.db.get(Peer, peer) is not None:
