@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.demo import seed_data
 from liaison.federation.registry import InboundContext, handler_for
+from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
 from liaison.models import Agency
@@ -20,6 +22,16 @@ from tests.federation.conftest import backend, nodes, peered  # noqa: F401  (two
 from tests.peering import pin_peer
 
 SMALL_ATTACHMENT_LIMIT = 64 * 1024
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def at() -> Iterator[list[datetime]]:
+    """The node's clock, starting at T0; set ``at[0]`` to move it."""
+    now = [T0]
+    clock.set_clock(lambda: now[0])
+    yield now
+    clock.reset_clock()
 
 
 @pytest.fixture

@@ -4,31 +4,21 @@ frame and a tombstone; a legal hold suspends it; the blob file goes once unrefer
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
 from liaison.exchange.retention import ERASED_SUBJECT, sweep_blobs
-from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from tests.exchange import payloads
+from tests.exchange.conftest import T0
 
 Headers = Callable[[str], dict[str, str]]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def at() -> Iterator[list[datetime]]:
-    now = [T0]
-    clock.set_clock(lambda: now[0])
-    yield now
-    clock.reset_clock()
 
 
 def _send_with_attachment(

@@ -3,26 +3,17 @@ late, median answer time, from the messages the node holds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from liaison.kit import clock
 from tests.exchange import payloads
+from tests.exchange.conftest import T0
 
 Headers = Callable[[str], dict[str, str]]
-T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def at() -> Iterator[list[datetime]]:
-    now = [T0]
-    clock.set_clock(lambda: now[0])
-    yield now
-    clock.reset_clock()
 
 
 def _reply(client: TestClient, headers: dict[str, str], request_id: str) -> None:
