@@ -32,7 +32,10 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-DbDep = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response goes out, so a client that follows a
+# redirect (or reads its own write) finds the change, and a failed commit is an error
+# response rather than a success already sent.
+DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
 def client_ip(request: Request) -> str:

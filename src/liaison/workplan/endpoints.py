@@ -80,7 +80,9 @@ def version_diff(
     db: DbDep,
     caller: CallerDep,
     settings: SettingsDep,
-    against: Annotated[int | None, Query(ge=1, description="default: the previous version")] = None,
+    against: Annotated[
+        int | None, Query(ge=1, le=1_000_000, description="default: the previous version")
+    ] = None,
 ) -> list[DiffEntry]:
     service = WorkplanService(db, caller, settings)
     new = service.get_version(number)

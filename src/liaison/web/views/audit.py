@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.audit import repository
-from liaison.audit.schemas import AuditQuery, VerifyOut
+from liaison.audit.schemas import MAX_SEQUENCE, AuditQuery, VerifyOut
 from liaison.audit.verify import verify_chain
 from liaison.kit.errors import ValidationFailed
 from liaison.users.roles import Caller
@@ -63,7 +63,7 @@ def audit_page(
     action: Text = None,
     object_type: Text = None,
     object_id: Text = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQUENCE)] = None,
     verify: Annotated[bool, Query()] = False,
 ) -> Response:
     filters = {
