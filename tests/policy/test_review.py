@@ -113,6 +113,11 @@ def test_refusal_drops_the_item_with_reasons(
     assert answer.status_code == 200
     assert answer.json()["reasons"] == "Substantial risk cannot be mitigated"
     assert [e.action for e in entries(seeded, "item-mt")][1] == "test.dropped"
+    told = client.get(
+        "/notifications", headers=auth_headers("ca-officer") | {"accept": "text/html"}
+    )
+    assert "Legal review: policy.test_item refused" in told.text
+    assert "Substantial risk cannot be mitigated" in told.text
 
 
 def test_conditions_are_required_and_passed_to_the_release(

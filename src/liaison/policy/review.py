@@ -8,8 +8,8 @@ outcome: approved (approved, approved_with_conditions, amended) or refused.
 Assurances: a death-penalty (or other) assurance is recorded once here
 (reference, given by, date, text); approving an item held with an
 ``assurance_required`` obligation needs the reference of a recorded assurance.
-The requesting officer is told through the audit log (``policy.review.decided``,
-detail ``notify``); the notifications module wires that to the officer's inbox.
+The decision is in the audit log (``policy.review.decided``) and the requesting
+officer is notified (in-app, and by e-mail when an address and SMTP are set).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 from liaison.audit.service import record
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
+from liaison.notifications.service import notify
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind
 from liaison.users.roles import Caller, Role
@@ -173,7 +175,26 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
         rule_ids=[hit["rule_id"] for hit in item.decision.get("rules", [])],
         detail=_decided_detail(item),
     )
+    _tell_requester(db, item)
     return item
+
+
+def _tell_requester(db: Session, item: ReviewItem) -> None:
+    username = item.requested_by.removeprefix("user:")
+    user_id = db.scalar(select(User.id).where(User.username == username))
+    if user_id is None:
+        return  # held by the system or a peer's node: nobody to tell here
+    verdict = item.status.replace("_", " ")
+    conditions = f" Conditions: {'; '.join(item.conditions)}." if item.conditions else ""
+    notify(
+        db,
+        user_ids=[user_id],
+        subject=f"Legal review: {item.object_type} {verdict}",
+        body=f"{item.reviewer} decided '{verdict}' on {item.object_type} {item.object_id}. "
+        f"Reasons: {item.reasons}.{conditions}",
+        link=f"/policy/reviews?status={item.status}",
+        kind="legal_review",
+    )
 
 
 def _decided_detail(item: ReviewItem) -> dict[str, Any]:
