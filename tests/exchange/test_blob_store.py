@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import tracemalloc
-from collections.abc import AsyncIterator, Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -20,17 +17,10 @@ from liaison.exchange.attachments import (
     store_stream,
 )
 from liaison.kit.errors import LiaisonError, PayloadTooLarge, ValidationFailed
+from tests.aio import run_off_loop
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 MIB = 1024 * 1024
-T = TypeVar("T")
-
-
-def _run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """asyncio.run in its own thread: Playwright's sync API (the browser tests, earlier in
-    the same session) leaves an event loop marked running on the main thread."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _pattern(total: int, chunk: int = 256 * 1024) -> AsyncIterator[bytes]:
@@ -66,7 +56,7 @@ def test_fifty_mib_streams_with_flat_memory(settings: Settings) -> None:
     total = 50 * MIB
     tracemalloc.start()
     try:
-        blob: StoredBlob = _run(
+        blob: StoredBlob = run_off_loop(
             store_stream(settings, _pattern(total), filename="scan.pdf", max_bytes=64 * MIB)
         )
         digest = hashlib.sha256()
@@ -77,7 +67,7 @@ def test_fifty_mib_streams_with_flat_memory(settings: Settings) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    expected = _run(_collect_hash(total))
+    expected = run_off_loop(_collect_hash(total))
     assert blob.size == size == total
     assert blob.sha256 == digest.hexdigest() == expected
     assert peak < 5 * MIB, f"peak {peak} bytes for a {total}-byte file"
@@ -94,7 +84,7 @@ def test_too_large_is_refused_on_the_attachment_field_and_leaves_nothing(
     settings: Settings,
 ) -> None:
     with pytest.raises(PayloadTooLarge) as caught:
-        _run(store_stream(settings, _pattern(3 * MIB), filename="a.pdf", max_bytes=MIB))
+        run_off_loop(store_stream(settings, _pattern(3 * MIB), filename="a.pdf", max_bytes=MIB))
     assert [e.field for e in caught.value.errors] == ["attachment"]
     assert _blob_files(settings) == []
 

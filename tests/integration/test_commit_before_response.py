@@ -7,10 +7,10 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import anyio
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from tests.aio import run_off_loop
 
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency
@@ -44,5 +44,5 @@ def test_the_write_is_committed_when_the_response_starts(
                 stored = db.scalar(select(Agency.id).where(Agency.acronym == "CBSALAB"))
             seen_at_start.append((message["status"], stored is not None))
 
-    anyio.run(client.app, scope, receive, send)  # type: ignore[arg-type]
+    run_off_loop(client.app(scope, receive, send))  # type: ignore[arg-type]
     assert seen_at_start == [(201, True)]
