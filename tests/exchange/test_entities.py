@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from liaison.exchange.entities import Entity, label, match_keys
+from liaison.exchange.entities import Entity
+from liaison.exchange.entity_keys import label, match_keys
 from liaison.kit.clock import reset_clock, set_clock
 
 ENTITY: TypeAdapter[Entity] = TypeAdapter(Entity)

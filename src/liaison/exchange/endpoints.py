@@ -15,6 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from liaison.api.deps import CallerDep, DbDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.exchange.attachments import read_blob, store_stream
+from liaison.exchange.reads import Thread
 from liaison.exchange.repository import InboxFilter, due_state
 from liaison.exchange.schemas import (
     AssignIn,
@@ -38,7 +39,7 @@ from liaison.exchange.schemas import (
     Priority,
     ReplyIn,
 )
-from liaison.exchange.service import ExchangeService, Thread
+from liaison.exchange.service import ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath, QueryText

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from liaison.exchange.entities import Entity, EntityKind, label, match_keys
+from liaison.exchange.entities import Entity, EntityKind
+from liaison.exchange.entity_keys import label, match_keys
 from liaison.exchange.repository import normalise_search
 from liaison.models import Message, MessageEntity
 

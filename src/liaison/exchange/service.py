@@ -1,4 +1,4 @@
-"""Exchange rules: compose, reply, forward, assign, notes, clarifications, reads.
+"""Exchange rules: compose, reply, forward, assign, notes, clarifications.
 
 Services flush, never commit. Sending goes through ``federation.dispatch`` (policy,
 legal review hold, outbox) in the caller's transaction.
@@ -7,29 +7,24 @@ legal review hold, outbox) in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from liaison.audit.service import record
-from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import StoredBlob
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import decide, hold_or_queue
 from liaison.exchange.indexing import (
     dump_entities,
-    entity_keys,
     has_personal_data,
     index_message,
     parse_entities,
 )
 from liaison.exchange.markings import check_forward, markings_of
-from liaison.exchange.repository import ExchangeRepository
+from liaison.exchange.reads import ExchangeReads
 from liaison.exchange.schemas import (
     ComposeIn,
-    DeconflictHit,
     ForwardIn,
     Markings,
     MessageType,
@@ -41,31 +36,14 @@ from liaison.kit.ids import new_id
 from liaison.models import Agency, Attachment, Case, Clarification, InternalNote, Message
 from liaison.notifications.service import notify
 from liaison.policy.schemas import Tlp
-from liaison.users.roles import Caller, Role
+from liaison.users.roles import Role
 
 SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 ASSIGNERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 
 
-@dataclass(frozen=True)
-class Thread:
-    case: Case
-    messages: list[Message]
-    attachments: list[Attachment]
-    notes: list[InternalNote]
-    clarifications: list[Clarification]
-
-
-class ExchangeService:
-    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
-        self.db = db
-        self.caller = caller
-        self.settings = settings
-        self.repo = ExchangeRepository(db, caller)
-
-    @property
-    def actor(self) -> str:
-        return f"user:{self.caller.username}"
+class ExchangeService(ExchangeReads):
+    """Everything that changes the exchange; the reads come from ExchangeReads."""
 
     # checks -------------------------------------------------------------------
     def check_may_send(self) -> None:
@@ -426,74 +404,6 @@ class ExchangeService:
         self.db.add(attachment)
         self.db.flush()
         return attachment
-
-    def attachment_for_download(self, attachment_id: str) -> Attachment:
-        """The marking check before a download: the message must be readable."""
-        attachment = self.db.get(Attachment, attachment_id)
-        if attachment is None:
-            raise NotFound(f"no attachment {attachment_id}")
-        if attachment.message_id is None:
-            if attachment.uploaded_by != self.actor:
-                raise NotFound(f"no attachment {attachment_id}")
-            return attachment
-        message = self.repo.message(attachment.message_id)
-        if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
-            raise NotFound(f"no attachment {attachment_id}")
-        self._audit_read(message, "exchange.attachment.download", attachment.id)
-        return attachment
-
-    # reads -------------------------------------------------------------------
-    def _audit_read(self, message: Message, action: str, object_id: str | None = None) -> None:
-        if message.contains_personal_data:
-            record(
-                self.db,
-                actor=self.actor,
-                action=action,
-                object_type="exchange.message",
-                object_id=object_id or message.id,
-            )
-
-    def read_message(self, message_id: str) -> Message:
-        message = self.repo.message(message_id)
-        self._audit_read(message, "exchange.message.read")
-        return message
-
-    def thread(self, case_id: str) -> Thread:
-        case = self.repo.case(case_id)
-        messages = self.repo.thread(case)
-        for message in messages:
-            self._audit_read(message, "exchange.message.read")
-        ids = [m.id for m in messages]
-        return Thread(
-            case=case,
-            messages=messages,
-            attachments=self.repo.attachments_of(ids),
-            notes=self.repo.notes(case.id),
-            clarifications=self.repo.clarifications(ids),
-        )
-
-    def deconflict(
-        self, keys: Sequence[str], entities: Sequence[Entity] = ()
-    ) -> list[DeconflictHit]:
-        all_keys = sorted(set(keys) | set(entity_keys(entities)))
-        hits = []
-        seen: set[tuple[str, str]] = set()
-        for row, case in self.repo.entity_hits(all_keys):
-            if (case.id, row.key) in seen:
-                continue
-            seen.add((case.id, row.key))
-            hits.append(
-                DeconflictHit(
-                    case_id=case.id,
-                    case_reference=case.reference,
-                    case_title=case.title,
-                    origin_party=case.origin_party,
-                    key=row.key,
-                    label=row.label,
-                    message_id=row.message_id,
-                )
-            )
-        return hits
 
     def set_case_status(self, case_id: str, status: str) -> Case:
         if self.caller.role not in ASSIGNERS:

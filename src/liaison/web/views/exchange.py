@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
 from liaison.exchange.endpoints import inbox_page
-from liaison.exchange.entities import label
+from liaison.exchange.entity_keys import label
 from liaison.exchange.indexing import parse_entities
+from liaison.exchange.reads import Thread
 from liaison.exchange.repository import InboxFilter, due_state
 from liaison.exchange.schemas import (
     ForwardIn,
@@ -27,7 +28,7 @@ from liaison.exchange.schemas import (
     Priority,
     ReasonCode,
 )
-from liaison.exchange.service import ASSIGNERS, SENDERS, ExchangeService, Thread
+from liaison.exchange.service import ASSIGNERS, SENDERS, ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
