@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit.chain import GENESIS_HASH, canonical_json, entry_hash, format_at
-from liaison.audit.service import HEAD_ID, record
-from liaison.audit.verify import verify_chain
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.migrate import upgrade
+from liaison.ledger.chain import GENESIS_HASH, canonical_json, entry_hash, format_at
+from liaison.ledger.service import HEAD_ID, record
+from liaison.ledger.verify import verify_chain
 from liaison.models import AuditChainHead, AuditEntry, LoginAttempt
 
 PG_URL = os.environ.get("LIAISON_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -38,8 +38,8 @@ from liaison.exchange.repository import ExchangeRepository, InboxFilter, normali
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.kit.ids import new_id
 from liaison.kit.migrate import upgrade
+from liaison.kit.roles import Caller, Role
 from liaison.models import Case, Message
-from liaison.users.roles import Caller, Role
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -10,19 +10,18 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import liaison.audit.checkpoints  # registers audit's message types
-import liaison.audit.deletion  # registers retention's message types
 import liaison.cyber.federation  # registers the cyber message types
 import liaison.directory.retention  # registers the directory's purge rules
 import liaison.exchange.federation  # registers the exchange's message types
 import liaison.exchange.retention  # registers the exchange's purge rules
 import liaison.exchange.stats  # gives the workplan dashboard its exchange figures
 import liaison.federation.control  # registers federation's message types
+import liaison.retention.deletion  # registers retention's message types
 import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
 from liaison.audit.endpoints import router as audit_router
-from liaison.audit.retention_api import router as retention_router
 from liaison.config import Settings, load_settings
 from liaison.cyber.taxii import router as taxii_router
 from liaison.directory.endpoints import router as directory_router
@@ -30,6 +29,7 @@ from liaison.exchange.endpoints import router as exchange_router
 from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.policy.endpoints import router as policy_router
+from liaison.retention.endpoints import router as retention_router
 from liaison.users.endpoints import router as users_router
 from liaison.web import setup as web_setup
 from liaison.web.views import cyber as cyber_pages

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from liaison.audit.chain import GENESIS_HASH, entry_hash, format_at
 from liaison.kit.clock import as_utc
+from liaison.ledger.chain import GENESIS_HASH, entry_hash, format_at
 
 
 def rehash_all(conn: Connection) -> int:

@@ -9,11 +9,11 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.audit import checkpoints
-from liaison.audit.service import record
-from liaison.audit.verify import verify_chain
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
+from liaison.ledger.service import record
+from liaison.ledger.verify import verify_chain
 from liaison.models import AuditCheckpoint, AuditCountersignature, OutboxMessage
 from tests.audit.pair import Node, exchange
 from tests.audit.tamper import rehash_all

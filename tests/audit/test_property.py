@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
 
-from liaison.audit.service import record
-from liaison.audit.verify import verify_chain
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.ledger.service import record
+from liaison.ledger.verify import verify_chain
 
 ROWS = 8
 TEXT_COLUMNS = ("actor", "action", "object_type", "object_id", "decision", "rule_ids", "detail")

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit.canonical_sql import canonical_select
-from liaison.audit.chain import GENESIS_HASH, canonical, entry_hash, format_at
-from liaison.audit.service import record
-from liaison.audit.verify import verify_chain
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.ledger.canonical_sql import canonical_select
+from liaison.ledger.chain import GENESIS_HASH, canonical, entry_hash, format_at
+from liaison.ledger.service import record
+from liaison.ledger.verify import verify_chain
 from liaison.models import AuditEntry
 
 

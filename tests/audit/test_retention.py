@@ -7,10 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from liaison.audit import retention
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, Officer, Tombstone
+from liaison.retention import service as retention
 from tests.audit.pair import Node, exchange
 from tests.audit.web import HTML, web_login
 

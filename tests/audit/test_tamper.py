@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from liaison.audit.service import record
 from liaison.cli.main import app as cli_app
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.ledger.service import record
 from tests.audit.tamper import rehash_all
 
 ENTRIES = 12

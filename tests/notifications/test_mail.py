@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
+from liaison.kit.roles import Role
 from liaison.models import EmailOutbox, User
 from liaison.notifications.mailer import send_queued
 from liaison.notifications.service import (
@@ -24,7 +25,6 @@ from liaison.notifications.service import (
     set_email,
     unread_count,
 )
-from liaison.users.roles import Role
 from tests.federation.nodes import free_port
 
 

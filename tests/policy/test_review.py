@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit.service import record
 from liaison.kit.db import unit_of_work
+from liaison.ledger.service import record
 from liaison.models.audit import AuditEntry
 from liaison.policy import review
 from liaison.policy.review import ReviewOutcome, register_release

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import Forbidden, NotAuthenticated
+from liaison.kit.roles import Caller
 from liaison.users import auth
-from liaison.users.roles import Caller
 
 SESSION_COOKIE = "liaison_session"
 CSRF_HEADER = "X-CSRF-Token"

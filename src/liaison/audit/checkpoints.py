@@ -9,56 +9,31 @@ holds (same sequence, other hash): a forked or rewritten chain is evidence at on
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit import signing
-from liaison.audit.chain import format_at
-from liaison.audit.service import HEAD_ID
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.inputs import InputModel
+from liaison.ledger import signing
+from liaison.ledger.chain import format_at
+from liaison.ledger.service import HEAD_ID
+from liaison.ledger.statements import CHECKPOINT_TAG, counter_statement, statement
 from liaison.models import AuditChainHead, AuditCheckpoint, AuditCountersignature, AuditEntry
 
 CHECKPOINT = "audit.checkpoint"
 COUNTERSIGN = "audit.countersign"
-CHECKPOINT_TAG = "liaison-audit-checkpoint-v1"
-COUNTERSIGN_TAG = "liaison-audit-countersign-v1"
 _HASH = r"^[0-9a-f]{64}$"
 _PARTY = r"^[A-Z]{2}$"
 _KEY = r"^[0-9a-f]{16}$"
 _SIG = r"^[A-Za-z0-9_-]{86}$"
-
-
-def statement(cp: AuditCheckpoint) -> dict[str, Any]:
-    """What the chain owner signs."""
-    return {
-        "v": CHECKPOINT_TAG,
-        "party": cp.chain_party,
-        "sequence": cp.sequence,
-        "head_hash": cp.head_hash,
-        "at": format_at(cp.at),
-        "key_id": cp.key_id,
-    }
-
-
-def counter_statement(cp: AuditCheckpoint, party: str, key_id: str, at: datetime) -> dict[str, Any]:
-    """What a countersigning peer signs: the owner's statement and signature, seen."""
-    return {
-        "v": COUNTERSIGN_TAG,
-        "checkpoint": statement(cp),
-        "checkpoint_signature": cp.signature,
-        "countersigner": party,
-        "key_id": key_id,
-        "at": format_at(at),
-    }
 
 
 def last_own(db: Session, party: str) -> AuditCheckpoint | None:

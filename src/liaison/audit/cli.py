@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from liaison.audit import checkpoints as checkpointing
-from liaison.audit import export, repository
-from liaison.audit.schemas import AuditQuery
-from liaison.audit.verify import verify_chain
 from liaison.cli.context import console, err_console, settings, transaction
+from liaison.ledger import export, repository
+from liaison.ledger.schemas import AuditQuery
+from liaison.ledger.verify import verify_chain
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 TAMPERED_EXIT = 3

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from liaison.api.deps import CallerDep, DbDep, SettingsDep
-from liaison.audit import repository
-from liaison.audit.schemas import AuditEntryOut, AuditPage, AuditQuery, CheckpointOut, VerifyOut
-from liaison.audit.verify import verify_chain
+from liaison.ledger import repository
+from liaison.ledger.schemas import AuditEntryOut, AuditPage, AuditQuery, CheckpointOut, VerifyOut
+from liaison.ledger.verify import verify_chain
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.audit import checkpoints, retention
+from liaison.audit import checkpoints
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError
+from liaison.retention import service as retention
 
 log = logging.getLogger("liaison.worker.audit")
 Job = Callable[[Session, Settings], object]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings, load_settings
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from liaison.users.roles import Caller, Role
+from liaison.kit.roles import Caller, Role
 
 console = Console()
 err_console = Console(stderr=True)

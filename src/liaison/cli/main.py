@@ -14,7 +14,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from liaison.app import create_app
 from liaison.audit.cli import app as audit_app
-from liaison.audit.retention_cli import app as retention_app
 from liaison.cli.context import console, err_console, settings, transaction
 from liaison.cyber.cli import app as cyber_app
 from liaison.demo.cli import demo_command
@@ -27,6 +26,7 @@ from liaison.kit.errors import LiaisonError
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
 from liaison.policy.cli import app as policy_app
+from liaison.retention.cli import app as retention_app
 from liaison.users.cli import app as user_app
 from liaison.workplan.cli import app as workplan_app
 

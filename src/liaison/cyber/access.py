@@ -16,8 +16,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from liaison.cyber.tlp import OPEN_RANK, Tlp
+from liaison.kit.roles import Caller
 from liaison.models import CyberAudience, CyberCollection, CyberGrant, CyberObject
-from liaison.users.roles import Caller
 
 
 def user_subject(party: str, username: str) -> str:

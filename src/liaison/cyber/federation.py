@@ -13,13 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.cyber.schemas import SUBJECT_PATTERN
 from liaison.cyber.store import Incoming, Stored, audiences, store_objects
 from liaison.cyber.tlp import Tlp
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit.errors import PolicyBlocked
+from liaison.ledger.service import record
 from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
 from liaison.policy.schemas import Direction, HandlingCode, ItemKind, PolicySubject
 from liaison.policy.schemas import Tlp as PolicyTlp

@@ -22,8 +22,8 @@ from liaison.cyber.repository import CyberRepository
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, NotFound
 from liaison.kit.inputs import InputModel
+from liaison.kit.roles import Caller, Role
 from liaison.models import CyberIncident, CyberIncidentEntry, CyberIncidentLink
-from liaison.users.roles import Caller, Role
 
 CERT_IN_REPORTING = timedelta(hours=6)
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from liaison.cyber.access import readable_collections, visible_objects, writable_collections
 from liaison.kit.errors import NotFound
+from liaison.kit.roles import Caller
 from liaison.models import CyberCollection, CyberObject
-from liaison.users.roles import Caller
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from liaison.cyber.store import (
 )
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
+from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
-from liaison.users.roles import Caller
 
 
 class CyberService:

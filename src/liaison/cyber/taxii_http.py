@@ -25,8 +25,8 @@ from liaison.cyber.validate import StixInvalid, parse_timestamp
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError, NotAuthenticated, TooManyAttempts
 from liaison.kit.inputs import check_text
+from liaison.kit.roles import Caller
 from liaison.users import auth
-from liaison.users.roles import Caller
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"

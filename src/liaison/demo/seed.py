@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from liaison.cyber.seed import seed_cyber
 from liaison.demo import seed_data
+from liaison.kit.roles import Role
 from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, Party, User
 from liaison.policy.store import ensure_shipped_packs
-from liaison.users.roles import Role
 from liaison.workplan.seed import seed_workplan
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from liaison.users.roles import Role
+from liaison.kit.roles import Role
 
 
 @dataclass(frozen=True)

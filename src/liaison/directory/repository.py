@@ -6,8 +6,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageParams
+from liaison.kit.roles import Caller, Role
 from liaison.models import Agency, ContactChannel, Officer, Party
-from liaison.users.roles import Caller, Role
 
 # Viewers see who is who, but not how to reach them.
 CHANNEL_READERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST, Role.LEGAL_REVIEWER})

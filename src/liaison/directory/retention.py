@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.retention import Purgeable, register_purge
 from liaison.directory.schemas import Accreditation
 from liaison.models import Agency, ContactChannel, Officer, Tombstone
+from liaison.retention.service import Purgeable, register_purge
 
 OBJECT_TYPE = "directory.officer"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pycountry
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import trail
 from liaison.directory.accreditation import apply_step
 from liaison.directory.federation import publish_agency, publish_officer, send_decision
 from liaison.directory.repository import DirectoryRepository
@@ -24,8 +23,9 @@ from liaison.directory.schemas import (
     PartyCreate,
 )
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.roles import Caller
+from liaison.ledger.service import trail
 from liaison.models import Agency, ContactChannel, Officer, Party
-from liaison.users.roles import Caller
 
 
 class DirectoryService:

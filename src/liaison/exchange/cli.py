@@ -26,8 +26,8 @@ from liaison.exchange.schemas import ComposeIn, ReplyIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.roles import Caller, Role
 from liaison.models import User
-from liaison.users.roles import Caller, Role
 
 app = typer.Typer(help="Requests, replies, disclosures and alerts.", no_args_is_help=True)
 AsUser = Annotated[str, typer.Option("--as", help="act as this user (username)")]

@@ -20,12 +20,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.roles import Role
+from liaison.ledger.service import record
 from liaison.models import Case, Message, User
 from liaison.notifications.service import notify, notify_role
-from liaison.users.roles import Role
 
 CLOCKED_TYPES = frozenset({"request"})
 

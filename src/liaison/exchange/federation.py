@@ -23,7 +23,6 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.config import Settings, load_settings
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import read_blob, store_bytes
@@ -35,12 +34,13 @@ from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.roles import Role
+from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
 from liaison.notifications.service import notify_role
 from liaison.policy import review
 from liaison.policy.schemas import Decision, Direction, Effect
 from liaison.policy.service import enforce, evaluate
-from liaison.users.roles import Role
 
 MESSAGE = "exchange.message"
 DELIVERED = "exchange.delivered"

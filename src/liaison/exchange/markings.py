@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.exchange.indexing import has_personal_data
 from liaison.exchange.schemas import ComposeIn, Markings
 from liaison.kit.errors import Forbidden
+from liaison.ledger.service import record
 from liaison.models import Agency, Message
 from liaison.policy.schemas import (
     Direction,

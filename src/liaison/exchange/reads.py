@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.config import Settings
 from liaison.exchange.entities import Entity
 from liaison.exchange.indexing import entity_keys
 from liaison.exchange.repository import ExchangeRepository
 from liaison.exchange.schemas import DeconflictHit
 from liaison.kit.errors import NotFound
+from liaison.kit.roles import Caller
+from liaison.ledger.service import record
 from liaison.models import Attachment, Case, Clarification, InternalNote, Message
-from liaison.users.roles import Caller
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from liaison.kit import clock
 from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.roles import Caller, Role
 from liaison.models import (
     Agency,
     Attachment,
@@ -31,7 +32,6 @@ from liaison.models import (
     MessageEntity,
     User,
 )
-from liaison.users.roles import Caller, Role
 
 ROUTERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.LEGAL_REVIEWER})
 OPEN_STATUSES = ("received", "held_for_review", "queued", "sent", "delivered")

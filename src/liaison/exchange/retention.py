@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.retention import Purgeable, register_purge
 from liaison.config import Settings
 from liaison.exchange.attachments import delete_blob
 from liaison.models import Attachment, Clarification, Message, MessageEntity, Tombstone
+from liaison.retention.service import Purgeable, register_purge
 
 OBJECT_TYPE = "exchange.message"
 ERASED_SUBJECT = "[content erased]"

@@ -17,14 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.deletion import DeletionRequestIn, request_deletion
 from liaison.config import Settings
 from liaison.exchange.retention import OBJECT_TYPE as RETENTION_TYPE
 from liaison.exchange.schemas import ComposeIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.kit.roles import Caller, Role
 from liaison.models import Agency, Case, Message, Peer, User
-from liaison.users.roles import Caller, Role
+from liaison.retention.deletion import DeletionRequestIn, request_deletion
 
 POLICE = {
     "legal_basis": "police_cooperation",

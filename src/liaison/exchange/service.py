@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 
-from liaison.audit.service import record
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import StoredBlob
 from liaison.exchange.entities import Entity
@@ -33,10 +32,11 @@ from liaison.exchange.schemas import (
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liaison.kit.ids import new_id
+from liaison.kit.roles import Role
+from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, InternalNote, Message
 from liaison.notifications.service import notify
 from liaison.policy.schemas import Tlp
-from liaison.users.roles import Role
 
 SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 ASSIGNERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})

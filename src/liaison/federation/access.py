@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from liaison.kit.errors import Forbidden
-from liaison.users.roles import Caller, Role
+from liaison.kit.roles import Caller, Role
 
 FEDERATION_ROLES = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 

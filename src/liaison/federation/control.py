@@ -8,12 +8,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import OPERATOR, trail
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
 from liaison.federation.registry import InboundContext, register
 from liaison.kit.crypto import b64e
+from liaison.ledger.service import OPERATOR, trail
 from liaison.models import NodeKey, OutboxMessage, PeerKey
 
 PING = "federation.ping"

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
@@ -26,6 +25,7 @@ from liaison.federation.registry import InboundContext, PayloadRefused, handler_
 from liaison.kit import clock
 from liaison.kit.crypto import PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.ledger.service import trail
 from liaison.models import InboxMessage, Peer, PeerKey, Refusal
 
 # Refusals of an authenticated envelope at its expected sequence number: the number

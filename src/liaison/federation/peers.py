@@ -10,12 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import OPERATOR, trail
 from liaison.federation import keys
 from liaison.federation.schemas import KeysDocument, PeerCreate, PeerStatus
 from liaison.kit import clock
 from liaison.kit.crypto import normalise_fingerprint
 from liaison.kit.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from liaison.ledger.service import OPERATOR, trail
 from liaison.models import DeliveryCursor, InboxMessage, OutboxMessage, Party, Peer
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import NotFound
+from liaison.kit.roles import Role
 from liaison.models import Agency, EmailOutbox, Notification, User, UserEmail
-from liaison.users.roles import Role
 
 
 def notify(

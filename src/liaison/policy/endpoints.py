@@ -12,6 +12,7 @@ from liaison.api.deps import CallerDep, DbDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.policy import review, service, store
 from liaison.policy.review_schemas import (
     AssuranceCreate,
@@ -24,7 +25,6 @@ from liaison.policy.review_schemas import (
     ReviewStatus,
 )
 from liaison.policy.schemas import Decision, PolicySubject
-from liaison.users.roles import Caller
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 

@@ -21,15 +21,15 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.roles import Caller, Role
+from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind
-from liaison.users.roles import Caller, Role
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.kit.errors import BlockingRule, PolicyBlocked
+from liaison.ledger.service import record
 from liaison.policy.schemas import Decision, Effect, PolicySubject
 from liaison.policy.store import active_engine
 

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import record
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, NotFound
+from liaison.ledger.service import record
 from liaison.models.policy import PolicyPack
 from liaison.policy.engine import Engine
 from liaison.policy.packs import PackRefused, PackSpec, parse_pack, shipped_packs, shipped_sources

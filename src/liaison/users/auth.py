@@ -8,14 +8,14 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import TooManyAttempts
+from liaison.kit.roles import Caller, Role
 from liaison.kit.security import token_digest, verify_password
+from liaison.ledger.service import trail
 from liaison.models import Agency, LoginAttempt, User, WebSession
 from liaison.users import repository
-from liaison.users.roles import Caller, Role
 
 SESSION_PREFIX = "lss"
 

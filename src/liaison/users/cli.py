@@ -10,9 +10,9 @@ from rich.table import Table
 
 from liaison.cli.context import console, operator, settings, transaction
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.roles import Role
 from liaison.users import service
 from liaison.users.repository import UserRepository
-from liaison.users.roles import Role
 from liaison.users.schemas import TokenCreate, UserCreate
 
 app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from liaison.kit.roles import Caller
 from liaison.models import ApiToken, LoginAttempt, User, WebSession
-from liaison.users.roles import Caller
 
 
 class UserRepository:

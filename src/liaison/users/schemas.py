@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison.kit.inputs import ID_PATTERN, InputModel
-from liaison.users.roles import Role
+from liaison.kit.roles import Role
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 

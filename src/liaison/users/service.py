@@ -7,13 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import trail
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.roles import Caller, Role
 from liaison.kit.security import hash_password, new_token, token_digest
+from liaison.ledger.service import trail
 from liaison.models import Agency, ApiToken, User
 from liaison.users.repository import UserRepository
-from liaison.users.roles import Caller, Role
 from liaison.users.schemas import TokenCreate, UserCreate
 
 TOKEN_PREFIX = "lsn"  # noqa: S105  (a label, not a secret)

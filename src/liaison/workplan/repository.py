@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.kit.roles import Caller
 from liaison.models import (
     Agency,
     DialogueMeeting,
@@ -18,7 +19,6 @@ from liaison.models import (
     WorkplanSignature,
     WorkplanVersion,
 )
-from liaison.users.roles import Caller
 from liaison.workplan.document import KnownAgencies
 
 

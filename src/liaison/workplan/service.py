@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from liaison.audit.service import trail
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound
 from liaison.kit.ids import new_id
+from liaison.kit.roles import Caller, Role
+from liaison.ledger.service import trail
 from liaison.models import Peer, WorkplanProgress, WorkplanProposal, WorkplanVersion
-from liaison.users.roles import Caller, Role
 from liaison.workplan import consent, versions
 from liaison.workplan.document import dump_changes, normalise, parse
 from liaison.workplan.federation import (

@@ -15,8 +15,8 @@ from liaison.directory.service import DirectoryService
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath, OptionalIdQuery, OptionalPartyQuery
 from liaison.kit.pagination import PageParams
+from liaison.kit.roles import Caller
 from liaison.models import Agency
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

@@ -12,11 +12,11 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from liaison.api.deps import DbDep, SettingsDep
-from liaison.audit import repository
-from liaison.audit.schemas import MAX_SEQUENCE, AuditQuery, VerifyOut
-from liaison.audit.verify import verify_chain
 from liaison.kit.errors import ValidationFailed
-from liaison.users.roles import Caller
+from liaison.kit.roles import Caller
+from liaison.ledger import repository
+from liaison.ledger.schemas import MAX_SEQUENCE, AuditQuery, VerifyOut
+from liaison.ledger.verify import verify_chain
 from liaison.web.views.common import PageCallerDep, render
 
 router = APIRouter(prefix="/audit", include_in_schema=False)

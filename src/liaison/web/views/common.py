@@ -17,7 +17,7 @@ from starlette.templating import Jinja2Templates
 
 from liaison.api.deps import CSRF_HEADER, check_csrf, optional_caller
 from liaison.kit.errors import NotAuthenticated
-from liaison.users.roles import Caller
+from liaison.kit.roles import Caller
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"

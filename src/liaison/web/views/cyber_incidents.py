@@ -17,8 +17,8 @@ from liaison.cyber.incidents import (
 )
 from liaison.cyber.repository import CyberRepository
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.roles import Caller
 from liaison.models import CyberIncident
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

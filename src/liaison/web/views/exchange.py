@@ -32,8 +32,8 @@ from liaison.exchange.service import ASSIGNERS, SENDERS, ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.models import Message
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

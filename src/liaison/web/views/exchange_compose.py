@@ -28,10 +28,10 @@ from liaison.exchange.schemas import (
 )
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import Forbidden, LiaisonError, PolicyBlocked, ValidationFailed
+from liaison.kit.roles import Caller
 from liaison.models import Attachment, Message
 from liaison.policy import service as policy
 from liaison.policy.schemas import Decision, HandlingCode, Tlp
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

@@ -24,7 +24,7 @@ from liaison.kit import clock
 from liaison.kit.crypto import format_fingerprint
 from liaison.kit.errors import Forbidden, ValidationFailed
 from liaison.kit.inputs import OptionalPartyQuery
-from liaison.users.roles import Caller
+from liaison.kit.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

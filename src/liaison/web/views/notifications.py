@@ -7,8 +7,8 @@ from fastapi.responses import Response
 
 from liaison.api.deps import DbDep
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.notifications import service
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

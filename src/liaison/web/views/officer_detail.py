@@ -10,7 +10,7 @@ from liaison.directory.schemas import Accreditation, AccreditationChange, Channe
 from liaison.directory.service import DirectoryService
 from liaison.kit import clock
 from liaison.kit.inputs import IdPath
-from liaison.users.roles import Caller
+from liaison.kit.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

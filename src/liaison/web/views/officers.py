@@ -16,8 +16,8 @@ from liaison.kit import clock
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import OptionalIdQuery
 from liaison.kit.pagination import PageParams
+from liaison.kit.roles import Caller
 from liaison.models import Agency
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 from liaison.api.deps import DbDep
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.policy import service, store
 from liaison.policy.endpoints import SubjectDraft
 from liaison.policy.review import actor_of
 from liaison.policy.schemas import Direction, HandlingCode, ItemKind, ProtectionStatus, Tlp
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

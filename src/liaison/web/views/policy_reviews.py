@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.policy import review
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision
-from liaison.users.roles import Caller
 from liaison.web.views.common import CsrfFormDep, PageCallerDep, redirect_after_post, render
 from liaison.web.views.forms import FormState, attempt, read_values
 

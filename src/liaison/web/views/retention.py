@@ -11,9 +11,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from liaison.api.deps import DbDep, SettingsDep
-from liaison.audit import deletion, retention
+from liaison.kit.roles import Caller
 from liaison.models import DeletionRequest
-from liaison.users.roles import Caller
+from liaison.retention import deletion
+from liaison.retention import service as retention
 from liaison.web.views.common import PageCallerDep, render
 
 router = APIRouter(prefix="/retention", include_in_schema=False)

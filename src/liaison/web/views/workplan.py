@@ -15,8 +15,8 @@ from starlette.datastructures import FormData
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.models import DialogueOutcome
-from liaison.users.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,

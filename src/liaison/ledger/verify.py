@@ -16,10 +16,10 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit import checkpoints, signing
-from liaison.audit.canonical_sql import canonical_select
-from liaison.audit.chain import GENESIS_HASH
-from liaison.audit.service import HEAD_ID
+from liaison.ledger import signing, statements
+from liaison.ledger.canonical_sql import canonical_select
+from liaison.ledger.chain import GENESIS_HASH
+from liaison.ledger.service import HEAD_ID
 from liaison.models.audit import (
     AuditChainHead,
     AuditCheckpoint,
@@ -219,11 +219,11 @@ def _checkpoint_problem(
 ) -> Problem | None:
     seq = cp.sequence
     own_key = signing.verify_key_of(db, own_party, own_party, cp.key_id)
-    if not signing.valid(own_key, checkpoints.statement(cp), cp.signature):
+    if not signing.valid(own_key, statements.statement(cp), cp.signature):
         return Problem(seq, "checkpoint", f"checkpoint {seq} no longer carries a valid signature")
     for counter in signers:
         key = signing.verify_key_of(db, own_party, counter.party, counter.key_id)
-        statement = checkpoints.counter_statement(cp, counter.party, counter.key_id, counter.at)
+        statement = statements.counter_statement(cp, counter.party, counter.key_id, counter.at)
         if not signing.valid(key, statement, counter.signature):
             return Problem(
                 seq,

@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.audit.verify import VerifyReport
 from liaison.kit.inputs import QueryText
+from liaison.ledger.verify import VerifyReport
 
 MAX_SEQUENCE = 2**63 - 1  # BIGINT
 

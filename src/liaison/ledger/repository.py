@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.schemas import AuditQuery, CheckpointOut
 from liaison.kit.errors import Forbidden
+from liaison.kit.roles import Caller
+from liaison.ledger.schemas import AuditQuery, CheckpointOut
 from liaison.models import AuditCheckpoint, AuditCountersignature, AuditEntry
-from liaison.users.roles import Caller
 
 STREAM_BATCH = 2000
 

@@ -20,11 +20,11 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from liaison.audit.chain import canonical_json, entry_hash, format_at
 from liaison.kit import clock
 from liaison.kit.db import Base
+from liaison.kit.roles import Caller
+from liaison.ledger.chain import canonical_json, entry_hash, format_at
 from liaison.models.audit import AuditChainHead, AuditEntry
-from liaison.users.roles import Caller
 
 HEAD_ID = 1
 # Peers and node keys are managed from the node's console (cli.context.operator).

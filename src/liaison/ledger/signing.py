@@ -15,8 +15,8 @@ import nacl.signing
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import canonical_json
 from liaison.kit.crypto import NodeKeyPair, b64d, b64e
+from liaison.ledger.chain import canonical_json
 from liaison.models import NodeKey, PeerKey
 
 

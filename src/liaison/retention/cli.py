@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.audit import deletion, retention
-from liaison.audit.deletion import DeletionRequestIn
 from liaison.cli.context import console, operator, settings, transaction
+from liaison.retention import deletion
+from liaison.retention import service as retention
+from liaison.retention.deletion import DeletionRequestIn
 
 app = typer.Typer(
     help="Retention periods, legal holds and deletion certificates.", no_args_is_help=True

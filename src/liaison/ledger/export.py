@@ -13,9 +13,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from liaison.audit import repository
-from liaison.audit.chain import GENESIS_HASH, canonical_json, entry_hash, format_at
-from liaison.audit.verify import Problem
+from liaison.ledger import repository
+from liaison.ledger.chain import GENESIS_HASH, canonical_json, entry_hash, format_at
+from liaison.ledger.verify import Problem
 from liaison.models import AuditEntry
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import TextClause, text
 
-from liaison.audit.chain import DOMAIN
+from liaison.ledger.chain import DOMAIN
 
 _TEXT_FIELDS = ("actor", "action", "object_type", "object_id")
 _JSON_FIELDS = ("rule_ids", "detail", "prev_hash")

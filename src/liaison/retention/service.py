@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit.chain import canonical_json
-from liaison.audit.service import actor_of, trail
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.roles import Caller, Role
+from liaison.ledger.chain import canonical_json
+from liaison.ledger.service import actor_of, trail
 from liaison.models import LegalHold, RetentionPeriod, Tombstone
-from liaison.users.roles import Caller, Role
 
 PURGE_BATCH = 500
 SYSTEM = "system"

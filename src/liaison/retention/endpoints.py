@@ -8,9 +8,11 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from liaison.api.deps import CallerDep, DbDep, SettingsDep
-from liaison.audit import deletion, retention
-from liaison.audit.deletion import DeletionRequestIn
-from liaison.audit.retention_schemas import (
+from liaison.kit.inputs import IdPath
+from liaison.retention import deletion
+from liaison.retention import service as retention
+from liaison.retention.deletion import DeletionRequestIn
+from liaison.retention.schemas import (
     DeletionOut,
     HoldIn,
     HoldOut,
@@ -19,7 +21,6 @@ from liaison.audit.retention_schemas import (
     PurgeOut,
     TombstoneOut,
 )
-from liaison.kit.inputs import IdPath
 
 router = APIRouter(prefix="/api/v1/retention", tags=["retention"])
 

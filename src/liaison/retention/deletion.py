@@ -17,9 +17,6 @@ from pydantic import AwareDatetime, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.audit import retention, signing
-from liaison.audit.chain import canonical_json, format_at
-from liaison.audit.service import actor_of, trail
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
@@ -27,8 +24,12 @@ from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.roles import Caller
+from liaison.ledger import signing
+from liaison.ledger.chain import canonical_json, format_at
+from liaison.ledger.service import actor_of, trail
 from liaison.models import DeletionRequest, LegalHold
-from liaison.users.roles import Caller
+from liaison.retention import service as retention
 
 DELETE_REQUEST = "retention.delete_request"
 DELETE_CERTIFICATE = "retention.delete_certificate"

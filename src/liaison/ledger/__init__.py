@@ -1,0 +1,1 @@
+"""The hash-chained audit log itself: record, chain, verify, export. Imports no domain."""

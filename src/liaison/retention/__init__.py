@@ -1,0 +1,1 @@
+"""Retention periods, legal holds, the purge, and deletion requests with signed certificates."""
