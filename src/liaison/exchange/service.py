@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from liaison.exchange import deadlines
+from liaison.exchange.access import WITHHELD, case_is_restricted
 from liaison.exchange.attachments import StoredBlob
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import decide, hold_or_queue
@@ -336,7 +337,7 @@ class ExchangeService(ExchangeReads):
             self.db,
             user_ids=[user.id],
             subject=f"Case {case.reference} assigned to you",
-            body=case.title,
+            body=WITHHELD if case_is_restricted(self.db, case.id) else case.title,
             link=f"/exchange/cases/{case.id}",
         )
         self.db.flush()
