@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, not_, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from liaison.kit.roles import Caller
@@ -47,7 +47,8 @@ def audience_clause(
         message.from_agency_id == agency,
         message.to_agency_id == agency,
         cast(message.named_recipients, String).like(f'%"{agency}"%'),
-        case.assigned_to == caller.user_id,
+        # coalesce: this clause is negated for titles, and NOT NULL is not true
+        func.coalesce(case.assigned_to, "") == caller.user_id,
     )
 
 
