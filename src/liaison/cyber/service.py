@@ -149,8 +149,11 @@ class CyberService:
         return status
 
     def status(self, status_id: str) -> TaxiiStatus:
+        """A status answers the client that posted the envelope, and nobody else: it
+        lists the ids of every object posted, RED and AMBER+STRICT ones included."""
         status = self.db.get(TaxiiStatus, status_id)
-        if status is None:
+        mine = user_subject(self.caller.party_code, self.caller.username)
+        if status is None or status.requested_by != mine:
             raise NotFound(f"no status {status_id}")
         self.repo.collection(status.collection_id)  # 404 unless readable
         return status

@@ -49,7 +49,10 @@ class ExchangeReads:
             if attachment.uploaded_by != self.actor:
                 raise NotFound(f"no attachment {attachment_id}")
             return attachment
-        message = self.repo.message(attachment.message_id)
+        try:  # the answer names the attachment only, not the message it belongs to
+            message = self.repo.message(attachment.message_id)
+        except NotFound:
+            raise NotFound(f"no attachment {attachment_id}") from None
         if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
             raise NotFound(f"no attachment {attachment_id}")
         self._audit_read(message, "exchange.attachment.download", attachment.id)
