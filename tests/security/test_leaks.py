@@ -384,3 +384,19 @@ def test_deconfliction_says_only_that_another_holding_exists(
         "/api/v1/exchange/deconflict", params={"keys": planted.keys}, headers=auth_headers(INSIDER)
     ).json()
     assert {h["case_id"] for h in own} >= set(planted.ids["case"])
+
+
+def test_an_assignment_cannot_widen_the_audience(
+    client: TestClient, auth_headers: Headers, planted: Planted
+) -> None:
+    red_case = planted.ids["case"][0]  # inbound TLP:RED to CBSA, named recipient CBSA
+    refused = client.post(
+        f"/api/v1/exchange/cases/{red_case}/assign",
+        json={"username": OUTSIDER},
+        headers=auth_headers("ca-officer"),
+    )
+    assert refused.status_code == 403, refused.text
+    assert "TLP:RED" in refused.json()["detail"]
+    thread = client.get(f"/api/v1/exchange/cases/{red_case}", headers=auth_headers(OUTSIDER))
+    assert thread.status_code in (200, 404)
+    assert not leaks(thread.text, planted.needles)

@@ -79,6 +79,19 @@ def copy_text(message: Message) -> str:
     return WITHHELD if is_restricted(message.tlp) else message.subject
 
 
+def unseen_by_agency(db: Session, case_id: str, agency_id: str) -> list[str]:
+    """The markings of the case's restricted messages whose audience the agency is not
+    in (by its own standing: sender, receiver or named recipient)."""
+    query = select(Message.tlp).where(
+        Message.case_id == case_id,
+        Message.tlp.in_(RESTRICTED_TLPS),
+        Message.from_agency_id != agency_id,
+        Message.to_agency_id != agency_id,
+        not_(cast(Message.named_recipients, String).like(f'%"{agency_id}"%')),
+    )
+    return sorted(set(db.scalars(query)))
+
+
 def case_is_restricted(db: Session, case_id: str) -> bool:
     """Whether the case holds a restricted message: its title stays out of copies."""
     query = select(Message.id).where(Message.case_id == case_id, Message.tlp.in_(RESTRICTED_TLPS))
