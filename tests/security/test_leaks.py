@@ -34,12 +34,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
+from liaison.cyber.incidents import IncidentCreate, IncidentService, LinkCreate
 from liaison.cyber.tlp import Tlp
 from liaison.exchange import deadlines
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
 from liaison.models import CyberCollection, MessageEntity, Notification, ReviewItem
+from liaison.users.auth import caller_for
+from liaison.users.repository import find_login_user
 from tests.cyber.conftest import objects_url
 from tests.cyber.stix import indicator
 from tests.exchange import payloads
@@ -166,6 +169,16 @@ def _stix(
         planted.protect(name, description)
     posted = client.post(objects_url(cccs), json={"objects": objects}, headers=headers)
     assert posted.status_code == 202, posted.text
+    with unit_of_work(seeded) as db:
+        writer = find_login_user(db, INSIDER)
+        assert writer is not None
+        incidents = IncidentService(db, caller_for(db, writer))
+        incident = incidents.create(
+            IncidentCreate(title="Intrusion at a port operator", detected_at=clock.now())
+        )
+        for obj in objects:
+            incidents.link(incident.id, LinkCreate(collection_id=cccs, stix_id=obj["id"]))
+        planted.known("incident", incident.id)
     planted.known("collection", cccs)
     planted.known("stix", *[o["id"] for o in objects])
     planted.secret_ids.extend(o["id"] for o in objects)
@@ -249,6 +262,7 @@ PARAM_KINDS = {
     "status_id": "status",
     "notification_id": "notification",
     "review_id": "review",
+    "incident_id": "incident",
 }
 PLAIN = {"username": OUTSIDER, "party": "XX", "number": "1", "rest": "cti/"}
 
