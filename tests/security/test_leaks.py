@@ -13,7 +13,13 @@ may appear in any answer to a caller outside the audience. As a control, the one
 in every audience (``ca-analyst``, CBSA, the STIX objects' writer) does see them.
 
 Each protected value carries a unique token (``zqleak…``); answers are compared
-case-insensitively (labels and search keys are lower-cased copies).
+case-insensitively (labels and search keys are lower-cased copies), headers included.
+The ids of restricted messages, attachments and STIX objects are checked too, except
+in an answer about that very id (a 404 names what was asked for) and in the audit
+trail and the legal review queue, which name the objects they record or hold but
+never their content. Searches are made with the tokens' common prefix, exports in
+their text form. Operations other than GET are called with an empty JSON body by the
+roles that may write: their refusals and validation errors must not leak either.
 """
 
 from __future__ import annotations
@@ -118,10 +124,16 @@ def _restricted_inbound(
 
 
 def _outbound_red(
-    client: TestClient, auth_headers: Headers, agencies: dict[str, str], planted: Planted
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    planted: Planted,
+    tag: str,
+    offences: tuple[str, ...] = ("drug_trafficking",),
 ) -> None:
+    """A RED disclosure composed by CBSA (``murder``: held for an assurance, in review)."""
     headers = auth_headers(INSIDER)
-    filename = f"{token('outfile')}.pdf"
+    filename = f"{token(tag + 'file')}.pdf"
     uploaded = client.post(
         "/api/v1/exchange/attachments",
         files={"file": (filename, PDF, "application/pdf")},
@@ -129,13 +141,13 @@ def _outbound_red(
         headers=headers,
     )
     assert uploaded.status_code == 201, uploaded.text
-    title, subject, body = token("outtitle"), token("outsubject"), token("outbody")
-    person = f"Quorvane {token('outperson')}"
-    mailbox = f"{token('outmail')}@leak.example"
+    title, subject, body = token(tag + "title"), token(tag + "subject"), token(tag + "body")
+    person = f"Quorvane {token(tag + 'person')}"
+    mailbox = f"{token(tag + 'mail')}@leak.example"
     draft = payloads.compose(
         agencies,
         case_title=title,
-        case_summary=token("outsummary"),
+        case_summary=token(tag + "summary"),
         type="disclosure",
         from_agency_id=agencies["CA:CBSA"],
         subject=subject,
@@ -143,6 +155,7 @@ def _outbound_red(
         entities=[{"kind": "person", "name": person}, {"kind": "email", "address": mailbox}],
         markings=payloads.markings(tlp="RED", named_recipients=[agencies["IN:NCB"]]),
         attachment_ids=[uploaded.json()["id"]],
+        offences=list(offences),
     )
     sent = client.post("/api/v1/exchange/cases", json=draft, headers=headers)
     assert sent.status_code == 201, sent.text
@@ -212,7 +225,8 @@ def planted(
     strict = _restricted_inbound(agencies, planted, "AMBER+STRICT", "strict")
     receive(red)  # notifies the liaison officers (outside the audience)
     receive(strict)
-    _outbound_red(client, auth_headers, agencies, planted)
+    _outbound_red(client, auth_headers, agencies, planted, "out")
+    _outbound_red(client, auth_headers, agencies, planted, "held", ("murder",))
     _stix(client, auth_headers, seeded, planted)
     # an assignment (its notification) and deadline escalations (theirs), by outsiders
     assigned = client.post(
@@ -231,6 +245,7 @@ def planted(
         planted.known("notification", *db.scalars(select(Notification.id)))
         planted.known("review", *db.scalars(select(ReviewItem.id)))
     planted.keys = _entity_keys(seeded, planted)
+    assert planted.ids.get("review")  # the held disclosure waits in the review queue
     return planted
 
 
@@ -249,7 +264,7 @@ def leaks(text: str, needles: list[str]) -> list[str]:
     return [n for n in needles if n in lowered]
 
 
-AUDIT_VIEWS = {"/audit", "/api/v1/audit"}
+ID_VIEWS = ("/audit", "/api/v1/audit", "/policy/reviews", "/api/v1/policy/reviews")
 # search boxes get the prefix of every token; exports their text form (a PDF's is compressed)
 SEARCHES = {"q": SEARCH, "search": SEARCH, "format": "md"}
 PARAM_KINDS = {
@@ -347,9 +362,10 @@ def _walk(
         for call in calls:
             answer = _answer(client, call, {**headers, "Accept": call.accept})
             # an id of a restricted part may come back only to who named it (a 404 says it)
-            # the audit trail names the objects it records (never their content)
-            audit = call.path in AUDIT_VIEWS
-            ids = [i for i in planted.secret_ids if i not in call.path and not audit]
+            # the audit trail and the legal review queue name the objects they record or
+            # hold (never their content)
+            named = call.path.startswith(ID_VIEWS)
+            ids = [i for i in planted.secret_ids if i not in call.path and not named]
             hits = leaks(answer, planted.needles + ids)
             if hits:
                 found[f"{username} {call.method} {call.path}"] = hits
