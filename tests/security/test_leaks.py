@@ -433,3 +433,28 @@ def test_an_assignment_cannot_widen_the_audience(
     thread = client.get(f"/api/v1/exchange/cases/{red_case}", headers=auth_headers(OUTSIDER))
     assert thread.status_code in (200, 404)
     assert not leaks(thread.text, planted.needles)
+
+
+def test_the_compose_page_duplicate_check_names_only_whom_to_contact(
+    client: TestClient, auth_headers: Headers, agencies: dict[str, str], planted: Planted
+) -> None:
+    addresses = [k.removeprefix("email:") for k in planted.keys if k.startswith("email:")]
+    form = {
+        "action": "check",
+        "case_title": "Draft",
+        "type": "request",
+        "from_agency_id": agencies["CA:RCMP"],
+        "to_agency_id": agencies["IN:NCB"],
+        "subject": "Draft",
+        "entity_kind": ["email"] * len(addresses),
+        "entity_value": addresses,
+        "entity_detail": [""] * len(addresses),
+    }
+    headers = auth_headers("ca-officer") | {"Accept": "text/html"}
+    page = client.post("/exchange/compose", data=form, headers=headers)
+    assert page.status_code in (200, 422), page.text[:300]
+    assert "Another holding exists" in page.text
+    assert "contact CBSA" in page.text  # whom to ask
+    asked = [a.lower() for a in addresses]
+    assert not leaks(page.text, [n for n in planted.needles if n not in asked])
+    assert not leaks(page.text, planted.secret_ids + planted.ids["case"])
