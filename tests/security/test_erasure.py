@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,6 +24,7 @@ Headers = Callable[[str], dict[str, str]]
 SUBJECT = "Subscriber of +1 604 555 0142, Surrey call centre"
 
 
+@pytest.mark.parametrize("node", ["CA"], indirect=True)
 def test_purge_erases_the_subject_from_notifications_and_mail(
     client: TestClient,
     auth_headers: Headers,

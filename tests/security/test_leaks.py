@@ -1,16 +1,18 @@
 """The leak suite: TLP:RED and TLP:AMBER+STRICT content reaches nobody outside its audience.
 
-It creates restricted items of every kind this node holds (an inbound RED request and
-an inbound AMBER+STRICT request to CBSA, each with entities and an attachment; an
-outbound RED disclosure composed by CBSA; RED and AMBER+STRICT STIX indicators; the
-notifications, deadline escalations and assignment they cause), then walks **every**
+It creates restricted items of every kind a node holds (an inbound RED request and an
+inbound AMBER+STRICT request to the analyst's agency, each with entities and an
+attachment; two outbound RED disclosures composed by that agency, one held for legal
+review; RED and AMBER+STRICT STIX indicators linked to an incident; the notifications,
+deadline escalations and assignment they cause), then walks **every**
 operation of the OpenAPI schema and **every** web GET page of the app (enumerated from
 the app itself, so a new route is covered without touching this file), substituting
 the ids it knows for path parameters, as each demo role and an extra analyst of an
 uninvolved agency. No byte of a protected field (case titles and summaries, subjects,
 bodies, entity values and labels, attachment file names, STIX names and descriptions)
 may appear in any answer to a caller outside the audience. As a control, the one user
-in every audience (``ca-analyst``, CBSA, the STIX objects' writer) does see them.
+in every audience (the analyst: ``ca-analyst`` of CBSA, ``in-analyst`` of NCB, the
+STIX objects' writer) does see them. It runs on both nodes (Canada's, India's).
 
 Each protected value carries a unique token (``zqleak…``); answers are compared
 case-insensitively (labels and search keys are lower-cased copies), headers included.
@@ -52,14 +54,22 @@ from liaison.users.repository import find_login_user
 from tests.cyber.conftest import objects_url
 from tests.cyber.stix import indicator
 from tests.exchange import payloads
+from tests.security.conftest import Node
 
 Headers = Callable[[str], dict[str, str]]
 TAXII = "application/taxii+json;version=2.1"
 SEARCH = "zqleak"  # a prefix of every token: searches that would find them, if they leaked
-OUTSIDER = "ca-outsider"  # an analyst of an agency no item involves
-OUTSIDERS = ("ca-admin", "ca-officer", "ca-legal", "ca-viewer", OUTSIDER)
-INSIDER = "ca-analyst"  # CBSA: receiving agency, named recipient, sender, STIX writer
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def outsiders(node: Node) -> tuple[str, ...]:
+    """Every demo role but the analyst (whose agency every item involves), and an
+    analyst of an agency no item involves."""
+    return tuple(node.user(r) for r in ("admin", "officer", "legal", "viewer", "outsider"))
+
+
+def payload_number() -> str:
+    return f"{uuid.uuid4().int % 1_000_000:06d}"
 
 
 def token(name: str) -> str:
@@ -84,7 +94,7 @@ class Planted:
 
 # planting -------------------------------------------------------------------------
 def _restricted_inbound(
-    agencies: dict[str, str], planted: Planted, tlp: str, tag: str
+    node: Node, agencies: dict[str, str], planted: Planted, tlp: str, tag: str
 ) -> dict[str, Any]:
     title, summary, subject, body = (
         token(f"{tag}title"),
@@ -100,9 +110,13 @@ def _restricted_inbound(
         case_summary=summary,
         subject=subject,
         body=body,
-        to_agency_id=agencies["CA:CBSA"],
+        from_agency_id=agencies[node.peer_agency(node.peer_sender)],
+        to_agency_id=agencies[node.agency(node.home)],
+        case_origin_party=node.peer,
+        originator_party=node.peer,
+        case_reference=f"{node.peer}-2026-{payload_number()}",
         entities=[{"kind": "person", "name": person}, {"kind": "email", "address": mailbox}],
-        markings=payloads.markings(tlp=tlp, named_recipients=[agencies["CA:CBSA"]]),
+        markings=payloads.markings(tlp=tlp, named_recipients=[agencies[node.agency(node.home)]]),
         attachments=[
             {
                 "id": new_id(),
@@ -124,6 +138,7 @@ def _restricted_inbound(
 
 
 def _outbound_red(
+    node: Node,
     client: TestClient,
     auth_headers: Headers,
     agencies: dict[str, str],
@@ -131,8 +146,9 @@ def _outbound_red(
     tag: str,
     offences: tuple[str, ...] = ("drug_trafficking",),
 ) -> None:
-    """A RED disclosure composed by CBSA (``murder``: held for an assurance, in review)."""
-    headers = auth_headers(INSIDER)
+    """A RED disclosure composed by the analyst's agency (``murder``: on Canada's node,
+    held for an assurance, in the legal review queue)."""
+    headers = auth_headers(node.user("analyst"))
     filename = f"{token(tag + 'file')}.pdf"
     uploaded = client.post(
         "/api/v1/exchange/attachments",
@@ -149,11 +165,14 @@ def _outbound_red(
         case_title=title,
         case_summary=token(tag + "summary"),
         type="disclosure",
-        from_agency_id=agencies["CA:CBSA"],
+        from_agency_id=agencies[node.agency(node.home)],
+        to_agency_id=agencies[node.peer_agency(node.peer_recipient)],
         subject=subject,
         body=body,
         entities=[{"kind": "person", "name": person}, {"kind": "email", "address": mailbox}],
-        markings=payloads.markings(tlp="RED", named_recipients=[agencies["IN:NCB"]]),
+        markings=payloads.markings(
+            tlp="RED", named_recipients=[agencies[node.peer_agency(node.peer_recipient)]]
+        ),
         attachment_ids=[uploaded.json()["id"]],
         offences=list(offences),
     )
@@ -167,14 +186,16 @@ def _outbound_red(
 
 
 def _stix(
-    client: TestClient, auth_headers: Headers, seeded: sessionmaker[Session], planted: Planted
+    node: Node,
+    client: TestClient,
+    auth_headers: Headers,
+    seeded: sessionmaker[Session],
+    planted: Planted,
 ) -> None:
     with unit_of_work(seeded) as db:
-        cccs = db.scalar(
-            select(CyberCollection.id).where(CyberCollection.title == "CCCS indicators")
-        )
+        cccs = db.scalar(select(CyberCollection.id).where(CyberCollection.title == node.collection))
     assert cccs is not None
-    headers = {**auth_headers(INSIDER), "Accept": TAXII, "Content-Type": TAXII}
+    headers = {**auth_headers(node.user("analyst")), "Accept": TAXII, "Content-Type": TAXII}
     objects = []
     for n, tlp in ((7, Tlp.RED), (8, Tlp.AMBER_STRICT)):
         name, description = token(f"stixname{n}"), token(f"stixdesc{n}")
@@ -183,7 +204,7 @@ def _stix(
     posted = client.post(objects_url(cccs), json={"objects": objects}, headers=headers)
     assert posted.status_code == 202, posted.text
     with unit_of_work(seeded) as db:
-        writer = find_login_user(db, INSIDER)
+        writer = find_login_user(db, node.user("analyst"))
         assert writer is not None
         incidents = IncidentService(db, caller_for(db, writer))
         incident = incidents.create(
@@ -198,15 +219,17 @@ def _stix(
     planted.known("status", posted.json()["id"])
 
 
-def _outsider(client: TestClient, auth_headers: Headers, agencies: dict[str, str]) -> None:
+def _outsider(
+    node: Node, client: TestClient, auth_headers: Headers, agencies: dict[str, str]
+) -> None:
     user = {
-        "username": OUTSIDER,
+        "username": node.user("outsider"),
         "display_name": "Analyst, CSIS",
         "password": "an outsider's long password",
         "role": "analyst",
-        "agency_id": agencies["CA:CSIS"],
+        "agency_id": agencies[node.agency(node.outsider_agency)],
     }
-    made = client.post("/api/v1/users", json=user, headers=auth_headers("ca-admin"))
+    made = client.post("/api/v1/users", json=user, headers=auth_headers(node.user("admin")))
     assert made.status_code == 201, made.text
 
 
@@ -218,21 +241,22 @@ def planted(
     receive: Callable[[dict[str, Any]], None],
     seeded: sessionmaker[Session],
     settings: Settings,
+    node: Node,
 ) -> Planted:
     planted = Planted()
-    _outsider(client, auth_headers, agencies)
-    red = _restricted_inbound(agencies, planted, "RED", "red")
-    strict = _restricted_inbound(agencies, planted, "AMBER+STRICT", "strict")
+    _outsider(node, client, auth_headers, agencies)
+    red = _restricted_inbound(node, agencies, planted, "RED", "red")
+    strict = _restricted_inbound(node, agencies, planted, "AMBER+STRICT", "strict")
     receive(red)  # notifies the liaison officers (outside the audience)
     receive(strict)
-    _outbound_red(client, auth_headers, agencies, planted, "out")
-    _outbound_red(client, auth_headers, agencies, planted, "held", ("murder",))
-    _stix(client, auth_headers, seeded, planted)
+    _outbound_red(node, client, auth_headers, agencies, planted, "out")
+    _outbound_red(node, client, auth_headers, agencies, planted, "held", ("murder",))
+    _stix(node, client, auth_headers, seeded, planted)
     # an assignment (its notification) and deadline escalations (theirs), by outsiders
     assigned = client.post(
         f"/api/v1/exchange/cases/{red['case_id']}/assign",
-        json={"username": INSIDER},
-        headers=auth_headers("ca-officer"),
+        json={"username": node.user("analyst")},
+        headers=auth_headers(node.user("officer")),
     )
     assert assigned.status_code == 200, assigned.text
     assert not leaks(assigned.text, planted.needles)
@@ -245,7 +269,8 @@ def planted(
         planted.known("notification", *db.scalars(select(Notification.id)))
         planted.known("review", *db.scalars(select(ReviewItem.id)))
     planted.keys = _entity_keys(seeded, planted)
-    assert planted.ids.get("review")  # the held disclosure waits in the review queue
+    if node.party == "CA":  # Canada's pack holds it for an assurance
+        assert planted.ids.get("review")
     return planted
 
 
@@ -279,7 +304,7 @@ PARAM_KINDS = {
     "review_id": "review",
     "incident_id": "incident",
 }
-PLAIN = {"username": OUTSIDER, "party": "XX", "number": "1", "rest": "cti/"}
+PLAIN = {"username": "nobody-here", "party": "XX", "number": "1", "rest": "cti/"}
 
 
 def _fillings(path: str, planted: Planted) -> Iterator[str]:
@@ -372,30 +397,31 @@ def _walk(
     return found
 
 
+@pytest.mark.walk
 def test_no_restricted_content_reaches_anyone_outside_its_audience(
-    client: TestClient, auth_headers: Headers, planted: Planted
+    client: TestClient, auth_headers: Headers, planted: Planted, node: Node
 ) -> None:
     calls = _calls(client, planted)
     reads = [c for c in calls if c.method == "GET"]
     assert len({c.path for c in reads}) > 60  # the schema and the pages were enumerated
     # the control: the audience does see what the suite planted
-    seen = _walk(client, reads, (INSIDER,), auth_headers, planted)
+    seen = _walk(client, reads, (node.user("analyst"),), auth_headers, planted)
     assert set().union(*seen.values()) == set(planted.needles + planted.secret_ids)
     # API (JSON), web pages (HTML), TAXII: every role outside the audience, every route
-    assert _walk(client, reads, OUTSIDERS, auth_headers, planted) == {}
+    assert _walk(client, reads, outsiders(node), auth_headers, planted) == {}
     writes = [c for c in calls if c.method != "GET"]
     # writes with an empty body: refusals and validation errors say nothing either (the
     # roles that may write; the others' answers are the same refusals as for reads)
-    writers = ("ca-admin", "ca-officer", OUTSIDER)
+    writers = tuple(node.user(role) for role in ("admin", "officer", "outsider"))
     assert _walk(client, writes, writers, auth_headers, planted) == {}
 
 
 def test_deconfliction_says_only_that_another_holding_exists(
-    client: TestClient, auth_headers: Headers, planted: Planted
+    client: TestClient, auth_headers: Headers, planted: Planted, node: Node
 ) -> None:
     assert planted.keys
     secret_ids = [i for kind in ("case", "message") for i in planted.ids[kind]]
-    for username in OUTSIDERS:
+    for username in outsiders(node):
         headers = auth_headers(username)
         answer = client.get(
             "/api/v1/exchange/deconflict", params={"keys": planted.keys}, headers=headers
@@ -414,47 +440,55 @@ def test_deconfliction_says_only_that_another_holding_exists(
             body, [n for n in planted.needles if n not in asked and not any(n in k for k in asked)]
         )
     own = client.get(
-        "/api/v1/exchange/deconflict", params={"keys": planted.keys}, headers=auth_headers(INSIDER)
+        "/api/v1/exchange/deconflict",
+        params={"keys": planted.keys},
+        headers=auth_headers(node.user("analyst")),
     ).json()
     assert {h["case_id"] for h in own} >= set(planted.ids["case"])
 
 
 def test_an_assignment_cannot_widen_the_audience(
-    client: TestClient, auth_headers: Headers, planted: Planted
+    client: TestClient, auth_headers: Headers, planted: Planted, node: Node
 ) -> None:
     red_case = planted.ids["case"][0]  # inbound TLP:RED to CBSA, named recipient CBSA
     refused = client.post(
         f"/api/v1/exchange/cases/{red_case}/assign",
-        json={"username": OUTSIDER},
-        headers=auth_headers("ca-officer"),
+        json={"username": node.user("outsider")},
+        headers=auth_headers(node.user("officer")),
     )
     assert refused.status_code == 403, refused.text
     assert "TLP:RED" in refused.json()["detail"]
-    thread = client.get(f"/api/v1/exchange/cases/{red_case}", headers=auth_headers(OUTSIDER))
+    thread = client.get(
+        f"/api/v1/exchange/cases/{red_case}", headers=auth_headers(node.user("outsider"))
+    )
     assert thread.status_code in (200, 404)
     assert not leaks(thread.text, planted.needles)
 
 
 def test_the_compose_page_duplicate_check_names_only_whom_to_contact(
-    client: TestClient, auth_headers: Headers, agencies: dict[str, str], planted: Planted
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    planted: Planted,
+    node: Node,
 ) -> None:
     addresses = [k.removeprefix("email:") for k in planted.keys if k.startswith("email:")]
     form = {
         "action": "check",
         "case_title": "Draft",
         "type": "request",
-        "from_agency_id": agencies["CA:RCMP"],
-        "to_agency_id": agencies["IN:NCB"],
+        "from_agency_id": agencies[node.agency(node.outsider_agency)],
+        "to_agency_id": agencies[node.peer_agency(node.peer_recipient)],
         "subject": "Draft",
         "entity_kind": ["email"] * len(addresses),
         "entity_value": addresses,
         "entity_detail": [""] * len(addresses),
     }
-    headers = auth_headers("ca-officer") | {"Accept": "text/html"}
+    headers = auth_headers(node.user("officer")) | {"Accept": "text/html"}
     page = client.post("/exchange/compose", data=form, headers=headers)
     assert page.status_code in (200, 422), page.text[:300]
     assert "Another holding exists" in page.text
-    assert "contact CBSA" in page.text  # whom to ask
+    assert f"contact {node.home}" in page.text  # whom to ask
     asked = [a.lower() for a in addresses]
     assert not leaks(page.text, [n for n in planted.needles if n not in asked])
     assert not leaks(page.text, planted.secret_ids + planted.ids["case"])
