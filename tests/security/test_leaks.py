@@ -492,3 +492,20 @@ def test_the_compose_page_duplicate_check_names_only_whom_to_contact(
     asked = [a.lower() for a in addresses]
     assert not leaks(page.text, [n for n in planted.needles if n not in asked])
     assert not leaks(page.text, planted.secret_ids + planted.ids["case"])
+
+
+def test_routers_see_the_case_with_its_title_and_summary_withheld(
+    client: TestClient, auth_headers: Headers, planted: Planted, node: Node
+) -> None:
+    admin = auth_headers(node.user("admin"))
+    listed = client.get("/api/v1/exchange/cases", headers=admin).json()
+    mine = [c for c in listed if c["id"] in planted.ids["case"]]
+    assert len(mine) == len(planted.ids["case"])
+    assert {(c["title"], c["summary"]) for c in mine} == {("[restricted]", "[restricted]")}
+    page = client.get(f"/exchange/cases/{mine[0]['id']}", headers=admin | {"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "[restricted]" in page.text
+    own = client.get(
+        f"/api/v1/exchange/cases/{mine[0]['id']}", headers=auth_headers(node.user("analyst"))
+    )
+    assert own.json()["title"].startswith("zqleak")
