@@ -22,12 +22,13 @@ from tests.exchange import payloads
 from tests.federation.nodes import Node as PeerNode
 from tests.federation.nodes import wait_for
 
+from liaison import domains
 from liaison.config import Settings
 from liaison.exchange.federation import MESSAGE
-from liaison.federation.registry import InboundContext, handler_for
 from liaison.kit import clock
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
 
 SignIn = Callable[[Page, str], None]
@@ -165,11 +166,11 @@ def test_overdue_request_is_marked_in_the_inbox(
     received = datetime.now(UTC) - timedelta(days=2)
     clock.set_clock(lambda: received)
     try:
-        handler = handler_for(MESSAGE)
+        handler = domains.registry().handler_for(MESSAGE)
         assert handler is not None
         context = InboundContext(
             settings=settings, sender_party="IN", sender_node="liaison-in",
-            envelope_id=new_id(), seq=1,
+            envelope_id=new_id(), seq=1, registry=domains.registry(),
         )  # fmt: skip
         with unit_of_work(factory) as db:
             handler(db, context, request)

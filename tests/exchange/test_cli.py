@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from liaison.cli.main import app
-from liaison.demo import seed_data
+from liaison.directory import seed_data
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import Forbidden, NotAuthenticated
+from liaison.kit.plugin import Registry
 from liaison.kit.roles import Caller
 from liaison.users import auth
 
@@ -32,6 +33,15 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_registry(request: Request) -> Registry:
+    """What the node's domains contribute (``liaison.domains``), as the app was built."""
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
 # scope="function": commit before the response goes out, so a client that follows a
 # redirect (or reads its own write) finds the change, and a failed commit is an error
 # response rather than a success already sent.

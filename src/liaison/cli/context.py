@@ -1,4 +1,4 @@
-"""What every command needs: settings, a transaction, the console operator."""
+"""What every command needs: settings, a transaction, the console operator, the registry."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from rich.console import Console
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings, load_settings
+from liaison.domains import registry
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.roles import Caller, Role
+
+__all__ = ["console", "err_console", "operator", "registry", "settings", "transaction"]
 
 console = Console()
 err_console = Console(stderr=True)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from liaison.cli.context import operator
 from liaison.config import Settings
-from liaison.demo import seed_data
+from liaison.directory import seed_data
 from liaison.directory.federation import publish_directory
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.directory.service import DirectoryService

@@ -229,3 +229,12 @@ class DirectoryService:
         )
         self.db.delete(channel)
         self.db.flush()
+
+
+def ensure_party(db: Session, code: str, name: str) -> bool:
+    """Record a party if it is not known yet; True if it was added. Flushes."""
+    if db.get(Party, code) is not None:
+        return False
+    db.add(Party(code=code, name=name))
+    db.flush()
+    return True

@@ -23,17 +23,17 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.config import Settings, load_settings
+from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import read_blob, store_bytes
 from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
@@ -141,8 +141,9 @@ def hold_or_queue(
     db.flush()
 
 
-@review.register_release(OBJECT_TYPE)
-def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None:
+def release_held(
+    db: Session, settings: Settings, object_id: str, outcome: review.ReviewOutcome
+) -> None:
     message = db.get(Message, object_id)
     if message is None or message.status != "held_for_review":
         return
@@ -151,8 +152,7 @@ def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None
             *message.obligations,
             *({"kind": "review_condition", "detail": c} for c in outcome.conditions),
         ]
-        # the reviewer's transaction has no request settings: the node's own apply
-        queue(db, load_settings(), message)
+        queue(db, settings, message)
     else:
         message.status = "withdrawn"
         message.reason_text = outcome.reason
@@ -242,8 +242,7 @@ def _thread(db: Session, wire_in: MessageWire, message: Message, now: Any) -> No
             deadlines.resume(asked_on, now)
 
 
-@register(MESSAGE)
-def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_message(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     wire_in = MessageWire.model_validate(payload)
     if db.get(Message, wire_in.id) is not None:
         return
@@ -320,8 +319,7 @@ def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> N
     db.flush()
 
 
-@register(DELIVERED)
-def _delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     receipt = DeliveredWire.model_validate(payload)
     message = db.get(Message, receipt.message_id)
     if message is None or message.direction != "out" or message.to_party != context.sender_party:

@@ -72,11 +72,12 @@ def public_keys(request: Request, db: DbDep) -> KeysDocument:
 def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
     """Apply envelopes in one transaction. A write conflict with another process (an
     operator's command on the same SQLite file) rolls everything back; try again."""
-    factory = request.app.state.session_factory
+    state = request.app.state
+    factory = state.session_factory
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
             with _inbox_lock, unit_of_work(factory) as db:
-                inbox = Inbox(db, request.app.state.settings, client_ip(request))
+                inbox = Inbox(db, state.settings, state.registry, client_ip(request))
                 outcomes = [inbox.receive(body) for body in bodies]
             break
         except (IntegrityError, OperationalError) as exc:
@@ -92,7 +93,8 @@ def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
 
 def _refuse_request(request: Request, error: InvalidEnvelope) -> Outcome:
     with unit_of_work(request.app.state.session_factory) as db:
-        outcome = Inbox(db, request.app.state.settings, client_ip(request)).refuse(
+        state = request.app.state
+        outcome = Inbox(db, state.settings, state.registry, client_ip(request)).refuse(
             error.reason, error.detail
         )
     metrics.record_inbound(outcome.status, outcome.reason)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.api.deps import CallerDep, DbDep
+from liaison.api.deps import CallerDep, DbDep, RegistryDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
@@ -121,9 +121,17 @@ def get_review(review_id: IdPath, db: DbDep, caller: CallerDep) -> ReviewOut:
 
 
 @router.post("/reviews/{review_id}/decide", response_model=ReviewOut)
-def decide(review_id: IdPath, data: ReviewDecisionIn, db: DbDep, caller: CallerDep) -> ReviewOut:
+def decide(
+    review_id: IdPath,
+    data: ReviewDecisionIn,
+    db: DbDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    registry: RegistryDep,
+) -> ReviewOut:
     """Legal reviewers only: approve (with conditions), amend or refuse, with reasons."""
-    return ReviewOut.model_validate(review.decide(db, caller, review_id, data))
+    item = review.decide(db, caller, review_id, data, settings=settings, registry=registry)
+    return ReviewOut.model_validate(item)
 
 
 @router.get("/assurances", response_model=list[AssuranceOut])

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console, operator, settings, transaction
+from liaison.cli.context import console, operator, registry, settings, transaction
 from liaison.retention import deletion
 from liaison.retention import service as retention
 from liaison.retention.deletion import DeletionRequestIn
@@ -32,7 +32,7 @@ def periods() -> None:
                 row.updated_at.isoformat(timespec="seconds"),
             )
     console.print(table)
-    console.print(f"categories: {', '.join(retention.categories())}")
+    console.print(f"categories: {', '.join(retention.categories(registry().purge_rules))}")
 
 
 @app.command("set-period")
@@ -44,7 +44,9 @@ def set_period(
     """Keep data of CATEGORY that PARTY originated for DAYS (then the purge erases it)."""
     node = settings()
     with transaction(node) as db:
-        row = retention.set_period(db, operator(node), party.upper(), category, days)
+        row = retention.set_period(
+            db, registry().purge_rules, operator(node), party.upper(), category, days
+        )
         console.print(f"{row.party_code} {row.category}: kept {row.days} days")
 
 
@@ -57,7 +59,9 @@ def hold(
     """Place a legal hold: no purge, no erasure on request, until released."""
     node = settings()
     with transaction(node) as db:
-        placed = retention.place_hold(db, operator(node), object_type, object_id, reason)
+        placed = retention.place_hold(
+            db, registry().purge_rules, operator(node), object_type, object_id, reason
+        )
         console.print(f"legal hold {placed.id} on {object_type} {object_id}")
 
 
@@ -66,7 +70,7 @@ def release(hold_id: str) -> None:
     """Release a legal hold; deletion requests that waited on it are answered now."""
     node = settings()
     with transaction(node) as db:
-        released = deletion.release_hold(db, node, operator(node), hold_id)
+        released = deletion.release_hold(db, node, registry().purge_rules, operator(node), hold_id)
         console.print(f"released legal hold on {released.object_type} {released.object_id}")
 
 
@@ -75,7 +79,7 @@ def purge() -> None:
     """Run the purge job now (the worker runs it every retention_purge_minutes)."""
     node = settings()
     with transaction(node) as db:
-        erased = retention.purge(db)
+        erased = retention.purge(db, registry().purge_rules)
         for tombstone in erased:
             console.print(f"erased {tombstone.object_type} {tombstone.object_id}")
     console.print(f"{len(erased)} erased")
@@ -94,7 +98,7 @@ def request_deletion(
         peer_party=peer.upper(), object_type=object_type, object_id=object_id, reason=reason
     )
     with transaction(node) as db:
-        row = deletion.request_deletion(db, node, operator(node), data)
+        row = deletion.request_deletion(db, node, registry().purge_rules, operator(node), data)
         console.print(f"deletion request {row.id} queued for {row.peer_party}")
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from liaison.api.deps import DbDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.policy import review
@@ -63,7 +63,13 @@ def reviews_page(
 
 @router.post("/{review_id}/decide")
 def decide(
-    review_id: IdPath, request: Request, db: DbDep, caller: PageCallerDep, form: CsrfFormDep
+    review_id: IdPath,
+    request: Request,
+    db: DbDep,
+    caller: PageCallerDep,
+    form: CsrfFormDep,
+    settings: SettingsDep,
+    registry: RegistryDep,
 ) -> Response:
     values = read_values(form, DECIDE_FIELDS)
     conditions = str(values["conditions"]).splitlines()
@@ -77,7 +83,7 @@ def decide(
                 "assurance_reference": values["assurance_reference"] or None,
             }
         )
-        return review.decide(db, caller, review_id, data)
+        return review.decide(db, caller, review_id, data, settings=settings, registry=registry)
 
     result = attempt(db, values, act)
     if isinstance(result, FormState):
