@@ -18,7 +18,7 @@ from typer import _click as click  # Typer 0.29 vendors Click; its groups are th
 from typer.core import TyperGroup
 
 from liaison import domains
-from liaison.cli.context import err_console
+from liaison.kit.cli import err_console
 from liaison.kit.errors import LiaisonError
 from liaison.kit.plugin import Command, Ref, Registry
 
@@ -33,8 +33,9 @@ NODE_COMMANDS = (
 
 def _load(entry: Command) -> click.Command:
     target: Any = entry.target.target
+    command: click.Command
     if entry.group:
-        command = typer.main.get_command(target)
+        command = typer.main.get_group(target)
     else:
         single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
         single.command(entry.name)(target)
@@ -78,12 +79,14 @@ def build_cli(registry: Registry) -> typer.Typer:
 
     @cli.callback()
     def root(
+        context: typer.Context,
         data_dir: Annotated[
             Path | None,
             typer.Option(help="Node data directory (also LIAISON_DATA_DIR).", envvar=None),
         ] = None,
     ) -> None:
         """Settings come from LIAISON_* variables and <data-dir>/liaison.toml."""
+        context.obj = registry
         if data_dir is not None:
             os.environ["LIAISON_DATA_DIR"] = str(data_dir)
 

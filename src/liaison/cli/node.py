@@ -12,8 +12,8 @@ import uvicorn
 
 from liaison import worker
 from liaison.app import create_app
-from liaison.cli.context import console, registry, settings, transaction
 from liaison.demo.seed import seed_demo
+from liaison.kit.cli import console, registry, settings, transaction
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
@@ -42,6 +42,7 @@ def migrate() -> None:
 
 
 def seed(
+    context: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="Seed the February 2026 demo data.")] = False,
 ) -> None:
     """Seed reference data. Idempotent."""
@@ -49,12 +50,13 @@ def seed(
         raise typer.BadParameter("nothing to seed: pass --demo")
     node = settings()
     with transaction(node) as db:
-        report = seed_demo(db, node.party, registry())
+        report = seed_demo(db, node.party, registry(context))
     added = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
     console.print(f"seeded {node.party}: {added}")
 
 
 def serve(
+    context: typer.Context,
     host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     no_worker: Annotated[
@@ -65,7 +67,11 @@ def serve(
     node = settings()
     _ = node.secret_key  # fail early, with a clear message, if 'init' was not run
     uvicorn.run(
-        create_app(node, start_worker=node.worker_enabled and not no_worker),
+        create_app(
+            node,
+            start_worker=node.worker_enabled and not no_worker,
+            registry=registry(context),
+        ),
         host=host or node.host,
         port=port or node.port,
         log_level="info",
@@ -81,16 +87,16 @@ def _stop_on_signal(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_worker() -> None:
+def run_worker(context: typer.Context) -> None:
     """Run every domain's jobs (delivery, checkpoints, purge, ...) until Ctrl-C."""
     node = settings()
     engine = make_engine(node.effective_database_url)
     stop = threading.Event()
     _stop_on_signal(stop)
-    jobs = ", ".join(job.name for job in registry().jobs)
+    jobs = ", ".join(job.name for job in registry(context).jobs)
     console.print(f"worker for {node.node_name} running ({jobs}); Ctrl-C stops it")
     try:
-        worker.run(make_session_factory(engine), node, registry(), stop)
+        worker.run(make_session_factory(engine), node, registry(context), stop)
     finally:
         engine.dispose()
     console.print("worker stopped.")

@@ -29,4 +29,5 @@ PLUGIN = Plugin(
     },
     purge_rules=(Ref("liaison.directory.retention:PURGE_RULE"),),
     seed_steps=(Ref("liaison.directory.seed:seed_directory"),),
+    peer_welcome=(Ref("liaison.directory.federation:publish_directory"),),
 )

@@ -8,11 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console, settings, transaction
-from liaison.directory.federation import publish_directory
 from liaison.federation import control, keys, peers
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import PeerCreate
+from liaison.kit.cli import console, registry, settings, transaction
 from liaison.kit.crypto import format_fingerprint
 
 keys_app = typer.Typer(help="This node's signing and encryption keys.", no_args_is_help=True)
@@ -50,6 +49,7 @@ def keys_rotate(
 
 @peer_app.command("add")
 def peer_add(
+    context: typer.Context,
     party: Annotated[str, typer.Option(help="The peer's party code, e.g. IN.")],
     url: Annotated[str, typer.Option(help="The peer node's base URL.")],
     fingerprint: Annotated[str, typer.Option(help="Key fingerprint, from the peer's operator.")],
@@ -62,10 +62,11 @@ def peer_add(
     document = peers.fetch_keys(str(data.base_url))
     with transaction(node) as db:
         peer = peers.add_peer(db, node.party, data, document)
-        queued = publish_directory(db, node.party, peer.party_code)
+        welcomes = registry(context).peer_welcomes
+        queued = sum(welcome(db, node.party, peer.party_code) for welcome in welcomes)
     console.print(
         f"pinned {peer.party_code} ({peer.node_name}) at {peer.base_url}; "
-        f"{queued} directory entries queued for it"
+        f"{queued} entries (directory and others) queued for it"
     )
 
 

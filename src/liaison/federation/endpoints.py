@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.deps import CallerDep, DbDep, client_ip
+from liaison.api.deps import DbDep, client_ip
 from liaison.federation import control, envelope, keys, metrics, peers
 from liaison.federation.access import require_operator
 from liaison.federation.inbox import Inbox, Outcome
@@ -27,6 +27,7 @@ from liaison.federation.schemas import (
 from liaison.kit.crypto import b64e
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import InvalidEnvelope, ServiceUnavailable
+from liaison.users.deps import CallerDep
 
 router = APIRouter(tags=["federation"])
 MAX_BATCH = 500

@@ -126,6 +126,9 @@ class Command:
     group: bool = True
 
 
+# What a domain sends a newly pinned peer: (db, own_party, peer_party) -> items queued.
+PeerWelcome = Callable[["Session", str, str], int]
+
 # A demo seed step adds one domain's February 2026 data; returns counts of what it added.
 SeedStep = Callable[["Session", str], Mapping[str, int]]
 
@@ -144,6 +147,7 @@ class Plugin:
     jobs: tuple[Job, ...] = ()
     figures: Mapping[str, Ref[Callable[[Session], Any]]] = field(default_factory=dict)
     seed_steps: tuple[Ref[SeedStep], ...] = ()
+    peer_welcome: tuple[Ref[PeerWelcome], ...] = ()
 
 
 def _unique(kind: str, pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
@@ -200,6 +204,10 @@ class Registry:
     def seed_steps(self) -> list[SeedStep]:
         return [ref.target for p in self.plugins for ref in p.seed_steps]
 
+    @property
+    def peer_welcomes(self) -> list[PeerWelcome]:
+        return [ref.target for p in self.plugins for ref in p.peer_welcome]
+
     def check(self) -> None:
         """Import every reference now: a wrong name fails here, not in production."""
         for plugin in self.plugins:
@@ -213,6 +221,7 @@ class Registry:
                 *(job.run for job in plugin.jobs),
                 *plugin.figures.values(),
                 *plugin.seed_steps,
+                *plugin.peer_welcome,
             ]
             for ref in refs:
                 _ = ref.target

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.api.deps import CallerDep, DbDep, RegistryDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
@@ -25,6 +25,7 @@ from liaison.policy.review_schemas import (
     ReviewStatus,
 )
 from liaison.policy.schemas import Decision, PolicySubject
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from liaison.api.deps import CallerDep, DbDep, RegistryDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
 from liaison.retention import deletion
 from liaison.retention import service as retention
@@ -21,6 +21,7 @@ from liaison.retention.schemas import (
     PurgeOut,
     TombstoneOut,
 )
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/retention", tags=["retention"])
 

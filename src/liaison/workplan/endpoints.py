@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 
-from liaison.api.deps import CallerDep, DbDep, RegistryDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
+from liaison.users.deps import CallerDep
 from liaison.workplan import consent, versions
 from liaison.workplan.dashboard import DashboardOut, build_dashboard
 from liaison.workplan.document import diff, parse
