@@ -23,7 +23,8 @@ from liaison.cyber.store import (
     store_objects,
 )
 from liaison.kit import clock
-from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
+from liaison.kit.errors import Forbidden, ValidationFailed
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
@@ -149,9 +150,7 @@ class CyberService:
         return status
 
     def status(self, status_id: str) -> TaxiiStatus:
-        status = self.db.get(TaxiiStatus, status_id)
-        if status is None:
-            raise NotFound(f"no status {status_id}")
+        status = found(self.db.get(TaxiiStatus, status_id), f"status {status_id}")
         self.repo.collection(status.collection_id)  # 404 unless readable
         return status
 
