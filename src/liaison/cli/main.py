@@ -12,13 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from typer import _click as click  # Typer 0.29 vendors Click; its groups are these
 from typer.core import TyperGroup
 
 from liaison import domains
-from liaison.kit.cli import err_console
 from liaison.kit.errors import LiaisonError
 from liaison.kit.plugin import Command, Ref, Registry
 
@@ -96,23 +93,35 @@ def build_cli(registry: Registry) -> typer.Typer:
 app = build_cli(domains.registry())
 
 
+def _raised_by(module: str, class_name: str, exc: BaseException) -> bool:
+    """Whether ``exc`` is ``module.class_name``, without importing ``module`` for it: a
+    library that was never imported raised nothing (and ``--help`` stays fast)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, class_name))
+
+
+def _fail(label: str, text: str) -> None:
+    typer.echo(f"{typer.style(label, fg='red')} {text}", err=True)
+    sys.exit(1)
+
+
 def run() -> None:
-    """Console entry point: domain and input errors become one line on stderr."""
+    """Console entry point: domain, input and database errors become one line on stderr."""
     try:
         app()
     except LiaisonError as exc:
-        err_console.print(f"[red]error:[/red] {exc.detail}", highlight=False)
-        sys.exit(1)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors()
-        )
-        err_console.print(f"[red]invalid input:[/red] {problems}", highlight=False)
-        sys.exit(1)
-    except SQLAlchemyError as exc:
-        err_console.print(
-            f"[red]database error:[/red] {type(exc).__name__}: {str(exc).splitlines()[0]} "
-            "(is the database reachable and migrated? try 'liaison init')",
-            highlight=False,
-        )
-        sys.exit(1)
+        _fail("error:", exc.detail)
+    except Exception as exc:
+        if _raised_by("pydantic", "ValidationError", exc):
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
+                for e in exc.errors()  # type: ignore[attr-defined]
+            )
+            _fail("invalid input:", problems)
+        if _raised_by("sqlalchemy.exc", "SQLAlchemyError", exc):
+            _fail(
+                "database error:",
+                f"{type(exc).__name__}: {str(exc).splitlines()[0]} "
+                "(is the database reachable and migrated? try 'liaison init')",
+            )
+        raise
