@@ -295,6 +295,8 @@ def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> N
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
         detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+        # a refusal outlives the inbox's savepoint, which rolls back the rest
+        keep=decision.effect is Effect.BLOCK,
     )
     if decision.effect is Effect.BLOCK:
         raise PayloadRefused("policy_refused", ", ".join(decision.rule_ids) or "blocked")

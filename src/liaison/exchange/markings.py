@@ -106,6 +106,7 @@ def check_forward(db: Session, message: Message, target: Agency, *, actor: str) 
         object_id=message.id,
         decision="block",
         detail={"to_agency_id": target.id, "tlp": message.tlp, "reason": reason},
+        keep=True,  # a refusal is audited even when the caller rolls back
     )
     db.flush()
     raise Forbidden.on_field("to_agency_id", reason)

@@ -3,7 +3,8 @@
 ``evaluate`` is a pure read: the active packs (both parties' and the joint pack)
 compiled once into an ``Engine`` and asked about the subject. ``enforce`` also
 records the decision in the audit log (what, to whom, who, when, on what basis:
-the SCIDA s.9 record) and raises ``PolicyBlocked`` on a block.
+the SCIDA s.9 record) and raises ``PolicyBlocked`` on a block; a refusal's record
+cannot be rolled back by the caller.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def enforce(
 ) -> Decision:
     """Evaluate, record the decision in the audit log, raise PolicyBlocked on a block.
 
-    On a block the audit row is written in the caller's transaction too; a caller
-    that wants the refusal kept after it rolls back records it in its own transaction.
+    A refusal (block) or a hold for legal review is recorded with ``keep=True``: it
+    reaches the audit chain with its rule ids even when the caller's transaction or
+    savepoint rolls back (a CLI command that fails, an inbound envelope refused in
+    the inbox's savepoint); an allow joins the caller's transaction as usual.
     """
     decision = evaluate(db, subject)
     record(
@@ -76,6 +79,7 @@ def enforce(
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
         detail=disclosure_record(subject, decision),
+        keep=decision.effect is Effect.BLOCK or decision.holds_for_review(),
     )
     if decision.effect is Effect.BLOCK:
         raise blocked_error(decision)
