@@ -8,13 +8,13 @@ transaction, and a transaction that rolls back writes it in a short transaction 
 its own right after the rollback (the caller's locks are released by then, so this
 is safe on SQLite's single writer and inside a test's outer transaction alike).
 
-The chain head is one row (``audit_chain_head``, id 1): sealing first bumps its
-sequence with ``UPDATE ... RETURNING``, which takes the row lock on PostgreSQL (a
-concurrent committer waits, then reads the committed head: READ COMMITTED) and the database write lock on SQLite. So sequences have no gaps (a
-rolled-back transaction never takes a number), the chain cannot fork, and the lock
-is held only for the commit itself: never while the caller takes other row locks,
-so audited transactions cannot deadlock on it. An entry recorded inside a savepoint
-that rolls back is dropped with it (unless kept).
+The chain head is one row (``audit_chain_head``, id 1): sealing first bumps its sequence
+with ``UPDATE ... RETURNING``, which takes the row lock on PostgreSQL (a concurrent
+committer waits, then reads the committed head: READ COMMITTED) and the database write
+lock on SQLite. So sequences have no gaps (a rolled-back transaction never takes a
+number), the chain cannot fork, and the lock is held only for the commit itself: never
+while the caller takes other row locks, so audited transactions cannot deadlock on it.
+An entry recorded inside a savepoint that rolls back is dropped with it (unless kept).
 """
 
 from __future__ import annotations
