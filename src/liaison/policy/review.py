@@ -227,6 +227,10 @@ def record_assurance(db: Session, caller: Caller, data: AssuranceCreate) -> Assu
         given_on=data.given_on,
         text=data.text,
         recorded_by=actor_of(caller),
+        party=data.party,
+        scope=data.scope.value,
+        scope_value=data.scope_value,
+        expires_on=data.expires_on,
     )
     db.add(row)
     db.flush()

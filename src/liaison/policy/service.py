@@ -15,18 +15,22 @@ from sqlalchemy.orm import Session
 
 from liaison.kit.errors import BlockingRule, PolicyBlocked
 from liaison.ledger.service import record
+from liaison.policy.assurances import verified
 from liaison.policy.schemas import Decision, Effect, PolicySubject
 from liaison.policy.store import active_engine
 
 
 def evaluate(db: Session, subject: PolicySubject) -> Decision:
-    """The decision for the subject under the active packs; reads only."""
-    return active_engine(db).evaluate(subject)
+    """The decision for the subject under the active packs; reads only.
+
+    An assurance reference counts only if a recorded assurance backs it (``assurances``).
+    """
+    return active_engine(db).evaluate(verified(db, subject))
 
 
 def explain(db: Session, subject: PolicySubject) -> Decision:
     """Like evaluate, also listing the rules considered that did not apply."""
-    return active_engine(db).evaluate(subject, explain=True)
+    return active_engine(db).evaluate(verified(db, subject), explain=True)
 
 
 def disclosure_record(subject: PolicySubject, decision: Decision) -> dict[str, Any]:
@@ -69,7 +73,8 @@ def enforce(
     savepoint rolls back (a CLI command that fails, an inbound envelope refused in
     the inbox's savepoint); an allow joins the caller's transaction as usual.
     """
-    decision = evaluate(db, subject)
+    subject = verified(db, subject)  # the record shows the assurance only if it counts
+    decision = active_engine(db).evaluate(subject)
     record(
         db,
         actor=actor,
