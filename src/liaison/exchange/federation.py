@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings, load_settings
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import read_blob, store_bytes
+from liaison.exchange.entities import PERSON_FACT_FIELDS
 from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
@@ -75,7 +76,7 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         "priority": message.priority,
         "subject": message.subject,
         "body": message.body,
-        "entities": message.entities,
+        "entities": [without_person_facts(e) for e in message.entities],
         "offences": message.offences,
         "markings": markings_of(message).model_dump(mode="json"),
         "sent_at": (message.sent_at or clock.now()).isoformat(),
@@ -93,6 +94,14 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         ],
     }
     return payload
+
+
+def without_person_facts(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entity as the peer sees it: a person's protection status, feared country,
+    risk flag and activity basis stay on this node (they decide, they do not travel)."""
+    if entity.get("kind") != "person":
+        return entity
+    return {k: v for k, v in entity.items() if k not in PERSON_FACT_FIELDS}
 
 
 def queue(db: Session, settings: Settings, message: Message) -> None:
