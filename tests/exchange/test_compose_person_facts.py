@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
@@ -109,3 +111,23 @@ def test_a_feared_country_typed_as_a_name_is_refused_naming_the_row(
     )
     assert answer.status_code == 422
     assert "Entity 3 (person), Feared country" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"offences": ["homicide"]}, "offences"),
+        ({"originator_party": "India"}, "originator_party"),
+    ],
+)
+def test_an_inbound_message_in_an_unknown_vocabulary_is_refused(
+    receive: Callable[[dict[str, Any]], None],
+    agencies: dict[str, str],
+    change: dict[str, Any],
+    field: str,
+) -> None:
+    """The peer's subject is validated like a compose (the inbox answers invalid_payload)."""
+    payload = payloads.inbound(agencies, **change)
+    with pytest.raises(ValidationError) as refused:
+        receive(payload)
+    assert field in str(refused.value)
