@@ -17,11 +17,20 @@ from liaison.policy.schemas import PolicySubject
 DEATH_PENALTY = "death_penalty"
 
 
+def unusable(row: Assurance) -> str | None:
+    """Why a recorded assurance cannot release a death-penalty hold at all, or None."""
+    if row.kind != DEATH_PENALTY:
+        return f"assurance {row.reference} is a {row.kind} assurance, not a death-penalty one"
+    if row.party is None:
+        return f"assurance {row.reference} does not record the state that gave it"
+    if row.expires_on is not None and row.expires_on < clock.today():
+        return f"assurance {row.reference} expired on {row.expires_on.isoformat()}"
+    return None
+
+
 def covers(row: Assurance, subject: PolicySubject) -> bool:
     """Whether the recorded assurance releases the subject's death-penalty hold."""
-    if row.kind != DEATH_PENALTY or row.party is None:
-        return False
-    if row.expires_on is not None and row.expires_on < clock.today():
+    if unusable(row) is not None:
         return False
     if set(death_penalty_parties(subject)) - {row.party}:
         return False

@@ -28,6 +28,7 @@ from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
+from liaison.policy.assurances import unusable
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind
 
@@ -147,7 +148,9 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
             raise ValidationFailed.on_field(
                 "assurance_reference", "this item needs a recorded assurance to be approved"
             )
-        find_assurance(db, data.assurance_reference)
+        problem = unusable(find_assurance(db, data.assurance_reference))
+        if problem is not None:
+            raise ValidationFailed.on_field("assurance_reference", problem)
     item.status = data.status.value
     item.reviewer = actor_of(caller)
     item.reasons = data.reasons
