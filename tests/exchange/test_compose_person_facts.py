@@ -91,6 +91,7 @@ def test_person_facts_from_the_form_fire_mistreatment_and_advocacy_rules(
     )
     assert checked.status_code == 200
     assert "ca.acmfea.mistreatment_review" in checked.text
+    assert "Held for legal review</span>" in checked.text  # the badge says what happens
     advocacy = client.post(
         "/exchange/compose",
         data=_form(agencies, offences=["fraud"]) | _person_row(activity="protest"),
