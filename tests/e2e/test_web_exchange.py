@@ -202,7 +202,7 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     form = officer.locator("#compose-form")
     form.get_by_label("Kind", exact=True).select_option("disclosure")
     form.get_by_label("Subject", exact=True).fill(COURIER)
-    form.get_by_label("ndps 31a repeat").check()
+    form.get_by_label(re.compile(r"^Repeat NDPS offence")).check()
     form.get_by_role("button", name="Send", exact=True).click()
     expect(officer).to_have_url(re.compile(r"/exchange/cases/[0-9a-f-]+\?sent="))
     message_id = officer.url.rsplit("sent=", 1)[1]
@@ -219,7 +219,10 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     assurance = reviewer.locator("#assurance-form")
     assurance.get_by_label("Reference").fill(f"DPA-{message_id[-8:]}")
     assurance.get_by_label("Date").fill("2026-03-30")
-    assurance.get_by_label("Given by").fill("Ministry of Home Affairs, Government of India")
+    assurance.get_by_label("Given by", exact=True).fill(
+        "Ministry of Home Affairs, Government of India"
+    )
+    assurance.get_by_label(re.compile(r"^Given by \(state\)")).fill("IN")
     assurance.get_by_label("Text of the assurance").fill(
         "The death penalty will not be sought or carried out in this case."
     )

@@ -87,11 +87,30 @@ def test_death_penalty_item_is_released_only_with_a_recorded_assurance(
     unknown = client.post(url, json=approve | {"assurance_reference": "NOPE-1"}, headers=legal)
     assert unknown.status_code == 422
     assert [e.action for e in entries(seeded, "item-dp")] == ["policy.review.hold"]
+    for reference, changes in (
+        ("ASSUR/IN/OLD", {"expires_on": "2026-03-01"}),
+        ("ASSUR/IN/NOSTATE", {}),
+        ("ASSUR/IN/MT", {"kind": "mistreatment"}),
+    ):
+        unusable = {
+            "reference": reference,
+            "given_by": "Ministry of Home Affairs, Government of India",
+            "given_on": "2026-02-09",
+            "text": "The death penalty will not be sought or, if imposed, carried out.",
+        } | changes
+        if reference != "ASSUR/IN/NOSTATE":
+            unusable["party"] = "IN"
+        made = client.post("/api/v1/policy/assurances", json=unusable, headers=legal)
+        assert made.status_code == 201, made.text
+        refused = client.post(url, json=approve | {"assurance_reference": reference}, headers=legal)
+        assert refused.status_code == 422, reference
+        assert refused.json()["errors"][0]["field"] == "assurance_reference"
 
     assurance = {
         "reference": "ASSUR/IN/2026/007",
         "given_by": "Ministry of Home Affairs, Government of India",
         "given_on": "2026-02-09",
+        "party": "IN",
         "text": "The death penalty will not be sought or, if imposed, carried out.",
     }
     made = client.post("/api/v1/policy/assurances", json=assurance, headers=legal)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import read_blob, store_bytes
+from liaison.exchange.entities import PERSON_FACT_FIELDS
 from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
@@ -75,7 +76,7 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         "priority": message.priority,
         "subject": message.subject,
         "body": message.body,
-        "entities": message.entities,
+        "entities": [without_person_facts(e) for e in message.entities],
         "offences": message.offences,
         "markings": markings_of(message).model_dump(mode="json"),
         "sent_at": (message.sent_at or clock.now()).isoformat(),
@@ -93,6 +94,14 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         ],
     }
     return payload
+
+
+def without_person_facts(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entity as the peer sees it: a person's protection status, feared country,
+    risk flag and activity basis stay on this node (they decide, they do not travel)."""
+    if entity.get("kind") != "person":
+        return entity
+    return {k: v for k, v in entity.items() if k not in PERSON_FACT_FIELDS}
 
 
 def queue(db: Session, settings: Settings, message: Message) -> None:
@@ -294,6 +303,8 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
         detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+        # a refusal outlives the inbox's savepoint, which rolls back the rest
+        keep=decision.effect is Effect.BLOCK,
     )
     if decision.effect is Effect.BLOCK:
         raise PayloadRefused("policy_refused", ", ".join(decision.rule_ids) or "blocked")

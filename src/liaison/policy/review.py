@@ -31,6 +31,7 @@ from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
+from liaison.policy.assurances import unusable
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind
 
@@ -148,7 +149,9 @@ def decide(
             raise ValidationFailed.on_field(
                 "assurance_reference", "this item needs a recorded assurance to be approved"
             )
-        find_assurance(db, data.assurance_reference)
+        problem = unusable(find_assurance(db, data.assurance_reference))
+        if problem is not None:
+            raise ValidationFailed.on_field("assurance_reference", problem)
     item.status = data.status.value
     item.reviewer = actor_of(caller)
     item.reasons = data.reasons
@@ -228,6 +231,10 @@ def record_assurance(db: Session, caller: Caller, data: AssuranceCreate) -> Assu
         given_on=data.given_on,
         text=data.text,
         recorded_by=actor_of(caller),
+        party=data.party,
+        scope=data.scope.value,
+        scope_value=data.scope_value,
+        expires_on=data.expires_on,
     )
     db.add(row)
     db.flush()
