@@ -168,7 +168,9 @@ class IncidentService:
                     linked_by=self.author,
                 )
             )
-            self._entry(incident, "link", self.caller.party_code, f"linked {data.stix_id}")
+            # the timeline is read by everyone who reads the incident: the id of a RED or
+            # AMBER+STRICT object stays in the links, which are filtered per caller
+            self._entry(incident, "link", self.caller.party_code, "linked a STIX object")
 
     def timeline(self, incident_id: str) -> list[CyberIncidentEntry]:
         query = (

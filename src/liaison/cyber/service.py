@@ -24,7 +24,6 @@ from liaison.cyber.store import (
 )
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, ValidationFailed
-from liaison.kit.repository import found
 from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
@@ -150,7 +149,13 @@ class CyberService:
         return status
 
     def status(self, status_id: str) -> TaxiiStatus:
-        status = found(self.db.get(TaxiiStatus, status_id), f"status {status_id}")
+        """A status answers the client that posted the envelope, and nobody else: it
+        lists the ids of every object posted, RED and AMBER+STRICT ones included."""
+        mine = user_subject(self.caller.party_code, self.caller.username)
+        query = select(TaxiiStatus).where(
+            TaxiiStatus.id == status_id, TaxiiStatus.requested_by == mine
+        )
+        status = self.repo.one_or_404(query, f"status {status_id}")
         self.repo.collection(status.collection_id)  # 404 unless readable
         return status
 

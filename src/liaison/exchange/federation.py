@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.exchange import deadlines
+from liaison.exchange.access import copy_text
 from liaison.exchange.attachments import read_blob, store_bytes
 from liaison.exchange.entities import PERSON_FACT_FIELDS
 from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
@@ -322,7 +323,7 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         party_code=context.settings.party,
         roles=[Role.LIAISON_OFFICER],
         subject=f"New {message.type} from {message.from_party}: {case.reference}",
-        body=f"{message.priority.capitalize()}: {message.subject}",
+        body=f"{message.priority.capitalize()}: {copy_text(message)}",
         link=f"/exchange/cases/{case.id}",
         kind="urgent" if message.priority == "urgent" else "info",
     )

@@ -277,13 +277,20 @@ class CaseDetail(CaseOut):
 
 
 class DeconflictHit(BaseModel):
-    case_id: str
-    case_reference: str
-    case_title: str
-    origin_party: str
+    """A match on one of the keys asked about. When the matching message is outside the
+    caller's audience (TLP:RED or AMBER+STRICT) the hit says only that another holding
+    exists and whom to contact (``restricted``, ``contact``): no case, message, label or
+    title."""
+
     key: str
-    label: str
-    message_id: str
+    restricted: bool = False
+    contact: str | None = None
+    case_id: str | None = None
+    case_reference: str | None = None
+    case_title: str | None = None
+    origin_party: str | None = None
+    label: str | None = None
+    message_id: str | None = None
 
 
 # across the border ----------------------------------------------------------------
