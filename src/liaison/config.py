@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,7 +36,9 @@ def _toml_path() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIAISON_", extra="ignore")
 
-    party: str = Field(default="CA", description="ISO 3166-1 alpha-2 code of this node's party")
+    party: str = Field(
+        description="ISO 3166-1 alpha-2 code of this node's party (LIAISON_PARTY; required)"
+    )
     node_name: str = Field(default="liaison-ca", description="Human name of this node")
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
@@ -131,4 +133,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)
+    """The node's settings; a missing ``LIAISON_PARTY`` is a clear error, not a guess."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LIAISON_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        hint = ""
+        if any(error["loc"] == ("party",) and error["type"] == "missing" for error in exc.errors()):
+            hint = (
+                " — set LIAISON_PARTY to this node's party (e.g. CA or IN) in the environment"
+                f" or 'party = \"CA\"' in {_toml_path()}"
+            )
+        raise ConfigurationError(f"invalid node settings: {problems}{hint}") from exc

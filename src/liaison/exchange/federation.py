@@ -151,8 +151,8 @@ def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None
             *message.obligations,
             *({"kind": "review_condition", "detail": c} for c in outcome.conditions),
         ]
-        # the reviewer's transaction has no request settings: the node's own apply
-        queue(db, load_settings(), message)
+        # the reviewer's request passes the node's settings (the console has its own)
+        queue(db, outcome.settings or load_settings(), message)
     else:
         message.status = "withdrawn"
         message.reason_text = outcome.reason

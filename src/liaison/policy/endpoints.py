@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.api.deps import CallerDep, DbDep
+from liaison.api.deps import CallerDep, DbDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
@@ -121,9 +121,15 @@ def get_review(review_id: IdPath, db: DbDep, caller: CallerDep) -> ReviewOut:
 
 
 @router.post("/reviews/{review_id}/decide", response_model=ReviewOut)
-def decide(review_id: IdPath, data: ReviewDecisionIn, db: DbDep, caller: CallerDep) -> ReviewOut:
+def decide(
+    review_id: IdPath,
+    data: ReviewDecisionIn,
+    db: DbDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+) -> ReviewOut:
     """Legal reviewers only: approve (with conditions), amend or refuse, with reasons."""
-    return ReviewOut.model_validate(review.decide(db, caller, review_id, data))
+    return ReviewOut.model_validate(review.decide(db, caller, review_id, data, settings))
 
 
 @router.get("/assurances", response_model=list[AssuranceOut])

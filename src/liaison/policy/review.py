@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from liaison.kit.roles import Caller, Role
@@ -41,6 +42,7 @@ class ReviewOutcome:
     conditions: list[str] = field(default_factory=list)
     reason: str = ""
     assurance_reference: str | None = None
+    settings: Settings | None = None  # the node's, for handlers that queue envelopes
 
 
 ReleaseHandler = Callable[[Session, str, ReviewOutcome], None]
@@ -129,7 +131,13 @@ def _needs_assurance(item: ReviewItem) -> bool:
     return ObligationKind.ASSURANCE_REQUIRED.value in kinds
 
 
-def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) -> ReviewItem:
+def decide(
+    db: Session,
+    caller: Caller,
+    review_id: str,
+    data: ReviewDecisionIn,
+    settings: Settings | None = None,
+) -> ReviewItem:
     """Record the reviewer's decision and release (or drop) the item in this transaction."""
     if caller.role not in REVIEWERS:
         raise Forbidden("only a legal reviewer decides on held items")
@@ -162,6 +170,7 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
         conditions=list(data.conditions),
         reason=data.reasons,
         assurance_reference=data.assurance_reference,
+        settings=settings,
     )
     handler(db, item.object_id, outcome)
     db.flush()

@@ -77,7 +77,7 @@ def decide(
                 "assurance_reference": values["assurance_reference"] or None,
             }
         )
-        return review.decide(db, caller, review_id, data)
+        return review.decide(db, caller, review_id, data, request.app.state.settings)
 
     result = attempt(db, values, act)
     if isinstance(result, FormState):
