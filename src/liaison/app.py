@@ -108,6 +108,7 @@ def create_app(
             # the TAXII server answers oversized envelopes itself, as TAXII errors
             "/taxii2/": 2 * settings.taxii_max_content_length,
         },
+        streamed=("/federation/",),  # the inbox streams and size-checks per envelope
     )
     return app
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15
     federation_max_envelope_bytes: int = 50 * 1024 * 1024
     federation_clock_window_seconds: int = 300
+    federation_refusals_per_minute: int = Field(
+        default=30, ge=1, description="refused inbox requests logged per source and minute"
+    )
     federation_batch_size: int = Field(default=200, ge=1, le=500)
     federation_timeout_seconds: float = 30.0
     taxii_max_content_length: int = Field(
