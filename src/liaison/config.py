@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     )
     exchange_escalation_minutes: float = Field(default=1.0, gt=0, description="check period")
     exchange_max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    exchange_allow_archives: bool = Field(
+        default=False, description="accept zip/rar/7z/tar/... attachments (office files always)"
+    )
 
     @field_validator("party")
     @classmethod
