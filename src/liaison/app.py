@@ -19,8 +19,11 @@ import liaison.federation.control  # registers federation's message types
 import liaison.retention.deletion  # registers retention's message types
 import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
 from liaison import __version__, worker
+from liaison.api import docs as api_docs
 from liaison.api import health, problems
+from liaison.api.headers import SecurityHeaders
 from liaison.api.limits import BodySizeLimit
+from liaison.api.proxies import TrustedProxies
 from liaison.audit.endpoints import router as audit_router
 from liaison.config import Settings, load_settings
 from liaison.cyber.taxii import router as taxii_router
@@ -68,7 +71,7 @@ def create_app(
         title=f"Liaison node {settings.party}",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # api.docs serves Swagger UI from static/, under the CSP
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -77,6 +80,7 @@ def create_app(
     app.state.session_factory = factory
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     app.include_router(directory_router)
     app.include_router(users_router)
     app.include_router(federation_router)
@@ -110,6 +114,8 @@ def create_app(
         },
         streamed=("/federation/",),  # the inbox streams and size-checks per envelope
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)  # outermost
     return app
 
 

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    login_source_max_failures: int = Field(
+        default=20, ge=1, description="failed sign-ins per client address per lockout window"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses/networks of reverse proxies whose X-Forwarded-For is believed",
+    )
     federation_max_envelope_bytes: int = 50 * 1024 * 1024
     federation_clock_window_seconds: int = 300
     federation_refusals_per_minute: int = Field(

@@ -51,6 +51,18 @@ def recent_failures(db: Session, username: str, since: datetime) -> tuple[int, d
     return int(row[0]), row[1]
 
 
+def recent_failures_from(db: Session, client_ip: str, since: datetime) -> int:
+    """Failed sign-ins from one address (any username): password spraying."""
+    count = db.scalar(
+        select(func.count()).where(
+            LoginAttempt.client_ip == client_ip,
+            LoginAttempt.attempted_at >= since,
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+    return int(count or 0)
+
+
 def session_by_digest(db: Session, digest: str) -> tuple[WebSession, User] | None:
     row = db.execute(
         select(WebSession, User)
