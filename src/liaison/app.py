@@ -30,6 +30,7 @@ from liaison.cyber.taxii import router as taxii_router
 from liaison.directory.endpoints import router as directory_router
 from liaison.exchange.endpoints import router as exchange_router
 from liaison.federation.endpoints import router as federation_router
+from liaison.kit import files
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.policy.endpoints import router as policy_router
 from liaison.retention.endpoints import router as retention_router
@@ -54,6 +55,7 @@ def create_app(
     start_worker: bool = False,
 ) -> FastAPI:
     settings = settings or load_settings()
+    files.warn_if_exposed(settings)  # start-up check: data files 0600, directories 0700
     engine = engine or make_engine(settings.effective_database_url)
     owns_engine = session_factory is None
     factory = session_factory or make_session_factory(engine)
