@@ -10,9 +10,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison import __version__, domains, worker
+from liaison.api import docs as api_docs
 from liaison.api import health, problems
+from liaison.api.headers import SecurityHeaders
 from liaison.api.limits import BodySizeLimit
+from liaison.api.proxies import TrustedProxies
 from liaison.config import Settings, load_settings
+from liaison.kit import files
 from liaison.kit.db import make_engine, make_session_factory
 from liaison.kit.plugin import Registry
 from liaison.web import setup as web_setup
@@ -28,6 +32,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or load_settings()
     registry = registry or domains.registry()
+    files.warn_if_exposed(settings)  # start-up check: data files 0600, directories 0700
     engine = engine or make_engine(settings.effective_database_url)
     owns_engine = session_factory is None
     factory = session_factory or make_session_factory(engine)
@@ -45,7 +50,7 @@ def create_app(
         title=f"Liaison node {settings.party}",
         version=__version__,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # api.docs serves Swagger UI from static/, under the CSP
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -55,6 +60,7 @@ def create_app(
     app.state.registry = registry
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(api_docs.router)
     for plugin in registry.plugins:
         for router in plugin.api_routers:
             app.include_router(router.target)
@@ -73,7 +79,10 @@ def create_app(
             # the TAXII server answers oversized envelopes itself, as TAXII errors
             "/taxii2/": 2 * settings.taxii_max_content_length,
         },
+        streamed=("/federation/",),  # the inbox streams and size-checks per envelope
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.cookie_secure)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxies)  # outermost
     return app
 
 

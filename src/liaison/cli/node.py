@@ -76,6 +76,7 @@ def serve(
         port=port or node.port,
         log_level="info",
         server_header=False,
+        proxy_headers=False,  # X-Forwarded-For only via LIAISON_TRUSTED_PROXIES (api.proxies)
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings, load_settings
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.plugin import Registry
-from liaison.kit.roles import Caller, Role
+from liaison.kit.roles import CONSOLE_USERNAME, Caller, Role
 
 console = Console()
 err_console = Console(stderr=True)
@@ -34,7 +34,7 @@ def operator(settings: Settings) -> Caller:
     """Whoever holds a shell on the node acts as its administrator."""
     return Caller(
         user_id="console-operator",
-        username="operator",
+        username=CONSOLE_USERNAME,
         display_name="Node operator (console)",
         role=Role.ADMIN,
         agency_id="",

@@ -46,13 +46,6 @@ def _incident_page(
     service = IncidentService(db, caller)
     links = service.links(incident.id)
     repo = CyberRepository(db, caller)
-    visible: list[tuple[str, str, str]] = []  # (collection id, stix id, TLP) the caller may see
-    for collection_id in sorted({link.collection_id for link in links}):
-        collection = repo.collection(collection_id)
-        wanted = [link.stix_id for link in links if link.collection_id == collection_id]
-        visible.extend(
-            (collection_id, o.stix_id, o.tlp) for o in repo.latest_many(collection, wanted)
-        )
     return render(
         request,
         "cyber/incident.html",
@@ -61,8 +54,8 @@ def _incident_page(
         incident=incident,
         due=reporting_clock(incident),
         timeline=service.timeline(incident.id),
-        linked=visible,
-        hidden=len(links) - len(visible),
+        linked=links.visible,
+        hidden=links.hidden,
         statuses=[s.value for s in IncidentStatus],
         collections=repo.collections(),
         form=form or FormState(),
