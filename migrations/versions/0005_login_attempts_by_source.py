@@ -1,7 +1,7 @@
 """login attempts by source: index for the per-address sign-in throttle
 
-Revision ID: 0004_login_source
-Revises: 0003_cyber
+Revision ID: 0005_login_source
+Revises: 0004_policy_assurance_scope
 Create Date: 2026-12-06 19:30:00
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0004_login_source"
-down_revision = "0003_cyber"
+revision = "0005_login_source"
+down_revision = "0004_policy_assurance_scope"
 branch_labels = None
 depends_on = None
 
