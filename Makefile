@@ -39,8 +39,9 @@ test-services:
 	fi
 
 lint: setup
-	$(UV) run ruff check src tests bench migrations
-	$(UV) run ruff format --check src tests bench migrations
+	$(UV) run ruff check src tests bench migrations tools
+	$(UV) run ruff format --check src tests bench migrations tools
+	$(UV) run python tools/pip_audit_gate.py
 
 typecheck: setup
 	$(UV) run mypy src

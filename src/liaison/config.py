@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -36,7 +36,9 @@ def _toml_path() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIAISON_", extra="ignore")
 
-    party: str = Field(default="CA", description="ISO 3166-1 alpha-2 code of this node's party")
+    party: str = Field(
+        description="ISO 3166-1 alpha-2 code of this node's party (LIAISON_PARTY; required)"
+    )
     node_name: str = Field(default="liaison-ca", description="Human name of this node")
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite in data_dir")
@@ -48,8 +50,18 @@ class Settings(BaseSettings):
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
+    login_source_max_failures: int = Field(
+        default=20, ge=1, description="failed sign-ins per client address per lockout window"
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses/networks of reverse proxies whose X-Forwarded-For is believed",
+    )
     federation_max_envelope_bytes: int = 50 * 1024 * 1024
     federation_clock_window_seconds: int = 300
+    federation_refusals_per_minute: int = Field(
+        default=30, ge=1, description="refused inbox requests logged per source and minute"
+    )
     federation_batch_size: int = Field(default=200, ge=1, le=500)
     federation_timeout_seconds: float = 30.0
     taxii_max_content_length: int = Field(
@@ -79,6 +91,9 @@ class Settings(BaseSettings):
     )
     exchange_escalation_minutes: float = Field(default=1.0, gt=0, description="check period")
     exchange_max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    exchange_allow_archives: bool = Field(
+        default=False, description="accept zip/rar/7z/tar/... attachments (office files always)"
+    )
 
     @field_validator("party")
     @classmethod
@@ -131,4 +146,18 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)
+    """The node's settings; a missing ``LIAISON_PARTY`` is a clear error, not a guess."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"LIAISON_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        )
+        hint = ""
+        if any(error["loc"] == ("party",) and error["type"] == "missing" for error in exc.errors()):
+            hint = (
+                " — set LIAISON_PARTY to this node's party (e.g. CA or IN) in the environment"
+                f" or 'party = \"CA\"' in {_toml_path()}"
+            )
+        raise ConfigurationError(f"invalid node settings: {problems}{hint}") from exc

@@ -6,8 +6,9 @@ import pycountry
 from sqlalchemy import Engine
 
 from liaison.config import Settings
-from liaison.demo.seed import ensure_party
+from liaison.directory.service import ensure_party
 from liaison.federation.keys import ensure_node_key
+from liaison.kit import files
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ConfigurationError
 from liaison.kit.migrate import upgrade
@@ -32,3 +33,4 @@ def initialise(settings: Settings, engine: Engine | None = None) -> None:
     finally:
         if owned:
             engine.dispose()
+    files.secure(settings)  # 0700 directories, 0600 files (database, key, blobs)

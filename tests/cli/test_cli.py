@@ -130,3 +130,21 @@ def test_bad_party_setting_is_reported(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "party" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_missing_party_is_a_clear_error_not_a_silent_canada(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "LIAISON_PARTY"}
+    env["LIAISON_DATA_DIR"] = str(tmp_path)
+    for command in (["init"], ["serve"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "liaison", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 1, command
+        assert "set LIAISON_PARTY to this node's party" in " ".join(result.stderr.split())
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "liaison.db").exists()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
+import zipfile
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -78,3 +80,49 @@ def test_oversized_and_disguised_executable_are_refused_naming_the_field(
     )
     assert disguised.status_code == 422, disguised.text
     assert "attachment" in disguised.text
+
+
+def _zip(*entries: tuple[str, bytes], stored: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in entries:
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+PE = b"MZ\x90\x00" + b"\x00" * 60 + b"This program cannot be run in DOS mode.\r\r\n$" + b"\x00" * 64
+
+
+def test_archives_executables_inside_and_polyglots_are_refused_office_files_pass(
+    client: TestClient, auth_headers: Headers
+) -> None:
+    headers = auth_headers("ca-officer")
+
+    def upload(name: str, content: bytes) -> tuple[int, str]:
+        response = client.post(
+            "/api/v1/exchange/attachments",
+            files={"file": (name, content, "application/octet-stream")},
+            data={"tlp": "AMBER"},
+            headers=headers,
+        )
+        return response.status_code, response.text
+
+    docx = _zip(
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", b"<w:document/>" * 50),
+    )
+    refused = {
+        "plain zip": ("evidence.docx", _zip(("notes.txt", b"hello" * 100))),
+        "zip holding an executable": ("report.docx", _zip(("invoice.pdf.exe", PE), stored=True)),
+        "PDF with a PE inside": ("scan.pdf", PDF + PE + b"%%EOF\n"),
+        "PE behind a PDF header": ("scan.pdf", b"\x00" * 16 + PDF),
+        "gzip": ("logs.txt", b"\x1f\x8b\x08\x00" + b"\x00" * 100),
+    }
+    for label, (name, content) in refused.items():
+        status, text = upload(name, content)
+        assert status == 422, label
+        assert "attachment" in text, label
+    status, text = upload("memo.docx", docx)
+    assert status == 201, text
+    assert "zip" not in json.loads(text)["mime"]

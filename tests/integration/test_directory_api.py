@@ -294,3 +294,19 @@ def test_empty_filters_mean_any(client: TestClient, auth_headers: Headers) -> No
     officers = client.get("/api/v1/officers?agency_id=", headers=headers)
     assert officers.status_code == 200
     assert len(officers.json()) == 1
+
+
+def test_null_for_a_required_officer_field_is_a_422_naming_it(
+    client: TestClient, auth_headers: Headers
+) -> None:
+    headers = auth_headers("ca-admin")
+    agency_id = client.get("/api/v1/agencies?party=CA", headers=headers).json()[0]["id"]
+    officer = _nominate(client, headers, agency_id)
+    url = f"/api/v1/officers/{officer['id']}"
+    for name in ("posting", "role_title"):
+        response = client.patch(url, json={name: None}, headers=headers)
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == [name]
+    cleared = client.patch(url, json={"person_name": None, "posting": "Mumbai"}, headers=headers)
+    assert cleared.status_code == 200, cleared.text
+    assert (cleared.json()["person_name"], cleared.json()["posting"]) == (None, "Mumbai")

@@ -11,15 +11,22 @@ class BodySizeLimit:
     """Pure ASGI middleware: 413 problem for bodies larger than ``max_bytes``.
 
     Checks Content-Length first; for chunked bodies it buffers up to the limit, so
-    a handler never sees a partial body.
+    a handler never sees a partial body. Paths under a ``streamed`` prefix are only
+    checked by Content-Length and reach their handler unbuffered: the handler reads the
+    stream itself and enforces the limit as it goes (the federation inbox does).
     """
 
     def __init__(
-        self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        overrides: dict[str, int] | None = None,
+        streamed: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.overrides = overrides or {}
+        self.streamed = streamed
 
     def _limit(self, path: str) -> int:
         for prefix, limit in self.overrides.items():
@@ -35,6 +42,9 @@ class BodySizeLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, send, limit)
+            return
+        if self.streamed and scope.get("path", "").startswith(self.streamed):
+            await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0

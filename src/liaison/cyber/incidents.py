@@ -20,12 +20,30 @@ from sqlalchemy.orm import Session
 from liaison.cyber.access import user_subject
 from liaison.cyber.repository import CyberRepository
 from liaison.kit import clock
-from liaison.kit.errors import Forbidden, NotFound
+from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import InputModel
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.models import CyberIncident, CyberIncidentEntry, CyberIncidentLink
 
 CERT_IN_REPORTING = timedelta(hours=6)
+LINKED = "linked "
+LINKED_HIDDEN = "linked an object marked beyond what you may see"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    side: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Links:
+    visible: list[tuple[str, str, str]]  # (collection id, STIX id, TLP)
+    hidden: int
 
 
 class IncidentStatus(StrEnum):
@@ -99,9 +117,7 @@ class IncidentService:
         return list(self.db.scalars(query))
 
     def get(self, incident_id: str) -> CyberIncident:
-        incident = self.db.get(CyberIncident, incident_id)
-        if incident is None:
-            raise NotFound(f"no incident {incident_id}")
+        incident = found(self.db.get(CyberIncident, incident_id), f"incident {incident_id}")
         return incident
 
     def create(self, data: IncidentCreate) -> CyberIncident:
@@ -169,22 +185,42 @@ class IncidentService:
                     linked_by=self.author,
                 )
             )
-            # the timeline is read by everyone who reads the incident: the id of a RED or
-            # AMBER+STRICT object stays in the links, which are filtered per caller
-            self._entry(incident, "link", self.caller.party_code, "linked a STIX object")
+            self._entry(incident, "link", self.caller.party_code, f"{LINKED}{data.stix_id}")
 
-    def timeline(self, incident_id: str) -> list[CyberIncidentEntry]:
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        """The entries, with "linked <id>" shown only for objects the caller may see."""
         query = (
             select(CyberIncidentEntry)
             .where(CyberIncidentEntry.incident_id == incident_id)
             .order_by(CyberIncidentEntry.at, CyberIncidentEntry.id)
         )
-        return list(self.db.scalars(query))
+        entries = list(self.db.scalars(query))
+        visible = {stix_id for _, stix_id, _ in self.links(incident_id).visible}
+        shown: list[TimelineEntry] = []
+        for entry in entries:
+            text = entry.text
+            if entry.kind == "link" and text.removeprefix(LINKED) not in visible:
+                text = LINKED_HIDDEN
+            shown.append(TimelineEntry(entry.at, entry.kind, entry.side, entry.author, text))
+        return shown
 
-    def links(self, incident_id: str) -> list[CyberIncidentLink]:
+    def links(self, incident_id: str) -> Links:
+        """Linked objects the caller may see (collection, id, TLP), and how many not."""
         query = (
             select(CyberIncidentLink)
             .where(CyberIncidentLink.incident_id == incident_id)
             .order_by(CyberIncidentLink.linked_at)
         )
-        return list(self.db.scalars(query))
+        links = list(self.db.scalars(query))
+        repo = CyberRepository(self.db, self.caller)
+        readable = {c.id: c for c in repo.collections()}
+        visible: list[tuple[str, str, str]] = []
+        for collection_id in sorted({link.collection_id for link in links}):
+            collection = readable.get(collection_id)
+            if collection is None:
+                continue
+            wanted = [link.stix_id for link in links if link.collection_id == collection_id]
+            visible.extend(
+                (collection_id, o.stix_id, o.tlp) for o in repo.latest_many(collection, wanted)
+            )
+        return Links(visible, len(links) - len(visible))

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import ColumnElement, Select, false, not_, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from liaison.cyber.access import readable_collections, visible_objects, writable_collections
-from liaison.kit.errors import NotFound
+from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
-from liaison.models import CyberCollection, CyberObject
+from liaison.models import CyberAudience, CyberCollection, CyberObject
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,7 @@ class ObjectQuery:
     spec_versions: Sequence[str] = ()
 
 
-class CyberRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class CyberRepository(Repository[Caller]):
     def collections(self) -> list[CyberCollection]:
         query = (
             select(CyberCollection)
@@ -47,14 +45,10 @@ class CyberRepository:
         return list(self.db.scalars(query))
 
     def collection(self, collection_id: str) -> CyberCollection:
-        found = self.db.scalar(
-            select(CyberCollection).where(
-                CyberCollection.id == collection_id, readable_collections(self.caller)
-            )
+        query = select(CyberCollection).where(
+            CyberCollection.id == collection_id, readable_collections(self.caller)
         )
-        if found is None:
-            raise NotFound(f"no collection {collection_id}")
-        return found
+        return self.one_or_404(query, f"collection {collection_id}")
 
     def can_write(self, collection: CyberCollection) -> bool:
         query = select(CyberCollection.id).where(
@@ -108,17 +102,13 @@ class CyberRepository:
         return [tuple(row) for row in self.db.execute(statement)]
 
     def latest(self, collection: CyberCollection, stix_id: str) -> CyberObject:
-        found = self.db.scalar(
-            select(CyberObject).where(
-                CyberObject.collection_id == collection.id,
-                CyberObject.stix_id == stix_id,
-                CyberObject.is_latest.is_(True),
-                visible_objects(self.caller, collection),
-            )
+        query = select(CyberObject).where(
+            CyberObject.collection_id == collection.id,
+            CyberObject.stix_id == stix_id,
+            CyberObject.is_latest.is_(True),
+            visible_objects(self.caller, collection),
         )
-        if found is None:
-            raise NotFound(f"no object {stix_id} in collection {collection.id}")
-        return found
+        return self.one_or_404(query, f"object {stix_id} in collection {collection.id}")
 
     def recent(
         self, collection: CyberCollection, types: Sequence[str], limit: int
@@ -150,6 +140,63 @@ class CyberRepository:
             visible_objects(self.caller, collection),
         )
         return list(self.db.scalars(query))
+
+    def hidden_ids(self, collection: CyberCollection, stix_ids: Sequence[str]) -> set[str]:
+        """Those of these ids whose stored latest version the caller may not see."""
+        hidden: set[str] = set()
+        wanted = sorted(set(stix_ids))
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(CyberObject.stix_id).where(
+                CyberObject.collection_id == collection.id,
+                CyberObject.stix_id.in_(wanted[start : start + _CHUNK]),
+                CyberObject.is_latest.is_(True),
+                not_(visible_objects(self.caller, collection)),
+            )
+            hidden.update(self.db.scalars(query))
+        return hidden
+
+    def audiences_of_latest(
+        self, collection: CyberCollection, stix_ids: Sequence[str]
+    ) -> dict[str, list[str]]:
+        """The audience of the latest visible version of each of these ids."""
+        found: dict[str, list[str]] = {}
+        wanted = sorted(set(stix_ids))
+        member = aliased(CyberAudience)  # the TLP condition has its own CyberAudience
+        for start in range(0, len(wanted), _CHUNK):
+            query = (
+                select(CyberObject.stix_id, member.subject)
+                .join(member, member.object_seq == CyberObject.seq)
+                .where(
+                    CyberObject.collection_id == collection.id,
+                    CyberObject.stix_id.in_(wanted[start : start + _CHUNK]),
+                    CyberObject.is_latest.is_(True),
+                    visible_objects(self.caller, collection),
+                )
+            )
+            for stix_id, subject in self.db.execute(query):
+                found.setdefault(stix_id, []).append(subject)
+        return found
+
+    def visible_ids(self, collection_id: str, stix_ids: Sequence[str]) -> set[str]:
+        """Those of these ids with a version the caller may see (none if the collection
+        is not readable)."""
+        collection = self.db.scalar(
+            select(CyberCollection).where(
+                CyberCollection.id == collection_id, readable_collections(self.caller)
+            )
+        )
+        if collection is None:
+            return set()
+        seen: set[str] = set()
+        wanted = sorted(set(stix_ids))
+        for start in range(0, len(wanted), _CHUNK):
+            query = select(CyberObject.stix_id).where(
+                CyberObject.collection_id == collection.id,
+                CyberObject.stix_id.in_(wanted[start : start + _CHUNK]),
+                visible_objects(self.caller, collection),
+            )
+            seen.update(self.db.scalars(query))
+        return seen
 
     def versions(
         self, collection: CyberCollection, stix_id: str, limit: int = 100

@@ -23,9 +23,19 @@ from liaison.cyber.store import (
     store_objects,
 )
 from liaison.kit import clock
-from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
+from liaison.kit.errors import Forbidden, ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
+
+HIDDEN_VERSION = (
+    "refused: a version of this object is stored that you may not see, "
+    "so you may not write a later one"
+)
+
+
+def _stix_id(obj: Any) -> str | None:
+    stix_id = obj.get("id") if isinstance(obj, dict) else None
+    return stix_id if isinstance(stix_id, str) else None
 
 
 class CyberService:
@@ -117,15 +127,31 @@ class CyberService:
     def write(
         self, collection_id: str, objects: Iterable[Any], audience: Sequence[str] = ()
     ) -> WriteResult:
+        """Store objects; a new version of a stored object needs the writer to see the
+        stored one (a writer outside a RED object's audience cannot revoke or rewrite it),
+        and keeps its audience."""
         collection = self._writable(collection_id)
         everyone = self._audience(audience)
+        objects = list(objects)
+        ids = [_stix_id(obj) for obj in objects]
+        known = [stix_id for stix_id in ids if stix_id]
+        hidden = self.repo.hidden_ids(collection, known)
+        previous = self.repo.audiences_of_latest(collection, known)
+        refused: list[dict[str, str]] = []
+        items: list[Incoming] = []
+        for obj, stix_id in zip(objects, ids, strict=True):
+            if stix_id in hidden:
+                refused.append({"id": stix_id, "message": HIDDEN_VERSION})
+                continue
+            items.append(Incoming(obj, [*everyone, *previous.get(stix_id or "", [])]))
         result = store_objects(
             self.db,
             collection,
-            (Incoming(obj, everyone) for obj in objects),
+            items,
             added_by=user_subject(self.caller.party_code, self.caller.username),
             origin_party=self.caller.party_code,
         )
+        result.failures[:0] = refused
         federation.publish(self.db, collection, result.stored)
         return result
 
@@ -148,15 +174,18 @@ class CyberService:
         self.db.flush()
         return status
 
-    def status(self, status_id: str) -> TaxiiStatus:
-        """A status answers the client that posted the envelope, and nobody else: it
-        lists the ids of every object posted, RED and AMBER+STRICT ones included."""
-        status = self.db.get(TaxiiStatus, status_id)
-        mine = user_subject(self.caller.party_code, self.caller.username)
-        if status is None or status.requested_by != mine:
-            raise NotFound(f"no status {status_id}")
+    def status(self, status_id: str) -> tuple[TaxiiStatus, list[dict[str, str]]]:
+        """A status resource is its requester's: anyone else gets 404. Its successes are
+        narrowed to objects the requester may still see."""
+        me = user_subject(self.caller.party_code, self.caller.username)
+        query = select(TaxiiStatus).where(
+            TaxiiStatus.id == status_id, TaxiiStatus.requested_by == me
+        )
+        status = self.repo.one_or_404(query, f"status {status_id}")
         self.repo.collection(status.collection_id)  # 404 unless readable
-        return status
+        ids = [str(item.get("id", "")) for item in status.successes]
+        seen = self.repo.visible_ids(status.collection_id, ids)
+        return status, [item for item in status.successes if item.get("id") in seen]
 
     def revoke(self, collection_id: str, stix_id: str) -> Stored:
         """Store a revoked version (modified = now) and send the revocation to peers."""

@@ -193,14 +193,17 @@ async def _envelope(request: Request, settings: SettingsDep) -> Envelope:
         raise TaxiiError(400, "Bad request", detail, "bad_request") from exc
 
 
-def _status_body(status: TaxiiStatus) -> dict[str, Any]:
+def _status_body(
+    status: TaxiiStatus, successes: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    shown = status.successes if successes is None else successes
     return {
         "id": status.id,
         "status": status.status,
         "request_timestamp": format_timestamp(status.request_timestamp),
         "total_count": status.total_count,
-        "success_count": status.success_count,
-        "successes": status.successes,
+        "success_count": len(shown),
+        "successes": shown,
         "failure_count": status.failure_count,
         "failures": status.failures,
         "pending_count": status.pending_count,
@@ -265,7 +268,8 @@ def get_manifest(
 
 @router.get(f"{ROOT}/status/{{status_id}}/")
 def get_status(status_id: str, db: DbDep, caller: TaxiiCaller) -> Response:
-    return taxii_response(_status_body(CyberService(db, caller).status(status_id)))
+    status, successes = CyberService(db, caller).status(status_id)
+    return taxii_response(_status_body(status, successes))
 
 
 @router.api_route(

@@ -110,6 +110,14 @@ class OfficerUpdate(InputModel):
     person_name: str | None = Field(default=None, max_length=300)
     posting: str | None = Field(default=None, min_length=2, max_length=300)
 
+    @field_validator("role_title", "posting")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str | None:
+        """Leave a field out to keep it; these two cannot be cleared."""
+        if value is None:
+            raise ValueError("may be left out to keep the current value, but not set to null")
+        return value
+
 
 class AccreditationChange(InputModel):
     """A step in nominated → accredited (by the host party) → withdrawn."""

@@ -24,6 +24,7 @@ from nacl import bindings as sodium
 from nacl.exceptions import CryptoError
 
 from liaison.config import Settings
+from liaison.exchange.archives import ContentScan, archive_kind, is_polyglot
 from liaison.kit.errors import LiaisonError, NotFound, PayloadTooLarge, ValidationFailed
 from liaison.kit.ids import new_id
 
@@ -169,6 +170,9 @@ class _Writer:
         self.size = 0
         self.pending = bytearray()
         self.mime: str | None = None
+        self.archive: str | None = None
+        self.allow_archives = settings.exchange_allow_archives
+        self.scan = ContentScan()
 
     def feed(self, data: bytes) -> None:
         self.size += len(data)
@@ -177,6 +181,7 @@ class _Writer:
                 "attachment", f"is larger than the limit of {self.max_bytes} bytes"
             )
         self.digest.update(data)
+        self.scan.feed(data)
         self.pending += data
         if self.mime is None and len(self.pending) >= SNIFF_BYTES:
             self._check(bytes(self.pending[:SNIFF_BYTES]))
@@ -189,7 +194,27 @@ class _Writer:
             raise ValidationFailed.on_field(
                 "attachment", "executable files and scripts are not accepted"
             )
+        if is_polyglot(head):
+            raise ValidationFailed.on_field(
+                "attachment", "the content is more than one format (a PDF behind another)"
+            )
+        self.archive = archive_kind(head)
         self.mime = sniff(head)
+
+    def _check_whole(self) -> None:
+        """What only the whole content shows: archive entries, embedded executables."""
+        refuse = ValidationFailed.on_field
+        if not self.allow_executables:
+            if self.scan.embedded_executable:
+                raise refuse("attachment", "the content carries a Windows executable")
+            inside = [name for name in self.scan.names if is_executable(b"", name)]
+            if inside:
+                raise refuse("attachment", f"the archive holds an executable ({inside[0][:80]})")
+        if self.archive is None or self.scan.is_office_document():
+            return
+        if not self.allow_archives:
+            raise refuse("attachment", f"archives ({self.archive}) are not accepted by this node")
+        self.mime = "application/zip" if self.archive == "zip" else self.mime
 
     def _push(self, plain: bytes, tag: int) -> None:
         cipher = sodium.crypto_secretstream_xchacha20poly1305_push(self.state, plain, self.ad, tag)
@@ -199,6 +224,7 @@ class _Writer:
     def finish(self) -> StoredBlob:
         if self.mime is None:
             self._check(bytes(self.pending[:SNIFF_BYTES]))
+        self._check_whole()
         while len(self.pending) > CHUNK:
             self._push(bytes(self.pending[:CHUNK]), _PUSH_TAG)
             del self.pending[:CHUNK]

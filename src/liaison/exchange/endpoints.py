@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import Response, StreamingResponse
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.exchange.attachments import read_blob, store_stream
 from liaison.exchange.reads import Thread
@@ -45,6 +45,7 @@ from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath, QueryText
 from liaison.models import Attachment, Case, Message
 from liaison.policy.schemas import HandlingCode, Tlp
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
 CHUNK = 64 * 1024

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.exchange.attachments import delete_blob
+from liaison.kit.plugin import Purgeable
 from liaison.models import (
     Attachment,
     Clarification,
@@ -31,7 +32,6 @@ from liaison.models import (
     Notification,
     Tombstone,
 )
-from liaison.retention.service import Purgeable, register_purge
 
 OBJECT_TYPE = "exchange.message"
 ERASED_SUBJECT = "[content erased]"
@@ -136,4 +136,4 @@ def sweep_blobs(db: Session, settings: Settings) -> int:
     return removed
 
 
-register_purge(Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase))
+PURGE_RULE = Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase)

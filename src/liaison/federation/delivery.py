@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -27,6 +28,23 @@ from liaison.kit.errors import InvalidEnvelope
 from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey
 
 BASE_BACKOFF_SECONDS = 0.5
+PROBE_SECONDS = 5.0  # how often a peer that could not be reached is asked if it is back
+# Failures that mean "could not reach the peer" (as _failed records them), after which a
+# peer that answers its health endpoint again ends the backoff.
+_TRANSPORT_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.ReadTimeout,
+    httpx.WriteTimeout,
+    httpx.PoolTimeout,
+    httpx.ReadError,
+    httpx.WriteError,
+    httpx.RemoteProtocolError,
+)
+_UNREACHABLE = (
+    *(f"{error.__name__}:" for error in _TRANSPORT_ERRORS),
+    *(f"DeliveryFailed: peer answered HTTP {code}" for code in (502, 503, 504)),
+)
 
 
 class DeliveryFailed(Exception):
@@ -62,21 +80,41 @@ class Deliverer:
         self.factory = factory
         self.settings = settings
         self.client = client
+        self._probed: dict[str, float] = {}  # party -> time.monotonic() of the last probe
 
     def run_once(self) -> int:
-        """One pass over every peer with due envelopes; returns how many were settled."""
+        """One pass over every peer with pending envelopes (due, or waiting out a backoff
+        the peer may have ended by answering again); returns how many were settled."""
         with self.factory() as db:
             parties = list(
                 db.scalars(
                     select(OutboxMessage.peer_party)
-                    .where(
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.next_attempt_at <= clock.now(),
-                    )
+                    .where(OutboxMessage.status == "pending")
                     .distinct()
                 )
             )
         return sum(self.deliver_to(party) for party in parties)
+
+    def _answers_again(self, peer: Peer) -> bool:
+        """Is a peer we failed to reach back? It sent us an envelope since the failure,
+        or (at most every PROBE_SECONDS) its health endpoint answers."""
+        failed_at = peer.last_error_at
+        if failed_at is None:
+            return False
+        contact = peer.last_contact_at
+        if contact is not None and clock.as_utc(contact) > clock.as_utc(failed_at):
+            return True
+        if not (peer.last_error or "").startswith(_UNREACHABLE):
+            return False  # reachable but failing: keep backing off
+        now = time.monotonic()
+        if now - self._probed.get(peer.party_code, -PROBE_SECONDS) < PROBE_SECONDS:
+            return False
+        self._probed[peer.party_code] = now
+        try:
+            answer = self.client.get(f"{peer.base_url.rstrip('/')}/healthz", timeout=5)
+        except httpx.HTTPError:
+            return False
+        return answer.status_code == 200
 
     def deliver_to(self, party: str) -> int:
         with unit_of_work(self.factory) as db:
@@ -95,10 +133,12 @@ class Deliverer:
                     .limit(self.settings.federation_batch_size)
                 )
             )
-            if not rows or rows[0].next_attempt_at > clock.now():
+            if not rows:
                 return 0
-            cursor.claimed_at = clock.now()
             peer = db.get_one(Peer, party)
+            if rows[0].next_attempt_at > clock.now() and not self._answers_again(peer):
+                return 0  # backing off, and the peer has given no sign of life
+            cursor.claimed_at = clock.now()
             if db.get_bind().dialect.name == "sqlite":
                 # One worker per SQLite file: no claim to hold. Ending the read here lets
                 # the results be written after the network call without a stale snapshot.

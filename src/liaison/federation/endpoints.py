@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Annotated, Any
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.deps import CallerDep, DbDep, client_ip
-from liaison.federation import control, envelope, keys, metrics, peers
+from liaison.api.deps import DbDep, client_ip
+from liaison.federation import control, keys, metrics, peers, stream
 from liaison.federation.access import require_operator
 from liaison.federation.inbox import Inbox, Outcome
 from liaison.federation.log import MessageLogQuery, message_log
@@ -24,9 +24,11 @@ from liaison.federation.schemas import (
     PingRequest,
     PublicKeyOut,
 )
+from liaison.federation.throttle import UNATTRIBUTED, RefusalThrottle, Suppressed
 from liaison.kit.crypto import b64e
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import InvalidEnvelope, ServiceUnavailable
+from liaison.users.deps import CallerDep
 
 router = APIRouter(tags=["federation"])
 MAX_BATCH = 500
@@ -45,6 +47,7 @@ REFUSAL_STATUS = {
     "invalid_payload": 422,
     "decrypt_failed": 422,
     "policy_refused": 422,
+    "rate_limited": 429,
 }
 
 
@@ -69,16 +72,38 @@ def public_keys(request: Request, db: DbDep) -> KeysDocument:
     )
 
 
-def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
-    """Apply envelopes in one transaction. A write conflict with another process (an
-    operator's command on the same SQLite file) rolls everything back; try again."""
+def _throttle(request: Request) -> RefusalThrottle:
+    state = request.app.state
+    if getattr(state, "federation_throttle", None) is None:
+        state.federation_throttle = RefusalThrottle(state.settings.federation_refusals_per_minute)
+    throttle: RefusalThrottle = state.federation_throttle
+    return throttle
+
+
+def _read(inbox: Inbox, body: IO[bytes], batch: bool, max_bytes: int) -> list[Outcome]:
+    if not batch:
+        return [inbox.receive(stream.single(body, inbox.admit, max_bytes))]
+    return [
+        inbox.receive(item) for item in stream.envelopes(body, inbox.admit, max_bytes, MAX_BATCH)
+    ]
+
+
+def _receive_all(request: Request, body: IO[bytes], batch: bool) -> list[Outcome]:
+    """Read and apply envelopes one at a time in one transaction. A write conflict with
+    another process (an operator's command on the same SQLite file) rolls everything
+    back; try again. A body that breaks the grammar rolls back what was read of it."""
     factory = request.app.state.session_factory
+    settings = request.app.state.settings
     for attempt in range(1, CONFLICT_RETRIES + 1):
+        body.seek(0)
         try:
             with _inbox_lock, unit_of_work(factory) as db:
-                inbox = Inbox(db, request.app.state.settings, client_ip(request))
-                outcomes = [inbox.receive(body) for body in bodies]
+                inbox = Inbox(db, settings, request.app.state.registry, client_ip(request))
+                outcomes = _read(inbox, body, batch, settings.federation_max_envelope_bytes)
             break
+        except stream.Malformed as exc:
+            what = "batch" if batch else "envelope"
+            raise InvalidEnvelope("malformed", f"the {what} is malformed: {exc}") from exc
         except (IntegrityError, OperationalError) as exc:
             if attempt == CONFLICT_RETRIES:
                 raise ServiceUnavailable(
@@ -92,11 +117,28 @@ def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
 
 def _refuse_request(request: Request, error: InvalidEnvelope) -> Outcome:
     with unit_of_work(request.app.state.session_factory) as db:
-        outcome = Inbox(db, request.app.state.settings, client_ip(request)).refuse(
+        state = request.app.state
+        outcome = Inbox(db, state.settings, state.registry, client_ip(request)).refuse(
             error.reason, error.detail
         )
     metrics.record_inbound(outcome.status, outcome.reason)
     return outcome
+
+
+def _throttled(request: Request) -> Outcome:
+    with unit_of_work(request.app.state.session_factory) as db:
+        state = request.app.state
+        outcome = Inbox(db, state.settings, state.registry, client_ip(request)).throttled()
+    metrics.record_inbound(outcome.status, outcome.reason)
+    return outcome
+
+
+def _log_suppressed(request: Request, suppressed: Suppressed) -> None:
+    with unit_of_work(request.app.state.session_factory) as db:
+        state = request.app.state
+        Inbox(db, state.settings, state.registry, suppressed.source).log_suppressed(
+            suppressed.count, suppressed.since.isoformat()
+        )
 
 
 def _receipt_response(outcome: Outcome) -> Response:
@@ -104,32 +146,43 @@ def _receipt_response(outcome: Outcome) -> Response:
     return JSONResponse(outcome.receipt, status_code=status)
 
 
-def _batch_items(raw: bytes) -> list[Any]:
-    body = envelope.load_json(raw, "batch")
-    items = body.get("envelopes") if isinstance(body, dict) and len(body) == 1 else None
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise InvalidEnvelope(
-            "malformed", f'a batch is {{"envelopes": [...]}} with 1 to {MAX_BATCH} envelopes'
-        )
-    return items
+async def _receive(request: Request, batch: bool) -> list[Outcome] | Outcome:
+    """Receipts for the envelopes of a request, or one receipt refusing all of it."""
+    source = client_ip(request)
+    throttle = _throttle(request)
+    admitted, finished = throttle.admit(source)
+    if finished is not None:
+        await run_in_threadpool(_log_suppressed, request, finished)
+    if not admitted:
+        return await run_in_threadpool(_throttled, request)
+    limit = request.app.state.settings.federation_max_envelope_bytes
+    body: IO[bytes] | None = None
+    try:
+        body = await stream.spool(request.stream(), limit)
+        outcomes = await run_in_threadpool(_receive_all, request, body, batch)
+    except InvalidEnvelope as error:
+        throttle.refused(source)
+        return await run_in_threadpool(_refuse_request, request, error)
+    finally:
+        if body is not None:
+            body.close()
+    if all(o.status == "refused" and o.reason in UNATTRIBUTED for o in outcomes):
+        throttle.refused(source)
+    return outcomes
 
 
 @router.post("/federation/v1/inbox", summary="Receive one envelope; answers a signed receipt")
 async def inbox(request: Request) -> Response:
-    raw = await request.body()
-    outcome = (await run_in_threadpool(_receive_all, request, [raw]))[0]
-    return _receipt_response(outcome)
+    answer = await _receive(request, batch=False)
+    return _receipt_response(answer if isinstance(answer, Outcome) else answer[0])
 
 
 @router.post("/federation/v1/inbox/batch", summary="Receive envelopes in order; receipts in order")
 async def inbox_batch(request: Request) -> Response:
-    raw = await request.body()
-    try:
-        items = _batch_items(raw)
-    except InvalidEnvelope as error:
-        return _receipt_response(await run_in_threadpool(_refuse_request, request, error))
-    outcomes = await run_in_threadpool(_receive_all, request, items)
-    return JSONResponse({"receipts": [o.receipt for o in outcomes]})
+    answer = await _receive(request, batch=True)
+    if isinstance(answer, Outcome):
+        return _receipt_response(answer)
+    return JSONResponse({"receipts": [o.receipt for o in answer]})
 
 
 @router.get("/api/v1/peers", response_model=list[PeerStatus])

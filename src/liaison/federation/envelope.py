@@ -235,6 +235,15 @@ def parse(raw: bytes, max_bytes: int) -> ParsedEnvelope:
     return parse_obj(load_json(raw, "envelope"))
 
 
+def parse_header(protected: str) -> EnvelopeHeader:
+    """The header alone, to identify the sender before the ciphertext is read."""
+    try:
+        data = b64d(protected)
+    except ValueError as error:
+        _fail("malformed", f"envelope.protected: {error}")
+    return _model(EnvelopeHeader, data, "header")
+
+
 def parse_obj(obj: object) -> ParsedEnvelope:
     """``parse`` for an already decoded JSON value (an item of a batch)."""
     parts = _parts(obj, ENVELOPE_FIELDS, "envelope")

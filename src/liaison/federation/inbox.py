@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
-from liaison.federation.registry import InboundContext, PayloadRefused, handler_for
+from liaison.federation.stream import Rejected
 from liaison.kit import clock
 from liaison.kit.crypto import PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.kit.plugin import InboundContext, PayloadRefused, Registry
 from liaison.ledger.service import trail
 from liaison.models import InboxMessage, Peer, PeerKey, Refusal
 
@@ -52,9 +53,12 @@ class _Refused(Exception):
 
 
 class Inbox:
-    def __init__(self, db: Session, settings: Settings, remote_addr: str) -> None:
+    def __init__(
+        self, db: Session, settings: Settings, registry: Registry, remote_addr: str
+    ) -> None:
         self.db = db
         self.settings = settings
+        self.registry = registry
         self.remote_addr = remote_addr[:64]
         # Looked up once per batch: the keys of this node valid now, and peer keys seen.
         self._own_valid = {row.key_id for row in keys.valid_keys(db)}
@@ -115,12 +119,43 @@ class Inbox:
             return None
         return header.recipient.key if header.recipient.key in self._own_valid else None
 
+    def throttled(self) -> Outcome:
+        """A signed 'rate_limited' answer that writes nothing (the source is throttled)."""
+        detail = "too many refused requests from this address; try again in a minute"
+        receipt = self._receipt("unknown", 0, "refused", "rate_limited", detail)
+        return Outcome(receipt, "refused", "rate_limited")
+
+    def log_suppressed(self, count: int, since: str) -> None:
+        """One row for a window of requests answered 429 without a row each."""
+        self.db.add(
+            Refusal(
+                reason="rate_limited",
+                detail=f"{count} further refused request(s) from {self.remote_addr} since "
+                f"{since} were answered 429 and not logged one by one",
+                remote_addr=self.remote_addr,
+            )
+        )
+        self.db.flush()
+
     def refuse(self, reason: str, detail: str) -> Outcome:
         """Refuse a request that carries no readable envelope (a malformed batch)."""
         return self._refuse_unattributed(reason, detail, None)
 
+    def admit(self, protected: str) -> Rejected | None:
+        """Before the ciphertext is read: is the header addressed to this node, from a
+        pinned peer, with a key it knows? (The signature is checked in ``receive``.)"""
+        header: env.EnvelopeHeader | None = None
+        try:
+            header = env.parse_header(protected)
+            self._identify(header)
+        except (InvalidEnvelope, _Refused) as exc:
+            return Rejected(exc.reason, exc.detail, header)
+        return None
+
     def receive(self, raw: object) -> Outcome:
-        """One envelope: raw bytes (single endpoint) or an item of a decoded batch."""
+        """One envelope: raw bytes, an item of a decoded batch, or one refused as read."""
+        if isinstance(raw, Rejected):
+            return self._refuse_unattributed(raw.reason, raw.detail, raw.header)
         header: env.EnvelopeHeader | None = None
         try:
             if isinstance(raw, bytes):
@@ -156,8 +191,8 @@ class Inbox:
             cached = self._peer_keys[(party, key_id)] = keys.public_of(row)
         return cached
 
-    def _authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:
-        header = parsed.header
+    def _identify(self, header: env.EnvelopeHeader) -> tuple[Peer, PublicNodeKey]:
+        """Addressed here, from a pinned peer, naming a key of that peer."""
         if (header.recipient.party, header.recipient.node) != (
             self.settings.party,
             self.settings.node_name,
@@ -175,6 +210,11 @@ class Inbox:
         sender_key = self._peer_key(peer.party_code, header.sender.key)
         if sender_key is None:
             raise _Refused("unknown_key", f"sender key {header.sender.key} is not known here")
+        return peer, sender_key
+
+    def _authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:
+        header = parsed.header
+        peer, sender_key = self._identify(header)
         env.verify(parsed, sender_key)
         if not sender_key.not_before <= header.sent_at < sender_key.not_after:
             raise _Refused(
@@ -246,7 +286,7 @@ class Inbox:
         self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
     ) -> tuple[str, str | None, str | None]:
         header = parsed.header
-        handler = handler_for(header.type)
+        handler = self.registry.handler_for(header.type)
         if handler is None:
             return "refused", "unknown_type", f"this node does not accept '{header.type}'"
         try:
@@ -266,6 +306,7 @@ class Inbox:
             sender_node=peer.node_name,
             envelope_id=header.id,
             seq=header.seq,
+            registry=self.registry,
         )
         savepoint = self.db.begin_nested()
         try:

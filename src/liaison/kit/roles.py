@@ -5,6 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+# The node's console (``liaison ...`` commands) acts as this user; objects written from
+# the console are shared with ``user:<party>:operator``. No account may take this name,
+# nor any other name a principal of the node itself might answer to.
+CONSOLE_USERNAME = "operator"
+RESERVED_USERNAMES = frozenset(
+    {CONSOLE_USERNAME, "console", "system", "root", "node", "liaison", "anonymous", "peer"}
+)
+
+
+def is_reserved_username(username: str) -> bool:
+    return username.strip().lower() in RESERVED_USERNAMES
+
 
 class Role(StrEnum):
     ADMIN = "admin"

@@ -34,6 +34,24 @@ def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller
     )
 
 
+def locked_for(db: Session, settings: Settings, username: str) -> int | None:
+    """Seconds until the account unlocks, or None if it is not locked."""
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    failures, last_failure = repository.recent_failures(db, username, clock.now() - window)
+    if failures < settings.login_max_failures or last_failure is None:
+        return None
+    remaining = int((clock.as_utc(last_failure) + window - clock.now()).total_seconds())
+    return max(remaining, 1)
+
+
+def _locked(username: str, retry_after: int) -> TooManyAttempts:
+    return TooManyAttempts(
+        f"too many failed sign-ins for '{username}'; try again in "
+        f"{max(retry_after // 60, 1)} minute(s) or ask an administrator",
+        retry_after_seconds=retry_after,
+    )
+
+
 def check_password(
     db: Session, settings: Settings, username: str, password: str, client_ip: str
 ) -> User | None:
@@ -44,15 +62,21 @@ def check_password(
     """
     username = username.strip().lower()[:100]
     window = timedelta(minutes=settings.login_lockout_minutes)
-    failures, last_failure = repository.recent_failures(db, username, clock.now() - window)
-    if failures >= settings.login_max_failures and last_failure is not None:
-        retry_after = int((clock.as_utc(last_failure) + window - clock.now()).total_seconds())
-        trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
+    since = clock.now() - window
+    if (
+        repository.recent_failures_from(db, client_ip[:64], since)
+        >= settings.login_source_max_failures
+    ):
+        trail(db, f"user:{username}", "users.login.throttled", "user", username, ip=client_ip[:64])
         raise TooManyAttempts(
-            f"too many failed sign-ins for '{username}'; try again in "
-            f"{max(retry_after // 60, 1)} minute(s) or ask an administrator",
-            retry_after_seconds=max(retry_after, 1),
+            "too many failed sign-ins from this address; try again in "
+            f"{settings.login_lockout_minutes} minute(s)",
+            retry_after_seconds=int(window.total_seconds()),
         )
+    retry_after = locked_for(db, settings, username)
+    if retry_after is not None:
+        trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
+        raise _locked(username, retry_after)
     user = repository.find_login_user(db, username)
     ok = verify_password(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
@@ -98,5 +122,8 @@ def caller_from_token(db: Session, settings: Settings, plaintext: str) -> Caller
     now = clock.now()
     if token.expires_at is not None and token.expires_at <= now:
         return None
+    retry_after = locked_for(db, settings, user.username)
+    if retry_after is not None:  # a locked account's tokens wait out the lock too
+        raise _locked(user.username, retry_after)
     token.last_used_at = now
     return caller_for(db, user)

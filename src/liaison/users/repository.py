@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from liaison.kit.roles import Caller
+from liaison.kit.repository import Repository
+from liaison.kit.roles import RESERVED_USERNAMES, Caller
 from liaison.models import ApiToken, LoginAttempt, User, WebSession
 
 
-class UserRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class UserRepository(Repository[Caller]):
     def _visible(self) -> Select[User]:
         query = select(User)
         if not self.caller.is_admin:
@@ -29,9 +26,15 @@ class UserRepository:
         return self.db.scalar(self._visible().where(User.username == username.lower()))
 
 
+def _may_sign_in() -> ColumnElement[bool]:
+    """Active, and not holding a name reserved for the node (an account created before
+    those names were refused stays inert)."""
+    return and_(User.is_active, User.username.not_in(sorted(RESERVED_USERNAMES)))
+
+
 def find_login_user(db: Session, username: str) -> User | None:
     """Unfiltered lookup used only by authentication, before there is a caller."""
-    return db.scalar(select(User).where(User.username == username.lower(), User.is_active))
+    return db.scalar(select(User).where(User.username == username.lower(), _may_sign_in()))
 
 
 def recent_failures(db: Session, username: str, since: datetime) -> tuple[int, datetime | None]:
@@ -45,11 +48,23 @@ def recent_failures(db: Session, username: str, since: datetime) -> tuple[int, d
     return int(row[0]), row[1]
 
 
+def recent_failures_from(db: Session, client_ip: str, since: datetime) -> int:
+    """Failed sign-ins from one address (any username): password spraying."""
+    count = db.scalar(
+        select(func.count()).where(
+            LoginAttempt.client_ip == client_ip,
+            LoginAttempt.attempted_at >= since,
+            LoginAttempt.succeeded.is_(False),
+        )
+    )
+    return int(count or 0)
+
+
 def session_by_digest(db: Session, digest: str) -> tuple[WebSession, User] | None:
     row = db.execute(
         select(WebSession, User)
         .join(User, User.id == WebSession.user_id)
-        .where(WebSession.token_digest == digest, User.is_active)
+        .where(WebSession.token_digest == digest, _may_sign_in())
     ).first()
     return None if row is None else (row[0], row[1])
 
@@ -58,6 +73,6 @@ def token_by_digest(db: Session, digest: str) -> tuple[ApiToken, User] | None:
     row = db.execute(
         select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_digest == digest, ApiToken.revoked_at.is_(None), User.is_active)
+        .where(ApiToken.token_digest == digest, ApiToken.revoked_at.is_(None), _may_sign_in())
     ).first()
     return None if row is None else (row[0], row[1])

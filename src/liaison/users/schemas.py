@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison.kit.inputs import ID_PATTERN, InputModel
-from liaison.kit.roles import Role
+from liaison.kit.roles import RESERVED_USERNAMES, Role, is_reserved_username
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
@@ -23,6 +23,14 @@ class UserCreate(InputModel):
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @field_validator("username")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if is_reserved_username(value):
+            reserved = ", ".join(sorted(RESERVED_USERNAMES))
+            raise ValueError(f"'{value}' is reserved for the node itself ({reserved})")
+        return value
 
 
 class UserOut(BaseModel):

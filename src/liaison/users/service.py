@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from liaison.kit.roles import Caller, Role
+from liaison.kit.repository import found
+from liaison.kit.roles import Caller, Role, is_reserved_username
 from liaison.kit.security import hash_password, new_token, token_digest
 from liaison.ledger.service import trail
 from liaison.models import Agency, ApiToken, User
@@ -26,6 +27,8 @@ def _require_admin(caller: Caller) -> None:
 
 def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
     _require_admin(caller)
+    if is_reserved_username(data.username):  # also checked by UserCreate; callers may skip it
+        raise ValidationFailed.on_field("username", f"'{data.username}' is reserved")
     agency = db.get(Agency, data.agency_id)
     if agency is None or agency.party_code != caller.party_code:
         raise ValidationFailed.on_field("agency_id", "no agency of this node's party has that id")
@@ -45,9 +48,7 @@ def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
 
 
 def get_user(db: Session, caller: Caller, username: str) -> User:
-    user = UserRepository(db, caller).by_username(username)
-    if user is None:
-        raise NotFound(f"no user '{username}'")
+    user = found(UserRepository(db, caller).by_username(username), f"user '{username}'")
     return user
 
 

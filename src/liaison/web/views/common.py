@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
-from liaison.api.deps import CSRF_HEADER, check_csrf, optional_caller
+from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
+from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -25,10 +26,7 @@ STATIC_DIR = WEB_DIR / "static"
 
 # Pages load scripts and styles from this origin only (htmx is vendored, no inline code).
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",

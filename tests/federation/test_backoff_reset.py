@@ -1,0 +1,51 @@
+"""A backlog to a peer that was down goes as soon as the peer answers again, not when
+the longest backoff runs out (issue 13: "a backlog waits minutes after the peer is up")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+from sqlalchemy import select, update
+
+from liaison.federation import control
+from liaison.federation.delivery import Deliverer
+from liaison.kit import clock
+from liaison.kit.db import unit_of_work
+from liaison.models import OutboxMessage
+from tests.audit.conftest import pair, url_factory
+from tests.audit.pair import Node
+
+__all__ = ["pair", "url_factory"]  # fixtures
+
+
+def _refuse_connection(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+def _pending(node: Node) -> list[OutboxMessage]:
+    with unit_of_work(node.factory) as db:
+        query = select(OutboxMessage).where(OutboxMessage.status == "pending")
+        return list(db.scalars(query))
+
+
+def test_backoff_ends_when_the_peer_answers_again(pair: tuple[Node, Node]) -> None:
+    canada, india = pair
+    with unit_of_work(canada.factory) as db:
+        control.ping(db, "IN", "are you there?")
+    down = httpx.Client(transport=httpx.MockTransport(_refuse_connection))
+    assert Deliverer(canada.factory, canada.settings, down).run_once() == 0
+    (row,) = _pending(canada)
+    assert row.attempts == 1
+    assert row.last_error.startswith("ConnectError")
+    with unit_of_work(canada.factory) as db:  # as after many failures: minutes to wait
+        db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row.id)
+            .values(next_attempt_at=clock.now() + timedelta(minutes=5))
+        )
+    # still down: the probe fails and the row keeps waiting
+    assert Deliverer(canada.factory, canada.settings, down).run_once() == 0
+    # India is back: its health endpoint answers, and the backlog goes now
+    assert Deliverer(canada.factory, canada.settings, india.client).run_once() == 1
+    assert _pending(canada) == []
