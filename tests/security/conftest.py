@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.config import Settings
-from liaison.demo import seed_data
 from liaison.demo.seed import seed_demo
+from liaison.directory import seed_data
 from liaison.federation.keys import ensure_node_key
-from liaison.federation.registry import InboundContext, handler_for
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
 from tests.peering import pin_peer
 
@@ -86,7 +87,7 @@ def seeded(
     if request.node.get_closest_marker("walk") and node.party == "CA" and backend == "sqlite":
         pytest.skip("the full walk: Canada's node on PostgreSQL, India's on SQLite (time)")
     with unit_of_work(db_factory) as db:
-        seed_demo(db, node.party)
+        seed_demo(db, node.party, domains.registry())
         ensure_node_key(db, settings)
     return db_factory
 
@@ -118,7 +119,7 @@ def receive(
     """Apply an ``exchange.message`` payload as the inbox would, from the peer."""
 
     def apply(payload: dict[str, Any]) -> None:
-        handler = handler_for("exchange.message")
+        handler = domains.registry().handler_for("exchange.message")
         assert handler is not None
         context = InboundContext(
             settings=settings,
@@ -126,6 +127,7 @@ def receive(
             sender_node=f"liaison-{node.peer.lower()}",
             envelope_id=new_id(),
             seq=1,
+            registry=domains.registry(),
         )
         with unit_of_work(seeded) as db:
             handler(db, context, payload)
