@@ -12,14 +12,12 @@ Who sees what (documented in docs/exchange.md):
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 
 from liaison.exchange.access import (
     CaseView,
@@ -28,7 +26,7 @@ from liaison.exchange.access import (
     in_audience,
 )
 from liaison.kit import clock
-from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.repository import Repository, keyset_page, keyset_window
 from liaison.kit.roles import Caller, Role
 from liaison.models import (
     Agency,
@@ -61,20 +59,6 @@ class InboxFilter:
     cursor: str | None = None
 
 
-def encode_cursor(message_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([message_id]).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
-            return value[0]
-    except (ValueError, UnicodeDecodeError):
-        pass
-    raise ValidationFailed.on_field("cursor", "not a cursor this server handed out")
-
-
 @dataclass(frozen=True)
 class EntityHit:
     entity: MessageEntity
@@ -87,11 +71,7 @@ def normalise_search(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-class ExchangeRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class ExchangeRepository(Repository[Caller]):
     # visibility -------------------------------------------------------------
     def _case_filter(self) -> ColumnElement[bool]:
         caller = self.caller
@@ -147,16 +127,11 @@ class ExchangeRepository:
 
     # single items -------------------------------------------------------------
     def case(self, case_id: str) -> Case:
-        case = self.db.scalar(self.cases_query().where(Case.id == case_id))
-        if case is None:
-            raise NotFound(f"no case {case_id}")
-        return case
+        return self.one_or_404(self.cases_query().where(Case.id == case_id), f"case {case_id}")
 
     def message(self, message_id: str) -> Message:
-        message = self.db.scalar(self.messages_query().where(Message.id == message_id))
-        if message is None:
-            raise NotFound(f"no message {message_id}")
-        return message
+        query = self.messages_query().where(Message.id == message_id)
+        return self.one_or_404(query, f"message {message_id}")
 
     def thread(self, case: Case) -> list[Message]:
         query = self.messages_query().where(Message.case_id == case.id).order_by(Message.id)
@@ -272,12 +247,10 @@ class ExchangeRepository:
             needle = normalise_search(flt.search)
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             query = query.where(Message.search_text.like(f"%{escaped}%", escape="\\"))
-        if flt.cursor:
-            query = query.where(Message.id < decode_cursor(flt.cursor))
-        rows = self.db.execute(query.order_by(Message.id.desc()).limit(flt.limit + 1)).all()
-        page = [(row[0], row[1]) for row in rows[: flt.limit]]
-        following = encode_cursor(page[-1][0].id) if len(rows) > flt.limit and page else None
-        return page, following
+        window = keyset_window(query, Message.id, limit=flt.limit, cursor=flt.cursor)
+        rows: list[tuple[Message, Case]] = [(m, c) for m, c in self.db.execute(window).tuples()]
+        page = keyset_page(rows, limit=flt.limit, key_of=lambda row: row[0].id)
+        return page.items, page.next_cursor
 
     # deconfliction ----------------------------------------------------------
     def entity_hits(self, keys: Sequence[str]) -> list[EntityHit]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -19,6 +20,7 @@ from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.roles import Caller
 
 T = TypeVar("T")
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 # Most repositories serve a signed-in caller; a few (the workplan's) also serve the node.
 CallerT = TypeVar("CallerT", Caller, Caller | None)
 
@@ -30,17 +32,17 @@ def found(row: T | None, what: str) -> T:
     return row
 
 
-def encode_cursor(*keys: str | int) -> str:
+def encode_cursor(*keys: str) -> str:
     """An opaque cursor for the page after the row with these sort keys."""
     return base64.urlsafe_b64encode(json.dumps(list(keys)).encode()).decode()
 
 
-def decode_cursor(cursor: str, *, field: str = "cursor") -> list[Any]:
+def decode_cursor(cursor: str, *, field: str = "cursor") -> list[str]:
     try:
         value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, UnicodeDecodeError):
         value = None
-    if isinstance(value, list) and value and all(isinstance(v, str | int) for v in value):
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return value
     raise ValidationFailed.on_field(field, "not a cursor this server handed out")
 
@@ -49,6 +51,23 @@ def decode_cursor(cursor: str, *, field: str = "cursor") -> list[Any]:
 class KeysetPage(Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+def keyset_window(
+    query: Q, key: InstrumentedAttribute[str], *, limit: int, cursor: str | None
+) -> Q:
+    """Newest first by ``key`` (a unique, time-sortable column such as a UUIDv7 id),
+    after ``cursor``, one row more than a page: one indexed query however deep."""
+    if cursor:
+        query = query.where(key < decode_cursor(cursor)[0])
+    return query.order_by(key.desc()).limit(limit + 1)
+
+
+def keyset_page(rows: Sequence[T], *, limit: int, key_of: Callable[[T], str]) -> KeysetPage[T]:
+    """The page in ``rows`` (as ``keyset_window`` fetched them) and the next cursor."""
+    page = list(rows[:limit])
+    following = encode_cursor(key_of(page[-1])) if len(rows) > limit and page else None
+    return KeysetPage(items=page, next_cursor=following)
 
 
 class Repository(Generic[CallerT]):
@@ -60,21 +79,3 @@ class Repository(Generic[CallerT]):
 
     def one_or_404(self, query: Select[T], what: str) -> T:
         return found(self.db.scalar(query), what)
-
-    def keyset(
-        self,
-        query: Select[T],
-        key: InstrumentedAttribute[str],
-        *,
-        limit: int,
-        cursor: str | None,
-    ) -> KeysetPage[T]:
-        """Newest first by ``key`` (a unique, time-sortable column such as a UUIDv7 id):
-        one indexed query of ``limit + 1`` rows, however deep the page."""
-        if cursor:
-            query = query.where(key < decode_cursor(cursor)[0])
-        rows = list(self.db.scalars(query.order_by(key.desc()).limit(limit + 1)))
-        page = rows[:limit]
-        more = len(rows) > limit and bool(page)
-        following = encode_cursor(getattr(page[-1], key.key)) if more else None
-        return KeysetPage(items=page, next_cursor=following)

@@ -6,6 +6,7 @@ re-renders the thread with the error next to the field, a policy block with its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -41,8 +42,15 @@ from liaison.web.views.common import (
     redirect_after_post,
     render,
 )
-from liaison.web.views.exchange_forms import REPLY_FIELDS, SendForm, attempt_send, reply_data
-from liaison.web.views.forms import FormState, FormValues, attempt, read_values
+from liaison.web.views.exchange_forms import REPLY_FIELDS, attempt_send, reply_data
+from liaison.web.views.forms import (
+    Attempt,
+    FormState,
+    FormValues,
+    attempt,
+    read_values,
+    submit,
+)
 
 router = APIRouter(prefix="/exchange", include_in_schema=False)
 PAGE_SIZE = 25
@@ -206,21 +214,33 @@ def thread_page(
     return _thread_page(request, db, caller, settings, case_id)
 
 
-def _done(
+def _in_thread(
     request: Request,
     db: Session,
     caller: Caller,
     settings: Settings,
     case_id: str,
     name: str,
-    result: object,
+    values: FormValues,
+    action: Callable[[], object],
+    *,
+    sends: bool = False,
 ) -> Response:
-    """Back to the thread; or the thread again with the failed form's errors."""
-    if isinstance(result, FormState):
-        forms = {name: result}
-        return _thread_page(request, db, caller, settings, case_id, forms, result.status)
-    # no #fragment: htmx's HX-Redirect to the same path plus a fragment would not reload
-    return redirect_after_post(request, f"/exchange/cases/{case_id}")
+    """A form on a case's thread: back to the thread, or the thread again with the
+    failed form ``name``'s errors; a form that ``sends`` keeps an audited refusal."""
+    run: Attempt[object] = attempt_send if sends else attempt
+    return submit(
+        request,
+        db,
+        values,
+        action,
+        # no #fragment: htmx's HX-Redirect to the same path plus a fragment would not reload
+        then=lambda _: f"/exchange/cases/{case_id}",
+        again=lambda form: _thread_page(
+            request, db, caller, settings, case_id, {name: form}, form.status
+        ),
+        run=run,
+    )
 
 
 def _in_case(svc: ExchangeService, case_id: str, values: FormValues, name: str) -> str:
@@ -244,12 +264,17 @@ def reply(
 ) -> Response:
     svc = ExchangeService(db, caller, settings)
     values = read_values(form, REPLY_FIELDS)
-    result: object = attempt_send(
+    return _in_thread(
+        request,
         db,
+        caller,
+        settings,
+        case_id,
+        "reply",
         values,
         lambda: svc.reply(_in_case(svc, case_id, values, "message_id"), reply_data(values)),
+        sends=True,
     )
-    return _done(request, db, caller, settings, case_id, "reply", result)
 
 
 @router.post("/cases/{case_id}/forward")
@@ -270,8 +295,7 @@ def forward(
         )
         return svc.forward(_in_case(svc, case_id, values, "forward_of"), data)
 
-    result: SendForm | Message = attempt_send(db, values, act)
-    return _done(request, db, caller, settings, case_id, "forward", result)
+    return _in_thread(request, db, caller, settings, case_id, "forward", values, act, sends=True)
 
 
 @router.post("/cases/{case_id}/clarify")
@@ -292,7 +316,7 @@ def clarify(
             raise ValidationFailed.on_field("question", "write the question (3 characters or more)")
         return svc.ask_clarification(_in_case(svc, case_id, values, "clarify_of"), question)
 
-    return _done(request, db, caller, settings, case_id, "clarify", attempt_send(db, values, act))
+    return _in_thread(request, db, caller, settings, case_id, "clarify", values, act, sends=True)
 
 
 @router.post("/cases/{case_id}/clarifications/{clarification_id}/answer")
@@ -315,8 +339,8 @@ def answer(
             raise ValidationFailed.on_field("answer", "write the answer you received")
         return svc.answer_clarification(clarification_id, text)
 
-    result = attempt(db, values, act)
-    return _done(request, db, caller, settings, case_id, f"answer-{clarification_id}", result)
+    name = f"answer-{clarification_id}"
+    return _in_thread(request, db, caller, settings, case_id, name, values, act)
 
 
 @router.post("/cases/{case_id}/assign")
@@ -336,7 +360,7 @@ def assign(
             raise ValidationFailed.on_field("username", "choose who to assign the case to")
         return svc.assign(case_id, str(values["username"]))
 
-    return _done(request, db, caller, settings, case_id, "assign", attempt(db, values, act))
+    return _in_thread(request, db, caller, settings, case_id, "assign", values, act)
 
 
 @router.post("/cases/{case_id}/notes")
@@ -357,7 +381,7 @@ def add_note(
             raise ValidationFailed.on_field("text", "write a note of up to 10,000 characters")
         return svc.add_note(case_id, text)
 
-    return _done(request, db, caller, settings, case_id, "note", attempt(db, values, act))
+    return _in_thread(request, db, caller, settings, case_id, "note", values, act)
 
 
 @router.post("/cases/{case_id}/status")

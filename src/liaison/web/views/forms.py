@@ -102,6 +102,9 @@ def attempt(db: Session, values: FormValues, action: Callable[[], T]) -> T | For
     return result
 
 
+Attempt = Callable[[Session, FormValues, Callable[[], T]], T | FormState]
+
+
 def submit(
     request: Request,
     db: Session,
@@ -110,10 +113,12 @@ def submit(
     *,
     then: Callable[[T], str],
     again: Callable[[FormState], Response],
+    run: Attempt[T] = attempt,
 ) -> Response:
-    """The one shape of a form post: run ``action``; on field errors show the page
-    ``again`` with them, else redirect (303, Post/Redirect/Get) to ``then(result)``."""
-    result = attempt(db, values, action)
+    """The one shape of a form post: run ``action`` (with ``attempt``, or a stricter
+    ``run``); on field errors show the page ``again`` with them, else redirect (303,
+    Post/Redirect/Get) to ``then(result)``."""
+    result = run(db, values, action)
     if isinstance(result, FormState):
         return again(result)
     return redirect_after_post(request, then(result))
