@@ -31,7 +31,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -84,6 +84,15 @@ class Planted:
     secret_ids: list[str] = field(default_factory=list)  # ids of restricted parts
     ids: dict[str, list[str]] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)  # entity keys, for deconfliction
+    # what a legal reviewer reads while it is held for review (need-to-know)
+    reviewable: list[str] = field(default_factory=list)
+
+    def without(self, exempt: list[str]) -> Planted:
+        return replace(
+            self,
+            needles=[n for n in self.needles if n not in exempt],
+            secret_ids=[i for i in self.secret_ids if i not in exempt],
+        )
 
     def protect(self, *values: str) -> None:
         self.needles.extend(v.lower() for v in values)
@@ -183,6 +192,10 @@ def _outbound_red(
     planted.known("message", sent.json()["id"])
     planted.known("attachment", uploaded.json()["id"])
     planted.secret_ids.extend([sent.json()["id"], uploaded.json()["id"]])
+    if sent.json()["status"] == "held_for_review":
+        values = (title, draft["case_summary"], subject, body, person, mailbox, filename)
+        planted.reviewable.extend([v.lower() for v in values])
+        planted.reviewable.extend([sent.json()["id"], uploaded.json()["id"]])
 
 
 def _stix(
@@ -408,7 +421,15 @@ def test_no_restricted_content_reaches_anyone_outside_its_audience(
     seen = _walk(client, reads, (node.user("analyst"),), auth_headers, planted)
     assert set().union(*seen.values()) == set(planted.needles + planted.secret_ids)
     # API (JSON), web pages (HTML), TAXII: every role outside the audience, every route
-    assert _walk(client, reads, outsiders(node), auth_headers, planted) == {}
+    legal = node.user("legal")
+    others = tuple(user for user in outsiders(node) if user != legal)
+    assert _walk(client, reads, others, auth_headers, planted) == {}
+    # a legal reviewer reads a restricted item only while it is held for their review
+    reviewed = planted.without(planted.reviewable)
+    assert _walk(client, reads, (legal,), auth_headers, reviewed) == {}
+    if planted.reviewable:
+        held = _walk(client, reads, (legal,), auth_headers, planted)
+        assert set().union(*held.values()) == set(planted.reviewable)
     writes = [c for c in calls if c.method != "GET"]
     # writes with an empty body: refusals and validation errors say nothing either (the
     # roles that may write; the others' answers are the same refusals as for reads)
@@ -429,11 +450,17 @@ def test_deconfliction_says_only_that_another_holding_exists(
         assert answer.status_code in (200, 403), answer.text
         if answer.status_code == 403:
             continue
-        for hit in answer.json():
+        hits = answer.json()
+        if username == node.user("legal"):  # reads what is held for review, nothing else
+            hits = [hit for hit in hits if hit["message_id"] not in planted.reviewable]
+            answer_text = "".join(str(hit) for hit in hits)
+        else:
+            answer_text = answer.text
+        for hit in hits:
             assert hit["restricted"] is True
             assert hit["contact"]
             assert all(hit[k] is None for k in ("case_id", "message_id", "label", "case_title"))
-        body = answer.text.lower()
+        body = answer_text.lower()
         assert not [i for i in secret_ids if i in body]
         asked = {k.lower() for k in planted.keys}  # the caller's own words come back
         assert not leaks(

@@ -6,7 +6,10 @@ An item is a message or an attachment. Its *audience*:
 - TLP:RED and TLP:AMBER+STRICT (*restricted*): only users of the sending agency, of
   the receiving agency, of a named recipient agency, and the user the case is
   assigned to. Neither administrators nor liaison officers nor legal reviewers of
-  another agency are in it: routing a case is not reading it.
+  another agency are in it: routing a case is not reading it. One exception, for
+  need-to-know: while a message is held for legal review, the legal reviewers who
+  must decide on it read it (it cannot be lawfully released unread); once decided,
+  they fall out of its audience again.
 
 A case's title and summary carry the most restrictive marking of its messages: a
 caller outside the audience of any restricted message of the case sees the case
@@ -25,10 +28,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, cast, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from liaison.kit.roles import Caller
+from liaison.kit.roles import Caller, Role
 from liaison.models import Case, Message
 
 RESTRICTED_TLPS = ("RED", "AMBER+STRICT")
+HELD = "held_for_review"
 WITHHELD = "[restricted]"
 
 
@@ -42,6 +46,7 @@ def audience_clause(
     """SQL: the caller is in the audience of ``message`` (of ``tlp``: an attachment's)."""
     agency = caller.agency_id
     marking = message.tlp if tlp is None else tlp
+    reviewing = [message.status == HELD] if caller.role is Role.LEGAL_REVIEWER else []
     return or_(
         marking.not_in(RESTRICTED_TLPS),
         message.from_agency_id == agency,
@@ -49,6 +54,7 @@ def audience_clause(
         cast(message.named_recipients, String).like(f'%"{agency}"%'),
         # coalesce: this clause is negated for titles, and NOT NULL is not true
         func.coalesce(case.assigned_to, "") == caller.user_id,
+        *reviewing,
     )
 
 
@@ -60,6 +66,7 @@ def in_audience(caller: Caller, message: Message, case: Case, tlp: str | None = 
         or agency in (message.from_agency_id, message.to_agency_id)
         or agency in message.named_recipients
         or case.assigned_to == caller.user_id
+        or (caller.role is Role.LEGAL_REVIEWER and message.status == HELD)
     )
 
 
