@@ -12,7 +12,7 @@ from liaison.federation import control
 from liaison.federation.delivery import Deliverer
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import OutboxMessage
+from liaison.models import OutboxMessage, Peer
 from tests.audit.conftest import pair, url_factory
 from tests.audit.pair import Node
 
@@ -49,3 +49,29 @@ def test_backoff_ends_when_the_peer_answers_again(pair: tuple[Node, Node]) -> No
     # India is back: its health endpoint answers, and the backlog goes now
     assert Deliverer(canada.factory, canada.settings, india.client).run_once() == 1
     assert _pending(canada) == []
+
+
+def test_a_peer_that_answered_with_refusals_keeps_its_backoff(pair: tuple[Node, Node]) -> None:
+    """It was reachable: answering again is no news, and hammering it would only get
+    this node throttled by it (regression: the answer itself counted as contact)."""
+    canada, _ = pair
+    with unit_of_work(canada.factory) as db:
+        control.ping(db, "IN", "are you there?")
+        now = clock.now()
+        db.execute(
+            update(OutboxMessage).values(attempts=3, next_attempt_at=now + timedelta(minutes=5))
+        )
+        peer = db.get_one(Peer, "IN")
+        peer.last_error = "unknown_sender: CA/liaison-ca is not a pinned peer"
+        peer.last_error_at = now
+        peer.last_contact_at = now + timedelta(milliseconds=5)  # it did answer
+    requests: list[str] = []
+
+    def count(request: httpx.Request) -> httpx.Response:
+        requests.append(str(request.url))
+        return httpx.Response(200)
+
+    counting = httpx.Client(transport=httpx.MockTransport(count))
+    assert Deliverer(canada.factory, canada.settings, counting).run_once() == 0
+    assert requests == []
+    assert len(_pending(canada)) == 1

@@ -96,16 +96,15 @@ class Deliverer:
         return sum(self.deliver_to(party) for party in parties)
 
     def _answers_again(self, peer: Peer) -> bool:
-        """Is a peer we failed to reach back? It sent us an envelope since the failure,
-        or (at most every PROBE_SECONDS) its health endpoint answers."""
+        """Is a peer we could not reach back? It sent us an envelope since the failure,
+        or (at most every PROBE_SECONDS) its health endpoint answers. A peer that
+        answered with a refusal or an HTTP error was reachable: its backoff stands."""
         failed_at = peer.last_error_at
-        if failed_at is None:
+        if failed_at is None or not (peer.last_error or "").startswith(_UNREACHABLE):
             return False
         contact = peer.last_contact_at
         if contact is not None and clock.as_utc(contact) > clock.as_utc(failed_at):
             return True
-        if not (peer.last_error or "").startswith(_UNREACHABLE):
-            return False  # reachable but failing: keep backing off
         now = time.monotonic()
         if now - self._probed.get(peer.party_code, -PROBE_SECONDS) < PROBE_SECONDS:
             return False
