@@ -47,6 +47,7 @@ class Peer(Base):
     node_name: Mapped[str] = mapped_column(String(100))
     base_url: Mapped[str] = mapped_column(String(500))
     pinned_fingerprint: Mapped[str] = mapped_column(String(64))
+    # Only the deliverer moves it, holding the peer's delivery cursor (see outbox.py).
     next_out_seq: Mapped[int] = mapped_column(BigInteger, default=1)
     last_in_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -90,7 +91,8 @@ class OutboxMessage(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     peer_party: Mapped[str] = mapped_column(ForeignKey("peers.party_code", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    # Assigned by the deliverer, under the peer's delivery cursor, once committed.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
     sender_key_id: Mapped[str] = mapped_column(String(16))
