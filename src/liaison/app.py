@@ -21,6 +21,7 @@ import liaison.workplan.federation  # noqa: F401  (registers the workplan's mess
 from liaison import __version__, worker
 from liaison.api import health, problems
 from liaison.api.limits import BodySizeLimit
+from liaison.api.retry import RetryTransient
 from liaison.audit.endpoints import router as audit_router
 from liaison.config import Settings, load_settings
 from liaison.cyber.taxii import router as taxii_router
@@ -97,6 +98,7 @@ def create_app(
     app.include_router(exchange_compose.router)
     app.include_router(exchange_pages.router)
     app.include_router(notifications.router)
+    app.add_middleware(RetryTransient)  # re-runs a request that lost a deadlock
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
