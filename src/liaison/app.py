@@ -20,6 +20,7 @@ import liaison.retention.deletion  # registers retention's message types
 import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
 from liaison import __version__, worker
 from liaison.api import health, problems
+from liaison.api.idempotency import IdempotencyKeys
 from liaison.api.limits import BodySizeLimit
 from liaison.api.retry import RetryTransient
 from liaison.audit.endpoints import router as audit_router
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(exchange_compose.router)
     app.include_router(exchange_pages.router)
     app.include_router(notifications.router)
+    app.add_middleware(IdempotencyKeys)  # inside RetryTransient: each attempt afresh
     app.add_middleware(RetryTransient)  # re-runs a request that lost a deadlock
     app.add_middleware(
         BodySizeLimit,

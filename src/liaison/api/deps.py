@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from liaison.api import idempotency
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import Forbidden, NotAuthenticated
@@ -26,9 +27,24 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request's transaction: committed when the handler returns, else rolled back."""
-    with unit_of_work(request.app.state.session_factory) as session:
+    """The request's transaction: committed when the handler returns, else rolled back.
+
+    A request with an Idempotency-Key hands its transaction to the idempotency
+    middleware instead, which commits it together with the stored response.
+    """
+    held = idempotency.pending(request)
+    if held is None:
+        with unit_of_work(request.app.state.session_factory) as session:
+            yield session
+        return
+    session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException:
+        session.rollback()
+        session.close()
+        raise
+    held.session = session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -68,11 +84,12 @@ def check_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
 
 
 def api_caller(
-    request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
+    request: Request, db: DbDep, caller: Annotated[Caller | None, Depends(optional_caller)]
 ) -> Caller:
     if caller is None:
         raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
     check_csrf(request, caller, request.headers.get(CSRF_HEADER))
+    idempotency.claim_for(request, db, caller)
     return caller
 
 
