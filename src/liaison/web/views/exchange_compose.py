@@ -32,6 +32,7 @@ from liaison.kit.roles import Caller
 from liaison.models import Attachment, Message
 from liaison.policy import service as policy
 from liaison.policy.schemas import Decision, HandlingCode, Tlp
+from liaison.web.views import once
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -75,6 +76,7 @@ def _page(
     hits: list[DeconflictHit] | None = None,
     decision: Decision | None = None,
     checked: bool = False,
+    submitted: FormData | None = None,
 ) -> Response:
     repo = ExchangeService(db, caller, settings).repo
     own = repo.agencies_of(settings.party, own=True)
@@ -99,6 +101,7 @@ def _page(
         "hits": hits or [],
         "decision": decision,
         "checked": checked,
+        "submit_token": once.token_for(submitted),
     }
     return render(request, "exchange/compose.html", caller=caller, status=form.status, **context)
 
@@ -140,6 +143,7 @@ def _check(
     caller: Caller,
     settings: Settings,
     values: FormValues,
+    submitted: FormData,
 ) -> Response:
     """Deconfliction on the valid entities and the policy decision if the draft is complete."""
     svc = ExchangeService(db, caller, settings)
@@ -157,7 +161,17 @@ def _check(
                 db, compose_subject(data, settings.party, recipient.party_code)
             )
     form = FormState(values=values, errors={e.field: e.message for e in errors})
-    return _page(request, db, caller, settings, form, hits=hits, decision=decision, checked=True)
+    return _page(
+        request,
+        db,
+        caller,
+        settings,
+        form,
+        hits=hits,
+        decision=decision,
+        checked=True,
+        submitted=submitted,
+    )
 
 
 @router.post("/compose")
@@ -171,12 +185,17 @@ def compose(
     values = read_values(form, COMPOSE_FIELDS, COMPOSE_LISTS)
     action = form.get("action")
     if action == "add_row":
-        return _page(request, db, caller, settings, FormState(values=values), rows=2)
+        return _page(
+            request, db, caller, settings, FormState(values=values), rows=2, submitted=form
+        )
     if action == "check":
-        return _check(request, db, caller, settings, values)
+        return _check(request, db, caller, settings, values, form)
     svc = ExchangeService(db, caller, settings)
+    token = None
 
     def send() -> Message:
+        nonlocal token
+        token = once.claim(db, caller, form, "/exchange/compose")
         svc.check_may_send()
         entities, errors = parse_entities(values)
         files = _uploads(form)
@@ -199,9 +218,14 @@ def compose(
             raise
 
     submitted = list(form_list(form, "attachment_ids"))
-    result = attempt_send(db, values, send)
+    try:
+        result = attempt_send(db, values, send)
+    except once.AlreadySubmitted as first:  # a double click: show what the first one did
+        return redirect_after_post(request, first.location)
     if isinstance(result, SendForm):
         if result.status != 403:
             values["attachment_ids"] = submitted  # new uploads were rolled back with the errors
-        return _page(request, db, caller, settings, result)
-    return redirect_after_post(request, f"/exchange/cases/{result.case_id}?sent={result.id}")
+        return _page(request, db, caller, settings, result, submitted=form)
+    location = f"/exchange/cases/{result.case_id}?sent={result.id}"
+    once.done(db, token, location)
+    return redirect_after_post(request, location)
