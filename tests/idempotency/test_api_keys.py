@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import Case, IdempotencyKey, OutboxMessage
 from tests.exchange import payloads
@@ -141,3 +143,22 @@ def test_malformed_key_is_a_400_problem(
     refused = client.post(CASES, json=payloads.compose(agencies), headers=headers)
     assert refused.status_code == 400
     assert "Idempotency-Key" in refused.json()["detail"]
+
+
+def test_a_key_expires_after_a_day(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: sessionmaker[Session],
+) -> None:
+    headers = auth_headers("ca-officer") | {"Idempotency-Key": "daily-report"}
+    body = payloads.compose(agencies)
+    start = clock.now()
+    assert client.post(CASES, json=body, headers=headers).status_code == 201
+    clock.set_clock(lambda: start + timedelta(hours=23))
+    assert client.post(CASES, json=body, headers=headers).headers["idempotent-replayed"] == "true"
+    clock.set_clock(lambda: start + timedelta(hours=25))
+    fresh = client.post(CASES, json=body, headers=headers)
+    assert fresh.status_code == 201, fresh.text
+    assert "idempotent-replayed" not in fresh.headers
+    assert counts(seeded) == (2, 2)
