@@ -6,11 +6,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.kit.db import unit_of_work
+from liaison.models import Message, OutboxMessage
 from liaison.web.setup import STATIC_DIR
+from tests.exchange import payloads
 from tests.exchange.test_web_pages import HTML, _form
 from tests.idempotency.test_api_keys import counts
 
@@ -90,3 +95,52 @@ def test_send_button_disables_itself_from_a_static_script(client: TestClient) ->
     assert script.status_code == 200
     assert "data-submit-once" in script.text
     assert (Path(STATIC_DIR) / "submit-once.js").is_file()
+
+
+def test_double_submit_of_a_reply_sends_one_reply_and_forward_has_its_own_token(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+    seeded: sessionmaker[Session],
+) -> None:
+    request = payloads.inbound(agencies)
+    receive(request)
+    headers = auth_headers("ca-officer") | HTML
+    case = f"/exchange/cases/{request['case_id']}"
+    tokens = re.findall(
+        r'name="submit_token" value="([^"]+)"', client.get(case, headers=headers).text
+    )
+    assert len(set(tokens)) == 2  # reply, forward
+    reply = {
+        "message_id": request["id"],
+        "type": "reply",
+        "outcome": "answered",
+        "body": "The subscriber is J. Doe.",
+        "submit_token": tokens[0],
+    }
+    for _ in range(2):
+        sent = client.post(f"{case}/reply", data=reply, headers=headers, follow_redirects=False)
+        assert sent.status_code == 303, sent.text
+        assert sent.headers["location"] == case
+    forward = {
+        "forward_of": request["id"],
+        "to_agency_id": agencies["CA:CBSA"],
+        "note": "For your action",
+        "submit_token": tokens[1],
+    }
+    forwarded = client.post(
+        f"{case}/forward", data=forward, headers=headers, follow_redirects=False
+    )
+    assert forwarded.status_code == 303, forwarded.text
+    with unit_of_work(seeded) as db:
+        kinds = sorted(
+            db.scalars(select(Message.type).where(Message.case_id == request["case_id"]))
+        )
+        envelopes = db.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.type == "exchange.message")
+        )
+    assert kinds == ["disclosure", "reply", "request"]  # one reply, one (local) forward
+    assert envelopes == 1  # the reply; the forward stays in Canada

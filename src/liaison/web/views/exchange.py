@@ -34,6 +34,7 @@ from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models import Message
+from liaison.web.views import once
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -168,6 +169,8 @@ def _thread_page(
         },
         "due": {m.id: due_state(m, now, fraction) for m in messages},
         "forms": blank | (forms or {}),
+        # one per form: a reply and a forward from one page are two submits
+        "submit_tokens": {name: once.token_for(None) for name in ("reply", "forward")},
         "blank": FormState(),
         "targets": [(m.id, f"{m.subject} ({m.type}, {m.direction})") for m in messages],
         "clarifiable": [(m.id, m.subject) for m in messages if _clarifiable(m)],
@@ -214,11 +217,14 @@ def _done(
     case_id: str,
     name: str,
     result: object,
+    guard: once.Guard | None = None,
 ) -> Response:
     """Back to the thread; or the thread again with the failed form's errors."""
     if isinstance(result, FormState):
         forms = {name: result}
         return _thread_page(request, db, caller, settings, case_id, forms, result.status)
+    if guard is not None:
+        guard.done(f"/exchange/cases/{case_id}")
     # no #fragment: htmx's HX-Redirect to the same path plus a fragment would not reload
     return redirect_after_post(request, f"/exchange/cases/{case_id}")
 
@@ -244,12 +250,18 @@ def reply(
 ) -> Response:
     svc = ExchangeService(db, caller, settings)
     values = read_values(form, REPLY_FIELDS)
-    result: object = attempt_send(
-        db,
-        values,
-        lambda: svc.reply(_in_case(svc, case_id, values, "message_id"), reply_data(values)),
-    )
-    return _done(request, db, caller, settings, case_id, "reply", result)
+    guard = once.Guard(db, caller, form, request.url.path)
+    try:
+        result: object = attempt_send(
+            db,
+            values,
+            guard.wrap(
+                lambda: svc.reply(_in_case(svc, case_id, values, "message_id"), reply_data(values))
+            ),
+        )
+    except once.AlreadySubmitted as first:  # a double click: back to the thread
+        return redirect_after_post(request, first.location)
+    return _done(request, db, caller, settings, case_id, "reply", result, guard)
 
 
 @router.post("/cases/{case_id}/forward")
@@ -270,8 +282,12 @@ def forward(
         )
         return svc.forward(_in_case(svc, case_id, values, "forward_of"), data)
 
-    result: SendForm | Message = attempt_send(db, values, act)
-    return _done(request, db, caller, settings, case_id, "forward", result)
+    guard = once.Guard(db, caller, form, request.url.path)
+    try:
+        result: SendForm | Message = attempt_send(db, values, guard.wrap(act))
+    except once.AlreadySubmitted as first:
+        return redirect_after_post(request, first.location)
+    return _done(request, db, caller, settings, case_id, "forward", result, guard)
 
 
 @router.post("/cases/{case_id}/clarify")

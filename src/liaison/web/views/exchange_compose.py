@@ -191,11 +191,9 @@ def compose(
     if action == "check":
         return _check(request, db, caller, settings, values, form)
     svc = ExchangeService(db, caller, settings)
-    token = None
+    guard = once.Guard(db, caller, form, "/exchange/compose")
 
     def send() -> Message:
-        nonlocal token
-        token = once.claim(db, caller, form, "/exchange/compose")
         svc.check_may_send()
         entities, errors = parse_entities(values)
         files = _uploads(form)
@@ -219,7 +217,7 @@ def compose(
 
     submitted = list(form_list(form, "attachment_ids"))
     try:
-        result = attempt_send(db, values, send)
+        result = attempt_send(db, values, guard.wrap(send))
     except once.AlreadySubmitted as first:  # a double click: show what the first one did
         return redirect_after_post(request, first.location)
     if isinstance(result, SendForm):
@@ -227,5 +225,5 @@ def compose(
             values["attachment_ids"] = submitted  # new uploads were rolled back with the errors
         return _page(request, db, caller, settings, result, submitted=form)
     location = f"/exchange/cases/{result.case_id}?sent={result.id}"
-    once.done(db, token, location)
+    guard.done(location)
     return redirect_after_post(request, location)

@@ -10,6 +10,9 @@ else, so the corrected form can be sent with the same token.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -20,6 +23,7 @@ from liaison.kit.roles import Caller
 from liaison.models import IdempotencyKey
 
 FIELD = "submit_token"
+T = TypeVar("T")
 
 
 class AlreadySubmitted(Exception):
@@ -68,3 +72,25 @@ def done(db: Session, row: IdempotencyKey | None, location: str) -> None:
     if row is not None:
         row.location = location[:500]
         db.flush()
+
+
+class Guard:
+    """One form submit: ``wrap`` the action so it claims the token first (inside the
+    form's error handling, so a refused form frees it), then ``done`` with where it led."""
+
+    def __init__(self, db: Session, caller: Caller, form: FormData, path: str) -> None:
+        self.db = db
+        self.caller = caller
+        self.form = form
+        self.path = path
+        self.row: IdempotencyKey | None = None
+
+    def wrap(self, action: Callable[[], T]) -> Callable[[], T]:
+        def run() -> T:
+            self.row = claim(self.db, self.caller, self.form, self.path)
+            return action()
+
+        return run
+
+    def done(self, location: str) -> None:
+        done(self.db, self.row, location)
