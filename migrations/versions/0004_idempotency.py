@@ -1,4 +1,5 @@
-"""idempotency keys; outbox sequence numbers given at delivery (nullable until then)
+"""idempotency keys; outbox sequence numbers given at delivery (nullable until then),
+in queue order (``outbox.queued``: a database sequence on PostgreSQL)
 
 Revision ID: 0004_idempotency
 Revises: 0003_cyber
@@ -39,8 +40,11 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_idempotency_keys_expires_at"), ["expires_at"], unique=False
         )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(sa.schema.CreateSequence(sa.Sequence("outbox_queue_order")))
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.alter_column("seq", existing_type=sa.BigInteger(), nullable=True)
+        batch_op.add_column(sa.Column("queued", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
@@ -59,7 +63,10 @@ def downgrade() -> None:
             {"n": seq + 1, "p": party},
         )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("queued")
         batch_op.alter_column("seq", existing_type=sa.BigInteger(), nullable=False)
+    if bind.dialect.name == "postgresql":
+        op.execute(sa.schema.DropSequence(sa.Sequence("outbox_queue_order")))
     with op.batch_alter_table("idempotency_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_idempotency_keys_expires_at"))
     op.drop_table("idempotency_keys")

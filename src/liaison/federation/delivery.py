@@ -6,7 +6,7 @@ of the oldest pending envelopes, and stores each receipt. Transport failures bac
 exponentially with jitter; nothing is marked delivered without a verified receipt.
 
 Sequence numbers are given here, not when a row is queued: holding the cursor, the
-deliverer numbers the peer's committed, unnumbered rows (oldest id first) from
+deliverer numbers the peer's committed, unnumbered rows (in queue order) from
 ``peers.next_out_seq`` and commits that before anything is sealed, so an envelope
 keeps its number across retries and crashes. Lock order: cursor, then peer row; the
 inbox takes only the peer row and senders take neither, so no cycle can form.
@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
@@ -77,11 +77,16 @@ def assign_sequence(db: Session, party: str) -> int:
     )
     if cursor is None:
         return 0
+    queue_order = (
+        OutboxMessage.queued
+        if db.get_bind().dialect.name == "postgresql"
+        else literal_column("outbox.rowid")  # one writer at a time: insert order
+    )
     rows = list(
         db.scalars(
             select(OutboxMessage)
             .where(OutboxMessage.peer_party == party, OutboxMessage.seq.is_(None))
-            .order_by(OutboxMessage.id)
+            .order_by(queue_order, OutboxMessage.id)
             .limit(SEQUENCE_CHUNK)
         )
     )

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -82,6 +83,9 @@ class DeliveryCursor(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+QUEUE_ORDER = Sequence("outbox_queue_order")
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
@@ -93,6 +97,10 @@ class OutboxMessage(Base):
     peer_party: Mapped[str] = mapped_column(ForeignKey("peers.party_code", ondelete="CASCADE"))
     # Assigned by the deliverer, under the peer's delivery cursor, once committed.
     seq: Mapped[int | None] = mapped_column(BigInteger)
+    # Queue order for numbering: taken from a database sequence at INSERT (PostgreSQL),
+    # so a transaction that starts after another committed always comes later, whatever
+    # the clocks of the processes say. SQLite (one writer at a time) uses its rowid.
+    queued: Mapped[int | None] = mapped_column(BigInteger, QUEUE_ORDER)
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
     sender_key_id: Mapped[str] = mapped_column(String(16))
