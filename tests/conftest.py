@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.app import create_app
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
@@ -25,6 +26,7 @@ from liaison.federation.keys import ensure_node_key
 from liaison.kit import clock
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.migrate import upgrade
+from liaison.kit.plugin import Registry
 from liaison.users import service
 from liaison.users.auth import caller_for
 from liaison.users.repository import find_login_user
@@ -91,19 +93,27 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
+def registry() -> Registry:
+    """The domains the node under test is built from (a test may add a plug-in)."""
+    return domains.registry()
+
+
+@pytest.fixture
 def seeded(db_factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
     """A node as 'liaison init' and 'liaison seed --demo' leave it (keys included)."""
     with unit_of_work(db_factory) as db:
-        seed_demo(db, "CA")
+        seed_demo(db, "CA", domains.registry())
         ensure_node_key(db, settings)
     return db_factory
 
 
 @pytest.fixture
-def client(settings: Settings, seeded: sessionmaker[Session]) -> Iterator[TestClient]:
+def client(
+    settings: Settings, seeded: sessionmaker[Session], registry: Registry
+) -> Iterator[TestClient]:
     bind = seeded.kw["bind"]
     engine: Engine = bind if isinstance(bind, Engine) else bind.engine
-    app = create_app(settings, engine=engine, session_factory=seeded)
+    app = create_app(settings, engine=engine, session_factory=seeded, registry=registry)
     with TestClient(app, raise_server_exceptions=True) as test_client:
         yield test_client
 

@@ -1,4 +1,4 @@
-"""FastAPI application factory: routers, error handlers, limits, lifespan."""
+"""FastAPI application factory: built from the domains' plug-ins, nothing else."""
 
 from __future__ import annotations
 
@@ -9,40 +9,15 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-import liaison.audit.checkpoints  # registers audit's message types
-import liaison.cyber.federation  # registers the cyber message types
-import liaison.directory.retention  # registers the directory's purge rules
-import liaison.exchange.federation  # registers the exchange's message types
-import liaison.exchange.retention  # registers the exchange's purge rules
-import liaison.exchange.stats  # gives the workplan dashboard its exchange figures
-import liaison.federation.control  # registers federation's message types
-import liaison.retention.deletion  # registers retention's message types
-import liaison.workplan.federation  # noqa: F401  (registers the workplan's message types)
-from liaison import __version__, worker
+from liaison import __version__, domains, worker
 from liaison.api import health, problems
 from liaison.api.idempotency import IdempotencyKeys
 from liaison.api.limits import BodySizeLimit
 from liaison.api.retry import RetryTransient
-from liaison.audit.endpoints import router as audit_router
 from liaison.config import Settings, load_settings
-from liaison.cyber.taxii import router as taxii_router
-from liaison.directory.endpoints import router as directory_router
-from liaison.exchange.endpoints import router as exchange_router
-from liaison.federation.endpoints import router as federation_router
 from liaison.kit.db import make_engine, make_session_factory
-from liaison.policy.endpoints import router as policy_router
-from liaison.retention.endpoints import router as retention_router
-from liaison.users.endpoints import router as users_router
+from liaison.kit.plugin import Registry
 from liaison.web import setup as web_setup
-from liaison.web.views import cyber as cyber_pages
-from liaison.web.views import cyber_incidents, exchange_compose, notifications
-from liaison.web.views import exchange as exchange_pages
-from liaison.web.views import policy as policy_pages
-from liaison.web.views import policy_reviews as policy_review_pages
-from liaison.web.views.audit import router as audit_pages
-from liaison.web.views.retention import router as retention_pages
-from liaison.web.views.workplan import router as workplan_web_router
-from liaison.workplan.endpoints import router as workplan_router
 
 
 def create_app(
@@ -51,15 +26,17 @@ def create_app(
     engine: Engine | None = None,
     session_factory: sessionmaker[Session] | None = None,
     start_worker: bool = False,
+    registry: Registry | None = None,
 ) -> FastAPI:
     settings = settings or load_settings()
+    registry = registry or domains.registry()
     engine = engine or make_engine(settings.effective_database_url)
     owns_engine = session_factory is None
     factory = session_factory or make_session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        stop = worker.start_thread(factory, settings) if start_worker else None
+        stop = worker.start_thread(factory, settings, registry) if start_worker else None
         yield
         if stop is not None:
             stop.set()
@@ -77,28 +54,16 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.registry = registry
     problems.install(app)
     app.include_router(health.router)
-    app.include_router(directory_router)
-    app.include_router(users_router)
-    app.include_router(federation_router)
-    app.include_router(exchange_router)
-    app.include_router(audit_router)
-    app.include_router(policy_router)
-    app.include_router(policy_pages.router)
-    app.include_router(policy_review_pages.router)
-    app.include_router(retention_router)
-    app.include_router(audit_pages)
-    app.include_router(retention_pages)
-    app.include_router(workplan_router)
-    app.include_router(taxii_router)
-    app.include_router(cyber_pages.router)
-    app.include_router(cyber_incidents.router)
+    for plugin in registry.plugins:
+        for router in plugin.api_routers:
+            app.include_router(router.target)
     web_setup.install(app)
-    app.include_router(workplan_web_router)
-    app.include_router(exchange_compose.router)
-    app.include_router(exchange_pages.router)
-    app.include_router(notifications.router)
+    for plugin in registry.plugins:
+        for router in plugin.web_routers:
+            app.include_router(router.target)
     app.add_middleware(IdempotencyKeys)  # inside RetryTransient: each attempt afresh
     app.add_middleware(RetryTransient)  # re-runs a request that lost a deadlock
     app.add_middleware(

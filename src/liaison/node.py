@@ -6,7 +6,7 @@ import pycountry
 from sqlalchemy import Engine
 
 from liaison.config import Settings
-from liaison.demo.seed import ensure_party
+from liaison.directory.service import ensure_party
 from liaison.federation.keys import ensure_node_key
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ConfigurationError

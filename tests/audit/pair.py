@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.app import create_app
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
@@ -63,7 +64,7 @@ def make_node(party: str, url: str, root: Path) -> Node:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as db:
-        seed_demo(db, party)
+        seed_demo(db, party, domains.registry())
         keys.ensure_node_key(db, settings)
     client = TestClient(create_app(settings, engine=engine, session_factory=factory))
     return Node(settings, engine, factory, client)

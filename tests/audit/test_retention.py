@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from liaison import domains
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, Officer, Tombstone
@@ -179,7 +180,7 @@ def test_purge_job_erases_after_the_period_but_not_under_hold(pair: tuple[Node, 
     def purge_on(day: date) -> list[Tombstone]:
         clock.set_clock(lambda: datetime.combine(day, datetime.min.time(), UTC))
         with unit_of_work(canada.factory) as db:
-            return retention.purge(db)
+            return retention.purge(db, domains.registry().purge_rules)
 
     assert purge_on(date(2026, 6, 29)) == []  # 89 days after withdrawal
     hold = canada.client.post(

@@ -22,12 +22,13 @@ from tests.exchange import payloads
 from tests.federation.nodes import Node as PeerNode
 from tests.federation.nodes import wait_for
 
+from liaison import domains
 from liaison.config import Settings
 from liaison.exchange.federation import MESSAGE
-from liaison.federation.registry import InboundContext, handler_for
 from liaison.kit import clock
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
 
 SignIn = Callable[[Page, str], None]
@@ -165,11 +166,11 @@ def test_overdue_request_is_marked_in_the_inbox(
     received = datetime.now(UTC) - timedelta(days=2)
     clock.set_clock(lambda: received)
     try:
-        handler = handler_for(MESSAGE)
+        handler = domains.registry().handler_for(MESSAGE)
         assert handler is not None
         context = InboundContext(
             settings=settings, sender_party="IN", sender_node="liaison-in",
-            envelope_id=new_id(), seq=1,
+            envelope_id=new_id(), seq=1, registry=domains.registry(),
         )  # fmt: skip
         with unit_of_work(factory) as db:
             handler(db, context, request)
@@ -201,7 +202,7 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     form = officer.locator("#compose-form")
     form.get_by_label("Kind", exact=True).select_option("disclosure")
     form.get_by_label("Subject", exact=True).fill(COURIER)
-    form.get_by_label("ndps 31a repeat").check()
+    form.get_by_label(re.compile(r"^Repeat NDPS offence")).check()
     form.get_by_role("button", name="Send", exact=True).click()
     expect(officer).to_have_url(re.compile(r"/exchange/cases/[0-9a-f-]+\?sent="))
     message_id = officer.url.rsplit("sent=", 1)[1]
@@ -218,7 +219,10 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     assurance = reviewer.locator("#assurance-form")
     assurance.get_by_label("Reference").fill(f"DPA-{message_id[-8:]}")
     assurance.get_by_label("Date").fill("2026-03-30")
-    assurance.get_by_label("Given by").fill("Ministry of Home Affairs, Government of India")
+    assurance.get_by_label("Given by", exact=True).fill(
+        "Ministry of Home Affairs, Government of India"
+    )
+    assurance.get_by_label(re.compile(r"^Given by \(state\)")).fill("IN")
     assurance.get_by_label("Text of the assurance").fill(
         "The death penalty will not be sought or carried out in this case."
     )

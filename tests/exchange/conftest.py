@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.config import Settings
-from liaison.demo import seed_data
-from liaison.federation.registry import InboundContext, handler_for
+from liaison.directory import seed_data
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
 from tests.federation.conftest import backend, nodes, peered  # noqa: F401  (two live nodes)
 from tests.peering import pin_peer
@@ -71,7 +72,7 @@ def receive(seeded: sessionmaker[Session], settings: Settings) -> Callable[[dict
     """Apply an ``exchange.message`` payload as the inbox would, from India."""
 
     def apply(payload: dict[str, Any]) -> None:
-        handler = handler_for("exchange.message")
+        handler = domains.registry().handler_for("exchange.message")
         assert handler is not None
         context = InboundContext(
             settings=settings,
@@ -79,6 +80,7 @@ def receive(seeded: sessionmaker[Session], settings: Settings) -> Callable[[dict
             sender_node="liaison-in",
             envelope_id=new_id(),
             seq=1,
+            registry=domains.registry(),
         )
         with unit_of_work(seeded) as db:
             handler(db, context, payload)

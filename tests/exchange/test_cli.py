@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from liaison.cli.main import app
-from liaison.demo import seed_data
+from liaison.directory import seed_data
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency
@@ -84,3 +84,30 @@ def test_send_list_show_and_assign_from_the_console(tmp_path: Path) -> None:
     # the command raises the typed error; ``liaison`` prints it as one line (cli/main.py)
     assert isinstance(refused.exception, ValidationFailed)
     assert "markings.legal_basis" in str(refused.exception)
+
+
+def _audit_export(tmp_path: Path) -> list[dict[str, object]]:
+    exported = liaison(tmp_path, "audit", "export", "-o", "-")
+    assert exported.exit_code == 0, exported.output
+    return [json.loads(line) for line in exported.stdout.splitlines() if line.strip()]
+
+
+def test_a_blocked_send_leaves_its_decision_in_the_audit_export(tmp_path: Path) -> None:
+    agencies = _node(tmp_path)
+    evidence = payloads.compose(
+        agencies, markings=payloads.markings(handling_code="evidence", mlat_reference=None)
+    )
+    refused = liaison(
+        tmp_path, "exchange", "send", "-", "--as", "ca-officer", stdin=json.dumps(evidence)
+    )
+    assert refused.exit_code != 0
+    assert "joint.mlat.evidence_requires_mlat" in str(refused.exception)
+    decisions = [e for e in _audit_export(tmp_path) if e["action"] == "policy.decision"]
+    assert len(decisions) == 1
+    assert decisions[0]["decision"] == "block"
+    assert "joint.mlat.evidence_requires_mlat" in decisions[0]["rule_ids"]  # type: ignore[operator]
+    assert decisions[0]["actor"] == "user:ca-officer"
+    listed = liaison(tmp_path, "exchange", "inbox", "--as", "ca-officer", "--json")
+    assert json.loads(listed.stdout) == []  # nothing else of the send was kept
+    verified = liaison(tmp_path, "audit", "verify")
+    assert verified.exit_code == 0, verified.output

@@ -42,6 +42,7 @@ def test_death_penalty_offence_is_held_until_an_assurance_is_recorded(
         "reference": "IN-MHA-2026-DP-001",
         "given_by": "Ministry of Home Affairs, Government of India",
         "given_on": "2026-03-01",
+        "party": "IN",
         "text": "The death penalty will not be sought or carried out against the person.",
     }
     assert (

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from liaison import domains
 from liaison.app import create_app
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
@@ -31,7 +32,7 @@ def test_locked_database_answers_503_and_saves_nothing(
     engine = make_engine(f"sqlite:///{path}", sqlite_busy_timeout_ms=200)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as db:
-        seed_demo(db, "CA")
+        seed_demo(db, "CA", domains.registry())
         ensure_node_key(db, settings)
         user = find_login_user(db, "ca-admin")
         assert user is not None

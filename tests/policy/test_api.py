@@ -29,7 +29,7 @@ when = \'\'\'context.sender_party == "CA" && context.tlp == "RED"\'\'\'
 
 
 def ca_pack(version: str, extra: str = "") -> str:
-    source = shipped_sources()["ca.toml"].replace('version = "2026.02.1"', f'version = "{version}"')
+    source = shipped_sources()["ca.toml"].replace('version = "2026.12.1"', f'version = "{version}"')
     return source + extra
 
 
@@ -112,7 +112,7 @@ def test_packs_are_listed_with_the_shipped_versions_active(
     answer = client.get("/api/v1/policy/packs", headers=auth_headers("ca-viewer"))
     assert answer.status_code == 200
     active = {(p["pack"], p["version"]) for p in answer.json() if p["active"]}
-    assert active == {("CA", "2026.02.1"), ("IN", "2026.02.1"), ("CA-IN", "2026.02.1")}
+    assert active == {("CA", "2026.12.1"), ("IN", "2026.12.1"), ("CA-IN", "2026.12.1")}
 
 
 def test_admin_loads_and_activates_a_new_version(client: TestClient, auth_headers: Headers) -> None:
@@ -147,7 +147,7 @@ def test_bad_pack_is_refused_naming_the_rule_and_previous_stays_active(
     draft = BASE | {"contains_personal_data": True, "legal_basis": None}
     decision = client.post("/api/v1/policy/explain", json=draft, headers=admin).json()
     assert decision["effect"] == "block"
-    assert decision["rules"][0]["pack_version"] == "2026.02.1"
+    assert decision["rules"][0]["pack_version"] == "2026.12.1"
 
 
 def test_activation_clashing_with_another_pack_is_refused_previous_stays(
@@ -163,7 +163,7 @@ def test_activation_clashing_with_another_pack_is_refused_previous_stays(
     assert answer.status_code == 422
     assert answer.json()["detail"].startswith("rule joint.onward_disclosure.consent: the id is")
     packs = client.get("/api/v1/policy/packs", headers=admin).json()
-    assert [p["version"] for p in packs if p["pack"] == "CA" and p["active"]] == ["2026.02.1"]
+    assert [p["version"] for p in packs if p["pack"] == "CA" and p["active"]] == ["2026.12.1"]
 
 
 def test_only_admins_load_packs(client: TestClient, auth_headers: Headers) -> None:
@@ -180,7 +180,7 @@ def test_same_version_with_different_rules_is_a_conflict(
 ) -> None:
     answer = client.post(
         "/api/v1/policy/packs",
-        json={"source": ca_pack("2026.02.1", RED_RULE)},
+        json={"source": ca_pack("2026.12.1", RED_RULE)},
         headers=auth_headers("ca-admin"),
     )
     assert answer.status_code == 409

@@ -25,11 +25,11 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     assert liaison(node, "init").returncode == 0
     listed = liaison(node, "policy", "packs", "list")
     assert listed.returncode == 0
-    rows = [line for line in listed.stdout.splitlines() if "2026.02.1" in line]
+    rows = [line for line in listed.stdout.splitlines() if "2026.12.1" in line]
     assert len(rows) == 3
     assert all("active" in row for row in rows)
 
-    base = shipped_sources()["ca.toml"].replace('version = "2026.02.1"', 'version = "2026.06"')
+    base = shipped_sources()["ca.toml"].replace('version = "2026.12.1"', 'version = "2026.06"')
     bad = tmp_path / "bad.toml"
     bad.write_text(base + RED_RULE.replace("context.tlp", "context.colour"))
     refused = liaison(node, "policy", "packs", "load", str(bad))
@@ -41,7 +41,7 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     good.write_text(base + RED_RULE)
     loaded = liaison(node, "policy", "packs", "load", str(good), "--activate")
     assert loaded.returncode == 0, loaded.stderr
-    assert "pack CA 2026.06 (7 rules) active" in loaded.stdout
+    assert "pack CA 2026.06 (8 rules) active" in loaded.stdout
 
     draft = tmp_path / "draft.json"
     draft.write_text(json.dumps(BASE | {"tlp": "RED"}))

@@ -9,6 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from liaison.policy.facts import DERIVED, FEEDS
 from liaison.policy.packs import SUBJECT_FIELDS, shipped_packs
 from liaison.policy.schemas import Effect, PolicySubject
 from tests.policy.helpers import engine
@@ -39,7 +40,7 @@ subjects = st.builds(
     death_penalty_assurance=st.sampled_from([None, "A-1"]),
     mistreatment_risk=st.booleans(),
     mistreatment_determination=st.sampled_from([None, "LR-1"]),
-    protection_status=st.sampled_from(["none", "refugee_claimant", "protected_person"]),
+    protection_status=st.sampled_from(["none", "unknown", "refugee_claimant", "protected_person"]),
     feared_country=st.one_of(st.none(), PARTIES),
     activity_basis=st.lists(st.sampled_from(BASES), max_size=3, unique=True),
     onward_recipient_party=st.one_of(st.none(), PARTIES),
@@ -48,16 +49,18 @@ subjects = st.builds(
     incident_detected_at=st.one_of(st.none(), st.just(datetime(2026, 2, 7, 9, 0, tzinfo=UTC))),
 )
 
-READ = {
+DIRECT = {
     name
     for pack in shipped_packs()
     for rule in pack.rules
     for name in re.findall(r"context\.([a-z_]+)", rule.when)
 }
-UNREAD = sorted(set(SUBJECT_FIELDS) - READ)
+READ = DIRECT | {field for name in DIRECT for field in FEEDS.get(name, ())}
+UNREAD = sorted(set(SUBJECT_FIELDS) - READ - set(DERIVED))
 UNRELATED_VALUES: dict[str, Any] = {
     "kind": st.sampled_from(["message", "attachment", "entity", "hitcheck"]),
     "purpose": OPTIONAL_TEXT,
+    "case_reference": st.sampled_from([None, "CA-2026-000001"]),
     "message_type": st.sampled_from([None, "request", "alert", "follow_up"]),
     "legal_basis_reference": OPTIONAL_TEXT,
     "incident_detected_at": st.one_of(st.none(), st.just(datetime(2026, 1, 1, tzinfo=UTC))),

@@ -1,31 +1,34 @@
 """The legal review queue on SQLite and PostgreSQL.
 
-The exchange is not on this branch, so the test registers a release handler for
-its own object type ("policy.test_item") that records the outcome in the audit
-log: the same call, in the same transaction, that the exchange's handler gets.
+A test plug-in declares a release hook for its own object type ("policy.test_item")
+that records the outcome in the audit log: the same call, in the same transaction,
+that the exchange's hook gets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.config import Settings
+from liaison.domains import DOMAINS
 from liaison.kit.db import unit_of_work
+from liaison.kit.plugin import Plugin, Ref, Registry
 from liaison.ledger.service import record
 from liaison.models.audit import AuditEntry
 from liaison.policy import review
-from liaison.policy.review import ReviewOutcome, register_release
+from liaison.policy.review import ReviewOutcome
 from tests.policy.helpers import decide
 
 Headers = Callable[[str], dict[str, str]]
 TEST_TYPE = "policy.test_item"
 
 
-@register_release(TEST_TYPE)
-def _release(db: Session, object_id: str, outcome: ReviewOutcome) -> None:
+def release(db: Session, _settings: Settings, object_id: str, outcome: ReviewOutcome) -> None:
     record(
         db,
         actor=outcome.reviewer,
@@ -34,6 +37,14 @@ def _release(db: Session, object_id: str, outcome: ReviewOutcome) -> None:
         object_id=object_id,
         detail={"conditions": outcome.conditions, "assurance": outcome.assurance_reference},
     )
+
+
+TEST_PLUGIN = Plugin(name="review-test", release_hooks={TEST_TYPE: Ref(f"{__name__}:release")})
+
+
+@pytest.fixture
+def registry() -> Registry:
+    return Registry([*DOMAINS, TEST_PLUGIN])
 
 
 def held(
@@ -76,11 +87,30 @@ def test_death_penalty_item_is_released_only_with_a_recorded_assurance(
     unknown = client.post(url, json=approve | {"assurance_reference": "NOPE-1"}, headers=legal)
     assert unknown.status_code == 422
     assert [e.action for e in entries(seeded, "item-dp")] == ["policy.review.hold"]
+    for reference, changes in (
+        ("ASSUR/IN/OLD", {"expires_on": "2026-03-01"}),
+        ("ASSUR/IN/NOSTATE", {}),
+        ("ASSUR/IN/MT", {"kind": "mistreatment"}),
+    ):
+        unusable = {
+            "reference": reference,
+            "given_by": "Ministry of Home Affairs, Government of India",
+            "given_on": "2026-02-09",
+            "text": "The death penalty will not be sought or, if imposed, carried out.",
+        } | changes
+        if reference != "ASSUR/IN/NOSTATE":
+            unusable["party"] = "IN"
+        made = client.post("/api/v1/policy/assurances", json=unusable, headers=legal)
+        assert made.status_code == 201, made.text
+        refused = client.post(url, json=approve | {"assurance_reference": reference}, headers=legal)
+        assert refused.status_code == 422, reference
+        assert refused.json()["errors"][0]["field"] == "assurance_reference"
 
     assurance = {
         "reference": "ASSUR/IN/2026/007",
         "given_by": "Ministry of Home Affairs, Government of India",
         "given_on": "2026-02-09",
+        "party": "IN",
         "text": "The death penalty will not be sought or, if imposed, carried out.",
     }
     made = client.post("/api/v1/policy/assurances", json=assurance, headers=legal)

@@ -152,9 +152,17 @@ def test_protest_with_indicator_of_violence_is_allowed() -> None:
     assert decision.effect is not Effect.BLOCK
 
 
-def test_protest_in_a_case_with_an_offence_is_allowed() -> None:
-    decision = decide(activity_basis=["dissent"], offences=["extortion"])
-    assert decision.effect is not Effect.BLOCK
+def test_dissent_with_an_unrelated_offence_is_still_blocked() -> None:
+    """SCIDA s. 2: only an activity that undermines security lifts the exclusion."""
+    for offence in ("extortion", "fraud"):
+        decision = decide(activity_basis=["dissent"], offences=[offence])
+        assert decision.effect is Effect.BLOCK
+        assert "ca.scida.lawful_advocacy" in fired(decision)
+
+
+def test_dissent_in_a_case_with_a_security_offence_is_allowed() -> None:
+    decision = decide(activity_basis=["dissent"], offences=["terrorism"])
+    assert "ca.scida.lawful_advocacy" not in fired(decision)
 
 
 # Onward disclosure -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from liaison.policy.packs import shipped_sources
 from liaison.policy.schemas import Effect
 from tests.policy.helpers import subject
 
-OLD = shipped_sources()["ca.toml"].replace('version = "2026.02.1"', 'version = "2026.01.0"')
+OLD = shipped_sources()["ca.toml"].replace('version = "2026.12.1"', 'version = "2026.01.0"')
 RED = (
     OLD.replace('version = "2026.01.0"', 'version = "2026.09.0"')
     + """
@@ -40,7 +40,7 @@ def test_a_newer_shipped_version_replaces_an_older_shipped_one(
         store.activate(db, old.id, actor=store.SYSTEM)
         assert active_versions(db)["CA"] == "2026.01.0"
         store.ensure_shipped_packs(db)
-        assert active_versions(db) == {"CA": "2026.02.1", "IN": "2026.02.1", "CA-IN": "2026.02.1"}
+        assert active_versions(db) == {"CA": "2026.12.1", "IN": "2026.12.1", "CA-IN": "2026.12.1"}
 
 
 def test_a_version_an_admin_loaded_stays_active_and_decides_at_once(

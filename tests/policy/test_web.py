@@ -64,8 +64,8 @@ def test_admin_sees_rules_and_a_bad_pack_is_refused_naming_the_rule(
     page = client.get("/policy/packs", headers=HTML)
     assert "<code>ca.burns.death_penalty_assurance</code>" in page.text
     assert "United States v. Burns, 2001 SCC 7" in page.text
-    bad = shipped_sources()["ca.toml"].replace('version = "2026.02.1"', 'version = "9"')
-    bad = bad.replace("context.mistreatment_risk &&", "context.mistreatment_level > 2 &&")
+    bad = shipped_sources()["ca.toml"].replace('version = "2026.12.1"', 'version = "9"')
+    bad = bad.replace("context.mistreatment_risk_any &&", "context.mistreatment_level > 2 &&")
     answer = client.post("/policy/packs", data={"source": bad, "csrf_token": token}, headers=HTML)
     assert answer.status_code == 422
     assert "rule ca.acmfea.mistreatment_review" in answer.text

@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.config import Settings
-from liaison.demo import seed_data
-from liaison.federation.registry import InboundContext, handler_for
+from liaison.directory import seed_data
 from liaison.kit.crypto import NodeKeyPair, b64e
 from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import InboundContext
 from liaison.models import Agency, OutboxMessage
 from liaison.workplan.consent import signed_message
 from tests.peering import pin_peer
@@ -37,7 +38,7 @@ class India:
     def send(self, message_type: str, payload: dict[str, Any]) -> None:
         """Apply an envelope from India, as the inbox would, in its own transaction."""
         self.seq += 1
-        handler = handler_for(message_type)
+        handler = domains.registry().handler_for(message_type)
         assert handler is not None, message_type
         context = InboundContext(
             settings=self.settings,
@@ -45,6 +46,7 @@ class India:
             sender_node="liaison-in",
             envelope_id=new_id(),
             seq=self.seq,
+            registry=domains.registry(),
         )
         with unit_of_work(self.factory) as db:
             handler(db, context, payload)

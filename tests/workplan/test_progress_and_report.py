@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
-from liaison.exchange import stats as exchange_stats
+from liaison.domains import DOMAINS
 from liaison.kit import clock
+from liaison.kit.plugin import Plugin, Ref, Registry
 from liaison.workplan.baseline import stable_id
-from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats, register_exchange_stats
+from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats
 from tests.workplan.conftest import India, Outbox
 
 Headers = Callable[[str], dict[str, str]]
@@ -32,10 +33,16 @@ def april_2026() -> Iterator[None]:
     clock.reset_clock()
 
 
-@pytest.fixture
-def no_exchange_provider() -> Iterator[None]:
-    yield
-    register_exchange_stats(exchange_stats.cached)  # the provider the app registers
+def _provider(_db: Session) -> ExchangeStats:
+    return ExchangeStats(
+        parties=[
+            PartyExchangeStats("CA", 12, 9, 8, 1, 30.5),
+            PartyExchangeStats("IN", 9, 12, 10, 2, 41.0),
+        ]
+    )
+
+
+FIGURES = Plugin(name="test-figures", figures={"exchange": Ref(f"{__name__}:_provider")})
 
 
 def _progress(client: TestClient, headers: dict[str, str], action: str, **body: object) -> None:
@@ -122,24 +129,17 @@ def test_viewer_may_not_report_progress(client: TestClient, auth_headers: Header
     assert missing.status_code == 404
 
 
-def test_exchange_statistics_come_from_a_registered_provider(
-    client: TestClient, auth_headers: Headers, no_exchange_provider: None
+def test_exchange_statistics_come_from_the_plugin_that_declares_them(
+    client: TestClient, auth_headers: Headers
 ) -> None:
-    def provider(_db: Session) -> ExchangeStats:
-        return ExchangeStats(
-            parties=[
-                PartyExchangeStats("CA", 12, 9, 8, 1, 30.5),
-                PartyExchangeStats("IN", 9, 12, 10, 2, 41.0),
-            ]
-        )
-
-    register_exchange_stats(provider)
+    without_exchange = [p for p in DOMAINS if p.name != "exchange"]
+    client.app.state.registry = Registry([*without_exchange, FIGURES])  # type: ignore[attr-defined]
     figures = client.get("/api/v1/workplan/dashboard", headers=auth_headers("ca-viewer")).json()
     assert figures["exchange"]["parties"][1]["requests_sent"] == 9
     page = client.get("/workplan", headers=auth_headers("ca-viewer") | {"accept": "text/html"})
     assert "No exchange data yet" not in page.text
     assert "41.0" in page.text
-    register_exchange_stats(None)
+    client.app.state.registry = Registry(without_exchange)  # type: ignore[attr-defined]
     page = client.get("/workplan", headers=auth_headers("ca-viewer") | {"accept": "text/html"})
     assert "No exchange data yet" in page.text
 

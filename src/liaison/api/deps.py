@@ -1,8 +1,9 @@
-"""Request dependencies: settings, the one transaction per request, the caller."""
+"""Request dependencies: settings, the one transaction per request, the registry.
+
+Who the caller is: ``liaison.users.deps``."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -12,13 +13,7 @@ from sqlalchemy.orm import Session
 from liaison.api import idempotency
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
-from liaison.kit.errors import Forbidden, NotAuthenticated
-from liaison.kit.roles import Caller
-from liaison.users import auth
-
-SESSION_COOKIE = "liaison_session"
-CSRF_HEADER = "X-CSRF-Token"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from liaison.kit.plugin import Registry
 
 
 def get_settings(request: Request) -> Settings:
@@ -48,6 +43,15 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_registry(request: Request) -> Registry:
+    """What the node's domains contribute (``liaison.domains``), as the app was built."""
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+RegistryDep = Annotated[Registry, Depends(get_registry)]
 # scope="function": commit before the response goes out, so a client that follows a
 # redirect (or reads its own write) finds the change, and a failed commit is an error
 # response rather than a success already sent.
@@ -56,41 +60,3 @@ DbDep = Annotated[Session, Depends(get_db, scope="function")]
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def optional_caller(request: Request, db: DbDep, settings: SettingsDep) -> Caller | None:
-    """Bearer token for scripts, else the session cookie for browsers."""
-    authorization = request.headers.get("authorization", "")
-    if authorization:
-        scheme, _, credentials = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
-            raise NotAuthenticated("use 'Authorization: Bearer <token>' with an API token")
-        caller = auth.caller_from_token(db, settings, credentials.strip())
-        if caller is None:
-            raise NotAuthenticated("the API token is unknown, revoked or expired")
-        return caller
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
-        return None
-    return auth.caller_from_session(db, settings, cookie)
-
-
-def check_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
-    """Cookie-authenticated writes must echo the session's CSRF token."""
-    if request.method in SAFE_METHODS or caller.csrf_token is None:
-        return
-    if not submitted or not hmac.compare_digest(submitted.encode(), caller.csrf_token.encode()):
-        raise Forbidden("missing or wrong CSRF token: reload the page and try again")
-
-
-def api_caller(
-    request: Request, db: DbDep, caller: Annotated[Caller | None, Depends(optional_caller)]
-) -> Caller:
-    if caller is None:
-        raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
-    check_csrf(request, caller, request.headers.get(CSRF_HEADER))
-    idempotency.claim_for(request, db, caller)
-    return caller
-
-
-CallerDep = Annotated[Caller, Depends(api_caller)]

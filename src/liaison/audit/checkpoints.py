@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.ledger import signing
 from liaison.ledger.chain import format_at
 from liaison.ledger.service import HEAD_ID
@@ -107,8 +107,7 @@ class CountersignIn(InputModel):
     signature: str = Field(pattern=_SIG)
 
 
-@register(CHECKPOINT)
-def _receive_checkpoint(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_checkpoint(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     data = CheckpointIn.model_validate(payload)
     if data.party != context.sender_party:
         raise PayloadRefused("policy_refused", "a node sends checkpoints of its own chain only")
@@ -174,8 +173,7 @@ def _receive_checkpoint(db: Session, context: InboundContext, payload: dict[str,
     enqueue(db, COUNTERSIGN, reply, peers=[context.sender_party])
 
 
-@register(COUNTERSIGN)
-def _receive_countersign(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_countersign(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     data = CountersignIn.model_validate(payload)
     own = context.settings.party
     if data.countersigner != context.sender_party or data.party != own:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from liaison.audit import checkpoints as checkpointing
-from liaison.cli.context import console, err_console, settings, transaction
+from liaison.kit.cli import console, err_console, settings, transaction
 from liaison.ledger import export, repository
 from liaison.ledger.schemas import AuditQuery
 from liaison.ledger.verify import verify_chain

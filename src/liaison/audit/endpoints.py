@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, SettingsDep
 from liaison.ledger import repository
 from liaison.ledger.schemas import AuditEntryOut, AuditPage, AuditQuery, CheckpointOut, VerifyOut
 from liaison.ledger.verify import verify_chain
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 

@@ -12,12 +12,12 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
-from liaison.cli.context import console, operator, settings, transaction
 from liaison.cyber.misp import misp_to_stix
 from liaison.cyber.repository import ObjectQuery
 from liaison.cyber.schemas import CollectionCreate, GrantCreate, ShareCreate
 from liaison.cyber.service import CyberService
 from liaison.cyber.tlp import Tlp
+from liaison.kit.cli import console, operator, settings, transaction
 from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency, CyberObject
 

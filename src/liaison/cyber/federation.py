@@ -17,8 +17,8 @@ from liaison.cyber.schemas import SUBJECT_PATTERN
 from liaison.cyber.store import Incoming, Stored, audiences, store_objects
 from liaison.cyber.tlp import Tlp
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit.errors import PolicyBlocked
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.ledger.service import record
 from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
 from liaison.policy.schemas import Direction, HandlingCode, ItemKind, PolicySubject
@@ -276,11 +276,9 @@ def _apply(db: Session, context: InboundContext, payload: dict[str, Any], revoke
         )
 
 
-@register(UPSERT)
-def _apply_upsert(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_upsert(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     _apply(db, context, payload, revoke=False)
 
 
-@register(REVOKE)
-def _apply_revoke(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_revoke(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     _apply(db, context, payload, revoke=True)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from liaison.cyber.access import user_subject
 from liaison.cyber.repository import CyberRepository
 from liaison.kit import clock
-from liaison.kit.errors import Forbidden, NotFound
+from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import InputModel
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.models import CyberIncident, CyberIncidentEntry, CyberIncidentLink
 
@@ -99,9 +100,7 @@ class IncidentService:
         return list(self.db.scalars(query))
 
     def get(self, incident_id: str) -> CyberIncident:
-        incident = self.db.get(CyberIncident, incident_id)
-        if incident is None:
-            raise NotFound(f"no incident {incident_id}")
+        incident = found(self.db.get(CyberIncident, incident_id), f"incident {incident_id}")
         return incident
 
     def create(self, data: IncidentCreate) -> CyberIncident:
@@ -169,7 +168,9 @@ class IncidentService:
                     linked_by=self.author,
                 )
             )
-            self._entry(incident, "link", self.caller.party_code, f"linked {data.stix_id}")
+            # the timeline is read by everyone who reads the incident: the id of a RED or
+            # AMBER+STRICT object stays in the links, which are filtered per caller
+            self._entry(incident, "link", self.caller.party_code, "linked a STIX object")
 
     def timeline(self, incident_id: str) -> list[CyberIncidentEntry]:
         query = (

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute
 
 from liaison.cyber.access import readable_collections, visible_objects, writable_collections
-from liaison.kit.errors import NotFound
+from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
 from liaison.models import CyberCollection, CyberObject
 
@@ -33,11 +33,7 @@ class ObjectQuery:
     spec_versions: Sequence[str] = ()
 
 
-class CyberRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class CyberRepository(Repository[Caller]):
     def collections(self) -> list[CyberCollection]:
         query = (
             select(CyberCollection)
@@ -47,14 +43,10 @@ class CyberRepository:
         return list(self.db.scalars(query))
 
     def collection(self, collection_id: str) -> CyberCollection:
-        found = self.db.scalar(
-            select(CyberCollection).where(
-                CyberCollection.id == collection_id, readable_collections(self.caller)
-            )
+        query = select(CyberCollection).where(
+            CyberCollection.id == collection_id, readable_collections(self.caller)
         )
-        if found is None:
-            raise NotFound(f"no collection {collection_id}")
-        return found
+        return self.one_or_404(query, f"collection {collection_id}")
 
     def can_write(self, collection: CyberCollection) -> bool:
         query = select(CyberCollection.id).where(
@@ -108,17 +100,13 @@ class CyberRepository:
         return [tuple(row) for row in self.db.execute(statement)]
 
     def latest(self, collection: CyberCollection, stix_id: str) -> CyberObject:
-        found = self.db.scalar(
-            select(CyberObject).where(
-                CyberObject.collection_id == collection.id,
-                CyberObject.stix_id == stix_id,
-                CyberObject.is_latest.is_(True),
-                visible_objects(self.caller, collection),
-            )
+        query = select(CyberObject).where(
+            CyberObject.collection_id == collection.id,
+            CyberObject.stix_id == stix_id,
+            CyberObject.is_latest.is_(True),
+            visible_objects(self.caller, collection),
         )
-        if found is None:
-            raise NotFound(f"no object {stix_id} in collection {collection.id}")
-        return found
+        return self.one_or_404(query, f"object {stix_id} in collection {collection.id}")
 
     def recent(
         self, collection: CyberCollection, types: Sequence[str], limit: int

@@ -128,3 +128,8 @@ def seed_cyber(db: Session, party_code: str) -> int:
     items = [Incoming(demo_indicator(*indicator)) for indicator in seed.indicators]
     result = store_objects(db, collection, items, added_by="system", origin_party=party_code)
     return len(result.stored)
+
+
+def seed_step(db: Session, party_code: str) -> dict[str, int]:
+    """The demo seed step: the party's demo collection."""
+    return {"cyber collections": 1} if seed_cyber(db, party_code) else {}

@@ -23,7 +23,7 @@ from liaison.cyber.store import (
     store_objects,
 )
 from liaison.kit import clock
-from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
+from liaison.kit.errors import Forbidden, ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
@@ -149,9 +149,13 @@ class CyberService:
         return status
 
     def status(self, status_id: str) -> TaxiiStatus:
-        status = self.db.get(TaxiiStatus, status_id)
-        if status is None:
-            raise NotFound(f"no status {status_id}")
+        """A status answers the client that posted the envelope, and nobody else: it
+        lists the ids of every object posted, RED and AMBER+STRICT ones included."""
+        mine = user_subject(self.caller.party_code, self.caller.username)
+        query = select(TaxiiStatus).where(
+            TaxiiStatus.id == status_id, TaxiiStatus.requested_by == mine
+        )
+        status = self.repo.one_or_404(query, f"status {status_id}")
         self.repo.collection(status.collection_id)  # 404 unless readable
         return status
 

@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console
 from liaison.demo import peering, runner
 from liaison.demo.seed import demo_logins
 from liaison.exchange.seed import seed_peered_nodes
+from liaison.kit.cli import console
 
 
 class _Interrupted(Exception):

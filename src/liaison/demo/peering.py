@@ -9,14 +9,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from liaison.cli.context import operator
 from liaison.config import Settings
-from liaison.demo import seed_data
+from liaison.directory import seed_data
 from liaison.directory.federation import publish_directory
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.directory.service import DirectoryService
 from liaison.federation import keys, peers
 from liaison.federation.schemas import PeerCreate
+from liaison.kit.cli import operator
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ServiceUnavailable
 from liaison.models import Officer, OutboxMessage, Peer

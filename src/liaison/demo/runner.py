@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from liaison import domains
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
@@ -65,7 +66,7 @@ def prepare(node: DemoNode, data_root: Path) -> Settings:
     engine = make_engine(settings.effective_database_url)
     try:
         with unit_of_work(make_session_factory(engine)) as db:
-            seed_demo(db, node.party)
+            seed_demo(db, node.party, domains.registry())
     finally:
         engine.dispose()
     return settings

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console, operator, settings, transaction
 from liaison.directory.schemas import (
     Accreditation,
     AccreditationChange,
@@ -18,6 +17,7 @@ from liaison.directory.schemas import (
 )
 from liaison.directory.service import DirectoryService
 from liaison.kit import clock
+from liaison.kit.cli import console, operator, settings, transaction
 from liaison.kit.pagination import PageParams
 
 app = typer.Typer(help="The directory: parties, agencies, liaison officers.", no_args_is_help=True)

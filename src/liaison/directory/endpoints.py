@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from liaison.api.deps import CallerDep, DbDep
+from liaison.api.deps import DbDep
 from liaison.directory.schemas import (
     Accreditation,
     AccreditationChange,
@@ -24,6 +24,7 @@ from liaison.directory.schemas import (
 from liaison.directory.service import DirectoryService
 from liaison.kit.inputs import IdPath, OptionalIdQuery, OptionalPartyQuery
 from liaison.kit.pagination import PageParams
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 Page = Annotated[PageParams, Query()]

@@ -20,9 +20,9 @@ from liaison.directory.schemas import (
     OfficerKind,
 )
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.models import Agency, Officer
 
 AGENCY_UPSERT = "directory.agency_upsert"
@@ -108,8 +108,7 @@ def _foreign(existing: Agency | Officer | None, context: InboundContext) -> None
         raise PayloadRefused("policy_refused", "a peer may not overwrite this node's own record")
 
 
-@register(AGENCY_UPSERT)
-def _apply_agency(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_agency(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     record = AgencyRecord.model_validate(payload)
     if record.party_code != context.sender_party:
         raise PayloadRefused("policy_refused", "a node publishes only its own party's agencies")
@@ -133,8 +132,7 @@ def _apply_agency(db: Session, context: InboundContext, payload: dict[str, Any])
     agency.origin_node = context.sender_node
 
 
-@register(OFFICER_UPSERT)
-def _apply_officer(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_officer(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     record = OfficerRecord.model_validate(payload)
     agency = db.get(Agency, record.agency_id)
     if agency is None or agency.party_code != context.sender_party:
@@ -150,8 +148,7 @@ def _apply_officer(db: Session, context: InboundContext, payload: dict[str, Any]
     officer.origin_node = context.sender_node
 
 
-@register(ACCREDITATION_DECISION)
-def _apply_decision(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_decision(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     decision = AccreditationDecision.model_validate(payload)
     officer = db.get(Officer, decision.officer_id)
     if officer is None or officer.origin_node is not None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
 from liaison.kit.pagination import PageParams
+from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller, Role
 from liaison.models import Agency, ContactChannel, Officer, Party
 
@@ -13,11 +13,7 @@ from liaison.models import Agency, ContactChannel, Officer, Party
 CHANNEL_READERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST, Role.LEGAL_REVIEWER})
 
 
-class DirectoryRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class DirectoryRepository(Repository[Caller]):
     # parties -------------------------------------------------------------
     def parties(self) -> list[Party]:
         return list(self.db.scalars(select(Party).order_by(Party.code)))

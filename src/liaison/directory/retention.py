@@ -14,8 +14,8 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.directory.schemas import Accreditation
+from liaison.kit.plugin import Purgeable
 from liaison.models import Agency, ContactChannel, Officer, Tombstone
-from liaison.retention.service import Purgeable, register_purge
 
 OBJECT_TYPE = "directory.officer"
 
@@ -65,4 +65,4 @@ def _erase(db: Session, officer_id: str) -> dict[str, Any]:
     }
 
 
-register_purge(Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase))
+PURGE_RULE = Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase)

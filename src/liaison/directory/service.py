@@ -22,7 +22,8 @@ from liaison.directory.schemas import (
     OfficerUpdate,
     PartyCreate,
 )
-from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller
 from liaison.ledger.service import trail
 from liaison.models import Agency, ContactChannel, Officer, Party
@@ -57,9 +58,7 @@ class DirectoryService:
 
     # agencies ------------------------------------------------------------
     def get_agency(self, agency_id: str) -> Agency:
-        agency = self.repo.agency(agency_id)
-        if agency is None:
-            raise NotFound(f"no agency {agency_id}")
+        agency = found(self.repo.agency(agency_id), f"agency {agency_id}")
         return agency
 
     def agency_for_change(self, agency_id: str) -> Agency:
@@ -114,9 +113,7 @@ class DirectoryService:
 
     # officers ------------------------------------------------------------
     def get_officer(self, officer_id: str) -> Officer:
-        officer = self.repo.officer(officer_id)
-        if officer is None:
-            raise NotFound(f"no officer {officer_id}")
+        officer = found(self.repo.officer(officer_id), f"officer {officer_id}")
         return officer
 
     def read_officer(self, officer_id: str) -> Officer:
@@ -217,9 +214,10 @@ class DirectoryService:
         return channel
 
     def remove_channel(self, channel_id: str) -> None:
-        channel = self.repo.writable_channel(channel_id)
-        if channel is None:
-            raise NotFound(f"no contact channel {channel_id} that you may change")
+        channel = found(
+            self.repo.writable_channel(channel_id),
+            f"contact channel {channel_id} that you may change",
+        )
         trail(
             self.db,
             self.caller,
@@ -229,3 +227,12 @@ class DirectoryService:
         )
         self.db.delete(channel)
         self.db.flush()
+
+
+def ensure_party(db: Session, code: str, name: str) -> bool:
+    """Record a party if it is not known yet; True if it was added. Flushes."""
+    if db.get(Party, code) is not None:
+        return False
+    db.add(Party(code=code, name=name))
+    db.flush()
+    return True

@@ -23,7 +23,6 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.cli.context import console, settings, transaction
 from liaison.config import Settings
 from liaison.exchange.endpoints import case_detail, inbox_item, message_out
 from liaison.exchange.repository import InboxFilter, due_state
@@ -31,6 +30,7 @@ from liaison.exchange.schemas import ComposeIn, ReplyIn
 from liaison.exchange.service import ExchangeService
 from liaison.idempotency import store
 from liaison.kit import clock
+from liaison.kit.cli import console, settings, transaction
 from liaison.kit.db import make_engine, make_session_factory, run_in_transaction
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.ids import new_id

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.exchange.access import copy_text
 from liaison.kit import clock
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
@@ -79,7 +80,7 @@ def _agency_heads(db: Session, agency_id: str) -> list[str]:
 
 def _due_soon(db: Session, settings: Settings, message: Message, case: Case) -> None:
     text = (
-        f"The {message.priority} request '{message.subject}' ({case.reference}) is due "
+        f"The {message.priority} request '{copy_text(message)}' ({case.reference}) is due "
         f"{message.deadline_at:%Y-%m-%d %H:%M} UTC."
     )
     notify_role(
@@ -108,7 +109,7 @@ def _overdue(db: Session, settings: Settings, message: Message, case: Case) -> N
         user_ids=_agency_heads(db, message.to_agency_id),
         subject=f"Overdue: {case.reference}",
         body=(
-            f"The {message.priority} request '{message.subject}' ({case.reference}) was due "
+            f"The {message.priority} request '{copy_text(message)}' ({case.reference}) was due "
             f"{message.deadline_at:%Y-%m-%d %H:%M} UTC and is not answered."
         ),
         link=_link(case.id),

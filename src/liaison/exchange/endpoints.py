@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.responses import Response, StreamingResponse
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.exchange.attachments import read_blob, store_stream
 from liaison.exchange.reads import Thread
@@ -45,6 +45,7 @@ from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath, QueryText
 from liaison.models import Attachment, Case, Message
 from liaison.policy.schemas import HandlingCode, Tlp
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/exchange", tags=["exchange"])
 CHUNK = 64 * 1024
@@ -143,7 +144,7 @@ def list_cases(
     if status_:
         query = query.where(Case.status == status_)
     rows = db.scalars(query.order_by(Case.updated_at.desc(), Case.id.desc()).limit(limit))
-    return [CaseOut.model_validate(c) for c in rows]
+    return [CaseOut.model_validate(c) for c in svc.repo.case_views(list(rows))]
 
 
 @router.post("/cases", status_code=status.HTTP_201_CREATED, response_model=MessageOut)
@@ -164,9 +165,8 @@ def show_case(case_id: IdPath, db: DbDep, caller: CallerDep, settings: SettingsD
 def assign(
     case_id: IdPath, data: AssignIn, db: DbDep, caller: CallerDep, settings: SettingsDep
 ) -> CaseOut:
-    return CaseOut.model_validate(
-        ExchangeService(db, caller, settings).assign(case_id, data.username)
-    )
+    svc = ExchangeService(db, caller, settings)
+    return CaseOut.model_validate(svc.repo.case_view(svc.assign(case_id, data.username)))
 
 
 @router.post("/cases/{case_id}/notes", response_model=NoteOut, status_code=201)
@@ -182,7 +182,7 @@ def add_note(
 @router.post("/cases/{case_id}/close", response_model=CaseOut)
 def close_case(case_id: IdPath, db: DbDep, caller: CallerDep, settings: SettingsDep) -> CaseOut:
     svc = ExchangeService(db, caller, settings)
-    return CaseOut.model_validate(svc.set_case_status(case_id, "closed"))
+    return CaseOut.model_validate(svc.repo.case_view(svc.set_case_status(case_id, "closed")))
 
 
 @router.get("/messages/{message_id}", response_model=MessageOut)

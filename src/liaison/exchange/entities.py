@@ -12,6 +12,7 @@ import datetime as dt
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -24,6 +25,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from liaison.kit.clock import now
 from liaison.kit.inputs import InputModel
+from liaison.policy.schemas import ActivityBasis, OptionalParty, PersonFacts, ProtectionStatus
 
 
 class EntityKind(StrEnum):
@@ -122,6 +124,21 @@ class PersonEntity(_Entity):
     date_of_birth: date | None = None
     nationality: str | None = None
     documents: list[Document] = Field(default_factory=list, max_length=20)
+    # What the node knows that the rules read (policy.facts); kept on this node: the
+    # copy sent to a peer leaves them out (``exchange.federation.wire``).
+    protection_status: ProtectionStatus = ProtectionStatus.NONE
+    feared_country: OptionalParty = None
+    mistreatment_risk: bool = False
+    activity_basis: list[ActivityBasis] = Field(default_factory=list, max_length=10)
+
+    def policy_facts(self) -> PersonFacts:
+        return PersonFacts(
+            label=self.name,
+            protection_status=self.protection_status,
+            feared_country=self.feared_country,
+            mistreatment_risk=self.mistreatment_risk,
+            activity_basis=self.activity_basis,
+        )
 
     @field_validator("date_of_birth")
     @classmethod
@@ -397,3 +414,11 @@ Entity = Annotated[
     | ChemicalEntity,
     Field(discriminator="kind"),
 ]
+
+
+PERSON_FACT_FIELDS = ("protection_status", "feared_country", "mistreatment_risk", "activity_basis")
+
+
+def person_facts(entities: Sequence[object]) -> list[PersonFacts]:
+    """The policy facts of every person entity in an item."""
+    return [e.policy_facts() for e in entities if isinstance(e, PersonEntity)]

@@ -23,17 +23,19 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from liaison.config import Settings, load_settings
+from liaison.config import Settings
 from liaison.exchange import deadlines
+from liaison.exchange.access import copy_text
 from liaison.exchange.attachments import read_blob, store_bytes
+from liaison.exchange.entities import PERSON_FACT_FIELDS
 from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
@@ -75,7 +77,7 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         "priority": message.priority,
         "subject": message.subject,
         "body": message.body,
-        "entities": message.entities,
+        "entities": [without_person_facts(e) for e in message.entities],
         "offences": message.offences,
         "markings": markings_of(message).model_dump(mode="json"),
         "sent_at": (message.sent_at or clock.now()).isoformat(),
@@ -93,6 +95,14 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         ],
     }
     return payload
+
+
+def without_person_facts(entity: dict[str, Any]) -> dict[str, Any]:
+    """An entity as the peer sees it: a person's protection status, feared country,
+    risk flag and activity basis stay on this node (they decide, they do not travel)."""
+    if entity.get("kind") != "person":
+        return entity
+    return {k: v for k, v in entity.items() if k not in PERSON_FACT_FIELDS}
 
 
 def queue(db: Session, settings: Settings, message: Message) -> None:
@@ -141,8 +151,9 @@ def hold_or_queue(
     db.flush()
 
 
-@review.register_release(OBJECT_TYPE)
-def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None:
+def release_held(
+    db: Session, settings: Settings, object_id: str, outcome: review.ReviewOutcome
+) -> None:
     message = db.get(Message, object_id)
     if message is None or message.status != "held_for_review":
         return
@@ -151,8 +162,7 @@ def _release(db: Session, object_id: str, outcome: review.ReviewOutcome) -> None
             *message.obligations,
             *({"kind": "review_condition", "detail": c} for c in outcome.conditions),
         ]
-        # the reviewer's transaction has no request settings: the node's own apply
-        queue(db, load_settings(), message)
+        queue(db, settings, message)
     else:
         message.status = "withdrawn"
         message.reason_text = outcome.reason
@@ -242,8 +252,7 @@ def _thread(db: Session, wire_in: MessageWire, message: Message, now: Any) -> No
             deadlines.resume(asked_on, now)
 
 
-@register(MESSAGE)
-def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_message(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     wire_in = MessageWire.model_validate(payload)
     if db.get(Message, wire_in.id) is not None:
         return
@@ -295,6 +304,8 @@ def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> N
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
         detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+        # a refusal outlives the inbox's savepoint, which rolls back the rest
+        keep=decision.effect is Effect.BLOCK,
     )
     if decision.effect is Effect.BLOCK:
         raise PayloadRefused("policy_refused", ", ".join(decision.rule_ids) or "blocked")
@@ -312,7 +323,7 @@ def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> N
         party_code=context.settings.party,
         roles=[Role.LIAISON_OFFICER],
         subject=f"New {message.type} from {message.from_party}: {case.reference}",
-        body=f"{message.priority.capitalize()}: {message.subject}",
+        body=f"{message.priority.capitalize()}: {copy_text(message)}",
         link=f"/exchange/cases/{case.id}",
         kind="urgent" if message.priority == "urgent" else "info",
     )
@@ -320,8 +331,7 @@ def _receive(db: Session, context: InboundContext, payload: dict[str, Any]) -> N
     db.flush()
 
 
-@register(DELIVERED)
-def _delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     receipt = DeliveredWire.model_validate(payload)
     message = db.get(Message, receipt.message_id)
     if message is None or message.direction != "out" or message.to_party != context.sender_party:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from liaison.exchange.indexing import has_personal_data
+from liaison.exchange.entities import person_facts
+from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
 from liaison.kit.errors import Forbidden
 from liaison.ledger.service import record
@@ -49,6 +50,7 @@ def policy_subject(
         purpose=message.purpose or None,
         contains_personal_data=message.contains_personal_data,
         offences=list(message.offences),
+        persons=person_facts(parse_entities(message.entities)),
         onward_recipient_party=onward_recipient_party,
         originator_consent=originator_consent,
     )
@@ -72,6 +74,7 @@ def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) ->
         purpose=markings.purpose or None,
         contains_personal_data=has_personal_data(data.entities),
         offences=list(data.offences),
+        persons=person_facts(data.entities),
     )
 
 
@@ -106,6 +109,7 @@ def check_forward(db: Session, message: Message, target: Agency, *, actor: str) 
         object_id=message.id,
         decision="block",
         detail={"to_agency_id": target.id, "tlp": message.tlp, "reason": reason},
+        keep=True,  # a refusal is audited even when the caller rolls back
     )
     db.flush()
     raise Forbidden.on_field("to_agency_id", reason)

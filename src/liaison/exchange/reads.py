@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.exchange.access import CaseView
 from liaison.exchange.entities import Entity
 from liaison.exchange.indexing import entity_keys
 from liaison.exchange.repository import ExchangeRepository
@@ -16,12 +17,12 @@ from liaison.exchange.schemas import DeconflictHit
 from liaison.kit.errors import NotFound
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
-from liaison.models import Attachment, Case, Clarification, InternalNote, Message
+from liaison.models import Attachment, Clarification, InternalNote, Message
 
 
 @dataclass(frozen=True)
 class Thread:
-    case: Case
+    case: CaseView  # title and summary withheld from a caller outside the audience
     messages: list[Message]
     attachments: list[Attachment]
     notes: list[InternalNote]
@@ -48,7 +49,10 @@ class ExchangeReads:
             if attachment.uploaded_by != self.actor:
                 raise NotFound(f"no attachment {attachment_id}")
             return attachment
-        message = self.repo.message(attachment.message_id)
+        try:  # the answer names the attachment only, not the message it belongs to
+            message = self.repo.message(attachment.message_id)
+        except NotFound:
+            raise NotFound(f"no attachment {attachment_id}") from None
         if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
             raise NotFound(f"no attachment {attachment_id}")
         self._audit_read(message, "exchange.attachment.download", attachment.id)
@@ -75,11 +79,13 @@ class ExchangeReads:
         for message in messages:
             self._audit_read(message, "exchange.message.read")
         ids = [m.id for m in messages]
+        view = self.repo.case_view(case)
         return Thread(
-            case=case,
+            case=view,
             messages=messages,
             attachments=self.repo.attachments_of(ids),
-            notes=self.repo.notes(case.id),
+            # internal notes on a case whose title is withheld may speak of its content
+            notes=[] if view.withheld else self.repo.notes(case.id),
             clarifications=self.repo.clarifications(ids),
         )
 
@@ -87,9 +93,23 @@ class ExchangeReads:
         self, keys: Sequence[str], entities: Sequence[Entity] = ()
     ) -> list[DeconflictHit]:
         all_keys = sorted(set(keys) | set(entity_keys(entities)))
+        found = self.repo.entity_hits(all_keys)
+        holders = self.repo.agencies([hit.holder_agency_id for hit in found if not hit.readable])
         hits = []
         seen: set[tuple[str, str]] = set()
-        for row, case in self.repo.entity_hits(all_keys):
+        for hit in found:
+            row, case = hit.entity, hit.case
+            if not hit.readable:
+                # another holding exists: whom to ask, nothing more (one per holder and key)
+                if ("restricted:" + hit.holder_agency_id, row.key) in seen:
+                    continue
+                seen.add(("restricted:" + hit.holder_agency_id, row.key))
+                holder = holders.get(hit.holder_agency_id)
+                contact = (
+                    f"{holder.acronym} ({holder.name})" if holder else "this node's administrator"
+                )
+                hits.append(DeconflictHit(key=row.key, restricted=True, contact=contact))
+                continue
             if (case.id, row.key) in seen:
                 continue
             seen.add((case.id, row.key))

@@ -2,8 +2,10 @@
 
 Who sees what (documented in docs/exchange.md):
 - administrators, liaison officers and legal reviewers route and review the node's
-  traffic: they see every case, except TLP:RED messages, which only the sending and
-  receiving agencies, the named recipients and the assigned analyst see;
+  traffic: they see every case, except restricted (TLP:RED, TLP:AMBER+STRICT) messages
+  and attachments, which only their audience sees (``exchange.access``); a case
+  holding a restricted message outside the caller's audience shows with its title and
+  summary withheld;
 - analysts see cases assigned to them and cases with a message from or to their agency;
 - viewers see no exchange content.
 """
@@ -16,9 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from liaison.exchange.access import (
+    CaseView,
+    audience_clause,
+    case_withheld_clause,
+    in_audience,
+)
 from liaison.kit import clock
 from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.roles import Caller, Role
@@ -67,6 +75,14 @@ def decode_cursor(cursor: str) -> str:
     raise ValidationFailed.on_field("cursor", "not a cursor this server handed out")
 
 
+@dataclass(frozen=True)
+class EntityHit:
+    entity: MessageEntity
+    case: CaseView
+    holder_agency_id: str  # the agency of this node that holds the message
+    readable: bool  # the caller is in the audience of the message
+
+
 def normalise_search(text: str) -> str:
     return " ".join(text.lower().split())
 
@@ -98,15 +114,8 @@ class ExchangeRepository:
         return false()
 
     def _message_filter(self) -> ColumnElement[bool]:
-        """TLP:RED only for its agencies, named recipients and the assigned analyst."""
-        agency = self.caller.agency_id
-        red_ok = or_(
-            Message.from_agency_id == agency,
-            Message.to_agency_id == agency,
-            cast(Message.named_recipients, String).like(f'%"{agency}"%'),
-            Case.assigned_to == self.caller.user_id,
-        )
-        return and_(self._case_filter(), or_(Message.tlp != "RED", red_ok))
+        """The case filter, and restricted messages only for their audience."""
+        return and_(self._case_filter(), audience_clause(self.caller))
 
     def cases_query(self) -> Select[Case]:
         return select(Case).where(self._case_filter())
@@ -115,15 +124,26 @@ class ExchangeRepository:
         return select(Message).join(Case, Case.id == Message.case_id).where(self._message_filter())
 
     def may_read_red(self, message: Message, case: Case, tlp: str | None = None) -> bool:
-        """TLP:RED (of the message, or of ``tlp``: an attachment's) only for its agencies,
-        named recipients and the assigned analyst."""
-        agency = self.caller.agency_id
-        return (
-            (tlp or message.tlp) != "RED"
-            or agency in (message.from_agency_id, message.to_agency_id)
-            or agency in message.named_recipients
-            or case.assigned_to == self.caller.user_id
+        """Restricted items (the message's marking, or ``tlp``: an attachment's) only
+        for their audience (``exchange.access``)."""
+        return in_audience(self.caller, message, case, tlp)
+
+    def case_views(self, cases: Sequence[Case]) -> list[CaseView]:
+        """The cases as the caller may see them: one query decides whose title and
+        summary are withheld."""
+        if not cases:
+            return []
+        withheld = set(
+            self.db.scalars(
+                select(Case.id).where(
+                    Case.id.in_([c.id for c in cases]), case_withheld_clause(self.caller)
+                )
+            )
         )
+        return [CaseView.of(c, withheld=c.id in withheld) for c in cases]
+
+    def case_view(self, case: Case) -> CaseView:
+        return self.case_views([case])[0]
 
     # single items -------------------------------------------------------------
     def case(self, case_id: str) -> Case:
@@ -133,25 +153,31 @@ class ExchangeRepository:
         return case
 
     def message(self, message_id: str) -> Message:
-        row = self.db.execute(
-            select(Message, Case)
-            .join(Case, Case.id == Message.case_id)
-            .where(Message.id == message_id, self._case_filter())
-        ).first()
-        if row is None or not self.may_read_red(row[0], row[1]):
+        message = self.db.scalar(self.messages_query().where(Message.id == message_id))
+        if message is None:
             raise NotFound(f"no message {message_id}")
-        return row[0]
+        return message
 
     def thread(self, case: Case) -> list[Message]:
-        rows = self.db.scalars(
-            select(Message).where(Message.case_id == case.id).order_by(Message.id)
-        ).all()
-        return [m for m in rows if self.may_read_red(m, case)]
+        query = self.messages_query().where(Message.case_id == case.id).order_by(Message.id)
+        return list(self.db.scalars(query))
 
     def attachments_of(self, message_ids: Sequence[str]) -> list[Attachment]:
+        """Attachments of these messages the caller may read (an attachment's own
+        marking may be stricter than its message's)."""
         if not message_ids:
             return []
-        query = select(Attachment).where(Attachment.message_id.in_(message_ids))
+        query = (
+            select(Attachment)
+            .join(Message, Message.id == Attachment.message_id)
+            .join(Case, Case.id == Message.case_id)
+            .where(
+                Attachment.message_id.in_(message_ids),
+                self._case_filter(),
+                audience_clause(self.caller),
+                audience_clause(self.caller, tlp=Attachment.tlp),
+            )
+        )
         return list(self.db.scalars(query.order_by(Attachment.created_at)))
 
     def unsent_attachments(self, attachment_ids: Sequence[str]) -> list[Attachment]:
@@ -254,18 +280,37 @@ class ExchangeRepository:
         return page, following
 
     # deconfliction ----------------------------------------------------------
-    def entity_hits(self, keys: Sequence[str]) -> list[tuple[MessageEntity, Case]]:
-        """Open cases on this node (own and peer-shared) mentioning any of the keys."""
+    def entity_hits(self, keys: Sequence[str]) -> list[EntityHit]:
+        """Open cases on this node (own and peer-shared) mentioning any of the keys, each
+        with whether the caller is in the audience of the message that mentions it, and
+        whether the case's title is withheld from the caller."""
         if not keys:
             return []
         query = (
-            select(MessageEntity, Case)
+            select(
+                MessageEntity,
+                Case,
+                Message.direction,
+                Message.from_agency_id,
+                Message.to_agency_id,
+                audience_clause(self.caller).label("readable"),
+                case_withheld_clause(self.caller).label("withheld"),
+            )
+            .join(Message, Message.id == MessageEntity.message_id)
             .join(Case, Case.id == MessageEntity.case_id)
             .where(MessageEntity.key.in_(list(keys)), Case.status == "open", self._case_filter())
             .order_by(Case.updated_at.desc())
             .limit(200)
         )
-        return [(row[0], row[1]) for row in self.db.execute(query).all()]
+        return [
+            EntityHit(
+                entity=row[0],
+                case=CaseView.of(row[1], withheld=bool(row[6])),
+                holder_agency_id=row[4] if row[2] == "in" else row[3],
+                readable=bool(row[5]),
+            )
+            for row in self.db.execute(query).all()
+        ]
 
     def next_case_number(self, party: str, year: int) -> int:
         prefix = f"{party}-{year}-"

@@ -4,7 +4,9 @@ The clock starts at receipt (or creation, for this node's own messages); the per
 is the originating party's. Erasure keeps the message's frame (ids, parties, agencies,
 type, markings, legal basis, dates, outcome) so threads and deadlines still make
 sense, and removes its content: subject, body, entities (and their deconfliction
-index rows), reasons, clarification texts and attachments. Attachment rows go in the
+index rows), reasons, clarification texts and attachments, and every copy of its
+subject: in-app notifications about its case and the e-mails about it (queued or
+sent) say "[content erased]" where they quoted it. Attachment rows go in the
 transaction; their encrypted blob files are removed by ``sweep_blobs`` once no row
 refers to them (a file can be removed only after the deletion is committed).
 """
@@ -15,13 +17,21 @@ import time
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.exchange.attachments import delete_blob
-from liaison.models import Attachment, Clarification, Message, MessageEntity, Tombstone
-from liaison.retention.service import Purgeable, register_purge
+from liaison.kit.plugin import Purgeable
+from liaison.models import (
+    Attachment,
+    Clarification,
+    EmailOutbox,
+    Message,
+    MessageEntity,
+    Notification,
+    Tombstone,
+)
 
 OBJECT_TYPE = "exchange.message"
 ERASED_SUBJECT = "[content erased]"
@@ -69,6 +79,7 @@ def _erase(db: Session, message_id: str) -> dict[str, Any]:
         "entities_erased": len(message.entities),
         "attachments_erased": attachments.rowcount,  # type: ignore[attr-defined]
     }
+    _erase_copies(db, message)
     message.subject = ERASED_SUBJECT
     message.body = ""
     message.entities = []
@@ -76,6 +87,32 @@ def _erase(db: Session, message_id: str) -> dict[str, Any]:
     message.search_text = ""
     db.flush()
     return summary
+
+
+def _erase_copies(db: Session, message: Message) -> None:
+    """Notifications and e-mails link to the message's case and quote its subject."""
+    if not message.subject or message.subject == ERASED_SUBJECT:
+        return
+    link = f"/exchange/cases/{message.case_id}"
+    quoted = message.subject
+    db.execute(
+        update(Notification)
+        .where(Notification.link == link)
+        .values(
+            subject=func.replace(Notification.subject, quoted, ERASED_SUBJECT),
+            body=func.replace(Notification.body, quoted, ERASED_SUBJECT),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.execute(
+        update(EmailOutbox)
+        .where(EmailOutbox.body.contains(link, autoescape=True))
+        .values(
+            subject=func.replace(EmailOutbox.subject, quoted, ERASED_SUBJECT),
+            body=func.replace(EmailOutbox.body, quoted, ERASED_SUBJECT),
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 def sweep_blobs(db: Session, settings: Settings) -> int:
@@ -99,4 +136,4 @@ def sweep_blobs(db: Session, settings: Settings) -> int:
     return removed
 
 
-register_purge(Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase))
+PURGE_RULE = Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liaison.exchange.entities import Entity
 from liaison.kit.inputs import ID_PATTERN, InputModel
-from liaison.policy.schemas import HandlingCode, Tlp
+from liaison.policy.schemas import HandlingCode, OffenceCode, PartyCode, Tlp
 
 
 class MessageType(StrEnum):
@@ -101,7 +101,7 @@ class ComposeIn(InputModel):
     subject: str = Field(min_length=3, max_length=300)
     body: str = Field(default="", max_length=100_000)
     entities: list[Entity] = Field(default_factory=list, max_length=200)
-    offences: list[str] = Field(default_factory=list, max_length=20)
+    offences: list[OffenceCode] = Field(default_factory=list, max_length=20)
     markings: Markings = Field(default_factory=Markings)
     attachment_ids: list[str] = Field(default_factory=list, max_length=20)
     via_officer_ids: list[str] = Field(default_factory=list, max_length=5)
@@ -277,13 +277,20 @@ class CaseDetail(CaseOut):
 
 
 class DeconflictHit(BaseModel):
-    case_id: str
-    case_reference: str
-    case_title: str
-    origin_party: str
+    """A match on one of the keys asked about. When the matching message is outside the
+    caller's audience (TLP:RED or AMBER+STRICT) the hit says only that another holding
+    exists and whom to contact (``restricted``, ``contact``): no case, message, label or
+    title."""
+
     key: str
-    label: str
-    message_id: str
+    restricted: bool = False
+    contact: str | None = None
+    case_id: str | None = None
+    case_reference: str | None = None
+    case_title: str | None = None
+    origin_party: str | None = None
+    label: str | None = None
+    message_id: str | None = None
 
 
 # across the border ----------------------------------------------------------------
@@ -304,7 +311,7 @@ class MessageWire(InputModel):
     case_reference: str = Field(min_length=1, max_length=40)
     case_title: str = Field(min_length=1, max_length=300)
     case_summary: str = Field(default="", max_length=5000)
-    case_origin_party: str = Field(pattern=r"^[A-Z]{2}$")
+    case_origin_party: PartyCode
     id: str = Field(pattern=ID_PATTERN)
     type: MessageType
     in_reply_to: str | None = Field(default=None, pattern=ID_PATTERN)
@@ -313,13 +320,13 @@ class MessageWire(InputModel):
     reason_text: str = Field(default="", max_length=2000)
     from_agency_id: str = Field(pattern=ID_PATTERN)
     to_agency_id: str = Field(pattern=ID_PATTERN)
-    originator_party: str = Field(pattern=r"^[A-Z]{2}$")
+    originator_party: PartyCode
     via_officer_ids: list[str] = Field(default_factory=list, max_length=5)
     priority: Priority
     subject: str = Field(min_length=1, max_length=300)
     body: str = Field(default="", max_length=100_000)
     entities: list[Entity] = Field(default_factory=list, max_length=200)
-    offences: list[str] = Field(default_factory=list, max_length=20)
+    offences: list[OffenceCode] = Field(default_factory=list, max_length=20)
     markings: Markings
     sent_at: datetime
     attachments: list[AttachmentWire] = Field(default_factory=list, max_length=20)

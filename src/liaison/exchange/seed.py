@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.exchange.retention import OBJECT_TYPE as RETENTION_TYPE
+from liaison.exchange.retention import PURGE_RULE
 from liaison.exchange.schemas import ComposeIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
@@ -225,7 +226,8 @@ def _request_erasure(
     request = DeletionRequestIn(
         peer_party=peer_party, object_type=RETENTION_TYPE, object_id=message.id, reason=reason
     )
-    request_deletion(db, settings, records_officer, request)
+    own_rules = {PURGE_RULE.object_type: PURGE_RULE}
+    request_deletion(db, settings, own_rules, records_officer, request)
 
 
 def seed_peered_nodes(nodes: list[Settings]) -> str:

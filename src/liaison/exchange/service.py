@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from liaison.exchange import deadlines
+from liaison.exchange.access import WITHHELD, case_is_restricted, unseen_by_agency
 from liaison.exchange.attachments import StoredBlob
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import decide, hold_or_queue
@@ -322,6 +323,13 @@ class ExchangeService(ExchangeReads):
         user = self.repo.user_by_name(username)
         if user is None or not user.is_active:
             raise ValidationFailed.on_field("username", f"no active user {username}")
+        unseen = unseen_by_agency(self.db, case.id, user.agency_id)
+        if unseen:  # an assignment would make them the audience of what they may not see
+            raise Forbidden.on_field(
+                "username",
+                f"this case holds TLP:{'/'.join(unseen)} messages that {username}'s agency "
+                "is not in the audience of",
+            )
         case.assigned_to = user.id
         case.updated_at = clock.now()
         record(
@@ -336,7 +344,7 @@ class ExchangeService(ExchangeReads):
             self.db,
             user_ids=[user.id],
             subject=f"Case {case.reference} assigned to you",
-            body=case.title,
+            body=WITHHELD if case_is_restricted(self.db, case.id) else case.title,
             link=f"/exchange/cases/{case.id}",
         )
         self.db.flush()

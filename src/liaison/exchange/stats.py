@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 
 from liaison.kit import clock
 from liaison.models import Message
-from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats, register_exchange_stats
+from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats
 
 _cache: dict[tuple[str, int, datetime | None], ExchangeStats | None] = {}
 
@@ -98,6 +98,3 @@ def cached(db: Session) -> ExchangeStats | None:
         _cache.clear()
         _cache[key] = compute(db)
     return _cache[key]
-
-
-register_exchange_stats(cached)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import timedelta
-from types import FrameType
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from liaison import worker
-from liaison.cli.context import console, settings, transaction
-from liaison.directory.federation import publish_directory
 from liaison.federation import control, keys, peers
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import PeerCreate
+from liaison.kit.cli import console, registry, settings, transaction
 from liaison.kit.crypto import format_fingerprint
-from liaison.kit.db import make_engine, make_session_factory
 
 keys_app = typer.Typer(help="This node's signing and encryption keys.", no_args_is_help=True)
 peer_app = typer.Typer(help="Pinned peer nodes and the message log.", no_args_is_help=True)
@@ -55,6 +49,7 @@ def keys_rotate(
 
 @peer_app.command("add")
 def peer_add(
+    context: typer.Context,
     party: Annotated[str, typer.Option(help="The peer's party code, e.g. IN.")],
     url: Annotated[str, typer.Option(help="The peer node's base URL.")],
     fingerprint: Annotated[str, typer.Option(help="Key fingerprint, from the peer's operator.")],
@@ -67,10 +62,11 @@ def peer_add(
     document = peers.fetch_keys(str(data.base_url))
     with transaction(node) as db:
         peer = peers.add_peer(db, node.party, data, document)
-        queued = publish_directory(db, node.party, peer.party_code)
+        welcomes = registry(context).peer_welcomes
+        queued = sum(welcome(db, node.party, peer.party_code) for welcome in welcomes)
     console.print(
         f"pinned {peer.party_code} ({peer.node_name}) at {peer.base_url}; "
-        f"{queued} directory entries queued for it"
+        f"{queued} entries (directory and others) queued for it"
     )
 
 
@@ -153,25 +149,3 @@ def peer_log(
                 "signed" if entry.has_receipt else "",
             )
     console.print(table)
-
-
-def _stop_on_signal(stop: threading.Event) -> None:
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-
-
-def worker_command() -> None:
-    """Deliver queued envelopes until Ctrl-C (serve runs one too, unless --no-worker)."""
-    node = settings()
-    engine = make_engine(node.effective_database_url)
-    stop = threading.Event()
-    _stop_on_signal(stop)
-    console.print(f"delivery worker for {node.node_name} running; Ctrl-C stops it")
-    try:
-        worker.run(make_session_factory(engine), node, stop)
-    finally:
-        engine.dispose()
-    console.print("worker stopped.")

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, register
 from liaison.kit.crypto import b64e
+from liaison.kit.plugin import InboundContext
 from liaison.ledger.service import OPERATOR, trail
 from liaison.models import NodeKey, OutboxMessage, PeerKey
 
@@ -36,13 +36,11 @@ class KeyAnnouncement(BaseModel):
     not_after: datetime
 
 
-@register(PING)
-def _apply_ping(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_ping(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     PingPayload.model_validate(payload)  # recorded in the inbox; no other effect
 
 
-@register(KEY_ANNOUNCE)
-def _apply_key_announce(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_key_announce(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     announced = KeyAnnouncement.model_validate(payload)
     # Raises ValidationFailed (refused as invalid_payload) if the id does not match.
     key = keys.decode_public(**announced.model_dump())

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
-from liaison.api.deps import CallerDep, DbDep, client_ip
+from liaison.api.deps import DbDep, client_ip
 from liaison.federation import control, envelope, keys, metrics, peers
 from liaison.federation.access import require_operator
 from liaison.federation.inbox import Inbox, Outcome
@@ -27,6 +27,7 @@ from liaison.federation.schemas import (
 from liaison.kit.crypto import b64e
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import InvalidEnvelope, ServiceUnavailable
+from liaison.users.deps import CallerDep
 
 router = APIRouter(tags=["federation"])
 MAX_BATCH = 500
@@ -72,11 +73,12 @@ def public_keys(request: Request, db: DbDep) -> KeysDocument:
 def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
     """Apply envelopes in one transaction. A write conflict with another process (an
     operator's command on the same SQLite file) rolls everything back; try again."""
-    factory = request.app.state.session_factory
+    state = request.app.state
+    factory = state.session_factory
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
             with _inbox_lock, unit_of_work(factory) as db:
-                inbox = Inbox(db, request.app.state.settings, client_ip(request))
+                inbox = Inbox(db, state.settings, state.registry, client_ip(request))
                 outcomes = [inbox.receive(body) for body in bodies]
             break
         except (IntegrityError, OperationalError) as exc:
@@ -92,7 +94,8 @@ def _receive_all(request: Request, bodies: list[Any]) -> list[Outcome]:
 
 def _refuse_request(request: Request, error: InvalidEnvelope) -> Outcome:
     with unit_of_work(request.app.state.session_factory) as db:
-        outcome = Inbox(db, request.app.state.settings, client_ip(request)).refuse(
+        state = request.app.state
+        outcome = Inbox(db, state.settings, state.registry, client_ip(request)).refuse(
             error.reason, error.detail
         )
     metrics.record_inbound(outcome.status, outcome.reason)

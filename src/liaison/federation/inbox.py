@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
-from liaison.federation.registry import InboundContext, PayloadRefused, handler_for
 from liaison.kit import clock
 from liaison.kit.crypto import PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.kit.plugin import InboundContext, PayloadRefused, Registry
 from liaison.ledger.service import trail
 from liaison.models import InboxMessage, Peer, PeerKey, Refusal
 
@@ -52,9 +52,12 @@ class _Refused(Exception):
 
 
 class Inbox:
-    def __init__(self, db: Session, settings: Settings, remote_addr: str) -> None:
+    def __init__(
+        self, db: Session, settings: Settings, registry: Registry, remote_addr: str
+    ) -> None:
         self.db = db
         self.settings = settings
+        self.registry = registry
         self.remote_addr = remote_addr[:64]
         # Looked up once per batch: the keys of this node valid now, and peer keys seen.
         self._own_valid = {row.key_id for row in keys.valid_keys(db)}
@@ -246,7 +249,7 @@ class Inbox:
         self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
     ) -> tuple[str, str | None, str | None]:
         header = parsed.header
-        handler = handler_for(header.type)
+        handler = self.registry.handler_for(header.type)
         if handler is None:
             return "refused", "unknown_type", f"this node does not accept '{header.type}'"
         try:
@@ -266,6 +269,7 @@ class Inbox:
             sender_node=peer.node_name,
             envelope_id=header.id,
             seq=header.seq,
+            registry=self.registry,
         )
         savepoint = self.db.begin_nested()
         try:

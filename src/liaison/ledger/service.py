@@ -2,22 +2,30 @@
 
 ``record`` queues the entry on the session; it joins the chain when the caller's
 transaction commits (a ``before_commit`` hook), as the last writes of that
-transaction. The chain head is one row (``audit_chain_head``, id 1): sealing first
-bumps its sequence with ``UPDATE ... RETURNING``, which takes the row lock on
-PostgreSQL (a concurrent committer waits, then reads the committed head: READ
-COMMITTED) and the database write lock on SQLite. So sequences have no gaps (a
-rolled-back transaction never takes a number), the chain cannot fork, and the lock
-is held only for the commit itself: never while the caller takes other row locks,
-so audited transactions cannot deadlock on it. An entry recorded inside a savepoint
-that rolls back is dropped with it.
+transaction. An entry recorded with ``keep=True`` (a policy refusal or hold) cannot
+be undone by its caller: a savepoint that rolls back hands it to the enclosing
+transaction, and a transaction that rolls back writes it in a short transaction of
+its own right after the rollback (the caller's locks are released by then, so this
+is safe on SQLite's single writer and inside a test's outer transaction alike).
+
+The chain head is one row (``audit_chain_head``, id 1): sealing first bumps its sequence
+with ``UPDATE ... RETURNING``, which takes the row lock on PostgreSQL (a concurrent
+committer waits, then reads the committed head: READ COMMITTED) and the database write
+lock on SQLite. So sequences have no gaps (a rolled-back transaction never takes a
+number), the chain cannot fork, and the lock is held only for the commit itself: never
+while the caller takes other row locks, so audited transactions cannot deadlock on it.
+An entry recorded inside a savepoint that rolls back is dropped with it (unless kept).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.kit import clock
@@ -30,9 +38,18 @@ HEAD_ID = 1
 # Peers and node keys are managed from the node's console (cli.context.operator).
 OPERATOR = "user:operator"
 _PENDING = "audit_pending"
+_LOG_KEPT = logging.getLogger("liaison.ledger")
 _LIMITS = {"actor": 200, "action": 100, "object_type": 100, "object_id": 200, "decision": 40}
 
-_Pending = list[tuple[AuditEntry, SessionTransaction | None]]
+
+@dataclass
+class _Queued:
+    entry: AuditEntry
+    scope: SessionTransaction | None  # the savepoint it was recorded in, if any
+    keep: bool  # survives the caller's rollback
+
+
+_Pending = list[_Queued]
 _LOG = Base.metadata.tables[AuditEntry.__tablename__]
 _HEAD = Base.metadata.tables[AuditChainHead.__tablename__]
 # (attribute name, table column) for every column of the log.
@@ -60,8 +77,12 @@ def record(
     decision: str | None = None,
     rule_ids: Sequence[str] = (),
     detail: Mapping[str, Any] | None = None,
+    keep: bool = False,
 ) -> AuditEntry:
     """Append one entry to the chain in the caller's transaction and return it.
+
+    ``keep=True``: the entry reaches the chain even if the caller rolls back (see the
+    module notes); for refusals, which must be audited whatever the caller does next.
 
     ``actor``: "user:<username>" | "node:<party code>" | "system". ``detail`` is a
     small JSON-able dict: identifiers and reasons, never personal-data bodies.
@@ -86,8 +107,10 @@ def record(
         rule_ids_json=canonical_json([str(rule_id) for rule_id in rule_ids]),
         detail_json=canonical_json(dict(detail or {})),
     )
+    if keep and not db.in_transaction():
+        db.connection()  # begins one, so the caller's rollback is seen and the entry kept
     pending: _Pending = db.info.setdefault(_PENDING, [])
-    pending.append((entry, db.get_nested_transaction()))
+    pending.append(_Queued(entry, db.get_nested_transaction(), keep))
     return entry
 
 
@@ -130,7 +153,8 @@ def seal(db: Session) -> list[AuditEntry]:
     sequence = last - len(pending)
     entries = []
     rows = []
-    for entry, _ in pending:
+    for queued in pending:
+        entry = queued.entry
         sequence += 1
         entry.sequence = sequence
         entry.prev_hash = prev_hash
@@ -176,10 +200,40 @@ def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction
     if not previous_transaction.nested:
         session.info.pop(_PENDING, None)
         return
-    pending[:] = [item for item in pending if not _within(item[1], previous_transaction)]
+    survivors: _Pending = []
+    for item in pending:
+        if not _within(item.scope, previous_transaction):
+            survivors.append(item)
+        elif item.keep:  # handed to the transaction around the savepoint
+            parent = previous_transaction.parent
+            survivors.append(
+                _Queued(item.entry, parent if parent and parent.nested else None, True)
+            )
+    pending[:] = survivors
+
+
+def _write_kept(session: Session, entries: list[AuditEntry]) -> None:
+    """Write entries whose caller rolled back, in a short transaction of their own.
+
+    A fresh session on the same bind: the caller's session is mid-rollback and its
+    transaction (and every lock it held) has already been released.
+    """
+    bind = session.get_bind()
+    fresh = Session(bind=bind, join_transaction_mode="create_savepoint")
+    try:
+        with fresh.begin():
+            fresh.info[_PENDING] = [_Queued(entry, None, False) for entry in entries]
+    except SQLAlchemyError:  # the caller's own error is the one to raise; say this one
+        _LOG_KEPT.exception("could not write %d kept audit entries after a rollback", len(entries))
+    finally:
+        fresh.close()
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
-        session.info.pop(_PENDING, None)
+        # After commit nothing is left (sealed); after a rollback or close, the
+        # connection is already rolled back, so kept entries can be written now.
+        kept = [item.entry for item in session.info.pop(_PENDING, []) if item.keep]
+        if kept:
+            _write_kept(session, kept)

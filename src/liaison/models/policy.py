@@ -73,3 +73,9 @@ class Assurance(Base):
     text: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # Who gave it (ISO alpha-2; None on assurances recorded before scopes existed, which
+    # therefore cover nothing), what it covers and until when.
+    party: Mapped[str | None] = mapped_column(String(2))
+    scope: Mapped[str] = mapped_column(String(20), default="any", server_default="any")
+    scope_value: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    expires_on: Mapped[date | None] = mapped_column(Date)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.jobs import in_transaction
 from liaison.models import EmailOutbox
 
 log = logging.getLogger("liaison.mail")
@@ -109,5 +110,8 @@ def _failed(settings: Settings, row: EmailOutbox, error: str) -> None:
 
 
 def run_pass(db: Session, settings: Settings) -> None:
-    """The worker job (``liaison.worker`` registers it; its Schedule commits)."""
+    """One pass of the mail job: send what is due."""
     send_queued(db, settings)
+
+
+mail_job = in_transaction(run_pass)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from liaison.cli.context import console, settings, transaction
+from liaison.kit.cli import console, settings, transaction
 from liaison.kit.errors import ValidationFailed
 from liaison.policy import service, store
 from liaison.policy.schemas import PolicySubject

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from liaison.api.deps import CallerDep, DbDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
@@ -25,6 +25,7 @@ from liaison.policy.review_schemas import (
     ReviewStatus,
 )
 from liaison.policy.schemas import Decision, PolicySubject
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/policy", tags=["policy"])
 
@@ -121,9 +122,17 @@ def get_review(review_id: IdPath, db: DbDep, caller: CallerDep) -> ReviewOut:
 
 
 @router.post("/reviews/{review_id}/decide", response_model=ReviewOut)
-def decide(review_id: IdPath, data: ReviewDecisionIn, db: DbDep, caller: CallerDep) -> ReviewOut:
+def decide(
+    review_id: IdPath,
+    data: ReviewDecisionIn,
+    db: DbDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    registry: RegistryDep,
+) -> ReviewOut:
     """Legal reviewers only: approve (with conditions), amend or refuse, with reasons."""
-    return ReviewOut.model_validate(review.decide(db, caller, review_id, data))
+    item = review.decide(db, caller, review_id, data, settings=settings, registry=registry)
+    return ReviewOut.model_validate(item)
 
 
 @router.get("/assurances", response_model=list[AssuranceOut])

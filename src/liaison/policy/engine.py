@@ -29,6 +29,7 @@ from typing import Any
 import cedarpy
 
 from liaison.kit import clock
+from liaison.policy.facts import values_of
 from liaison.policy.packs import (
     CONVERTERS,
     PackSpec,
@@ -159,7 +160,7 @@ class Engine:
         blocked, fired = self._ask(context, "decide")
         if blocked or explain:
             fired = self._ask(context, "match")[1]
-        values = subject.__dict__
+        values = values_of(subject)
         hits: list[RuleHit] = []
         obligations: list[Obligation] = []
         for rule_id in fired:

@@ -33,6 +33,7 @@ import cedarpy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.kit.errors import FieldError, ValidationFailed
+from liaison.policy.facts import DERIVED, values_of
 from liaison.policy.schemas import ObligationKind, PolicySubject
 
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{2,99}$"
@@ -102,9 +103,14 @@ def _cedar_type(annotation: Any) -> dict[str, Any]:
     raise TypeError(f"no Cedar type for {annotation!r}")
 
 
+NOT_IN_CONTEXT = frozenset({"persons"})
+# The subject's own attributes (``persons`` is read through the derived facts) and the
+# facts derived from it (``facts.DERIVED``): everything a rule may read.
 SUBJECT_FIELDS: dict[str, Any] = {
-    name: field.annotation for name, field in PolicySubject.model_fields.items()
-}
+    name: field.annotation
+    for name, field in PolicySubject.model_fields.items()
+    if name not in NOT_IN_CONTEXT
+} | {name: annotation for name, (annotation, _) in DERIVED.items()}
 DATETIME_FIELDS = frozenset(n for n, a in SUBJECT_FIELDS.items() if datetime in get_args(a))
 CONTEXT_TYPES = {name: _cedar_type(a) for name, a in SUBJECT_FIELDS.items()}
 ACTIONS = ("decide", "match")
@@ -150,7 +156,7 @@ CONVERTERS: dict[str, Callable[[Any], Any]] = {name: _converter(name) for name i
 
 def context_of(subject: PolicySubject, names: Iterable[str] = CONVERTERS.keys()) -> dict[str, Any]:
     """The Cedar context: absent text is "", absent times 0, times as epoch seconds."""
-    values = subject.__dict__
+    values = values_of(subject)
     return {name: CONVERTERS[name](values[name]) for name in names}
 
 

@@ -1,9 +1,10 @@
 """The legal review queue: items held by a decision until a legal reviewer decides.
 
-A domain holds an item with ``hold`` (nothing leaves while it is held) and
-registers, per object type, a release handler with ``register_release``. When the
-reviewer decides, the handler is called in the reviewer's transaction with the
-outcome: approved (approved, approved_with_conditions, amended) or refused.
+A domain holds an item with ``hold`` (nothing leaves while it is held) and declares,
+per object type, a release hook in its plug-in (``Plugin.release_hooks``). When the
+reviewer decides, the hook is called in the reviewer's transaction with the node's
+settings and the outcome: approved (approved, approved_with_conditions, amended) or
+refused.
 
 Assurances: a death-penalty (or other) assurance is recorded once here
 (reference, given by, date, text); approving an item held with an
@@ -21,13 +22,16 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.plugin import Registry
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
+from liaison.policy.assurances import unusable
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind
 
@@ -43,20 +47,10 @@ class ReviewOutcome:
     assurance_reference: str | None = None
 
 
-ReleaseHandler = Callable[[Session, str, ReviewOutcome], None]
-_HANDLERS: dict[str, ReleaseHandler] = {}
+# (db, settings, object_id, outcome): release or drop the held item
+ReleaseHandler = Callable[[Session, Settings, str, ReviewOutcome], None]
 REVIEWERS = frozenset({Role.LEGAL_REVIEWER})
 QUEUE_READERS = frozenset({Role.LEGAL_REVIEWER, Role.ADMIN})
-
-
-def register_release(object_type: str) -> Callable[[ReleaseHandler], ReleaseHandler]:
-    """Decorator: the function releases (or drops) held items of ``object_type``."""
-
-    def decorate(handler: ReleaseHandler) -> ReleaseHandler:
-        _HANDLERS[object_type] = handler
-        return handler
-
-    return decorate
 
 
 def actor_of(caller: Caller) -> str:
@@ -129,7 +123,15 @@ def _needs_assurance(item: ReviewItem) -> bool:
     return ObligationKind.ASSURANCE_REQUIRED.value in kinds
 
 
-def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) -> ReviewItem:
+def decide(
+    db: Session,
+    caller: Caller,
+    review_id: str,
+    data: ReviewDecisionIn,
+    *,
+    settings: Settings,
+    registry: Registry,
+) -> ReviewItem:
     """Record the reviewer's decision and release (or drop) the item in this transaction."""
     if caller.role not in REVIEWERS:
         raise Forbidden("only a legal reviewer decides on held items")
@@ -138,7 +140,7 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
         raise NotFound(f"no review item {review_id}")
     if item.status != ReviewStatus.HELD.value:
         raise Conflict(f"review item {review_id} was already decided ({item.status})")
-    handler = _HANDLERS.get(item.object_type)
+    handler = registry.release_hook(item.object_type)
     if handler is None:
         raise Conflict(f"nothing can release items of type {item.object_type} on this node")
     approved = data.status is not ReviewStatus.REFUSED
@@ -147,7 +149,9 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
             raise ValidationFailed.on_field(
                 "assurance_reference", "this item needs a recorded assurance to be approved"
             )
-        find_assurance(db, data.assurance_reference)
+        problem = unusable(find_assurance(db, data.assurance_reference))
+        if problem is not None:
+            raise ValidationFailed.on_field("assurance_reference", problem)
     item.status = data.status.value
     item.reviewer = actor_of(caller)
     item.reasons = data.reasons
@@ -163,7 +167,7 @@ def decide(db: Session, caller: Caller, review_id: str, data: ReviewDecisionIn) 
         reason=data.reasons,
         assurance_reference=data.assurance_reference,
     )
-    handler(db, item.object_id, outcome)
+    handler(db, settings, item.object_id, outcome)
     db.flush()
     record(
         db,
@@ -227,6 +231,10 @@ def record_assurance(db: Session, caller: Caller, data: AssuranceCreate) -> Assu
         given_on=data.given_on,
         text=data.text,
         recorded_by=actor_of(caller),
+        party=data.party,
+        scope=data.scope.value,
+        scope_value=data.scope_value,
+        expires_on=data.expires_on,
     )
     db.add(row)
     db.flush()

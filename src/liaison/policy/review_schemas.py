@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liaison.kit.inputs import InputModel
+from liaison.policy import vocab
+from liaison.policy.schemas import OptionalParty
 
 
 class ReviewStatus(StrEnum):
@@ -59,12 +61,35 @@ class ReviewOut(BaseModel):
     decided_at: datetime | None
 
 
+class AssuranceScope(StrEnum):
+    ANY = "any"  # every item to the giving party
+    CASE = "case"  # items of one case (scope_value: the case reference)
+    PERSON = "person"  # items naming one person (scope_value: the name as in the entity)
+    OFFENCE = "offence"  # items alleging one offence (scope_value: the offence code)
+
+
 class AssuranceCreate(InputModel):
     reference: str = Field(min_length=3, max_length=100, pattern=r"^[A-Za-z0-9/._\-]+$")
     kind: AssuranceKind = AssuranceKind.DEATH_PENALTY
     given_by: str = Field(min_length=3, max_length=300)
     given_on: date
     text: str = Field(min_length=10, max_length=10000)
+    party: OptionalParty = Field(
+        default=None, description="the state that gave it (ISO alpha-2); none covers no item"
+    )
+    scope: AssuranceScope = AssuranceScope.ANY
+    scope_value: str = Field(default="", max_length=200)
+    expires_on: date | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AssuranceCreate:
+        if self.expires_on is not None and self.expires_on < self.given_on:
+            raise ValueError("expires_on: an assurance cannot expire before it was given")
+        if self.scope is AssuranceScope.OFFENCE:
+            self.scope_value = vocab.offence_code(self.scope_value)
+        elif self.scope is not AssuranceScope.ANY and not self.scope_value.strip():
+            raise ValueError(f"scope_value: name the {self.scope.value} the assurance covers")
+        return self
 
 
 class AssuranceOut(BaseModel):
@@ -78,6 +103,10 @@ class AssuranceOut(BaseModel):
     text: str
     recorded_by: str
     recorded_at: datetime
+    party: str | None = None
+    scope: str = "any"
+    scope_value: str = ""
+    expires_on: date | None = None
 
 
 class PackUpload(InputModel):

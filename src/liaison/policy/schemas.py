@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+
+from liaison.policy import vocab
 
 
 class Direction(StrEnum):
@@ -43,8 +46,35 @@ class HandlingCode(StrEnum):
 
 class ProtectionStatus(StrEnum):
     NONE = "none"
+    UNKNOWN = "unknown"
     REFUGEE_CLAIMANT = "refugee_claimant"
     PROTECTED_PERSON = "protected_person"
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _optional_party(value: str | None) -> str | None:
+    return None if value is None else vocab.party_code(value)
+
+
+PartyCode = Annotated[str, AfterValidator(vocab.party_code)]
+OptionalParty = Annotated[
+    str | None, BeforeValidator(_blank_is_none), AfterValidator(_optional_party)
+]
+OffenceCode = Annotated[str, AfterValidator(vocab.offence_code)]
+ActivityBasis = Annotated[str, AfterValidator(vocab.activity_basis)]
+
+
+class PersonFacts(BaseModel):
+    """What the node knows about one person in an item (from the person entity)."""
+
+    label: str = Field(default="", max_length=200, description="for explanations only")
+    protection_status: ProtectionStatus = ProtectionStatus.NONE
+    feared_country: OptionalParty = None
+    mistreatment_risk: bool = False
+    activity_basis: list[ActivityBasis] = Field(default_factory=list, max_length=10)
 
 
 class PolicySubject(BaseModel):
@@ -52,11 +82,11 @@ class PolicySubject(BaseModel):
 
     direction: Direction
     kind: ItemKind
-    sender_party: str = Field(description="ISO alpha-2, e.g. CA")
-    recipient_party: str = Field(
+    sender_party: PartyCode = Field(description="ISO alpha-2, e.g. CA")
+    recipient_party: PartyCode = Field(
         description="the party the item goes to (inbound: sender_party is the peer)"
     )
-    originator_party: str = Field(description="who first produced the information")
+    originator_party: PartyCode = Field(description="who first produced the information")
     message_type: str | None = Field(
         default=None, description="request|reply|disclosure|alert|acknowledgement|follow_up"
     )
@@ -71,27 +101,40 @@ class PolicySubject(BaseModel):
     mlat_reference: str | None = None
     purpose: str | None = None
     contains_personal_data: bool = False
-    offences: list[str] = Field(
+    offences: list[OffenceCode] = Field(
         default_factory=list,
+        max_length=20,
         description="offence codes, e.g. drug_trafficking, ndps_31a_repeat, murder, terrorism",
     )
     death_penalty_assurance: str | None = Field(
-        default=None, description="reference of a recorded assurance"
+        default=None,
+        max_length=100,
+        description="reference of a recorded assurance; enforce keeps it only if the "
+        "assurance is recorded, unexpired and covers the item",
+    )
+    case_reference: str | None = Field(
+        default=None, max_length=100, description="the case the item belongs to (scopes)"
     )
     mistreatment_risk: bool = False
     mistreatment_determination: str | None = Field(
         default=None, description="recorded legal-review determination"
     )
     protection_status: ProtectionStatus = ProtectionStatus.NONE
-    feared_country: str | None = Field(
+    feared_country: OptionalParty = Field(
         default=None, description="ISO alpha-2 of the country the person fears return to"
     )
-    activity_basis: list[str] = Field(
+    activity_basis: list[ActivityBasis] = Field(
         default_factory=list,
+        max_length=10,
         description="lawful_advocacy, protest, dissent, violence, crime, ...",
     )
-    onward_recipient_party: str | None = Field(
+    onward_recipient_party: OptionalParty = Field(
         default=None, description="set when forwarding to a third party"
+    )
+    persons: list[PersonFacts] = Field(
+        default_factory=list,
+        max_length=200,
+        description="each person in the item with what is known about them (entities)",
     )
     originator_consent: bool = False
     cyber_incident: bool = False

@@ -3,7 +3,8 @@
 ``evaluate`` is a pure read: the active packs (both parties' and the joint pack)
 compiled once into an ``Engine`` and asked about the subject. ``enforce`` also
 records the decision in the audit log (what, to whom, who, when, on what basis:
-the SCIDA s.9 record) and raises ``PolicyBlocked`` on a block.
+the SCIDA s.9 record) and raises ``PolicyBlocked`` on a block; a refusal's record
+cannot be rolled back by the caller.
 """
 
 from __future__ import annotations
@@ -14,18 +15,22 @@ from sqlalchemy.orm import Session
 
 from liaison.kit.errors import BlockingRule, PolicyBlocked
 from liaison.ledger.service import record
+from liaison.policy.assurances import verified
 from liaison.policy.schemas import Decision, Effect, PolicySubject
 from liaison.policy.store import active_engine
 
 
 def evaluate(db: Session, subject: PolicySubject) -> Decision:
-    """The decision for the subject under the active packs; reads only."""
-    return active_engine(db).evaluate(subject)
+    """The decision for the subject under the active packs; reads only.
+
+    An assurance reference counts only if a recorded assurance backs it (``assurances``).
+    """
+    return active_engine(db).evaluate(verified(db, subject))
 
 
 def explain(db: Session, subject: PolicySubject) -> Decision:
     """Like evaluate, also listing the rules considered that did not apply."""
-    return active_engine(db).evaluate(subject, explain=True)
+    return active_engine(db).evaluate(verified(db, subject), explain=True)
 
 
 def disclosure_record(subject: PolicySubject, decision: Decision) -> dict[str, Any]:
@@ -63,10 +68,13 @@ def enforce(
 ) -> Decision:
     """Evaluate, record the decision in the audit log, raise PolicyBlocked on a block.
 
-    On a block the audit row is written in the caller's transaction too; a caller
-    that wants the refusal kept after it rolls back records it in its own transaction.
+    A refusal (block) or a hold for legal review is recorded with ``keep=True``: it
+    reaches the audit chain with its rule ids even when the caller's transaction or
+    savepoint rolls back (a CLI command that fails, an inbound envelope refused in
+    the inbox's savepoint); an allow joins the caller's transaction as usual.
     """
-    decision = evaluate(db, subject)
+    subject = verified(db, subject)  # the record shows the assurance only if it counts
+    decision = active_engine(db).evaluate(subject)
     record(
         db,
         actor=actor,
@@ -76,6 +84,7 @@ def enforce(
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
         detail=disclosure_record(subject, decision),
+        keep=decision.effect is Effect.BLOCK or decision.holds_for_review(),
     )
     if decision.effect is Effect.BLOCK:
         raise blocked_error(decision)

@@ -179,3 +179,8 @@ def ensure_shipped_packs(db: Session) -> list[PolicyPack]:
         row = load_pack(db, source, actor=SYSTEM)
         done.append(activate(db, row.id, actor=SYSTEM))
     return done
+
+
+def seed_packs(db: Session, _party_code: str) -> dict[str, int]:
+    """The demo seed step: the shipped rule packs (``liaison init`` installs them too)."""
+    return {"policy packs": len(ensure_shipped_packs(db))}

@@ -20,16 +20,17 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import keys
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.kit.roles import Caller
 from liaison.ledger import signing
 from liaison.ledger.chain import canonical_json, format_at
 from liaison.ledger.service import actor_of, trail
 from liaison.models import DeletionRequest, LegalHold
 from liaison.retention import service as retention
+from liaison.retention.service import PurgeRules
 
 DELETE_REQUEST = "retention.delete_request"
 DELETE_CERTIFICATE = "retention.delete_certificate"
@@ -70,11 +71,11 @@ class Certificate(InputModel):
 
 
 def request_deletion(
-    db: Session, settings: Settings, caller: Caller, data: DeletionRequestIn
+    db: Session, settings: Settings, rules: PurgeRules, caller: Caller, data: DeletionRequestIn
 ) -> DeletionRequest:
     """Ask ``peer_party`` to erase an object this node originated and shared with it."""
     retention.require_records_officer(caller)
-    origin = retention.purgeable(data.object_type).origin(db, data.object_id)
+    origin = retention.purgeable(rules, data.object_type).origin(db, data.object_id)
     if origin is None:
         raise ValidationFailed.on_field("object_id", f"no {data.object_type} {data.object_id}")
     if origin != settings.party:
@@ -140,22 +141,21 @@ def _certify(db: Session, settings: Settings, row: DeletionRequest, outcome: str
     )
 
 
-def _comply(db: Session, settings: Settings, row: DeletionRequest) -> None:
+def _comply(db: Session, settings: Settings, rules: PurgeRules, row: DeletionRequest) -> None:
     if retention.is_held(db, row.object_type, row.object_id):
         _certify(db, settings, row, "held")
         return
     who = f"node:{row.peer_party}"
     retention.erase(
-        db, who, row.object_type, row.object_id, reason="deletion_request", request_id=row.id
+        db, rules, who, row.object_type, row.object_id, reason="deletion_request", request_id=row.id
     )
     _certify(db, settings, row, "erased")
 
 
-@register(DELETE_REQUEST)
-def _receive_request(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_request(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     wire = _WireRequest.model_validate(payload)
     try:
-        entry = retention.purgeable(wire.object_type)
+        entry = retention.purgeable(context.registry.purge_rules, wire.object_type)
     except ValidationFailed as exc:
         raise PayloadRefused("invalid_payload", exc.detail) from exc
     origin = entry.origin(db, wire.object_id)
@@ -178,10 +178,10 @@ def _receive_request(db: Session, context: InboundContext, payload: dict[str, An
     if origin is None:
         _certify(db, context.settings, row, "not_held")
     else:
-        _comply(db, context.settings, row)
+        _comply(db, context.settings, context.registry.purge_rules, row)
 
 
-def after_release(db: Session, settings: Settings, hold: LegalHold) -> int:
+def after_release(db: Session, settings: Settings, rules: PurgeRules, hold: LegalHold) -> int:
     """Requests that waited on ``hold``: comply now if no other hold remains."""
     waiting = db.scalars(
         select(DeletionRequest).where(
@@ -194,13 +194,12 @@ def after_release(db: Session, settings: Settings, hold: LegalHold) -> int:
     done = 0
     for row in waiting:
         if not retention.is_held(db, row.object_type, row.object_id):
-            _comply(db, settings, row)
+            _comply(db, settings, rules, row)
             done += 1
     return done
 
 
-@register(DELETE_CERTIFICATE)
-def _receive_certificate(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def receive_certificate(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     certificate = Certificate.model_validate(payload)
     row = db.get(DeletionRequest, certificate.request_id)
     if row is None or row.direction != "outbound" or row.peer_party != context.sender_party:
@@ -251,8 +250,10 @@ def requests(db: Session, limit: int = 200) -> list[DeletionRequest]:
     )
 
 
-def release_hold(db: Session, settings: Settings, caller: Caller, hold_id: str) -> LegalHold:
+def release_hold(
+    db: Session, settings: Settings, rules: PurgeRules, caller: Caller, hold_id: str
+) -> LegalHold:
     """Release a legal hold, then answer the deletion requests that waited on it."""
     hold = retention.release_hold(db, caller, hold_id)
-    after_release(db, settings, hold)
+    after_release(db, settings, rules, hold)
     return hold

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
 from liaison.retention import deletion
 from liaison.retention import service as retention
@@ -21,6 +21,7 @@ from liaison.retention.schemas import (
     PurgeOut,
     TombstoneOut,
 )
+from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/retention", tags=["retention"])
 
@@ -32,9 +33,11 @@ def list_periods(db: DbDep, caller: CallerDep) -> list[PeriodOut]:
 
 
 @router.put("/periods", response_model=PeriodOut)
-def set_period(data: PeriodIn, db: DbDep, caller: CallerDep) -> PeriodOut:
+def set_period(data: PeriodIn, db: DbDep, caller: CallerDep, registry: RegistryDep) -> PeriodOut:
     """How long data of one category that ``party_code`` originated is kept here."""
-    row = retention.set_period(db, caller, data.party_code, data.category, data.days)
+    row = retention.set_period(
+        db, registry.purge_rules, caller, data.party_code, data.category, data.days
+    )
     return PeriodOut.model_validate(row)
 
 
@@ -45,16 +48,20 @@ def list_holds(db: DbDep, caller: CallerDep) -> list[HoldOut]:
 
 
 @router.post("/holds", response_model=HoldOut, status_code=status.HTTP_201_CREATED)
-def place_hold(data: HoldIn, db: DbDep, caller: CallerDep) -> HoldOut:
+def place_hold(data: HoldIn, db: DbDep, caller: CallerDep, registry: RegistryDep) -> HoldOut:
     """Suspend purge and deletion of one object."""
-    hold = retention.place_hold(db, caller, data.object_type, data.object_id, data.reason)
+    rules = registry.purge_rules
+    hold = retention.place_hold(db, rules, caller, data.object_type, data.object_id, data.reason)
     return HoldOut.model_validate(hold)
 
 
 @router.post("/holds/{hold_id}/release", response_model=HoldOut)
-def release_hold(hold_id: IdPath, db: DbDep, caller: CallerDep, settings: SettingsDep) -> HoldOut:
+def release_hold(
+    hold_id: IdPath, db: DbDep, caller: CallerDep, settings: SettingsDep, registry: RegistryDep
+) -> HoldOut:
     """Release a hold; deletion requests that waited on it are answered now."""
-    return HoldOut.model_validate(deletion.release_hold(db, settings, caller, hold_id))
+    released = deletion.release_hold(db, settings, registry.purge_rules, caller, hold_id)
+    return HoldOut.model_validate(released)
 
 
 @router.get("/tombstones", response_model=list[TombstoneOut])
@@ -64,10 +71,11 @@ def list_tombstones(db: DbDep, caller: CallerDep) -> list[TombstoneOut]:
 
 
 @router.post("/purge", response_model=PurgeOut)
-def purge_now(db: DbDep, caller: CallerDep) -> PurgeOut:
+def purge_now(db: DbDep, caller: CallerDep, registry: RegistryDep) -> PurgeOut:
     """Run the purge job now (the worker runs it periodically)."""
     retention.require_records_officer(caller)
-    return PurgeOut(erased=[TombstoneOut.model_validate(t) for t in retention.purge(db)])
+    erased = retention.purge(db, registry.purge_rules)
+    return PurgeOut(erased=[TombstoneOut.model_validate(t) for t in erased])
 
 
 @router.get("/deletion-requests", response_model=list[DeletionOut])
@@ -82,7 +90,12 @@ def list_deletions(db: DbDep, caller: CallerDep, settings: SettingsDep) -> list[
 
 @router.post("/deletion-requests", response_model=DeletionOut, status_code=status.HTTP_201_CREATED)
 def request_deletion(
-    data: DeletionRequestIn, db: DbDep, caller: CallerDep, settings: SettingsDep
+    data: DeletionRequestIn,
+    db: DbDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    registry: RegistryDep,
 ) -> DeletionOut:
     """Ask a peer to erase something this node originated; its certificate comes back."""
-    return DeletionOut.of(deletion.request_deletion(db, settings, caller, data), False)
+    row = deletion.request_deletion(db, settings, registry.purge_rules, caller, data)
+    return DeletionOut.of(row, False)

@@ -1,27 +1,21 @@
 """Retention: per-party periods per category, legal holds, erasure with tombstones,
-and the purge job. Domains register what can be purged, one entry per object type:
-
-    register_purge(Purgeable(object_type="exchange.message", expired=..., origin=..., erase=...))
-
-``expired(db, party, cutoff, limit)`` lists ids of objects that ``party`` originated
-whose retention clock started before ``cutoff``; ``origin(db, id)`` names the party
-that originated an object (None if there is no such object here); ``erase(db, id)``
-erases its content (attachments included) and returns a small summary without
-personal data, kept in the tombstone. Audit entries themselves are never purged.
+and the purge job. Domains declare what can be purged in their plug-in, one
+``Purgeable`` per object type (``liaison.kit.plugin``); the functions here take the
+registry's ``purge_rules``. The summary an ``erase`` returns is kept in the tombstone.
+Audit entries themselves are never purged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.plugin import Purgeable
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.chain import canonical_json
 from liaison.ledger.service import actor_of, trail
@@ -31,41 +25,21 @@ PURGE_BATCH = 500
 SYSTEM = "system"
 
 
-@dataclass(frozen=True)
-class Purgeable:
-    object_type: str
-    expired: Callable[[Session, str, datetime, int], list[str]]
-    origin: Callable[[Session, str], str | None]
-    erase: Callable[[Session, str], dict[str, Any]]
-    category: str = field(default="")
-
-    @property
-    def retention_category(self) -> str:
-        return self.category or self.object_type
+PurgeRules = Mapping[str, Purgeable]
 
 
-_registry: dict[str, Purgeable] = {}
-
-
-def register_purge(purgeable: Purgeable) -> Purgeable:
-    if purgeable.object_type in _registry:
-        raise RuntimeError(f"two purge registrations for {purgeable.object_type}")
-    _registry[purgeable.object_type] = purgeable
-    return purgeable
-
-
-def purgeable(object_type: str) -> Purgeable:
-    found = _registry.get(object_type)
+def purgeable(rules: PurgeRules, object_type: str) -> Purgeable:
+    found = rules.get(object_type)
     if found is None:
-        known = ", ".join(sorted(_registry)) or "none"
+        known = ", ".join(sorted(rules)) or "none"
         raise ValidationFailed.on_field(
             "object_type", f"'{object_type}' has no retention rules here (known: {known})"
         )
     return found
 
 
-def categories() -> list[str]:
-    return sorted({p.retention_category for p in _registry.values()})
+def categories(rules: PurgeRules) -> list[str]:
+    return sorted({p.retention_category for p in rules.values()})
 
 
 def require_records_officer(caller: Caller) -> None:
@@ -75,12 +49,13 @@ def require_records_officer(caller: Caller) -> None:
 
 # periods -------------------------------------------------------------------
 def set_period(
-    db: Session, caller: Caller, party: str, category: str, days: int
+    db: Session, rules: PurgeRules, caller: Caller, party: str, category: str, days: int
 ) -> RetentionPeriod:
     require_records_officer(caller)
-    if category not in categories():
+    known = categories(rules)
+    if category not in known:
         raise ValidationFailed.on_field(
-            "category", f"unknown category '{category}' (known: {', '.join(categories())})"
+            "category", f"unknown category '{category}' (known: {', '.join(known)})"
         )
     row = db.scalar(
         select(RetentionPeriod).where(
@@ -121,10 +96,10 @@ def is_held(db: Session, object_type: str, object_id: str) -> bool:
 
 
 def place_hold(
-    db: Session, caller: Caller, object_type: str, object_id: str, reason: str
+    db: Session, rules: PurgeRules, caller: Caller, object_type: str, object_id: str, reason: str
 ) -> LegalHold:
     require_records_officer(caller)
-    if purgeable(object_type).origin(db, object_id) is None:
+    if purgeable(rules, object_type).origin(db, object_id) is None:
         raise NotFound(f"no {object_type} {object_id} here")
     hold = LegalHold(
         object_type=object_type, object_id=object_id, reason=reason, placed_by=actor_of(caller)
@@ -167,6 +142,7 @@ def tombstone_of(db: Session, object_type: str, object_id: str) -> Tombstone | N
 
 def erase(
     db: Session,
+    rules: PurgeRules,
     who: Caller | str,
     object_type: str,
     object_id: str,
@@ -175,7 +151,7 @@ def erase(
     request_id: str | None = None,
 ) -> Tombstone:
     """Erase one object's content, keep a tombstone, audit it. Refuses under legal hold."""
-    entry = purgeable(object_type)
+    entry = purgeable(rules, object_type)
     existing = tombstone_of(db, object_type, object_id)
     if existing is not None:
         return existing
@@ -200,12 +176,12 @@ def erase(
     return tombstone
 
 
-def purge(db: Session, now: datetime | None = None) -> list[Tombstone]:
+def purge(db: Session, rules: PurgeRules, now: datetime | None = None) -> list[Tombstone]:
     """The purge job: erase what outlived its party's period, except what is on hold."""
     now = now or clock.now()
     erased: list[Tombstone] = []
     rows = periods(db)
-    for entry in _registry.values():
+    for entry in rules.values():
         for period in rows:
             if period.category != entry.retention_category:
                 continue
@@ -215,7 +191,9 @@ def purge(db: Session, now: datetime | None = None) -> list[Tombstone]:
                     continue
                 if is_held(db, entry.object_type, object_id):
                     continue
-                erased.append(erase(db, SYSTEM, entry.object_type, object_id, reason="retention"))
+                erased.append(
+                    erase(db, rules, SYSTEM, entry.object_type, object_id, reason="retention")
+                )
     return erased
 
 

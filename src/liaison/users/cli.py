@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console, operator, settings, transaction
+from liaison.kit.cli import console, operator, settings, transaction
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.roles import Role
 from liaison.users import service

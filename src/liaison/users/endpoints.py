@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.inputs import IdPath, UsernamePath
 from liaison.users import service
+from liaison.users.deps import CallerDep
 from liaison.users.repository import UserRepository
 from liaison.users.schemas import (
     RoleChange,

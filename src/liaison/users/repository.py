@@ -7,15 +7,12 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
 from liaison.models import ApiToken, LoginAttempt, User, WebSession
 
 
-class UserRepository:
-    def __init__(self, db: Session, caller: Caller) -> None:
-        self.db = db
-        self.caller = caller
-
+class UserRepository(Repository[Caller]):
     def _visible(self) -> Select[User]:
         query = select(User)
         if not self.caller.is_admin:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.kit.security import hash_password, new_token, token_digest
 from liaison.ledger.service import trail
@@ -45,9 +46,7 @@ def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
 
 
 def get_user(db: Session, caller: Caller, username: str) -> User:
-    user = UserRepository(db, caller).by_username(username)
-    if user is None:
-        raise NotFound(f"no user '{username}'")
+    user = found(UserRepository(db, caller).by_username(username), f"user '{username}'")
     return user
 
 

@@ -1,4 +1,6 @@
-"""Mount the web UI on the app: static files, page routers, HTML error pages."""
+"""Mount the web UI's shared parts on the app: static files and HTML error pages.
+
+The pages themselves come from the domains' plug-ins (``Plugin.web_routers``)."""
 
 from __future__ import annotations
 
@@ -6,19 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from liaison.web.views import agencies, auth, federation, home, officer_detail, officers, parties
 from liaison.web.views.common import STATIC_DIR, is_htmx, login_url, render, sentence
-
-# Order matters: /directory/officers/new before /directory/officers/{officer_id}.
-ROUTERS = (
-    auth.router,
-    home.router,
-    parties.router,
-    agencies.router,
-    officers.router,
-    officer_detail.router,
-    federation.router,
-)
 
 
 def render_error(request: Request, status: int, title: str, detail: str) -> Response | None:
@@ -49,6 +39,4 @@ def render_error(request: Request, status: int, title: str, detail: str) -> Resp
 
 def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in ROUTERS:
-        app.include_router(router)
     app.state.web_error_renderer = render_error

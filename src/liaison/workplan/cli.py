@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from liaison.cli.context import console, settings, transaction
+from liaison.kit.cli import console, registry, settings, transaction
 from liaison.workplan import versions
 from liaison.workplan.document import parse
 from liaison.workplan.report import build_report, render_report
@@ -56,6 +56,7 @@ def history() -> None:
 
 @app.command("report")
 def report(
+    context: typer.Context,
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     format: Annotated[ReportFormat, typer.Option("--format", help="html, pdf or md.")] = (
         ReportFormat.PDF
@@ -67,7 +68,8 @@ def report(
     """Write the dated joint (or internal) progress report."""
     node = settings()
     with transaction(node) as db:
-        data = build_report(db, node.party, internal=internal)
+        exchange = registry(context).figure("exchange")
+        data = build_report(db, node.party, internal=internal, exchange=exchange)
         body = render_report(data, format.value)
     output.write_bytes(body)
     kind = "internal" if internal else "joint"

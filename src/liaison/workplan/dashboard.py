@@ -1,10 +1,7 @@
 """The dashboard's figures: per priority area, actions by status and milestones due or
 overdue (two indexed GROUP BY queries, whatever the number of actions), plus exchange
-statistics from whichever module registers a provider.
-
-The information exchange lives in another module; it plugs in at start-up with
-``register_exchange_stats(provider)``. Without a provider the panel says
-"no exchange data yet".
+statistics from the provider a plug-in declares as its ``"exchange"`` figure
+(``Registry.figure``). Without a provider the panel says "no exchange data yet".
 """
 
 from __future__ import annotations
@@ -45,17 +42,6 @@ class ExchangeStats:
 
 
 ExchangeStatsProvider = Callable[[Session], ExchangeStats | None]
-_provider: ExchangeStatsProvider | None = None
-
-
-def register_exchange_stats(provider: ExchangeStatsProvider | None) -> None:
-    """Plug in (or, with None, remove) the source of exchange statistics."""
-    global _provider
-    _provider = provider
-
-
-def exchange_stats(db: Session) -> ExchangeStats | None:
-    return _provider(db) if _provider is not None else None
 
 
 class AreaFigures(BaseModel):
@@ -129,7 +115,7 @@ def area_titles(repo: WorkplanRepository, head: tuple[int, str] | None) -> dict[
     return _titles[head]
 
 
-def build_dashboard(db: Session) -> DashboardOut:
+def build_dashboard(db: Session, exchange: ExchangeStatsProvider | None) -> DashboardOut:
     today = clock.today()
     repo = WorkplanRepository(db)
     head = repo.current_head()
@@ -161,5 +147,5 @@ def build_dashboard(db: Session) -> DashboardOut:
         version_sha256=head[1] if head else None,
         areas=areas,
         totals=totals,
-        exchange=exchange_stats(db),
+        exchange=exchange(db) if exchange is not None else None,
     )

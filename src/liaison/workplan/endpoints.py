@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import Response
 
-from liaison.api.deps import CallerDep, DbDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
+from liaison.users.deps import CallerDep
 from liaison.workplan import consent, versions
 from liaison.workplan.dashboard import DashboardOut, build_dashboard
 from liaison.workplan.document import diff, parse
@@ -152,8 +153,8 @@ def report_progress(
 
 
 @router.get("/dashboard", response_model=DashboardOut)
-def dashboard(db: DbDep, caller: CallerDep) -> DashboardOut:
-    return build_dashboard(db)
+def dashboard(db: DbDep, caller: CallerDep, registry: RegistryDep) -> DashboardOut:
+    return build_dashboard(db, registry.figure("exchange"))
 
 
 @router.get("/report", summary="The joint (default) or internal progress report")
@@ -161,10 +162,12 @@ def report(
     db: DbDep,
     caller: CallerDep,
     settings: SettingsDep,
+    registry: RegistryDep,
     format: Literal["html", "pdf", "md"] = "html",
     internal: bool = False,
 ) -> Response:
-    data = build_report(db, settings.party, internal=internal)
+    exchange = registry.figure("exchange")
+    data = build_report(db, settings.party, internal=internal, exchange=exchange)
     body = render_report(data, format)
     filename = f"workplan-report-{data.generated_on.isoformat()}.{format}"
     disposition = "inline" if format == "html" else f'attachment; filename="{filename}"'

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.federation.outbox import enqueue
-from liaison.federation.registry import InboundContext, PayloadRefused, register
 from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.models import (
     Peer,
     WorkplanProgress,
@@ -139,8 +139,7 @@ def _store_peer_signature(
     db.flush()
 
 
-@register(PROPOSAL)
-def _apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     message = ProposalMessage.model_validate(payload)
     if message.proposer_party != context.sender_party:
         raise PayloadRefused("policy_refused", "a node proposes only in its own party's name")
@@ -184,8 +183,7 @@ def _conflict(db: Session, context: InboundContext, proposal: WorkplanProposal, 
     send_response(db, proposal.id, "conflict", context.sender_party, reason=why)
 
 
-@register(RESPONSE)
-def _apply_response(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_response(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     message = ResponseMessage.model_validate(payload)
     repo = WorkplanRepository(db)
     proposal = repo.proposal(message.proposal_id)
@@ -233,8 +231,7 @@ def _apply_response(db: Session, context: InboundContext, payload: dict[str, Any
     versions.complete(db, repo, version)
 
 
-@register(SIGNATURE)
-def _apply_signature(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_signature(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     message = SignatureMessage.model_validate(payload)
     repo = WorkplanRepository(db)
     version = repo.version(message.version)
@@ -245,8 +242,7 @@ def _apply_signature(db: Session, context: InboundContext, payload: dict[str, An
         versions.complete(db, repo, version)
 
 
-@register(PROGRESS)
-def _apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+def apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     message = ProgressMessage.model_validate(payload)
     if message.party_code != context.sender_party:
         raise PayloadRefused("policy_refused", "a node reports only its own party's progress")

@@ -24,7 +24,7 @@ from liaison.kit.errors import Conflict
 from liaison.models import DialogueMeeting, DialogueOutcome, WorkplanProgress
 from liaison.workplan import consent
 from liaison.workplan.charts import milestone_chart, status_chart
-from liaison.workplan.dashboard import DashboardOut, build_dashboard
+from liaison.workplan.dashboard import DashboardOut, ExchangeStatsProvider, build_dashboard
 from liaison.workplan.document import parse
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import CLOSED_STATUSES, Action, PlanDocument
@@ -74,7 +74,9 @@ def _milestone_state(done: bool, due: date, status: str, today: date) -> str:
     return "overdue" if due < today else "open"
 
 
-def build_report(db: Session, own_party: str, *, internal: bool) -> ReportData:
+def build_report(
+    db: Session, own_party: str, *, internal: bool, exchange: ExchangeStatsProvider | None
+) -> ReportData:
     repo = WorkplanRepository(db)
     current = repo.current()
     plan = parse(current.document) if current else None
@@ -108,7 +110,7 @@ def build_report(db: Session, own_party: str, *, internal: bool) -> ReportData:
     outcomes: dict[str, list[DialogueOutcome]] = defaultdict(list)
     for outcome in repo.outcomes(shareable_only=not internal):
         outcomes[outcome.meeting_id].append(outcome)
-    dashboard = build_dashboard(db)
+    dashboard = build_dashboard(db, exchange)
     return ReportData(
         generated_on=today,
         generated_at=clock.now(),

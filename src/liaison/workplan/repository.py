@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
 from liaison.models import (
     Agency,
@@ -22,10 +23,9 @@ from liaison.models import (
 from liaison.workplan.document import KnownAgencies
 
 
-class WorkplanRepository:
+class WorkplanRepository(Repository[Caller | None]):
     def __init__(self, db: Session, caller: Caller | None = None) -> None:
-        self.db = db
-        self.caller = caller
+        super().__init__(db, caller)
 
     # versions ---------------------------------------------------------------
     def current(self) -> WorkplanVersion | None:

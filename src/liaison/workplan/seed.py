@@ -11,7 +11,7 @@ from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.tracking import materialise
 
 
-def seed_workplan(db: Session) -> dict[str, int]:
+def seed_workplan(db: Session, _party_code: str) -> dict[str, int]:
     """Version 1 (identical bytes on both nodes) and the 6-7 February 2026 meetings.
     Flushes, never commits. Returns what was created."""
     created: dict[str, int] = {}

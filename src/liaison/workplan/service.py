@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, Forbidden, NotFound
+from liaison.kit.errors import Conflict, Forbidden
 from liaison.kit.ids import new_id
+from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
 from liaison.models import Peer, WorkplanProgress, WorkplanProposal, WorkplanVersion
@@ -52,15 +53,11 @@ class WorkplanService:
             raise Forbidden(f"only an {allowed} may {what}")
 
     def get_version(self, number: int) -> WorkplanVersion:
-        version = self.repo.version(number)
-        if version is None:
-            raise NotFound(f"no workplan version {number}")
+        version = found(self.repo.version(number), f"workplan version {number}")
         return version
 
     def get_proposal(self, proposal_id: str) -> WorkplanProposal:
-        proposal = self.repo.proposal(proposal_id)
-        if proposal is None:
-            raise NotFound(f"no proposal {proposal_id}")
+        proposal = found(self.repo.proposal(proposal_id), f"proposal {proposal_id}")
         return proposal
 
     def edit_version(self, number: int) -> None:
@@ -176,9 +173,7 @@ class WorkplanService:
     # progress ---------------------------------------------------------------------
     def report_progress(self, action_id: str, data: ProgressCreate) -> WorkplanProgress:
         self._require(REPORTERS, "report progress")
-        action = self.repo.action(action_id)
-        if action is None:
-            raise NotFound(f"no action {action_id} in the current workplan")
+        action = found(self.repo.action(action_id), f"action {action_id} in the current workplan")
         if self.caller.party_code not in action.leads:
             raise Forbidden(f"{self.caller.party_code} does not lead this action")
         update = WorkplanProgress(

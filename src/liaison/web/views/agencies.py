@@ -22,10 +22,9 @@ from liaison.web.views.common import (
     PageCallerDep,
     choices,
     page_links,
-    redirect_after_post,
     render,
 )
-from liaison.web.views.forms import FormState, FormValues, attempt, read_values
+from liaison.web.views.forms import FormState, FormValues, read_values, submit
 
 router = APIRouter(prefix="/directory/agencies", include_in_schema=False)
 Page = Annotated[PageParams, Query()]
@@ -98,16 +97,16 @@ def new_agency(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
 def add_agency(request: Request, db: DbDep, caller: PageCallerDep, form: CsrfFormDep) -> Response:
     service = DirectoryService(db, caller)
     values = read_values(form, FIELDS, LISTS)
-    result = attempt(
+    return submit(
+        request,
         db,
         values,
         lambda: service.add_agency(
             AgencyCreate.model_validate(values | {"party_code": caller.party_code})
         ),
+        then=lambda result: saved_url(result),
+        again=lambda result: _form_page(request, caller, service.repo, result, None),
     )
-    if isinstance(result, FormState):
-        return _form_page(request, caller, service.repo, result, None)
-    return redirect_after_post(request, saved_url(result))
 
 
 @router.get("/{agency_id}/edit")
@@ -129,11 +128,11 @@ def update_agency(
     service = DirectoryService(db, caller)
     agency = service.agency_for_change(agency_id)
     values = read_values(form, FIELDS, LISTS)
-    result = attempt(
+    return submit(
+        request,
         db,
         values,
         lambda: service.update_agency(agency_id, AgencyUpdate.model_validate(values)),
+        then=lambda result: saved_url(result),
+        again=lambda result: _form_page(request, caller, service.repo, result, agency),
     )
-    if isinstance(result, FormState):
-        return _form_page(request, caller, service.repo, result, agency)
-    return redirect_after_post(request, saved_url(result))

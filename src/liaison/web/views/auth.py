@@ -12,10 +12,11 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from liaison.api.deps import SESSION_COOKIE, DbDep, SettingsDep, client_ip
+from liaison.api.deps import DbDep, SettingsDep, client_ip
 from liaison.config import Settings
 from liaison.kit.errors import TooManyAttempts
 from liaison.users import auth
+from liaison.users.deps import SESSION_COOKIE
 from liaison.web.views.common import (
     CsrfFormDep,
     FormDep,

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
-from liaison.api.deps import CSRF_HEADER, check_csrf, optional_caller
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
+from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"

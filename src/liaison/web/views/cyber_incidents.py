@@ -26,7 +26,7 @@ from liaison.web.views.common import (
     redirect_after_post,
     render,
 )
-from liaison.web.views.forms import FormState, attempt, read_values
+from liaison.web.views.forms import FormState, read_values, submit
 
 router = APIRouter(prefix="/cyber/incidents", include_in_schema=False)
 FIELDS = ("title", "summary", "severity", "detected_at", "reportable_cert_in")
@@ -75,11 +75,13 @@ def create_incident(
 ) -> Response:
     values = read_values(form, FIELDS)
     data = values | {"reportable_cert_in": form_text(form, "reportable_cert_in") == "true"}
-    result = attempt(
-        db, values, lambda: IncidentService(db, caller).create(IncidentCreate.model_validate(data))
-    )
-    if isinstance(result, FormState):
-        return render(
+    return submit(
+        request,
+        db,
+        values,
+        lambda: IncidentService(db, caller).create(IncidentCreate.model_validate(data)),
+        then=lambda result: _url(result.id),
+        again=lambda result: render(
             request,
             "cyber/index.html",
             caller=caller,
@@ -88,8 +90,8 @@ def create_incident(
             incidents=[(i, reporting_clock(i)) for i in IncidentService(db, caller).recent()],
             severities=[s.value for s in Severity],
             form=result,
-        )
-    return redirect_after_post(request, _url(result.id))
+        ),
+    )
 
 
 @router.get("/{incident_id}")
@@ -103,12 +105,14 @@ def add_entry(
 ) -> Response:
     service = IncidentService(db, caller)
     values = read_values(form, ("kind", "side", "text"))
-    result = attempt(
-        db, values, lambda: service.add_entry(incident_id, EntryCreate.model_validate(values))
+    return submit(
+        request,
+        db,
+        values,
+        lambda: service.add_entry(incident_id, EntryCreate.model_validate(values)),
+        then=lambda result: _url(incident_id),
+        again=lambda result: _incident_page(request, db, caller, service.get(incident_id), result),
     )
-    if isinstance(result, FormState):
-        return _incident_page(request, db, caller, service.get(incident_id), result)
-    return redirect_after_post(request, _url(incident_id))
 
 
 @router.post("/{incident_id}/links")
@@ -117,12 +121,14 @@ def link_object(
 ) -> Response:
     service = IncidentService(db, caller)
     values = read_values(form, ("collection_id", "stix_id"))
-    result = attempt(
-        db, values, lambda: service.link(incident_id, LinkCreate.model_validate(values))
+    return submit(
+        request,
+        db,
+        values,
+        lambda: service.link(incident_id, LinkCreate.model_validate(values)),
+        then=lambda result: _url(incident_id),
+        again=lambda result: _incident_page(request, db, caller, service.get(incident_id), result),
     )
-    if isinstance(result, FormState):
-        return _incident_page(request, db, caller, service.get(incident_id), result)
-    return redirect_after_post(request, _url(incident_id))
 
 
 @router.post("/{incident_id}/status")

@@ -221,6 +221,8 @@ def _done(
 ) -> Response:
     """Back to the thread; or the thread again with the failed form's errors."""
     if isinstance(result, FormState):
+        if guard is not None:
+            guard.release()
         forms = {name: result}
         return _thread_page(request, db, caller, settings, case_id, forms, result.status)
     if guard is not None:

@@ -31,7 +31,8 @@ from liaison.kit.errors import Forbidden, LiaisonError, PolicyBlocked, Validatio
 from liaison.kit.roles import Caller
 from liaison.models import Attachment, Message
 from liaison.policy import service as policy
-from liaison.policy.schemas import Decision, HandlingCode, Tlp
+from liaison.policy import vocab
+from liaison.policy.schemas import Decision, HandlingCode, ProtectionStatus, Tlp
 from liaison.web.views import once
 from liaison.web.views.common import (
     CsrfFormDep,
@@ -52,7 +53,7 @@ from liaison.web.views.exchange_forms import (
     parse_entities,
 )
 from liaison.web.views.forms import FormState, FormValues, read_values
-from liaison.web.views.policy import OFFENCES
+from liaison.web.views.policy import offence_options
 
 router = APIRouter(prefix="/exchange", include_in_schema=False)
 MAX_UPLOADS = 5
@@ -93,7 +94,9 @@ def _page(
         "bases": choices(LegalBasis),
         "grades": [(g, g) for g in "ABCDEF"],
         "credibilities": [(str(n), str(n)) for n in range(1, 7)],
-        "offence_options": [(o, o.replace("_", " ")) for o in OFFENCES],
+        "offence_options": offence_options(),
+        "protection_options": [(p.value, p.value.replace("_", " ")) for p in ProtectionStatus],
+        "activity_options": [(b, b.replace("_", " ")) for b in sorted(vocab.ACTIVITY_BASES)],
         "from_agencies": [(a.id, f"{a.acronym} — {a.name}") for a in own],
         "to_agencies": [(a.id, f"{a.acronym} — {a.name} ({a.party_code})") for a in peer],
         "recipient_options": [(a.id, f"{a.acronym} ({a.party_code})") for a in [*own, *peer]],
@@ -221,6 +224,7 @@ def compose(
     except once.AlreadySubmitted as first:  # a double click: show what the first one did
         return redirect_after_post(request, first.location)
     if isinstance(result, SendForm):
+        guard.release()
         if result.status != 403:
             values["attachment_ids"] = submitted  # new uploads were rolled back with the errors
         return _page(request, db, caller, settings, result, submitted=form)

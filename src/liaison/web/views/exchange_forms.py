@@ -43,7 +43,22 @@ ENTITY_FIELDS: dict[str, tuple[str, str, str | None, str | None]] = {
     "chemical": ("cas", "CAS number", "name", "Name"),
 }
 ENTITY_KINDS = [(k.value, k.value.replace("_", " ").capitalize()) for k in EntityKind]
-ENTITY_LISTS = ("entity_kind", "entity_value", "entity_detail")
+ENTITY_LISTS = (
+    "entity_kind",
+    "entity_value",
+    "entity_detail",
+    # what is known about a person (the rules read them; ignored for other kinds)
+    "entity_protection",
+    "entity_feared",
+    "entity_risk",
+    "entity_activity",
+)
+PERSON_FACT_COLUMNS = {
+    "protection": "protection_status",
+    "feared": "feared_country",
+    "risk": "mistreatment_risk",
+    "activity": "activity_basis",
+}
 
 COMPOSE_FIELDS = (
     "case_title",
@@ -85,16 +100,34 @@ class SendForm(FormState):
 
 
 def entity_rows(values: Mapping[str, str | list[str]], blank: int = 1) -> list[dict[str, str]]:
-    """The submitted rows (kind, value, detail) plus ``blank`` empty ones to fill in."""
+    """The submitted rows (kind, value, detail, person facts) plus ``blank`` empty ones."""
     columns = [values.get(name, []) for name in ENTITY_LISTS]
     lists = [[c] if isinstance(c, str) else list(c) for c in columns]
+    keys = [name.removeprefix("entity_") for name in ENTITY_LISTS]
     count = max((len(c) for c in lists), default=0)
     rows = []
     for index in range(count):
-        kind, value, detail = (c[index] if index < len(c) else "" for c in lists)
-        if kind or value or detail:
-            rows.append({"kind": kind, "value": value, "detail": detail})
-    return rows + [{"kind": "", "value": "", "detail": ""}] * blank
+        row = {
+            key: (c[index] if index < len(c) else "") for key, c in zip(keys, lists, strict=True)
+        }
+        if row["kind"] or row["value"] or row["detail"]:
+            rows.append(row)
+    return rows + [dict.fromkeys(keys, "") for _ in range(blank)]
+
+
+def _person_facts(row: Mapping[str, str]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for column, field_name in PERSON_FACT_COLUMNS.items():
+        value = row.get(column, "").strip()
+        if not value:
+            continue
+        if field_name == "mistreatment_risk":
+            facts[field_name] = value == "yes"
+        elif field_name == "activity_basis":
+            facts[field_name] = [v for v in (p.strip() for p in value.split(",")) if v]
+        else:
+            facts[field_name] = value
+    return facts
 
 
 def _message(error: Mapping[str, Any]) -> str:
@@ -112,14 +145,22 @@ def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
             errors.append(FieldError(name, f"Entity {index + 1}: choose what kind of entity it is"))
             continue
         value_field, value_label, detail_field, detail_label = ENTITY_FIELDS[kind]
-        data: dict[str, str] = {"kind": kind}
+        data: dict[str, Any] = {"kind": kind}
         if row["value"]:
             data[value_field] = row["value"]
         if detail_field and row["detail"]:
             data[detail_field] = row["detail"]
+        if kind == "person":
+            data.update(_person_facts(row))
         if kind == "chemical" and "name" not in data:
             data["name"] = row["value"] or ""
-        labels = {value_field: value_label, detail_field: detail_label}
+        labels = {
+            value_field: value_label,
+            detail_field: detail_label,
+            "protection_status": "Protection status",
+            "feared_country": "Feared country",
+            "activity_basis": "Known for",
+        }
         try:
             entities.append(_ENTITY.validate_python(data))
         except ValidationError as exc:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from liaison.api.deps import DbDep
 from liaison.directory.repository import DirectoryRepository
-from liaison.federation import control, keys, peers, registry
+from liaison.federation import control, keys, peers
 from liaison.federation.access import may_operate, require_operator
 from liaison.federation.log import MessageLogQuery, message_log
 from liaison.federation.schemas import MessageStatus
@@ -181,5 +181,5 @@ def messages_page(
         parties=parties,
         peer_codes=peer_codes,
         statuses=get_args(MessageStatus),
-        types=registry.known_types(),
+        types=request.app.state.registry.message_types(),
     )

@@ -1,9 +1,12 @@
 """Form state for templates: the user's input, and errors keyed by field name.
 
-Views build a pydantic schema from the form and call the service inside ``attempt``;
-a field error from either comes back as a ``FormState`` to re-render (422, or 409
-for a conflict), keeping what the user typed. Errors that name no field (Forbidden,
-NotFound) propagate to the error page.
+Views build a pydantic schema from the form and call the service inside ``attempt``
+(or ``submit``, which also answers: a redirect, or the page again); a field error from
+either comes back as a ``FormState`` to re-render (422, or 409 for a conflict),
+keeping what the user typed. Errors that name no field (Forbidden, NotFound)
+propagate to the error page. A view never commits or rolls back: a failed action's
+writes are undone by its savepoint, and the request's unit of work commits the rest
+(an audited refusal, for one).
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from fastapi import Request, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from liaison.kit.errors import LiaisonError
-from liaison.web.views.common import form_list, form_text
+from liaison.web.views.common import form_list, form_text, redirect_after_post
 
 T = TypeVar("T")
 FormValues = dict[str, str | list[str]]
@@ -85,10 +89,31 @@ def _field_errors(exc: ValidationError | LiaisonError) -> tuple[dict[str, str], 
 
 
 def attempt(db: Session, values: FormValues, action: Callable[[], T]) -> T | FormState:
-    """Run ``action``; on a field error, undo its flushes and return the form to re-render."""
+    """Run ``action`` in a savepoint; on a field error, undo its flushes and return the
+    form to re-render."""
+    savepoint = db.begin_nested()
     try:
-        return action()
+        result = action()
     except (ValidationError, LiaisonError) as exc:
+        savepoint.rollback()
         errors, status = _field_errors(exc)
-        db.rollback()
         return FormState(values=values, errors=errors, status=status)
+    savepoint.commit()
+    return result
+
+
+def submit(
+    request: Request,
+    db: Session,
+    values: FormValues,
+    action: Callable[[], T],
+    *,
+    then: Callable[[T], str],
+    again: Callable[[FormState], Response],
+) -> Response:
+    """The one shape of a form post: run ``action``; on field errors show the page
+    ``again`` with them, else redirect (303, Post/Redirect/Get) to ``then(result)``."""
+    result = attempt(db, values, action)
+    if isinstance(result, FormState):
+        return again(result)
+    return redirect_after_post(request, then(result))

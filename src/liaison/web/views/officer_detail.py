@@ -15,10 +15,9 @@ from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
     choices,
-    redirect_after_post,
     render,
 )
-from liaison.web.views.forms import FormState, attempt, read_values
+from liaison.web.views.forms import FormState, read_values, submit
 
 router = APIRouter(prefix="/directory/officers", include_in_schema=False)
 
@@ -84,16 +83,18 @@ def change_accreditation(
 ) -> Response:
     service = DirectoryService(db, caller)
     values = read_values(form, ("status", "on"))
-    result = attempt(
+    return submit(
+        request,
         db,
         values,
         lambda: service.change_accreditation(
             officer_id, AccreditationChange.model_validate(values)
         ),
+        then=lambda result: f"/directory/officers/{officer_id}?notice=accreditation",
+        again=lambda result: _detail_page(
+            request, caller, service, officer_id, accreditation=result
+        ),
     )
-    if isinstance(result, FormState):
-        return _detail_page(request, caller, service, officer_id, accreditation=result)
-    return redirect_after_post(request, f"/directory/officers/{officer_id}?notice=accreditation")
 
 
 @router.post("/{officer_id}/channels")
@@ -102,9 +103,11 @@ def add_channel(
 ) -> Response:
     service = DirectoryService(db, caller)
     values = read_values(form, ("kind", "address", "notes"))
-    result = attempt(
-        db, values, lambda: service.add_channel(officer_id, ChannelCreate.model_validate(values))
+    return submit(
+        request,
+        db,
+        values,
+        lambda: service.add_channel(officer_id, ChannelCreate.model_validate(values)),
+        then=lambda result: f"/directory/officers/{officer_id}?notice=channel",
+        again=lambda result: _detail_page(request, caller, service, officer_id, channel=result),
     )
-    if isinstance(result, FormState):
-        return _detail_page(request, caller, service, officer_id, channel=result)
-    return redirect_after_post(request, f"/directory/officers/{officer_id}?notice=channel")

@@ -23,10 +23,9 @@ from liaison.web.views.common import (
     PageCallerDep,
     choices,
     page_links,
-    redirect_after_post,
     render,
 )
-from liaison.web.views.forms import FormState, attempt, read_values
+from liaison.web.views.forms import FormState, read_values, submit
 
 router = APIRouter(prefix="/directory/officers", include_in_schema=False)
 Page = Annotated[PageParams, Query()]
@@ -121,7 +120,11 @@ def new_officer(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
 def nominate(request: Request, db: DbDep, caller: PageCallerDep, form: CsrfFormDep) -> Response:
     service = DirectoryService(db, caller)
     values = read_values(form, FIELDS)
-    result = attempt(db, values, lambda: service.add_officer(OfficerCreate.model_validate(values)))
-    if isinstance(result, FormState):
-        return _form_page(request, caller, service.repo, result)
-    return redirect_after_post(request, f"/directory/officers/{result.id}?notice=nominated")
+    return submit(
+        request,
+        db,
+        values,
+        lambda: service.add_officer(OfficerCreate.model_validate(values)),
+        then=lambda result: f"/directory/officers/{result.id}?notice=nominated",
+        again=lambda result: _form_page(request, caller, service.repo, result),
+    )

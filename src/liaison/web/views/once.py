@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -94,3 +95,11 @@ class Guard:
 
     def done(self, location: str) -> None:
         done(self.db, self.row, location)
+
+    def release(self) -> None:
+        """Nothing was sent (a form error, a policy block kept for the audit trail):
+        the token is free again for the corrected form."""
+        if self.row is not None and inspect(self.row).persistent:  # not rolled back already
+            self.db.delete(self.row)
+            self.db.flush()
+        self.row = None

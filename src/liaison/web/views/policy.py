@@ -16,7 +16,7 @@ from liaison.api.deps import DbDep
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
-from liaison.policy import service, store
+from liaison.policy import service, store, vocab
 from liaison.policy.endpoints import SubjectDraft
 from liaison.policy.review import actor_of
 from liaison.policy.schemas import Direction, HandlingCode, ItemKind, ProtectionStatus, Tlp
@@ -53,18 +53,18 @@ TEXT_FIELDS = (
 )
 FLAGS = ("contains_personal_data", "mistreatment_risk", "originator_consent", "cyber_incident")
 LISTS = ("offences", "activity_basis", "flags")
-OFFENCES = (
-    "drug_trafficking",
-    "ndps_31a_repeat",
-    "murder",
-    "terrorism",
-    "kidnapping_for_ransom",
-    "fraud",
-    "extortion",
-    "immigration_document_fraud",
-    "cyber_intrusion",
-)
-BASES = ("lawful_advocacy", "protest", "dissent", "artistic_expression", "violence", "crime")
+OFFENCES = tuple(vocab.OFFENCES)
+BASES = tuple(sorted(vocab.ACTIVITY_BASES))
+
+
+def offence_options() -> list[tuple[str, str]]:
+    """The offence taxonomy as choices: label and the statutes, per party."""
+    return [
+        (o.code, f"{o.label} ({'; '.join(f'{p}: {s}' for p, s in o.statutes.items())})")
+        for o in vocab.OFFENCES.values()
+    ]
+
+
 DEFAULTS: FormValues = {
     "direction": "outbound",
     "kind": "message",
@@ -85,7 +85,7 @@ def _options() -> dict[str, Any]:
         "tlps": [(t.value, t.value) for t in Tlp],
         "handling_codes": choices(HandlingCode),
         "protection_statuses": choices(ProtectionStatus),
-        "offence_options": [(o, o.replace("_", " ")) for o in OFFENCES],
+        "offence_options": offence_options(),
         "basis_options": [(b, b.replace("_", " ")) for b in BASES],
         "flag_options": [(f, f.replace("_", " ").capitalize()) for f in FLAGS],
     }

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from liaison.api.deps import DbDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.policy import review
@@ -19,7 +19,17 @@ from liaison.web.views.forms import FormState, attempt, read_values
 
 router = APIRouter(prefix="/policy/reviews", include_in_schema=False)
 DECIDE_FIELDS = ("status", "reasons", "conditions", "assurance_reference")
-ASSURANCE_FIELDS = ("reference", "kind", "given_by", "given_on", "text")
+ASSURANCE_FIELDS = (
+    "reference",
+    "kind",
+    "party",
+    "given_by",
+    "given_on",
+    "expires_on",
+    "scope",
+    "scope_value",
+    "text",
+)
 DECISIONS = [(s.value, s.value.replace("_", " ").capitalize()) for s in ReviewStatus][1:]
 
 
@@ -46,7 +56,8 @@ def _page(
         may_decide=caller.role in review.REVIEWERS,
         may_record=caller.role in review.QUEUE_READERS,
         assurances=review.list_assurances(db, limit=20),
-        assurance_form=assurance_form or FormState(values={"kind": "death_penalty"}),
+        assurance_form=assurance_form
+        or FormState(values={"kind": "death_penalty", "party": "IN", "scope": "any"}),
         status=status,
     )
 
@@ -63,7 +74,13 @@ def reviews_page(
 
 @router.post("/{review_id}/decide")
 def decide(
-    review_id: IdPath, request: Request, db: DbDep, caller: PageCallerDep, form: CsrfFormDep
+    review_id: IdPath,
+    request: Request,
+    db: DbDep,
+    caller: PageCallerDep,
+    form: CsrfFormDep,
+    settings: SettingsDep,
+    registry: RegistryDep,
 ) -> Response:
     values = read_values(form, DECIDE_FIELDS)
     conditions = str(values["conditions"]).splitlines()
@@ -77,7 +94,7 @@ def decide(
                 "assurance_reference": values["assurance_reference"] or None,
             }
         )
-        return review.decide(db, caller, review_id, data)
+        return review.decide(db, caller, review_id, data, settings=settings, registry=registry)
 
     result = attempt(db, values, act)
     if isinstance(result, FormState):
@@ -93,7 +110,8 @@ def record_assurance(
     values = read_values(form, ASSURANCE_FIELDS)
 
     def act() -> object:
-        return review.record_assurance(db, caller, AssuranceCreate.model_validate(values))
+        filled = {name: value for name, value in values.items() if value != ""}
+        return review.record_assurance(db, caller, AssuranceCreate.model_validate(filled))
 
     result = attempt(db, values, act)
     if isinstance(result, FormState):

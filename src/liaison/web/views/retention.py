@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from liaison.api.deps import DbDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.roles import Caller
 from liaison.models import DeletionRequest
 from liaison.retention import deletion
@@ -37,7 +37,7 @@ class Shown:
 
 @router.get("")
 def retention_page(
-    request: Request, db: DbDep, caller: RecordsDep, settings: SettingsDep
+    request: Request, db: DbDep, caller: RecordsDep, settings: SettingsDep, registry: RegistryDep
 ) -> Response:
     shown = [
         Shown(
@@ -54,6 +54,6 @@ def retention_page(
         requests=shown,
         holds=retention.holds(db),
         periods=retention.periods(db),
-        categories=retention.categories(),
+        categories=retention.categories(registry.purge_rules),
         tombstones=retention.tombstones(db, limit=50),
     )

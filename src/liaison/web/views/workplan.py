@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from liaison.api.deps import DbDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
@@ -51,8 +51,10 @@ def may_decide(caller: Caller) -> bool:
 
 
 @router.get("")
-def dashboard(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
-    figures = build_dashboard(db)
+def dashboard(
+    request: Request, db: DbDep, caller: PageCallerDep, registry: RegistryDep
+) -> Response:
+    figures = build_dashboard(db, registry.figure("exchange"))
     return render(
         request,
         "workplan/dashboard.html",
@@ -68,10 +70,12 @@ def report(
     db: DbDep,
     caller: PageCallerDep,
     settings: SettingsDep,
+    registry: RegistryDep,
     format: Literal["html", "pdf", "md"] = "pdf",
     internal: bool = False,
 ) -> Response:
-    data = build_report(db, settings.party, internal=internal)
+    exchange = registry.figure("exchange")
+    data = build_report(db, settings.party, internal=internal, exchange=exchange)
     kind = "internal" if internal else "joint"
     name = f"workplan-{kind}-report-{data.generated_on.isoformat()}.{format}"
     return Response(

@@ -1,8 +1,8 @@
 """idempotency keys; outbox sequence numbers given at delivery (nullable until then),
 in queue order (``outbox.queued``: a database sequence on PostgreSQL)
 
-Revision ID: 0004_idempotency
-Revises: 0003_cyber
+Revision ID: 0005_idempotency
+Revises: 0004_policy_assurance_scope
 Create Date: 2026-12-06 19:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import liaison.models.types
 
-revision = "0004_idempotency"
-down_revision = "0003_cyber"
+revision = "0005_idempotency"
+down_revision = "0004_policy_assurance_scope"
 branch_labels = None
 depends_on = None
 

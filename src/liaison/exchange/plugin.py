@@ -1,0 +1,39 @@
+"""Information exchange: requests, replies, disclosures and alerts in cases."""
+
+from __future__ import annotations
+
+from liaison.kit.plugin import Command, Job, Plugin, Ref
+
+PLUGIN = Plugin(
+    name="exchange",
+    api_routers=(Ref("liaison.exchange.endpoints:router"),),
+    web_routers=(
+        # /exchange/compose before /exchange/{message_id}
+        Ref("liaison.web.views.exchange_compose:router"),
+        Ref("liaison.web.views.exchange:router"),
+    ),
+    commands=(
+        Command(
+            "exchange", Ref("liaison.exchange.cli:app"), "Requests, replies, disclosures, alerts."
+        ),
+    ),
+    message_handlers={
+        "exchange.message": Ref("liaison.exchange.federation:receive_message"),
+        "exchange.delivered": Ref("liaison.exchange.federation:apply_delivered"),
+    },
+    release_hooks={"exchange.message": Ref("liaison.exchange.federation:release_held")},
+    purge_rules=(Ref("liaison.exchange.retention:PURGE_RULE"),),
+    jobs=(
+        Job(
+            "exchange deadlines",
+            Ref("liaison.exchange.jobs:escalate_job"),
+            every=lambda settings: settings.exchange_escalation_minutes * 60,
+        ),
+        Job(
+            "attachment blob sweep",
+            Ref("liaison.exchange.jobs:sweep_blobs_job"),
+            every=lambda settings: settings.retention_purge_minutes * 60,
+        ),
+    ),
+    figures={"exchange": Ref("liaison.exchange.stats:cached")},
+)

@@ -1,0 +1,81 @@
+"""The one runner of every domain's periodic jobs, in ``serve`` and ``liaison worker`` alike.
+
+Each job runs when due. A job that reports work is due again at once (so a backlog
+drains without waiting its period); a failing job is logged and retried at its next
+turn without stopping the others. Between passes the runner sleeps until the next
+job is due, or until ``wake`` is set (the outbox sets it when something is queued).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit.db import unit_of_work
+from liaison.kit.errors import LiaisonError
+from liaison.kit.plugin import Job, JobContext, JobRun
+
+log = logging.getLogger("liaison.worker")
+TRANSIENT = (SQLAlchemyError, LiaisonError, httpx.HTTPError, OSError)
+
+
+def in_transaction(step: Callable[[Session, Settings], object]) -> JobRun:
+    """A job whose pass is one transaction (committed if it returns, rolled back if it
+    raises); a pass that returns a count or a list reports that much work."""
+
+    def run(context: JobContext) -> int:
+        with unit_of_work(context.sessions) as db:
+            done = step(db, context.settings)
+        if isinstance(done, int):
+            return done
+        return len(done) if isinstance(done, list) else 0
+
+    return run
+
+
+class JobRunner:
+    def __init__(self, context: JobContext, jobs: tuple[Job, ...] | None = None) -> None:
+        self.context = context
+        self.jobs = context.registry.jobs if jobs is None else jobs
+        self.next_run: dict[str, float] = {}
+
+    def run_due(self) -> int:
+        """Run every job that is due; returns how much work they reported."""
+        done = 0
+        for job in self.jobs:
+            now = time.monotonic()
+            if self.next_run.get(job.name, 0.0) > now:
+                continue
+            work = self._run(job)
+            period = 0.0 if work else job.every(self.context.settings)
+            self.next_run[job.name] = time.monotonic() + period
+            done += work
+        return done
+
+    def seconds_to_next(self) -> float:
+        now = time.monotonic()
+        due = [self.next_run.get(job.name, 0.0) - now for job in self.jobs]
+        return max(0.0, min(due, default=self.context.settings.worker_poll_seconds))
+
+    def run_until(self, stop: threading.Event, wake: threading.Event) -> None:
+        while not stop.is_set():
+            if self.run_due():
+                continue
+            wake.wait(
+                timeout=min(self.seconds_to_next(), self.context.settings.worker_poll_seconds)
+            )
+            wake.clear()
+
+    def _run(self, job: Job) -> int:
+        try:
+            return job.run.target(self.context)
+        except TRANSIENT as exc:
+            log.warning("%s failed: %s", job.name, exc)
+            return 0
