@@ -26,10 +26,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison import domains
 from liaison.app import create_app
 from liaison.config import Settings
-from liaison.demo import seed_data
 from liaison.demo.seed import seed_demo
+from liaison.directory import seed_data
 from liaison.exchange.federation import DELIVERED, MESSAGE
 from liaison.federation import envelope as env
 from liaison.federation.delivery import Deliverer
@@ -83,7 +84,7 @@ def build_node(url: str, data_dir: Path) -> Node:
     settings.ensure_secret_key()
     factory = make_session_factory(make_engine(url))
     with unit_of_work(factory) as db:
-        seed_demo(db, "CA")
+        seed_demo(db, "CA", domains.registry())
         ensure_node_key(db, settings)
         india = pin_peer(db, "IN")
         for seed in seed_data.AGENCIES["IN"]:
@@ -222,6 +223,7 @@ def run(node: Node, *, sends: int, senders: int = 4, inbound_every: int = 3) -> 
 
     def inbound() -> None:
         sender_keys = Sender(node.india, _own_public_key(node))
+        registry = domains.registry()
         seq = 0
         rng = random.Random(7)
         while not done_sending.is_set():
@@ -260,7 +262,7 @@ def run(node: Node, *, sends: int, senders: int = 4, inbound_every: int = 3) -> 
             envelopes = [json.loads(raw) for raw in batch]
 
             def receive(db: Session, envelopes: list[Any] = envelopes) -> list[str]:
-                inbox = Inbox(db, node.settings, "127.0.0.1")
+                inbox = Inbox(db, node.settings, registry, "127.0.0.1")
                 return [inbox.receive(raw).status for raw in envelopes]
 
             try:

@@ -144,3 +144,31 @@ def test_double_submit_of_a_reply_sends_one_reply_and_forward_has_its_own_token(
         )
     assert kinds == ["disclosure", "reply", "request"]  # one reply, one (local) forward
     assert envelopes == 1  # the reply; the forward stays in Canada
+
+
+def test_a_policy_blocked_send_frees_its_token_for_the_corrected_form(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: sessionmaker[Session],
+) -> None:
+    """The block is kept in the audit trail, but nothing was sent: same token, fixed
+    markings, one case."""
+    headers = auth_headers("ca-officer") | HTML
+    token = _token(client.get("/exchange/compose", headers=headers).text)
+    blocked = client.post(
+        "/exchange/compose",
+        data=_form(agencies, handling_code="evidence", submit_token=token),
+        headers=headers,
+    )
+    assert blocked.status_code == 403
+    assert _token(blocked.text) == token
+    sent = client.post(
+        "/exchange/compose",
+        data=_form(agencies, submit_token=token),
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    assert sent.headers["location"].startswith("/exchange/cases/")
+    assert counts(seeded) == (1, 1)
