@@ -100,8 +100,9 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=4)
     parser.add_argument("--legacy-sends", type=int, default=1_000)
     args = parser.parse_args()
-    ours = one_run(args.sends, args.senders, legacy=False)
-    report("this build (seq at delivery, retry)", ours)
+    if args.sends:
+        ours = one_run(args.sends, args.senders, legacy=False)
+        report("this build (seq at delivery, retry)", ours)
     if args.legacy_sends:
         legacy = one_run(args.legacy_sends, args.senders, legacy=True)
         report("before (seq in sender's tx)", legacy)
