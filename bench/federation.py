@@ -85,10 +85,10 @@ def throughput(canada: Node, messages: int) -> float:
     engine = make_engine(settings.effective_database_url)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as db:
-        first_seq = None
+        first_id = None
         for _ in range(messages):
             row = enqueue(db, PING, {"data": PAYLOAD}, peers=["IN"])[0]
-            first_seq = first_seq or row.seq
+            first_id = first_id or row.id
     deadline = time.monotonic() + 600
     while pending(factory) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -96,7 +96,7 @@ def throughput(canada: Node, messages: int) -> float:
         first, last = db.execute(
             select(
                 func.min(OutboxMessage.delivered_at), func.max(OutboxMessage.delivered_at)
-            ).where(OutboxMessage.seq >= first_seq)
+            ).where(OutboxMessage.id >= first_id)
         ).one()
     engine.dispose()
     return messages / max((last - first).total_seconds(), 1e-6)

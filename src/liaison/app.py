@@ -13,8 +13,10 @@ from liaison import __version__, domains, worker
 from liaison.api import docs as api_docs
 from liaison.api import health, problems
 from liaison.api.headers import SecurityHeaders
+from liaison.api.idempotency import IdempotencyKeys
 from liaison.api.limits import BodySizeLimit
 from liaison.api.proxies import TrustedProxies
+from liaison.api.retry import RetryTransient
 from liaison.config import Settings, load_settings
 from liaison.kit import files
 from liaison.kit.db import make_engine, make_session_factory
@@ -68,6 +70,8 @@ def create_app(
     for plugin in registry.plugins:
         for router in plugin.web_routers:
             app.include_router(router.target)
+    app.add_middleware(IdempotencyKeys)  # inside RetryTransient: each attempt afresh
+    app.add_middleware(RetryTransient)  # re-runs a request that lost a deadlock
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import ast
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
@@ -17,8 +19,12 @@ from liaison import domains
 from liaison.app import create_app
 from liaison.cli.main import build_cli
 from liaison.config import Settings
+from liaison.idempotency import store
+from liaison.kit import clock
+from liaison.kit.db import unit_of_work
 from liaison.kit.jobs import JobRunner
 from liaison.kit.plugin import JobContext, Plugin, Ref, Registry
+from liaison.models import IdempotencyKey
 from tests.kit import toy_domain
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
@@ -164,3 +170,25 @@ def test_no_package_import_cycle() -> None:
 
     for package in sorted(graph):
         visit(package)
+
+
+def test_the_worker_forgets_expired_idempotency_keys(
+    settings: Settings, db_factory: sessionmaker[Session]
+) -> None:
+    with unit_of_work(db_factory) as db:
+        for key in ("old-key-1", "new-key-1"):
+            store.claim(
+                db, principal="user:u", channel="api", key=key,
+                request_fingerprint=store.fingerprint(key), method="POST", path="/x",
+            )  # fmt: skip
+        db.execute(
+            IdempotencyKey.__table__.update()
+            .where(IdempotencyKey.key == "old-key-1")
+            .values(expires_at=clock.now() - timedelta(seconds=1))
+        )
+    with httpx.Client() as client:
+        JobRunner(JobContext(settings, db_factory, domains.registry(), client)).run_due()
+    with unit_of_work(db_factory) as db:
+        left = list(db.scalars(select(IdempotencyKey.key)))
+        assert db.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
+    assert left == ["new-key-1"]

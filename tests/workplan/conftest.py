@@ -90,7 +90,7 @@ def outbox(seeded: sessionmaker[Session]) -> Outbox:
             rows = db.scalars(
                 select(OutboxMessage.payload)
                 .where(OutboxMessage.type == message_type, OutboxMessage.peer_party == "IN")
-                .order_by(OutboxMessage.seq)
+                .order_by(OutboxMessage.id)
             ).all()
         return [json.loads(row) for row in rows]
 

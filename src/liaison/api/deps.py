@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from liaison.api import idempotency
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.plugin import Registry
@@ -21,9 +22,24 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """The request's transaction: committed when the handler returns, else rolled back."""
-    with unit_of_work(request.app.state.session_factory) as session:
+    """The request's transaction: committed when the handler returns, else rolled back.
+
+    A request with an Idempotency-Key hands its transaction to the idempotency
+    middleware instead, which commits it together with the stored response.
+    """
+    held = idempotency.pending(request)
+    if held is None:
+        with unit_of_work(request.app.state.session_factory) as session:
+            yield session
+        return
+    session = request.app.state.session_factory()
+    try:
         yield session
+    except BaseException:
+        session.rollback()
+        session.close()
+        raise
+    held.session = session
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from liaison.api.retry import mark_retryable
 from liaison.kit.errors import LiaisonError, PolicyBlocked, TooManyAttempts
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -82,6 +83,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     """Locked (SQLite: another writer held on past the busy timeout) or unreachable
     (PostgreSQL down): the transaction was rolled back, nothing was saved; retry."""
     log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
+    mark_retryable(request, exc)  # a lost deadlock: RetryTransient runs the request again
     detail = (
         "The node's database is busy or unavailable, so nothing was saved. "
         "Try again in a moment; if it persists, tell the node's operator."

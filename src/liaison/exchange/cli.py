@@ -3,6 +3,11 @@
 Thin and JSON-friendly: ``send`` and ``reply`` read the same JSON body as the API
 (from a file or ``-`` for stdin); ``--json`` prints JSON instead of a table.
 Commands act as a named user (``--as``), so the same access rules apply.
+
+``send`` is safe to run again after an ambiguous failure: each run has an
+idempotency key (``--idempotency-key``, else a new one, printed on stderr); a run
+with a key already used prints the first run's message and creates nothing. A lost
+deadlock is retried inside the command.
 """
 
 from __future__ import annotations
@@ -23,9 +28,12 @@ from liaison.exchange.endpoints import case_detail, inbox_item, message_out
 from liaison.exchange.repository import InboxFilter, due_state
 from liaison.exchange.schemas import ComposeIn, ReplyIn
 from liaison.exchange.service import ExchangeService
+from liaison.idempotency import store
 from liaison.kit import clock
 from liaison.kit.cli import console, settings, transaction
+from liaison.kit.db import make_engine, make_session_factory, run_in_transaction
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.ids import new_id
 from liaison.kit.roles import Caller, Role
 from liaison.models import User
 
@@ -103,6 +111,13 @@ def show(case_id: str, as_user: AsUser) -> None:
 def send(
     source: Annotated[str, typer.Argument(help="JSON file with the compose body, or -")],
     as_user: AsUser,
+    idempotency_key: Annotated[
+        str | None,
+        typer.Option(
+            "--idempotency-key",
+            help="run again with the same key after a failure: sent at most once",
+        ),
+    ] = None,
 ) -> None:
     """Open a case and send its first message (same JSON as POST /api/v1/exchange/cases)."""
     node = settings()
@@ -110,10 +125,39 @@ def send(
         data = ComposeIn.model_validate(_read_json(source))
     except (ValidationError, ValueError) as exc:
         raise ValidationFailed(f"invalid input: {exc}") from exc
-    with transaction(node) as db:
-        svc = ExchangeService(db, _caller(db, node, as_user), node)
-        message = svc.compose(data)
-        typer.echo(message_out(message, []).model_dump_json(indent=2))
+    key = store.check_key(idempotency_key or new_id(), "--idempotency-key")
+    typer.echo(f"idempotency key: {key}", err=True)
+    request = store.fingerprint("exchange send", data.model_dump_json())
+
+    def work(db: Session) -> tuple[str, bool]:
+        caller = _caller(db, node, as_user)
+        row, fresh = store.claim(
+            db,
+            principal=f"user:{caller.user_id}",
+            channel="cli",
+            key=key,
+            request_fingerprint=request,
+            method="SEND",
+            path="exchange send",
+        )
+        if not fresh:
+            return (row.body or b"").decode(), False
+        message = ExchangeService(db, caller, node).compose(data)
+        output = message_out(message, []).model_dump_json(indent=2)
+        row.status_code = 201
+        row.location = f"/exchange/cases/{message.case_id}"
+        row.body = output.encode()
+        db.flush()
+        return output, True
+
+    engine = make_engine(node.effective_database_url)
+    try:
+        output, fresh = run_in_transaction(make_session_factory(engine), work)
+    finally:
+        engine.dispose()
+    if not fresh:
+        typer.echo("already sent with this idempotency key: nothing new was sent", err=True)
+    typer.echo(output)
 
 
 @app.command("reply")

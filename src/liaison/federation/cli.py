@@ -117,7 +117,7 @@ def peer_ping(party: str) -> None:
     node = settings()
     with transaction(node) as db:
         message = control.ping(db, peers.get_peer(db, party).party_code, "ping")
-    console.print(f"queued ping {message.id} (seq {message.seq})")
+    console.print(f"queued ping {message.id} (numbered when delivered)")
 
 
 @peer_app.command("log")

@@ -4,6 +4,12 @@ Per peer, a worker holds the peer's delivery cursor row (``FOR UPDATE SKIP LOCKE
 PostgreSQL, so several workers share peers without sending out of order), sends a batch
 of the oldest pending envelopes, and stores each receipt. Transport failures back off
 exponentially with jitter; nothing is marked delivered without a verified receipt.
+
+Sequence numbers are given here, not when a row is queued: holding the cursor, the
+deliverer numbers the peer's committed, unnumbered rows (in queue order) from
+``peers.next_out_seq`` and commits that before anything is sealed, so an envelope
+keeps its number across retries and crashes. Lock order: cursor, then peer row; the
+inbox takes only the peer row and senders take neither, so no cycle can form.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
@@ -23,7 +29,7 @@ from liaison.federation import envelope as env
 from liaison.federation import keys, metrics
 from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
-from liaison.kit.db import unit_of_work
+from liaison.kit.db import run_in_transaction, unit_of_work
 from liaison.kit.errors import InvalidEnvelope
 from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey
 
@@ -73,6 +79,48 @@ def recipient_key(db: Session, peer: Peer) -> PeerKey:
     return key
 
 
+SEQUENCE_CHUNK = 1000
+
+
+def assign_sequence(db: Session, party: str) -> int:
+    """Number the peer's queued, unnumbered envelopes; returns how many were numbered.
+
+    Takes the delivery cursor (skipped if another worker holds it), then the peer row
+    (FOR NO KEY UPDATE: senders' foreign-key checks on the row do not wait for it).
+    """
+    cursor = db.scalar(
+        select(DeliveryCursor)
+        .where(DeliveryCursor.peer_party == party)
+        .with_for_update(skip_locked=True)
+    )
+    if cursor is None:
+        return 0
+    queue_order = (
+        OutboxMessage.queued
+        if db.get_bind().dialect.name == "postgresql"
+        else literal_column("outbox.rowid")  # one writer at a time: insert order
+    )
+    rows = list(
+        db.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.peer_party == party, OutboxMessage.seq.is_(None))
+            .order_by(queue_order, OutboxMessage.id)
+            .limit(SEQUENCE_CHUNK)
+        )
+    )
+    if not rows:
+        return 0
+    peer = db.scalar(select(Peer).where(Peer.party_code == party).with_for_update(key_share=True))
+    if peer is None:
+        return 0
+    first = peer.next_out_seq
+    for offset, row in enumerate(rows):
+        row.seq = first + offset
+    peer.next_out_seq = first + len(rows)
+    db.flush()
+    return len(rows)
+
+
 class Deliverer:
     def __init__(
         self, factory: sessionmaker[Session], settings: Settings, client: httpx.Client
@@ -116,6 +164,7 @@ class Deliverer:
         return answer.status_code == 200
 
     def deliver_to(self, party: str) -> int:
+        run_in_transaction(self.factory, lambda db: assign_sequence(db, party))
         with unit_of_work(self.factory) as db:
             cursor = db.scalar(
                 select(DeliveryCursor)
@@ -127,7 +176,11 @@ class Deliverer:
             rows = list(
                 db.scalars(
                     select(OutboxMessage)
-                    .where(OutboxMessage.peer_party == party, OutboxMessage.status == "pending")
+                    .where(
+                        OutboxMessage.peer_party == party,
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.seq.is_not(None),
+                    )
                     .order_by(OutboxMessage.seq)
                     .limit(self.settings.federation_batch_size)
                 )

@@ -174,7 +174,7 @@ class Inbox:
         """The peer row, locked for the batch so sequence checks cannot interleave."""
         if party not in self._locked_peers:
             self._locked_peers[party] = self.db.scalar(
-                select(Peer).where(Peer.party_code == party).with_for_update()
+                select(Peer).where(Peer.party_code == party).with_for_update(key_share=True)
             )
         return self._locked_peers[party]
 

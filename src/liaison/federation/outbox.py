@@ -1,6 +1,10 @@
 """The transactional outbox: an envelope is queued in the same transaction as its change.
 
 Nothing leaves before the transaction commits; the delivery worker picks rows up after.
+The per-peer sequence number is not taken here: the deliverer numbers committed rows
+(``delivery.assign_sequence``) while it holds the peer's delivery cursor. So a sender's
+transaction never locks the peer row, and cannot deadlock with inbound work (which
+holds that row for its whole batch) or with delivery.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ import json
 import threading
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import ConfigurationError, Conflict
@@ -19,20 +23,14 @@ from liaison.models import NodeKey, OutboxMessage, Peer
 outbox_signal = threading.Event()
 
 
-def _next_seq(db: Session, peer_party: str) -> int:
-    """Allocate the next per-peer sequence number (row-locked until the transaction ends)."""
-    seq = db.execute(
-        update(Peer)
-        .where(Peer.party_code == peer_party)
-        .values(next_out_seq=Peer.next_out_seq + 1)
-        .returning(Peer.next_out_seq)
-    ).scalar_one_or_none()
-    if seq is None:
-        raise Conflict(
-            f"{peer_party} is not a pinned peer, so nothing can be sent to it; "
-            "pin it first with 'liaison peer add'"
-        )
-    return int(seq) - 1
+def _check_peers(db: Session, parties: list[str]) -> None:
+    known = set(db.scalars(select(Peer.party_code).where(Peer.party_code.in_(parties))))
+    for party in parties:
+        if party not in known:
+            raise Conflict(
+                f"{party} is not a pinned peer, so nothing can be sent to it; "
+                "pin it first with 'liaison peer add'"
+            )
 
 
 def current_key_id(db: Session) -> str:
@@ -57,12 +55,13 @@ def enqueue(
     # Fixed now, not at delivery: after a rotation, envelopes queued before the
     # announcement must still be signed with the key the peer already trusts.
     signing_key = sender_key_id or current_key_id(db)
+    if peers is not None:
+        _check_peers(db, targets)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
     queued = []
     for party in sorted(targets):
         message = OutboxMessage(
             peer_party=party,
-            seq=_next_seq(db, party),
             type=message_type,
             payload=body,
             sender_key_id=signing_key,

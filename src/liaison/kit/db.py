@@ -5,12 +5,19 @@ Services only ``flush()``; the request dependency (or job runner) commits.
 
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+T = TypeVar("T")
+log = logging.getLogger("liaison.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -64,3 +71,48 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+# PostgreSQL: serialization_failure, deadlock_detected. The server rolled the whole
+# transaction back, so running it again from the start is safe.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+SQLITE_BUSY_SNAPSHOT = 517  # a reader's snapshot went stale before it could write
+TRANSACTION_ATTEMPTS = 4
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A serialisation failure or deadlock: the transaction is lost and may be re-run."""
+    if not isinstance(exc, DBAPIError) or exc.orig is None:
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return getattr(orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT
+
+
+def retry_pause(attempt: int) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: short, growing, jittered."""
+    return float(0.01 * 2**attempt * random.uniform(0.5, 1.5))  # noqa: S311  (not crypto)
+
+
+def run_in_transaction(
+    factory: sessionmaker[Session],
+    work: Callable[[Session], T],
+    *,
+    attempts: int = TRANSACTION_ATTEMPTS,
+) -> T:
+    """``work`` in a unit of work, re-run from the start (a new session, a new
+    transaction) after a serialisation failure or deadlock, at most ``attempts`` times.
+
+    ``work`` must do nothing outside the database that it cannot repeat.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work(factory) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not is_retryable(exc) or attempt == attempts:
+                raise
+            log.info("transaction attempt %d lost to %s; retrying", attempt, exc.orig)
+            time.sleep(retry_pause(attempt))
+    raise AssertionError("unreachable")  # pragma: no cover

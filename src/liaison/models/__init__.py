@@ -34,6 +34,7 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
@@ -73,6 +74,7 @@ __all__ = [
     "DialogueMeeting",
     "DialogueOutcome",
     "EmailOutbox",
+    "IdempotencyKey",
     "InboxMessage",
     "InternalNote",
     "LegalHold",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Sequence,
     String,
     Text,
     UniqueConstraint,
@@ -47,6 +48,7 @@ class Peer(Base):
     node_name: Mapped[str] = mapped_column(String(100))
     base_url: Mapped[str] = mapped_column(String(500))
     pinned_fingerprint: Mapped[str] = mapped_column(String(64))
+    # Only the deliverer moves it, holding the peer's delivery cursor (see outbox.py).
     next_out_seq: Mapped[int] = mapped_column(BigInteger, default=1)
     last_in_seq: Mapped[int] = mapped_column(BigInteger, default=0)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -81,6 +83,9 @@ class DeliveryCursor(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+QUEUE_ORDER = Sequence("outbox_queue_order")
+
+
 class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
@@ -90,7 +95,12 @@ class OutboxMessage(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     peer_party: Mapped[str] = mapped_column(ForeignKey("peers.party_code", ondelete="CASCADE"))
-    seq: Mapped[int] = mapped_column(BigInteger)
+    # Assigned by the deliverer, under the peer's delivery cursor, once committed.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    # Queue order for numbering: taken from a database sequence at INSERT (PostgreSQL),
+    # so a transaction that starts after another committed always comes later, whatever
+    # the clocks of the processes say. SQLite (one writer at a time) uses its rowid.
+    queued: Mapped[int | None] = mapped_column(BigInteger, QUEUE_ORDER)
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[str] = mapped_column(Text)
     sender_key_id: Mapped[str] = mapped_column(String(16))

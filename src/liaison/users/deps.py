@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from liaison.api import idempotency
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import Forbidden, NotAuthenticated
 from liaison.kit.roles import Caller
@@ -43,11 +44,12 @@ def check_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
 
 
 def api_caller(
-    request: Request, caller: Annotated[Caller | None, Depends(optional_caller)]
+    request: Request, db: DbDep, caller: Annotated[Caller | None, Depends(optional_caller)]
 ) -> Caller:
     if caller is None:
         raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
     check_csrf(request, caller, request.headers.get(CSRF_HEADER))
+    idempotency.claim_for(request, db, caller)  # an Idempotency-Key: claimed or replayed
     return caller
 
 

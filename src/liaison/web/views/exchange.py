@@ -35,6 +35,7 @@ from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models import Message
+from liaison.web.views import once
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -176,6 +177,8 @@ def _thread_page(
         },
         "due": {m.id: due_state(m, now, fraction) for m in messages},
         "forms": blank | (forms or {}),
+        # one per form: a reply and a forward from one page are two submits
+        "submit_tokens": {name: once.token_for(None) for name in ("reply", "forward")},
         "blank": FormState(),
         "targets": [(m.id, f"{m.subject} ({m.type}, {m.direction})") for m in messages],
         "clarifiable": [(m.id, m.subject) for m in messages if _clarifiable(m)],
@@ -225,6 +228,7 @@ def _in_thread(
     action: Callable[[], object],
     *,
     sends: bool = False,
+    guard: once.Guard | None = None,
 ) -> Response:
     """A form on a case's thread: back to the thread, or the thread again with the
     failed form ``name``'s errors; a form that ``sends`` keeps an audited refusal."""
@@ -240,6 +244,7 @@ def _in_thread(
             request, db, caller, settings, case_id, {name: form}, form.status
         ),
         run=run,
+        guard=guard,
     )
 
 
@@ -274,6 +279,7 @@ def reply(
         values,
         lambda: svc.reply(_in_case(svc, case_id, values, "message_id"), reply_data(values)),
         sends=True,
+        guard=once.Guard(db, caller, form, request.url.path),
     )
 
 
@@ -295,7 +301,10 @@ def forward(
         )
         return svc.forward(_in_case(svc, case_id, values, "forward_of"), data)
 
-    return _in_thread(request, db, caller, settings, case_id, "forward", values, act, sends=True)
+    guard = once.Guard(db, caller, form, request.url.path)
+    return _in_thread(
+        request, db, caller, settings, case_id, "forward", values, act, sends=True, guard=guard
+    )
 
 
 @router.post("/cases/{case_id}/clarify")

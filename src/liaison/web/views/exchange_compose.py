@@ -33,6 +33,7 @@ from liaison.models import Attachment, Message
 from liaison.policy import service as policy
 from liaison.policy import vocab
 from liaison.policy.schemas import Decision, HandlingCode, ProtectionStatus, Tlp
+from liaison.web.views import once
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -76,6 +77,7 @@ def _page(
     hits: list[DeconflictHit] | None = None,
     decision: Decision | None = None,
     checked: bool = False,
+    submitted: FormData | None = None,
 ) -> Response:
     repo = ExchangeService(db, caller, settings).repo
     own = repo.agencies_of(settings.party, own=True)
@@ -102,6 +104,7 @@ def _page(
         "hits": hits or [],
         "decision": decision,
         "checked": checked,
+        "submit_token": once.token_for(submitted),
     }
     return render(request, "exchange/compose.html", caller=caller, status=form.status, **context)
 
@@ -143,6 +146,7 @@ def _check(
     caller: Caller,
     settings: Settings,
     values: FormValues,
+    submitted: FormData,
 ) -> Response:
     """Deconfliction on the valid entities and the policy decision if the draft is complete."""
     svc = ExchangeService(db, caller, settings)
@@ -160,7 +164,17 @@ def _check(
                 db, compose_subject(data, settings.party, recipient.party_code)
             )
     form = FormState(values=values, errors={e.field: e.message for e in errors})
-    return _page(request, db, caller, settings, form, hits=hits, decision=decision, checked=True)
+    return _page(
+        request,
+        db,
+        caller,
+        settings,
+        form,
+        hits=hits,
+        decision=decision,
+        checked=True,
+        submitted=submitted,
+    )
 
 
 @router.post("/compose")
@@ -174,10 +188,13 @@ def compose(
     values = read_values(form, COMPOSE_FIELDS, COMPOSE_LISTS)
     action = form.get("action")
     if action == "add_row":
-        return _page(request, db, caller, settings, FormState(values=values), rows=2)
+        return _page(
+            request, db, caller, settings, FormState(values=values), rows=2, submitted=form
+        )
     if action == "check":
-        return _check(request, db, caller, settings, values)
+        return _check(request, db, caller, settings, values, form)
     svc = ExchangeService(db, caller, settings)
+    guard = once.Guard(db, caller, form, "/exchange/compose")
 
     def send() -> Message:
         svc.check_may_send()
@@ -202,9 +219,15 @@ def compose(
             raise
 
     submitted = list(form_list(form, "attachment_ids"))
-    result = attempt_send(db, values, send)
+    try:
+        result = attempt_send(db, values, guard.wrap(send))
+    except once.AlreadySubmitted as first:  # a double click: show what the first one did
+        return redirect_after_post(request, first.location)
     if isinstance(result, SendForm):
+        guard.release()
         if result.status != 403:
             values["attachment_ids"] = submitted  # new uploads were rolled back with the errors
-        return _page(request, db, caller, settings, result)
-    return redirect_after_post(request, f"/exchange/cases/{result.case_id}?sent={result.id}")
+        return _page(request, db, caller, settings, result, submitted=form)
+    location = f"/exchange/cases/{result.case_id}?sent={result.id}"
+    guard.done(location)
+    return redirect_after_post(request, location)

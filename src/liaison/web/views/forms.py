@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from liaison.kit.errors import LiaisonError
+from liaison.web.views import once
 from liaison.web.views.common import form_list, form_text, redirect_after_post
 
 T = TypeVar("T")
@@ -114,11 +115,21 @@ def submit(
     then: Callable[[T], str],
     again: Callable[[FormState], Response],
     run: Attempt[T] = attempt,
+    guard: once.Guard | None = None,
 ) -> Response:
     """The one shape of a form post: run ``action`` (with ``attempt``, or a stricter
     ``run``); on field errors show the page ``again`` with them, else redirect (303,
-    Post/Redirect/Get) to ``then(result)``."""
-    result = run(db, values, action)
+    Post/Redirect/Get) to ``then(result)``. With a ``guard`` (a one-time submit token)
+    a second submit of the form goes where the first one led, and creates nothing."""
+    try:
+        result = run(db, values, guard.wrap(action) if guard else action)
+    except once.AlreadySubmitted as first:  # a double click
+        return redirect_after_post(request, first.location)
     if isinstance(result, FormState):
+        if guard is not None:
+            guard.release()  # the corrected form may use its token again
         return again(result)
-    return redirect_after_post(request, then(result))
+    location = then(result)
+    if guard is not None:
+        guard.done(location)
+    return redirect_after_post(request, location)
