@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.demo import seed_data
+from liaison.directory import seed_data
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency, AuditEntry
 from tests.exchange import payloads
