@@ -25,7 +25,7 @@ from liaison.notifications.service import (
     set_email,
     unread_count,
 )
-from tests.federation.nodes import free_port
+from tests.support.nodes import free_port
 
 
 def _send(factory: sessionmaker[Session], settings: Settings) -> int:

@@ -17,7 +17,7 @@ from liaison.exchange import stats as exchange_stats
 from liaison.kit import clock
 from liaison.workplan.baseline import stable_id
 from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats, register_exchange_stats
-from tests.workplan.conftest import India, Outbox
+from tests.workplan.india import India, Outbox
 
 Headers = Callable[[str], dict[str, str]]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
