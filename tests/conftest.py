@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.support.fixtures_db",
     "tests.support.fixtures_live",
     "tests.support.fixtures_browser",
+    "tests.support.scheduling",
 ]
