@@ -1,29 +1,18 @@
 """How the suite is spread over pytest-xdist workers (``make test`` runs
-``pytest -n 3 --dist loadgroup``; a plain ``pytest`` runs them all in one process).
+``pytest -n 3 --dist loadfile --no-loadscope-reorder``; a plain ``pytest`` runs them all
+in one process, in collection order).
 
-Tests that share an expensive module- or session-scoped fixture (a live node, a seeded
-node directory, the browser and its node) go to one worker as one group, in collection
-order, so the fixture is made once; the rest are spread test by test. The slow groups
-are queued first, so no worker is left with a long test at the end.
+Each test file goes to one worker, whole and in order, so a module-scoped fixture (a live
+node, a seeded node directory, India's node for the browser tests) is made once. On the
+workers, the files with browser tests and then those with live-node tests are queued
+first, so no worker is left with a long live test at the end while the others idle.
+(``--dist loadgroup`` would group across files, but pytest-xdist 3.8 cannot rename
+pytest 9.2's node ids, so its groups are silently ignored.)
 """
 
 from __future__ import annotations
 
 import pytest
-
-SHARED_SCOPES = {"module", "package", "class"}
-
-
-def _group(item: pytest.Item) -> str | None:
-    if item.get_closest_marker("browser"):
-        return "browser"
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:
-        return None
-    for definitions in info.name2fixturedefs.values():
-        if definitions and definitions[-1].scope in SHARED_SCOPES:
-            return item.nodeid.split("::")[0]
-    return None
 
 
 def _rank(item: pytest.Item) -> int:
@@ -38,8 +27,9 @@ def _rank(item: pytest.Item) -> int:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not hasattr(config, "workerinput"):  # not an xdist worker: run as collected
         return
+    first_rank: dict[str, int] = {}
     for item in items:
-        group = _group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=_rank)
+        path = item.nodeid.split("::")[0]
+        first_rank[path] = min(first_rank.get(path, 2), _rank(item))
+    # stable: a file's tests keep their order, and files of one rank theirs
+    items.sort(key=lambda item: first_rank[item.nodeid.split("::")[0]])
