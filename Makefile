@@ -8,6 +8,9 @@ ifeq ($(UV),)
 UV := .tools/bin/uv
 endif
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# pytest-xdist workers: live-node and browser tests mostly wait on I/O, so even two cores
+# keep three busy (a file per worker at a time: see tests/support/scheduling.py).
+PYTEST_WORKERS ?= 3
 
 .PHONY: help demo test setup lint typecheck pytest test-services bench clean
 
@@ -47,7 +50,7 @@ typecheck: setup
 	$(UV) run mypy src
 
 pytest: setup test-services
-	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run pytest
+	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: lint typecheck pytest
 

@@ -20,7 +20,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.federation.nodes import two_free_ports
+from tests.support.nodes import two_free_ports
 
 
 def rss_mib(pid: int) -> float:

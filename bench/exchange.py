@@ -32,7 +32,8 @@ import httpx
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from tests.exchange import payloads
-from tests.federation.nodes import PG_URL, Node, drop_schema, peer, pg_schema_url, wait_for
+from tests.support.nodes import PG_URL, drop_schemas, peer, pg_schema, wait_for
+from tests.support.nodes import LiveNode as Node
 
 from liaison.exchange.repository import ExchangeRepository, InboxFilter, normalise_search
 from liaison.kit.db import make_engine, make_session_factory
@@ -124,7 +125,7 @@ def latency(backend: str, counts: dict[float, int]) -> None:
     for party in ("CA", "IN"):
         url = ""
         if backend == "postgresql":
-            schema, url = pg_schema_url(party.lower())
+            schema, url = pg_schema(party.lower())
             schemas.append(schema)
         node = Node(party=party, data_dir=root / party.lower(), database_url=url)
         node.data_dir.mkdir(parents=True)
@@ -149,7 +150,7 @@ def latency(backend: str, counts: dict[float, int]) -> None:
         canada.stop()
         india.stop()
         for schema in schemas:
-            drop_schema(schema)
+            drop_schemas(schema)
 
 
 # 2. inbox list and search over 100,000 stored messages -----------------------------

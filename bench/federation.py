@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, select
-from tests.federation.nodes import Node, drop_schema, peer, pg_schema_url
+from tests.support.nodes import LiveNode as Node
+from tests.support.nodes import drop_schemas, peer, pg_schema
 
 from liaison.config import Settings
 from liaison.federation import envelope as env
@@ -133,7 +134,7 @@ def run_backend(backend: str, root: Path, messages: int) -> dict[str, float]:
     for party in ("CA", "IN"):
         url = ""
         if backend == "postgresql":
-            schema, url = pg_schema_url(party.lower())
+            schema, url = pg_schema(party.lower())
             schemas.append(schema)
         node = Node(party=party, data_dir=root / backend / party.lower(), database_url=url)
         node.data_dir.mkdir(parents=True)
@@ -150,7 +151,7 @@ def run_backend(backend: str, root: Path, messages: int) -> dict[str, float]:
         canada.stop()
         india.stop()
         for schema in schemas:
-            drop_schema(schema)
+            drop_schemas(schema)
     return {"sustained": sustained, "p50": p50, "p99": p99}
 
 

@@ -24,7 +24,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.federation.nodes import Node
+from tests.support.nodes import LiveNode as Node
 
 import liaison
 

@@ -31,7 +31,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.federation.nodes import Node, drop_schema, free_port, pg_schema_url
+from tests.support.nodes import LiveNode as Node
+from tests.support.nodes import drop_schemas, free_port, pg_schema
 
 TAXII = "application/taxii+json;version=2.1"
 HEADERS = {"Accept": TAXII, "Content-Type": TAXII}
@@ -140,7 +141,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 # Liaison ------------------------------------------------------------------------------
 def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
-    schema, url = pg_schema_url("bench") if backend == "postgresql" else ("", "")
+    schema, url = pg_schema("bench") if backend == "postgresql" else ("", "")
     node = Node(party="CA", data_dir=root / f"liaison-{backend}", database_url=url)
     node.data_dir.mkdir()
     try:
@@ -160,7 +161,7 @@ def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
     finally:
         node.stop()
         if schema:
-            drop_schema(schema)
+            drop_schemas(schema)
     return result
 
 

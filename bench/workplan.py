@@ -32,7 +32,7 @@ from bench.exchange import populate
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.federation.nodes import drop_schema, pg_schema_url
+from tests.support.nodes import drop_schemas, pg_schema
 
 from liaison import domains
 from liaison.app import create_app
@@ -231,13 +231,13 @@ def main() -> None:
                     args.messages,
                 )  # fmt: skip
             else:
-                schema, url = pg_schema_url("wpbench")
+                schema, url = pg_schema("wpbench")
                 try:
                     run_backend(
                         "PostgreSQL", url, Path(tmp) / "node-pg", args.renders, args.messages
                     )
                 finally:
-                    drop_schema(schema)
+                    drop_schemas(schema)
     if args.docs_png:
         docs_png(args.docs_png)
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
-from tests.audit.web import HTML, web_login
+from tests.support.web import HTML, web_login
 
 Headers = Callable[[str], dict[str, str]]
 

@@ -15,11 +15,11 @@ from liaison.kit.db import unit_of_work
 from liaison.ledger.service import record
 from liaison.ledger.verify import verify_chain
 from liaison.models import AuditCheckpoint, AuditCountersignature, OutboxMessage
-from tests.audit.pair import Node, exchange
-from tests.audit.tamper import rehash_all
+from tests.ledger.tamper import rehash_all
+from tests.support.pair import AppNode, exchange
 
 
-def _some_entries(node: Node, n: int = 5) -> None:
+def _some_entries(node: AppNode, n: int = 5) -> None:
     with unit_of_work(node.factory) as db:
         for i in range(n):
             record(
@@ -27,12 +27,12 @@ def _some_entries(node: Node, n: int = 5) -> None:
             )
 
 
-def _checkpoint(node: Node) -> AuditCheckpoint | None:
+def _checkpoint(node: AppNode) -> AuditCheckpoint | None:
     with unit_of_work(node.factory) as db:
         return checkpoints.create(db, node.settings)
 
 
-def test_checkpoint_is_countersigned_and_kept_by_both(pair: tuple[Node, Node]) -> None:
+def test_checkpoint_is_countersigned_and_kept_by_both(pair: tuple[AppNode, AppNode]) -> None:
     canada, india = pair
     _some_entries(canada)
     made = _checkpoint(canada)
@@ -67,7 +67,7 @@ def test_checkpoint_is_countersigned_and_kept_by_both(pair: tuple[Node, Node]) -
 
 
 def test_rewritten_and_rehashed_chain_is_caught_by_the_countersignature(
-    pair: tuple[Node, Node],
+    pair: tuple[AppNode, AppNode],
 ) -> None:
     canada, india = pair
     _some_entries(canada)

@@ -15,8 +15,8 @@ from liaison.ledger.verify import verify_chain
 from liaison.models import Agency, AuditEntry, CyberCollection
 from liaison.policy import store
 from liaison.policy.packs import shipped_sources
-from tests.audit.pair import Node, exchange
 from tests.exchange import payloads
+from tests.support.pair import AppNode, exchange
 
 EXTRA_RULE = """
 [[rule]]
@@ -57,7 +57,7 @@ def _blocks(factory: sessionmaker[Session], party: str, action: str) -> list[Aud
         )
 
 
-def test_inbound_refusal_keeps_its_rule_ids(pair: tuple[Node, Node]) -> None:
+def test_inbound_refusal_keeps_its_rule_ids(pair: tuple[AppNode, AppNode]) -> None:
     canada, india = pair
     rule = activate_extra_rule(
         india.factory,

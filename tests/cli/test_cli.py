@@ -9,21 +9,7 @@ from pathlib import Path
 
 import pytest
 
-
-def liaison(
-    data_dir: Path, *args: str, stdin: str | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LIAISON_DATA_DIR": str(data_dir), "LIAISON_PARTY": "CA", "COLUMNS": "200"}
-    env.pop("LIAISON_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "liaison", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=120,
-        check=False,
-    )
+from tests.support.nodes import liaison, liaison_env, run_liaison
 
 
 @pytest.fixture(scope="module")
@@ -118,15 +104,8 @@ def test_serve_without_init_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_bad_party_setting_is_reported(tmp_path: Path) -> None:
-    env = {**os.environ, "LIAISON_DATA_DIR": str(tmp_path), "LIAISON_PARTY": "Canada"}
-    result = subprocess.run(
-        [sys.executable, "-m", "liaison", "init"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = liaison_env(LIAISON_DATA_DIR=str(tmp_path), LIAISON_PARTY="Canada")
+    result = run_liaison(env, "init")
     assert result.returncode == 1
     assert "party" in result.stderr
     assert "Traceback" not in result.stderr

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 
 from liaison.cyber.service import HIDDEN_VERSION
 from liaison.cyber.tlp import Tlp
-from tests.cyber.conftest import Headers, objects_url, post
 from tests.cyber.stix import indicator
-from tests.cyber.test_pages import HTML, sign_in
+from tests.cyber.taxii import Headers, objects_url, post
+from tests.support.web import HTML, sign_in
 
 
 def test_writer_outside_the_audience_cannot_revoke_or_rewrite_a_red_object(

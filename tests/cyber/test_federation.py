@@ -4,7 +4,6 @@ revocation arrive in CA's mirror, TLP:RED reaches only its audience on either no
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,41 +12,14 @@ import pytest
 
 from liaison.cyber.taxii_http import TAXII_MEDIA_TYPE
 from liaison.cyber.tlp import Tlp
-from tests.cyber.live import PatientNode
 from tests.cyber.stix import indicator
-from tests.federation.nodes import Node, drop_schema, peer, pg_schema_url, wait_for
+from tests.support.nodes import LiveNode, wait_for
 
 # two live nodes on two shared cores: setup alone can take minutes under load
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.live, pytest.mark.timeout(900)]
 
 
-def _node(backend: str, party: str, root: Path, schemas: list[str]) -> Node:
-    url = ""
-    if backend == "postgresql":
-        schema, url = pg_schema_url(f"cy{party.lower()}")
-        schemas.append(schema)
-    node = PatientNode(party=party, data_dir=root / party.lower(), database_url=url)
-    node.data_dir.mkdir(parents=True)
-    node.prepare()
-    return node
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def pair(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
-    schemas: list[str] = []
-    canada = _node(request.param, "CA", tmp_path, schemas)
-    india = _node(request.param, "IN", tmp_path, schemas)
-    canada.start()
-    india.start()
-    peer(canada, india)
-    yield canada, india
-    canada.stop()
-    india.stop()
-    for schema in schemas:
-        drop_schema(schema)
-
-
-def _taxii(node: Node, username: str) -> httpx.Client:
+def _taxii(node: LiveNode, username: str) -> httpx.Client:
     """A TAXII client signing in with HTTP Basic (the demo user's password)."""
     headers = {"Accept": TAXII_MEDIA_TYPE, "Content-Type": TAXII_MEDIA_TYPE}
     return httpx.Client(
@@ -74,9 +46,9 @@ def _latest(client: httpx.Client, collection: str, stix_id: str) -> dict[str, An
 
 
 def test_shared_collection_mirrors_revocations_and_red_audience(
-    pair: tuple[Node, Node], tmp_path: Path
+    peered: tuple[LiveNode, LiveNode], tmp_path: Path
 ) -> None:
-    canada, india = pair
+    canada, india = peered
     writer = _taxii(india, "in-analyst")
     cert_in = _collection_id(writer, "CERT-In indicators")
     india.cli("cyber", "collections", "share", cert_in, "--peer", "CA", "--agency", "CCCS")
@@ -151,7 +123,7 @@ def test_shared_collection_mirrors_revocations_and_red_audience(
     assert all(entry["actor"] == "node:IN" for entry in received)
 
 
-def _audit(node: Node, action: str, collection: str) -> list[dict[str, Any]]:
+def _audit(node: LiveNode, action: str, collection: str) -> list[dict[str, Any]]:
     lines = node.cli("audit", "export", "-o", "-").stdout.splitlines()
     entries = [json.loads(line) for line in lines if line.strip()]
     return [e for e in entries if e["action"] == action and e["object_id"] == collection]

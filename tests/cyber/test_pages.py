@@ -3,37 +3,15 @@ incident record with timeline, linked objects and the CERT-In 6-hour reminder.""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
 from liaison.cyber.tlp import Tlp
 from liaison.kit import clock
-from tests.cyber.conftest import Headers, post
 from tests.cyber.stix import indicator
-
-HTML = {"Accept": "text/html,application/xhtml+xml"}
-
-
-def sign_in(client: TestClient, username: str) -> str:
-    client.get("/login", headers=HTML)
-    token = client.cookies.get("liaison_login_csrf")
-    done = client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": f"liaison-demo-{username}",
-            "csrf_token": token,
-            "next": "/",
-        },
-        headers=HTML,
-        follow_redirects=False,
-    )
-    assert done.status_code == 303, done.text
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/cyber", headers=HTML).text)
-    assert found
-    return found.group(1)
+from tests.cyber.taxii import Headers, post
+from tests.support.web import HTML, sign_in
 
 
 def test_browse_collection_object_and_red_stays_hidden(
@@ -41,7 +19,7 @@ def test_browse_collection_object_and_red_stays_hidden(
 ) -> None:
     red = indicator(7, tlp=Tlp.RED, name="Red-only indicator")
     post(client, taxii("ca-analyst"), cccs, red)
-    sign_in(client, "ca-officer")
+    sign_in(client, "ca-officer", "/cyber")
     home = client.get("/cyber", headers=HTML)
     assert "CCCS indicators" in home.text
     page = client.get(f"/cyber/collections/{cccs}", headers=HTML)
@@ -51,7 +29,7 @@ def test_browse_collection_object_and_red_stays_hidden(
     hidden = client.get(f"/cyber/collections/{cccs}/objects/{red['id']}", headers=HTML)
     assert hidden.status_code == 404
     client.cookies.clear()
-    sign_in(client, "ca-analyst")
+    sign_in(client, "ca-analyst", "/cyber")
     shown = client.get(f"/cyber/collections/{cccs}/objects/{red['id']}", headers=HTML)
     assert shown.status_code == 200
     assert "TLP:RED" in shown.text
@@ -64,7 +42,7 @@ def test_incident_with_cert_in_clock_timeline_and_links(
     clock.set_clock(lambda: datetime(2026, 2, 7, 17, 0, tzinfo=UTC))
     linked = indicator(8, name="Linked indicator")
     post(client, taxii("ca-analyst"), cccs, linked)
-    csrf = sign_in(client, "ca-analyst")
+    csrf = sign_in(client, "ca-analyst", "/cyber")
     created = client.post(
         "/cyber/incidents",
         data={

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from liaison.cyber.taxii_http import TAXII_MEDIA_TYPE
 from liaison.cyber.tlp import Tlp
-from tests.cyber.conftest import Headers, objects_url, post
 from tests.cyber.stix import indicator
+from tests.cyber.taxii import Headers, objects_url, post
 
 
 def _is_taxii_error(response: object, status: int) -> dict[str, str]:

@@ -11,14 +11,13 @@ import requests
 from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import Collection, Server, as_pages
 
-from tests.cyber.live import PatientNode
 from tests.cyber.stix import indicator
-from tests.federation.nodes import Node, drop_schema, pg_schema_url
+from tests.support.nodes import LiveNode, drop_schemas, pg_schema
 
 ORACLE = ValidationOptions(version="2.1")
 
 # two live nodes on two shared cores: setup alone can take minutes under load
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.live, pytest.mark.timeout(900)]
 
 
 class Bearer(requests.auth.AuthBase):
@@ -33,24 +32,22 @@ class Bearer(requests.auth.AuthBase):
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Node]:
+) -> Iterator[LiveNode]:
     tmp_path = tmp_path_factory.mktemp("taxii")
-    schema, url = pg_schema_url("taxii") if request.param == "postgresql" else ("", "")
-    node = PatientNode(party="CA", data_dir=tmp_path / "ca", database_url=url)
-    node.data_dir.mkdir()
-    node.prepare()
+    schema, url = pg_schema("taxii") if request.param == "postgresql" else ("", "")
+    node = LiveNode(party="CA", data_dir=tmp_path / "ca", database_url=url).prepare()
     node.start(with_worker=False)
     yield node
     node.stop()
     if schema:
-        drop_schema(schema)
+        drop_schemas(schema)
 
 
 def _ids(pages: list[dict[str, Any]], key: str = "objects") -> list[str]:
     return [item["id"] for page in pages for item in page.get(key, [])]
 
 
-def test_taxii2_client_discovers_writes_pages_and_filters(live: Node) -> None:
+def test_taxii2_client_discovers_writes_pages_and_filters(live: LiveNode) -> None:
     server = Server(f"{live.url}/taxii2/", user="ca-analyst", password="liaison-demo-ca-analyst")
     assert "Liaison" in server.title
     api_root = server.default
@@ -93,7 +90,7 @@ def test_taxii2_client_discovers_writes_pages_and_filters(live: Node) -> None:
     assert collection.get_object(objects[0]["id"])["objects"][0]["name"] == "updated"
 
 
-def test_taxii2_client_sees_taxii_errors(live: Node) -> None:
+def test_taxii2_client_sees_taxii_errors(live: LiveNode) -> None:
     collection_url = (
         Server(f"{live.url}/taxii2/", user="ca-viewer", password="liaison-demo-ca-viewer")
         .default.collections[0]

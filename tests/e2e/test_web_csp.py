@@ -5,7 +5,9 @@ CSP violation in the browser console."""
 from __future__ import annotations
 
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
-from tests.e2e.conftest import Node, SignIn
+
+from tests.support.browser import sign_in
+from tests.support.nodes import LiveNode
 
 
 def _watch(page: Page) -> tuple[list[str], list[str]]:
@@ -25,7 +27,7 @@ def _watch(page: Page) -> tuple[list[str], list[str]]:
     return violations, foreign
 
 
-def test_api_docs_render_from_this_node_under_the_csp(page: Page, node: Node) -> None:
+def test_api_docs_render_from_this_node_under_the_csp(page: Page, node: LiveNode) -> None:
     violations, foreign = _watch(page)
     response = page.goto("/api/docs")
     assert response is not None
@@ -35,7 +37,7 @@ def test_api_docs_render_from_this_node_under_the_csp(page: Page, node: Node) ->
     assert foreign == []
 
 
-def test_signed_in_pages_report_no_csp_violation(page: Page, sign_in: SignIn) -> None:
+def test_signed_in_pages_report_no_csp_violation(page: Page) -> None:
     violations, foreign = _watch(page)
     sign_in(page, "ca-admin")
     for path in ("/", "/directory/officers", "/exchange", "/cyber", "/workplan"):

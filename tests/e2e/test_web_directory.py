@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-SignIn = Callable[[Page, str], None]
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +24,7 @@ def agency_row(page: Page, acronym: str) -> Locator:
 
 
 def test_admin_adds_agency_after_fixing_a_duplicate_acronym(
-    page: Page, sign_in: SignIn, javascript: bool, artifacts: Path
+    page: Page, javascript: bool, artifacts: Path
 ) -> None:
     sign_in(page, "ca-admin")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Agencies").click()
@@ -92,7 +91,7 @@ def test_wrong_password_stays_on_login_without_a_session(page: Page) -> None:
     assert "liaison_session" in {c["name"] for c in page.context.cookies()}
 
 
-def test_form_post_without_csrf_token_is_refused(page: Page, sign_in: SignIn) -> None:
+def test_form_post_without_csrf_token_is_refused(page: Page) -> None:
     sign_in(page, "ca-admin")
     page.goto("/directory/agencies/new")
     # A forged form: no hidden token, and no token header from htmx either.
@@ -123,7 +122,7 @@ def test_form_post_without_csrf_token_is_refused(page: Page, sign_in: SignIn) ->
     expect(agency_row(page, forged)).to_have_count(0)
 
 
-def test_viewer_sees_no_add_control_and_cannot_post(page: Page, sign_in: SignIn) -> None:
+def test_viewer_sees_no_add_control_and_cannot_post(page: Page) -> None:
     sign_in(page, "ca-viewer")
     expect(agency_row(page, "RCMP")).to_have_count(1)
     expect(page.get_by_role("link", name="Add agency")).to_have_count(0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,29 +16,22 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from tests.e2e.conftest import Node
-from tests.e2e.test_web_workplan import india_node, reload_until, signed_in
-from tests.exchange import payloads
-from tests.federation.nodes import Node as PeerNode
-from tests.federation.nodes import wait_for
 
-from liaison import domains
 from liaison.config import Settings
 from liaison.exchange.federation import MESSAGE
 from liaison.kit import clock
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from liaison.kit.ids import new_id
-from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
+from tests.exchange import payloads
+from tests.support.browser import reload_until, sign_in, signed_in
+from tests.support.nodes import LiveNode, wait_for
+from tests.support.peering import apply_inbound
 
-SignIn = Callable[[Page, str], None]
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PRECURSOR = ("41661-47-6", "4-piperidone")  # CAS check digit: 6 (7+8+3+24+30+6+28=106)
 SUBJECT = "Exporter of a 4-piperidone consignment, container MSCU1234566"
 COURIER = "Repeat heroin courier booked Toronto to Amritsar"
-
-__all__ = ["india_node"]  # the module-scoped fixture: India's node, peered with Canada's
 
 
 def fill_request(page: Page, *, cas: str, to_agency: bool = True) -> None:
@@ -64,9 +57,7 @@ def fill_request(page: Page, *, cas: str, to_agency: bool = True) -> None:
     form.get_by_label("Entity 1 detail (optional)").fill(PRECURSOR[1])
 
 
-def test_invalid_cas_number_is_refused_naming_the_field(
-    page: Page, sign_in: SignIn, javascript: bool
-) -> None:
+def test_invalid_cas_number_is_refused_naming_the_field(page: Page, javascript: bool) -> None:
     sign_in(page, "ca-officer")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Exchange").click()
     expect(page.get_by_role("heading", name="Exchange inbox")).to_be_visible()
@@ -82,9 +73,9 @@ def test_invalid_cas_number_is_refused_naming_the_field(
 
 
 def test_request_answered_across_two_nodes_in_the_browser(
-    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+    browser: Browser, node: LiveNode, india_node: LiveNode, artifacts: Path
 ) -> None:
-    canada = signed_in(browser, node.base_url, "ca-officer")
+    canada = signed_in(browser, node.url, "ca-officer")
     india = signed_in(browser, india_node.url, "in-officer")
     reload_until(
         canada,
@@ -140,7 +131,7 @@ def test_request_answered_across_two_nodes_in_the_browser(
 
 
 @pytest.fixture
-def ca_database(node: Node) -> Iterator[Any]:
+def ca_database(node: LiveNode) -> Iterator[Any]:
     settings = Settings(party="CA", node_name="liaison-ca", data_dir=node.data_dir)
     engine = make_engine(settings.effective_database_url)
     try:
@@ -150,7 +141,7 @@ def ca_database(node: Node) -> Iterator[Any]:
 
 
 def test_overdue_request_is_marked_in_the_inbox(
-    page: Page, sign_in: SignIn, india_node: PeerNode, ca_database: Any
+    page: Page, india_node: LiveNode, ca_database: Any
 ) -> None:
     """A request India sent two days ago (urgent: 8 hours to answer) arrives with its old
     receipt time, applied as the inbox applies it."""
@@ -166,14 +157,7 @@ def test_overdue_request_is_marked_in_the_inbox(
     received = datetime.now(UTC) - timedelta(days=2)
     clock.set_clock(lambda: received)
     try:
-        handler = domains.registry().handler_for(MESSAGE)
-        assert handler is not None
-        context = InboundContext(
-            settings=settings, sender_party="IN", sender_node="liaison-in",
-            envelope_id=new_id(), seq=1, registry=domains.registry(),
-        )  # fmt: skip
-        with unit_of_work(factory) as db:
-            handler(db, context, request)
+        apply_inbound(factory, settings, MESSAGE, request)
     finally:
         clock.reset_clock()
     sign_in(page, "ca-officer")
@@ -186,12 +170,12 @@ def test_overdue_request_is_marked_in_the_inbox(
 
 
 def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
-    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+    browser: Browser, node: LiveNode, india_node: LiveNode, artifacts: Path
 ) -> None:
     """Canada's policy holds a disclosure whose offence can carry the death penalty in
     India (NDPS Act s.31A); a legal reviewer records the assurance and approves it in the
     browser; only then does it leave, and India's officer sees it."""
-    officer = signed_in(browser, node.base_url, "ca-officer")
+    officer = signed_in(browser, node.url, "ca-officer")
     reload_until(
         officer,
         "/exchange/compose",
@@ -208,7 +192,7 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     message_id = officer.url.rsplit("sent=", 1)[1]
     expect(officer.locator(f"#message-{message_id}")).to_contain_text("legal review")
 
-    reviewer = signed_in(browser, node.base_url, "ca-legal")
+    reviewer = signed_in(browser, node.url, "ca-legal")
     reviewer.goto("/policy/reviews")
     item = reviewer.locator(".review-item", has_text=message_id)
     expect(item).to_contain_text("ca.burns.death_penalty_assurance")

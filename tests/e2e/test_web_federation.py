@@ -3,87 +3,18 @@ India) pinned both ways, a ping from the web, and the message log filtered."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
-import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
-from tests.federation.nodes import Node as PeerNode
 
 from liaison.kit.crypto import format_fingerprint
-
-SignIn = Callable[[Page, str], None]
+from tests.support.browser import reload_until, sign_in
+from tests.support.nodes import LiveNode
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-SETTLE_WITHIN_SECONDS = 60.0
-
-
-class Node(Protocol):
-    """The ``node`` fixture of tests/e2e/conftest.py: Canada's node, served."""
-
-    @property
-    def base_url(self) -> str: ...
-
-    @property
-    def data_dir(self) -> Path: ...
-
-
-def ca_cli(node: Node, *args: str) -> str:
-    """``liaison ...`` against the browser tests' Canadian node (its data directory)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIAISON_")}
-    env |= {
-        "LIAISON_DATA_DIR": str(node.data_dir),
-        "LIAISON_PARTY": "CA",
-        "LIAISON_NODE_NAME": "liaison-ca",
-        "COLUMNS": "250",
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "liaison", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"liaison {' '.join(args)} failed:\n{done.stderr}"
-    return done.stdout
-
-
-def current_fingerprint(base_url: str) -> str:
-    published = httpx.get(f"{base_url}/federation/v1/keys", timeout=10).json()["keys"]
-    fingerprint: str = next(k["fingerprint"] for k in published if k["current"])
-    return fingerprint
-
-
-@pytest.fixture(scope="module")
-def india(node: Node, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerNode]:
-    """India's node, started, and pinned at Canada's node (and Canada at India's)."""
-    peer = PeerNode(party="IN", data_dir=tmp_path_factory.mktemp("node-in"))
-    peer.prepare()
-    # India's worker starts once both sides are pinned, so nothing it sends is refused.
-    peer.start(with_worker=False)
-    try:
-        peer.cli(
-            "peer", "add", "--party", "CA", "--url", node.base_url,
-            "--fingerprint", current_fingerprint(node.base_url),
-        )  # fmt: skip
-        ca_cli(
-            node, "peer", "add", "--party", "IN", "--url", peer.url,
-            "--fingerprint", format_fingerprint(peer.fingerprint()),
-        )  # fmt: skip
-        peer.start_worker()
-        yield peer
-    finally:
-        peer.stop()
-    ca_cli(node, "peer", "remove", "IN")  # leave the shared node as we found it
 
 
 def open_federation(page: Page, link: str) -> None:
@@ -97,17 +28,12 @@ def log_rows(page: Page) -> Locator:
 
 def wait_for_log(page: Page, query: str, predicate: Callable[[Locator], bool]) -> None:
     """Reload the log until the worker has settled what the test waits for."""
-    deadline = time.monotonic() + SETTLE_WITHIN_SECONDS
-    while True:
-        page.goto(f"/federation/messages?{query}")
-        if predicate(log_rows(page)):
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"the message log never showed what was expected for ?{query}")
-        time.sleep(0.5)
+    reload_until(
+        page, f"/federation/messages?{query}", lambda p: predicate(log_rows(p)), f"?{query}"
+    )
 
 
-def test_node_without_peers_says_how_to_pin_one(page: Page, sign_in: SignIn, node: Node) -> None:
+def test_node_without_peers_says_how_to_pin_one(page: Page, node: LiveNode) -> None:
     sign_in(page, "ca-admin")
     open_federation(page, "Peers")
     expect(page.get_by_role("heading", name="Federation peers")).to_be_visible()
@@ -119,10 +45,10 @@ def test_node_without_peers_says_how_to_pin_one(page: Page, sign_in: SignIn, nod
     expect(empty).to_contain_text("liaison peer add --party IN --url")
     # This node's own fingerprint, grouped in fours, for reading out to a peer's operator.
     own = page.locator("#own-keys")
-    expect(own).to_contain_text(format_fingerprint(current_fingerprint(node.base_url)))
+    expect(own).to_contain_text(format_fingerprint(node.fingerprint()))
 
 
-def test_viewer_has_no_federation_pages(page: Page, sign_in: SignIn) -> None:
+def test_viewer_has_no_federation_pages(page: Page) -> None:
     sign_in(page, "ca-viewer")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Messages")).to_have_count(0)
@@ -132,16 +58,15 @@ def test_viewer_has_no_federation_pages(page: Page, sign_in: SignIn) -> None:
 
 def test_admin_pings_india_and_filters_the_log(
     page: Page,
-    sign_in: SignIn,
     javascript: bool,
-    india: PeerNode,
+    india_node: LiveNode,
     artifacts: Path,
 ) -> None:
     sign_in(page, "ca-admin")
     open_federation(page, "Peers")
     peer = page.get_by_role("article", name=re.compile(r"India \(IN\)"))
-    expect(peer).to_contain_text(india.url)
-    expect(peer).to_contain_text(format_fingerprint(india.fingerprint()))
+    expect(peer).to_contain_text(india_node.url)
+    expect(peer).to_contain_text(format_fingerprint(india_node.fingerprint()))
     peer.get_by_role("button", name="Ping IN").click()
     expect(page.get_by_role("status")).to_contain_text("Ping queued for India (IN)")
     if javascript:

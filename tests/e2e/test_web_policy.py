@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-SignIn = Callable[[Page, str], None]
+from tests.support.browser import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_officer_sees_why_a_draft_is_blocked_then_fixes_it(
-    page: Page, sign_in: SignIn, javascript: bool, artifacts: Path
+    page: Page, javascript: bool, artifacts: Path
 ) -> None:
     sign_in(page, "ca-officer")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Policy").click()

@@ -8,19 +8,18 @@ import re
 
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.e2e.conftest import Node
+
 from tests.e2e.test_web_exchange import PRECURSOR, fill_request
-from tests.e2e.test_web_workplan import india_node, reload_until, signed_in
-from tests.federation.nodes import Node as PeerNode
+from tests.support.browser import reload_until, signed_in
+from tests.support.nodes import LiveNode
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-__all__ = ["india_node"]
 
 
 def test_refugee_claimant_disclosure_is_blocked_from_compose(
-    browser: Browser, node: Node, india_node: PeerNode
+    browser: Browser, node: LiveNode, india_node: LiveNode
 ) -> None:
-    officer = signed_in(browser, node.base_url, "ca-officer")
+    officer = signed_in(browser, node.url, "ca-officer")
     reload_until(
         officer,
         "/exchange/compose",

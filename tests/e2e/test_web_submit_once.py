@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, Route, expect
+
 from tests.e2e.test_web_exchange import PRECURSOR, fill_request
 
 SignIn = Callable[[Page, str], None]

@@ -5,72 +5,23 @@ then show version 2 with the same hash, signed by both. Then the dashboard's cha
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
-from tests.e2e.conftest import Node, demo_password
-from tests.e2e.test_web_federation import ca_cli, current_fingerprint
-from tests.federation.nodes import Node as PeerNode
+from playwright.sync_api import Browser, expect
 
-from liaison.kit.crypto import format_fingerprint
+from tests.support.browser import reload_until, signed_in
+from tests.support.nodes import LiveNode
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-
-SETTLE_WITHIN_SECONDS = 90.0
-
-
-@pytest.fixture(scope="module")
-def india_node(node: Node, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeerNode]:
-    """India's node, pinned at Canada's browser-test node and Canada at it."""
-    peer = PeerNode(party="IN", data_dir=tmp_path_factory.mktemp("wp-node-in"))
-    peer.prepare()
-    peer.start(with_worker=False)
-    try:
-        peer.cli(
-            "peer", "add", "--party", "CA", "--url", node.base_url,
-            "--fingerprint", current_fingerprint(node.base_url),
-        )  # fmt: skip
-        ca_cli(
-            node, "peer", "add", "--party", "IN", "--url", peer.url,
-            "--fingerprint", format_fingerprint(peer.fingerprint()),
-        )  # fmt: skip
-        peer.start_worker()
-        yield peer
-    finally:
-        peer.stop()
-    ca_cli(node, "peer", "remove", "IN")
-
-
-def signed_in(browser: Browser, base_url: str, username: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.goto("/login?next=%2Fworkplan%2Fproposals")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Proposals")).to_be_visible()
-    return page
-
-
-def reload_until(page: Page, url: str, ready: Callable[[Page], bool], what: str) -> None:
-    deadline = time.monotonic() + SETTLE_WITHIN_SECONDS
-    while True:
-        page.goto(url)
-        if ready(page):
-            return
-        if time.monotonic() > deadline:
-            pytest.fail(f"never saw {what} at {url}")
-        time.sleep(0.5)
+PROPOSALS = "/workplan/proposals"
 
 
 def test_consent_round_across_two_nodes_then_dashboard(
-    browser: Browser, node: Node, india_node: PeerNode, artifacts: Path
+    browser: Browser, node: LiveNode, india_node: LiveNode, artifacts: Path
 ) -> None:
-    canada = signed_in(browser, node.base_url, "ca-officer")
-    india = signed_in(browser, india_node.url, "in-officer")
+    canada = signed_in(browser, node.url, "ca-officer", PROPOSALS)
+    india = signed_in(browser, india_node.url, "in-officer", PROPOSALS)
     description = "Joint training on precursor identification"
 
     # Canada proposes, once each node knows the other's agencies (the directory exchange).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison import domains
 from liaison.config import Settings
-from liaison.directory import seed_data
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.kit.ids import new_id
-from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
-from tests.federation.conftest import backend, nodes, peered  # noqa: F401  (two live nodes)
-from tests.peering import pin_peer
-
-SMALL_ATTACHMENT_LIMIT = 64 * 1024
-T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+from tests.exchange.payloads import SMALL_ATTACHMENT_LIMIT, T0
+from tests.support.peering import apply_inbound, pin_peer_with_agencies
 
 
 @pytest.fixture
@@ -51,18 +44,7 @@ def settings(tmp_path: Path) -> Settings:
 def agencies(seeded: sessionmaker[Session]) -> dict[str, str]:
     """Acronym -> id for both parties; India's as if published over federation."""
     with unit_of_work(seeded) as db:
-        for seed in seed_data.AGENCIES["IN"]:
-            db.add(
-                Agency(
-                    party_code="IN",
-                    name=seed.name,
-                    acronym=seed.acronym,
-                    mandate_areas=list(seed.mandate_areas),
-                    origin_node="liaison-in",
-                )
-            )
-        pin_peer(db, "IN")
-        db.flush()
+        pin_peer_with_agencies(db, "IN")
         rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
     return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}
 
@@ -72,17 +54,6 @@ def receive(seeded: sessionmaker[Session], settings: Settings) -> Callable[[dict
     """Apply an ``exchange.message`` payload as the inbox would, from India."""
 
     def apply(payload: dict[str, Any]) -> None:
-        handler = domains.registry().handler_for("exchange.message")
-        assert handler is not None
-        context = InboundContext(
-            settings=settings,
-            sender_party="IN",
-            sender_node="liaison-in",
-            envelope_id=new_id(),
-            seq=1,
-            registry=domains.registry(),
-        )
-        with unit_of_work(seeded) as db:
-            handler(db, context, payload)
+        apply_inbound(seeded, settings, "exchange.message", payload)
 
     return apply

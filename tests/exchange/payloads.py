@@ -7,6 +7,9 @@ from typing import Any
 
 from liaison.kit.ids import new_id
 
+T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # the tests' clock starts here (fixture ``at``)
+SMALL_ATTACHMENT_LIMIT = 64 * 1024  # the test node's attachment limit
+
 PRECURSOR = {"kind": "chemical", "name": "1-Boc-4-AP", "cas": "125541-22-2"}
 CONTAINER = {"kind": "shipment", "container": "MSCU1234566", "bill_of_lading": "MEDUIN4455667"}
 PHONE_IN = {"kind": "phone", "number": "+91 98765 43210"}

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage
 from tests.exchange import payloads
-from tests.exchange.conftest import SMALL_ATTACHMENT_LIMIT
+from tests.exchange.payloads import SMALL_ATTACHMENT_LIMIT
 
 Headers = Callable[[str], dict[str, str]]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

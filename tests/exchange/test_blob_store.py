@@ -17,7 +17,7 @@ from liaison.exchange.attachments import (
     store_stream,
 )
 from liaison.kit.errors import LiaisonError, PayloadTooLarge, ValidationFailed
-from tests.aio import run_off_loop
+from tests.support.aio import run_off_loop
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 MIB = 1024 * 1024

@@ -11,12 +11,11 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from liaison.cli.main import app
-from liaison.directory import seed_data
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency
 from tests.exchange import payloads
-from tests.peering import pin_peer
+from tests.support.peering import pin_peer_with_agencies
 
 
 def liaison(data_dir: Path, *args: str, stdin: str | None = None) -> Result:
@@ -36,18 +35,7 @@ def _node(tmp_path: Path) -> dict[str, str]:
     assert liaison(tmp_path, "seed", "--demo").exit_code == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
     with unit_of_work(make_session_factory(engine)) as db:
-        for seed in seed_data.AGENCIES["IN"]:
-            db.add(
-                Agency(
-                    party_code="IN",
-                    name=seed.name,
-                    acronym=seed.acronym,
-                    mandate_areas=[],
-                    origin_node="liaison-in",
-                )
-            )
-        pin_peer(db, "IN")
-        db.flush()
+        pin_peer_with_agencies(db, "IN")
         rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
     engine.dispose()
     return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}

@@ -15,7 +15,7 @@ from liaison.config import Settings
 from liaison.exchange.retention import ERASED_SUBJECT, sweep_blobs
 from liaison.kit.db import unit_of_work
 from tests.exchange import payloads
-from tests.exchange.conftest import T0
+from tests.exchange.payloads import T0
 
 Headers = Callable[[str], dict[str, str]]
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

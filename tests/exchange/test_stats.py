@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.exchange import payloads
-from tests.exchange.conftest import T0
+from tests.exchange.payloads import T0
 
 Headers = Callable[[str], dict[str, str]]
 

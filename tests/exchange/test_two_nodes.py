@@ -9,26 +9,26 @@ from typing import Any
 import pytest
 
 from tests.exchange import payloads
-from tests.federation.nodes import Node, wait_for
+from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = pytest.mark.live
 REPORT = b"%PDF-1.4\n% NCB seizure report, Mundra, container MSCU1234566\n%%EOF\n"
 
 
-def _agencies(node: Node, username: str, party: str) -> dict[str, str]:
+def _agencies(node: LiveNode, username: str, party: str) -> dict[str, str]:
     with node.api(username) as api:
         rows = api.get("/api/v1/agencies", params={"party": party, "limit": 100}).json()
     return {f"{party}:{row['acronym']}": row["id"] for row in rows}
 
 
-def _case(node: Node, username: str, case_id: str) -> dict[str, Any] | None:
+def _case(node: LiveNode, username: str, case_id: str) -> dict[str, Any] | None:
     with node.api(username) as api:
         response = api.get(f"/api/v1/exchange/cases/{case_id}")
     return response.json() if response.status_code == 200 else None
 
 
 def test_precursor_request_is_answered_with_an_attachment_across_the_border(
-    peered: tuple[Node, Node],
+    peered: tuple[LiveNode, LiveNode],
 ) -> None:
     canada, india = peered
     wait_for(lambda: "IN:NCB" in _agencies(canada, "ca-officer", "IN"), what="India's agencies")

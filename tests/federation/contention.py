@@ -48,7 +48,7 @@ from liaison.users.repository import find_login_user
 from liaison.users.schemas import TokenCreate
 from tests.exchange import payloads
 from tests.federation.forge import Sender
-from tests.peering import pin_peer
+from tests.support.peering import pin_peer
 
 
 @contextmanager

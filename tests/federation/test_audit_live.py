@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from liaison.kit.db import make_engine
-from tests.audit.tamper import rehash_all
-from tests.federation.nodes import Node, peer, wait_for
+from tests.ledger.tamper import rehash_all
+from tests.support.nodes import LiveNode, peer, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -20,22 +20,13 @@ def backend() -> str:
     return "sqlite"
 
 
-def _url(node: Node) -> str:
-    return node.database_url or f"sqlite:///{node.data_dir / 'liaison.db'}"
+def _countersigned(node: LiveNode) -> int:
+    return node.scalar("SELECT count(*) FROM audit_countersignatures")
 
 
-def _countersigned(node: Node) -> int:
-    engine = make_engine(_url(node))
-    try:
-        with engine.connect() as conn:
-            return int(
-                conn.execute(text("SELECT count(*) FROM audit_countersignatures")).scalar_one()
-            )
-    finally:
-        engine.dispose()
-
-
-def test_countersigned_checkpoint_catches_a_rewritten_chain(nodes: tuple[Node, Node]) -> None:
+def test_countersigned_checkpoint_catches_a_rewritten_chain(
+    nodes: tuple[LiveNode, LiveNode],
+) -> None:
     canada, india = nodes
     canada.extra_env["LIAISON_AUDIT_CHECKPOINT_EVERY"] = "3"
     canada.start()
@@ -48,7 +39,7 @@ def test_countersigned_checkpoint_catches_a_rewritten_chain(nodes: tuple[Node, N
     intact = canada.cli("audit", "verify", check=False)
     assert intact.returncode == 0, intact.stderr
     assert "audit log OK" in intact.stdout
-    engine = make_engine(_url(canada))
+    engine = make_engine(canada.sqlalchemy_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'user:forger' WHERE sequence = 1"))
         rehash_all(conn)
@@ -60,10 +51,5 @@ def test_countersigned_checkpoint_catches_a_rewritten_chain(nodes: tuple[Node, N
     assert "(countersigned by IN)" in first
     assert "rewritten and rehashed" in first
     # India kept Canada's checkpoint, with its own countersignature.
-    india_engine = make_engine(_url(india))
-    with india_engine.connect() as conn:
-        held = conn.execute(
-            text("SELECT count(*) FROM audit_checkpoints WHERE chain_party = 'CA'")
-        ).scalar_one()
-    india_engine.dispose()
+    held = india.scalar("SELECT count(*) FROM audit_checkpoints WHERE chain_party = 'CA'")
     assert held >= 1

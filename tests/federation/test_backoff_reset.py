@@ -13,23 +13,20 @@ from liaison.federation.delivery import Deliverer
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage, Peer
-from tests.audit.conftest import pair, url_factory
-from tests.audit.pair import Node
-
-__all__ = ["pair", "url_factory"]  # fixtures
+from tests.support.pair import AppNode
 
 
 def _refuse_connection(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("connection refused", request=request)
 
 
-def _pending(node: Node) -> list[OutboxMessage]:
+def _pending(node: AppNode) -> list[OutboxMessage]:
     with unit_of_work(node.factory) as db:
         query = select(OutboxMessage).where(OutboxMessage.status == "pending")
         return list(db.scalars(query))
 
 
-def test_backoff_ends_when_the_peer_answers_again(pair: tuple[Node, Node]) -> None:
+def test_backoff_ends_when_the_peer_answers_again(pair: tuple[AppNode, AppNode]) -> None:
     canada, india = pair
     with unit_of_work(canada.factory) as db:
         control.ping(db, "IN", "are you there?")
@@ -51,7 +48,9 @@ def test_backoff_ends_when_the_peer_answers_again(pair: tuple[Node, Node]) -> No
     assert _pending(canada) == []
 
 
-def test_a_peer_that_answered_with_refusals_keeps_its_backoff(pair: tuple[Node, Node]) -> None:
+def test_a_peer_that_answered_with_refusals_keeps_its_backoff(
+    pair: tuple[AppNode, AppNode],
+) -> None:
     """It was reachable: answering again is no news, and hammering it would only get
     this node throttled by it (regression: the answer itself counted as contact)."""
     canada, _ = pair

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import PG_URL
 from tests.federation.contention import build_node, private_schema, run
+from tests.support.nodes import PG_URL
 
 
 def test_concurrent_sends_delivery_and_inbound_give_no_errors(tmp_path: Path) -> None:

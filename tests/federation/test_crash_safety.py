@@ -7,10 +7,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import text
 
-from liaison.kit.db import make_engine
-from tests.federation.nodes import Node, peer, wait_for
+from tests.support.nodes import LiveNode, peer, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -18,20 +16,11 @@ MESSAGES = 1000
 POSTING_UPDATES = 25
 
 
-def scalar(node: Node, sql: str) -> int:
-    engine = make_engine(node.database_url or f"sqlite:///{node.data_dir / 'liaison.db'}")
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text(sql)).scalar_one())
-    finally:
-        engine.dispose()
+def received_from_ca(india: LiveNode) -> int:
+    return india.scalar("SELECT count(*) FROM inbox WHERE peer_party = 'CA'")
 
 
-def received_from_ca(india: Node) -> int:
-    return scalar(india, "SELECT count(*) FROM inbox WHERE peer_party = 'CA'")
-
-
-def test_kill_9_worker_and_receiver_mid_stream(nodes: tuple[Node, Node]) -> None:
+def test_kill_9_worker_and_receiver_mid_stream(nodes: tuple[LiveNode, LiveNode]) -> None:
     canada, india = nodes
     canada.extra_env["LIAISON_FEDERATION_BATCH_SIZE"] = "20"
     for node in (canada, india):  # no audit checkpoint traffic: count directory changes only
@@ -87,13 +76,13 @@ def test_kill_9_worker_and_receiver_mid_stream(nodes: tuple[Node, Node]) -> None
     wait_for(lambda: received_from_ca(india) >= total, timeout=240, what="every envelope")
     time.sleep(1.0)
     assert received_from_ca(india) == total
-    assert scalar(canada, "SELECT count(*) FROM outbox WHERE status <> 'delivered'") == 0
+    assert canada.scalar("SELECT count(*) FROM outbox WHERE status <> 'delivered'") == 0
     # Exactly once: every sequence number once, none missing, nothing refused.
-    assert scalar(india, "SELECT count(DISTINCT seq) FROM inbox WHERE peer_party='CA'") == total
-    assert scalar(india, "SELECT max(seq) FROM inbox WHERE peer_party='CA'") == total
-    assert scalar(india, "SELECT count(*) FROM inbox WHERE status <> 'applied'") == 0
+    assert india.scalar("SELECT count(DISTINCT seq) FROM inbox WHERE peer_party='CA'") == total
+    assert india.scalar("SELECT max(seq) FROM inbox WHERE peer_party='CA'") == total
+    assert india.scalar("SELECT count(*) FROM inbox WHERE status <> 'applied'") == 0
     assert (
-        scalar(india, "SELECT count(*) FROM agencies WHERE name LIKE 'Crash test agency %'")
+        india.scalar("SELECT count(*) FROM agencies WHERE name LIKE 'Crash test agency %'")
         == MESSAGES - POSTING_UPDATES
     )
     # In order: the last posting update sent is the one India shows.

@@ -34,7 +34,7 @@ from liaison.kit.errors import InvalidEnvelope
 from liaison.models import PeerKey
 from tests.federation import forge
 from tests.federation.forge import Sender
-from tests.peering import keys_document
+from tests.support.peering import keys_document
 
 INBOX = "/federation/v1/inbox"
 BATCH = "/federation/v1/inbox/batch"

@@ -11,7 +11,7 @@ from liaison.federation.delivery import assign_sequence
 from liaison.federation.outbox import enqueue
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage, Peer
-from tests.peering import pin_peer
+from tests.support.peering import pin_peer
 
 
 def test_queued_envelopes_are_numbered_in_queue_order_once(

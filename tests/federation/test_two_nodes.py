@@ -7,24 +7,24 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.federation.nodes import Node, wait_for
+from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = pytest.mark.live
 
 
-def _officers(node: Node, username: str) -> list[dict[str, Any]]:
+def _officers(node: LiveNode, username: str) -> list[dict[str, Any]]:
     with node.api(username) as api:
         result: list[dict[str, Any]] = api.get("/api/v1/officers").json()
     return result
 
 
-def _messages(node: Node, **params: str) -> list[dict[str, Any]]:
+def _messages(node: LiveNode, **params: str) -> list[dict[str, Any]]:
     with node.api(f"{node.party.lower()}-admin") as api:
         result: list[dict[str, Any]] = api.get("/api/v1/messages", params=params).json()
     return result
 
 
-def test_nomination_travels_and_accreditation_comes_back(peered: tuple[Node, Node]) -> None:
+def test_nomination_travels_and_accreditation_comes_back(peered: tuple[LiveNode, LiveNode]) -> None:
     canada, india = peered
     indian_post = "Liaison Officer (security and law enforcement), Ministry of Home Affairs"
 
@@ -71,7 +71,7 @@ def test_nomination_travels_and_accreditation_comes_back(peered: tuple[Node, Nod
     assert received[0]["id"] == sent[0]["id"]
 
 
-def test_peer_down_then_back_drains_the_backlog(peered: tuple[Node, Node]) -> None:
+def test_peer_down_then_back_drains_the_backlog(peered: tuple[LiveNode, LiveNode]) -> None:
     canada, india = peered
     wait_for(lambda: not _messages(canada, status="queued"), what="initial sync")
     india.stop()
@@ -107,7 +107,7 @@ def test_peer_down_then_back_drains_the_backlog(peered: tuple[Node, Node]) -> No
     )
 
 
-def test_key_rotation_is_announced_over_the_channel(peered: tuple[Node, Node]) -> None:
+def test_key_rotation_is_announced_over_the_channel(peered: tuple[LiveNode, LiveNode]) -> None:
     canada, india = peered
     wait_for(lambda: not _messages(canada, status="queued"), what="initial sync")
     old = canada.fingerprint()

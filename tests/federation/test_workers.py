@@ -3,14 +3,11 @@ out of order: the per-peer cursor is claimed with FOR UPDATE SKIP LOCKED."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 
 import pytest
 
-from tests.federation.nodes import Node, peer, wait_for
-from tests.federation.test_crash_safety import scalar
+from tests.support.nodes import LiveNode, peer, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -18,17 +15,12 @@ CHANGES = 300
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[Node, Node]) -> None:
+def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, LiveNode]) -> None:
     canada, india = nodes
     canada.extra_env["LIAISON_FEDERATION_BATCH_SIZE"] = "10"
     canada.start(with_worker=False)
     canada.start_worker()
-    second = subprocess.Popen(
-        [sys.executable, "-m", "liaison", "worker"],
-        env=canada.env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    second = canada.spawn("worker")
     try:
         india.start()
         peer(canada, india)
@@ -50,10 +42,10 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[Node, Node
             thread.start()
         for thread in producers:
             thread.join(timeout=300)
-        expected = scalar(canada, "SELECT count(*) FROM outbox")
+        expected = canada.scalar("SELECT count(*) FROM outbox")
         wait_for(
             lambda: (
-                scalar(canada, "SELECT count(*) FROM outbox WHERE status='delivered'") == expected
+                canada.scalar("SELECT count(*) FROM outbox WHERE status='delivered'") == expected
             ),
             timeout=180,
             what="both workers to drain the outbox",
@@ -61,8 +53,8 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[Node, Node
     finally:
         second.terminate()
         second.wait(timeout=20)
-    assert scalar(india, "SELECT count(*) FROM inbox WHERE peer_party='CA'") == expected
-    assert scalar(india, "SELECT max(seq) FROM inbox WHERE peer_party='CA'") == expected
+    assert india.scalar("SELECT count(*) FROM inbox WHERE peer_party='CA'") == expected
+    assert india.scalar("SELECT max(seq) FROM inbox WHERE peer_party='CA'") == expected
     # Out-of-order sends would have been refused as sequence gaps or replays. (Refusals
     # as unknown_sender are expected: Canada sends before India has pinned it; with the
     # 2 s test backoff and two workers that is more than the per-address limit a minute,
@@ -71,5 +63,5 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[Node, Node
         "SELECT count(*) FROM federation_refusals"
         " WHERE reason NOT IN ('unknown_sender', 'rate_limited')"
     )
-    assert scalar(india, refused) == 0
-    assert scalar(india, "SELECT count(*) FROM agencies WHERE name LIKE 'Worker test %'") == CHANGES
+    assert india.scalar(refused) == 0
+    assert india.scalar("SELECT count(*) FROM agencies WHERE name LIKE 'Worker test %'") == CHANGES

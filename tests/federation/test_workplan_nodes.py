@@ -11,19 +11,19 @@ import pytest
 
 from liaison.workplan.document import canonical
 from liaison.workplan.schemas import PlanDocument
-from tests.federation.nodes import Node, wait_for
+from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = pytest.mark.live
 
 
-def _get(node: Node, path: str) -> Any:
+def _get(node: LiveNode, path: str) -> Any:
     with node.api(f"{node.party.lower()}-officer") as api:
         answer = api.get(path)
         assert answer.status_code == 200, answer.text
         return answer.json()
 
 
-def _signed_by_both(node: Node, number: int) -> bool:
+def _signed_by_both(node: LiveNode, number: int) -> bool:
     current = _get(node, "/api/v1/workplan")
     verified = {s["party_code"] for s in current["signatures"] if s["verified"]}
     return bool(current["number"] == number and verified == {"CA", "IN"})
@@ -39,12 +39,12 @@ def _action(description: str, due: str) -> dict[str, Any]:
     }
 
 
-def _proposal_at(node: Node, proposal_id: str, status: str | None = None) -> bool:
+def _proposal_at(node: LiveNode, proposal_id: str, status: str | None = None) -> bool:
     found = [p for p in _get(node, "/api/v1/workplan/proposals") if p["id"] == proposal_id]
     return bool(found) and (status is None or found[0]["status"] == status)
 
 
-def test_propose_counter_accept_and_conflict(peered: tuple[Node, Node]) -> None:
+def test_propose_counter_accept_and_conflict(peered: tuple[LiveNode, LiveNode]) -> None:
     canada, india = peered
     # Version 1 (the dialogue's baseline) is signed by both nodes once they are peered.
     for node in peered:

@@ -16,9 +16,9 @@ from sqlalchemy import func, select, text
 
 from liaison.app import create_app
 from liaison.models import Case, OutboxMessage
-from tests.conftest import PG_URL
 from tests.exchange import payloads
 from tests.federation.contention import Node, build_node, private_schema
+from tests.support.nodes import PG_URL
 
 CASES = "/api/v1/exchange/cases"
 

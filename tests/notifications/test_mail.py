@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes
 from email.message import Message
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -25,7 +26,7 @@ from liaison.notifications.service import (
     set_email,
     unread_count,
 )
-from tests.federation.nodes import free_port
+from tests.support.nodes import free_port
 
 
 def _send(factory: sessionmaker[Session], settings: Settings) -> int:
@@ -60,23 +61,26 @@ def _officer(db: Session) -> User:
     return user
 
 
+def _notify_officers(factory: sessionmaker[Session], **notification: Any) -> str:
+    """Give ca-officer an e-mail address, notify Canada's liaison officers; the officer's id."""
+    with unit_of_work(factory) as db:
+        officer = _officer(db)
+        set_email(db, user_id=officer.id, email="officer@rcmp.example")
+        notify_role(db, party_code="CA", roles=[Role.LIAISON_OFFICER], **notification)
+        return officer.id
+
+
 def test_notify_role_reaches_inbox_and_mail(
     seeded: sessionmaker[Session], settings: Settings, sink: tuple[Sink, int]
 ) -> None:
     handler, port = sink
-    with unit_of_work(seeded) as db:
-        officer = _officer(db)
-        set_email(db, user_id=officer.id, email="officer@rcmp.example")
-        notify_role(
-            db,
-            party_code="CA",
-            roles=[Role.LIAISON_OFFICER],
-            subject="New request from IN: IN-2026-000001",
-            body="Urgent: subscriber of +1 604 555 0199",
-            link="/exchange/cases/x",
-            kind="urgent",
-        )
-        officer_id = officer.id
+    officer_id = _notify_officers(
+        seeded,
+        subject="New request from IN: IN-2026-000001",
+        body="Urgent: subscriber of +1 604 555 0199",
+        link="/exchange/cases/x",
+        kind="urgent",
+    )
     with unit_of_work(seeded) as db:
         assert unread_count(db, officer_id) == 1
         [row] = list_for(db, officer_id)
@@ -99,16 +103,7 @@ def test_smtp_down_keeps_the_mail_queued_until_it_is_back(
     seeded: sessionmaker[Session], settings: Settings, sink: tuple[Sink, int]
 ) -> None:
     handler, port = sink
-    with unit_of_work(seeded) as db:
-        officer = _officer(db)
-        set_email(db, user_id=officer.id, email="officer@rcmp.example")
-        notify_role(
-            db,
-            party_code="CA",
-            roles=[Role.LIAISON_OFFICER],
-            subject="Overdue: CA-2026-000007",
-            body="Not answered.",
-        )
+    _notify_officers(seeded, subject="Overdue: CA-2026-000007", body="Not answered.")
     down = settings.model_copy(
         update={"smtp_host": "127.0.0.1", "smtp_port": free_port(), "smtp_starttls": False}
     )

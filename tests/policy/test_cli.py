@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from liaison.policy.packs import shipped_sources
-from tests.cli.test_cli import liaison
 from tests.policy.helpers import BASE
+from tests.support.nodes import liaison
 
 RED_RULE = """
 [[rule]]

@@ -31,7 +31,7 @@ from liaison.directory import seed_data
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency, AuditEntry
 from tests.exchange import payloads
-from tests.peering import pin_peer
+from tests.support.peering import pin_peer
 
 Headers = Callable[[str], dict[str, str]]
 FOLDER = Path(__file__).parent / "scenarios"

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.policy.packs import shipped_sources
-from tests.policy.conftest import HTML, SignIn
-from tests.policy.test_review import entries, held
+from tests.policy.holds import entries, held
+from tests.support.web import HTML, sign_in
 
 DRAFT = {
     "direction": "outbound",
@@ -24,10 +24,8 @@ DRAFT = {
 }
 
 
-def test_officer_sees_a_blocked_draft_with_its_legal_explanation(
-    client: TestClient, sign_in: SignIn
-) -> None:
-    token = sign_in("ca-officer")
+def test_officer_sees_a_blocked_draft_with_its_legal_explanation(client: TestClient) -> None:
+    token = sign_in(client, "ca-officer")
     page = client.get("/policy/explain", headers=HTML)
     assert page.status_code == 200
     assert 'href="/policy/explain" aria-current="page"' in page.text
@@ -39,28 +37,24 @@ def test_officer_sees_a_blocked_draft_with_its_legal_explanation(
     assert "rules considered that do not apply" in answer.text
 
 
-def test_draft_with_assurance_needed_says_it_will_be_held(
-    client: TestClient, sign_in: SignIn
-) -> None:
-    token = sign_in("ca-officer")
+def test_draft_with_assurance_needed_says_it_will_be_held(client: TestClient) -> None:
+    token = sign_in(client, "ca-officer")
     draft = DRAFT | {"protection_status": "none", "feared_country": "", "offences": ["murder"]}
     answer = client.post("/policy/explain", data=draft | {"csrf_token": token}, headers=HTML)
     assert "held for legal review" in answer.text
     assert "Assurance required" in answer.text
 
 
-def test_bad_draft_names_the_field(client: TestClient, sign_in: SignIn) -> None:
-    token = sign_in("ca-officer")
+def test_bad_draft_names_the_field(client: TestClient) -> None:
+    token = sign_in(client, "ca-officer")
     bad = DRAFT | {"sender_party": "", "csrf_token": token}
     answer = client.post("/policy/explain", data=bad, headers=HTML)
     assert answer.status_code == 422
     assert 'href="#sender_party"' in answer.text
 
 
-def test_admin_sees_rules_and_a_bad_pack_is_refused_naming_the_rule(
-    client: TestClient, sign_in: SignIn
-) -> None:
-    token = sign_in("ca-admin")
+def test_admin_sees_rules_and_a_bad_pack_is_refused_naming_the_rule(client: TestClient) -> None:
+    token = sign_in(client, "ca-admin")
     page = client.get("/policy/packs", headers=HTML)
     assert "<code>ca.burns.death_penalty_assurance</code>" in page.text
     assert "United States v. Burns, 2001 SCC 7" in page.text
@@ -72,8 +66,8 @@ def test_admin_sees_rules_and_a_bad_pack_is_refused_naming_the_rule(
     assert "mistreatment_level" in answer.text
 
 
-def test_officer_reads_the_packs_but_cannot_load_one(client: TestClient, sign_in: SignIn) -> None:
-    token = sign_in("ca-officer")
+def test_officer_reads_the_packs_but_cannot_load_one(client: TestClient) -> None:
+    token = sign_in(client, "ca-officer")
     page = client.get("/policy/packs", headers=HTML)
     assert page.status_code == 200
     assert 'id="pack-form"' not in page.text
@@ -85,10 +79,10 @@ def test_officer_reads_the_packs_but_cannot_load_one(client: TestClient, sign_in
 
 
 def test_legal_reviewer_approves_a_held_item_from_the_queue(
-    client: TestClient, sign_in: SignIn, seeded: sessionmaker[Session]
+    client: TestClient, seeded: sessionmaker[Session]
 ) -> None:
     review_id = held(seeded, "web-item", mistreatment_risk=True)
-    token = sign_in("ca-legal")
+    token = sign_in(client, "ca-legal")
     page = client.get("/policy/reviews", headers=HTML)
     assert f'id="review-{review_id}"' in page.text
     assert "ca.acmfea.mistreatment_review" in page.text

@@ -24,7 +24,7 @@ from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import InboundContext
 from liaison.models import Agency
-from tests.peering import pin_peer
+from tests.support.peering import pin_peer
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -51,8 +51,8 @@ from liaison.kit.ids import new_id
 from liaison.models import CyberCollection, MessageEntity, Notification, ReviewItem
 from liaison.users.auth import caller_for
 from liaison.users.repository import find_login_user
-from tests.cyber.conftest import objects_url
 from tests.cyber.stix import indicator
+from tests.cyber.taxii import objects_url
 from tests.exchange import payloads
 from tests.security.conftest import Node
 

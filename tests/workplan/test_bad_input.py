@@ -18,7 +18,7 @@ from liaison.models import (
     WorkplanSignature,
     WorkplanVersion,
 )
-from tests.workplan.conftest import India, Outbox, new_action
+from tests.workplan.india import India, Outbox, new_action
 
 Headers = Callable[[str], dict[str, str]]
 

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from liaison.workplan.baseline import version_one
 from liaison.workplan.document import canonical, sha256_of
-from tests.cli.test_cli import liaison
+from tests.support.nodes import liaison
 
 
 def test_report_and_show_and_the_empty_plan(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from liaison.kit.ids import new_id
 from liaison.workplan.baseline import version_one
 from liaison.workplan.document import canonical, sha256_of
 from liaison.workplan.federation import share_signatures
-from tests.workplan.conftest import India, Outbox, new_action
+from tests.workplan.india import India, Outbox, new_action
 
 Headers = Callable[[str], dict[str, str]]
 # Version 1 is the same bytes on every node: this is its hash, whoever seeds it.

@@ -18,7 +18,7 @@ from liaison.kit import clock
 from liaison.kit.plugin import Plugin, Ref, Registry
 from liaison.workplan.baseline import stable_id
 from liaison.workplan.dashboard import ExchangeStats, PartyExchangeStats
-from tests.workplan.conftest import India, Outbox
+from tests.workplan.india import India, Outbox
 
 Headers = Callable[[str], dict[str, str]]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from liaison.workplan.baseline import stable_id
-from tests.workplan.conftest import India, Outbox
+from tests.workplan.india import India, Outbox
 
 Headers = Callable[[str], dict[str, str]]
 HTML = {"accept": "text/html"}

@@ -12,13 +12,13 @@ from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, Officer, Tombstone
 from liaison.retention import service as retention
-from tests.audit.pair import Node, exchange
-from tests.audit.web import HTML, web_login
+from tests.support.pair import AppNode, exchange
+from tests.support.web import HTML, web_login
 
 NAME = "Asha Verma"
 
 
-def _named_officer(india: Node, canada: Node) -> str:
+def _named_officer(india: AppNode, canada: AppNode) -> str:
     """India names its liaison officer; the record reaches Canada's directory."""
     headers = india.headers("in-admin")
     officer = next(
@@ -35,19 +35,19 @@ def _named_officer(india: Node, canada: Node) -> str:
     return str(officer["id"])
 
 
-def _name_at(node: Node, officer_id: str) -> str | None:
+def _name_at(node: AppNode, officer_id: str) -> str | None:
     with unit_of_work(node.factory) as db:
         return db.get_one(Officer, officer_id).person_name
 
 
-def _requests(node: Node, username: str) -> list[dict]:  # type: ignore[type-arg]
+def _requests(node: AppNode, username: str) -> list[dict]:  # type: ignore[type-arg]
     answer = node.client.get("/api/v1/retention/deletion-requests", headers=node.headers(username))
     assert answer.status_code == 200, answer.text
     rows: list[dict] = answer.json()  # type: ignore[type-arg]
     return rows
 
 
-def _ask(india: Node, officer_id: str) -> dict:  # type: ignore[type-arg]
+def _ask(india: AppNode, officer_id: str) -> dict:  # type: ignore[type-arg]
     sent = india.client.post(
         "/api/v1/retention/deletion-requests",
         json={
@@ -65,7 +65,7 @@ def _ask(india: Node, officer_id: str) -> dict:  # type: ignore[type-arg]
 
 
 def test_deletion_request_erases_and_returns_a_signed_certificate(
-    pair: tuple[Node, Node],
+    pair: tuple[AppNode, AppNode],
 ) -> None:
     canada, india = pair
     officer_id = _named_officer(india, canada)
@@ -103,7 +103,7 @@ def test_deletion_request_erases_and_returns_a_signed_certificate(
     assert "outcome <strong>Erased</strong>" in page.text
 
 
-def test_legal_hold_defers_erasure_until_released(pair: tuple[Node, Node]) -> None:
+def test_legal_hold_defers_erasure_until_released(pair: tuple[AppNode, AppNode]) -> None:
     canada, india = pair
     officer_id = _named_officer(india, canada)
     legal = canada.headers("ca-legal")
@@ -130,7 +130,7 @@ def test_legal_hold_defers_erasure_until_released(pair: tuple[Node, Node]) -> No
 
 
 def test_only_the_originator_may_ask_and_unknown_objects_are_certified_not_held(
-    pair: tuple[Node, Node],
+    pair: tuple[AppNode, AppNode],
 ) -> None:
     canada, india = pair
     officer_id = _named_officer(india, canada)
@@ -152,7 +152,9 @@ def test_only_the_originator_may_ask_and_unknown_objects_are_certified_not_held(
     assert viewer.status_code == 403
 
 
-def test_purge_job_erases_after_the_period_but_not_under_hold(pair: tuple[Node, Node]) -> None:
+def test_purge_job_erases_after_the_period_but_not_under_hold(
+    pair: tuple[AppNode, AppNode],
+) -> None:
     canada, india = pair
     officer_id = _named_officer(india, canada)
     withdrawn = india.client.post(
@@ -198,7 +200,7 @@ def test_purge_job_erases_after_the_period_but_not_under_hold(pair: tuple[Node, 
     assert purge_on(date(2026, 7, 16) + timedelta(days=1)) == []  # nothing left to erase
 
 
-def test_retention_is_for_administrators_and_legal(pair: tuple[Node, Node]) -> None:
+def test_retention_is_for_administrators_and_legal(pair: tuple[AppNode, AppNode]) -> None:
     canada, _ = pair
     for username in ("ca-officer", "ca-analyst", "ca-viewer"):
         headers = canada.headers(username)

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.peering import pin_peer
 
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency, Officer, OutboxMessage
+from tests.support.peering import pin_peer
 
 Headers = Callable[[str], dict[str, str]]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import get_args
 
 import pytest
@@ -11,7 +10,6 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.peering import pin_peer
 
 from liaison.config import Settings
 from liaison.federation import control, keys
@@ -20,39 +18,8 @@ from liaison.kit import clock
 from liaison.kit.crypto import format_fingerprint
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage, Refusal
-
-HTML = {"Accept": "text/html,application/xhtml+xml"}
-SignIn = Callable[[str], str]
-
-
-@pytest.fixture
-def sign_in(client: TestClient) -> SignIn:
-    """Sign in through /login as a browser does; returns the session's CSRF token."""
-
-    def _sign_in(username: str) -> str:
-        form = client.get("/login", headers=HTML)
-        assert form.status_code == 200
-        login_token = client.cookies.get("liaison_login_csrf")
-        assert login_token
-        assert f'value="{login_token}"' in form.text
-        done = client.post(
-            "/login",
-            data={
-                "username": username,
-                "password": f"liaison-demo-{username}",
-                "csrf_token": login_token,
-                "next": "/",
-            },
-            headers=HTML,
-            follow_redirects=False,
-        )
-        assert done.status_code == 303, done.text
-        home = client.get("/", headers=HTML)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', home.text)
-        assert token, "the signed-in page carries the session's CSRF token"
-        return token.group(1)
-
-    return _sign_in
+from tests.support.peering import pin_peer
+from tests.support.web import HTML, sign_in
 
 
 @pytest.fixture
@@ -81,12 +48,11 @@ def log_rows(html: str) -> list[str]:
 
 def test_admin_pings_a_peer_and_follows_it_in_the_log(
     client: TestClient,
-    sign_in: SignIn,
     india: str,
     settings: Settings,
     seeded: sessionmaker[Session],
 ) -> None:
-    token = sign_in("ca-admin")
+    token = sign_in(client, "ca-admin")
     home = client.get("/", headers=HTML)
     assert 'href="/federation/peers"' in home.text
     assert 'href="/federation/messages"' in home.text
@@ -136,10 +102,8 @@ def test_admin_pings_a_peer_and_follows_it_in_the_log(
     assert len(log_rows(everything.text)) == 1
 
 
-def test_htmx_filter_answers_the_page_with_the_log_region(
-    client: TestClient, sign_in: SignIn, india: str
-) -> None:
-    token = sign_in("ca-admin")
+def test_htmx_filter_answers_the_page_with_the_log_region(client: TestClient, india: str) -> None:
+    token = sign_in(client, "ca-admin")
     client.post("/federation/peers/IN/ping", data={"csrf_token": token}, headers=HTML)
     answer = client.get(
         "/federation/messages?status=queued", headers={**HTML, "HX-Request": "true"}
@@ -153,7 +117,7 @@ def test_htmx_filter_answers_the_page_with_the_log_region(
 
 
 def test_retrying_and_refused_rows_show_their_detail(
-    client: TestClient, sign_in: SignIn, india: str, seeded: sessionmaker[Session]
+    client: TestClient, india: str, seeded: sessionmaker[Session]
 ) -> None:
     with unit_of_work(seeded) as db:
         retrying = control.ping(db, "IN", "first")
@@ -175,7 +139,7 @@ def test_retrying_and_refused_rows_show_their_detail(
                 remote_addr="203.0.113.9",
             )
         )
-    sign_in("ca-officer")
+    sign_in(client, "ca-officer")
     page = client.get("/federation/messages", headers=HTML)
     text = page.text
     assert len(log_rows(text)) == 3
@@ -202,8 +166,8 @@ def test_retrying_and_refused_rows_show_their_detail(
 
 
 @pytest.mark.parametrize("status", get_args(MessageStatus))
-def test_every_status_is_a_valid_filter(client: TestClient, sign_in: SignIn, status: str) -> None:
-    sign_in("ca-officer")
+def test_every_status_is_a_valid_filter(client: TestClient, status: str) -> None:
+    sign_in(client, "ca-officer")
     answer = client.get(f"/federation/messages?status={status}", headers=HTML)
     assert answer.status_code == 200
     assert f'<option value="{status}" selected>' in answer.text
@@ -220,8 +184,8 @@ def test_every_status_is_a_valid_filter(client: TestClient, sign_in: SignIn, sta
         "type=" + "a" * 101,
     ],
 )
-def test_bad_filters_answer_the_422_page(client: TestClient, sign_in: SignIn, query: str) -> None:
-    sign_in("ca-admin")
+def test_bad_filters_answer_the_422_page(client: TestClient, query: str) -> None:
+    sign_in(client, "ca-admin")
     answer = client.get(f"/federation/messages?{query}", headers=HTML)
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("text/html")
@@ -230,9 +194,9 @@ def test_bad_filters_answer_the_422_page(client: TestClient, sign_in: SignIn, qu
 
 
 def test_bad_peer_in_ping_path_is_422_and_unknown_peer_404(
-    client: TestClient, sign_in: SignIn, seeded: sessionmaker[Session]
+    client: TestClient, seeded: sessionmaker[Session]
 ) -> None:
-    token = sign_in("ca-admin")
+    token = sign_in(client, "ca-admin")
     bad = client.post("/federation/peers/CAN/ping", data={"csrf_token": token}, headers=HTML)
     assert bad.status_code == 422
     unknown = client.post("/federation/peers/IN/ping", data={"csrf_token": token}, headers=HTML)
@@ -241,8 +205,8 @@ def test_bad_peer_in_ping_path_is_422_and_unknown_peer_404(
     assert queued(seeded) == 0
 
 
-def test_node_without_peers_says_how_to_pin_one(client: TestClient, sign_in: SignIn) -> None:
-    sign_in("ca-admin")
+def test_node_without_peers_says_how_to_pin_one(client: TestClient) -> None:
+    sign_in(client, "ca-admin")
     page = client.get("/federation/peers", headers=HTML)
     assert "No peers are pinned yet" in page.text
     assert "liaison peer add --party IN --url" in page.text
@@ -253,9 +217,9 @@ def test_node_without_peers_says_how_to_pin_one(client: TestClient, sign_in: Sig
 
 @pytest.mark.parametrize("username", ["ca-viewer", "ca-analyst", "ca-legal"])
 def test_other_roles_get_403_and_no_navigation(
-    client: TestClient, sign_in: SignIn, india: str, username: str
+    client: TestClient, india: str, username: str
 ) -> None:
-    sign_in(username)
+    sign_in(client, username)
     home = client.get("/", headers=HTML)
     assert home.status_code == 200
     assert "/federation/" not in home.text
@@ -268,9 +232,9 @@ def test_other_roles_get_403_and_no_navigation(
 
 
 def test_liaison_officer_reads_but_may_not_ping(
-    client: TestClient, sign_in: SignIn, india: str, seeded: sessionmaker[Session]
+    client: TestClient, india: str, seeded: sessionmaker[Session]
 ) -> None:
-    token = sign_in("ca-officer")
+    token = sign_in(client, "ca-officer")
     page = client.get("/federation/peers", headers=HTML)
     assert page.status_code == 200
     assert "India (IN)" in page.text
@@ -282,9 +246,9 @@ def test_liaison_officer_reads_but_may_not_ping(
 
 
 def test_ping_without_csrf_token_is_refused_and_queues_nothing(
-    client: TestClient, sign_in: SignIn, india: str, seeded: sessionmaker[Session]
+    client: TestClient, india: str, seeded: sessionmaker[Session]
 ) -> None:
-    sign_in("ca-admin")
+    sign_in(client, "ca-admin")
     for data in ({}, {"csrf_token": "forged"}):
         answer = client.post("/federation/peers/IN/ping", data=data, headers=HTML)
         assert answer.status_code == 403
@@ -300,10 +264,8 @@ def test_signed_out_browser_is_sent_to_sign_in(client: TestClient) -> None:
     assert answer.headers["location"] == "/login?next=%2Ffederation%2Fmessages%3Fstatus%3Dqueued"
 
 
-def test_metrics_show_the_queue_depth_per_peer(
-    client: TestClient, sign_in: SignIn, india: str
-) -> None:
-    token = sign_in("ca-admin")
+def test_metrics_show_the_queue_depth_per_peer(client: TestClient, india: str) -> None:
+    token = sign_in(client, "ca-admin")
     client.post("/federation/peers/IN/ping", data={"csrf_token": token}, headers=HTML)
     answer = client.get("/metrics")
     assert answer.status_code == 200

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from liaison.cli.main import app as cli_app
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.ledger.service import record
-from tests.audit.tamper import rehash_all
+from tests.ledger.tamper import rehash_all
 
 ENTRIES = 12
 

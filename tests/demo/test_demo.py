@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -13,24 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.federation.nodes import two_free_ports
+
+from tests.support.nodes import liaison_env, two_free_ports, wait_healthy
 
 pytestmark = pytest.mark.live
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 90) -> dict[str, str]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"demo exited early with {process.returncode}"
-        try:
-            response = httpx.get(f"{url}/healthz", timeout=1)
-            if response.status_code == 200:
-                body: dict[str, str] = response.json()
-                return body
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} not healthy in {timeout} s")
 
 
 def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
@@ -46,7 +31,7 @@ def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
             str(base_port),
             *extra,
         ],
-        env={**os.environ, "COLUMNS": "200"},
+        env=liaison_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -56,8 +41,8 @@ def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
     reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
     reader.start()
     try:
-        ca = _wait_healthy(f"http://127.0.0.1:{base_port}", process)
-        india = _wait_healthy(f"http://127.0.0.1:{base_port + 1}", process)
+        ca = wait_healthy(f"http://127.0.0.1:{base_port}", process)
+        india = wait_healthy(f"http://127.0.0.1:{base_port + 1}", process)
         assert (ca["party"], ca["status"]) == ("CA", "ok")
         assert (india["party"], india["status"]) == ("IN", "ok")
         deadline = time.monotonic() + 90

@@ -19,15 +19,14 @@ from liaison.federation import keys, peers
 from liaison.federation.delivery import Deliverer
 from liaison.federation.schemas import PeerCreate
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from liaison.users import service
-from liaison.users.auth import caller_for
-from liaison.users.repository import find_login_user
-from liaison.users.schemas import TokenCreate
-from tests.peering import keys_document
+from tests.support.accounts import bearer_headers
+from tests.support.peering import keys_document
 
 
 @dataclass
-class Node:
+class AppNode:
+    """One node as an app in this test process (not a live process: see nodes.py)."""
+
     settings: Settings
     engine: Engine
     factory: sessionmaker[Session]
@@ -39,20 +38,14 @@ class Node:
 
     def headers(self, username: str) -> dict[str, str]:
         """A fresh API token for a demo user of this node."""
-        with unit_of_work(self.factory) as db:
-            user = find_login_user(db, username)
-            assert user is not None, username
-            _, plaintext = service.issue_token(
-                db, self.settings.secret_key, caller_for(db, user), username, TokenCreate(name="t")
-            )
-        return {"Authorization": f"Bearer {plaintext}"}
+        return bearer_headers(self.factory, self.settings.secret_key, username)
 
     def close(self) -> None:
         self.client.close()
         self.engine.dispose()
 
 
-def make_node(party: str, url: str, root: Path) -> Node:
+def make_node(party: str, url: str, root: Path) -> AppNode:
     settings = Settings(
         party=party,
         node_name=f"liaison-{party.lower()}",
@@ -67,10 +60,10 @@ def make_node(party: str, url: str, root: Path) -> Node:
         seed_demo(db, party, domains.registry())
         keys.ensure_node_key(db, settings)
     client = TestClient(create_app(settings, engine=engine, session_factory=factory))
-    return Node(settings, engine, factory, client)
+    return AppNode(settings, engine, factory, client)
 
 
-def pin_each_other(a: Node, b: Node) -> None:
+def pin_each_other(a: AppNode, b: AppNode) -> None:
     for local, remote in ((a, b), (b, a)):
         with unit_of_work(remote.factory) as db:
             document = keys_document(remote.party, keys.keypair(db, remote.settings))
@@ -87,12 +80,12 @@ def pin_each_other(a: Node, b: Node) -> None:
     exchange(a, b)
 
 
-def deliver(sender: Node, receiver: Node) -> int:
+def deliver(sender: AppNode, receiver: AppNode) -> int:
     """One delivery pass of ``sender``'s worker towards ``receiver``."""
     return Deliverer(sender.factory, sender.settings, receiver.client).run_once()
 
 
-def exchange(a: Node, b: Node) -> None:
+def exchange(a: AppNode, b: AppNode) -> None:
     """Deliver both ways until both outboxes are empty (replies queue more)."""
     for _ in range(10):
         if deliver(a, b) + deliver(b, a) == 0:

@@ -10,10 +10,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from tests.aio import run_off_loop
 
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency
+from tests.support.aio import run_off_loop
 
 AGENCY = {"party_code": "CA", "name": "Canada Border Services Agency Lab", "acronym": "CBSALAB"}
 

@@ -1,0 +1,194 @@
+"""Database and app fixtures (a pytest plugin): every integration test runs on SQLite
+and on PostgreSQL.
+
+SQLite: each test gets a copy of a database migrated once per run.
+PostgreSQL: the schema is built once per run by Alembic in a private schema of the
+``test`` database; each test runs inside a transaction that is rolled back.
+A test that asks for ``seeded`` gets the same, from a database that was also seeded with
+the demo data once per run (a second template file, a second schema).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from liaison import domains
+from liaison.app import create_app
+from liaison.config import Settings
+from liaison.demo.seed import seed_demo
+from liaison.federation.keys import ensure_node_key
+from liaison.kit import clock
+from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.kit.migrate import upgrade
+from liaison.kit.plugin import Registry
+from tests.support.accounts import bearer_headers
+from tests.support.nodes import drop_schemas, pg_schema
+from tests.support.pair import AppNode, make_node, pin_each_other
+
+BACKENDS = ["sqlite", "postgresql"]
+Headers = Callable[[str], dict[str, str]]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_template: Path) -> Path:
+    path = sqlite_template.with_name("seeded.db")
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    with unit_of_work(make_session_factory(engine)) as db:
+        seed_demo(db, "CA", domains.registry())
+    engine.dispose()
+    return path
+
+
+def _migrated_schema(tag: str, *, seed: bool) -> Iterator[str]:
+    """A private schema in the shared ``test`` database, built by Alembic, dropped after."""
+    schema, url = pg_schema(tag)
+    engine = make_engine(url)
+    upgrade(engine)
+    if seed:
+        with unit_of_work(make_session_factory(engine)) as db:
+            seed_demo(db, "CA", domains.registry())
+    engine.dispose()
+    yield url
+    drop_schemas(schema)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    yield from _migrated_schema("test", seed=False)
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_schema_url() -> Iterator[str]:
+    yield from _migrated_schema("seeded", seed=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def db_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """A migrated database; seeded with the demo data already if the test uses ``seeded``."""
+    seeded = "seeded" in request.fixturenames
+    if request.param == "sqlite":
+        path = tmp_path / "liaison.db"
+        template = "sqlite_seeded_template" if seeded else "sqlite_template"
+        shutil.copy(request.getfixturevalue(template), path)
+        engine = make_engine(f"sqlite:///{path}")
+        yield make_session_factory(engine)
+        engine.dispose()
+        return
+    url = request.getfixturevalue("pg_seeded_schema_url" if seeded else "pg_schema_url")
+    engine = make_engine(url)
+    connection = engine.connect()
+    outer = connection.begin()
+    yield sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    outer.rollback()
+    connection.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    node = Settings(party="CA", node_name="liaison-ca", data_dir=tmp_path / "node")
+    node.ensure_secret_key()
+    return node
+
+
+@pytest.fixture
+def seeded(db_factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
+    """A node as 'liaison init' and 'liaison seed --demo' leave it (keys included): the
+    demo data is in the database ``db_factory`` copied; the node key is this test's."""
+    with unit_of_work(db_factory) as db:
+        ensure_node_key(db, settings)
+    return db_factory
+
+
+@pytest.fixture
+def registry() -> Registry:
+    """The domains the node under test is built from (a test may add a plug-in)."""
+    return domains.registry()
+
+
+@pytest.fixture
+def client(
+    settings: Settings, seeded: sessionmaker[Session], registry: Registry
+) -> Iterator[TestClient]:
+    bind = seeded.kw["bind"]
+    engine: Engine = bind if isinstance(bind, Engine) else bind.engine
+    app = create_app(settings, engine=engine, session_factory=seeded, registry=registry)
+    with TestClient(app, raise_server_exceptions=True) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth_headers(settings: Settings, seeded: sessionmaker[Session]) -> Headers:
+    """auth_headers("ca-admin") -> {"Authorization": "Bearer ..."} for a demo user."""
+
+    def make(username: str) -> dict[str, str]:
+        return bearer_headers(seeded, settings.secret_key, username)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    yield
+    clock.reset_clock()
+
+
+@pytest.fixture(params=BACKENDS)
+def url_factory(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
+) -> Iterator[Callable[[], str]]:
+    """Makes migrated databases whose writes really commit (SQLite files, or fresh
+    PostgreSQL schemas): for concurrency, CLI and tampering tests, and node pairs."""
+    schemas: list[str] = []
+
+    def make() -> str:
+        if request.param == "sqlite":
+            path = tmp_path / f"db-{uuid.uuid4().hex[:6]}.db"
+            shutil.copy(sqlite_template, path)
+            return f"sqlite:///{path}"
+        schema, url = pg_schema("commit")
+        schemas.append(schema)
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        return url
+
+    yield make
+    drop_schemas(*schemas)
+
+
+@pytest.fixture
+def committed_url(url_factory: Callable[[], str]) -> str:
+    return url_factory()
+
+
+@pytest.fixture
+def pair(url_factory: Callable[[], str], tmp_path: Path) -> Iterator[tuple[AppNode, AppNode]]:
+    """Canada and India in this process, seeded, keyed, pinned at each other, directories
+    exchanged (tests/support/fixtures_live.py has the live-process version)."""
+    canada = make_node("CA", url_factory(), tmp_path)
+    india = make_node("IN", url_factory(), tmp_path)
+    pin_each_other(canada, india)
+    yield canada, india
+    canada.close()
+    india.close()
