@@ -5,7 +5,6 @@ page loads Swagger UI from this node, not a CDN."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -21,6 +20,7 @@ from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import TooManyAttempts
 from liaison.users import auth
+from tests.support.aio import run_off_loop
 
 Headers = Callable[[str], dict[str, str]]
 
@@ -93,7 +93,7 @@ async def _client_seen(trusted: list[str], peer: str, forwarded: str | None) -> 
 def test_forwarded_for_is_believed_only_from_trusted_proxies(
     trusted: list[str], peer: str, forwarded: str, client: str
 ) -> None:
-    assert asyncio.run(_client_seen(trusted, peer, forwarded)) == client
+    assert run_off_loop(_client_seen(trusted, peer, forwarded)) == client
 
 
 def test_every_response_has_a_strict_csp_and_the_docs_load_from_this_node(

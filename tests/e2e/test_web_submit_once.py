@@ -4,21 +4,17 @@ comes back when the form returns with errors to correct."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.test_web_exchange import PRECURSOR, fill_request
+from tests.support.browser import sign_in
 
-SignIn = Callable[[Page, str], None]
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
 @pytest.mark.parametrize("javascript", [True], ids=["htmx"], indirect=True)
-def test_send_is_disabled_while_the_form_is_on_its_way(
-    page: Page, sign_in: SignIn, javascript: bool
-) -> None:
+def test_send_is_disabled_while_the_form_is_on_its_way(page: Page, javascript: bool) -> None:
     sign_in(page, "ca-officer")
     page.goto("/exchange/compose")
     fill_request(page, cas=PRECURSOR[0], to_agency=False)  # refused: no recipient chosen

@@ -75,6 +75,11 @@ def settings(tmp_path: Path, node: Node) -> Settings:
 
 
 @pytest.fixture
+def seed_from_template() -> bool:
+    return False  # each node seeds its own party below
+
+
+@pytest.fixture
 def seeded(
     request: pytest.FixtureRequest,
     db_factory: sessionmaker[Session],

@@ -80,10 +80,17 @@ def pg_seeded_schema_url() -> Iterator[str]:
     yield from _migrated_schema("seeded", seed=True)
 
 
+@pytest.fixture
+def seed_from_template() -> bool:
+    """Whether ``seeded`` starts from Canada's seeded template (a folder whose node is
+    another party, or seeds itself, overrides this with False)."""
+    return True
+
+
 @pytest.fixture(params=BACKENDS)
 def db_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     """A migrated database; seeded with the demo data already if the test uses ``seeded``."""
-    seeded = "seeded" in request.fixturenames
+    seeded = "seeded" in request.fixturenames and request.getfixturevalue("seed_from_template")
     if request.param == "sqlite":
         path = tmp_path / "liaison.db"
         template = "sqlite_seeded_template" if seeded else "sqlite_template"
