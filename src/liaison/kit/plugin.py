@@ -6,8 +6,8 @@ from that list and nothing else: no module is imported for its side effects.
 
 Heavy parts (routers, Typer apps, handlers) are named by reference, ``"module:attr"``,
 and imported only when something asks for them, so ``liaison --help`` does not pay
-for FastAPI, WeasyPrint or STIX. ``Registry.check`` resolves every reference (tests
-and start-up call it), so a typo fails loudly, not at the first envelope.
+for FastAPI, WeasyPrint or STIX. ``Registry.check`` resolves every reference (the test
+suite calls it), so a typo fails CI, not the first envelope.
 """
 
 from __future__ import annotations
