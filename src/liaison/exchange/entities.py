@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
@@ -21,8 +20,14 @@ from urllib.parse import urlsplit
 import phonenumbers
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from stdnum import casrn, iban, imo, iso6346
-from stdnum.exceptions import ValidationError as StdnumError
 
+from liaison.exchange.normalise import (
+    checked,
+    country_code,
+    domain_name,
+    domain_or_ip,
+    field_error,
+)
 from liaison.kit.clock import now
 from liaison.kit.inputs import InputModel
 from liaison.policy.schemas import ActivityBasis, OptionalParty, PersonFacts, ProtectionStatus
@@ -47,49 +52,11 @@ class EntityKind(StrEnum):
 
 
 _COUNTRY = r"^[A-Z]{2}$"
-_SPACES = re.compile(r"\s+")
-_DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+$")
 _FLIGHT = re.compile(r"^([A-Z]{2,3}|[A-Z][0-9]|[0-9][A-Z])\s*0*(\d{1,4})([A-Z]?)$")
 _BTC_BASE58 = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _BTC_BECH32 = re.compile(r"^(bc1|tb1)[02-9ac-hj-np-z]{8,87}$")
 _ETH = re.compile(r"^0x[0-9a-fA-F]{40}$")
-
-
-def fold(text: str) -> str:
-    """Key form of free text: case-folded, Latin diacritics removed, whitespace collapsed.
-
-    Marks on other scripts (Devanagari viramas and vowel signs) carry meaning and stay.
-    """
-    kept: list[str] = []
-    base_is_latin = True
-    for ch in unicodedata.normalize("NFKD", text):
-        if not unicodedata.combining(ch):
-            base_is_latin = ord(ch) < 0x250
-        elif base_is_latin:
-            continue
-        kept.append(ch)
-    stripped = "".join(kept)
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped).casefold()).strip()
-
-
-def _stdnum(check: object, value: str, what: str) -> str:
-    try:
-        return str(check(value))  # type: ignore[operator]
-    except StdnumError as error:
-        raise ValueError(f"is not a valid {what} ({error})") from None
-
-
-def _country(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    upper = value.strip().upper()
-    if upper not in phonenumbers.SUPPORTED_REGIONS and upper not in _EXTRA_COUNTRIES:
-        raise ValueError("not an ISO 3166-1 alpha-2 country code")
-    return upper
-
-
-_EXTRA_COUNTRIES = frozenset({"AQ", "BV", "GS", "HM", "PN", "TF", "UM"})
 
 
 class _Entity(InputModel):
@@ -108,8 +75,8 @@ class Document(InputModel):
 
     @field_validator("country")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return _country(value)
+    def country_code(cls, value: str | None) -> str | None:
+        return country_code(value)
 
 
 class PersonEntity(_Entity):
@@ -150,7 +117,7 @@ class PersonEntity(_Entity):
     @field_validator("nationality")
     @classmethod
     def _nationality(cls, value: str | None) -> str | None:
-        return _country(value)
+        return country_code(value)
 
 
 class OrganisationEntity(_Entity):
@@ -161,8 +128,8 @@ class OrganisationEntity(_Entity):
 
     @field_validator("country")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return _country(value)
+    def country_code(cls, value: str | None) -> str | None:
+        return country_code(value)
 
 
 class PhoneEntity(_Entity):
@@ -173,7 +140,7 @@ class PhoneEntity(_Entity):
     @field_validator("region")
     @classmethod
     def _region(cls, value: str | None) -> str | None:
-        return _country(value)
+        return country_code(value)
 
     @field_validator("number")
     @classmethod
@@ -190,11 +157,6 @@ class PhoneEntity(_Entity):
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _field_error(field: str, message: str) -> ValueError:
-    """A model-level error that still names its field (see ``_located``)."""
-    return ValueError(f"{field}: {message}")
-
-
 class EmailEntity(_Entity):
     kind: Literal["email"] = "email"
     address: str = Field(min_length=3, max_length=254)
@@ -205,18 +167,7 @@ class EmailEntity(_Entity):
         if not _EMAIL.match(value):
             raise ValueError("is not an e-mail address")
         local, _, domain = value.rpartition("@")
-        return f"{local}@{_domain(domain)}"
-
-
-def _domain(value: str) -> str:
-    text = value.strip().rstrip(".").lower()
-    try:
-        text = text.encode("idna").decode("ascii")
-    except UnicodeError:
-        raise ValueError("is not a valid domain name") from None
-    if not _DOMAIN.match(text):
-        raise ValueError("is not a valid domain name")
-    return text
+        return f"{local}@{domain_name(domain)}"
 
 
 class AddressEntity(_Entity):
@@ -226,8 +177,8 @@ class AddressEntity(_Entity):
 
     @field_validator("country")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return _country(value)
+    def country_code(cls, value: str | None) -> str | None:
+        return country_code(value)
 
 
 class VehicleEntity(_Entity):
@@ -243,8 +194,8 @@ class VehicleEntity(_Entity):
 
     @field_validator("country")
     @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return _country(value)
+    def country_code(cls, value: str | None) -> str | None:
+        return country_code(value)
 
 
 class VesselEntity(_Entity):
@@ -255,7 +206,7 @@ class VesselEntity(_Entity):
     @field_validator("imo")
     @classmethod
     def _imo(cls, value: str) -> str:
-        return _stdnum(imo.validate, value, "IMO number")
+        return checked(imo.validate, value, "IMO number")
 
 
 class FlightEntity(_Entity):
@@ -282,12 +233,12 @@ class BankAccountEntity(_Entity):
     @field_validator("iban")
     @classmethod
     def _iban(cls, value: str | None) -> str | None:
-        return None if value is None else _stdnum(iban.validate, value, "IBAN")
+        return None if value is None else checked(iban.validate, value, "IBAN")
 
     @model_validator(mode="after")
     def _some_number(self) -> BankAccountEntity:
         if self.iban is None and not self.account_number:
-            raise _field_error("iban", "an IBAN or an account number is required")
+            raise field_error("iban", "an IBAN or an account number is required")
         if self.account_number:
             self.account_number = re.sub(r"[\s-]", "", self.account_number)
         if self.ifsc:
@@ -335,7 +286,7 @@ class DomainEntity(_Entity):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _domain(value)
+        return domain_name(value)
 
 
 class UrlEntity(_Entity):
@@ -348,18 +299,11 @@ class UrlEntity(_Entity):
         parts = urlsplit(value)
         if parts.scheme.lower() not in {"http", "https", "ftp"} or not parts.hostname:
             raise ValueError("is not an http(s) or ftp URL")
-        host = _domain_or_ip(parts.hostname)
+        host = domain_or_ip(parts.hostname)
         netloc = host if parts.port is None else f"{host}:{parts.port}"
         path = parts.path or "/"
         query = f"?{parts.query}" if parts.query else ""
         return f"{parts.scheme.lower()}://{netloc}{path}{query}"
-
-
-def _domain_or_ip(host: str) -> str:
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        return _domain(host)
 
 
 class ShipmentEntity(_Entity):
@@ -374,12 +318,12 @@ class ShipmentEntity(_Entity):
         if value is None:
             return None
         cleaned = re.sub(r"[\s-]", "", value).upper()
-        return _stdnum(iso6346.validate, cleaned, "container number (ISO 6346)")
+        return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
 
     @model_validator(mode="after")
     def _some_number(self) -> ShipmentEntity:
         if self.container is None and not self.bill_of_lading:
-            raise _field_error("container", "a container or bill of lading number is required")
+            raise field_error("container", "a container or bill of lading number is required")
         if self.bill_of_lading:
             self.bill_of_lading = re.sub(r"\s", "", self.bill_of_lading).upper()
         return self
@@ -393,7 +337,7 @@ class ChemicalEntity(_Entity):
     @field_validator("cas")
     @classmethod
     def _cas(cls, value: str | None) -> str | None:
-        return None if value is None else _stdnum(casrn.validate, value, "CAS number")
+        return None if value is None else checked(casrn.validate, value, "CAS number")
 
 
 Entity = Annotated[

@@ -26,8 +26,8 @@ from liaison.exchange.entities import (
     UrlEntity,
     VehicleEntity,
     VesselEntity,
-    fold,
 )
+from liaison.exchange.normalise import fold
 
 
 def match_keys(entity: Entity) -> list[str]:

@@ -11,6 +11,7 @@ PLUGIN = Plugin(
         # /exchange/compose before /exchange/{message_id}
         Ref("liaison.web.views.exchange_compose:router"),
         Ref("liaison.web.views.exchange:router"),
+        Ref("liaison.web.views.exchange_actions:router"),
     ),
     commands=(
         Command(

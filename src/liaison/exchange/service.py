@@ -1,4 +1,4 @@
-"""Exchange rules: compose, reply, forward, assign, notes, clarifications.
+"""Exchange rules for what is sent: compose, reply, forward, clarification requests.
 
 Services flush, never commit. Sending goes through ``federation.dispatch`` (policy,
 legal review hold, outbox) in the caller's transaction.
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 
 from liaison.exchange import deadlines
-from liaison.exchange.access import WITHHELD, case_is_restricted, unseen_by_agency
 from liaison.exchange.attachments import StoredBlob
+from liaison.exchange.casework import CaseWork
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import decide, hold_or_queue
 from liaison.exchange.indexing import (
@@ -22,7 +22,6 @@ from liaison.exchange.indexing import (
     parse_entities,
 )
 from liaison.exchange.markings import check_forward, markings_of
-from liaison.exchange.reads import ExchangeReads
 from liaison.exchange.schemas import (
     ComposeIn,
     ForwardIn,
@@ -31,20 +30,19 @@ from liaison.exchange.schemas import (
     ReplyIn,
 )
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
 from liaison.kit.ids import new_id
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
-from liaison.models import Agency, Attachment, Case, Clarification, InternalNote, Message
-from liaison.notifications.service import notify
+from liaison.models import Agency, Attachment, Case, Clarification, Message
 from liaison.policy.schemas import Tlp
 
 SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
-ASSIGNERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 
 
-class ExchangeService(ExchangeReads):
-    """Everything that changes the exchange; the reads come from ExchangeReads."""
+class ExchangeService(CaseWork):
+    """What sends to the peer (compose, reply, forward, clarification requests) and
+    attachments; case work without sending is CaseWork's, the reads ExchangeReads'."""
 
     # checks -------------------------------------------------------------------
     def check_may_send(self) -> None:
@@ -316,47 +314,6 @@ class ExchangeService(ExchangeReads):
         )
         return self._send(message, [])
 
-    def assign(self, case_id: str, username: str) -> Case:
-        if self.caller.role not in ASSIGNERS:
-            raise Forbidden("only liaison officers and administrators assign cases")
-        case = self.repo.case(case_id)
-        user = self.repo.user_by_name(username)
-        if user is None or not user.is_active:
-            raise ValidationFailed.on_field("username", f"no active user {username}")
-        unseen = unseen_by_agency(self.db, case.id, user.agency_id)
-        if unseen:  # an assignment would make them the audience of what they may not see
-            raise Forbidden.on_field(
-                "username",
-                f"this case holds TLP:{'/'.join(unseen)} messages that {username}'s agency "
-                "is not in the audience of",
-            )
-        case.assigned_to = user.id
-        case.updated_at = clock.now()
-        record(
-            self.db,
-            actor=self.actor,
-            action="exchange.case.assign",
-            object_type="exchange.case",
-            object_id=case.id,
-            detail={"assigned_to": username},
-        )
-        notify(
-            self.db,
-            user_ids=[user.id],
-            subject=f"Case {case.reference} assigned to you",
-            body=WITHHELD if case_is_restricted(self.db, case.id) else case.title,
-            link=f"/exchange/cases/{case.id}",
-        )
-        self.db.flush()
-        return case
-
-    def add_note(self, case_id: str, text: str) -> InternalNote:
-        case = self.repo.case(case_id)
-        note = InternalNote(case_id=case.id, author=self.actor, text=text)
-        self.db.add(note)
-        self.db.flush()
-        return note
-
     def ask_clarification(self, message_id: str, question: str) -> Clarification:
         """Ask the requester to clarify: the question goes out as a follow-up and the
         request's deadline clock pauses until the answer arrives."""
@@ -382,21 +339,6 @@ class ExchangeService(ExchangeReads):
         self.db.flush()
         return clarification
 
-    def answer_clarification(self, clarification_id: str, answer: str) -> Clarification:
-        """Record an answer received outside Liaison (e.g. by phone): resumes the clock."""
-        clarification = self.db.get(Clarification, clarification_id)
-        if clarification is None:
-            raise NotFound(f"no clarification {clarification_id}")
-        request = self.repo.message(clarification.message_id)
-        if clarification.answered_at is not None:
-            raise Conflict("this clarification is already answered")
-        now = clock.now()
-        clarification.answer = answer
-        clarification.answered_at = now
-        deadlines.resume(request, now)
-        self.db.flush()
-        return clarification
-
     def add_attachment(self, blob: StoredBlob, markings: Markings) -> Attachment:
         self.check_may_send()
         attachment = Attachment(
@@ -412,12 +354,3 @@ class ExchangeService(ExchangeReads):
         self.db.add(attachment)
         self.db.flush()
         return attachment
-
-    def set_case_status(self, case_id: str, status: str) -> Case:
-        if self.caller.role not in ASSIGNERS:
-            raise Forbidden("only liaison officers and administrators open or close cases")
-        case = self.repo.case(case_id)
-        case.status = status
-        case.updated_at = clock.now()
-        self.db.flush()
-        return case
