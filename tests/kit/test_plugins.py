@@ -26,6 +26,7 @@ from liaison.kit.jobs import JobRunner
 from liaison.kit.plugin import JobContext, Plugin, Ref, Registry
 from liaison.models import IdempotencyKey
 from tests.kit import toy_domain
+from tests.support.web import HTML, sign_in
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "liaison"
 DOMAIN_PACKAGES = {p.name for p in SRC.iterdir() if (p / "plugin.py").exists()} - {"kit"}
@@ -57,6 +58,20 @@ def test_a_listed_toy_domain_appears_in_the_app(
         assert client.get("/api/v1/toy/hello").status_code == 404
     assert app.state.registry.handler_for("toy.hello") is toy_domain.receive
     assert plain.state.registry.handler_for("toy.hello") is None
+
+
+def test_a_listed_toy_domain_adds_its_link_to_the_navigation_for_its_roles(
+    settings: Settings, seeded: sessionmaker[Session]
+) -> None:
+    bind = seeded.kw["bind"]
+    engine = getattr(bind, "engine", bind)
+    app = create_app(settings, engine=engine, session_factory=seeded, registry=with_toy())
+    with TestClient(app) as client:
+        sign_in(client, "ca-admin")
+        assert '<a href="/toys">Toys</a>' in client.get("/", headers=HTML).text
+    with TestClient(app) as client:
+        sign_in(client, "ca-officer")
+        assert "/toys" not in client.get("/", headers=HTML).text
 
 
 def test_a_listed_toy_domain_has_its_job_run_by_the_worker(

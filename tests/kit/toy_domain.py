@@ -8,7 +8,7 @@ import typer
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from liaison.kit.plugin import Command, InboundContext, Job, JobContext, Plugin, Ref
+from liaison.kit.plugin import Command, InboundContext, Job, JobContext, NavLink, Plugin, Ref
 
 router = APIRouter(prefix="/api/v1/toy")
 app = typer.Typer(help="The toy domain.", no_args_is_help=True)
@@ -41,5 +41,6 @@ PLUGIN = Plugin(
     api_routers=(Ref(f"{__name__}:router"),),
     commands=(Command("toy", Ref(f"{__name__}:app"), "The toy domain."),),
     message_handlers={"toy.hello": Ref(f"{__name__}:receive")},
+    nav=(NavLink("Toys", "/toys", roles=frozenset({"admin"})),),
     jobs=(Job("toy tick", Ref(f"{__name__}:tick"), every=lambda _settings: 3600.0),),
 )

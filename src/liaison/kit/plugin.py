@@ -126,6 +126,22 @@ class Command:
     group: bool = True
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A link a domain adds to the web UI's main navigation (after the built-in ones).
+
+    ``roles`` limits it to callers with one of those role values; empty means everyone
+    signed in. The link is marked current for any page under ``href``.
+    """
+
+    label: str
+    href: str
+    roles: frozenset[str] = frozenset()
+
+    def shown_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
 # What a domain sends a newly pinned peer: (db, own_party, peer_party) -> items queued.
 PeerWelcome = Callable[["Session", str, str], int]
 
@@ -148,6 +164,7 @@ class Plugin:
     figures: Mapping[str, Ref[Callable[[Session], Any]]] = field(default_factory=dict)
     seed_steps: tuple[Ref[SeedStep], ...] = ()
     peer_welcome: tuple[Ref[PeerWelcome], ...] = ()
+    nav: tuple[NavLink, ...] = ()
 
 
 def _unique(kind: str, pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
@@ -207,6 +224,10 @@ class Registry:
     @property
     def peer_welcomes(self) -> list[PeerWelcome]:
         return [ref.target for p in self.plugins for ref in p.peer_welcome]
+
+    # web ----------------------------------------------------------------------------
+    def nav_links(self, role: str) -> list[NavLink]:
+        return [link for p in self.plugins for link in p.nav if link.shown_to(role)]
 
     def check(self) -> None:
         """Import every reference now: a wrong name fails here, not in production."""
