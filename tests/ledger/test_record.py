@@ -67,8 +67,10 @@ def test_rolled_back_transaction_leaves_no_gap(db_factory: sessionmaker[Session]
     with unit_of_work(db_factory) as db:
         third = _record(db, 3)
     assert third.sequence == 2
+    checked: list[int] = []
     with unit_of_work(db_factory) as db:
-        assert verify_chain(db, "CA").ok
+        assert verify_chain(db, "CA", progress=checked.append).ok
+    assert sum(checked) == 2, "the progress bar is told of every entry checked"
 
 
 def test_detail_must_be_json(db_factory: sessionmaker[Session]) -> None:
@@ -106,6 +108,23 @@ def test_concurrent_writers_neither_gap_nor_fork(committed_url: str) -> None:
         assert db.scalar(select(func.count(func.distinct(AuditEntry.prev_hash)))) == 100
         report = verify_chain(db, "CA")
     engine.dispose()
+    assert report.ok, report.problems
+
+
+def test_two_processes_appending_in_turn_keep_one_chain(committed_url: str) -> None:
+    """Each engine remembers the head it last wrote; the other's appends make that stale,
+    and the append must notice and chain onto the real head, not fork."""
+    engines = [make_engine(committed_url) for _ in range(2)]
+    factories = [make_session_factory(engine) for engine in engines]
+    for n in range(6):
+        with unit_of_work(factories[n % 2]) as db:
+            _record(db, n)
+    with unit_of_work(factories[0]) as db:
+        chained = db.scalars(select(AuditEntry.sequence).order_by(AuditEntry.sequence)).all()
+        report = verify_chain(db, "CA")
+    for engine in engines:
+        engine.dispose()
+    assert list(chained) == [1, 2, 3, 4, 5, 6]
     assert report.ok, report.problems
 
 

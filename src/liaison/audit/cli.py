@@ -7,13 +7,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import select
 
 from liaison.audit import checkpoints as checkpointing
 from liaison.kit.cli import console, err_console, settings, transaction
 from liaison.ledger import export, repository
 from liaison.ledger.schemas import AuditQuery
+from liaison.ledger.service import HEAD_ID
 from liaison.ledger.verify import verify_chain
+from liaison.models.audit import AuditChainHead
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 TAMPERED_EXIT = 3
@@ -24,7 +28,18 @@ def verify() -> None:
     """Check every entry, link and checkpoint; exit 3 naming the first bad entry."""
     node = settings()
     with transaction(node) as db:
-        report = verify_chain(db, node.party)
+        total = db.scalar(select(AuditChainHead.sequence).where(AuditChainHead.id == HEAD_ID))
+        with Progress(
+            TextColumn("verifying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal,  # a bar only for a person watching
+        ) as bar:
+            task = bar.add_task("verify", total=total or None)
+            report = verify_chain(db, node.party, lambda n: bar.advance(task, n))
     summary = (
         f"{report.entries} entries, head {report.head_hash[:16]}…, {report.checkpoints} "
         f"checkpoints ({report.countersigned} countersigned)"

@@ -8,13 +8,19 @@ transaction, and a transaction that rolls back writes it in a short transaction 
 its own right after the rollback (the caller's locks are released by then, so this
 is safe on SQLite's single writer and inside a test's outer transaction alike).
 
-The chain head is one row (``audit_chain_head``, id 1): sealing first bumps its sequence
-with ``UPDATE ... RETURNING``, which takes the row lock on PostgreSQL (a concurrent
-committer waits, then reads the committed head: READ COMMITTED) and the database write
-lock on SQLite. So sequences have no gaps (a rolled-back transaction never takes a
-number), the chain cannot fork, and the lock is held only for the commit itself: never
-while the caller takes other row locks, so audited transactions cannot deadlock on it.
-An entry recorded inside a savepoint that rolls back is dropped with it (unless kept).
+The chain head is one row (``audit_chain_head``, id 1). Each process remembers the head
+it last committed (per engine), hashes the new entries onto it and moves the head with
+one conditional ``UPDATE ... WHERE sequence = <remembered> AND head_hash = <remembered>``
+followed by one multi-row ``INSERT``: two statements per audited transaction, no read.
+If another process (or a rolled-back test transaction) moved the head meanwhile, the
+update matches no row; the head is then read under its lock (``SELECT ... FOR UPDATE``
+on PostgreSQL, the write lock SQLite already holds) and the entries re-hashed onto it.
+The conditional update takes the row lock on PostgreSQL (a concurrent committer waits,
+then re-checks the condition against the committed head: READ COMMITTED), so sequences
+have no gaps (a rolled-back transaction never takes a number), the chain cannot fork,
+and the lock is held only for the commit itself: never while the caller takes other row
+locks, so audited transactions cannot deadlock on it. An entry recorded inside a
+savepoint that rolls back is dropped with it (unless kept).
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import Connection, Engine, and_, bindparam, event, insert, inspect, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
@@ -38,6 +45,7 @@ HEAD_ID = 1
 # Peers and node keys are managed from the node's console (cli.context.operator).
 OPERATOR = "user:operator"
 _PENDING = "audit_pending"
+_SEALED = "audit_sealed_head"
 _LOG_KEPT = logging.getLogger("liaison.ledger")
 _LIMITS = {"actor": 200, "action": 100, "object_type": 100, "object_id": 200, "decision": 40}
 
@@ -132,27 +140,30 @@ def trail(
     )
 
 
-def seal(db: Session) -> list[AuditEntry]:
-    """Chain the entries recorded so far in this transaction (flush, no commit).
+Head = tuple[int, str]  # (sequence, head_hash) of the last entry
+# The head each engine's process last committed; a guess, checked by _MOVE_HEAD.
+_known_heads: WeakKeyDictionary[Engine, Head] = WeakKeyDictionary()
+# Built once: building and cache-keying Core statements per commit costs more than running them.
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(
+        and_(
+            _HEAD.c.id == HEAD_ID,
+            _HEAD.c.sequence == bindparam("old_sequence"),
+            _HEAD.c.head_hash == bindparam("old_hash"),
+        )
+    )
+    .values(sequence=bindparam("new_sequence"), head_hash=bindparam("new_hash"))
+)
+_INSERT_ENTRIES = insert(_LOG)
+_READ_HEAD = (
+    select(_HEAD.c.sequence, _HEAD.c.head_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+)
 
-    Takes the chain lock until the transaction ends; ``commit`` does this by itself.
-    """
-    pending: _Pending = db.info.pop(_PENDING, [])
-    if not pending:
-        return []
-    db.flush()
-    head = db.execute(
-        update(_HEAD)
-        .where(_HEAD.c.id == HEAD_ID)
-        .values(sequence=_HEAD.c.sequence + len(pending))
-        .returning(_HEAD.c.sequence, _HEAD.c.head_hash)
-    ).one_or_none()
-    if head is None:
-        raise RuntimeError("audit chain head row is missing: run 'liaison migrate'")
-    last, prev_hash = head
-    sequence = last - len(pending)
+
+def _chain(pending: _Pending, head: Head) -> list[AuditEntry]:
+    sequence, prev_hash = head
     entries = []
-    rows = []
     for queued in pending:
         entry = queued.entry
         sequence += 1
@@ -171,10 +182,50 @@ def seal(db: Session) -> list[AuditEntry]:
             entry.prev_hash,
         )
         entries.append(entry)
-        rows.append({column: getattr(entry, attr) for attr, column in _COLUMNS})
-    # Core statements, not the unit of work: the entries are written once, never changed.
-    db.execute(insert(_LOG), rows)
-    db.execute(update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(head_hash=prev_hash))
+    return entries
+
+
+def _move_head(connection: Connection, old: Head, new: Head) -> bool:
+    moved = connection.execute(
+        _MOVE_HEAD,
+        {
+            "old_sequence": old[0],
+            "old_hash": old[1],
+            "new_sequence": new[0],
+            "new_hash": new[1],
+        },
+    )
+    return moved.rowcount == 1
+
+
+def seal(db: Session) -> list[AuditEntry]:
+    """Chain the entries recorded so far in this transaction (flush, no commit).
+
+    Takes the chain lock until the transaction ends; ``commit`` does this by itself.
+    """
+    pending: _Pending = db.info.pop(_PENDING, [])
+    if not pending:
+        return []
+    db.flush()
+    connection = db.connection()
+    engine = connection.engine
+    head = _known_heads.get(engine) or (-1, "")
+    entries = _chain(pending, head)
+    last = entries[-1]
+    if not _move_head(connection, head, (last.sequence, last.entry_hash)):
+        found = connection.execute(_READ_HEAD).one_or_none()
+        if found is None:
+            raise RuntimeError("audit chain head row is missing: run 'liaison migrate'")
+        head = (found[0], found[1])
+        entries = _chain(pending, head)
+        last = entries[-1]
+        if not _move_head(connection, head, (last.sequence, last.entry_hash)):
+            raise RuntimeError("the audit chain head moved while it was locked")
+    # Core, not the unit of work: the entries are written once, never changed. Several
+    # rows go as one multi-row INSERT (SQLAlchemy's "insertmanyvalues").
+    rows = [{column: getattr(entry, attr) for attr, column in _COLUMNS} for entry in entries]
+    connection.execute(_INSERT_ENTRIES, rows)
+    db.info[_SEALED] = (engine, (last.sequence, last.entry_hash))
     return entries
 
 
@@ -182,6 +233,14 @@ def seal(db: Session) -> list[AuditEntry]:
 def _seal_on_commit(session: Session) -> None:
     if not session.in_nested_transaction():
         seal(session)
+
+
+@event.listens_for(Session, "after_commit")
+def _remember_head(session: Session) -> None:
+    sealed: tuple[Engine, Head] | None = session.info.pop(_SEALED, None)
+    if sealed is not None:
+        engine, head = sealed
+        _known_heads[engine] = head
 
 
 def _within(transaction: SessionTransaction | None, ended: SessionTransaction) -> bool:
@@ -232,6 +291,7 @@ def _write_kept(session: Session, entries: list[AuditEntry]) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
+        session.info.pop(_SEALED, None)  # rolled back: the head did not move
         # After commit nothing is left (sealed); after a rollback or close, the
         # connection is already rolled back, so kept entries can be written now.
         kept = [item.entry for item in session.info.pop(_PENDING, []) if item.keep]

@@ -8,7 +8,7 @@ missing at the end (truncated: the head row or a checkpoint is ahead of the log)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import cast
@@ -55,6 +55,7 @@ class VerifyReport:
 
 
 _Row = tuple[int, str | None, str, str]
+Progress = Callable[[int], None]  # told how many entries were just checked
 
 
 def _rows(db: Session) -> Iterator[list[_Row]]:
@@ -66,9 +67,11 @@ def _rows(db: Session) -> Iterator[list[_Row]]:
         yield cast(list[_Row], partition)
 
 
-def walk(db: Session, wanted: Collection[int] = ()) -> tuple[VerifyReport, dict[int, str]]:
+def walk(
+    db: Session, wanted: Collection[int] = (), progress: Progress | None = None
+) -> tuple[VerifyReport, dict[int, str]]:
     """Walk the chain once (streamed); returns the report and the recomputed hash at each
-    sequence in ``wanted`` (the checkpoints)."""
+    sequence in ``wanted`` (the checkpoints). ``progress(n)`` is told each batch's size."""
     report = VerifyReport()
     at_wanted: dict[int, str] = {}
     expected = 1
@@ -86,6 +89,8 @@ def walk(db: Session, wanted: Collection[int] = ()) -> tuple[VerifyReport, dict[
             prev = stored
             expected = seq + 1
         count += len(batch)
+        if progress is not None:
+            progress(len(batch))
     report.entries = count
     report.last_sequence = seq
     report.head_hash = prev
@@ -109,7 +114,7 @@ def _check_entry(
     return None
 
 
-def verify_chain(db: Session, own_party: str) -> VerifyReport:
+def verify_chain(db: Session, own_party: str, progress: Progress | None = None) -> VerifyReport:
     """The whole check: entries, links, head, and this node's signed checkpoints."""
     checkpoints = list(
         db.scalars(
@@ -118,7 +123,7 @@ def verify_chain(db: Session, own_party: str) -> VerifyReport:
             .order_by(AuditCheckpoint.sequence)
         )
     )
-    report, recomputed = walk(db, {cp.sequence for cp in checkpoints})
+    report, recomputed = walk(db, {cp.sequence for cp in checkpoints}, progress)
     _check_head(db, report)
     _check_checkpoints(db, own_party, report, checkpoints, recomputed)
     report.problems.sort(key=lambda p: p.sequence)
