@@ -57,6 +57,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="addresses/networks of reverse proxies whose X-Forwarded-For is believed",
     )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities trusted for peers' HTTPS "
+        "(LIAISON_CA_BUNDLE); default: the system's",
+    )
     federation_max_envelope_bytes: int = 50 * 1024 * 1024
     federation_clock_window_seconds: int = 300
     federation_refusals_per_minute: int = Field(
@@ -122,6 +127,11 @@ class Settings(BaseSettings):
     @property
     def cookie_secure(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    @property
+    def http_verify(self) -> str | bool:
+        """What httpx's ``verify=`` gets for calls to peers: the CA bundle, else the default."""
+        return str(self.ca_bundle) if self.ca_bundle else True
 
     @property
     def secret_key_path(self) -> Path:
