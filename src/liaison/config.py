@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -129,9 +130,9 @@ class Settings(BaseSettings):
         return self.public_base_url.startswith("https://")
 
     @property
-    def http_verify(self) -> str | bool:
+    def http_verify(self) -> ssl.SSLContext | bool:
         """What httpx's ``verify=`` gets for calls to peers: the CA bundle, else the default."""
-        return str(self.ca_bundle) if self.ca_bundle else True
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else True
 
     @property
     def secret_key_path(self) -> Path:

@@ -3,6 +3,7 @@ exchanged out of band before anything is sent to it or accepted from it."""
 
 from __future__ import annotations
 
+import ssl
 from datetime import datetime
 
 import httpx
@@ -19,7 +20,9 @@ from liaison.ledger.service import OPERATOR, trail
 from liaison.models import DeliveryCursor, InboxMessage, OutboxMessage, Party, Peer
 
 
-def fetch_keys(base_url: str, timeout: float = 10.0, verify: str | bool = True) -> KeysDocument:
+def fetch_keys(
+    base_url: str, timeout: float = 10.0, verify: ssl.SSLContext | bool = True
+) -> KeysDocument:
     """``verify``: the CA bundle for an https peer (``Settings.http_verify``)."""
     url = f"{base_url.rstrip('/')}/federation/v1/keys"
     try:
