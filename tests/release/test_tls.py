@@ -253,7 +253,8 @@ def test_peering_exchange_and_taxii_over_verified_https(
     (collection,) = [c for c in server.default.collections if c.title == "CCCS indicators"]
     objects = collection.get_objects()["objects"]
     assert objects
-    assert all(o["id"].startswith(("indicator--", "identity--", "marking")) for o in objects)
+    assert all(o["id"].startswith(f"{o['type']}--") for o in objects)
+    assert collection.url.startswith(f"{canada.public}/taxii2/")  # discovery says https
 
 
 def _failed_sign_in(client: httpx.Client, url: str) -> None:
