@@ -111,8 +111,6 @@ def test_the_wheel_is_named_and_reports_this_version(installed: Installed) -> No
     result = installed.run("--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"liaison {liaison.__version__}"
-    changelog = (REPO / "CHANGELOG.md").read_text()
-    assert f"## [{liaison.__version__}]" in changelog, "CHANGELOG.md has no entry for it"
 
 
 def test_init_seed_serve_and_worker_from_the_installed_wheel(installed: Installed) -> None:
