@@ -1,3 +1,4 @@
 """Liaison: bilateral security and law-enforcement cooperation."""
 
-__version__ = "0.1.0"
+# The one place the version is written (pyproject reads it; see CHANGELOG.md).
+__version__ = "0.2.0"

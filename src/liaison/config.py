@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses/networks of reverse proxies whose X-Forwarded-For is believed",
+    )
+    ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the certificate authorities trusted for peers' HTTPS "
+        "(LIAISON_CA_BUNDLE); default: the system's",
     )
     federation_max_envelope_bytes: int = 50 * 1024 * 1024
     federation_clock_window_seconds: int = 300
@@ -122,6 +128,11 @@ class Settings(BaseSettings):
     @property
     def cookie_secure(self) -> bool:
         return self.public_base_url.startswith("https://")
+
+    @property
+    def http_verify(self) -> ssl.SSLContext | bool:
+        """What httpx's ``verify=`` gets for calls to peers: the CA bundle, else the default."""
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else True
 
     @property
     def secret_key_path(self) -> Path:

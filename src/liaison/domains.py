@@ -14,6 +14,7 @@ from liaison.audit.plugin import PLUGIN as AUDIT
 from liaison.cyber.plugin import PLUGIN as CYBER
 from liaison.demo.plugin import PLUGIN as DEMO
 from liaison.directory.plugin import PLUGIN as DIRECTORY
+from liaison.doctor.plugin import PLUGIN as DOCTOR
 from liaison.exchange.plugin import PLUGIN as EXCHANGE
 from liaison.federation.plugin import PLUGIN as FEDERATION
 from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
@@ -37,6 +38,7 @@ DOMAINS: tuple[Plugin, ...] = (
     EXCHANGE,
     CYBER,
     DEMO,
+    DOCTOR,
 )
 
 

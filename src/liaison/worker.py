@@ -21,7 +21,9 @@ def run(
     factory: sessionmaker[Session], settings: Settings, registry: Registry, stop: threading.Event
 ) -> None:
     """Run the jobs until ``stop`` is set; wake at once when this process queues something."""
-    with httpx.Client(headers={"User-Agent": f"liaison/{settings.node_name}"}) as client:
+    with httpx.Client(
+        headers={"User-Agent": f"liaison/{settings.node_name}"}, verify=settings.http_verify
+    ) as client:
         context = JobContext(settings=settings, sessions=factory, registry=registry, http=client)
         JobRunner(context).run_until(stop, wake=outbox_signal)
 

@@ -55,14 +55,14 @@ def test_one_address_spraying_passwords_is_throttled_across_accounts(
         assert user is not None
 
 
-async def _client_seen(trusted: list[str], peer: str, forwarded: str | None) -> str:
-    seen: list[str] = []
+async def _scope_seen(trusted: list[str], peer: str, headers: list[tuple[bytes, bytes]]) -> Scope:
+    """The scope the app behind ``TrustedProxies`` sees for a request from ``peer``."""
+    seen: list[Scope] = []
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        seen.append(scope["client"][0])
+        seen.append(scope)
 
-    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
-    scope: Scope = {"type": "http", "client": (peer, 5000), "headers": headers}
+    scope: Scope = {"type": "http", "scheme": "http", "client": (peer, 5000), "headers": headers}
 
     async def receive() -> Message:
         return {"type": "http.request"}
@@ -72,6 +72,11 @@ async def _client_seen(trusted: list[str], peer: str, forwarded: str | None) -> 
 
     await TrustedProxies(app, trusted)(scope, receive, send)
     return seen[0]
+
+
+async def _client_seen(trusted: list[str], peer: str, forwarded: str | None) -> str:
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    return str((await _scope_seen(trusted, peer, headers))["client"][0])
 
 
 @pytest.mark.parametrize(
@@ -94,6 +99,23 @@ def test_forwarded_for_is_believed_only_from_trusted_proxies(
     trusted: list[str], peer: str, forwarded: str, client: str
 ) -> None:
     assert run_off_loop(_client_seen(trusted, peer, forwarded)) == client
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "proto", "scheme"),
+    [
+        pytest.param(["127.0.0.2"], "127.0.0.2", "https", "https", id="trusted proxy"),
+        pytest.param(["127.0.0.2"], "127.0.0.1", "https", "http", id="untrusted client"),
+        pytest.param([], "127.0.0.2", "https", "http", id="no proxy trusted"),
+        pytest.param(["127.0.0.2"], "127.0.0.2", "gopher", "http", id="garbage"),
+    ],
+)
+def test_forwarded_proto_is_believed_only_from_trusted_proxies(
+    trusted: list[str], peer: str, proto: str, scheme: str
+) -> None:
+    """Behind a TLS proxy the node builds https URLs (TAXII discovery, redirects)."""
+    headers = [(b"x-forwarded-proto", proto.encode())]
+    assert run_off_loop(_scope_seen(trusted, peer, headers))["scheme"] == scheme
 
 
 def test_every_response_has_a_strict_csp_and_the_docs_load_from_this_node(

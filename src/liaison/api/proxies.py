@@ -5,7 +5,8 @@ so a client must not choose it. By default no proxy is trusted and the header is
 ignored (``liaison serve`` also turns off uvicorn's own handling of it). With
 ``LIAISON_TRUSTED_PROXIES`` (addresses or networks), a request from one of them takes
 as its client the right-most address in ``X-Forwarded-For`` that is not itself a
-trusted proxy.
+trusted proxy, and its scheme from ``X-Forwarded-Proto`` (so that URLs the node builds
+from the request, e.g. TAXII discovery, say https behind a TLS proxy).
 """
 
 from __future__ import annotations
@@ -17,6 +18,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 def _networks(trusted: list[str]) -> list[IPv4Network | IPv6Network]:
     return [ip_network(entry.strip(), strict=False) for entry in trusted if entry.strip()]
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1").split(",")[-1].strip().lower())
+    return ""
 
 
 class TrustedProxies:
@@ -52,4 +60,8 @@ class TrustedProxies:
             forwarded = self._forwarded_client(scope)
             if forwarded is not None:
                 scope = {**scope, "client": (forwarded, client[1])}
+            proto = _header(scope, b"x-forwarded-proto")
+            if proto in ("http", "https"):
+                ws = scope["type"] == "websocket"
+                scope = {**scope, "scheme": {"http": "ws", "https": "wss"}[proto] if ws else proto}
         await self.app(scope, receive, send)

@@ -15,7 +15,7 @@ import typer
 from typer import _click as click  # Typer 0.29 vendors Click; its groups are these
 from typer.core import TyperGroup
 
-from liaison import domains
+from liaison import __version__, domains
 from liaison.kit.errors import LiaisonError
 from liaison.kit.plugin import Command, Ref, Registry
 
@@ -58,6 +58,12 @@ class _LazyGroup(TyperGroup):
             formatter.write_dl([(name, entry.help) for name, entry in self.entries.items()])
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"liaison {__version__}")
+        raise typer.Exit()
+
+
 def build_cli(registry: Registry) -> typer.Typer:
     """The ``liaison`` Typer app: the node's commands, then each domain's, in order."""
     entries = [*NODE_COMMANDS, *(c for plugin in registry.plugins for c in plugin.commands)]
@@ -81,6 +87,12 @@ def build_cli(registry: Registry) -> typer.Typer:
             Path | None,
             typer.Option(help="Node data directory (also LIAISON_DATA_DIR).", envvar=None),
         ] = None,
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", help="Print the version and exit.", is_eager=True, callback=_version
+            ),
+        ] = False,
     ) -> None:
         """Settings come from LIAISON_* variables and <data-dir>/liaison.toml."""
         context.obj = registry

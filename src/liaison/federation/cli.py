@@ -59,7 +59,7 @@ def peer_add(
     data = PeerCreate.model_validate(
         {"party_code": party, "base_url": url, "fingerprint": fingerprint}
     )
-    document = peers.fetch_keys(str(data.base_url))
+    document = peers.fetch_keys(str(data.base_url), verify=node.http_verify)
     with transaction(node) as db:
         peer = peers.add_peer(db, node.party, data, document)
         welcomes = registry(context).peer_welcomes

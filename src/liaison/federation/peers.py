@@ -3,6 +3,7 @@ exchanged out of band before anything is sent to it or accepted from it."""
 
 from __future__ import annotations
 
+import ssl
 from datetime import datetime
 
 import httpx
@@ -19,10 +20,13 @@ from liaison.ledger.service import OPERATOR, trail
 from liaison.models import DeliveryCursor, InboxMessage, OutboxMessage, Party, Peer
 
 
-def fetch_keys(base_url: str, timeout: float = 10.0) -> KeysDocument:
+def fetch_keys(
+    base_url: str, timeout: float = 10.0, verify: ssl.SSLContext | bool = True
+) -> KeysDocument:
+    """``verify``: the CA bundle for an https peer (``Settings.http_verify``)."""
     url = f"{base_url.rstrip('/')}/federation/v1/keys"
     try:
-        response = httpx.get(url, timeout=timeout)
+        response = httpx.get(url, timeout=timeout, verify=verify)
         response.raise_for_status()
         return KeysDocument.model_validate(response.json())
     except (httpx.HTTPError, ValueError, ValidationError) as exc:
@@ -35,7 +39,11 @@ def add_peer(db: Session, own_party: str, data: PeerCreate, document: KeysDocume
     if data.party_code == own_party:
         raise ValidationFailed.on_field("party_code", "a node does not peer with its own party")
     if db.get(Party, data.party_code) is None:
-        raise ValidationFailed.on_field("party_code", f"unknown party '{data.party_code}'")
+        raise ValidationFailed.on_field(
+            "party_code",
+            f"unknown party '{data.party_code}': add it to the directory first "
+            f"('liaison directory add-party {data.party_code}')",
+        )
     if db.get(Peer, data.party_code) is not None:
         raise Conflict.on_field("party_code", f"a peer for {data.party_code} is already pinned")
     if document.party != data.party_code:

@@ -1,0 +1,1 @@
+"""``liaison doctor``: checks what an operator gets wrong, and says what to do."""
