@@ -16,6 +16,7 @@ from liaison.demo.plugin import PLUGIN as DEMO
 from liaison.directory.plugin import PLUGIN as DIRECTORY
 from liaison.exchange.plugin import PLUGIN as EXCHANGE
 from liaison.federation.plugin import PLUGIN as FEDERATION
+from liaison.hitcheck.plugin import PLUGIN as HITCHECK
 from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
@@ -35,6 +36,7 @@ DOMAINS: tuple[Plugin, ...] = (
     NOTIFICATIONS,
     WORKPLAN,
     EXCHANGE,
+    HITCHECK,
     CYBER,
     DEMO,
 )
