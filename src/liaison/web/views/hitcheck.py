@@ -51,7 +51,7 @@ def _page(
         "categories": choices(Category),
         "bases": choices(LegalBasis),
         "result": result,
-        "status": index.status(db) if caller.is_admin else None,
+        "index_status": index.status(db) if caller.is_admin else None,
         "indexed": settings.hitcheck_indexed_categories,
     }
     status = max(form.status if form else 200, bulk_form.status if bulk_form else 200)
