@@ -25,7 +25,7 @@ study_permit,F309999999,CA,
 phone,098765 43210,IN,
 phone,+1 604 555 0199,,
 person,Gurpreet Singh,,1994-05-17
-passport,not a number!,IN,
+phone,12,,
 """
 EXPECTED = ["hit", "no_hit", "hit", "no_hit", "hit", "invalid"]
 
