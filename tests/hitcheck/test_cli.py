@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from liaison.cli.main import app
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from tests.support.peering import pin_peer_with_agencies
+from liaison.models import Party
+from tests.support.peering import pin_peer
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +26,10 @@ def _node_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_index_status_rebuild_and_a_bulk_file_of_bad_rows(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["init"]).exit_code == 0
-    assert runner.invoke(app, ["seed"]).exit_code == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'liaison.db'}")
     with unit_of_work(make_session_factory(engine)) as db:
-        pin_peer_with_agencies(db, "IN")
+        db.merge(Party(code="IN", name="India"))
+        pin_peer(db, "IN", "CA")
     engine.dispose()
 
     rebuilt = runner.invoke(app, ["hitcheck", "index", "rebuild"])
