@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -72,17 +73,20 @@ def answer(
     _check_peer_quota(db, settings, peer.party_code, len(points))
     evaluated = psi.evaluate(index.key_of(settings, index.state(db).epoch), points)
     delta = index.delta(db, query.epoch, query.version)
-    db.add(
-        HitcheckAnswer(
-            id=header.id,
-            peer_party=peer.party_code,
-            purpose=query.purpose,
-            legal_basis=query.legal_basis,
-            count=len(points),
-            received_at=clock.now(),
-        )
-    )
-    db.flush()
+    try:
+        with db.begin_nested():  # a replay racing its original collides here
+            db.add(
+                HitcheckAnswer(
+                    id=header.id,
+                    peer_party=peer.party_code,
+                    purpose=query.purpose,
+                    legal_basis=query.legal_basis,
+                    count=len(points),
+                    received_at=clock.now(),
+                )
+            )
+    except IntegrityError:
+        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} is answered") from None
     record(
         db,
         actor=f"node:{peer.party_code}",
@@ -125,6 +129,7 @@ def _check_peer_quota(db: Session, settings: Settings, party: str, count: int) -
         )
     )
     if int(used or 0) + count > settings.hitcheck_peer_daily_quota:
+        _refuse(db, party, "quota_exceeded", "the peer's daily quota is used up")
         raise QuotaExceeded(
             f"peer {party} has used {used} of its {settings.hitcheck_peer_daily_quota} "
             "identifiers for 24 hours"

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -132,15 +134,19 @@ def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> 
         db.execute(delete(table).where(table.peer_party == party))
     elif removed:
         db.execute(delete(table).where(table.peer_party == party, table.tag.in_(removed)))
-    if added and not payload.full:
-        present = held(db, party, list(added))
-        added -= present
     if added:
-        db.execute(insert(table), [{"peer_party": party, "tag": tag} for tag in added])
+        rows = [{"peer_party": party, "tag": tag} for tag in added]
+        db.execute(_insert_new(db), rows)  # a concurrent check may have added some already
     sync.epoch, sync.version, sync.size = payload.epoch, payload.version, payload.size
     sync.synced_at = clock.now()
     db.merge(sync)
     db.flush()
+
+
+def _insert_new(db: Session) -> Insert:
+    dialect = db.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return make(HitcheckPeerTag).on_conflict_do_nothing()
 
 
 def held(db: Session, party: str, tags: Sequence[bytes]) -> set[bytes]:

@@ -26,7 +26,6 @@ from liaison.exchange.entities import (
     VesselEntity,
 )
 from liaison.exchange.entity_keys import match_keys
-from liaison.exchange.normalise import fold
 from liaison.hitcheck.names import skeleton
 from liaison.kit.errors import FieldError, ValidationFailed
 from liaison.kit.inputs import InputModel
@@ -151,8 +150,3 @@ def keys_of(item: Identifier) -> list[str]:
         keys = [k for k in keys if k.startswith("person:name_dob:")]
         keys += person_keys(keys)
     return keys
-
-
-def display(item: Identifier) -> str:
-    """How the row is shown back to the querier (their own input, folded)."""
-    return fold(item.value)

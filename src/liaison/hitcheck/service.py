@@ -16,7 +16,7 @@ from liaison.config import Settings
 from liaison.federation.peers import list_peers
 from liaison.hitcheck import ask
 from liaison.hitcheck.answer import QuotaExceeded
-from liaison.hitcheck.identifiers import Category, Identifier, display, keys_of
+from liaison.hitcheck.identifiers import Category, Identifier, keys_of
 from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, LiaisonError, NotFound, ValidationFailed
@@ -192,7 +192,7 @@ def _row(
     return RowOut(
         row=number,
         category=item.category,
-        value=display(item),
+        value=item.value,
         result=result,
         error=error,
         follow_up=follow_up,
