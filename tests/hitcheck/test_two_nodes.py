@@ -107,6 +107,11 @@ def hits_misses_red_policy_purge_and_no_plaintext_on_the_answering_side(
     held = _india_sends(india, [GURPREET, PHONE, EMAIL])
     _india_sends(india, [RED_PHONE], tlp="RED")
     _index(india)
+    with unit_of_work(india.factory) as db:
+        live = index.status(db).live
+    _index(india)  # a second pass re-reads recent rows and adds nothing twice
+    with unit_of_work(india.factory) as db:
+        assert index.status(db).live == live
 
     rows = _results(
         canada,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, delete, exists, func, select
+from sqlalchemy import Row, delete, exists, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from liaison.config import Settings
@@ -23,6 +23,7 @@ from liaison.kit import clock
 from liaison.models import HitcheckIndexEntry, HitcheckState, Message, MessageEntity
 
 BATCH = 5000
+LOOK_BACK = 200  # entity rows re-read each pass (concurrent commits)
 
 
 def state(db: Session, *, lock: bool = False) -> HitcheckState:
@@ -46,17 +47,28 @@ def _keys(key: str) -> list[str]:
 def catch_up(db: Session, settings: Settings, limit: int = BATCH) -> int:
     """Index new entity rows and tombstone purged ones; returns rows changed."""
     current = state(db, lock=True)
+    # Ids are given at insert and committed in any order: look back a little, so a row
+    # committed after a higher one was seen is not skipped, and skip rows already done.
+    since = max(0, current.cursor - LOOK_BACK)
+    done = set(
+        db.scalars(
+            select(HitcheckIndexEntry.entity_row).where(
+                HitcheckIndexEntry.epoch == current.epoch, HitcheckIndexEntry.entity_row > since
+            )
+        )
+    )
     rows = db.execute(
         select(MessageEntity.id, MessageEntity.key, MessageEntity.message_id, Message.tlp)
         .join(Message, Message.id == MessageEntity.message_id)
-        .where(MessageEntity.id > current.cursor, Message.originator_party == settings.party)
+        .where(MessageEntity.id > since, Message.originator_party == settings.party)
+        .where(MessageEntity.id.not_in(done) if done else true())
         .order_by(MessageEntity.id)
         .limit(limit)
     ).all()
     last = db.scalar(select(func.max(MessageEntity.id)).where(MessageEntity.id > current.cursor))
     changed = _add(db, settings, current, rows) + _tombstone(db, current)
     if rows and len(rows) == limit:
-        current.cursor = rows[-1].id
+        current.cursor = max(current.cursor, rows[-1].id)
     elif last is not None:
         current.cursor = last
     if changed:
