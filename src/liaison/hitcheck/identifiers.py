@@ -48,32 +48,9 @@ class Category(StrEnum):
     PERSON = "person"  # name + date of birth
 
 
-DOCUMENTS = frozenset(
-    {
-        Category.PASSPORT,
-        Category.TRAVEL_DOCUMENT,
-        Category.VISA,
-        Category.STUDY_PERMIT,
-        Category.ACCEPTANCE_LETTER,
-    }
-)
-
-# The indexing policy speaks of these classes (settings.hitcheck_indexed_categories).
-POLICY_CLASSES = (
-    "phone",
-    "email",
-    "document",
-    "bank_account",
-    "crypto_wallet",
-    "vehicle",
-    "vessel",
-    "shipment",
-    "person",
-)
-
-
 def policy_class(key: str) -> str:
-    """The indexing-policy class of a match key: ``person:doc:…`` is a document."""
+    """The indexing-policy class of a match key (``settings.hitcheck_indexed_categories``):
+    its kind, but ``person:doc:…`` is a document."""
     if key.startswith("person:doc:"):
         return "document"
     return key.split(":", 1)[0]
