@@ -21,6 +21,7 @@ from liaison.models import AuditEntry, Message, Peer
 from liaison.retention.service import erase
 from tests.exchange import payloads
 from tests.support.pair import AppNode
+from tests.support.web import HTML, sign_in
 
 GURPREET = {
     "kind": "person",
@@ -221,6 +222,21 @@ def quota_forged_and_replayed_queries_and_the_confirm_match_step(
             == "user:in-officer"
         )
         assert db.get(Message, message_id) is not None
+
+    # The same step on the web page: find the record, then record "not a match".
+    csrf = sign_in(india.client, "in-officer", "/hitcheck/confirm")
+    form = {"csrf_token": csrf, "category": "phone", "value": "+919876543210"}
+    page = india.client.post("/hitcheck/confirm", data=form, headers=HTML)
+    assert f'value="rejected {message_id}"' in page.text
+    decided = india.client.post(
+        "/hitcheck/confirm", data=form | {"decision": f"rejected {message_id}"}, headers=HTML
+    )
+    assert "Recorded: match rejected." in decided.text
+    with unit_of_work(india.factory) as db:
+        rejected = select(AuditEntry.object_id).where(
+            AuditEntry.action == "hitcheck.match.rejected"
+        )
+        assert db.scalar(rejected) == message_id
 
 
 def _sealed_query(canada: AppNode, india: AppNode) -> bytes:

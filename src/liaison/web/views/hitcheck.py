@@ -13,11 +13,11 @@ from starlette.datastructures import UploadFile
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
 from liaison.exchange.schemas import LegalBasis
-from liaison.hitcheck import bulk, index
+from liaison.hitcheck import bulk, confirm, index
 from liaison.hitcheck.access import require_admin
 from liaison.hitcheck.deps import PeerHttpDep
-from liaison.hitcheck.identifiers import Category
-from liaison.hitcheck.schemas import CheckIn, CheckOut
+from liaison.hitcheck.identifiers import Category, Identifier
+from liaison.hitcheck.schemas import CheckIn, CheckOut, ConfirmIn, MatchOut
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.roles import Caller
@@ -133,3 +133,58 @@ def rebuild_index(
     require_admin(caller)
     index.rebuild(db, settings)
     return redirect_after_post(request, "/hitcheck#index")
+
+
+LOOKUP = ("category", "value", "country", "date_of_birth", "currency")
+
+
+def _identifier(values: FormValues) -> Identifier:
+    return Identifier.model_validate({k: values.get(k) or None for k in LOOKUP})
+
+
+def _confirm_page(
+    request: Request, caller: Caller, form: FormState, matches: list[MatchOut] | None = None
+) -> Response:
+    return render(
+        request,
+        "hitcheck/confirm.html",
+        caller=caller,
+        status=form.status,
+        form=form,
+        categories=choices(Category),
+        matches=matches,
+    )
+
+
+@router.get("/confirm")
+def confirm_page(request: Request, caller: PageCallerDep) -> Response:
+    return _confirm_page(request, caller, FormState())
+
+
+@router.post("/confirm")
+def confirm_lookup(
+    request: Request, db: DbDep, caller: PageCallerDep, settings: SettingsDep, form: CsrfFormDep
+) -> Response:
+    """The records here that carry the identifier a peer's follow-up request names; with
+    ``decision`` ("confirmed <message id>" or "rejected <message id>"), the decision."""
+    values: FormValues = {name: form_text(form, name) for name in (*LOOKUP, "note")}
+    decision, _, message_id = form_text(form, "decision").partition(" ")
+
+    def run() -> list[MatchOut]:
+        item = _identifier(values)
+        if decision:
+            data = ConfirmIn(
+                identifier=item,
+                message_id=message_id,
+                confirmed=decision == "confirmed",
+                note=str(values["note"]),
+            )
+            confirm.confirm(db, caller, settings, data)
+        return confirm.matches(db, caller, settings, item)
+
+    found = attempt(db, values, run)
+    if isinstance(found, FormState):
+        return _confirm_page(request, caller, found)
+    message = f"Recorded: match {decision}." if decision else None
+    state = FormState(values=values, message=message)
+    return _confirm_page(request, caller, state, found)
