@@ -130,6 +130,10 @@ def hits_misses_red_policy_purge_and_no_plaintext_on_the_answering_side(
     answer = _check(canada, {"category": "phone", "value": "+91 98765-43210"}).json()
     assert answer["rows"][0]["follow_up"].startswith("/exchange/compose?")
     assert "entity_value=%2B91+98765-43210" in answer["rows"][0]["follow_up"]
+    sign_in(canada.client, "ca-officer")
+    draft = canada.client.get(answer["rows"][0]["follow_up"], headers=HTML)
+    assert 'value="+91 98765-43210"' in draft.text  # the draft request, pre-filled
+    assert "Follow-up of hit/no-hit check" in draft.text
 
     # India audits the answers with counts, purpose and legal basis; it never holds what was asked.
     with unit_of_work(india.factory) as db:
