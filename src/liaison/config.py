@@ -100,6 +100,27 @@ class Settings(BaseSettings):
     exchange_allow_archives: bool = Field(
         default=False, description="accept zip/rar/7z/tar/... attachments (office files always)"
     )
+    hitcheck_indexed_categories: list[str] = Field(
+        default_factory=lambda: [
+            "phone",
+            "email",
+            "document",
+            "bank_account",
+            "crypto_wallet",
+            "vehicle",
+            "vessel",
+            "shipment",
+            "person",
+        ],
+        description="identifier classes this party answers hit/no-hit checks on",
+    )
+    hitcheck_officer_daily_quota: int = Field(default=2000, ge=0, description="per 24 h")
+    hitcheck_agency_daily_quota: int = Field(default=20000, ge=0, description="per 24 h")
+    hitcheck_peer_daily_quota: int = Field(
+        default=200000, ge=0, description="identifiers a peer may check here per 24 h"
+    )
+    hitcheck_max_identifiers: int = Field(default=10000, ge=1, le=100000)
+    hitcheck_index_seconds: float = Field(default=5.0, gt=0, description="indexing job period")
 
     @field_validator("party")
     @classmethod

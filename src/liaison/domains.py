@@ -17,6 +17,7 @@ from liaison.directory.plugin import PLUGIN as DIRECTORY
 from liaison.doctor.plugin import PLUGIN as DOCTOR
 from liaison.exchange.plugin import PLUGIN as EXCHANGE
 from liaison.federation.plugin import PLUGIN as FEDERATION
+from liaison.hitcheck.plugin import PLUGIN as HITCHECK
 from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
@@ -36,6 +37,7 @@ DOMAINS: tuple[Plugin, ...] = (
     NOTIFICATIONS,
     WORKPLAN,
     EXCHANGE,
+    HITCHECK,
     CYBER,
     DEMO,
     DOCTOR,

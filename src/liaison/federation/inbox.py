@@ -170,6 +170,15 @@ class Inbox:
             return self._refuse_unattributed(exc.reason, exc.detail, header)
         return self._sequence_and_apply(parsed, peer, sender_key)
 
+    def authenticate(self, parsed: env.ParsedEnvelope) -> tuple[Peer, PublicNodeKey]:
+        """The channel's checks for a direct request (hitcheck): addressed here, from a
+        pinned peer, signed with a valid key, inside the clock window. Replay is the
+        caller's to check (by envelope id); raises ``InvalidEnvelope``."""
+        try:
+            return self._authenticate(parsed)
+        except _Refused as exc:
+            raise InvalidEnvelope(exc.reason, exc.detail) from None
+
     def _locked_peer(self, party: str) -> Peer | None:
         """The peer row, locked for the batch so sequence checks cannot interleave."""
         if party not in self._locked_peers:

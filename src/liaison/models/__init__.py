@@ -34,6 +34,15 @@ from liaison.models.federation import (
     PeerKey,
     Refusal,
 )
+from liaison.models.hitcheck import (
+    HitcheckAnswer,
+    HitcheckConfirmation,
+    HitcheckIndexEntry,
+    HitcheckPeerSync,
+    HitcheckPeerTag,
+    HitcheckQuery,
+    HitcheckState,
+)
 from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
@@ -74,6 +83,13 @@ __all__ = [
     "DialogueMeeting",
     "DialogueOutcome",
     "EmailOutbox",
+    "HitcheckAnswer",
+    "HitcheckConfirmation",
+    "HitcheckIndexEntry",
+    "HitcheckPeerSync",
+    "HitcheckPeerTag",
+    "HitcheckQuery",
+    "HitcheckState",
     "IdempotencyKey",
     "InboxMessage",
     "InternalNote",

@@ -46,6 +46,7 @@ from liaison.web.views.exchange_forms import (
     COMPOSE_FIELDS,
     COMPOSE_LISTS,
     ENTITY_KINDS,
+    ENTITY_LISTS,
     SendForm,
     attempt_send,
     compose_data,
@@ -113,7 +114,11 @@ def _page(
 def compose_page(
     request: Request, db: DbDep, caller: PageCallerDep, settings: SettingsDep
 ) -> Response:
-    values = dict(DEFAULTS) | {"from_agency_id": caller.agency_id}
+    values: FormValues = dict(DEFAULTS) | {"from_agency_id": caller.agency_id}
+    # A draft pre-filled by a link (a hit/no-hit follow-up): known fields only.
+    query = request.query_params
+    values |= {name: query[name] for name in COMPOSE_FIELDS if query.get(name)}
+    values |= {name: query.getlist(name) for name in ENTITY_LISTS if query.getlist(name)}
     return _page(request, db, caller, settings, FormState(values=values))
 
 

@@ -1,0 +1,1 @@
+"""Privacy-preserving hit/no-hit checks (ECDH-PSI on ristretto255)."""

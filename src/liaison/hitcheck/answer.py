@@ -1,0 +1,136 @@
+"""The answering side: authenticate a peer's query, evaluate its points, send the delta.
+
+The channel's own checks (``Inbox.authenticate``: addressed here, pinned peer, valid
+signing key, signature, clock window) run first; a query id seen before is a replay
+and is refused; the peer's daily quota is checked. The answer is audited with the
+count, purpose and legal basis only: this side never sees an identifier.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.federation import envelope as env
+from liaison.federation import keys
+from liaison.federation.inbox import Inbox
+from liaison.hitcheck import index, psi, wire
+from liaison.kit import clock
+from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.kit.plugin import Registry
+from liaison.ledger.service import record
+from liaison.models import HitcheckAnswer
+
+
+class QuotaExceeded(LiaisonError):
+    status = 429
+    code = "quota_exceeded"
+    title = "Quota exceeded"
+
+
+def _refuse(db: Session, sender: str, reason: str, detail: str) -> InvalidEnvelope:
+    record(
+        db,
+        actor=f"node:{sender}" if len(sender) == 2 else "system",
+        action="hitcheck.query.refused",
+        object_type="hitcheck.query",
+        object_id=sender or "unknown",
+        decision="refused",
+        detail={"reason": reason},
+        keep=True,
+    )
+    return InvalidEnvelope(reason, detail)
+
+
+def answer(
+    db: Session, settings: Settings, registry: Registry, raw: bytes, remote_addr: str
+) -> bytes:
+    """One sealed query in, one sealed answer out (or an ``InvalidEnvelope``)."""
+    try:
+        parsed = env.parse(raw, settings.federation_max_envelope_bytes)
+        if parsed.header.type != wire.QUERY:
+            raise InvalidEnvelope("unknown_type", f"expected {wire.QUERY}")
+        peer, sender_key = Inbox(db, settings, registry, remote_addr).authenticate(parsed)
+    except InvalidEnvelope as error:
+        raise _refuse(db, "", error.reason, error.detail) from None
+    header = parsed.header
+    own = keys.keypair(db, settings, header.recipient.key)
+    try:
+        query = wire.payload_of(wire.QueryPayload, env.decrypt(parsed, own, sender_key))
+    except InvalidEnvelope as error:
+        raise _refuse(db, peer.party_code, error.reason, error.detail) from None
+    if db.get(HitcheckAnswer, header.id) is not None:
+        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} was answered before")
+    points = wire.unpack(query.points, psi.POINT_BYTES)
+    if len(points) > settings.hitcheck_max_identifiers:
+        raise _refuse(
+            db, peer.party_code, "too_many", f"at most {settings.hitcheck_max_identifiers}"
+        )
+    _check_peer_quota(db, settings, peer.party_code, len(points))
+    evaluated = psi.evaluate(index.key_of(settings, index.state(db).epoch), points)
+    delta = index.delta(db, query.epoch, query.version)
+    try:
+        with db.begin_nested():  # a replay racing its original collides here
+            db.add(
+                HitcheckAnswer(
+                    id=header.id,
+                    peer_party=peer.party_code,
+                    purpose=query.purpose,
+                    legal_basis=query.legal_basis,
+                    count=len(points),
+                    received_at=clock.now(),
+                )
+            )
+    except IntegrityError:
+        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} is answered") from None
+    record(
+        db,
+        actor=f"node:{peer.party_code}",
+        action="hitcheck.query.answered",
+        object_type="hitcheck.query",
+        object_id=header.id,
+        detail={
+            "count": len(points),
+            "purpose": query.purpose,
+            "legal_basis": query.legal_basis,
+        },
+    )
+    payload = wire.AnswerPayload(
+        query_id=header.id,
+        points=wire.pack(evaluated),
+        epoch=delta.epoch,
+        version=delta.version,
+        full=delta.full,
+        added=wire.pack(delta.added),
+        removed=wire.pack(delta.removed),
+        size=delta.size,
+    )
+    return wire.seal(
+        wire.ANSWER,
+        payload,
+        settings.party,
+        settings.node_name,
+        own,
+        peer.party_code,
+        peer.node_name,
+        sender_key,
+    )
+
+
+def _check_peer_quota(db: Session, settings: Settings, party: str, count: int) -> None:
+    since = clock.now() - timedelta(days=1)
+    used = db.scalar(
+        select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
+            HitcheckAnswer.peer_party == party, HitcheckAnswer.received_at >= since
+        )
+    )
+    if int(used or 0) + count > settings.hitcheck_peer_daily_quota:
+        _refuse(db, party, "quota_exceeded", "the peer's daily quota is used up")
+        raise QuotaExceeded(
+            f"peer {party} has used {used} of its {settings.hitcheck_peer_daily_quota} "
+            "identifiers for 24 hours"
+        )

@@ -1,0 +1,164 @@
+"""The querying side: blind, ask the peer over the channel, bring the copy of its index
+up to date, unblind and look the tags up. Learns hit / no hit per identifier, nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import Insert, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.federation import envelope as env
+from liaison.federation import keys
+from liaison.federation.delivery import recipient_key
+from liaison.federation.peers import get_peer
+from liaison.hitcheck import psi, wire
+from liaison.kit import clock
+from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer, PeerKey
+
+
+class PeerUnavailable(LiaisonError):
+    status = 502
+    code = "peer_unavailable"
+    title = "The peer did not answer the check"
+
+
+@dataclass(frozen=True)
+class Asked:
+    query_id: str
+    tags: list[bytes]  # one per key asked, in order
+
+
+def ask(
+    db: Session,
+    settings: Settings,
+    http: httpx.Client,
+    peer_party: str,
+    keys_asked: Sequence[str],
+    purpose: str,
+    legal_basis: str,
+) -> Asked:
+    """One round trip: blinded keys out; evaluated points and the index delta back."""
+    peer = get_peer(db, peer_party)
+    sync = db.get(HitcheckPeerSync, peer_party) or HitcheckPeerSync(
+        peer_party=peer_party, epoch=0, version=0, size=0, synced_at=clock.now()
+    )
+    blinded = psi.Blinded(keys_asked)
+    signer = keys.keypair(db, settings)
+    peer_key = keys.public_of(recipient_key(db, peer))
+    query = wire.QueryPayload(
+        purpose=purpose,
+        legal_basis=legal_basis,
+        points=wire.pack(blinded.points),
+        epoch=sync.epoch,
+        version=sync.version,
+    )
+    sealed = wire.seal(
+        wire.QUERY,
+        query,
+        settings.party,
+        settings.node_name,
+        signer,
+        peer.party_code,
+        peer.node_name,
+        peer_key,
+    )
+    query_id = env.parse(sealed, len(sealed)).header.id
+    answer = _post(settings, http, peer, sealed)
+    payload = _open(db, settings, peer, answer)
+    if payload.query_id != query_id:
+        raise PeerUnavailable(f"the peer answered query {payload.query_id}, not {query_id}")
+    _apply(db, sync, payload)
+    try:
+        tags = blinded.tags(wire.unpack(payload.points, psi.POINT_BYTES))
+    except ValueError as error:
+        raise PeerUnavailable(f"the peer's answer is malformed: {error}") from None
+    return Asked(query_id, tags)
+
+
+def _post(settings: Settings, http: httpx.Client, peer: Peer, sealed: bytes) -> bytes:
+    try:
+        response = http.post(
+            f"{peer.base_url.rstrip('/')}{wire.PATH}",
+            content=sealed,
+            headers={"Content-Type": "application/json"},
+            timeout=settings.federation_timeout_seconds,
+        )
+    except httpx.HTTPError as error:
+        raise PeerUnavailable(f"peer {peer.party_code} is unreachable: {error}") from None
+    if response.status_code != 200:
+        detail = response.text[:300]
+        with contextlib.suppress(ValueError):
+            detail = str(response.json().get("detail", detail))
+        raise PeerUnavailable(
+            f"peer {peer.party_code} refused the check (HTTP {response.status_code}): {detail}"
+        )
+    return response.content
+
+
+def _open(db: Session, settings: Settings, peer: Peer, raw: bytes) -> wire.AnswerPayload:
+    try:
+        parsed = env.parse(raw, settings.federation_max_envelope_bytes)
+        header = parsed.header
+        if header.type != wire.ANSWER or header.sender.party != peer.party_code:
+            raise InvalidEnvelope("unexpected", "not a hit/no-hit answer from this peer")
+        row = db.scalar(
+            select(PeerKey).where(
+                PeerKey.peer_party == peer.party_code, PeerKey.key_id == header.sender.key
+            )
+        )
+        if row is None:
+            raise InvalidEnvelope("unknown_key", f"key {header.sender.key} is not pinned")
+        sender_key = keys.public_of(row)
+        env.verify(parsed, sender_key)
+        own = keys.keypair(db, settings, header.recipient.key)
+        return wire.payload_of(wire.AnswerPayload, env.decrypt(parsed, own, sender_key))
+    except InvalidEnvelope as error:
+        raise PeerUnavailable(f"the peer's answer is refused ({error.reason}): {error}") from None
+
+
+def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> None:
+    party = sync.peer_party
+    added = set(wire.unpack(payload.added, psi.TAG_BYTES))
+    removed = wire.unpack(payload.removed, psi.TAG_BYTES)
+    table = HitcheckPeerTag
+    if payload.full:
+        db.execute(delete(table).where(table.peer_party == party))
+    elif removed:
+        db.execute(delete(table).where(table.peer_party == party, table.tag.in_(removed)))
+    if added:
+        rows = [{"peer_party": party, "tag": tag} for tag in added]
+        db.execute(_insert_new(db), rows)  # a concurrent check may have added some already
+    sync.epoch, sync.version, sync.size = payload.epoch, payload.version, payload.size
+    sync.synced_at = clock.now()
+    db.merge(sync)
+    db.flush()
+
+
+def _insert_new(db: Session) -> Insert:
+    dialect = db.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return make(HitcheckPeerTag).on_conflict_do_nothing()
+
+
+def held(db: Session, party: str, tags: Sequence[bytes]) -> set[bytes]:
+    """Which of these tags the copy of the peer's index holds."""
+    found: set[bytes] = set()
+    for start in range(0, len(tags), 500):
+        chunk = tags[start : start + 500]
+        found.update(
+            db.scalars(
+                select(HitcheckPeerTag.tag).where(
+                    HitcheckPeerTag.peer_party == party, HitcheckPeerTag.tag.in_(chunk)
+                )
+            )
+        )
+    return found

@@ -1,0 +1,199 @@
+"""Hit/no-hit checks for officers: quotas, one round trip to the peer, audited rows.
+
+Services flush; the request (or CLI transaction) commits.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from liaison.config import Settings
+from liaison.federation.peers import list_peers
+from liaison.hitcheck import ask
+from liaison.hitcheck.answer import QuotaExceeded
+from liaison.hitcheck.identifiers import Category, Identifier, keys_of
+from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
+from liaison.kit import clock
+from liaison.kit.errors import Forbidden, LiaisonError, NotFound, ValidationFailed
+from liaison.kit.roles import Caller, Role
+from liaison.ledger.service import trail
+from liaison.models import HitcheckQuery
+
+CHECKERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
+
+# Identifier category → the compose form's entity row (kind, value, detail) when it has one.
+_COMPOSE_KIND = {
+    Category.PHONE: "phone",
+    Category.EMAIL: "email",
+    Category.PERSON: "person",
+    Category.IBAN: "bank_account",
+    Category.CRYPTO_WALLET: "crypto_wallet",
+    Category.VEHICLE: "vehicle",
+    Category.VESSEL: "vessel",
+    Category.CONTAINER: "shipment",
+}
+
+
+def follow_up_link(item: Identifier, query_id: str, purpose: str, basis: str) -> str:
+    """The exchange compose page, pre-filled: a draft request naming the identifier."""
+    what = f"{item.category.value.replace('_', ' ')} {item.value}"
+    if item.country:
+        what += f" ({item.country})"
+    params: list[tuple[str, str]] = [
+        ("type", "request"),
+        ("case_title", f"Follow-up of hit/no-hit check: {what}"[:300]),
+        ("subject", f"Hit on {what}: request for the record"[:300]),
+        (
+            "body",
+            f"Our hit/no-hit check {query_id} answered a hit on {what}. Please confirm the "
+            "match and share the record.",
+        ),
+        ("purpose", purpose),
+        ("legal_basis", basis),
+    ]
+    kind = _COMPOSE_KIND.get(item.category)
+    if kind:
+        detail = item.date_of_birth.isoformat() if item.date_of_birth else item.currency or ""
+        detail = detail or (item.country or "" if kind in {"phone", "vehicle"} else "")
+        params += [("entity_kind", kind), ("entity_value", item.value), ("entity_detail", detail)]
+    return "/exchange/compose?" + urlencode(params)
+
+
+class HitcheckService:
+    def __init__(self, db: Session, caller: Caller, settings: Settings, http: httpx.Client):
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.http = http
+
+    def _peer(self, requested: str | None) -> str:
+        peers = [p.party_code for p in list_peers(self.db)]
+        if requested:
+            if requested.upper() not in peers:
+                raise NotFound(f"{requested.upper()} is not a peer of this node")
+            return requested.upper()
+        if not peers:
+            raise NotFound("this node has no peer to ask: pin one with 'liaison peer add'")
+        return peers[0]
+
+    def _used(self, column: InstrumentedAttribute[str | None], value: str) -> int:
+        since = clock.now() - timedelta(days=1)
+        used = self.db.scalar(
+            select(func.coalesce(func.sum(HitcheckQuery.count), 0)).where(
+                column == value, HitcheckQuery.created_at >= since
+            )
+        )
+        return int(used or 0)
+
+    def _check_quota(self, count: int) -> None:
+        for what, column, value, limit in (
+            ("you", HitcheckQuery.username, self.caller.username, "officer"),
+            ("your agency", HitcheckQuery.agency_id, self.caller.agency_id, "agency"),
+        ):
+            quota = int(getattr(self.settings, f"hitcheck_{limit}_daily_quota"))
+            used = self._used(column, value)
+            if used + count > quota:
+                raise QuotaExceeded(
+                    f"{what} checked {used} of {quota} identifiers in 24 hours; "
+                    f"{count} more would exceed the {limit} quota"
+                )
+
+    def check(self, data: CheckIn) -> CheckOut:
+        if self.caller.role not in CHECKERS:
+            raise Forbidden("hit/no-hit checks are for officers and analysts")
+        if len(data.identifiers) > self.settings.hitcheck_max_identifiers:
+            raise ValidationFailed.on_field(
+                "identifiers", f"at most {self.settings.hitcheck_max_identifiers} per check"
+            )
+        peer = self._peer(data.peer)
+        rows: list[RowOut] = []
+        asked: list[tuple[int, list[str]]] = []
+        for number, item in enumerate(data.identifiers, start=1):
+            try:
+                asked.append((number, keys_of(item)))
+            except LiaisonError as error:
+                rows.append(_row(number, item, Result.INVALID, error.detail))
+        valid = [n for n, _ in asked]
+        self._check_quota(len(valid))
+        query_id, hits = self._ask(peer, data, asked)
+        for number, item in enumerate(data.identifiers, start=1):
+            if number in hits:
+                link = follow_up_link(item, query_id or "", data.purpose, data.legal_basis)
+                rows.append(_row(number, item, Result.HIT, follow_up=link))
+            elif number in valid:
+                rows.append(_row(number, item, Result.NO_HIT))
+        rows.sort(key=lambda r: r.row)
+        self._record(query_id, peer, data, len(valid), len(hits))
+        return CheckOut(query_id=query_id, peer=peer, asked=len(valid), hits=len(hits), rows=rows)
+
+    def _ask(
+        self, peer: str, data: CheckIn, asked: list[tuple[int, list[str]]]
+    ) -> tuple[str | None, set[int]]:
+        flat = [key for _, keys in asked for key in keys]
+        if not flat:
+            return None, set()
+        result = ask.ask(
+            self.db, self.settings, self.http, peer, flat, data.purpose, data.legal_basis
+        )
+        found = ask.held(self.db, peer, result.tags)
+        hits: set[int] = set()
+        position = 0
+        for number, keys in asked:
+            if any(tag in found for tag in result.tags[position : position + len(keys)]):
+                hits.add(number)
+            position += len(keys)
+        return result.query_id, hits
+
+    def _record(
+        self, query_id: str | None, peer: str, data: CheckIn, count: int, hits: int
+    ) -> None:
+        if query_id is None:
+            return
+        self.db.add(
+            HitcheckQuery(
+                id=query_id,
+                peer_party=peer,
+                username=self.caller.username,
+                agency_id=self.caller.agency_id,
+                purpose=data.purpose,
+                legal_basis=data.legal_basis,
+                count=count,
+                hits=hits,
+                created_at=clock.now(),
+            )
+        )
+        self.db.flush()
+        trail(
+            self.db,
+            self.caller,
+            "hitcheck.query.sent",
+            "hitcheck.query",
+            query_id,
+            peer=peer,
+            count=count,
+            hits=hits,
+            purpose=data.purpose,
+            legal_basis=str(data.legal_basis),
+        )
+
+
+def _row(
+    number: int,
+    item: Identifier,
+    result: Result,
+    error: str | None = None,
+    follow_up: str | None = None,
+) -> RowOut:
+    return RowOut(
+        row=number,
+        category=item.category,
+        value=item.value,
+        result=result,
+        error=error,
+        follow_up=follow_up,
+    )

@@ -1,0 +1,95 @@
+"""A bulk hit/no-hit check in a real browser across two live nodes: India's officer has
+sent a request naming a phone number and a student's study permit; a Canadian officer
+uploads a CSV of study-permit applications and call-back numbers, sees hit / no hit per
+row with a follow-up link on the hits, and downloads the result file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.exchange import payloads
+from tests.support.browser import sign_in
+from tests.support.nodes import LiveNode, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+APPLICATIONS = """category,value,country,date_of_birth
+study_permit,f301 234 567,CA,
+study_permit,F309999999,CA,
+phone,098765 43210,IN,
+phone,+1 604 555 0199,,
+person,Gurpreet Singh,,1994-05-17
+phone,12,,
+"""
+EXPECTED = ["hit", "no_hit", "hit", "no_hit", "hit", "invalid"]
+
+
+def _india_holds(india: LiveNode, canada: LiveNode) -> None:
+    def agencies() -> dict[str, str]:
+        found: dict[str, str] = {}
+        with india.api("in-officer") as api:
+            for party in ("CA", "IN"):
+                rows = api.get("/api/v1/agencies", params={"party": party, "limit": 100}).json()
+                found |= {f"{party}:{row['acronym']}": row["id"] for row in rows}
+        return found
+
+    wait_for(lambda: "CA:RCMP" in agencies(), what="Canada's agencies at India")
+    known = agencies()
+    person = {
+        "kind": "person",
+        "name": "गुरप्रीत सिंह",
+        "date_of_birth": "1994-05-17",
+        "documents": [{"type": "study_permit", "number": "F301234567", "country": "CA"}],
+    }
+    body = payloads.compose(
+        known,
+        from_agency_id=known["IN:NCB"],
+        to_agency_id=known["CA:RCMP"],
+        entities=[person, {"kind": "phone", "number": "+91 98765 43210"}],
+    )
+    with india.api("in-officer") as api:
+        sent = api.post("/api/v1/exchange/cases", json=body)
+        assert sent.status_code == 201, sent.text
+
+    def indexed() -> bool:
+        with india.api("in-admin") as api:
+            return int(api.get("/api/v1/hitcheck/index").json()["live"]) >= 4
+
+    wait_for(indexed, what="India's hit/no-hit index")
+
+
+def test_bulk_check_of_study_permit_applications_across_two_nodes(
+    page: Page, node: LiveNode, india_node: LiveNode, tmp_path: Path
+) -> None:
+    _india_holds(india_node, node)
+    upload = tmp_path / "applications.csv"
+    upload.write_text(APPLICATIONS, encoding="utf-8")
+
+    sign_in(page, "ca-officer", "/hitcheck")
+    form = page.locator("#bulk-form")
+    form.get_by_label("CSV file").set_input_files(upload)
+    form.get_by_label("Purpose").fill("immigration fraud: forged acceptance letters")
+    form.get_by_role("button", name="Check and show results").click()
+    expect(page.locator("#result-summary")).to_contain_text("3 hits of 5 identifiers")
+    rows = page.locator("#result-rows tbody tr")
+    expect(rows).to_have_count(6)
+    expect(rows.nth(0)).to_contain_text("Hit")
+    expect(rows.nth(1)).to_contain_text("No hit")
+    expect(rows.nth(5)).to_contain_text("Invalid")
+    follow_up = rows.nth(0).get_by_role("link", name="Draft a follow-up request")
+    expect(follow_up).to_have_attribute("href", re.compile(r"^/exchange/compose\?"))
+
+    form = page.locator("#bulk-form")
+    form.get_by_label("CSV file").set_input_files(upload)
+    with page.expect_download() as download:
+        form.get_by_role("button", name="Check and download results (CSV)").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    result = list(csv.DictReader(io.StringIO(text)))
+    assert [r["result"] for r in result] == EXPECTED
+    assert set(result[0]) == {"row", "category", "value", "result", "error"}  # nothing of India's
