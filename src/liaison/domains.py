@@ -20,6 +20,7 @@ from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
 from liaison.policy.plugin import PLUGIN as POLICY
+from liaison.precursors.plugin import PLUGIN as PRECURSORS
 from liaison.retention.plugin import PLUGIN as RETENTION
 from liaison.users.plugin import PLUGIN as USERS
 from liaison.workplan.plugin import PLUGIN as WORKPLAN
@@ -35,6 +36,7 @@ DOMAINS: tuple[Plugin, ...] = (
     NOTIFICATIONS,
     WORKPLAN,
     EXCHANGE,
+    PRECURSORS,
     CYBER,
     DEMO,
 )
