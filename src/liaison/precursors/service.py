@@ -57,7 +57,7 @@ def notice_row(
 ) -> PrecursorNotice:
     """The exporting node's copy of a notification (not yet added to the session)."""
     notice_id = new_id()
-    values = data.model_dump(exclude={"reference"})
+    values = data.model_dump(include=set(NoticeFields.model_fields) - {"reference"})
     return PrecursorNotice(
         **values,
         id=notice_id,
