@@ -55,7 +55,8 @@ def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_imported(
     rows.append(_row(10, importing_country="CA"))  # line 10: to ourselves
     report = _upload(client, auth_headers("ca-officer"), payloads.extract(rows))
     assert report["status"] == 422
-    assert report["imported"] == 0 and report["batch_id"] is None
+    assert report["imported"] == 0
+    assert report["batch_id"] is None
     found = {(e["row"], e["field"]) for e in report["errors"]}  # type: ignore[attr-defined]
     assert found == {
         (3, "substance_cas"),
@@ -69,7 +70,7 @@ def test_bad_rows_are_reported_by_line_and_field_and_nothing_is_imported(
     assert "CAS number" in messages[(3, "substance_cas")]
     assert "not in the substance register" in messages[(5, "substance_cas")]
     assert "not in L" in messages[(6, "unit")]
-    assert "has 14 fields, the header has 17" == messages[(7, "row")]
+    assert messages[(7, "row")] == "has 14 fields, the header has 17"
     assert _counts(seeded) == before
 
 
@@ -83,7 +84,8 @@ def test_a_clean_extract_becomes_notifications_queued_to_the_importing_party(
     rows = [_row(n) for n in range(1200)]
     report = _upload(client, auth_headers("ca-officer"), payloads.extract(rows))
     assert report["status"] == 201, report
-    assert report["imported"] == 1200 and report["errors"] == []
+    assert report["imported"] == 1200
+    assert report["errors"] == []
     notices, outbox = _counts(seeded)
     assert notices - before[0] == 1200
     assert outbox - before[1] == 3  # 500 notifications per envelope
@@ -96,4 +98,5 @@ def test_a_clean_extract_becomes_notifications_queued_to_the_importing_party(
     assert listed["items"][0]["route"] in ("CA-IN", "CA-AE-IN")
     dashboard = client.get("/api/v1/precursors/dashboard", headers=auth_headers("ca-viewer"))
     india = next(a for a in dashboard.json()["answers"] if a["party"] == "IN")
-    assert india["notices"] == 1200 and india["answered"] == 0
+    assert india["notices"] == 1200
+    assert india["answered"] == 0

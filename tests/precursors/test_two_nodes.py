@@ -44,12 +44,15 @@ def test_an_objection_to_a_pen_for_4_piperidone_becomes_a_case_on_both_nodes(
         sent = api.post("/api/v1/precursors/notices", json=payloads.notice())
         assert sent.status_code == 201, sent.text
     notice = sent.json()
-    assert notice["route"] == "IN-AE-CA" and notice["status"] == "sent"
+    assert notice["route"] == "IN-AE-CA"
+    assert notice["status"] == "sent"
     path = f"/api/v1/precursors/notices/{notice['id']}"
     wait_for(lambda: _get(node, "ca-officer", path) is not None, what="the PEN in Canada")
     received = _get(node, "ca-officer", path)
-    assert received is not None and received["status"] == "received"
-    assert received["substance_name"] == "4-Piperidone" and received["container"] == "MSCU1234566"
+    assert received is not None
+    assert received["status"] == "received"
+    assert received["substance_name"] == "4-Piperidone"
+    assert received["container"] == "MSCU1234566"
     with node.api("ca-officer") as api:
         answered = api.post(
             f"{path}/answer", json={"outcome": "objection", "reason": REASON, "open_case": True}
@@ -64,11 +67,14 @@ def test_an_objection_to_a_pen_for_4_piperidone_becomes_a_case_on_both_nodes(
 
     wait_for(objected_in_india, what="the objection in India")
     mine = _get(india_node, "in-officer", path)
-    assert mine is not None and mine["answer_reason"] == REASON and mine["case_id"] == case_id
+    assert mine is not None
+    assert mine["answer_reason"] == REASON
+    assert mine["case_id"] == case_id
     case_path = f"/api/v1/exchange/cases/{case_id}"
     wait_for(lambda: _get(india_node, "in-officer", case_path) is not None, what="the case")
     case = _get(india_node, "in-officer", case_path)
-    assert case is not None and "4-Piperidone" in case["title"]
+    assert case is not None
+    assert "4-Piperidone" in case["title"]
     entities = case["messages"][0]["entities"]
     assert {"kind": "chemical", "cas": payloads.FOUR_PIPERIDONE} in [
         {"kind": e["kind"], "cas": e.get("cas")} for e in entities if e["kind"] == "chemical"

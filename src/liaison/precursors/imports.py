@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import JSON, Column, MetaData, Table, Text, insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.db import Base
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.ids import new_id
 from liaison.kit.roles import Caller
@@ -31,9 +33,22 @@ from liaison.policy.schemas import Direction
 from liaison.precursors import federation, register, rollup
 from liaison.precursors.policy import decide
 from liaison.precursors.schemas import ImportReport, Markings, NoticeFields, RowError
-from liaison.precursors.service import check_sender, destination_errors, notice_row, peer_parties
+from liaison.precursors.service import check_sender, destination_errors, notice_values, peer_parties
 
 CHUNK = 1000
+
+def _plain(table: Table) -> Table:
+    """The notifications table for bulk inserts: JSON columns as text this module
+    serialises once per row (SQLAlchemy's JSON processing is most of an insert's cost)."""
+    return Table(
+        table.name,
+        MetaData(),
+        *(Column(c.name, Text if isinstance(c.type, JSON) else c.type) for c in table.columns),
+    )
+
+
+NOTICES = _plain(Base.metadata.tables[PrecursorNotice.__tablename__])
+JSON_COLUMNS = ("transit_points", "licences")
 MAX_REPORTED = 10_000
 # column in the extract -> field of a notification (several spellings are accepted)
 COLUMNS = {
@@ -236,7 +251,7 @@ class NoticeImport:
         if problems or state.error_count:
             return  # nothing more is stored once a row failed: the report is all that matters
         now = clock.now()
-        row = notice_row(
+        values = notice_values(
             data,
             self.register[data.substance_cas],
             own_party=self.settings.party,
@@ -247,8 +262,8 @@ class NoticeImport:
             batch=state.batch,
         )
         if data.importing_party not in self.decided:
-            self._decide(row, state.batch)
-        state.pending.append({c.key: getattr(row, c.key) for c in PrecursorNotice.__table__.c})
+            self._decide(PrecursorNotice(**values), state.batch)
+        state.pending.append(values)
 
     def _decide(self, row: PrecursorNotice, batch: str) -> None:
         decision = decide(
@@ -270,7 +285,10 @@ class NoticeImport:
         rows, state.pending = state.pending, []
         if state.error_count or not rows:
             return
-        self.db.execute(insert(PrecursorNotice), rows)
+        self.db.execute(
+            insert(NOTICES),
+            [row | {name: json.dumps(row[name]) for name in JSON_COLUMNS} for row in rows],
+        )
         by_party: dict[str, list[dict[str, Any]]] = {}
         for values in rows:
             by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -19,11 +20,13 @@ from liaison.policy.schemas import HandlingCode, PartyCode, Tlp
 UNITS = {"kg": ("kg", 1.0), "g": ("kg", 0.001), "l": ("L", 1.0), "ml": ("L", 0.001)}
 
 
+@lru_cache(maxsize=4096)
 def cas_number(value: str) -> str:
     """A CAS registry number with a correct check digit, as 12345-67-8."""
     return checked(casrn.validate, value.strip(), "CAS number")
 
 
+@lru_cache(maxsize=64)
 def unit_name(value: str) -> str:
     key = value.strip().lower()
     if key not in UNITS:

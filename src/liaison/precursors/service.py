@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ from liaison.precursors.schemas import (
     Outcome,
 )
 
+FIELDS = set(NoticeFields.model_fields) - {"reference"}
 SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 
 
@@ -44,7 +46,7 @@ def peer_parties(db: Session) -> set[str]:
     return set(db.scalars(select(Peer.party_code)))
 
 
-def notice_row(
+def notice_values(
     data: NoticeFields,
     substance: PrecursorSubstance,
     *,
@@ -54,31 +56,33 @@ def notice_row(
     actor: str,
     now: datetime,
     batch: str | None = None,
-) -> PrecursorNotice:
-    """The exporting node's copy of a notification (not yet added to the session)."""
+) -> dict[str, Any]:
+    """Every column of the exporting node's copy of a notification."""
     notice_id = new_id()
-    values = data.model_dump(include=set(NoticeFields.model_fields) - {"reference"})
-    return PrecursorNotice(
-        **values,
-        id=notice_id,
-        reference=data.reference or f"{own_party}-PEN-{notice_id[-12:].upper()}",
-        direction="out",
-        exporting_party=own_party,
-        substance_name=substance.name,
-        route="-".join([own_party, *data.transit_points, data.importing_party]),
-        tlp=markings.tlp.value,
-        handling_code=markings.handling_code.value,
-        legal_basis=markings.legal_basis.value,
-        legal_basis_reference=markings.legal_basis_reference,
-        status="sent",
-        respond_by=respond_by,
-        answer_reason="",
-        answered_by="",
-        created_by=actor,
-        created_at=now,
-        sent_at=now,
-        import_batch=batch,
-    )
+    values = data.model_dump(include=FIELDS)
+    return values | {
+        "id": notice_id,
+        "reference": data.reference or f"{own_party}-PEN-{notice_id[-12:].upper()}",
+        "direction": "out",
+        "exporting_party": own_party,
+        "substance_name": substance.name,
+        "route": "-".join([own_party, *data.transit_points, data.importing_party]),
+        "tlp": markings.tlp.value,
+        "handling_code": markings.handling_code.value,
+        "legal_basis": markings.legal_basis.value,
+        "legal_basis_reference": markings.legal_basis_reference,
+        "status": "sent",
+        "respond_by": respond_by,
+        "answer_reason": "",
+        "answered_by": "",
+        "answered_at": None,
+        "overdue_flagged_at": None,
+        "case_id": None,
+        "import_batch": batch,
+        "created_by": actor,
+        "created_at": now,
+        "sent_at": now,
+    }
 
 
 def destination_errors(data: NoticeFields, own_party: str, peers: set[str]) -> list[FieldError]:
@@ -152,7 +156,7 @@ class NoticeService:
                 "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors
             )
         now = clock.now()
-        row = notice_row(
+        values = notice_values(
             data,
             registry[data.substance_cas],
             own_party=self.settings.party,
@@ -161,6 +165,7 @@ class NoticeService:
             actor=self.actor,
             now=now,
         )
+        row = PrecursorNotice(**values)
         self.release([row], object_id=row.id)
         return row
 
