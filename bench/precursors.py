@@ -112,7 +112,9 @@ def prepare(url: str, data_dir: Path) -> Settings:
 
 # children (each measured in a fresh process) ----------------------------------------
 def child_ours(url: str, data_dir: str, extract: str) -> dict[str, Any]:
-    settings = Settings(party="CA", node_name="liaison-ca", data_dir=Path(data_dir), database_url=url)
+    settings = Settings(
+        party="CA", node_name="liaison-ca", data_dir=Path(data_dir), database_url=url
+    )
     engine = make_engine(url)
     factory = make_session_factory(engine)
     before = rss_mib()
@@ -184,7 +186,8 @@ def bench_import(name: str, url: str, peer_url: str, rows: int, tmp: Path) -> No
           f"({peer['seconds']:.1f} s), peak RSS growth {peer['growth']:5.1f} MiB")  # fmt: skip
     print(f"{name:10} extract with {len(expected)} bad rows: {refused['rows']:,} rows checked in "
           f"{refused['seconds']:.1f} s, imported {refused['imported']}, report "
-          f"{'EXACT' if exact else 'WRONG'} ({len(reported)} reported, {len(expected)} planted)")  # fmt: skip
+          f"{'EXACT' if exact else 'WRONG'} ({len(reported)} reported, "
+          f"{len(expected)} planted)")  # fmt: skip
 
 
 # dashboard -------------------------------------------------------------------------
@@ -196,15 +199,19 @@ INSERT INTO precursor_notices (id, reference, direction, exporting_party, import
   respond_by, answer_reason, answered_by, answered_at, overdue_flagged_at, case_id,
   import_batch, created_by, created_at, sent_at)
 SELECT md5(g::text)::uuid::text, 'B-' || g, 'out', 'CA', 'IN', 'Exporter ' || (g % 500), 'CA',
-  'Importer ' || (g % 700), '', (ARRAY['41661-47-6','39742-60-4','21409-26-7','79099-07-3'])[1 + g % 4],
-  'bench', 1 + g % 400, 'kg', 'bench', '[]', CASE WHEN g % 3 = 0 THEN 'CA-AE-IN' ELSE 'CA-IN' END,
+  'Importer ' || (g % 700), '',
+  (ARRAY['41661-47-6', '39742-60-4', '21409-26-7', '79099-07-3'])[1 + g % 4],
+  'bench', 1 + g % 400, 'kg', 'bench', '[]',
+  CASE WHEN g % 3 = 0 THEN 'CA-AE-IN' ELSE 'CA-IN' END,
   'Mundra', DATE '2025-01-01' + (g % 700), '[]', NULL, NULL, '', 'AMBER', 'intelligence_only',
   'statute', '', s.status, TIMESTAMPTZ '2025-01-15' + (g % 700) * INTERVAL '1 day', '', '',
-  CASE WHEN s.status = 'sent' THEN NULL ELSE TIMESTAMPTZ '2025-01-03' + (g % 700) * INTERVAL '1 day' END,
+  CASE WHEN s.status = 'sent' THEN NULL
+       ELSE TIMESTAMPTZ '2025-01-03' + (g % 700) * INTERVAL '1 day' END,
   NULL, NULL, NULL, 'bench', TIMESTAMPTZ '2025-01-01' + (g % 700) * INTERVAL '1 day',
   TIMESTAMPTZ '2025-01-01' + (g % 700) * INTERVAL '1 day'
 FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS g,
-LATERAL (SELECT (ARRAY['legitimate','legitimate','legitimate','objection','info_requested','sent'])[1 + g % 6] AS status) s
+LATERAL (SELECT (ARRAY['legitimate', 'legitimate', 'legitimate', 'objection',
+                      'info_requested', 'sent'])[1 + g % 6] AS status) s
 """
 ROLLUP = """
 INSERT INTO precursor_monthly (month, exporting_party, importing_party, route, substance_cas,
@@ -244,8 +251,11 @@ def bench_dashboard(notices: int, renders: int, tmp: Path) -> None:
             assert page.status_code == 200, page.text[:500]
             assert f"{notices + 3:,}".replace(",", "") in page.text.replace(",", "")
             p50, p95 = timed(lambda: client.get("/precursors", headers=headers), renders)
-            j50, j95 = timed(lambda: client.get("/api/v1/precursors/dashboard", headers=headers), renders)
-        print(f"postgresql dashboard page, {notices:,} notifications: p50 {p50:6.1f} ms  p95 {p95:6.1f} ms "
+            j50, j95 = timed(
+                lambda: client.get("/api/v1/precursors/dashboard", headers=headers), renders
+            )
+        print(f"postgresql dashboard page, {notices:,} notifications: "
+              f"p50 {p50:6.1f} ms  p95 {p95:6.1f} ms "
               f"(target p95 < 300 ms; {renders} renders; filled in {fill:.0f} s)")  # fmt: skip
         print(f"postgresql dashboard JSON: p50 {j50:6.1f} ms  p95 {j95:6.1f} ms")
         engine.dispose()
@@ -273,12 +283,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--notices", type=int, default=1_000_000)
     parser.add_argument("--renders", type=int, default=40)
+    parser.add_argument("--skip-sqlite-import", action="store_true")
     parser.add_argument("--skip-postgresql-import", action="store_true")
     options = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, shared (figures are noisy when others run)")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        bench_import("sqlite", f"sqlite:///{tmp}/ours.db", f"sqlite:///{tmp}/peer.db", options.rows, tmp)
+        if not options.skip_sqlite_import:
+            lite = f"sqlite:///{tmp}/ours.db"
+            bench_import("sqlite", lite, f"sqlite:///{tmp}/peer.db", options.rows, tmp)
         if not options.skip_postgresql_import:
             schema, url = pg_schema("bench_import")
             peer_schema, peer_url = pg_schema("bench_peer")

@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.models import PrecursorIncident, PrecursorMonthly, PrecursorNotice, PrecursorSubstance
+from liaison.policy.schemas import Tlp
 
 M = PrecursorMonthly
+# figures are read by everyone: no text from items with a restricted audience
+RESTRICTED = (Tlp.RED.value, Tlp.AMBER_STRICT.value)
 
 
 class Flow(BaseModel):
@@ -105,7 +108,7 @@ def build(db: Session) -> Dashboard:
         )
     recent = db.scalars(
         select(PrecursorNotice)
-        .where(PrecursorNotice.status == "objection")
+        .where(PrecursorNotice.status == "objection", PrecursorNotice.tlp.not_in(RESTRICTED))
         .order_by(PrecursorNotice.respond_by.desc())
         .limit(10)
     ).all()

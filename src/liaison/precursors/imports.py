@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Column, MetaData, Table, Text, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -37,18 +36,7 @@ from liaison.precursors.service import check_sender, destination_errors, notice_
 
 CHUNK = 1000
 
-def _plain(table: Table) -> Table:
-    """The notifications table for bulk inserts: JSON columns as text this module
-    serialises once per row (SQLAlchemy's JSON processing is most of an insert's cost)."""
-    return Table(
-        table.name,
-        MetaData(),
-        *(Column(c.name, Text if isinstance(c.type, JSON) else c.type) for c in table.columns),
-    )
-
-
-NOTICES = _plain(Base.metadata.tables[PrecursorNotice.__tablename__])
-JSON_COLUMNS = ("transit_points", "licences")
+NOTICES = Base.metadata.tables[PrecursorNotice.__tablename__]
 MAX_REPORTED = 10_000
 # column in the extract -> field of a notification (several spellings are accepted)
 COLUMNS = {
@@ -285,10 +273,7 @@ class NoticeImport:
         rows, state.pending = state.pending, []
         if state.error_count or not rows:
             return
-        self.db.execute(
-            insert(NOTICES),
-            [row | {name: json.dumps(row[name]) for name in JSON_COLUMNS} for row in rows],
-        )
+        self.db.execute(insert(NOTICES), rows)
         by_party: dict[str, list[dict[str, Any]]] = {}
         for values in rows:
             by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))

@@ -112,7 +112,3 @@ def substance_errors(
         kind = "a solid, notified in kg or g" if substance.unit == "kg" else "a liquid, in L or mL"
         return [FieldError("unit", f"{substance.name} is {kind}, not in {unit}")]
     return []
-
-
-def in_base_unit(quantity: float, unit: str) -> float:
-    return quantity * UNITS[unit.lower()][1]

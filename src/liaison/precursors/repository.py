@@ -3,8 +3,6 @@ items are visible to administrators and liaison officers only (others get a 404)
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Select, select
 
 from liaison.kit.repository import KeysetPage, Repository, found, keyset_page, keyset_window
@@ -41,10 +39,15 @@ class PrecursorRepository(Repository[Caller]):
         cursor: str | None = None,
     ) -> KeysetPage[PrecursorNotice]:
         query = self._notices()
-        filters: dict[str, Any] = {"direction": direction, "status": status}
-        for column, value in filters.items():
-            if value:
-                query = query.where(getattr(PrecursorNotice, column) == value)
+        if direction:
+            query = query.where(PrecursorNotice.direction == direction)
+        if status == "overdue":  # silent past the deadline
+            query = query.where(
+                PrecursorNotice.overdue_flagged_at.is_not(None),
+                PrecursorNotice.answered_at.is_(None),
+            )
+        elif status:
+            query = query.where(PrecursorNotice.status == status)
         query = keyset_window(query, PrecursorNotice.id, limit=limit, cursor=cursor)
         return keyset_page(list(self.db.scalars(query)), limit=limit, key_of=lambda n: n.id)
 

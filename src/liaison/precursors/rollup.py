@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.models import PrecursorMonthly, PrecursorNotice
@@ -117,24 +117,3 @@ def count_answer(db: Session, notice: PrecursorNotice) -> None:
 def count_overdue(db: Session, notices: Iterable[PrecursorNotice]) -> None:
     deltas: Counter[Key] = Counter(key_of(n) for n in notices)
     add(db, {key: Delta(overdue=n) for key, n in deltas.items()})
-
-
-def rebuild(db: Session) -> int:
-    """Recount everything from the notifications (after a bulk load); returns rows."""
-    db.execute(delete(PrecursorMonthly))
-    rows = 0
-    deltas: dict[Key, Delta] = {}
-    query = select(PrecursorNotice).execution_options(yield_per=5000)
-    for notice in db.scalars(query):
-        delta = deltas.setdefault(key_of(notice), Delta())
-        delta.notices += 1
-        delta.quantity += base_quantity(notice)
-        if notice.answered_at is not None:
-            delta.answered += 1
-            delta.objections += int(notice.status == "objection")
-            delta.info_requests += int(notice.status == "info_requested")
-            delta.response_seconds += (notice.answered_at - notice.sent_at).total_seconds()
-        delta.overdue += int(notice.overdue_flagged_at is not None)
-        rows += 1
-    add(db, deltas)
-    return rows

@@ -34,7 +34,20 @@ def unit_name(value: str) -> str:
     return {"kg": "kg", "g": "g", "l": "L", "ml": "mL"}[key]
 
 
+def container_number(value: str | None) -> str | None:
+    if not value:
+        return None
+    cleaned = re.sub(r"[\s-]", "", value).upper()
+    return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
+
+
+def imo_number(value: str | None) -> str | None:
+    return checked(imo.validate, value, "IMO number") if value else None
+
+
 CasNumber = Annotated[str, AfterValidator(cas_number)]
+Container = Annotated[str | None, Field(max_length=13), AfterValidator(container_number)]
+Imo = Annotated[str | None, Field(max_length=12), AfterValidator(imo_number)]
 Unit = Annotated[str, AfterValidator(unit_name)]
 
 
@@ -117,8 +130,8 @@ class NoticeFields(InputModel):
     point_of_entry: str = Field(min_length=2, max_length=120)
     dispatch_date: date
     licences: list[str] = Field(default_factory=list, max_length=10)
-    container: str | None = Field(default=None, max_length=13)
-    vessel_imo: str | None = Field(default=None, max_length=12)
+    container: Container = None
+    vessel_imo: Imo = None
     vessel_name: str = Field(default="", max_length=200)
     reference: str = Field(default="", max_length=60)
 
@@ -126,19 +139,6 @@ class NoticeFields(InputModel):
     @classmethod
     def _country(cls, value: str) -> str:
         return country_code(value) or "" if value else ""
-
-    @field_validator("container")
-    @classmethod
-    def _container(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        cleaned = re.sub(r"[\s-]", "", value).upper()
-        return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
-
-    @field_validator("vessel_imo")
-    @classmethod
-    def _imo(cls, value: str | None) -> str | None:
-        return checked(imo.validate, value, "IMO number") if value else None
 
 
 class Markings(InputModel):
@@ -279,8 +279,8 @@ class IncidentIn(InputModel):
     description: str = Field(default="", max_length=5000)
     exporter: str = Field(default="", max_length=200)
     consignee: str = Field(default="", max_length=200)
-    container: str | None = Field(default=None, max_length=13)
-    vessel_imo: str | None = Field(default=None, max_length=12)
+    container: Container = None
+    vessel_imo: Imo = None
     notice_id: str | None = Field(default=None, pattern=ID_PATTERN)
     tlp: Tlp = Tlp.AMBER
 
