@@ -65,7 +65,8 @@ class Dashboard(BaseModel):
 
 
 def _names(db: Session) -> dict[str, str]:
-    return dict(db.execute(select(PrecursorSubstance.cas, PrecursorSubstance.name)).tuples().all())
+    rows = db.execute(select(PrecursorSubstance.cas, PrecursorSubstance.name)).all()
+    return {cas: name for cas, name in rows}
 
 
 def _flows(db: Session, column: object, names: dict[str, str] | None = None) -> list[Flow]:
