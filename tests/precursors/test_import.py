@@ -3,12 +3,17 @@ half-imported; a clean extract becomes notifications queued to the importing par
 
 from __future__ import annotations
 
+import io
+from datetime import date
+
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
 from liaison.models import OutboxMessage, PrecursorNotice
+from liaison.precursors.imports import rows_of
 from tests.precursors import payloads
 from tests.support.fixtures_db import Headers
 from tests.support.peering import pin_peer_with_agencies
@@ -100,3 +105,21 @@ def test_a_clean_extract_becomes_notifications_queued_to_the_importing_party(
     india = next(a for a in dashboard.json()["answers"] if a["party"] == "IN")
     assert india["notices"] == 1200
     assert india["answered"] == 0
+
+
+def test_an_xlsx_extract_reads_as_the_same_rows_as_its_csv() -> None:
+    """Excel cells (numbers, dates) come out as the text a CSV export would hold."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(payloads.HEADER)
+    cells: list[object] = list(payloads.row(7))
+    cells[payloads.HEADER.index("dispatch_date")] = date(2026, 2, 20)
+    cells[payloads.HEADER.index("quantity")] = 17
+    sheet.append(cells)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    from_xlsx = [cells for _, cells in rows_of(data, "extract.xlsx")]
+    from_csv = [cells for _, cells in rows_of(io.BytesIO(payloads.extract([payloads.row(7)])))]
+    assert from_xlsx == from_csv
