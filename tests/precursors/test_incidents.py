@@ -26,7 +26,7 @@ SEIZURE = {
 }
 
 
-def test_a_seizure_becomes_an_alert_case_with_its_entities(
+def test_a_seizure_becomes_an_alert_case_and_a_controlled_delivery_a_case_named_for_it(
     client: TestClient, seeded: sessionmaker[Session], auth_headers: Headers
 ) -> None:
     with unit_of_work(seeded) as db:
@@ -68,13 +68,7 @@ def test_a_seizure_becomes_an_alert_case_with_its_entities(
     again = client.get(f"/api/v1/precursors/incidents/{incident['id']}", headers=officer).json()
     assert again["case_id"] == case["id"]
 
-
-def test_a_controlled_delivery_opens_a_case_named_for_it(
-    client: TestClient, seeded: sessionmaker[Session], auth_headers: Headers
-) -> None:
-    with unit_of_work(seeded) as db:
-        pin_peer_with_agencies(db, "IN")
-    officer = auth_headers("ca-officer")
+    # a controlled delivery opens a case named for it
     delivery = SEIZURE | {"kind": "controlled_delivery", "quantity": 5, "location": "Richmond BC"}
     created = client.post("/api/v1/precursors/incidents", json=delivery, headers=officer).json()
     opened = client.post(
