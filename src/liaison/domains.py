@@ -22,6 +22,7 @@ from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
 from liaison.policy.plugin import PLUGIN as POLICY
+from liaison.precursors.plugin import PLUGIN as PRECURSORS
 from liaison.retention.plugin import PLUGIN as RETENTION
 from liaison.users.plugin import PLUGIN as USERS
 from liaison.workplan.plugin import PLUGIN as WORKPLAN
@@ -38,6 +39,7 @@ DOMAINS: tuple[Plugin, ...] = (
     WORKPLAN,
     EXCHANGE,
     HITCHECK,
+    PRECURSORS,
     CYBER,
     DEMO,
     DOCTOR,

@@ -46,6 +46,12 @@ from liaison.models.hitcheck import (
 from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
+from liaison.models.precursors import (
+    PrecursorIncident,
+    PrecursorMonthly,
+    PrecursorNotice,
+    PrecursorSubstance,
+)
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 from liaison.models.workplan import (
@@ -105,6 +111,10 @@ __all__ = [
     "Peer",
     "PeerKey",
     "PolicyPack",
+    "PrecursorIncident",
+    "PrecursorMonthly",
+    "PrecursorNotice",
+    "PrecursorSubstance",
     "Refusal",
     "RetentionPeriod",
     "ReviewItem",

@@ -1,0 +1,1 @@
+"""Fentanyl precursors: substance register, pre-export notifications, incidents, dashboard."""

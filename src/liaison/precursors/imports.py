@@ -1,0 +1,283 @@
+"""Bulk import of pre-export notifications from a customs extract (CSV or .xlsx).
+
+One pass over the file: each row is validated (the schema, the substance register, the
+unit, the destination) and, while no row has failed, stored in chunks with its envelopes
+and roll-up counts, all inside one savepoint. Any bad row means nothing is imported: the
+savepoint is rolled back and the report lists every bad row by line and field. Memory
+stays flat: rows are read as they come and written a chunk at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import IO, Any
+
+from pydantic import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit import clock
+from liaison.kit.db import Base
+from liaison.kit.errors import ValidationFailed
+from liaison.kit.ids import new_id
+from liaison.kit.roles import Caller
+from liaison.ledger.service import record
+from liaison.models import PrecursorNotice
+from liaison.policy.schemas import Direction
+from liaison.precursors import federation, register, rollup
+from liaison.precursors.policy import decide
+from liaison.precursors.schemas import ImportReport, Markings, NoticeFields, RowError
+from liaison.precursors.service import check_sender, destination_errors, notice_values, peer_parties
+
+CHUNK = 1000
+
+NOTICES = Base.metadata.tables[PrecursorNotice.__tablename__]
+MAX_REPORTED = 10_000
+# column in the extract -> field of a notification (several spellings are accepted)
+COLUMNS = {
+    "reference": "reference",
+    "exporter": "exporter",
+    "exporter_country": "exporter_country",
+    "importer": "importer",
+    "importing_country": "importing_party",
+    "importing_party": "importing_party",
+    "consignee": "consignee",
+    "cas": "substance_cas",
+    "substance_cas": "substance_cas",
+    "quantity": "quantity",
+    "unit": "unit",
+    "purpose": "purpose",
+    "transit": "transit_points",
+    "transit_points": "transit_points",
+    "point_of_entry": "point_of_entry",
+    "dispatch_date": "dispatch_date",
+    "licences": "licences",
+    "container": "container",
+    "vessel_imo": "vessel_imo",
+    "vessel_name": "vessel_name",
+}
+LISTS = frozenset({"transit_points", "licences"})
+REQUIRED = (
+    "exporter", "importer", "importing_party", "substance_cas", "quantity", "unit", "purpose",
+    "point_of_entry", "dispatch_date",
+)  # fmt: skip
+Progress = Callable[[int], None]
+
+
+@dataclass
+class _Run:
+    markings: Markings
+    respond_within_days: int
+    batch: str = field(default_factory=new_id)
+    rows: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    stored: int = 0
+    envelopes: int = 0
+    deltas: dict[rollup.Key, rollup.Delta] = field(default_factory=dict)
+
+    def fail(self, line: int, name: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_REPORTED:
+            self.errors.append(RowError(row=line, field=name, message=message))
+
+
+def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) for each record; the header is line 1."""
+    reader = csv.reader(stream)
+    try:
+        for cells in reader:
+            yield reader.line_num, cells
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed.on_field(
+            "file", f"line {reader.line_num + 1} cannot be read as UTF-8 CSV ({exc})"
+        ) from None
+
+
+def rows_of(stream: IO[bytes], filename: str = "") -> Iterator[tuple[int, list[str]]]:
+    """The records of an uploaded extract: .xlsx (a zip) or CSV (UTF-8, BOM allowed)."""
+    head = stream.read(4)
+    stream.seek(0)
+    if head == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        return xlsx_rows(stream)
+    return csv_rows(io.TextIOWrapper(stream, encoding="utf-8-sig", newline=""))
+
+
+def xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(stream, read_only=True, data_only=True)
+    sheet = book.active
+    assert sheet is not None
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield number, ["" if v is None else _cell(v) for v in values]
+    book.close()
+
+
+def _cell(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat())[:10] if callable(isoformat) else str(value)
+
+
+def _header(cells: list[str]) -> list[str | None]:
+    names = [COLUMNS.get(c.strip().lower().replace(" ", "_")) for c in cells]
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise ValidationFailed.on_field(
+            "file",
+            f"the header (line 1) lacks the column(s) {', '.join(missing)}; expected columns: "
+            + ", ".join(sorted(set(COLUMNS))),
+        )
+    return names
+
+
+def _values(names: list[str | None], cells: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, cell in zip(names, cells, strict=True):
+        if name is None or not cell.strip():
+            continue
+        values[name] = [p.strip() for p in cell.split(";") if p.strip()] if name in LISTS else cell
+    return values
+
+
+class NoticeImport:
+    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
+        check_sender(caller)
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.actor = f"user:{caller.username}"
+        self.register = register.by_cas(db)
+        self.peers = peer_parties(db)
+        self.decided: set[str] = set()
+
+    def run(
+        self,
+        rows: Iterable[tuple[int, list[str]]],
+        markings: Markings,
+        respond_within_days: int = 15,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        state = _Run(markings, respond_within_days)
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:
+            raise ValidationFailed.on_field("file", "the file is empty")
+        names = _header(first[1])
+        savepoint = self.db.begin_nested()
+        try:
+            self._all(state, names, iterator, progress)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if state.error_count == 0 and state.pending:
+            self._store(state)
+        if state.error_count or state.rows == 0:
+            savepoint.rollback()
+            imported = 0
+        else:
+            rollup.add(self.db, state.deltas)
+            savepoint.commit()
+            imported = state.stored
+        record(
+            self.db,
+            actor=self.actor,
+            action="precursors.notices.import",
+            object_type="precursors.import",
+            object_id=state.batch,
+            decision="imported" if imported else "refused",
+            detail={"rows": state.rows, "imported": imported, "bad_rows": state.error_count},
+        )
+        return ImportReport(
+            batch_id=state.batch if imported else None,
+            rows=state.rows,
+            imported=imported,
+            errors=state.errors,
+            error_count=state.error_count,
+        )
+
+    def _all(
+        self,
+        state: _Run,
+        names: list[str | None],
+        rows: Iterator[tuple[int, list[str]]],
+        progress: Progress | None,
+    ) -> None:
+        for line, cells in rows:
+            if not any(c.strip() for c in cells):
+                continue
+            state.rows += 1
+            self._row(state, names, line, cells)
+            if len(state.pending) >= CHUNK:
+                self._store(state)
+                if progress is not None:
+                    progress(state.rows)
+
+    def _row(self, state: _Run, names: list[str | None], line: int, cells: list[str]) -> None:
+        if len(cells) != len(names):
+            state.fail(line, "row", f"has {len(cells)} fields, the header has {len(names)}")
+            return
+        try:
+            data = NoticeFields.model_validate(_values(names, cells))
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else "row"
+                state.fail(line, name, str(error["msg"]).removeprefix("Value error, "))
+            return
+        problems = [
+            *register.substance_errors(self.register, data.substance_cas, data.unit),
+            *destination_errors(data, self.settings.party, self.peers),
+        ]
+        for problem in problems:
+            state.fail(line, problem.field, problem.message)
+        if problems or state.error_count:
+            return  # nothing more is stored once a row failed: the report is all that matters
+        now = clock.now()
+        values = notice_values(
+            data,
+            self.register[data.substance_cas],
+            own_party=self.settings.party,
+            markings=state.markings,
+            respond_by=now + timedelta(days=state.respond_within_days),
+            actor=self.actor,
+            now=now,
+            batch=state.batch,
+        )
+        if data.importing_party not in self.decided:
+            self._decide(PrecursorNotice(**values), state.batch)
+        state.pending.append(values)
+
+    def _decide(self, row: PrecursorNotice, batch: str) -> None:
+        decision = decide(
+            self.db,
+            row,
+            Direction.OUTBOUND,
+            actor=self.actor,
+            object_type="precursors.import",
+            object_id=batch,
+        )
+        if decision.holds_for_review():
+            raise ValidationFailed.on_field(
+                "markings",
+                "the policy holds these notifications for legal review: send them one by one",
+            )
+        self.decided.add(row.importing_party)
+
+    def _store(self, state: _Run) -> None:
+        rows, state.pending = state.pending, []
+        if state.error_count or not rows:
+            return
+        self.db.execute(insert(NOTICES), rows)
+        by_party: dict[str, list[dict[str, Any]]] = {}
+        for values in rows:
+            by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))
+            rollup.tally(state.deltas, values)
+        for party, wires in by_party.items():
+            state.envelopes += federation.send_wires(self.db, party, wires)
+        state.stored += len(rows)

@@ -1,0 +1,110 @@
+"""Alerts and incidents (PICS-like): suspicious orders and shipments, stopped shipments,
+seizures with quantities and diversion methods, controlled deliveries. Recorded on this
+node (audited); shared with the peer by opening or joining an exchange case."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.kit.errors import ValidationFailed
+from liaison.kit.roles import Caller
+from liaison.ledger.service import record
+from liaison.models import Peer, PrecursorIncident
+from liaison.precursors import register, ties
+from liaison.precursors.repository import PrecursorRepository
+from liaison.precursors.schemas import CaseIn, IncidentIn, IncidentKind
+from liaison.precursors.service import check_sender
+
+LABELS = {
+    IncidentKind.SUSPICIOUS_ORDER: "Suspicious order",
+    IncidentKind.SUSPICIOUS_SHIPMENT: "Suspicious shipment",
+    IncidentKind.STOPPED_SHIPMENT: "Stopped shipment",
+    IncidentKind.SEIZURE: "Seizure",
+    IncidentKind.CONTROLLED_DELIVERY: "Controlled delivery",
+}
+
+
+class IncidentService:
+    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.repo = PrecursorRepository(db, caller)
+        self.actor = f"user:{caller.username}"
+
+    def create(self, data: IncidentIn) -> PrecursorIncident:
+        check_sender(self.caller)
+        registry = register.by_cas(self.db)
+        errors = register.substance_errors(registry, data.substance_cas, data.unit)
+        if errors:
+            raise ValidationFailed(errors[0].message, errors=errors)
+        if data.notice_id:
+            self.repo.notice(data.notice_id)  # 404 if not visible
+        incident = PrecursorIncident(
+            **data.model_dump(exclude={"tlp", "kind", "diversion_method"}),
+            kind=data.kind.value,
+            diversion_method=data.diversion_method.value,
+            tlp=data.tlp.value,
+            party=self.settings.party,
+            substance_name=registry[data.substance_cas].name,
+            created_by=self.actor,
+        )
+        self.db.add(incident)
+        self.db.flush()
+        record(
+            self.db,
+            actor=self.actor,
+            action="precursors.incident.create",
+            object_type="precursors.incident",
+            object_id=incident.id,
+            detail={"kind": incident.kind, "substance_cas": incident.substance_cas},
+        )
+        return incident
+
+    def _peer_of(self, incident: PrecursorIncident) -> str:
+        if incident.notice_id:
+            notice = self.repo.notice(incident.notice_id)
+            return next(
+                p
+                for p in (notice.exporting_party, notice.importing_party)
+                if p != self.settings.party
+            )
+        peer = self.db.scalar(select(Peer.party_code).order_by(Peer.party_code).limit(1))
+        if peer is None:
+            raise ValidationFailed.on_field("to_agency_id", "no peer is pinned on this node")
+        return peer
+
+    def incident_case(self, incident_id: str, data: CaseIn) -> str:
+        check_sender(self.caller)
+        incident = self.repo.incident(incident_id)
+        label = LABELS[IncidentKind(incident.kind)]
+        title = f"{label}: {incident.quantity:g} {incident.unit} of {incident.substance_name}"
+        body = (
+            f"{label} reported by {incident.party} on {incident.occurred_on.isoformat()}"
+            f"{' at ' + incident.location if incident.location else ''}; diversion method: "
+            f"{incident.diversion_method.replace('_', ' ')}.\n{incident.description}"
+        )
+        case_id = ties.open_case(
+            self.db,
+            self.caller,
+            self.settings,
+            incident,
+            data,
+            title=title[:300],
+            body=body,
+            peer_party=self._peer_of(incident),
+            alert=incident.kind != IncidentKind.CONTROLLED_DELIVERY,
+        )
+        incident.case_id = incident.case_id or case_id
+        record(
+            self.db,
+            actor=self.actor,
+            action="precursors.incident.case",
+            object_type="precursors.incident",
+            object_id=incident.id,
+            detail={"case_id": case_id, "kind": incident.kind},
+        )
+        self.db.flush()
+        return case_id

@@ -1,0 +1,36 @@
+"""Fentanyl precursors: substance register, pre-export notifications with answers and
+deadlines, alerts and incidents, ties to exchange cases, and the dashboard."""
+
+from __future__ import annotations
+
+from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
+
+PLUGIN = Plugin(
+    name="precursors",
+    api_routers=(Ref("liaison.precursors.endpoints:router"),),
+    web_routers=(
+        Ref("liaison.web.views.precursors:router"),
+        Ref("liaison.web.views.precursors_forms:router"),
+    ),
+    commands=(
+        Command(
+            "precursors",
+            Ref("liaison.precursors.cli:app"),
+            "Precursor register, pre-export notifications, imports.",
+        ),
+    ),
+    message_handlers={
+        "precursors.notices": Ref("liaison.precursors.federation:receive_notices"),
+        "precursors.answer": Ref("liaison.precursors.federation:receive_answer"),
+    },
+    jobs=(
+        Job(
+            "precursor deadlines",
+            Ref("liaison.precursors.jobs:flag_overdue_job"),
+            every=lambda settings: settings.exchange_escalation_minutes * 60,
+        ),
+    ),
+    figures={"precursors": Ref("liaison.precursors.dashboard:figures")},
+    seed_steps=(Ref("liaison.precursors.seed:seed_precursors"),),
+    nav=(NavLink("Precursors", "/precursors"),),
+)
