@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -53,9 +54,18 @@ def _locked(username: str, retry_after: int) -> TooManyAttempts:
 
 
 def check_password(
-    db: Session, settings: Settings, username: str, password: str, client_ip: str
+    db: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client_ip: str,
+    verify: Callable[[str | None, str], bool] = verify_password,
 ) -> User | None:
     """The user if the password is right; records the attempt either way.
+
+    ``verify`` checks the password against the stored hash (a caller may remember a
+    recent verification, e.g. TAXII Basic auth); throttling, lockout and the audit
+    trail are the same whichever verifier is used.
 
     Raises TooManyAttempts while the account is locked after repeated failures; a
     locked account is refused even with the right password, so guessing gains nothing.
@@ -78,7 +88,7 @@ def check_password(
         trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
         raise _locked(username, retry_after)
     user = repository.find_login_user(db, username)
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = verify(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
     db.flush()
     outcome = "succeeded" if ok else "failed"
