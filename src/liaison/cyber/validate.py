@@ -346,3 +346,11 @@ def check(obj: Any) -> Checked:
         marking_refs=tuple(obj.get("object_marking_refs") or ()),
         warnings=warnings,
     )
+
+
+def findings(obj: Any) -> tuple[str, ...]:
+    """The SHOULD-level findings on a stored object (shown with it)."""
+    try:
+        return check(obj).warnings
+    except StixInvalid as exc:  # stored before a rule changed: say so, do not fail
+        return (f"no longer valid: {exc}",)
