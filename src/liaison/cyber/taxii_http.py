@@ -143,9 +143,11 @@ def _basic(request: Request, settings: SettingsDep, credentials: str) -> Caller:
     # Its own transaction: a failed attempt is recorded even though the request fails.
     with unit_of_work(request.app.state.session_factory) as db:
         user = auth.check_password(
-            db, settings, username, password, client_ip(request), CREDENTIALS.verify
+            db, settings, username, password, client_ip(request), CREDENTIALS.remembered
         )
         caller = auth.caller_for(db, user) if user is not None and user.is_active else None
+        if caller is not None and user is not None:
+            CREDENTIALS.remember(user.password_hash, password)
     if caller is None:
         raise NotAuthenticated("wrong username or password")
     return caller

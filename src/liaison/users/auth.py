@@ -59,13 +59,14 @@ def check_password(
     username: str,
     password: str,
     client_ip: str,
-    verify: Callable[[str | None, str], bool] = verify_password,
+    remembered: Callable[[str, str], bool] | None = None,
 ) -> User | None:
     """The user if the password is right; records the attempt either way.
 
-    ``verify`` checks the password against the stored hash (a caller may remember a
-    recent verification, e.g. TAXII Basic auth); throttling, lockout and the audit
-    trail are the same whichever verifier is used.
+    ``remembered(password_hash, password)`` may vouch for a credential this process
+    verified (and recorded) moments ago — TAXII clients paging with HTTP Basic: the
+    throttling and lockout checks still run first, but the Argon2 verification and a
+    second record of the same sign-in are skipped.
 
     Raises TooManyAttempts while the account is locked after repeated failures; a
     locked account is refused even with the right password, so guessing gains nothing.
@@ -88,7 +89,9 @@ def check_password(
         trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
         raise _locked(username, retry_after)
     user = repository.find_login_user(db, username)
-    ok = verify(user.password_hash if user else None, password)
+    if user is not None and remembered is not None and remembered(user.password_hash, password):
+        return user
+    ok = verify_password(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
     db.flush()
     outcome = "succeeded" if ok else "failed"
