@@ -14,6 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
+from liaison.cyber.pull import add_feed, pull
 from liaison.cyber.repository import ObjectQuery
 from liaison.cyber.schemas import CollectionCreate, GrantCreate, ShareCreate
 from liaison.cyber.service import CyberService
@@ -230,6 +231,28 @@ def _export_misp(collection: str, output: Path) -> None:
         f"{exported.attributes} attribute(s), {exported.objects} object(s); "
         f"not converted: {lost or 'none'}"
     )
+
+
+@app.command("pull")
+def pull_feed(
+    url: Annotated[str, typer.Argument(help="The TAXII API root, e.g. https://host/taxii2/cti/")],
+    collection: Annotated[str, typer.Option(help="The remote collection's id.")],
+    into: Annotated[str, typer.Option(help="The local collection that mirrors it.")],
+    username: Annotated[str | None, typer.Option(help="HTTP Basic user (else Bearer).")] = None,
+    secret_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the password or token.")
+    ] = None,
+) -> None:
+    """Pull a remote TAXII collection into a local one now; the feed is kept, and the
+    worker pulls it again every 15 minutes (only what was added since)."""
+    node = settings()
+    url = f"{url.rstrip('/')}/collections/{collection}/"
+    with transaction(node) as db:
+        caller = operator(node)
+        CyberService(db, caller).repo.collection(into)  # 404 unless it exists
+        feed = add_feed(db, url, into, username, secret_env)
+        result = pull(db, caller, feed)
+    console.print(f"pulled {url} into {into}: {result.line()}")
 
 
 @app.command("revoke")

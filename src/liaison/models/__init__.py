@@ -9,6 +9,7 @@ from liaison.models.audit import (
 from liaison.models.cyber import (
     CyberAudience,
     CyberCollection,
+    CyberFeed,
     CyberGrant,
     CyberIncident,
     CyberIncidentEntry,
@@ -64,6 +65,7 @@ __all__ = [
     "ContactChannel",
     "CyberAudience",
     "CyberCollection",
+    "CyberFeed",
     "CyberGrant",
     "CyberIncident",
     "CyberIncidentEntry",
