@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from stix2validator import ValidationOptions, validate_instance
 from typer.testing import CliRunner, Result
 
 from liaison.cli.main import app
-from liaison.cyber.tlp import Tlp
+from liaison.cyber.tlp import Tlp, tlp_of
+from tests.cyber.corpora import objects_of
 from tests.cyber.misp import misp_event
 from tests.cyber.stix import indicator
 
@@ -164,3 +166,26 @@ def test_misp_feed_manifest_imports_its_events(cli: CliRunner, tmp_path: Path) -
     imported = run(cli, "import", str(manifest), "--collection", collection).output
     assert "MISP: 1 event(s), 8 attribute(s)" in imported
     assert "skipped 0" in imported
+
+
+def test_export_carries_the_stored_marking_for_every_default(
+    cli: CliRunner, tmp_path: Path
+) -> None:
+    objects = objects_of("opencti-style.json")  # unmarked, UUIDv5 ids
+    bundle = tmp_path / "opencti.json"
+    bundle.write_text(
+        json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
+    )
+    for default in Tlp:
+        created = run(
+            cli, "collections", "create", f"Export {default}", "--default-tlp", default.value
+        )
+        collection = created.output.split("(")[-1].split(")")[0]
+        imported = run(cli, "import", str(bundle), "--collection", collection).output
+        assert f"imported {len(objects)} object(s), skipped 0, warnings {len(objects)}" in imported
+        out = tmp_path / f"export-{default.name}.json"
+        run(cli, "export", "--collection", collection, "--output", str(out))
+        exported = json.loads(out.read_text())["objects"]
+        assert len(exported) == len(objects)
+        for obj in exported:
+            assert tlp_of(obj.get("object_marking_refs")) is default, (default, obj["id"])
