@@ -10,6 +10,8 @@ collection's default TLP *and says so on the wire* — the writer's node marks i
 version (``modified`` one millisecond later, ``created`` kept) written by the importing
 identity; the status of the write reports it. A SCO (no versions) just gains the
 reference. So what is served or exported always carries the TLP it is stored under.
+Marking definitions are the exception: STIX forbids changing one, so an unmarked one
+(a TLP definition, a copyright statement) is stored as sent, as TLP:CLEAR.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison.cyber.tlp import ALL_MARKINGS, MARKING_FOR, Tlp, tlp_of
+from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.cyber.validate import Checked, StixInvalid, check, parse_timestamp
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
@@ -173,7 +175,7 @@ def store_objects(
             result.failures.append({"id": str(stix_id or "(no id)")[:300], "message": str(exc)})
             continue
         obj, tlp = item.obj, tlp_of(checked.marking_refs)
-        if tlp is None and checked.id not in ALL_MARKINGS:
+        if tlp is None and checked.type != "marking-definition":
             tlp = Tlp(collection.default_tlp)
             obj, checked = mark(obj, tlp)
             _note(result, checked, f"marked TLP:{tlp} (the collection's default) by {added_by}")
