@@ -5,18 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 import requests
 from fastapi.testclient import TestClient
 from requests.structures import CaseInsensitiveDict
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from taxii2client.v21 import Collection
 
-from liaison.cyber.pull import add_feed, connect, pull
+from liaison import domains
+from liaison.config import Settings
+from liaison.cyber.pull import add_feed, connect, pull, pull_job
 from liaison.cyber.schemas import CollectionCreate
 from liaison.cyber.service import CyberService
 from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.kit.db import unit_of_work
+from liaison.kit.plugin import JobContext
 from liaison.models import CyberCollection, CyberFeed, User
 from liaison.users.auth import caller_for
 from tests.cyber.stix import indicator
@@ -113,3 +118,19 @@ def test_pull_mirrors_a_remote_collection_incrementally(
     for obj in mirrored.values():  # Canada marked them AMBER (its default); they arrive marked
         assert tlp_of(obj.get("object_marking_refs")) is not None, obj["id"]
     assert MARKING_FOR[Tlp.AMBER] in mirrored[unmarked["id"]]["object_marking_refs"]
+
+
+def test_scheduled_pull_records_an_unreachable_feed(
+    seeded: sessionmaker[Session], settings: Settings, cccs: str
+) -> None:
+    with unit_of_work(seeded) as db:
+        add_feed(db, "http://127.0.0.1:9/taxii2/cti/collections/x/", cccs)
+    with httpx.Client() as http:
+        context = JobContext(settings, seeded, domains.registry(), http)
+        assert pull_job(context) == 0
+    with unit_of_work(seeded) as db:
+        feed = db.scalar(select(CyberFeed))
+        assert feed is not None
+        assert feed.last_result.startswith("failed: ")
+        assert feed.last_pulled_at is not None
+        assert feed.added_after is None  # nothing pulled, nothing skipped next time
