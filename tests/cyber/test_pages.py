@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from liaison.cyber.tlp import Tlp
 from liaison.kit import clock
+from tests.cyber.corpora import objects_of
 from tests.cyber.stix import indicator
 from tests.cyber.taxii import Headers, post
 from tests.support.web import HTML, sign_in
@@ -104,3 +105,19 @@ def test_incident_with_cert_in_clock_timeline_and_links(
     )
     assert bad.status_code == 422
     assert "detected_at" in bad.text
+
+
+def test_uuid5_object_is_stored_with_its_warning_shown(
+    client: TestClient, taxii: Headers, cccs: str
+) -> None:
+    """An OpenCTI-style object (UUIDv5 id) is accepted; the SHOULD finding is in the
+    TAXII status and on the object's page."""
+    opencti = next(o for o in objects_of("opencti-style.json") if o["type"] == "indicator")
+    status = post(client, taxii("ca-analyst"), cccs, opencti)
+    assert status["failure_count"] == 0
+    assert "SHOULD be version 4" in status["successes"][0]["message"]
+    sign_in(client, "ca-analyst", "/cyber")
+    page = client.get(f"/cyber/collections/{cccs}/objects/{opencti['id']}", headers=HTML)
+    assert page.status_code == 200
+    assert "Validation warnings" in page.text
+    assert "SHOULD be version 4 (random), not 5" in page.text

@@ -86,7 +86,8 @@ def test_taxii2_client_discovers_writes_pages_and_filters(live: LiveNode) -> Non
     v2 = {**objects[0], "modified": "2026-02-09T00:00:00.000Z", "name": "updated"}
     assert collection.add_objects({"objects": [v2]}).success_count == 1
     versions = collection.object_versions(objects[0]["id"])["versions"]
-    assert versions == [objects[0]["modified"], "2026-02-09T00:00:00.000Z"]
+    # unmarked objects are marked with the collection's default TLP, as new versions
+    assert versions == ["2026-02-07T10:00:00.001Z", "2026-02-09T00:00:00.001Z"]
     assert collection.get_object(objects[0]["id"])["objects"][0]["name"] == "updated"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,13 +14,14 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
-from liaison.cyber.misp import misp_to_stix
+from liaison.cyber.pull import add_feed, pull
 from liaison.cyber.repository import ObjectQuery
 from liaison.cyber.schemas import CollectionCreate, GrantCreate, ShareCreate
 from liaison.cyber.service import CyberService
 from liaison.cyber.tlp import Tlp
 from liaison.kit.cli import console, operator, settings, transaction
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import Ref
 from liaison.models import Agency, CyberObject
 
 app = typer.Typer(
@@ -101,6 +104,23 @@ def share(
         console.print(f"shared {collection} with {peer.upper()}; {queued} object(s) queued")
 
 
+# misp-stix and PyMISP load only when a MISP file is read or written.
+_READ_MISP: Ref[Callable[[Path], list[dict[str, Any]]]] = Ref("liaison.cyber.misp:read_misp")
+_MISP_TO_STIX: Ref[Callable[[list[dict[str, Any]]], Any]] = Ref("liaison.cyber.misp:misp_to_stix")
+_STIX_TO_MISP: Ref[Callable[..., Any]] = Ref("liaison.cyber.misp:stix_to_misp")
+
+
+def _report_misp(converted: Any) -> None:
+    lost = ", ".join(f"{kind} x{count}" for kind, count in sorted(converted.not_converted.items()))
+    console.print(
+        f"MISP: {converted.events} event(s), {converted.attributes} attribute(s) -> "
+        f"{len(converted.objects)} STIX object(s) (misp-stix); "
+        f"not converted: {lost or 'none'}"
+    )
+    for message in converted.messages[:10]:
+        console.print(f"[yellow]misp-stix[/yellow] {message}")
+
+
 def _objects_of(path: Path) -> list[Any]:
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -111,9 +131,11 @@ def _objects_of(path: Path) -> list[Any]:
         if not isinstance(objects, list):
             raise ValidationFailed.on_field("file", "the bundle's objects are not a list")
         return objects
-    if isinstance(document, dict):
-        return list(misp_to_stix(document))
-    raise ValidationFailed.on_field("file", "neither a STIX bundle nor a MISP event")
+    if isinstance(document, dict | list):
+        converted = _MISP_TO_STIX.target(_READ_MISP.target(path))
+        _report_misp(converted)
+        return list(converted.objects)
+    raise ValidationFailed.on_field("file", "neither a STIX bundle nor MISP events")
 
 
 @app.command("import")
@@ -131,7 +153,7 @@ def import_file(
     """Import a STIX 2.1 bundle or a MISP event JSON, in batches, with a progress bar."""
     node = settings()
     objects = _objects_of(file)
-    stored = failed = 0
+    stored = failed = warned = 0
     with Progress(console=console) as progress:
         task = progress.add_task(f"importing {file.name}", total=len(objects))
         for start in range(0, len(objects), BATCH):
@@ -141,20 +163,33 @@ def import_file(
                 result = CyberService(db, operator(node)).write(collection, batch, subjects)
             stored += len(result.stored)
             failed += len(result.failures)
+            warned += result.warning_count
             for failure in result.failures[:5]:
                 progress.console.print(
                     f"[yellow]skipped[/yellow] {failure['id']}: {failure['message']}"
                 )
             progress.advance(task, len(batch))
-    console.print(f"imported {stored} object(s), skipped {failed}")
+    console.print(f"imported {stored} object(s), skipped {failed}, warnings {warned}")
+
+
+class ExportFormat(StrEnum):
+    STIX = "stix"
+    MISP = "misp"
 
 
 @app.command("export")
 def export(
     collection: Annotated[str, typer.Option(help="Collection id.")],
     output: Annotated[Path, typer.Option(help="File to write the STIX bundle to.")],
+    format: Annotated[
+        ExportFormat, typer.Option(help="stix: a STIX 2.1 bundle; misp: one MISP event (JSON).")
+    ] = ExportFormat.STIX,
 ) -> None:
-    """Export the latest version of every object as a STIX 2.1 bundle (streamed)."""
+    """Export the latest version of every object as a STIX 2.1 bundle (streamed), or as
+    one MISP event through misp-stix."""
+    if format is ExportFormat.MISP:
+        _export_misp(collection, output)
+        return
     node = settings()
     count = 0
     with transaction(node) as db, output.open("w", encoding="utf-8") as out:
@@ -173,6 +208,51 @@ def export(
             after = rows[-1][0]
         out.write("]}")
     console.print(f"exported {count} object(s) to {output}")
+
+
+def _export_misp(collection: str, output: Path) -> None:
+    node = settings()
+    objects: list[Any] = []
+    with transaction(node) as db:
+        repo = CyberService(db, operator(node)).repo
+        found = repo.collection(collection)
+        after = 0
+        while rows := repo.page(found, ObjectQuery(after_seq=after, limit=BATCH), CyberObject.raw)[
+            :BATCH
+        ]:
+            objects.extend(json.loads(row[2]) for row in rows)
+            after = rows[-1][0]
+        title = found.title
+    exported = _STIX_TO_MISP.target(objects, title)
+    output.write_text(json.dumps(exported.event, indent=1, ensure_ascii=False), encoding="utf-8")
+    lost = ", ".join(f"{kind} x{n}" for kind, n in sorted(exported.not_converted.items()))
+    console.print(
+        f"exported {len(objects)} STIX object(s) as one MISP event to {output}: "
+        f"{exported.attributes} attribute(s), {exported.objects} object(s); "
+        f"not converted: {lost or 'none'}"
+    )
+
+
+@app.command("pull")
+def pull_feed(
+    url: Annotated[str, typer.Argument(help="The TAXII API root, e.g. https://host/taxii2/cti/")],
+    collection: Annotated[str, typer.Option(help="The remote collection's id.")],
+    into: Annotated[str, typer.Option(help="The local collection that mirrors it.")],
+    username: Annotated[str | None, typer.Option(help="HTTP Basic user (else Bearer).")] = None,
+    secret_env: Annotated[
+        str | None, typer.Option(help="Environment variable holding the password or token.")
+    ] = None,
+) -> None:
+    """Pull a remote TAXII collection into a local one now; the feed is kept, and the
+    worker pulls it again every 15 minutes (only what was added since)."""
+    node = settings()
+    url = f"{url.rstrip('/')}/collections/{collection}/"
+    with transaction(node) as db:
+        caller = operator(node)
+        CyberService(db, caller).repo.collection(into)  # 404 unless it exists
+        feed = add_feed(db, url, into, username, secret_env)
+        result = pull(db, caller, feed)
+    console.print(f"pulled {url} into {into}: {result.line()}")
 
 
 @app.command("revoke")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from liaison.kit.plugin import Command, Plugin, Ref
+from liaison.kit.plugin import Command, Job, Plugin, Ref
+
+FEED_PULL_SECONDS = 15 * 60
 
 PLUGIN = Plugin(
     name="cyber",
@@ -17,4 +19,11 @@ PLUGIN = Plugin(
         "cyber.object_revoke": Ref("liaison.cyber.federation:apply_revoke"),
     },
     seed_steps=(Ref("liaison.cyber.seed:seed_step"),),
+    jobs=(
+        Job(
+            "cyber feed pull",
+            Ref("liaison.cyber.pull:pull_job"),
+            every=lambda settings: FEED_PULL_SECONDS,
+        ),
+    ),
 )

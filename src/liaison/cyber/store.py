@@ -1,9 +1,17 @@
 """Writing STIX objects into a collection: validate, version, mark, store in bulk.
 
 Versions go by ``modified``: a version whose ``modified`` is not later than the stored
-latest version of that id is not stored (reported as a failure). A new version may not
-carry a lower TLP than the stored one (no downgrade). Objects without a TLP marking take
-the collection's default TLP.
+latest version of that id is not stored (reported as a failure), nor is one whose
+``created`` differs from the stored one (STIX: ``created`` never changes across versions).
+A new version may not carry a lower TLP than the stored one (no downgrade).
+
+Markings travel with the object: an object without a TLP marking is stored under the
+collection's default TLP *and says so on the wire* — the writer's node marks it, as a new
+version (``modified`` one millisecond later, ``created`` kept) written by the importing
+identity; the status of the write reports it. A SCO (no versions) just gains the
+reference. So what is served or exported always carries the TLP it is stored under.
+Marking definitions are the exception: STIX forbids changing one, so an unmarked one
+(a TLP definition, a copyright statement) is stored as sent, as TLP:CLEAR.
 """
 
 from __future__ import annotations
@@ -11,15 +19,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from liaison.cyber.tlp import Tlp, tlp_of
-from liaison.cyber.validate import Checked, StixInvalid, check
+from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
+from liaison.cyber.validate import Checked, StixInvalid, check, parse_timestamp
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
 from liaison.models import CyberAudience, CyberCollection, CyberObject
@@ -50,9 +58,23 @@ class WriteResult:
     stored: list[Stored] = field(default_factory=list)
     failures: list[dict[str, str]] = field(default_factory=list)
 
+    notes: dict[str, str] = field(default_factory=dict)
+
     @property
     def successes(self) -> list[dict[str, str]]:
-        return [{"id": item.stix_id, "version": item.version} for item in self.stored]
+        """TAXII status details; ``message`` carries warnings and marking notes."""
+        found: list[dict[str, str]] = []
+        for item in self.stored:
+            detail = {"id": item.stix_id, "version": item.version}
+            note = self.notes.get(item.stix_id)
+            if note:
+                detail["message"] = note
+            found.append(detail)
+        return found
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for note in self.notes.values() if "SHOULD" in note)
 
 
 @dataclass
@@ -60,6 +82,7 @@ class _Latest:
     seq: int | None
     modified: datetime | None
     rank: int
+    created: datetime | None = None
 
 
 def format_timestamp(value: datetime) -> str:
@@ -71,15 +94,19 @@ def _latest(db: Session, collection_id: str, ids: list[str]) -> dict[str, _Lates
     for start in range(0, len(ids), _CHUNK):
         rows = db.execute(
             select(
-                CyberObject.stix_id, CyberObject.seq, CyberObject.modified, CyberObject.tlp_rank
+                CyberObject.stix_id,
+                CyberObject.seq,
+                CyberObject.modified,
+                CyberObject.tlp_rank,
+                CyberObject.created,
             ).where(
                 CyberObject.collection_id == collection_id,
                 CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
                 CyberObject.is_latest.is_(True),
             )
         )
-        for stix_id, seq, modified, rank in rows:
-            found[stix_id] = _Latest(seq, modified, rank)
+        for stix_id, seq, modified, rank, created in rows:
+            found[stix_id] = _Latest(seq, modified, rank, created)
     return found
 
 
@@ -90,6 +117,13 @@ def _refusal(checked: Checked, tlp: Tlp, latest: _Latest | None) -> str | None:
         return "this object is already stored (it has no modified timestamp to version by)"
     if latest.modified is not None and checked.modified <= latest.modified:
         return "a version with the same or a later 'modified' is already stored"
+    if (
+        latest.created is not None
+        and checked.created is not None
+        and clock.as_utc(latest.created) != checked.created
+    ):
+        stored = format_timestamp(clock.as_utc(latest.created))
+        return f"'created' may not change across versions: the stored versions say {stored}"
     if tlp.rank < latest.rank:
         previous = Tlp.from_rank(latest.rank)
         return f"marking downgrade refused: stored as TLP:{previous}, new version TLP:{tlp}"
@@ -103,6 +137,22 @@ def _date_added(db: Session, collection_id: str) -> datetime:
     )
     now = clock.now()
     return max(now, clock.as_utc(last)) if last is not None else now
+
+
+def mark(obj: dict[str, Any], tlp: Tlp) -> tuple[dict[str, Any], Checked]:
+    """The object with the TLP marking added: a new version (modified + 1 ms, created
+    kept) for versioned objects; a SCO just gains the reference."""
+    marked = {**obj, "object_marking_refs": [*obj.get("object_marking_refs", []), MARKING_FOR[tlp]]}
+    if "modified" in obj:
+        modified = parse_timestamp(obj["modified"], "modified") + timedelta(milliseconds=1)
+        marked["modified"] = format_timestamp(modified)[:23] + "Z"
+    return marked, check(marked)
+
+
+def _note(result: WriteResult, checked: Checked, text: str) -> None:
+    key = checked.id
+    previous = result.notes.get(key)
+    result.notes[key] = f"{previous}; {text}" if previous else text
 
 
 def store_objects(
@@ -124,9 +174,15 @@ def store_objects(
             stix_id = item.obj.get("id") if isinstance(item.obj, dict) else None
             result.failures.append({"id": str(stix_id or "(no id)")[:300], "message": str(exc)})
             continue
-        tlp = tlp_of(checked.marking_refs) or Tlp(collection.default_tlp)
-        raw = json.dumps(item.obj, separators=(",", ":"), ensure_ascii=False)
-        accepted.append((checked, tlp, raw, list(dict.fromkeys(item.audience))))
+        obj, tlp = item.obj, tlp_of(checked.marking_refs)
+        if tlp is None and checked.type != "marking-definition":
+            tlp = Tlp(collection.default_tlp)
+            obj, checked = mark(obj, tlp)
+            _note(result, checked, f"marked TLP:{tlp} (the collection's default) by {added_by}")
+        for warning in checked.warnings:
+            _note(result, checked, warning)
+        raw = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        accepted.append((checked, tlp or Tlp.CLEAR, raw, list(dict.fromkeys(item.audience))))
     if not accepted:
         return result
     latest = _latest(db, collection.id, sorted({checked.id for checked, *_ in accepted}))

@@ -20,6 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 from liaison.api.deps import DbDep, SettingsDep, client_ip
+from liaison.cyber.basic_cache import CREDENTIALS
 from liaison.cyber.store import format_timestamp
 from liaison.cyber.validate import StixInvalid, parse_timestamp
 from liaison.kit.db import unit_of_work
@@ -141,8 +142,12 @@ def _basic(request: Request, settings: SettingsDep, credentials: str) -> Caller:
         raise NotAuthenticated("the Basic credentials are not 'username:password'")
     # Its own transaction: a failed attempt is recorded even though the request fails.
     with unit_of_work(request.app.state.session_factory) as db:
-        user = auth.check_password(db, settings, username, password, client_ip(request))
+        user = auth.check_password(
+            db, settings, username, password, client_ip(request), CREDENTIALS.remembered
+        )
         caller = auth.caller_for(db, user) if user is not None and user.is_active else None
+        if caller is not None and user is not None:
+            CREDENTIALS.remember(user.password_hash, password)
     if caller is None:
         raise NotAuthenticated("wrong username or password")
     return caller

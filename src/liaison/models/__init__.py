@@ -9,6 +9,7 @@ from liaison.models.audit import (
 from liaison.models.cyber import (
     CyberAudience,
     CyberCollection,
+    CyberFeed,
     CyberGrant,
     CyberIncident,
     CyberIncidentEntry,
@@ -79,6 +80,7 @@ __all__ = [
     "ContactChannel",
     "CyberAudience",
     "CyberCollection",
+    "CyberFeed",
     "CyberGrant",
     "CyberIncident",
     "CyberIncidentEntry",

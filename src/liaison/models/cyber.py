@@ -192,3 +192,23 @@ class CyberIncidentLink(Base):
     stix_id: Mapped[str] = mapped_column(String(300))
     linked_by: Mapped[str] = mapped_column(String(120))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class CyberFeed(Base):
+    """A TAXII collection elsewhere (a peer's, a CERT's, an ISAC's) pulled into a local
+    collection: ``added_after`` is the remote's X-TAXII-Date-Added-Last of the last pull.
+    Secrets are not stored: ``secret_env`` names the environment variable holding them."""
+
+    __tablename__ = "cyber_feeds"
+    __table_args__ = (UniqueConstraint("url", "collection_id", name="feed_url_collection"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    url: Mapped[str] = mapped_column(String(500))
+    collection_id: Mapped[str] = mapped_column(
+        ForeignKey("cyber_collections.id", ondelete="CASCADE"), index=True
+    )
+    username: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    secret_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    added_after: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_pulled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_result: Mapped[str] = mapped_column(Text, default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -53,9 +54,19 @@ def _locked(username: str, retry_after: int) -> TooManyAttempts:
 
 
 def check_password(
-    db: Session, settings: Settings, username: str, password: str, client_ip: str
+    db: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client_ip: str,
+    remembered: Callable[[str, str], bool] | None = None,
 ) -> User | None:
     """The user if the password is right; records the attempt either way.
+
+    ``remembered(password_hash, password)`` may vouch for a credential this process
+    verified (and recorded) moments ago — TAXII clients paging with HTTP Basic: the
+    throttling and lockout checks still run first, but the Argon2 verification and a
+    second record of the same sign-in are skipped.
 
     Raises TooManyAttempts while the account is locked after repeated failures; a
     locked account is refused even with the right password, so guessing gains nothing.
@@ -78,6 +89,8 @@ def check_password(
         trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
         raise _locked(username, retry_after)
     user = repository.find_login_user(db, username)
+    if user is not None and remembered is not None and remembered(user.password_hash, password):
+        return user
     ok = verify_password(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
     db.flush()

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from liaison.api.deps import DbDep
 from liaison.cyber.incidents import IncidentService, Severity, reporting_clock
 from liaison.cyber.repository import CyberRepository
+from liaison.cyber.validate import findings
 from liaison.web.views.common import PageCallerDep, render
 from liaison.web.views.forms import FormState
 
@@ -66,12 +67,14 @@ def object_page(
     repo = CyberRepository(db, caller)
     collection = repo.collection(collection_id)
     latest = repo.latest(collection, stix_id)
+    parsed = json.loads(latest.raw)
     return render(
         request,
         "cyber/object.html",
         caller=caller,
         collection=collection,
         obj=latest,
-        pretty=json.dumps(json.loads(latest.raw), indent=2, ensure_ascii=False),
+        pretty=json.dumps(parsed, indent=2, ensure_ascii=False),
+        warnings=findings(parsed),
         versions=repo.versions(collection, stix_id),
     )
