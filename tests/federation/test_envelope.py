@@ -559,6 +559,22 @@ def test_any_header_and_payload_round_trip(header: env.EnvelopeHeader, payload: 
     assert (parsed.header, env.decrypt(parsed, IN, CA.public)) == (header, payload)
 
 
+@given(HEADERS)
+def test_the_fast_header_encoding_is_the_canonical_one(header: env.EnvelopeHeader) -> None:
+    assert env.header_json(header) == env.canonical_json(header)
+
+
+def test_an_envelope_with_its_fields_reordered_or_spaced_still_parses() -> None:
+    """``parse`` reads the exact text ``seal`` writes on a fast path; any other valid JSON
+    of the same envelope takes the general path and reads the same."""
+    raw = env.seal(make_header(), PAYLOAD, CA, IN.public)
+    fields = json.loads(raw)
+    for text in (json.dumps(fields, indent=1), json.dumps(dict(reversed(fields.items())))):
+        parsed = env.parse(text.encode(), LIMIT)
+        env.verify(parsed, CA.public)
+        assert env.decrypt(parsed, IN, CA.public) == PAYLOAD
+
+
 # --- test vectors in docs/protocol.md ------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal, NoReturn, Self, TypeVar
@@ -124,13 +124,47 @@ class ParsedEnvelope:
     protected: str
     ciphertext: str
     signature: str
+    sealed: bytes = field(default=b"", repr=False)  # the ciphertext, decoded once
+
+
+_CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+# The exact text ``seal`` writes; anything else is parsed the slow, general way.
+_WIRE = re.compile(
+    rb'\{"protected":"([A-Za-z0-9_-]+)","ciphertext":"([A-Za-z0-9_-]+)",'
+    rb'"signature":"([A-Za-z0-9_-]+)"\}'
+)
 
 
 def canonical_json(model: BaseModel) -> bytes:
     """Compact, key-sorted, ASCII-only JSON of a model: the bytes that get signed."""
-    return json.dumps(model.model_dump(mode="json"), separators=(",", ":"), sort_keys=True).encode(
-        "ascii"
-    )
+    return _CANONICAL.encode(model.model_dump(mode="json")).encode("ascii")
+
+
+def _json_time(value: datetime) -> str:
+    """A UTC datetime as pydantic writes it in JSON (``...Z``)."""
+    return value.isoformat()[:-6] + "Z"
+
+
+def _ref_json(ref: NodeRef) -> dict[str, str]:
+    return {"key": ref.key, "node": ref.node, "party": ref.party}
+
+
+def header_json(header: EnvelopeHeader) -> bytes:
+    """``canonical_json(header)`` without pydantic's generic serialiser (the hot path);
+    tests/federation/test_envelope.py checks the two agree."""
+    if header.created_at.utcoffset() or header.sent_at.utcoffset():
+        return canonical_json(header)  # not normalised to UTC: never from the validator
+    value = {
+        "created_at": _json_time(header.created_at),
+        "id": header.id,
+        "recipient": _ref_json(header.recipient),
+        "sender": _ref_json(header.sender),
+        "sent_at": _json_time(header.sent_at),
+        "seq": header.seq,
+        "type": header.type,
+        "v": header.v,
+    }
+    return _CANONICAL.encode(value).encode("ascii")
 
 
 def signing_input(protected: str, ciphertext: str) -> bytes:
@@ -157,11 +191,13 @@ def seal_with_nonce(
     if header.recipient.key != recipient.key_id:
         raise ValueError("header.recipient.key is not the key id of the recipient's key")
     box = _box(bytes(sender.encryption_key), recipient.encryption_key)
-    protected = b64e(canonical_json(header))
+    protected = b64e(header_json(header))
     ciphertext = b64e(bytes(box.encrypt(payload, nonce)))
     signature = sender.signing_key.sign(signing_input(protected, ciphertext)).signature
-    envelope = {"protected": protected, "ciphertext": ciphertext, "signature": b64e(signature)}
-    return json.dumps(envelope, separators=(",", ":")).encode("ascii")
+    # base64url text needs no JSON escaping: this is the JSON object, in _WIRE's order.
+    return (
+        f'{{"protected":"{protected}","ciphertext":"{ciphertext}","signature":"{b64e(signature)}"}}'
+    ).encode("ascii")
 
 
 @lru_cache(maxsize=64)
@@ -182,10 +218,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
+_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys)
+
+
 def load_json(data: bytes, what: str) -> object:
     """Strict JSON: UTF-8 only, no duplicate keys; raises only ``InvalidEnvelope``."""
     try:
-        return json.loads(data.decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+        return _STRICT_JSON.decode(data.decode("utf-8"))
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         _fail("malformed", f"{what} is not valid UTF-8 JSON: {error}")
 
@@ -232,6 +271,10 @@ def parse(raw: bytes, max_bytes: int) -> ParsedEnvelope:
     """Check the size, then the structure; raises only ``InvalidEnvelope``."""
     if len(raw) > max_bytes:
         _fail("too_large", f"envelope is {len(raw)} bytes, over the limit of {max_bytes}")
+    wire = _WIRE.fullmatch(raw)
+    if wire is not None:
+        fields = (part.decode("ascii") for part in wire.groups())
+        return parse_obj(dict(zip(ENVELOPE_FIELDS, fields, strict=True)))
     return parse_obj(load_json(raw, "envelope"))
 
 
@@ -254,6 +297,7 @@ def parse_obj(obj: object) -> ParsedEnvelope:
         protected=parts["protected"][0],
         ciphertext=parts["ciphertext"][0],
         signature=parts["signature"][0],
+        sealed=parts["ciphertext"][1],
     )
 
 
@@ -262,9 +306,14 @@ def _check_key(claimed: str, actual: str, reason: str, role: str) -> None:
         _fail(reason, f"the {role} key named is {claimed}, not {actual}")
 
 
+@lru_cache(maxsize=64)
+def _verifier(verify_key: bytes) -> nacl.signing.VerifyKey:
+    return nacl.signing.VerifyKey(verify_key)
+
+
 def _check_signature(key: PublicNodeKey, message: bytes, signature: str) -> None:
     try:
-        nacl.signing.VerifyKey(key.verify_key).verify(message, b64d(signature))
+        _verifier(key.verify_key).verify(message, b64d(signature))
     except (nacl.exceptions.CryptoError, ValueError):
         _fail("bad_signature", f"the signature does not verify with key {key.key_id}")
 
@@ -280,7 +329,7 @@ def decrypt(env: ParsedEnvelope, recipient: NodeKeyPair, sender_key: PublicNodeK
     _check_key(env.header.recipient.key, recipient.public.key_id, "decrypt_failed", "recipient")
     box = _box(bytes(recipient.encryption_key), sender_key.encryption_key)
     try:
-        return bytes(box.decrypt(b64d(env.ciphertext)))
+        return bytes(box.decrypt(env.sealed or b64d(env.ciphertext)))
     except (nacl.exceptions.CryptoError, ValueError):
         _fail("decrypt_failed", "the payload cannot be decrypted with this node's key")
 

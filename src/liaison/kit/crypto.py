@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Self
 
 import nacl.exceptions
@@ -25,7 +26,6 @@ from liaison.kit.errors import ConfigurationError, ValidationFailed
 
 FINGERPRINT_DOMAIN = b"liaison-node-key-v1\x00"
 KEY_ID_LENGTH = 16
-_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 _KEY_SIZE = 32
 # The node's secret key also peppers token hashes; sealing uses a derived sub-key.
@@ -37,16 +37,29 @@ def b64e(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# base64url -> standard base64 for binascii's strict decoder; "+", "/" and "=" are not
+# base64url, so they become "*", which the strict decoder refuses.
+_URL_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/***")
+
+
 def b64d(text: str) -> bytes:
     """Decode base64url without padding; anything else (padding, other alphabets,
     non-canonical trailing bits) raises ``ValueError``, so each value has one encoding."""
-    if not isinstance(text, str) or not _B64URL.fullmatch(text):
+    if not isinstance(text, str) or not text.isascii():
         raise ValueError("not base64url text (alphabet A-Z a-z 0-9 - _, no padding)")
+    tail = len(text) % 4
+    if tail == 1:
+        raise ValueError("not valid base64url: the length cannot be that of any bytes")
     try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except binascii.Error as error:
-        raise ValueError(f"not valid base64url: {error}") from None
-    if b64e(data) != text:
+        data = binascii.a2b_base64(
+            text.encode("ascii").translate(_URL_TO_STANDARD) + b"=" * (-tail % 4),
+            strict_mode=True,
+        )
+    except binascii.Error:
+        raise ValueError("not base64url text (alphabet A-Z a-z 0-9 - _, no padding)") from None
+    # The last character of a 2- or 3-character tail carries unused bits: they must be 0.
+    if tail and _URL_ALPHABET.index(text[-1]) & (0b1111 if tail == 2 else 0b11):
         raise ValueError("not canonical base64url (unused trailing bits are set)")
     return data
 
@@ -136,8 +149,9 @@ class NodeKeyPair:
         object.__setattr__(self, "not_before", start)
         object.__setattr__(self, "not_after", end)
 
-    @property
+    @cached_property
     def public(self) -> PublicNodeKey:
+        """Computed once: the envelope path asks for it several times per envelope."""
         return PublicNodeKey.of(
             bytes(self.signing_key.verify_key),
             bytes(self.encryption_key.public_key),
