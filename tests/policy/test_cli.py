@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from liaison.policy.packs import shipped_sources
+from liaison.policy.packs import shipped_packs, shipped_sources
 from tests.policy.helpers import BASE
 from tests.support.nodes import liaison
 
@@ -25,7 +25,12 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     assert liaison(node, "init").returncode == 0
     listed = liaison(node, "policy", "packs", "list")
     assert listed.returncode == 0
-    rows = [line for line in listed.stdout.splitlines() if "2026.12.1" in line]
+    versions = {p.pack: p.version for p in shipped_packs()}
+    rows = [
+        line
+        for line in listed.stdout.splitlines()
+        if any(f"│ {pack} " in line and version in line for pack, version in versions.items())
+    ]
     assert len(rows) == 3
     assert all("active" in row for row in rows)
 

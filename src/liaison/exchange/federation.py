@@ -303,7 +303,8 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         object_id=message.id,
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
-        detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+        detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp}
+        | {"citations": {hit.rule_id: hit.citation for hit in decision.rules}},
         # a refusal outlives the inbox's savepoint, which rolls back the rest
         keep=decision.effect is Effect.BLOCK,
     )

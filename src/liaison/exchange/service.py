@@ -21,7 +21,7 @@ from liaison.exchange.indexing import (
     index_message,
     parse_entities,
 )
-from liaison.exchange.markings import check_forward, markings_of
+from liaison.exchange.markings import check_forward, markings_of, reply_markings
 from liaison.exchange.schemas import (
     ComposeIn,
     ForwardIn,
@@ -248,7 +248,7 @@ class ExchangeService(CaseWork):
             from_id, to_id = parent.from_agency_id, parent.to_agency_id
         from_agency = self._own_agency("from_agency_id", from_id)
         to_agency = self._peer_agency("to_agency_id", to_id)
-        markings = data.markings or markings_of(parent)
+        markings = data.markings or reply_markings(parent, to_agency)
         self._markings(markings)
         attachments = self._attachments(data.attachment_ids)
         self._attachments_markings(attachments, markings)

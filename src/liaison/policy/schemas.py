@@ -19,6 +19,7 @@ from liaison.policy import vocab
 class Direction(StrEnum):
     OUTBOUND = "outbound"
     INBOUND = "inbound"
+    ONWARD = "onward"  # an item this node holds, passed on to another agency (forward)
 
 
 class ItemKind(StrEnum):
@@ -137,6 +138,17 @@ class PolicySubject(BaseModel):
         description="each person in the item with what is known about them (entities)",
     )
     originator_consent: bool = False
+    passed_on_to: str | None = Field(
+        default=None,
+        max_length=200,
+        description="forward, reply or release: the agency or party the item is passed to",
+    )
+    outside_named_recipients: bool = Field(
+        default=False, description="it goes to someone not among its TLP:RED named recipients"
+    )
+    outside_receiving_organisation: bool = Field(
+        default=False, description="it would leave the organisation that received it"
+    )
     cyber_incident: bool = False
     incident_detected_at: datetime | None = None
 

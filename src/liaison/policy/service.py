@@ -51,6 +51,7 @@ def disclosure_record(subject: PolicySubject, decision: Decision) -> dict[str, A
         "death_penalty_assurance": subject.death_penalty_assurance,
         "personal_data": subject.contains_personal_data,
         "obligations": [ob.kind.value for ob in decision.obligations],
+        "citations": {hit.rule_id: hit.citation for hit in decision.rules},
     }
 
 
