@@ -14,11 +14,15 @@ citations, answered with a problem+json naming them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
 from liaison.exchange.entities import person_facts
 from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
+from liaison.kit import clock
+from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency, Message
 from liaison.policy.schemas import (
     Direction,
@@ -56,6 +60,8 @@ def policy_subject(
         onward_recipient_party=onward_recipient_party,
         originator_consent=originator_consent,
         passed_on_to=message.to_party,
+        cyber_incident=message.incident_detected_at is not None,
+        incident_detected_at=message.incident_detected_at,
         outside_named_recipients=(
             direction is Direction.OUTBOUND
             and message.tlp == Tlp.RED
@@ -83,6 +89,8 @@ def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) ->
         contains_personal_data=has_personal_data(data.entities),
         offences=list(data.offences),
         persons=person_facts(data.entities),
+        cyber_incident=data.incident_detected_at is not None,
+        incident_detected_at=data.incident_detected_at,
         passed_on_to=recipient_party,
         outside_named_recipients=(
             markings.tlp == Tlp.RED and data.to_agency_id not in markings.named_recipients
@@ -137,3 +145,15 @@ def reply_markings(parent: Message, to_agency: Agency) -> Markings:
         named = [*markings.named_recipients, to_agency.id]
         markings = markings.model_copy(update={"named_recipients": named})
     return markings
+
+
+def incident_time(value: datetime | None) -> datetime | None:
+    """When a reported cyber incident was noticed (UTC); not in the future."""
+    if value is None:
+        return None
+    noticed = clock.as_utc(value)
+    if noticed > clock.now():
+        raise ValidationFailed.on_field(
+            "incident_detected_at", "the incident cannot have been noticed in the future"
+        )
+    return noticed

@@ -21,7 +21,7 @@ from liaison.exchange.indexing import (
     index_message,
     parse_entities,
 )
-from liaison.exchange.markings import check_forward, markings_of, reply_markings
+from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
     ComposeIn,
     ForwardIn,
@@ -227,6 +227,7 @@ class ExchangeService(CaseWork):
             markings=data.markings,
         )
         message.via_officer_ids = list(data.via_officer_ids)
+        message.incident_detected_at = incident_time(data.incident_detected_at)
         self._attachments_markings(attachments, data.markings)
         return self._send(message, attachments, new_case=case)
 
@@ -304,6 +305,7 @@ class ExchangeService(CaseWork):
             originator_party=source.originator_party,
             in_reply_to=source.id,
         )
+        message.incident_detected_at = source.incident_detected_at
         record(
             self.db,
             actor=self.actor,

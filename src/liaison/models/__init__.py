@@ -36,7 +36,7 @@ from liaison.models.federation import (
 )
 from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
-from liaison.models.policy import Assurance, PolicyPack, ReviewItem
+from liaison.models.policy import Assurance, PolicyObligation, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 from liaison.models.workplan import (
@@ -88,6 +88,7 @@ __all__ = [
     "Party",
     "Peer",
     "PeerKey",
+    "PolicyObligation",
     "PolicyPack",
     "Refusal",
     "RetentionPeriod",
