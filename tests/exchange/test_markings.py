@@ -52,8 +52,8 @@ def test_red_goes_only_to_named_recipients(
     assert "CSIS" in problem["rules"][0]["explanation"]
     [entry] = _refusals(seeded, red["id"])
     assert "joint.tlp.red_named_recipients" in entry.rule_ids
-    citations = entry.detail["citations"]
-    assert citations["joint.tlp.red_named_recipients"] == "FIRST Traffic Light Protocol 2.0, TLP:RED"
+    cited = entry.detail["citations"]["joint.tlp.red_named_recipients"]
+    assert cited == "FIRST Traffic Light Protocol 2.0, TLP:RED"
     allowed = client.post(
         f"/api/v1/exchange/messages/{red['id']}/forward",
         json={"to_agency_id": agencies["CA:CBSA"], "note": "for your container targeting"},

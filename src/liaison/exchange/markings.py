@@ -100,9 +100,17 @@ def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) ->
 
 def onward_subject(message: Message, target: Agency) -> PolicySubject:
     """The subject of passing ``message`` on to ``target`` (a forward)."""
-    subject = policy_subject(message, Direction.ONWARD)
+    third_party = target.party_code not in (message.from_party, message.to_party)
+    subject = policy_subject(
+        message,
+        Direction.ONWARD,
+        onward_recipient_party=target.party_code if third_party else None,
+    )
+    holder = message.to_party if message.direction == "in" else message.from_party
     return subject.model_copy(
         update={
+            "sender_party": holder,
+            "recipient_party": target.party_code,
             "passed_on_to": f"{target.acronym} ({target.party_code})",
             "outside_named_recipients": target.id not in message.named_recipients,
             "outside_receiving_organisation": target.id != message.to_agency_id,
