@@ -28,16 +28,11 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
-from liaison.directory import seed_data
-from liaison.kit.db import unit_of_work
-from liaison.models import Agency, Party
 from liaison.policy.packs import shipped_packs
 from tests.policy.runner import Headers, Node, path_of, run
-from tests.support.peering import pin_peer
 
 FOLDER = Path(__file__).parent / "scenarios"
 FILES = sorted(FOLDER.glob("*.yaml"))
@@ -74,30 +69,6 @@ def test_every_shipped_rule_fires_in_a_scenario_on_a_real_path() -> None:
     assert not missing, f"rules no scenario drives with its citation: {missing}"
     paths = set().union(*fired.values())
     assert paths == {"compose", "forward", "inbound", "release"}
-
-
-@pytest.fixture
-def agencies(seeded: sessionmaker[Session]) -> dict[str, str]:
-    """India's agencies as federation leaves them, and a third party's (for onward
-    disclosure); India pinned as the peer."""
-    with unit_of_work(seeded) as db:
-        for seed in seed_data.AGENCIES["IN"]:
-            db.add(
-                Agency(
-                    party_code="IN",
-                    name=seed.name,
-                    acronym=seed.acronym,
-                    mandate_areas=list(seed.mandate_areas),
-                    origin_node="liaison-in",
-                )
-            )
-        db.add(Party(code="US", name="United States"))
-        db.flush()
-        db.add(Agency(party_code="US", name="Federal Bureau of Investigation", acronym="FBI"))
-        pin_peer(db, "IN")
-        db.flush()
-        rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
-    return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
