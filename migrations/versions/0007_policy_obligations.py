@@ -1,4 +1,5 @@
-"""obligations to discharge (policy_obligations); a message may report a cyber incident
+"""obligations to discharge (policy_obligations); the register of protected persons
+(policy_protected_persons); a message may report a cyber incident
 (exchange_messages.incident_detected_at)
 
 Revision ID: 0007_policy_obligations
@@ -47,6 +48,22 @@ def upgrade() -> None:
             "ix_policy_obligations_object", ["object_type", "object_id"], unique=False
         )
         batch_op.create_index("ix_policy_obligations_case", ["case_id"], unique=False)
+    op.create_table(
+        "policy_protected_persons",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_key", sa.String(length=200), nullable=False),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("protection_status", sa.String(length=30), nullable=False),
+        sa.Column("feared_country", sa.String(length=2), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("party_code", sa.String(length=2), nullable=False),
+        sa.Column("imported_by", sa.String(length=200), nullable=False),
+        sa.Column("imported_at", _TIME, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_protected_persons")),
+    )
+    with op.batch_alter_table("policy_protected_persons", schema=None) as batch_op:
+        batch_op.create_index("ix_policy_protected_persons_name", ["name_key"], unique=False)
     with op.batch_alter_table("exchange_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("incident_detected_at", _TIME, nullable=True))
 
@@ -54,6 +71,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("exchange_messages", schema=None) as batch_op:
         batch_op.drop_column("incident_detected_at")
+    with op.batch_alter_table("policy_protected_persons", schema=None) as batch_op:
+        batch_op.drop_index("ix_policy_protected_persons_name")
+    op.drop_table("policy_protected_persons")
     with op.batch_alter_table("policy_obligations", schema=None) as batch_op:
         batch_op.drop_index("ix_policy_obligations_case")
         batch_op.drop_index("ix_policy_obligations_object")

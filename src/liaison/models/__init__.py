@@ -36,7 +36,13 @@ from liaison.models.federation import (
 )
 from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
-from liaison.models.policy import Assurance, PolicyObligation, PolicyPack, ReviewItem
+from liaison.models.policy import (
+    Assurance,
+    PolicyObligation,
+    PolicyPack,
+    ProtectedPerson,
+    ReviewItem,
+)
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 from liaison.models.workplan import (
@@ -90,6 +96,7 @@ __all__ = [
     "PeerKey",
     "PolicyObligation",
     "PolicyPack",
+    "ProtectedPerson",
     "Refusal",
     "RetentionPeriod",
     "ReviewItem",

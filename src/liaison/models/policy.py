@@ -107,3 +107,22 @@ class PolicyObligation(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # e.g. reported at
     reference: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ProtectedPerson(Base):
+    """An entry of the node's register of protected persons (imported from CSV): compose
+    matches every person in an item against it by normalised name and date of birth."""
+
+    __tablename__ = "policy_protected_persons"
+    __table_args__ = (Index("ix_policy_protected_persons_name", "name_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    protection_status: Mapped[str] = mapped_column(String(30))
+    feared_country: Mapped[str] = mapped_column(String(2))
+    reference: Mapped[str] = mapped_column(String(200))
+    party_code: Mapped[str] = mapped_column(String(2))  # the node that keeps it
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

@@ -14,8 +14,10 @@ PLUGIN = Plugin(
         Ref("liaison.web.views.policy:router"),
         Ref("liaison.web.views.policy_reviews:router"),
         Ref("liaison.web.views.policy_obligations:router"),
+        Ref("liaison.web.views.policy_register:router"),
     ),
     commands=(Command("policy", Ref("liaison.policy.cli:app"), "Rule packs and decisions."),),
     seed_steps=(Ref("liaison.policy.store:seed_packs"),),
+    purge_rules=(Ref("liaison.policy.register:PURGE_RULE"),),
     figures={"obligations": Ref("liaison.policy.obligations:figure")},
 )

@@ -7,7 +7,7 @@ fired (with its citation) and the obligations that ride on the item.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -71,7 +71,8 @@ ActivityBasis = Annotated[str, AfterValidator(vocab.activity_basis)]
 class PersonFacts(BaseModel):
     """What the node knows about one person in an item (from the person entity)."""
 
-    label: str = Field(default="", max_length=200, description="for explanations only")
+    label: str = Field(default="", max_length=200, description="the name (explanations, register)")
+    date_of_birth: date | None = Field(default=None, description="matched against the register")
     protection_status: ProtectionStatus = ProtectionStatus.NONE
     feared_country: OptionalParty = None
     mistreatment_risk: bool = False
