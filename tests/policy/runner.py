@@ -23,6 +23,7 @@ from liaison.cyber.service import CyberService
 from liaison.cyber.tlp import Tlp
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, OutboxMessage
+from liaison.policy import register
 from liaison.users.auth import caller_for
 from liaison.users.repository import find_login_user
 from tests.cyber.stix import indicator
@@ -178,6 +179,9 @@ def run(scenario: dict[str, Any], node: Node) -> list[str]:
         )
         if made.status_code != 201:
             return [f"{name}: assurance not recorded: {made.text}"]
+    if "register" in setup:
+        with unit_of_work(node.factory) as db:
+            register.import_csv(db, setup["register"], actor="user:test", party="CA")
     path = path_of(scenario)
     before = _last_sequence(node.factory)
     outcome = RUNNERS[path](node, scenario[path])
