@@ -12,12 +12,11 @@ from tests.support.web import HTML, sign_in
 
 HEADER = "name,date_of_birth,protection_status,feared_country,reference\n"
 GOOD = (
-    HEADER + "Harjit Singh,1985-03-01,refugee_claimant,IN,IRB-1\n"
-    "Amandeep Kaur,,protected_person,in,IRB-2\n"
+    HEADER
+    + "Harjit Singh,1985-03-01,refugee_claimant,IN,IRB-1\n"
+    + "Amandeep Kaur,,protected_person,in,IRB-2\n"
 )
-BAD = (
-    "name,date_of_birth,protection_status,feared_country,reference\nA B,,refugee_claimant,India,X\n"
-)
+BAD = HEADER + "A B,,refugee_claimant,India,X\n"
 
 
 def _post(client: TestClient, token: str, text: str) -> str:
