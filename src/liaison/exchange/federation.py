@@ -135,12 +135,17 @@ def hold_or_queue(
     )
     if decision.holds_for_review():
         message.status = "held_for_review"
+        case = db.get(Case, message.case_id)
+        subject = policy_subject(message, Direction.OUTBOUND).model_copy(
+            update={"case_reference": case.reference if case else None}
+        )
         review.hold(
             db,
             object_type=OBJECT_TYPE,
             object_id=message.id,
             decision=decision,
             requested_by=actor,
+            subject=subject,
         )
     else:
         queue(db, settings, message)
