@@ -106,3 +106,28 @@ def test_red_without_named_recipients_cannot_be_sent(
     refused = client.post("/api/v1/exchange/cases", json=body, headers=auth_headers("ca-officer"))
     assert refused.status_code == 422
     assert "named_recipients" in refused.text
+
+
+def test_a_reply_to_red_goes_to_its_sender_and_red_to_an_unnamed_agency_is_refused(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+) -> None:
+    named = [agencies["CA:RCMP"]]
+    red = payloads.inbound(agencies, markings=payloads.markings(tlp="RED", named_recipients=named))
+    receive(red)
+    headers = auth_headers("ca-officer")
+    url = f"/api/v1/exchange/messages/{red['id']}/reply"
+    # keeping the RED markings: the agency that sent it is one of its participants
+    kept = client.post(url, json={"body": "Subscriber identified."}, headers=headers)
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["status"] == "sent"
+    assert agencies["IN:CBI"] in kept.json()["named_recipients"]
+    # RED naming someone else: the reply would reach an agency it does not name
+    elsewhere = payloads.markings(tlp="RED", named_recipients=[agencies["IN:NCB"]])
+    refused = client.post(
+        url, json={"body": "Details.", "markings": elsewhere, "type": "follow_up"}, headers=headers
+    )
+    assert refused.status_code == 403, refused.text
+    assert [r["rule_id"] for r in refused.json()["rules"]] == ["joint.tlp.red_named_recipients"]
