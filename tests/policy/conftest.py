@@ -7,13 +7,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.directory import seed_data
 from liaison.domains import DOMAINS
 from liaison.kit.db import unit_of_work
 from liaison.kit.plugin import Registry
 from liaison.models import Agency, Party
 from tests.policy.holds import TEST_PLUGIN
-from tests.support.peering import pin_peer
+from tests.support.peering import pin_peer_with_agencies
 
 
 @pytest.fixture
@@ -26,20 +25,10 @@ def agencies(seeded: sessionmaker[Session]) -> dict[str, str]:
     """India's agencies as federation leaves them, and a third party's (for onward
     disclosure); India pinned as the peer."""
     with unit_of_work(seeded) as db:
-        for seed in seed_data.AGENCIES["IN"]:
-            db.add(
-                Agency(
-                    party_code="IN",
-                    name=seed.name,
-                    acronym=seed.acronym,
-                    mandate_areas=list(seed.mandate_areas),
-                    origin_node="liaison-in",
-                )
-            )
+        pin_peer_with_agencies(db, "IN")
         db.add(Party(code="US", name="United States"))
         db.flush()
         db.add(Agency(party_code="US", name="Federal Bureau of Investigation", acronym="FBI"))
-        pin_peer(db, "IN")
         db.flush()
         rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
     return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison import domains
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
-from liaison.directory import seed_data
 from liaison.federation.keys import ensure_node_key
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency, AuditEntry
 from tests.exchange import payloads
-from tests.support.peering import apply_inbound, pin_peer
+from tests.support.peering import apply_inbound, pin_peer_with_agencies
 
 Headers = Callable[[str], dict[str, str]]
 RULE = "in.dpdp.legal_basis"
@@ -50,18 +49,7 @@ def seeded(db_factory: sessionmaker[Session], settings: Settings) -> sessionmake
 @pytest.fixture
 def agencies(seeded: sessionmaker[Session]) -> dict[str, str]:
     with unit_of_work(seeded) as db:
-        for seed in seed_data.AGENCIES["CA"]:
-            db.add(
-                Agency(
-                    party_code="CA",
-                    name=seed.name,
-                    acronym=seed.acronym,
-                    mandate_areas=list(seed.mandate_areas),
-                    origin_node="liaison-ca",
-                )
-            )
-        pin_peer(db, "CA", own_party="IN")
-        db.flush()
+        pin_peer_with_agencies(db, "CA", own_party="IN")
         rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
     return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}
 
