@@ -1,6 +1,6 @@
 """The legal reviewer picks the assurance that releases a held message from the recorded
 ones that cover it (not retyped); one that does not cover the item is refused; the decided
-card names the assurance that released it."""
+card names the assurance that released it, and the assurance obligation is discharged."""
 
 from __future__ import annotations
 
@@ -62,3 +62,8 @@ def test_the_reviewer_picks_a_covering_assurance(
     assert "Released on the recorded assurance</strong> DP-MURDER" in approved.text
     sent = client.get(f"/api/v1/exchange/messages/{message_id}", headers=auth_headers("ca-officer"))
     assert sent.json()["status"] == "sent"
+    # the assurance obligation is discharged by the release, with the assurance's reference
+    query = {"object_id": message_id, "open": "false"}
+    settled = client.get("/api/v1/policy/obligations", params=query, headers=legal).json()
+    assert [(o["kind"], o["reference"]) for o in settled] == [("assurance_required", "DP-MURDER")]
+    assert settled[0]["discharged_at"] is not None

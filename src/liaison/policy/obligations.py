@@ -113,14 +113,38 @@ def discharge(
     done_at = clock.as_utc(data.done_at) if data.done_at is not None else now
     if done_at > now:
         raise ValidationFailed.on_field("done_at", "the time it was done cannot be in the future")
-    row.discharged_at = now
-    row.discharged_by = f"user:{caller.username}"
+    _mark(db, row, f"user:{caller.username}", done_at, data.reference.strip(), data.note)
+    return row
+
+
+def settle_assurances(
+    db: Session, *, object_type: str, object_id: str, reference: str, actor: str
+) -> None:
+    """A legal reviewer released the item on a recorded assurance: its open
+    ``assurance_required`` obligations are discharged with that reference."""
+    rows = db.scalars(
+        select(PolicyObligation).where(
+            PolicyObligation.object_type == object_type,
+            PolicyObligation.object_id == object_id,
+            PolicyObligation.kind == ObligationKind.ASSURANCE_REQUIRED.value,
+            PolicyObligation.discharged_at.is_(None),
+        )
+    )
+    for row in rows:
+        _mark(db, row, actor, clock.now(), reference, "released on review")
+
+
+def _mark(
+    db: Session, row: PolicyObligation, actor: str, done_at: datetime, reference: str, note: str
+) -> None:
+    row.discharged_at = clock.now()
+    row.discharged_by = actor
     row.done_at = done_at
-    row.reference = data.reference.strip()
-    row.note = data.note
+    row.reference = reference
+    row.note = note
     record(
         db,
-        actor=row.discharged_by,
+        actor=actor,
         action="policy.obligation.discharge",
         object_type=row.object_type,
         object_id=row.object_id,
@@ -131,12 +155,11 @@ def discharge(
             "kind": row.kind,
             "citation": row.citation,
             "done_at": done_at.isoformat(),
-            "reference": row.reference,
+            "reference": reference,
             "late": row.due is not None and done_at > row.due,
         },
     )
     db.flush()
-    return row
 
 
 def figure(db: Session) -> OpenCount:

@@ -31,6 +31,7 @@ from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
+from liaison.policy import obligations
 from liaison.policy.assurances import covers, matching, unusable
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision, ObligationKind, PolicySubject
@@ -201,6 +202,14 @@ def decide(
         assurance_reference=data.assurance_reference,
     )
     handler(db, settings, item.object_id, outcome)
+    if approved and data.assurance_reference:
+        obligations.settle_assurances(
+            db,
+            object_type=item.object_type,
+            object_id=item.object_id,
+            reference=data.assurance_reference,
+            actor=item.reviewer,
+        )
     db.flush()
     record(
         db,
