@@ -54,3 +54,16 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     assert explained.returncode == 0, explained.stderr
     assert "effect: block" in explained.stdout
     assert "ca.cli.no_red [block] Test directive 2" in explained.stdout
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "name,date_of_birth,protection_status,feared_country,reference\n"
+        "Harjit Singh,1985-03-01,refugee_claimant,IN,IRB-TB5-00001\n"
+    )
+    imported = liaison(node, "policy", "protected-persons", "import", str(register))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 1 entries; the register holds 1" in imported.stdout
+    unmarked = tmp_path / "unmarked.json"
+    unmarked.write_text(json.dumps(BASE | {"persons": [{"label": "harjit  SINGH"}]}))
+    protected = liaison(node, "policy", "explain", str(unmarked))
+    assert "ca.non_refoulement [block]" in protected.stdout
