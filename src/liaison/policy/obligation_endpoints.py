@@ -47,9 +47,11 @@ def list_obligations(
     open: bool = True,
     object_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
 ) -> list[PolicyObligation]:
-    """Obligations to discharge (open ones by default), oldest due first."""
-    if caller.role not in obligations.DISCHARGERS:
-        raise Forbidden("viewers do not see the obligations on items")
+    """Obligations to discharge (open ones by default), oldest due first: for legal
+    reviewers and administrators, who see every item's (like the review queue); an
+    officer sees an item's obligations on its case page, which checks access."""
+    if caller.role not in obligations.LISTERS:
+        raise Forbidden("only legal reviewers and administrators list every item's obligations")
     query = select(PolicyObligation).order_by(PolicyObligation.due, PolicyObligation.opened_at)
     if open:
         query = query.where(PolicyObligation.discharged_at.is_(None))

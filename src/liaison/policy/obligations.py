@@ -29,6 +29,7 @@ from liaison.policy.schemas import Decision, ObligationKind
 
 DISCHARGEABLE = frozenset({ObligationKind.REPORT_BY, ObligationKind.ASSURANCE_REQUIRED})
 DISCHARGERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST, Role.LEGAL_REVIEWER})
+LISTERS = frozenset({Role.ADMIN, Role.LEGAL_REVIEWER})
 
 
 class DischargeIn(InputModel):
