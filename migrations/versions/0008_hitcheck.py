@@ -1,7 +1,7 @@
 """hit/no-hit: the blinded index, the copy of a peer's, queries, answers, confirmations
 
 Revision ID: 0008_hitcheck
-Revises: 0006_idempotency
+Revises: 0007_policy_obligations
 Create Date: 2026-12-06 22:20:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import liaison.models.types
 
 revision = "0008_hitcheck"
-down_revision = "0006_idempotency"
+down_revision = "0007_policy_obligations"
 branch_labels = None
 depends_on = None
 

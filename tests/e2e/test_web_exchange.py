@@ -217,12 +217,14 @@ def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
     item.get_by_label("Reasons", exact=True).fill(
         "Assurance received from the Government of India."
     )
-    item.get_by_label(re.compile(r"^Assurance reference")).fill(f"DPA-{message_id[-8:]}")
+    # the recorded assurance that covers the item is offered: picked, not retyped
+    picked = item.get_by_label(re.compile(r"^Assurance \(optional\)"))
+    picked.select_option(f"DPA-{message_id[-8:]}")
     reviewer.screenshot(path=str(artifacts / "legal-review.png"), full_page=True)
     item.get_by_role("button", name="Record decision").click()
     expect(reviewer).to_have_url(re.compile(r"/policy/reviews\?status=approved"))
     decided = reviewer.locator(".review-item", has_text=message_id)
-    expect(decided).to_contain_text(f"Assurance: DPA-{message_id[-8:]}")
+    expect(decided).to_contain_text(f"Released on the recorded assurance DPA-{message_id[-8:]}")
 
     india = signed_in(browser, india_node.url, "in-officer")
     row = india.locator(f'#inbox tr[data-message-id="{message_id}"]')

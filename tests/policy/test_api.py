@@ -112,7 +112,7 @@ def test_packs_are_listed_with_the_shipped_versions_active(
     answer = client.get("/api/v1/policy/packs", headers=auth_headers("ca-viewer"))
     assert answer.status_code == 200
     active = {(p["pack"], p["version"]) for p in answer.json() if p["active"]}
-    assert active == {("CA", "2026.12.1"), ("IN", "2026.12.1"), ("CA-IN", "2026.12.1")}
+    assert active == {("CA", "2026.12.1"), ("IN", "2026.12.1"), ("CA-IN", "2026.12.2")}
 
 
 def test_admin_loads_and_activates_a_new_version(client: TestClient, auth_headers: Headers) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from liaison.policy.packs import shipped_sources
+from liaison.policy.packs import shipped_packs, shipped_sources
 from tests.policy.helpers import BASE
 from tests.support.nodes import liaison
 
@@ -25,7 +25,12 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     assert liaison(node, "init").returncode == 0
     listed = liaison(node, "policy", "packs", "list")
     assert listed.returncode == 0
-    rows = [line for line in listed.stdout.splitlines() if "2026.12.1" in line]
+    versions = {p.pack: p.version for p in shipped_packs()}
+    rows = [
+        line
+        for line in listed.stdout.splitlines()
+        if any(f"│ {pack} " in line and version in line for pack, version in versions.items())
+    ]
     assert len(rows) == 3
     assert all("active" in row for row in rows)
 
@@ -49,3 +54,16 @@ def test_packs_load_refuse_activate_and_explain(tmp_path: Path) -> None:
     assert explained.returncode == 0, explained.stderr
     assert "effect: block" in explained.stdout
     assert "ca.cli.no_red [block] Test directive 2" in explained.stdout
+
+    register = tmp_path / "register.csv"
+    register.write_text(
+        "name,date_of_birth,protection_status,feared_country,reference\n"
+        "Harjit Singh,1985-03-01,refugee_claimant,IN,IRB-TB5-00001\n"
+    )
+    imported = liaison(node, "policy", "protected-persons", "import", str(register))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 1 entries; the register holds 1" in imported.stdout
+    unmarked = tmp_path / "unmarked.json"
+    unmarked.write_text(json.dumps(BASE | {"persons": [{"label": "harjit  SINGH"}]}))
+    protected = liaison(node, "policy", "explain", str(unmarked))
+    assert "ca.non_refoulement [block]" in protected.stdout

@@ -21,7 +21,7 @@ BASES = ["lawful_advocacy", "protest", "dissent", "violence", "crime", "artistic
 
 subjects = st.builds(
     PolicySubject,
-    direction=st.sampled_from(["outbound", "inbound"]),
+    direction=st.sampled_from(["outbound", "inbound", "onward"]),
     kind=st.sampled_from(["message", "attachment", "entity", "cyber_object", "hitcheck"]),
     sender_party=PARTIES,
     recipient_party=PARTIES,
@@ -47,6 +47,9 @@ subjects = st.builds(
     originator_consent=st.booleans(),
     cyber_incident=st.booleans(),
     incident_detected_at=st.one_of(st.none(), st.just(datetime(2026, 2, 7, 9, 0, tzinfo=UTC))),
+    passed_on_to=st.one_of(st.none(), st.just("CBSA (CA)")),
+    outside_named_recipients=st.booleans(),
+    outside_receiving_organisation=st.booleans(),
 )
 
 DIRECT = {
@@ -64,6 +67,7 @@ UNRELATED_VALUES: dict[str, Any] = {
     "message_type": st.sampled_from([None, "request", "alert", "follow_up"]),
     "legal_basis_reference": OPTIONAL_TEXT,
     "incident_detected_at": st.one_of(st.none(), st.just(datetime(2026, 1, 1, tzinfo=UTC))),
+    "passed_on_to": st.one_of(st.none(), st.just("CSIS (CA)")),
 }
 
 

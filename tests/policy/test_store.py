@@ -40,7 +40,7 @@ def test_a_newer_shipped_version_replaces_an_older_shipped_one(
         store.activate(db, old.id, actor=store.SYSTEM)
         assert active_versions(db)["CA"] == "2026.01.0"
         store.ensure_shipped_packs(db)
-        assert active_versions(db) == {"CA": "2026.12.1", "IN": "2026.12.1", "CA-IN": "2026.12.1"}
+        assert active_versions(db) == {"CA": "2026.12.1", "IN": "2026.12.1", "CA-IN": "2026.12.2"}
 
 
 def test_a_version_an_admin_loaded_stays_active_and_decides_at_once(

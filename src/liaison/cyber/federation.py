@@ -58,18 +58,9 @@ class ObjectsPayload(_Record):
 
 
 # outbound -------------------------------------------------------------------------
-def releasable(db: Session, collection: CyberCollection, item: Stored, peer_party: str) -> bool:
-    """The one place every outbound cyber object is checked before it is queued.
-
-    TLP now: CLEAR/GREEN/AMBER go to the peer the collection is shared with;
-    AMBER+STRICT never leaves this node's organisation; RED goes only to a peer
-    named in the object's audience (one of its agencies or users, or the party).
-    What passes this check is then put to the policy engine (``cleared``).
-    """
-    if item.tlp.rank <= Tlp.AMBER.rank:
-        return True
-    if item.tlp is Tlp.AMBER_STRICT:
-        return False
+def named_in_audience(db: Session, item: Stored, peer_party: str) -> bool:
+    """Whether the peer is named in the object's audience (the party, one of its
+    agencies or one of its users): what TLP:RED asks of a release."""
     if f"party:{peer_party}" in item.audience:
         return True
     if any(s.startswith(f"user:{peer_party}:") for s in item.audience):
@@ -84,8 +75,15 @@ def releasable(db: Session, collection: CyberCollection, item: Stored, peer_part
 
 
 def _policy_subject(
-    collection: CyberCollection, tlp: Tlp, sender: str, recipient: str, direction: Direction
+    collection: CyberCollection,
+    tlp: Tlp,
+    sender: str,
+    recipient: str,
+    direction: Direction,
+    *,
+    named: bool = True,
 ) -> PolicySubject:
+    released = direction is Direction.OUTBOUND
     return PolicySubject(
         direction=direction,
         kind=ItemKind.CYBER_OBJECT,
@@ -97,21 +95,27 @@ def _policy_subject(
         legal_basis=CYBER_LEGAL_BASIS,
         legal_basis_reference=f"collection '{collection.title}' shared with {recipient}",
         purpose=CYBER_PURPOSE,
+        passed_on_to=f"party {recipient}" if released else None,
+        # a release leaves this node's organisation; RED asks the peer to be named
+        outside_receiving_organisation=released,
+        outside_named_recipients=released and not named,
     )
 
 
 def cleared(
     db: Session, collection: CyberCollection, items: list[Stored], peer_party: str
 ) -> list[Stored]:
-    """The policy engine's word on a batch for one peer: one decision per TLP in the
-    batch, each in the audit log with its rules; a blocked group stays on this node."""
-    by_tlp: dict[Tlp, list[Stored]] = {}
+    """The policy engine's word on a batch for one peer — TLP 2.0 included: one decision
+    per (TLP, peer named in the audience) group, each in the audit log with its rules
+    and citations; a blocked group stays on this node."""
+    groups: dict[tuple[Tlp, bool], list[Stored]] = {}
     for item in items:
-        by_tlp.setdefault(item.tlp, []).append(item)
+        named = item.tlp is Tlp.RED and named_in_audience(db, item, peer_party)
+        groups.setdefault((item.tlp, named), []).append(item)
     passed: list[Stored] = []
-    for tlp, group in sorted(by_tlp.items(), key=lambda pair: pair[0].rank):
+    for (tlp, named), group in sorted(groups.items(), key=lambda pair: pair[0][0].rank):
         subject = _policy_subject(
-            collection, tlp, collection.owner_party, peer_party, Direction.OUTBOUND
+            collection, tlp, collection.owner_party, peer_party, Direction.OUTBOUND, named=named
         )
         try:
             enforce(
@@ -150,8 +154,7 @@ def publish(
     for party, recipient_agency in sorted(targets.items()):
         if db.get(Peer, party) is None:
             continue  # no longer pinned: nothing can be sent
-        releasable_items = [item for item in items if releasable(db, collection, item, party)]
-        allowed = cleared(db, collection, releasable_items, party)
+        allowed = cleared(db, collection, items, party)
         for start in range(0, len(allowed), BATCH):
             chunk = allowed[start : start + BATCH]
             payload = {
@@ -265,14 +268,17 @@ def _apply(db: Session, context: InboundContext, payload: dict[str, Any], revoke
         subject = _policy_subject(
             mirror, tlp, context.sender_party, context.settings.party, Direction.INBOUND
         )
+        decision = evaluate(db, subject)
         record(
             db,
             actor=f"node:{context.sender_party}",
             action="cyber.received",
             object_type=OBJECT_TYPE,
             object_id=mirror.id,
+            decision=decision.effect.value,
+            rule_ids=decision.rule_ids,
             detail={"objects": sum(1 for item in result.stored if item.tlp == tlp)}
-            | disclosure_record(subject, evaluate(db, subject)),
+            | disclosure_record(subject, decision),
         )
 
 

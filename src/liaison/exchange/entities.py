@@ -101,6 +101,7 @@ class PersonEntity(_Entity):
     def policy_facts(self) -> PersonFacts:
         return PersonFacts(
             label=self.name,
+            date_of_birth=self.date_of_birth,
             protection_status=self.protection_status,
             feared_country=self.feared_country,
             mistreatment_risk=self.mistreatment_risk,

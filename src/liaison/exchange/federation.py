@@ -40,7 +40,7 @@ from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
 from liaison.notifications.service import notify_role
-from liaison.policy import review
+from liaison.policy import obligations, review
 from liaison.policy.schemas import Decision, Direction, Effect
 from liaison.policy.service import enforce, evaluate
 
@@ -81,6 +81,9 @@ def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
         "offences": message.offences,
         "markings": markings_of(message).model_dump(mode="json"),
         "sent_at": (message.sent_at or clock.now()).isoformat(),
+        "incident_detected_at": (
+            message.incident_detected_at.isoformat() if message.incident_detected_at else None
+        ),
         "attachments": [
             {
                 "id": a.id,
@@ -127,14 +130,22 @@ def hold_or_queue(
 ) -> None:
     """Hold for legal review when the decision asks for it, else queue. Flushes."""
     message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
+    obligations.open_for(
+        db, decision, object_type=OBJECT_TYPE, object_id=message.id, case_id=message.case_id
+    )
     if decision.holds_for_review():
         message.status = "held_for_review"
+        case = db.get(Case, message.case_id)
+        subject = policy_subject(message, Direction.OUTBOUND).model_copy(
+            update={"case_reference": case.reference if case else None}
+        )
         review.hold(
             db,
             object_type=OBJECT_TYPE,
             object_id=message.id,
             decision=decision,
             requested_by=actor,
+            subject=subject,
         )
     else:
         queue(db, settings, message)
@@ -293,6 +304,7 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         created_by=f"node:{context.sender_party}",
         sent_at=wire_in.sent_at,
         received_at=now,
+        incident_detected_at=wire_in.incident_detected_at,
     )
     decision = evaluate(db, policy_subject(message, Direction.INBOUND))
     record(
@@ -303,7 +315,8 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         object_id=message.id,
         decision=decision.effect.value,
         rule_ids=decision.rule_ids,
-        detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp},
+        detail={"case_id": wire_in.case_id, "type": message.type, "tlp": message.tlp}
+        | {"citations": {hit.rule_id: hit.citation for hit in decision.rules}},
         # a refusal outlives the inbox's savepoint, which rolls back the rest
         keep=decision.effect is Effect.BLOCK,
     )
@@ -315,6 +328,9 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         deadlines.start(message, context.settings, now)
     db.add(message)
     db.flush()
+    obligations.open_for(
+        db, decision, object_type=OBJECT_TYPE, object_id=message.id, case_id=case.id
+    )
     index_message(db, message, parse_entities(message.entities))
     _store_attachments(db, context.settings, wire_in, message)
     _thread(db, wire_in, message, now)

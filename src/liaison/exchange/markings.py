@@ -1,23 +1,28 @@
-"""Markings: the policy subject of a message, and the onward-sharing rules of TLP 2.0
-and the handling codes (enforced before any forward).
+"""Markings: the policy subject of a message, and the facts the TLP 2.0 and handling-code
+rules read when an item is passed on (the rules themselves are in the joint pack).
 
-- TLP:RED goes only to its named recipients (agency ids on the message).
-- TLP:AMBER+STRICT stays inside the receiving organisation: no forward to any
-  other agency.
-- Handling code ``no_onward_disclosure``: no forward to any other agency either.
-A refused forward answers Forbidden naming the marking and is recorded in the audit
-log (``exchange.forward.refused``).
+- TLP:RED goes only to its named recipients (agency ids on the message): a compose
+  or reply to an agency it does not name, or a forward to one, is
+  ``joint.tlp.red_named_recipients``.
+- TLP:AMBER+STRICT stays inside the receiving organisation: a forward to any other
+  agency is ``joint.tlp.amber_strict_organisation``.
+- Handling code ``no_onward_disclosure``: no forward to any other agency either
+  (``joint.handling.no_onward_disclosure``).
+A refused forward is a policy decision like any other: audited with its rule ids and
+citations, answered with a problem+json naming them.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from liaison.exchange.entities import person_facts
 from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
-from liaison.kit.errors import Forbidden
-from liaison.ledger.service import record
+from liaison.kit import clock
+from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency, Message
 from liaison.policy.schemas import (
     Direction,
@@ -26,6 +31,7 @@ from liaison.policy.schemas import (
     PolicySubject,
     Tlp,
 )
+from liaison.policy.service import enforce
 
 
 def policy_subject(
@@ -53,6 +59,14 @@ def policy_subject(
         persons=person_facts(parse_entities(message.entities)),
         onward_recipient_party=onward_recipient_party,
         originator_consent=originator_consent,
+        passed_on_to=message.to_party,
+        cyber_incident=message.incident_detected_at is not None,
+        incident_detected_at=message.incident_detected_at,
+        outside_named_recipients=(
+            direction is Direction.OUTBOUND
+            and message.tlp == Tlp.RED
+            and message.to_agency_id not in message.named_recipients
+        ),
     )
 
 
@@ -75,44 +89,44 @@ def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) ->
         contains_personal_data=has_personal_data(data.entities),
         offences=list(data.offences),
         persons=person_facts(data.entities),
+        cyber_incident=data.incident_detected_at is not None,
+        incident_detected_at=data.incident_detected_at,
+        passed_on_to=recipient_party,
+        outside_named_recipients=(
+            markings.tlp == Tlp.RED and data.to_agency_id not in markings.named_recipients
+        ),
     )
 
 
-def forward_refusal(message: Message, target: Agency) -> str | None:
-    """Why ``message`` may not go to ``target``, or None."""
-    receiving = message.to_agency_id
-    if message.tlp == Tlp.RED and target.id not in message.named_recipients:
-        return (
-            "TLP:RED: this message may go only to its named recipients, "
-            f"and {target.acronym} is not one of them"
-        )
-    if message.tlp == Tlp.AMBER_STRICT and target.id != receiving:
-        return (
-            "TLP:AMBER+STRICT: this message may not leave the receiving organisation "
-            f"({target.acronym} is another organisation)"
-        )
-    if message.handling_code == HandlingCode.NO_ONWARD_DISCLOSURE and target.id != receiving:
-        return "handling code no_onward_disclosure: this message may not be passed on"
-    return None
+def onward_subject(message: Message, target: Agency) -> PolicySubject:
+    """The subject of passing ``message`` on to ``target`` (a forward)."""
+    third_party = target.party_code not in (message.from_party, message.to_party)
+    subject = policy_subject(
+        message,
+        Direction.ONWARD,
+        onward_recipient_party=target.party_code if third_party else None,
+    )
+    holder = message.to_party if message.direction == "in" else message.from_party
+    return subject.model_copy(
+        update={
+            "sender_party": holder,
+            "recipient_party": target.party_code,
+            "passed_on_to": f"{target.acronym} ({target.party_code})",
+            "outside_named_recipients": target.id not in message.named_recipients,
+            "outside_receiving_organisation": target.id != message.to_agency_id,
+        }
+    )
 
 
 def check_forward(db: Session, message: Message, target: Agency, *, actor: str) -> None:
-    """Raise Forbidden (after an audit entry) when the markings forbid the forward."""
-    reason = forward_refusal(message, target)
-    if reason is None:
-        return
-    record(
+    """The policy decision on passing the message on (raises PolicyBlocked, audited)."""
+    enforce(
         db,
+        onward_subject(message, target),
         actor=actor,
-        action="exchange.forward.refused",
         object_type="exchange.message",
         object_id=message.id,
-        decision="block",
-        detail={"to_agency_id": target.id, "tlp": message.tlp, "reason": reason},
-        keep=True,  # a refusal is audited even when the caller rolls back
     )
-    db.flush()
-    raise Forbidden.on_field("to_agency_id", reason)
 
 
 def markings_of(message: Message) -> Markings:
@@ -129,3 +143,25 @@ def markings_of(message: Message) -> Markings:
             "named_recipients": message.named_recipients,
         }
     )
+
+
+def reply_markings(parent: Message, to_agency: Agency) -> Markings:
+    """A reply's markings when the officer keeps the parent's: the agency that sent a
+    TLP:RED item is one of its participants, so the reply names it."""
+    markings = markings_of(parent)
+    if markings.tlp == Tlp.RED and to_agency.id not in markings.named_recipients:
+        named = [*markings.named_recipients, to_agency.id]
+        markings = markings.model_copy(update={"named_recipients": named})
+    return markings
+
+
+def incident_time(value: datetime | None) -> datetime | None:
+    """When a reported cyber incident was noticed (UTC); not in the future."""
+    if value is None:
+        return None
+    noticed = clock.as_utc(value)
+    if noticed > clock.now():
+        raise ValidationFailed.on_field(
+            "incident_detected_at", "the incident cannot have been noticed in the future"
+        )
+    return noticed

@@ -105,6 +105,11 @@ class ComposeIn(InputModel):
     markings: Markings = Field(default_factory=Markings)
     attachment_ids: list[str] = Field(default_factory=list, max_length=20)
     via_officer_ids: list[str] = Field(default_factory=list, max_length=5)
+    incident_detected_at: datetime | None = Field(
+        default=None,
+        description="set when the message reports a cyber incident: when it was noticed "
+        "(starts the CERT-In 6-hour reporting clock)",
+    )
 
 
 class ReplyIn(InputModel):
@@ -210,6 +215,7 @@ class MessageOut(_Out):
     deadline_at: datetime | None
     paused_since: datetime | None
     pauses: list[dict[str, Any]]
+    incident_detected_at: datetime | None = None
     attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
@@ -329,4 +335,5 @@ class MessageWire(InputModel):
     offences: list[OffenceCode] = Field(default_factory=list, max_length=20)
     markings: Markings
     sent_at: datetime
+    incident_detected_at: datetime | None = None
     attachments: list[AttachmentWire] = Field(default_factory=list, max_length=20)

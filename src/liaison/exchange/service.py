@@ -21,7 +21,7 @@ from liaison.exchange.indexing import (
     index_message,
     parse_entities,
 )
-from liaison.exchange.markings import check_forward, markings_of
+from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
     ComposeIn,
     ForwardIn,
@@ -227,6 +227,7 @@ class ExchangeService(CaseWork):
             markings=data.markings,
         )
         message.via_officer_ids = list(data.via_officer_ids)
+        message.incident_detected_at = incident_time(data.incident_detected_at)
         self._attachments_markings(attachments, data.markings)
         return self._send(message, attachments, new_case=case)
 
@@ -248,7 +249,7 @@ class ExchangeService(CaseWork):
             from_id, to_id = parent.from_agency_id, parent.to_agency_id
         from_agency = self._own_agency("from_agency_id", from_id)
         to_agency = self._peer_agency("to_agency_id", to_id)
-        markings = data.markings or markings_of(parent)
+        markings = data.markings or reply_markings(parent, to_agency)
         self._markings(markings)
         attachments = self._attachments(data.attachment_ids)
         self._attachments_markings(attachments, markings)
@@ -304,6 +305,7 @@ class ExchangeService(CaseWork):
             originator_party=source.originator_party,
             in_reply_to=source.id,
         )
+        message.incident_detected_at = source.incident_detected_at
         record(
             self.db,
             actor=self.actor,

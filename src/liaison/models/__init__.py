@@ -46,7 +46,13 @@ from liaison.models.hitcheck import (
 )
 from liaison.models.idempotency import IdempotencyKey
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
-from liaison.models.policy import Assurance, PolicyPack, ReviewItem
+from liaison.models.policy import (
+    Assurance,
+    PolicyObligation,
+    PolicyPack,
+    ProtectedPerson,
+    ReviewItem,
+)
 from liaison.models.precursors import (
     PrecursorIncident,
     PrecursorMonthly,
@@ -112,11 +118,13 @@ __all__ = [
     "Party",
     "Peer",
     "PeerKey",
+    "PolicyObligation",
     "PolicyPack",
     "PrecursorIncident",
     "PrecursorMonthly",
     "PrecursorNotice",
     "PrecursorSubstance",
+    "ProtectedPerson",
     "Refusal",
     "RetentionPeriod",
     "ReviewItem",

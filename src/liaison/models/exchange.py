@@ -85,6 +85,8 @@ class Message(Base):
     mlat_reference: Mapped[str | None] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(300))
     named_recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # agency ids
+    # set when the message reports a cyber incident: when it was noticed (CERT-In clock)
+    incident_detected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # lifecycle
     status: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(10))  # replies: answered|partial|refused

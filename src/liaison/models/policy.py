@@ -79,3 +79,50 @@ class Assurance(Base):
     scope: Mapped[str] = mapped_column(String(20), default="any", server_default="any")
     scope_value: Mapped[str] = mapped_column(String(200), default="", server_default="")
     expires_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PolicyObligation(Base):
+    """An obligation a decision put on an item that someone must discharge (a CERT-In
+    report, an assurance): open until discharged with when, by whom and a reference."""
+
+    __tablename__ = "policy_obligations"
+    __table_args__ = (
+        Index("ix_policy_obligations_open", "discharged_at", "due"),
+        Index("ix_policy_obligations_object", "object_type", "object_id"),
+        Index("ix_policy_obligations_case", "case_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    object_type: Mapped[str] = mapped_column(String(100))
+    object_id: Mapped[str] = mapped_column(String(200))
+    case_id: Mapped[str | None] = mapped_column(String(36))
+    rule_id: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    citation: Mapped[str] = mapped_column(String(500))
+    detail: Mapped[str] = mapped_column(Text)
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    discharged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    discharged_by: Mapped[str | None] = mapped_column(String(200))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # e.g. reported at
+    reference: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class ProtectedPerson(Base):
+    """An entry of the node's register of protected persons (imported from CSV): compose
+    matches every person in an item against it by normalised name and date of birth."""
+
+    __tablename__ = "policy_protected_persons"
+    __table_args__ = (Index("ix_policy_protected_persons_name", "name_key"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    protection_status: Mapped[str] = mapped_column(String(30))
+    feared_country: Mapped[str] = mapped_column(String(2))
+    reference: Mapped[str] = mapped_column(String(200))
+    party_code: Mapped[str] = mapped_column(String(2))  # the node that keeps it
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

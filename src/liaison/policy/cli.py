@@ -13,7 +13,7 @@ from rich.table import Table
 
 from liaison.kit.cli import console, settings, transaction
 from liaison.kit.errors import ValidationFailed
-from liaison.policy import service, store
+from liaison.policy import register, service, store
 from liaison.policy.schemas import PolicySubject
 
 app = typer.Typer(help="The policy engine: rule packs and decisions.", no_args_is_help=True)
@@ -94,3 +94,23 @@ def explain(
         due = f" due {ob.due.isoformat()}" if ob.due else ""
         _plain(f"obligation {ob.kind.value}{due}: {ob.detail}")
     console.print(json.dumps({"not_applicable": [r.rule_id for r in decision.not_applicable]}))
+
+
+register_app = typer.Typer(
+    help="The register of protected persons (refugee claimants, protected persons).",
+    no_args_is_help=True,
+)
+app.add_typer(register_app, name="protected-persons")
+
+
+@register_app.command("import")
+def import_register(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Import a CSV (name, date_of_birth, protection_status, feared_country, reference)."""
+    text = file.read_text(encoding="utf-8-sig")
+    node = settings()
+    with transaction(node) as db:
+        imported = register.import_csv(db, text, actor=OPERATOR, party=node.party)
+        total = register.count(db)
+    console.print(f"imported {imported} entries; the register holds {total}")

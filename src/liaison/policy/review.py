@@ -31,9 +31,10 @@ from liaison.ledger.service import record
 from liaison.models import User
 from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
-from liaison.policy.assurances import unusable
+from liaison.policy import obligations
+from liaison.policy.assurances import covers, matching, unusable
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
-from liaison.policy.schemas import Decision, ObligationKind
+from liaison.policy.schemas import Decision, ObligationKind, PolicySubject
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ReviewOutcome:
 # (db, settings, object_id, outcome): release or drop the held item
 ReleaseHandler = Callable[[Session, Settings, str, ReviewOutcome], None]
 REVIEWERS = frozenset({Role.LEGAL_REVIEWER})
+SUBJECT = "subject"  # the held item's subject, kept beside its decision
 QUEUE_READERS = frozenset({Role.LEGAL_REVIEWER, Role.ADMIN})
 
 
@@ -58,11 +60,19 @@ def actor_of(caller: Caller) -> str:
 
 
 def hold(
-    db: Session, *, object_type: str, object_id: str, decision: Decision, requested_by: str
+    db: Session,
+    *,
+    object_type: str,
+    object_id: str,
+    decision: Decision,
+    requested_by: str,
+    subject: PolicySubject | None = None,
 ) -> ReviewItem:
     """Put an item in the queue; the caller keeps it from leaving until released.
 
-    Holding an item that is already held refreshes its decision (one queue entry).
+    Holding an item that is already held refreshes its decision (one queue entry). With
+    the item's ``subject``, the reviewer is offered the recorded assurances that cover
+    it, and only such an assurance releases it.
     """
     item = db.scalar(
         select(ReviewItem).where(
@@ -81,6 +91,8 @@ def hold(
         )
         db.add(item)
     item.decision = decision.model_dump(mode="json")
+    if subject is not None:
+        item.decision |= {SUBJECT: subject.model_dump(mode="json")}
     db.flush()
     record(
         db,
@@ -118,7 +130,21 @@ def get_review(db: Session, caller: Caller, review_id: str) -> ReviewItem:
     return item
 
 
-def _needs_assurance(item: ReviewItem) -> bool:
+def subject_of(item: ReviewItem) -> PolicySubject | None:
+    """The held item's policy subject, when the domain that held it gave one."""
+    stored = item.decision.get(SUBJECT)
+    return None if stored is None else PolicySubject.model_validate(stored)
+
+
+def offered_assurances(db: Session, item: ReviewItem) -> list[Assurance]:
+    """The recorded assurances that would release the item (for the reviewer to pick)."""
+    subject = subject_of(item)
+    if subject is None or not needs_assurance(item):
+        return []
+    return matching(db, subject)
+
+
+def needs_assurance(item: ReviewItem) -> bool:
     kinds = {ob["kind"] for ob in item.decision.get("obligations", [])}
     return ObligationKind.ASSURANCE_REQUIRED.value in kinds
 
@@ -144,14 +170,22 @@ def decide(
     if handler is None:
         raise Conflict(f"nothing can release items of type {item.object_type} on this node")
     approved = data.status is not ReviewStatus.REFUSED
-    if approved and _needs_assurance(item):
+    if approved and needs_assurance(item):
         if not data.assurance_reference:
             raise ValidationFailed.on_field(
                 "assurance_reference", "this item needs a recorded assurance to be approved"
             )
-        problem = unusable(find_assurance(db, data.assurance_reference))
+        row = find_assurance(db, data.assurance_reference)
+        problem = unusable(row)
         if problem is not None:
             raise ValidationFailed.on_field("assurance_reference", problem)
+        subject = subject_of(item)
+        if subject is not None and not covers(row, subject):
+            raise ValidationFailed.on_field(
+                "assurance_reference",
+                f"assurance {row.reference} ({row.party}, covers {row.scope} "
+                f"{row.scope_value}) does not cover this item",
+            )
     item.status = data.status.value
     item.reviewer = actor_of(caller)
     item.reasons = data.reasons
@@ -168,6 +202,14 @@ def decide(
         assurance_reference=data.assurance_reference,
     )
     handler(db, settings, item.object_id, outcome)
+    if approved and data.assurance_reference:
+        obligations.settle_assurances(
+            db,
+            object_type=item.object_type,
+            object_id=item.object_id,
+            reference=data.assurance_reference,
+            actor=item.reviewer,
+        )
     db.flush()
     record(
         db,

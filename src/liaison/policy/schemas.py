@@ -7,7 +7,7 @@ fired (with its citation) and the obligations that ride on the item.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -19,6 +19,7 @@ from liaison.policy import vocab
 class Direction(StrEnum):
     OUTBOUND = "outbound"
     INBOUND = "inbound"
+    ONWARD = "onward"  # an item this node holds, passed on to another agency (forward)
 
 
 class ItemKind(StrEnum):
@@ -70,7 +71,8 @@ ActivityBasis = Annotated[str, AfterValidator(vocab.activity_basis)]
 class PersonFacts(BaseModel):
     """What the node knows about one person in an item (from the person entity)."""
 
-    label: str = Field(default="", max_length=200, description="for explanations only")
+    label: str = Field(default="", max_length=200, description="the name (explanations, register)")
+    date_of_birth: date | None = Field(default=None, description="matched against the register")
     protection_status: ProtectionStatus = ProtectionStatus.NONE
     feared_country: OptionalParty = None
     mistreatment_risk: bool = False
@@ -137,6 +139,17 @@ class PolicySubject(BaseModel):
         description="each person in the item with what is known about them (entities)",
     )
     originator_consent: bool = False
+    passed_on_to: str | None = Field(
+        default=None,
+        max_length=200,
+        description="forward, reply or release: the agency or party the item is passed to",
+    )
+    outside_named_recipients: bool = Field(
+        default=False, description="it goes to someone not among its TLP:RED named recipients"
+    )
+    outside_receiving_organisation: bool = Field(
+        default=False, description="it would leave the organisation that received it"
+    )
     cyber_incident: bool = False
     incident_detected_at: datetime | None = None
 

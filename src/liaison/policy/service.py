@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from liaison.kit.errors import BlockingRule, PolicyBlocked
 from liaison.ledger.service import record
+from liaison.policy import register
 from liaison.policy.assurances import verified
 from liaison.policy.schemas import Decision, Effect, PolicySubject
 from liaison.policy.store import active_engine
@@ -23,14 +24,21 @@ from liaison.policy.store import active_engine
 def evaluate(db: Session, subject: PolicySubject) -> Decision:
     """The decision for the subject under the active packs; reads only.
 
-    An assurance reference counts only if a recorded assurance backs it (``assurances``).
+    An assurance reference counts only if a recorded assurance backs it (``assurances``);
+    the persons in the register of protected persons are protected (``register``).
     """
-    return active_engine(db).evaluate(verified(db, subject))
+    return active_engine(db).evaluate(_checked(db, subject))
+
+
+def _checked(db: Session, subject: PolicySubject) -> PolicySubject:
+    """The subject as the node knows it: the register's protected persons added, and an
+    assurance reference kept only if a recorded assurance backs it."""
+    return verified(db, register.apply(db, subject))
 
 
 def explain(db: Session, subject: PolicySubject) -> Decision:
     """Like evaluate, also listing the rules considered that did not apply."""
-    return active_engine(db).evaluate(verified(db, subject), explain=True)
+    return active_engine(db).evaluate(_checked(db, subject), explain=True)
 
 
 def disclosure_record(subject: PolicySubject, decision: Decision) -> dict[str, Any]:
@@ -51,6 +59,7 @@ def disclosure_record(subject: PolicySubject, decision: Decision) -> dict[str, A
         "death_penalty_assurance": subject.death_penalty_assurance,
         "personal_data": subject.contains_personal_data,
         "obligations": [ob.kind.value for ob in decision.obligations],
+        "citations": {hit.rule_id: hit.citation for hit in decision.rules},
     }
 
 
@@ -73,7 +82,7 @@ def enforce(
     savepoint rolls back (a CLI command that fails, an inbound envelope refused in
     the inbox's savepoint); an allow joins the caller's transaction as usual.
     """
-    subject = verified(db, subject)  # the record shows the assurance only if it counts
+    subject = _checked(db, subject)  # the record shows the assurance only if it counts
     decision = active_engine(db).evaluate(subject)
     record(
         db,

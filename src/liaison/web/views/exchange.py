@@ -34,6 +34,7 @@ from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models import Message
+from liaison.policy import obligations
 from liaison.web.views import once
 from liaison.web.views.common import (
     PageCallerDep,
@@ -184,6 +185,8 @@ def thread_response(
         "reasons": choices(ReasonCode),
         "may_send": caller.role in SENDERS,
         "may_assign": caller.role in ASSIGNERS,
+        "obligations": obligations.for_case(db, case_id),
+        "may_discharge": caller.role in obligations.DISCHARGERS,
     }
     return render(request, "exchange/thread.html", caller=caller, status=status, **context)
 

@@ -77,6 +77,7 @@ COMPOSE_FIELDS = (
     "legal_basis_reference",
     "mlat_reference",
     "purpose",
+    "incident_detected_at",
 )
 COMPOSE_LISTS = ("offences", "named_recipients", "attachment_ids", *ENTITY_LISTS)
 MARKING_FIELDS = (
@@ -190,6 +191,7 @@ def compose_data(values: FormValues, entities: Sequence[Entity]) -> ComposeIn:
     }
     data["markings"]["named_recipients"] = values.get("named_recipients", [])
     data["offences"] = values.get("offences", [])
+    data["incident_detected_at"] = _blank_to_none(values["incident_detected_at"])
     data["attachment_ids"] = values.get("attachment_ids", [])
     data["entities"] = list(entities)
     try:

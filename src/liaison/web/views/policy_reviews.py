@@ -49,6 +49,15 @@ def _page(
         "policy/reviews.html",
         caller=caller,
         items=[(item, Decision.model_validate(item.decision)) for item in items],
+        offers={
+            item.id: [
+                (a.reference, f"{a.reference} ({a.party}, covers {a.scope} {a.scope_value})")
+                for a in review.offered_assurances(db, item)
+            ]
+            for item in items
+            if item.status == ReviewStatus.HELD.value
+        },
+        needs_assurance={item.id for item in items if review.needs_assurance(item)},
         show=show.value if show else "",
         forms=forms or {},
         blank=FormState(),

@@ -55,11 +55,13 @@ def dashboard(
     request: Request, db: DbDep, caller: PageCallerDep, registry: RegistryDep
 ) -> Response:
     figures = build_dashboard(db, registry.figure("exchange"))
+    open_obligations = registry.figure("obligations")
     return render(
         request,
         "workplan/dashboard.html",
         caller=caller,
         d=figures,
+        obligations=open_obligations(db) if open_obligations else None,
         status_svg=status_chart(figures.areas),
         milestone_svg=milestone_chart(figures.areas),
     )
