@@ -19,6 +19,7 @@ from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
+from liaison.web import times
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -64,6 +65,11 @@ _env = jinja2.Environment(
 _env.filters["humanize"] = humanize
 _env.filters["iso_date"] = iso_date
 _env.filters["sentence"] = sentence
+_env.filters["when"] = times.when
+_env.filters["deadline"] = times.deadline
+_env.filters["relative"] = times.relative
+_env.filters["input_time"] = times.input_value
+_env.globals["zone_label"] = times.zone_label
 templates = Jinja2Templates(env=_env)
 
 
@@ -82,13 +88,18 @@ def render(
 ) -> HTMLResponse:
     # ``me``, not ``caller``: Jinja reserves ``caller`` inside {% call %} blocks.
     context |= {"request": request, "me": caller, "node": request.app.state.settings}
-    return templates.TemplateResponse(
-        request,
-        name,
-        context,
-        status_code=status,
-        headers=SECURITY_HEADERS | (headers or {}),
-    )
+    # Times on the page are shown in the reader's zone (the template renders right here).
+    token = times.READER_ZONE.set(caller.time_zone if caller else "UTC")
+    try:
+        return templates.TemplateResponse(
+            request,
+            name,
+            context,
+            status_code=status,
+            headers=SECURITY_HEADERS | (headers or {}),
+        )
+    finally:
+        times.READER_ZONE.reset(token)
 
 
 def redirect_after_post(request: Request, url: str) -> Response:
