@@ -17,4 +17,5 @@ PLUGIN = Plugin(
         "cyber.object_revoke": Ref("liaison.cyber.federation:apply_revoke"),
     },
     seed_steps=(Ref("liaison.cyber.seed:seed_step"),),
+    work_queue=(Ref("liaison.web.views.work_queue:incident_obligations"),),
 )

@@ -13,4 +13,5 @@ PLUGIN = Plugin(
     ),
     commands=(Command("policy", Ref("liaison.policy.cli:app"), "Rule packs and decisions."),),
     seed_steps=(Ref("liaison.policy.store:seed_packs"),),
+    work_queue=(Ref("liaison.web.views.work_queue:held_for_review"),),
 )
