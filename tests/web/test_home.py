@@ -59,6 +59,9 @@ def test_each_role_sees_its_work_with_deadlines(
         "/exchange/compose", data=_outgoing(agencies), headers=officer, follow_redirects=False
     )
     assert sent.status_code == 303, sent.text
+    confirmation = client.get(sent.headers["location"], headers=officer).text
+    assert 'id="sent-confirmation"' in confirmation
+    assert "Exporter of 4-piperidone consignment" in confirmation.split("sent-confirmation")[1]
     analyst = auth_headers("ca-analyst") | HTML
     incident = client.post(
         "/cyber/incidents",
