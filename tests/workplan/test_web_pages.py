@@ -59,8 +59,15 @@ def test_proposal_form_and_its_refusal(
     }
     refused = client.post("/workplan/proposals", data=form, headers=officer)
     assert refused.status_code == 422
-    assert "Changes[0].action.milestones[0].due" in refused.text
-    assert "outside the plan period" in refused.text
+    assert "Changes[0]" not in refused.text  # no schema path: the error is beside the field
+    beside = refused.text.split('id="milestone_due-error"', 1)[1].split("</p>", 1)[0]
+    assert "2027-05-01 is outside the plan period" in beside
+    assert 'value="2027-05-01" aria-invalid="true"' in refused.text
+    # everything typed is still there
+    assert ">Exercise the indicator-sharing channel</textarea>" in refused.text
+    assert 'value="Tabletop exercise"' in refused.text
+    assert '<option value="CERT-In" selected>' in refused.text
+    assert '<option value="cyber" selected>' in refused.text
     assert outbox("workplan.proposal") == []
     form["milestone_due"] = "2027-02-01"
     sent = client.post("/workplan/proposals", data=form, headers=officer, follow_redirects=False)
