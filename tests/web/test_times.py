@@ -89,6 +89,9 @@ def test_indian_time_typed_sets_the_cert_in_deadline(
     due = page.text.split('id="cert-in-due"', 1)[1]
     assert 'title="2026-02-10 10:30 UTC">2026-02-10 16:00 IST</time>' in due
     assert "due in 4 h" in due
+    # the timeline names people by name and agency, not by account id
+    assert "— Demo analyst (" in page.text
+    assert "user:CA:ca-analyst" not in page.text
     with unit_of_work(seeded) as db:
         incident = db.scalars(
             select(CyberIncident).where(CyberIncident.title == "Phishing wave against a bank")

@@ -19,7 +19,7 @@ from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
-from liaison.web import times
+from liaison.web import people, times
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -70,6 +70,7 @@ _env.filters["deadline"] = times.deadline
 _env.filters["relative"] = times.relative
 _env.filters["input_time"] = times.input_value
 _env.globals["zone_label"] = times.zone_label
+_env.filters["person"] = people.person
 templates = Jinja2Templates(env=_env)
 
 
@@ -90,6 +91,7 @@ def render(
     context |= {"request": request, "me": caller, "node": request.app.state.settings}
     # Times on the page are shown in the reader's zone (the template renders right here).
     token = times.READER_ZONE.set(caller.time_zone if caller else "UTC")
+    lookups = people.PEOPLE.set(people.Directory(request.app.state.session_factory))
     try:
         return templates.TemplateResponse(
             request,
@@ -99,6 +101,7 @@ def render(
             headers=SECURITY_HEADERS | (headers or {}),
         )
     finally:
+        people.PEOPLE.reset(lookups)
         times.READER_ZONE.reset(token)
 
 
