@@ -117,16 +117,29 @@ def requests_due(db: Session, caller: Caller, settings: Settings) -> WorkSection
     )
 
 
+def _held_title(db: Session, object_type: str, object_id: str) -> str:
+    """An exchange message by its case number and subject; anything else by its kind."""
+    if object_type == "exchange.message":
+        row = db.execute(
+            select(Case.reference, Message.subject)
+            .join(Message, Message.case_id == Case.id)
+            .where(Message.id == object_id)
+        ).first()
+        if row is not None:
+            return f"{row.reference} · {row.subject}"
+    return humanize(object_type.replace(".", " "))
+
+
 def held_for_review(db: Session, caller: Caller, settings: Settings) -> WorkSection | None:
     if caller.role not in review.QUEUE_READERS:
         return None
     held = review.list_reviews(db, caller, status=ReviewStatus.HELD, limit=SHOWN)
     items = [
         WorkItem(
-            f"{humanize(item.object_type.replace('.', ' '))} held for legal review",
+            _held_title(db, item.object_type, item.object_id),
             f"/policy/reviews#review-{item.id}",
             at=item.created_at,
-            note=f"requested by {item.requested_by}",
+            note="held for legal review",
         )
         for item in held
     ]
