@@ -47,12 +47,14 @@ def test_relative_deadlines_and_time_element() -> None:
     token = times.READER_ZONE.set("Asia/Kolkata")
     try:
         html = str(times.when(datetime(2026, 2, 10, 4, 30, tzinfo=UTC)))
+        from_text = str(times.when("2026-02-10T04:30:00Z"))  # e.g. a certificate's time
     finally:
         times.READER_ZONE.reset(token)
     assert html == (
         '<time datetime="2026-02-10T04:30:00Z" title="2026-02-10 04:30 UTC">'
         "2026-02-10 10:00 IST</time>"
     )
+    assert from_text == html
 
 
 def test_indian_time_typed_sets_the_cert_in_deadline(

@@ -62,10 +62,18 @@ def local_text(value: datetime, zone_name: str | None = None) -> str:
     return f"{shown.strftime(DISPLAY)} {abbreviation}"
 
 
-def when(value: datetime | date | None) -> Markup:
-    """A ``<time>`` element: the reader's zone as text, UTC on hover and in ``datetime``."""
-    if value is None:
+def when(value: datetime | date | str | None) -> Markup:
+    """A ``<time>`` element: the reader's zone as text, UTC on hover and in ``datetime``.
+
+    An ISO 8601 string (a signed certificate's time, say) is read first; text that is not
+    a time is shown as it is."""
+    if value is None or value == "":
         return Markup("")
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return Markup("{}").format(value)
     if not isinstance(value, datetime):
         return Markup('<time datetime="{0}">{0}</time>').format(value.isoformat())
     utc = clock.as_utc(value).astimezone(UTC)
