@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from liaison.kit import clock
 from tests.exchange import payloads
+from tests.exchange.test_web_pages import _form as compose_form
 
 Headers = Callable[[str], dict[str, str]]
 HTML = {"Accept": "text/html"}
@@ -20,27 +21,6 @@ HTML = {"Accept": "text/html"}
 def _sections(html: str) -> dict[str, str]:
     parts = re.split(r'<section class="card work-section" id="queue-', html)[1:]
     return {part.split('"', 1)[0]: part.split("</section>", 1)[0] for part in parts}
-
-
-def _outgoing(agencies: dict[str, str]) -> dict[str, Any]:
-    return {
-        "case_title": "Precursor shipment Mundra to Vancouver",
-        "type": "request",
-        "priority": "urgent",
-        "from_agency_id": agencies["CA:RCMP"],
-        "to_agency_id": agencies["IN:NCB"],
-        "subject": "Exporter of 4-piperidone consignment",
-        "body": "Please identify the exporter.",
-        "tlp": "AMBER",
-        "handling_code": "intelligence_only",
-        "source_reliability": "B",
-        "information_credibility": "2",
-        "legal_basis": "police_cooperation",
-        "legal_basis_reference": "Arrangement para 4",
-        "purpose": "criminal investigation: precursor diversion",
-        "offences": ["drug_trafficking"],
-        "action": "send",
-    }
 
 
 def test_each_role_sees_its_work_with_deadlines(
@@ -56,7 +36,10 @@ def test_each_role_sees_its_work_with_deadlines(
     receive(incoming)
     clock.reset_clock()
     sent = client.post(
-        "/exchange/compose", data=_outgoing(agencies), headers=officer, follow_redirects=False
+        "/exchange/compose",
+        data=compose_form(agencies, priority="urgent"),
+        headers=officer,
+        follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text
     confirmation = client.get(sent.headers["location"], headers=officer).text
