@@ -1,7 +1,7 @@
 """cyber feeds: TAXII collections elsewhere pulled into a local collection
 
 Revision ID: 0011_cyber_interop
-Revises: 0009_precursors
+Revises: 0010_user_preferences
 Create Date: 2026-12-06 22:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import liaison.models.types
 
 revision = "0011_cyber_interop"
-down_revision = "0009_precursors"
+down_revision = "0010_user_preferences"
 branch_labels = None
 depends_on = None
 

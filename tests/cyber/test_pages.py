@@ -40,7 +40,8 @@ def test_browse_collection_object_and_red_stays_hidden(
 def test_incident_with_cert_in_clock_timeline_and_links(
     client: TestClient, taxii: Headers, cccs: str
 ) -> None:
-    clock.set_clock(lambda: datetime(2026, 2, 7, 17, 0, tzinfo=UTC))
+    # 17:00 in Ottawa (EST, UTC-5), where the analyst reads and types times
+    clock.set_clock(lambda: datetime(2026, 2, 7, 22, 0, tzinfo=UTC))
     linked = indicator(8, name="Linked indicator")
     post(client, taxii("ca-analyst"), cccs, linked)
     csrf = sign_in(client, "ca-analyst", "/cyber")
@@ -60,7 +61,7 @@ def test_incident_with_cert_in_clock_timeline_and_links(
     assert created.status_code == 303, created.text
     url = created.headers["location"]
     page = client.get(url, headers=HTML)
-    assert "2026-02-07 16:00" in page.text  # 6 hours after detection
+    assert "2026-02-07 16:00 EST</time>" in page.text  # 6 hours after 10:00 EST
     assert "overdue" in page.text
     entry = client.post(
         f"{url}/entries",
@@ -96,7 +97,8 @@ def test_incident_with_cert_in_clock_timeline_and_links(
     page = client.get(url, headers=HTML)
     assert "CERT-In to block C2" in page.text
     assert linked["id"] in page.text
-    assert "reported 2026-02-07 17:00" in page.text
+    assert 'reported <time datetime="2026-02-07T22:00:00Z"' in page.text
+    assert "2026-02-07 17:00 EST</time>" in page.text
     assert "overdue" not in page.text
     bad = client.post(
         "/cyber/incidents",

@@ -83,7 +83,7 @@ def test_compose_sends_then_thread_and_inbox_show_markings(
     assert "never leaves this node" in text
     inbox = client.get("/exchange?q=4-piperidone", headers=headers)
     assert "Exporter of 4-piperidone consignment" in inbox.text
-    assert "badge--tlp-amber" in inbox.text
+    assert "tlp tlp--amber" in inbox.text
     empty = client.get("/exchange?q=nothing-like-this", headers=headers)
     assert 'id="inbox-empty"' in empty.text
 

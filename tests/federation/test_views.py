@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
-from liaison.federation import control, keys
+from liaison.federation import control, keys, outbox
 from liaison.federation.schemas import MessageStatus
 from liaison.kit import clock
 from liaison.kit.crypto import format_fingerprint
@@ -277,3 +277,20 @@ def test_metrics_show_the_queue_depth_per_peer(client: TestClient, india: str) -
     oldest = families["liaison_outbox_oldest_pending_seconds"].samples
     assert [s.labels for s in oldest] == [{"peer": "IN"}]
     assert oldest[0].value >= 0
+
+
+def test_message_log_hides_audit_checkpoints_unless_asked(
+    client: TestClient, india: str, seeded: sessionmaker[Session]
+) -> None:
+    with unit_of_work(seeded) as db:
+        outbox.enqueue(db, "audit.checkpoint", {"at": "2026-02-07T12:00:00Z"}, peers=["IN"])
+        outbox.enqueue(db, "federation.ping", {"note": "hello"}, peers=["IN"])
+    sign_in(client, "ca-admin")
+    default = log_rows(client.get("/federation/messages", headers=HTML).text)
+    assert len(default) == 1
+    assert "federation.ping" in default[0]
+    shown = client.get("/federation/messages?checkpoints=true", headers=HTML).text
+    assert "audit.checkpoint" in "".join(log_rows(shown))
+    assert 'id="checkpoints" name="checkpoints" value="true" checked' in shown
+    named = log_rows(client.get("/federation/messages?type=audit.checkpoint", headers=HTML).text)
+    assert len(named) == 1

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.kit.db import unit_of_work
+from liaison.models import WorkplanProposal
 from liaison.workplan.baseline import stable_id
 from tests.workplan.india import India, Outbox
 
@@ -59,8 +62,15 @@ def test_proposal_form_and_its_refusal(
     }
     refused = client.post("/workplan/proposals", data=form, headers=officer)
     assert refused.status_code == 422
-    assert "Changes[0].action.milestones[0].due" in refused.text
-    assert "outside the plan period" in refused.text
+    assert "Changes[0]" not in refused.text  # no schema path: the error is beside the field
+    beside = refused.text.split('id="milestone_due-error"', 1)[1].split("</p>", 1)[0]
+    assert "2027-05-01 is outside the plan period" in beside
+    assert 'value="2027-05-01" aria-invalid="true"' in refused.text
+    # everything typed is still there
+    assert ">Exercise the indicator-sharing channel</textarea>" in refused.text
+    assert 'value="Tabletop exercise"' in refused.text
+    assert '<option value="CERT-In" selected>' in refused.text
+    assert '<option value="cyber" selected>' in refused.text
     assert outbox("workplan.proposal") == []
     form["milestone_due"] = "2027-02-01"
     sent = client.post("/workplan/proposals", data=form, headers=officer, follow_redirects=False)
@@ -99,3 +109,34 @@ def test_progress_form_on_an_action(
     )
     assert refused.status_code == 422
     assert "Note" in refused.text
+
+
+def test_awaiting_countersignature_refreshes_itself(
+    client: TestClient, auth_headers: Headers, india: India, seeded: sessionmaker[Session]
+) -> None:
+    officer = auth_headers("ca-officer") | HTML
+    form = {
+        "base_version": "1",
+        "area": "fraud",
+        "description": "Joint typology of call-centre fraud",
+        "lead_CA": "RCMP",
+        "lead_IN": "CBI",
+    }
+    sent = client.post("/workplan/proposals", data=form, headers=officer, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    url = sent.headers["location"]
+    assert 'hx-trigger="every 5s"' not in client.get(url, headers=officer).text
+    with unit_of_work(seeded) as db:
+        proposal = db.get(WorkplanProposal, url.rsplit("/", 1)[1])
+        assert proposal is not None
+        proposal.status = "awaiting_countersignature"
+    waiting = client.get(url, headers=officer).text
+    assert f'hx-get="{url}" hx-trigger="every 5s" hx-select="#proposal-state"' in waiting
+    assert "this page updates itself" in waiting
+    with unit_of_work(seeded) as db:
+        proposal = db.get(WorkplanProposal, url.rsplit("/", 1)[1])
+        assert proposal is not None
+        proposal.status = "accepted"
+    done = client.get(url, headers={"HX-Request": "true"} | officer).text
+    assert 'id="proposal-status">Accepted<' in done
+    assert 'hx-trigger="every 5s"' not in done  # polling stops once countersigned

@@ -26,4 +26,5 @@ PLUGIN = Plugin(
             every=lambda settings: FEED_PULL_SECONDS,
         ),
     ),
+    work_queue=(Ref("liaison.web.views.work_queue:incident_obligations"),),
 )

@@ -28,6 +28,8 @@ class OfficerSeed:
 
 
 PARTIES = {"CA": "Canada", "IN": "India"}
+# The zone a party's people read times in unless they choose another (their capital's).
+PARTY_TIME_ZONES = {"CA": "America/Toronto", "IN": "Asia/Kolkata"}
 
 AGENCIES: dict[str, tuple[AgencySeed, ...]] = {
     "CA": (

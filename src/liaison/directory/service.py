@@ -9,6 +9,7 @@ from __future__ import annotations
 import pycountry
 from sqlalchemy.orm import Session
 
+from liaison.directory import seed_data
 from liaison.directory.accreditation import apply_step
 from liaison.directory.federation import publish_agency, publish_officer, send_decision
 from liaison.directory.repository import DirectoryRepository
@@ -44,7 +45,11 @@ class DirectoryService:
             raise ValidationFailed.on_field("code", f"'{data.code}' is not an ISO 3166-1 code")
         if self.repo.party(data.code) is not None:
             raise Conflict.on_field("code", f"party {data.code} already exists")
-        party = Party(code=data.code, name=data.name or country.name)
+        party = Party(
+            code=data.code,
+            name=data.name or country.name,
+            time_zone=seed_data.PARTY_TIME_ZONES.get(data.code),
+        )
         self.db.add(party)
         self.db.flush()
         trail(self.db, self.caller, "directory.party.created", "directory.party", party.code)
@@ -233,6 +238,6 @@ def ensure_party(db: Session, code: str, name: str) -> bool:
     """Record a party if it is not known yet; True if it was added. Flushes."""
     if db.get(Party, code) is not None:
         return False
-    db.add(Party(code=code, name=name))
+    db.add(Party(code=code, name=name, time_zone=seed_data.PARTY_TIME_ZONES.get(code)))
     db.flush()
     return True

@@ -37,4 +37,5 @@ PLUGIN = Plugin(
         ),
     ),
     figures={"exchange": Ref("liaison.exchange.stats:cached")},
+    work_queue=(Ref("liaison.web.views.work_queue:requests_due"),),
 )

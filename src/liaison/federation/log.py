@@ -26,6 +26,7 @@ class MessageLogQuery(BaseModel):
     direction: Literal["out", "in"] | None = None
     status: MessageStatus | None = None
     type: str | None = Field(default=None, max_length=100, pattern=r"^[a-z0-9_.]+$")
+    hide_types: tuple[str, ...] = ()  # e.g. the audit checkpoints sent every minute
     limit: int = Field(default=100, ge=1, le=500)
 
 
@@ -35,6 +36,8 @@ def _outbound(db: Session, q: MessageLogQuery) -> list[MessageLogEntry]:
         query = query.where(OutboxMessage.peer_party == q.peer.upper())
     if q.type:
         query = query.where(OutboxMessage.type == q.type)
+    if q.hide_types:
+        query = query.where(OutboxMessage.type.not_in(q.hide_types))
     if q.status:
         if q.status not in OUT_STATUSES:
             return []
@@ -75,6 +78,8 @@ def _inbound(db: Session, q: MessageLogQuery) -> list[MessageLogEntry]:
         query = query.where(InboxMessage.peer_party == q.peer.upper())
     if q.type:
         query = query.where(InboxMessage.type == q.type)
+    if q.hide_types:
+        query = query.where(InboxMessage.type.not_in(q.hide_types))
     if q.status:
         query = query.where(InboxMessage.status == q.status)
     entries = [

@@ -165,6 +165,9 @@ class Plugin:
     seed_steps: tuple[Ref[SeedStep], ...] = ()
     peer_welcome: tuple[Ref[PeerWelcome], ...] = ()
     nav: tuple[NavLink, ...] = ()
+    # (db, caller, settings) -> a section of the home page's work queue, or None when the
+    # caller's role has nothing to do there (web/views/work_queue.py has the types).
+    work_queue: tuple[Ref[Callable[..., Any]], ...] = ()
 
 
 def _unique(kind: str, pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
@@ -229,6 +232,10 @@ class Registry:
     def nav_links(self, role: str) -> list[NavLink]:
         return [link for p in self.plugins for link in p.nav if link.shown_to(role)]
 
+    @property
+    def work_queue(self) -> list[Callable[..., Any]]:
+        return [ref.target for p in self.plugins for ref in p.work_queue]
+
     def check(self) -> None:
         """Import every reference now: a wrong name fails here, not in production."""
         for plugin in self.plugins:
@@ -243,6 +250,7 @@ class Registry:
                 *plugin.figures.values(),
                 *plugin.seed_steps,
                 *plugin.peer_welcome,
+                *plugin.work_queue,
             ]
             for ref in refs:
                 _ = ref.target

@@ -37,6 +37,8 @@ class Caller:
     agency_id: str
     party_code: str
     csrf_token: str | None = None  # set for browser sessions only
+    time_zone: str = "UTC"  # IANA zone the caller reads and types times in
+    language: str = "en"
 
     @property
     def is_admin(self) -> bool:

@@ -24,6 +24,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(30))
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Preferences: None means the party's time zone / the default language.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     agency: Mapped[Agency] = relationship(lazy="raise")

@@ -14,4 +14,5 @@ PLUGIN = Plugin(
             every=lambda settings: settings.smtp_poll_seconds,
         ),
     ),
+    work_queue=(Ref("liaison.web.views.work_queue:unread_notifications"),),
 )

@@ -20,4 +20,5 @@ PLUGIN = Plugin(
     seed_steps=(Ref("liaison.policy.store:seed_packs"),),
     purge_rules=(Ref("liaison.policy.register:PURGE_RULE"),),
     figures={"obligations": Ref("liaison.policy.obligations:figure")},
+    work_queue=(Ref("liaison.web.views.work_queue:held_for_review"),),
 )

@@ -15,7 +15,7 @@ from liaison.kit.errors import TooManyAttempts
 from liaison.kit.roles import Caller, Role
 from liaison.kit.security import token_digest, verify_password
 from liaison.ledger.service import trail
-from liaison.models import Agency, LoginAttempt, User, WebSession
+from liaison.models import Agency, LoginAttempt, Party, User, WebSession
 from liaison.users import repository
 
 SESSION_PREFIX = "lss"
@@ -24,6 +24,8 @@ SESSION_PREFIX = "lss"
 def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller:
     agency = db.get(Agency, user.agency_id)
     assert agency is not None  # foreign key guarantees it
+    party = db.get(Party, agency.party_code)
+    zone = user.time_zone or (party.time_zone if party else None) or "UTC"
     return Caller(
         user_id=user.id,
         username=user.username,
@@ -32,6 +34,8 @@ def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller
         agency_id=user.agency_id,
         party_code=agency.party_code,
         csrf_token=csrf_token,
+        time_zone=zone,
+        language=user.language or "en",
     )
 
 

@@ -10,6 +10,8 @@ from liaison.users import service
 from liaison.users.deps import CallerDep
 from liaison.users.repository import UserRepository
 from liaison.users.schemas import (
+    PreferencesOut,
+    PreferencesUpdate,
     RoleChange,
     TokenCreate,
     TokenIssued,
@@ -24,6 +26,17 @@ router = APIRouter(prefix="/api/v1", tags=["users"])
 @router.get("/me", response_model=UserOut)
 def me(db: DbDep, caller: CallerDep) -> UserOut:
     return UserOut.model_validate(service.get_user(db, caller, caller.username))
+
+
+@router.get("/me/preferences", response_model=PreferencesOut)
+def my_preferences(db: DbDep, caller: CallerDep) -> PreferencesOut:
+    """Your time zone (times in pages are shown, and read from forms, in it) and language."""
+    return service.preferences(db, caller)
+
+
+@router.put("/me/preferences", response_model=PreferencesOut)
+def set_my_preferences(data: PreferencesUpdate, db: DbDep, caller: CallerDep) -> PreferencesOut:
+    return service.set_preferences(db, caller, data)
 
 
 @router.get("/users", response_model=list[UserOut])

@@ -7,6 +7,9 @@ from liaison.kit.plugin import Command, Plugin, Ref
 PLUGIN = Plugin(
     name="users",
     api_routers=(Ref("liaison.users.endpoints:router"),),
-    web_routers=(Ref("liaison.web.views.auth:router"),),
+    web_routers=(
+        Ref("liaison.web.views.auth:router"),
+        Ref("liaison.web.views.preferences:router"),
+    ),
     commands=(Command("user", Ref("liaison.users.cli:app"), "Users, roles and API tokens."),),
 )

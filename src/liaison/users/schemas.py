@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -67,3 +69,35 @@ class TokenOut(BaseModel):
 
 class TokenIssued(TokenOut):
     token: str = Field(description="shown once; only a keyed hash is stored")
+
+
+class Language(StrEnum):
+    """Languages a user may pick; pages are in English until the catalogues land."""
+
+    ENGLISH = "en"
+    FRENCH = "fr"
+    HINDI = "hi"
+
+
+class PreferencesUpdate(InputModel):
+    time_zone: str = Field(
+        min_length=1, max_length=64, description="IANA zone, e.g. Asia/Kolkata or America/Toronto"
+    )
+    language: Language = Language.ENGLISH
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"'{value}' is not a time zone: choose one from the list, e.g. Asia/Kolkata"
+            ) from exc
+        return value
+
+
+class PreferencesOut(BaseModel):
+    time_zone: str = Field(description="the zone times are shown and typed in")
+    language: Language
+    party_time_zone: str | None = Field(description="the default, from the user's party")

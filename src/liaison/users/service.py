@@ -13,9 +13,15 @@ from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role, is_reserved_username
 from liaison.kit.security import hash_password, new_token, token_digest
 from liaison.ledger.service import trail
-from liaison.models import Agency, ApiToken, User
+from liaison.models import Agency, ApiToken, Party, User
 from liaison.users.repository import UserRepository
-from liaison.users.schemas import TokenCreate, UserCreate
+from liaison.users.schemas import (
+    Language,
+    PreferencesOut,
+    PreferencesUpdate,
+    TokenCreate,
+    UserCreate,
+)
 
 TOKEN_PREFIX = "lsn"  # noqa: S105  (a label, not a secret)
 
@@ -100,3 +106,39 @@ def revoke_token(db: Session, caller: Caller, token_id: str) -> ApiToken:
     db.flush()
     trail(db, caller, "users.token.revoked", "users.token", token.id)
     return token
+
+
+def _party_zone(db: Session, user: User) -> str | None:
+    agency = db.get(Agency, user.agency_id)
+    party = db.get(Party, agency.party_code) if agency else None
+    return party.time_zone if party else None
+
+
+def preferences(db: Session, caller: Caller) -> PreferencesOut:
+    """The caller's own time zone (theirs, else their party's) and language."""
+    user = get_user(db, caller, caller.username)
+    party_zone = _party_zone(db, user)
+    return PreferencesOut(
+        time_zone=user.time_zone or party_zone or "UTC",
+        language=Language(user.language or Language.ENGLISH.value),
+        party_time_zone=party_zone,
+    )
+
+
+def set_preferences(db: Session, caller: Caller, data: PreferencesUpdate) -> PreferencesOut:
+    """Anyone may set their own; choosing the party's zone follows the party's default."""
+    user = get_user(db, caller, caller.username)
+    party_zone = _party_zone(db, user)
+    user.time_zone = None if data.time_zone == party_zone else data.time_zone
+    user.language = data.language.value
+    db.flush()
+    trail(
+        db,
+        caller,
+        "users.preferences.changed",
+        "user",
+        user.username,
+        time_zone=data.time_zone,
+        language=data.language.value,
+    )
+    return preferences(db, caller)

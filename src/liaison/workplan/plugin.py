@@ -25,4 +25,5 @@ PLUGIN = Plugin(
         ),
     ),
     seed_steps=(Ref("liaison.workplan.seed:seed_workplan"),),
+    work_queue=(Ref("liaison.web.views.work_queue:proposals_awaiting"),),
 )

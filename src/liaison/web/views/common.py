@@ -19,6 +19,7 @@ from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
+from liaison.web import people, times
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -33,9 +34,33 @@ SECURITY_HEADERS = {
 }
 
 
+# Words people write in capitals (or their own way) whatever the enum value says.
+_WORDS = {
+    "mlat": "MLAT",
+    "ndps": "NDPS",
+    "ip": "IP",
+    "ipv4": "IPv4",
+    "ipv6": "IPv6",
+    "url": "URL",
+    "iban": "IBAN",
+    "bic": "BIC",
+    "lei": "LEI",
+    "imo": "IMO",
+    "cas": "CAS",
+    "tlp": "TLP",
+    "stix": "STIX",
+    "taxii": "TAXII",
+    "pdf": "PDF",
+    "api": "API",
+    "e164": "E.164",
+}
+
+
 def humanize(value: object) -> str:
-    """``organised_crime`` → ``Organised crime`` (enum values shown to people)."""
-    text = str(getattr(value, "value", value)).replace("_", " ")
+    """``organised_crime`` → ``Organised crime``, ``mlat`` → ``MLAT`` (enum values shown
+    to people)."""
+    words = str(getattr(value, "value", value)).replace("_", " ").split(" ")
+    text = " ".join(_WORDS.get(word.lower(), word) for word in words)
     return text[:1].upper() + text[1:]
 
 
@@ -64,6 +89,12 @@ _env = jinja2.Environment(
 _env.filters["humanize"] = humanize
 _env.filters["iso_date"] = iso_date
 _env.filters["sentence"] = sentence
+_env.filters["when"] = times.when
+_env.filters["deadline"] = times.deadline
+_env.filters["relative"] = times.relative
+_env.filters["input_time"] = times.input_value
+_env.globals["zone_label"] = times.zone_label
+_env.filters["person"] = people.person
 templates = Jinja2Templates(env=_env)
 
 
@@ -82,13 +113,20 @@ def render(
 ) -> HTMLResponse:
     # ``me``, not ``caller``: Jinja reserves ``caller`` inside {% call %} blocks.
     context |= {"request": request, "me": caller, "node": request.app.state.settings}
-    return templates.TemplateResponse(
-        request,
-        name,
-        context,
-        status_code=status,
-        headers=SECURITY_HEADERS | (headers or {}),
-    )
+    # Times on the page are shown in the reader's zone (the template renders right here).
+    token = times.READER_ZONE.set(caller.time_zone if caller else "UTC")
+    lookups = people.PEOPLE.set(people.Directory(request.app.state.session_factory))
+    try:
+        return templates.TemplateResponse(
+            request,
+            name,
+            context,
+            status_code=status,
+            headers=SECURITY_HEADERS | (headers or {}),
+        )
+    finally:
+        people.PEOPLE.reset(lookups)
+        times.READER_ZONE.reset(token)
 
 
 def redirect_after_post(request: Request, url: str) -> Response:

@@ -19,6 +19,7 @@ from liaison.cyber.repository import CyberRepository
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.models import CyberIncident
+from liaison.web import times
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -67,7 +68,13 @@ def create_incident(
     request: Request, db: DbDep, caller: PageCallerDep, form: CsrfFormDep
 ) -> Response:
     values = read_values(form, FIELDS)
-    data = values | {"reportable_cert_in": form_text(form, "reportable_cert_in") == "true"}
+    # The form's time is the user's local time (their zone); the incident stores UTC.
+    detected = times.parse_local(form_text(form, "detected_at"), caller.time_zone)
+    data: dict[str, object] = values | {
+        "reportable_cert_in": form_text(form, "reportable_cert_in") == "true"
+    }
+    if detected is not None:
+        data["detected_at"] = detected
     return submit(
         request,
         db,

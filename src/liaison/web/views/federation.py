@@ -47,6 +47,9 @@ TypeFilter = Annotated[str | None, Query(alias="type", max_length=100, pattern=r
 PeerPath = Annotated[str, Path(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
 
 
+CHECKPOINT_TYPES = ("audit.checkpoint", "audit.countersign")
+
+
 def federation_operator(caller: PageCallerDep) -> Caller:
     require_operator(caller)
     return caller
@@ -150,7 +153,11 @@ def messages_page(
     direction: DirectionFilter = None,
     status: StatusFilter = None,
     message_type: TypeFilter = None,
+    checkpoints: bool = False,
 ) -> Response:
+    """The message log; audit checkpoints (one a minute each way) only when asked for,
+    or when the type filter names them."""
+    hidden = () if checkpoints or message_type else CHECKPOINT_TYPES
     filters = {
         "peer": (peer or "").upper(),
         "direction": direction or "",
@@ -159,7 +166,8 @@ def messages_page(
     }
     try:
         query = MessageLogQuery.model_validate(
-            {name: value or None for name, value in filters.items()} | {"limit": LOG_LIMIT}
+            {name: value or None for name, value in filters.items()}
+            | {"limit": LOG_LIMIT, "hide_types": hidden}
         )
     except ValidationError as exc:
         problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
@@ -175,7 +183,8 @@ def messages_page(
         caller=caller,
         entries=entries,
         filters=filters,
-        filtered=any(filters.values()),
+        filtered=any(filters.values()) or checkpoints,
+        checkpoints=checkpoints,
         limited=len(entries) >= LOG_LIMIT,
         limit=LOG_LIMIT,
         parties=parties,

@@ -38,6 +38,9 @@ _MESSAGES = {
     "date_parsing": "enter a date as YYYY-MM-DD",
     "date_type": "enter a date as YYYY-MM-DD",
     "extra_forbidden": "this field is not expected here",
+    "datetime_parsing": "enter a date and time, e.g. 2026-02-10 10:00",
+    "datetime_from_date_parsing": "enter a date and time, e.g. 2026-02-10 10:00",
+    "datetime_type": "enter a date and time, e.g. 2026-02-10 10:00",
 }
 
 

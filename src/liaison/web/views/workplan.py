@@ -10,13 +10,15 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from liaison.api.deps import DbDep, RegistryDep, SettingsDep
-from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.errors import LiaisonError, NotFound, ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models import DialogueOutcome
+from liaison.web.views import workplan_forms
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
@@ -25,6 +27,7 @@ from liaison.web.views.common import (
     redirect_after_post,
     render,
 )
+from liaison.web.views.forms import FormState
 from liaison.workplan import versions
 from liaison.workplan.charts import milestone_chart, status_chart
 from liaison.workplan.dashboard import build_dashboard
@@ -138,6 +141,17 @@ def proposals(
     settings: SettingsDep,
     created: Annotated[str | None, Query(max_length=36)] = None,
 ) -> Response:
+    return _proposals_page(request, db, caller, created=created)
+
+
+def _proposals_page(
+    request: Request,
+    db: Session,
+    caller: Caller,
+    *,
+    created: str | None = None,
+    form: FormState | None = None,
+) -> Response:
     repo = WorkplanRepository(db, caller)
     current = versions.current_or_fail(repo)
     document = parse(current.document)
@@ -145,6 +159,7 @@ def proposals(
         request,
         "workplan/proposals.html",
         caller=caller,
+        status=form.status if form else 200,
         proposals=[ProposalOut.model_validate(p) for p in repo.proposals()],
         current=current,
         plan=document,
@@ -152,6 +167,7 @@ def proposals(
         may_decide=may_decide(caller),
         prefill=None,
         created=created,
+        form=form or FormState(),
     )
 
 
@@ -191,15 +207,24 @@ def propose(
 ) -> Response:
     service = WorkplanService(db, caller, settings)
     current = versions.current_or_fail(service.repo)
-    data = _parse(
-        ProposalCreate,
-        {
-            "base_version": form_text(form, "base_version") or current.number,
-            "changes": _action_change(form, parse(current.document).parties),
-            "note": form_text(form, "note"),
-        },
-    )
-    proposal = service.propose(data)
+    parties = parse(current.document).parties
+    savepoint = db.begin_nested()
+    try:
+        data = ProposalCreate.model_validate(
+            {
+                "base_version": form_text(form, "base_version") or current.number,
+                "changes": _action_change(form, parties),
+                "note": form_text(form, "note"),
+            }
+        )
+        proposal = service.propose(data)
+    except (ValidationError, LiaisonError) as exc:
+        savepoint.rollback()
+        again = workplan_forms.refusal(exc, workplan_forms.typed(form, parties))
+        if again is None:
+            raise
+        return _proposals_page(request, db, caller, form=again)
+    savepoint.commit()
     return redirect_after_post(request, f"/workplan/proposals/{proposal.id}")
 
 

@@ -1,0 +1,105 @@
+"""Phones and laptops in a real browser: at 390 px no page scrolls sideways, for every
+role; at 1366 px the header stays on one line; the inbox becomes cards on a phone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.nodes import LiveNode
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+ROLES = ("ca-officer", "ca-analyst", "ca-legal", "ca-admin", "ca-viewer")
+PAGES = (
+    "/",
+    "/exchange",
+    "/exchange/compose",
+    "/workplan",
+    "/workplan/proposals",
+    "/workplan/versions",
+    "/workplan/dialogue",
+    "/cyber",
+    "/directory/parties",
+    "/directory/agencies",
+    "/directory/officers",
+    "/policy/explain",
+    "/policy/reviews",
+    "/notifications",
+    "/preferences",
+    "/retention",
+    "/audit",
+    "/federation/peers",
+    "/federation/messages",
+)
+
+
+# The innermost elements reaching past the right edge: what to fix when this test fails.
+WIDEST = """width => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 0.5 && !e.querySelector('*'))
+  .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
+  .join(', ')"""
+
+
+def _first_link(page: Page, path: str, prefix: str) -> list[str]:
+    page.goto(path)
+    hrefs: list[str] = page.eval_on_selector_all(
+        f'main a[href^="{prefix}"]', "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [href.split("#", 1)[0] for href in hrefs[:1]]
+
+
+def _too_wide(page: Page, paths: list[str], width: int) -> dict[str, int]:
+    wide = {}
+    for path in paths:
+        page.goto(path)
+        scroll = int(page.evaluate("document.documentElement.scrollWidth"))
+        if scroll > width:
+            wide[f"{path} ({page.evaluate(WIDEST, width)})"] = scroll
+    return wide
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, node: LiveNode) -> None:
+    wide: dict[str, dict[str, int]] = {}
+    for username in ROLES:
+        context = browser.new_context(base_url=node.url, viewport=PHONE)
+        page = context.new_page()
+        sign_in(page, username, "/notifications")
+        details = [
+            *_first_link(page, "/exchange", "/exchange/cases/"),
+            *_first_link(page, "/cyber", "/cyber/collections/"),
+            *_first_link(page, "/workplan", "/workplan/actions/"),
+        ]
+        found = _too_wide(page, [*PAGES, *details], PHONE["width"])
+        if found:
+            wide[username] = found
+        context.close()
+    assert not wide, f"pages wider than {PHONE['width']} px (scrollWidth): {wide}"
+
+
+def test_header_one_line_at_1366_and_inbox_cards_on_a_phone(
+    browser: Browser, node: LiveNode
+) -> None:
+    context = browser.new_context(base_url=node.url, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, "ca-admin", "/exchange")  # the role with the most links
+    page.screenshot(path=str(ARTIFACTS / "header-1366-admin.png"))
+    nav = page.locator(".site-nav > ul")
+    first = page.locator(".site-nav > ul > li").first
+    nav_box, link_box = nav.bounding_box(), first.bounding_box()
+    assert nav_box is not None
+    assert link_box is not None
+    assert nav_box["height"] < 2 * link_box["height"], "the main menu wraps at 1366 px"
+    page.set_viewport_size(PHONE)
+    page.reload()
+    page.screenshot(path=str(ARTIFACTS / "inbox-390-admin.png"), full_page=True)
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] <= 140, f"header takes {header['height']} px on a phone"
+    page.goto("/directory/agencies")
+    card = page.locator("#agencies tbody tr").first
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"  # a card
+    assert card.locator("td").first.get_attribute("data-label") == "Name"
+    context.close()
