@@ -18,6 +18,7 @@ from liaison.exchange.plugin import PLUGIN as EXCHANGE
 from liaison.federation.plugin import PLUGIN as FEDERATION
 from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
+from liaison.networks.plugin import PLUGIN as NETWORKS
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
 from liaison.policy.plugin import PLUGIN as POLICY
 from liaison.retention.plugin import PLUGIN as RETENTION
@@ -35,6 +36,7 @@ DOMAINS: tuple[Plugin, ...] = (
     NOTIFICATIONS,
     WORKPLAN,
     EXCHANGE,
+    NETWORKS,
     CYBER,
     DEMO,
 )

@@ -35,6 +35,7 @@ from liaison.models.federation import (
     Refusal,
 )
 from liaison.models.idempotency import IdempotencyKey
+from liaison.models.networks import NetworkCluster, NetworkDecision, NetworkModel, NetworkRecord
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import Assurance, PolicyPack, ReviewItem
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
@@ -51,6 +52,10 @@ from liaison.models.workplan import (
 )
 
 __all__ = [
+    "NetworkCluster",
+    "NetworkDecision",
+    "NetworkModel",
+    "NetworkRecord",
     "Agency",
     "ApiToken",
     "Assurance",
