@@ -52,10 +52,6 @@ from liaison.models.workplan import (
 )
 
 __all__ = [
-    "NetworkCluster",
-    "NetworkDecision",
-    "NetworkModel",
-    "NetworkRecord",
     "Agency",
     "ApiToken",
     "Assurance",
@@ -86,6 +82,10 @@ __all__ = [
     "LoginAttempt",
     "Message",
     "MessageEntity",
+    "NetworkCluster",
+    "NetworkDecision",
+    "NetworkModel",
+    "NetworkRecord",
     "NodeKey",
     "Notification",
     "Officer",

@@ -9,12 +9,16 @@ import typer
 from liaison.kit.cli import console, settings, transaction
 from liaison.networks.resolve import full_run, resolve_pending
 
-app = typer.Typer(help="Crime networks: entity resolution and the link graph.", no_args_is_help=True)
+app = typer.Typer(
+    help="Crime networks: entity resolution and the link graph.", no_args_is_help=True
+)
 
 
 @app.command("resolve")
 def resolve(
-    train: Annotated[bool, typer.Option(help="Train the person model (Splink, EM) on this node's records")] = True,
+    train: Annotated[
+        bool, typer.Option(help="Train the person model (Splink, EM) on this node's records")
+    ] = True,
 ) -> None:
     """Resolve every message's entities again (the analysts' decisions are kept)."""
     with transaction(settings()) as db:

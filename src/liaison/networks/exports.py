@@ -10,7 +10,7 @@ import json
 import uuid
 from typing import Any
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 
 from liaison.cyber.tlp import MARKING_FOR, Tlp
 from liaison.kit import clock
@@ -46,7 +46,19 @@ def graphml(graph: nx.Graph) -> str:
 def links_csv(graph: nx.Graph) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["source", "source_label", "target", "target_label", "type", "messages", "tlp", "first", "last"])
+    writer.writerow(
+        [
+            "source",
+            "source_label",
+            "target",
+            "target_label",
+            "type",
+            "messages",
+            "tlp",
+            "first",
+            "last",
+        ]
+    )
     for a, b, data in graph.edges(data=True):
         writer.writerow(
             [

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 
 from liaison.networks.repository import SeenRecord
 
@@ -54,7 +54,14 @@ def build(records: list[SeenRecord], labels: dict[str, str] | None = None) -> nx
         by_message.setdefault(record.message_id, []).append(record)
         if record.cluster_id not in graph:
             label = (labels or {}).get(record.cluster_id, record.label)
-            graph.add_node(record.cluster_id, kind=record.kind, label=label, parties=set(), tlps=set(), records=0)
+            graph.add_node(
+                record.cluster_id,
+                kind=record.kind,
+                label=label,
+                parties=set(),
+                tlps=set(),
+                records=0,
+            )
         node = graph.nodes[record.cluster_id]
         node["parties"].add(record.party)
         node["tlps"].add(record.tlp)
@@ -70,7 +77,15 @@ def build(records: list[SeenRecord], labels: dict[str, str] | None = None) -> nx
                 edge["first"] = min(edge["first"], first.at)
                 edge["last"] = max(edge["last"], first.at)
             else:
-                graph.add_edge(a, b, type=link_type(kind_a, kind_b), messages=1, tlps={first.tlp}, first=first.at, last=first.at)
+                graph.add_edge(
+                    a,
+                    b,
+                    type=link_type(kind_a, kind_b),
+                    messages=1,
+                    tlps={first.tlp},
+                    first=first.at,
+                    last=first.at,
+                )
     return graph
 
 
@@ -105,7 +120,9 @@ def analyse(graph: nx.Graph, *, seed: int = 1) -> Analytics:
         if k is not None:
             left = left[:SAMPLES]
         across = nx.betweenness_centrality_subset(graph, left, right, normalized=True)
-        brokers = sorted(((node, v) for node, v in across.items() if v > 0), key=lambda x: -x[1])[:20]
+        brokers = sorted(((node, v) for node, v in across.items() if v > 0), key=lambda x: -x[1])[
+            :20
+        ]
     if n <= LOUVAIN_UP_TO:
         communities = nx.community.louvain_communities(graph, seed=seed) if n else []
     else:
@@ -114,7 +131,9 @@ def analyse(graph: nx.Graph, *, seed: int = 1) -> Analytics:
     for _, _, data in graph.edges(data=True):
         months[data["first"].strftime("%Y-%m")] += 1
     return Analytics(
-        components=sorted((sorted(c) for c in nx.connected_components(graph)), key=len, reverse=True),
+        components=sorted(
+            (sorted(c) for c in nx.connected_components(graph)), key=len, reverse=True
+        ),
         degree=nx.degree_centrality(graph) if n > 1 else dict.fromkeys(graph, 0.0),
         betweenness=betweenness,
         brokers=brokers,

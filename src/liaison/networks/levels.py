@@ -35,7 +35,9 @@ NAME = Comparison(
         Level("name missing", "name_key_l IS NULL OR name_key_r IS NULL"),
         Level("same phonetic name", "name_key_l = name_key_r"),
         Level("phonetic name almost the same", _jw("name_key", 0.92)),
-        Level("same first name and surname", "first_key_l = first_key_r AND last_key_l = last_key_r"),
+        Level(
+            "same first name and surname", "first_key_l = first_key_r AND last_key_l = last_key_r"
+        ),
         Level(
             "same first name, surname on one side only",
             "first_key_l = first_key_r AND (last_key_l IS NULL OR last_key_r IS NULL)",
@@ -54,7 +56,10 @@ DOB = Comparison(
         Level("date of birth missing", "year_l IS NULL OR year_r IS NULL"),
         Level("same date of birth", "dob_l = dob_r"),
         Level("day and month swapped", "dob_l = dob_swapped_r"),
-        Level("same year, a full date on one side only", "year_l = year_r AND (dob_l IS NULL OR dob_r IS NULL)"),
+        Level(
+            "same year, a full date on one side only",
+            "year_l = year_r AND (dob_l IS NULL OR dob_r IS NULL)",
+        ),
         Level("one digit different", "damerau_levenshtein(dob_l, dob_r) <= 1"),
         Level("same year, different date", "year_l = year_r"),
         Level("dates of birth differ", "ELSE"),

@@ -4,7 +4,8 @@
 two blocking rules (no ground truth, no threshold tuned on it); ``Weights`` keeps the
 trained match weight of every comparison level, so a pair's score can be explained
 ("why are these the same person?") and recomputed for new records without Splink.
-A pair is a match when its probability reaches ``MATCH_PROBABILITY`` (fixed at 0.5: a match is more likely than not, the decision that makes the fewest expected errors).
+A pair is a match when its probability reaches ``MATCH_PROBABILITY``, fixed at 0.5 (a
+match is more likely than not: the decision with the fewest expected errors).
 """
 
 from __future__ import annotations

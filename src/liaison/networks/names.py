@@ -16,7 +16,7 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
-from indic_transliteration import sanscript
+from indic_transliteration import sanscript  # type: ignore[import-untyped]
 
 from liaison.exchange.normalise import fold
 
@@ -51,9 +51,9 @@ def _script(text: str) -> str | None:
     for ch in text:
         point = ord(ch)
         if 0x0900 <= point <= 0x097F:
-            return sanscript.DEVANAGARI
+            return str(sanscript.DEVANAGARI)
         if 0x0A00 <= point <= 0x0A7F:
-            return sanscript.GURMUKHI
+            return str(sanscript.GURMUKHI)
     return None
 
 
@@ -63,7 +63,7 @@ def latin(name: str) -> str:
     script = _script(name)
     text = name
     if script is not None:
-        text = sanscript.transliterate(name, script, sanscript.HK)
+        text = str(sanscript.transliterate(name, script, sanscript.HK))
         text = "".join(_HK.get(ch, ch) for ch in text)
         text = _SCHWA.sub("", text)  # the inherent vowel is not said at a word's end
     folded = unicodedata.normalize("NFKD", fold(text))
@@ -94,7 +94,7 @@ MALE = frozenset({"singh", "sing", "sinh", "kumar"})
 
 
 def sex(name: str) -> str:
-    """"f" or "m" when the name carries a marker that says so, else ""."""
+    """ "f" or "m" when the name carries a marker that says so, else ""."""
     words = set(latin(name).split())
     if words & FEMALE:
         return "f"

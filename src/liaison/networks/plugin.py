@@ -11,7 +11,13 @@ PLUGIN = Plugin(
     commands=(
         Command("networks", Ref("liaison.networks.cli:app"), "Entity resolution, link graph."),
     ),
-    jobs=(Job("networks resolution", Ref("liaison.networks.jobs:resolve_job"), every=lambda settings: 60.0),),
+    jobs=(
+        Job(
+            "networks resolution",
+            Ref("liaison.networks.jobs:resolve_job"),
+            every=lambda settings: 60.0,
+        ),
+    ),
     nav=(
         NavLink(
             "Networks",

@@ -43,7 +43,9 @@ class Record:
     person: dict[str, Any] = field(default_factory=dict)
 
 
-def person_row(uid: str, name: str, dob: str | None, ids: list[str], nationality: str | None) -> dict[str, Any]:
+def person_row(
+    uid: str, name: str, dob: str | None, ids: list[str], nationality: str | None
+) -> dict[str, Any]:
     full, year = names.dob_parts(dob)
     return {
         "unique_id": uid,

@@ -39,7 +39,7 @@ class NetworksRepository(Repository[Caller]):
         query = ExchangeRepository(self.db, self.caller).messages_query()
         return query.with_only_columns(Message.id)
 
-    def _records(self) -> Select[tuple[NetworkRecord, Message]]:
+    def _records(self) -> Select[NetworkRecord, Message]:
         return (
             select(NetworkRecord, Message)
             .join(Message, Message.id == NetworkRecord.message_id)
@@ -60,15 +60,17 @@ class NetworksRepository(Repository[Caller]):
             at=message.sent_at or message.received_at or message.created_at,
         )
 
-    def records(self, cluster_ids: list[str] | None = None, limit: int = 200_000) -> list[SeenRecord]:
+    def records(
+        self, cluster_ids: list[str] | None = None, limit: int = 200_000
+    ) -> list[SeenRecord]:
         query = self._records()
         if cluster_ids is not None:
             query = query.where(NetworkRecord.cluster_id.in_(cluster_ids))
-        return [self._seen(r, m) for r, m in self.db.execute(query.limit(limit)).tuples()]
+        return [self._seen(row[0], row[1]) for row in self.db.execute(query.limit(limit))]
 
     def records_of_messages(self, message_ids: list[str]) -> list[SeenRecord]:
         query = self._records().where(NetworkRecord.message_id.in_(message_ids))
-        return [self._seen(r, m) for r, m in self.db.execute(query).tuples()]
+        return [self._seen(row[0], row[1]) for row in self.db.execute(query)]
 
     def cluster(self, cluster_id: str) -> tuple[NetworkCluster, list[SeenRecord]]:
         """A cluster with the records the caller may see; 404 when none is visible."""

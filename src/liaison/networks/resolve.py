@@ -109,7 +109,7 @@ def _decisions(db: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]
 
 
 def _train(db: Session, rows: list[dict[str, Any]]) -> Weights:
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     from liaison.networks.model import train
 
@@ -192,7 +192,10 @@ def _candidates(db: Session, row: dict[str, Any]) -> list[NetworkRecord]:
         tests.append(NetworkRecord.name_key == row["name_key"])
     if row.get("dob"):
         tests.append(NetworkRecord.dob == row["dob"])
-    for column, attribute in (("first_key", NetworkRecord.first_key), ("last_key", NetworkRecord.last_key)):
+    for column, attribute in (
+        ("first_key", NetworkRecord.first_key),
+        ("last_key", NetworkRecord.last_key),
+    ):
         if row.get(column) and row.get("year"):
             tests.append((attribute == row[column]) & (NetworkRecord.year == row["year"]))
     if not tests:
@@ -229,7 +232,9 @@ def _join_best(
             best[cid] = (weight, parts, other)
     for cid, (weight, parts, other) in sorted(best.items(), key=lambda kv: -kv[1][0]):
         members = [c for c in candidates if c.cluster_id == cid]
-        check = Clusters([record.id, *(m.id for m in members)], {m.id: m.dob or "" for m in [record, *members]})
+        check = Clusters(
+            [record.id, *(m.id for m in members)], {m.id: m.dob or "" for m in [record, *members]}
+        )
         for a, b in apart:
             check.keep_apart(a, b)
         if all(check.join(record.id, m.id) for m in members):
@@ -243,7 +248,11 @@ def _join_best(
 def _touch_cluster(db: Session, record: NetworkRecord) -> None:
     found = db.get(NetworkCluster, record.cluster_id)
     if found is None:
-        db.add(NetworkCluster(id=record.cluster_id, kind=record.kind, label=record.label, size=1, why=[]))
+        db.add(
+            NetworkCluster(
+                id=record.cluster_id, kind=record.kind, label=record.label, size=1, why=[]
+            )
+        )
     else:
         found.size += 1
 

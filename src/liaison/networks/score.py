@@ -9,7 +9,7 @@ from itertools import combinations
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
 from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights

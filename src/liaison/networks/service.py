@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
@@ -70,7 +70,9 @@ class NetworksService:
         why = [w for w in cluster.why if w["a"] in visible and w["b"] in visible]
         messages = sorted({m.message_id for m in members})
         around = self.repo.records_of_messages(messages)
-        labels = {c.id: c.label for c in self.repo.clusters({r.cluster_id for r in around}).values()}
+        labels = {
+            c.id: c.label for c in self.repo.clusters({r.cluster_id for r in around}).values()
+        }
         graph = neighbourhood(build(around, labels), cluster_id, 1)
         if cluster.kind == "person":
             self._audit("networks.person.read", cluster_id, {"records": len(members)})

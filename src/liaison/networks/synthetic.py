@@ -8,23 +8,48 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from indic_transliteration import sanscript
+from indic_transliteration import sanscript  # type: ignore[import-untyped]
 
 # (Latin spelling, Harvard-Kyoto spelling for the Indic scripts)
 FIRST = (
-    ("Gurpreet", "guraprIta"), ("Harpreet", "haraprIta"), ("Manpreet", "manaprIta"),
-    ("Harvinder", "haravindara"), ("Jaswinder", "jasavindara"), ("Kulwinder", "kulavindara"),
-    ("Sukhwinder", "sukhavindara"), ("Rajinder", "rAjindara"), ("Baljit", "balajIta"),
-    ("Amandeep", "amanadIpa"), ("Navdeep", "navadIpa"), ("Gurdeep", "guradIpa"),
-    ("Parminder", "paramindara"), ("Jagdeep", "jagadIpa"), ("Ravinder", "ravindara"),
-    ("Amit", "amita"), ("Rajesh", "rAjeza"), ("Sunil", "sunIla"), ("Vikram", "vikrama"),
-    ("Deepak", "dIpaka"), ("Sandeep", "sandIpa"), ("Kuldeep", "kuladIpa"),
-    ("Bhupinder", "bhUpindara"), ("Tejinder", "tejindara"),
+    ("Gurpreet", "guraprIta"),
+    ("Harpreet", "haraprIta"),
+    ("Manpreet", "manaprIta"),
+    ("Harvinder", "haravindara"),
+    ("Jaswinder", "jasavindara"),
+    ("Kulwinder", "kulavindara"),
+    ("Sukhwinder", "sukhavindara"),
+    ("Rajinder", "rAjindara"),
+    ("Baljit", "balajIta"),
+    ("Amandeep", "amanadIpa"),
+    ("Navdeep", "navadIpa"),
+    ("Gurdeep", "guradIpa"),
+    ("Parminder", "paramindara"),
+    ("Jagdeep", "jagadIpa"),
+    ("Ravinder", "ravindara"),
+    ("Amit", "amita"),
+    ("Rajesh", "rAjeza"),
+    ("Sunil", "sunIla"),
+    ("Vikram", "vikrama"),
+    ("Deepak", "dIpaka"),
+    ("Sandeep", "sandIpa"),
+    ("Kuldeep", "kuladIpa"),
+    ("Bhupinder", "bhUpindara"),
+    ("Tejinder", "tejindara"),
 )
 LAST = (
-    ("Sandhu", "sandhU"), ("Gill", "gilla"), ("Dhillon", "Dhillon"), ("Sidhu", "sidhU"),
-    ("Brar", "barAr"), ("Grewal", "grevAla"), ("Bains", "bainsa"), ("Sharma", "zarmA"),
-    ("Verma", "varmA"), ("Chauhan", "cauhAna"), ("Randhawa", "randhAvA"), ("Bhullar", "bhullara"),
+    ("Sandhu", "sandhU"),
+    ("Gill", "gilla"),
+    ("Dhillon", "Dhillon"),
+    ("Sidhu", "sidhU"),
+    ("Brar", "barAr"),
+    ("Grewal", "grevAla"),
+    ("Bains", "bainsa"),
+    ("Sharma", "zarmA"),
+    ("Verma", "varmA"),
+    ("Chauhan", "cauhAna"),
+    ("Randhawa", "randhAvA"),
+    ("Bhullar", "bhullara"),
 )
 MARKER = (("Singh", "siMha"), ("Kaur", "kaura"), ("Kumar", "kumAra"))
 _VARIANTS = (("ee", "i"), ("i", "ee"), ("oo", "u"), ("u", "oo"), ("v", "w"), ("w", "v"))
@@ -58,7 +83,7 @@ def _typo(rng: random.Random, name: str) -> str:
 
 
 def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
     out: list[SyntheticRecord] = []
     for person in range(people):
         first = rng.choice(FIRST)
@@ -80,7 +105,11 @@ def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
                 if rng.random() < 0.1:
                     name = _typo(rng, name)
             else:
-                hk = f"{first[1]} {marker[1]} {last[1]}" if rng.random() < 0.7 else f"{first[1]} {last[1]}"
+                hk = (
+                    f"{first[1]} {marker[1]} {last[1]}"
+                    if rng.random() < 0.7
+                    else f"{first[1]} {last[1]}"
+                )
                 target = sanscript.DEVANAGARI if script == "devanagari" else sanscript.GURMUKHI
                 name = sanscript.transliterate(hk, sanscript.HK, target)
             roll = rng.random()
@@ -94,7 +123,12 @@ def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
             ids = [phone] if rng.random() < 0.35 else []
             out.append(
                 SyntheticRecord(
-                    f"p{person}-{copy}", person, name, dob, ids, script,
+                    f"p{person}-{copy}",
+                    person,
+                    name,
+                    dob,
+                    ids,
+                    script,
                     nationality if rng.random() < 0.6 else None,
                 )
             )

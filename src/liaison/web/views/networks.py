@@ -13,7 +13,7 @@ from liaison.kit.roles import Caller
 from liaison.networks.graph import to_json
 from liaison.networks.service import DECIDERS, NetworksService
 from liaison.web.views.common import CsrfFormDep, PageCallerDep, form_text, render
-from liaison.web.views.forms import FormState, submit
+from liaison.web.views.forms import FormState, FormValues, submit
 
 router = APIRouter(prefix="/networks", include_in_schema=False)
 EntityId = Annotated[str, Path(pattern=r"^[A-Za-z0-9:_-]{1,50}$")]
@@ -73,7 +73,9 @@ def _entity_page(
 
 
 @router.get("/entities/{entity_id}")
-def entity_page(request: Request, entity_id: EntityId, db: DbDep, caller: PageCallerDep) -> Response:
+def entity_page(
+    request: Request, entity_id: EntityId, db: DbDep, caller: PageCallerDep
+) -> Response:
     return _entity_page(request, db, caller, entity_id)
 
 
@@ -81,12 +83,12 @@ def entity_page(request: Request, entity_id: EntityId, db: DbDep, caller: PageCa
 def confirm(
     request: Request, entity_id: EntityId, db: DbDep, caller: PageCallerDep, form: CsrfFormDep
 ) -> Response:
-    values = {"reason": form_text(form, "reason")}
+    values: FormValues = {"reason": form_text(form, "reason")}
     return submit(
         request,
         db,
         values,
-        lambda: NetworksService(db, caller).confirm(entity_id, values["reason"]),
+        lambda: NetworksService(db, caller).confirm(entity_id, str(values["reason"])),
         then=lambda cluster: f"/networks/entities/{cluster.id}",
         again=lambda state: _entity_page(request, db, caller, entity_id, state),
     )
@@ -96,12 +98,17 @@ def confirm(
 def split(
     request: Request, entity_id: EntityId, db: DbDep, caller: PageCallerDep, form: CsrfFormDep
 ) -> Response:
-    values = {"record_id": form_text(form, "record_id"), "reason": form_text(form, "reason")}
+    values: FormValues = {
+        "record_id": form_text(form, "record_id"),
+        "reason": form_text(form, "reason"),
+    }
     return submit(
         request,
         db,
         values,
-        lambda: NetworksService(db, caller).split(entity_id, values["record_id"], values["reason"]),
+        lambda: NetworksService(db, caller).split(
+            entity_id, str(values["record_id"]), str(values["reason"])
+        ),
         then=lambda cluster: f"/networks/entities/{cluster.id}",
         again=lambda state: _entity_page(request, db, caller, entity_id, state),
     )
