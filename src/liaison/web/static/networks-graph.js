@@ -49,6 +49,7 @@
       cy.on("dbltap", "node", function (event) {
         window.location.href = "/networks/entities/" + encodeURIComponent(event.target.id());
       });
+      box.cy = cy; // for the browser console (and the page's test)
       box.dataset.ready = String(cy.nodes().length);
     });
 })();
