@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, Route, expect
 from sqlalchemy import select
 
+from liaison.exchange.indexing import index_message, parse_entities
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.ids import new_id
 from liaison.models import Agency, Case, Message
@@ -72,27 +73,28 @@ def _messages_in(node: LiveNode) -> None:
                 ],
                 [{"kind": "person", "name": "गुरप्रीत सिंह संधू", "date_of_birth": "1988-11-02"}, MULE],
             ):
-                db.add(
-                    Message(
-                        case_id=case.id,
-                        type="request",
-                        direction="local",
-                        from_agency_id=ids["RCMP"],
-                        to_agency_id=ids["CBSA"],
-                        from_party="CA",
-                        to_party="CA",
-                        originator_party="CA",
-                        priority="high",
-                        subject="Courier",
-                        entities=entities,
-                        tlp="AMBER",
-                        handling_code="intelligence_only",
-                        legal_basis="police_cooperation",
-                        purpose="investigation",
-                        status="delivered",
-                        created_by="user:ca-officer",
-                    )
+                message = Message(
+                    case_id=case.id,
+                    type="request",
+                    direction="local",
+                    from_agency_id=ids["RCMP"],
+                    to_agency_id=ids["CBSA"],
+                    from_party="CA",
+                    to_party="CA",
+                    originator_party="CA",
+                    priority="high",
+                    subject="Courier",
+                    entities=entities,
+                    tlp="AMBER",
+                    handling_code="intelligence_only",
+                    legal_basis="police_cooperation",
+                    purpose="investigation",
+                    status="delivered",
+                    created_by="user:ca-officer",
                 )
+                db.add(message)
+                db.flush()
+                index_message(db, message, parse_entities(entities))
     finally:
         engine.dispose()
 

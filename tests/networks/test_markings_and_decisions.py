@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
-from liaison.models import AuditEntry, NetworkRecord
-from liaison.networks.resolve import full_run, resolve_pending
+from liaison.models import AuditEntry, MessageEntity, NetworkRecord
+from liaison.networks.resolve import full_run, resolve_pending, sweep_erased
 from tests.exchange import payloads
 from tests.networks.conftest import PERSON_DEVANAGARI
 from tests.support.web import HTML, sign_in
@@ -120,3 +120,7 @@ def test_split_is_kept_by_the_next_run_and_new_messages_resolve_incrementally(
         assert resolve_pending(db) == 0
         new = db.scalars(select(NetworkRecord).where(NetworkRecord.label.like("%Sandhoo%"))).one()
         assert new.cluster_id == person["id"]
+        # the RED message's entities erased (retention): its records are forgotten too
+        db.execute(delete(MessageEntity).where(MessageEntity.message_id == shared["red"]["id"]))
+        assert sweep_erased(db) == 2
+        assert db.get(NetworkRecord, red_record) is None

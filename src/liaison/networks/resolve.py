@@ -270,6 +270,18 @@ def pending_messages(db: Session, limit: int = BATCH) -> list[Message]:
     return list(db.scalars(select(Message).where(Message.id.in_(ids)).order_by(Message.id)))
 
 
+def sweep_erased(db: Session) -> int:
+    """Forget the records of messages whose entities were erased (retention, deletion
+    requests: the exchange drops their index rows), and clusters left empty."""
+    indexed = select(MessageEntity.message_id)
+    gone = db.execute(delete(NetworkRecord).where(NetworkRecord.message_id.not_in(indexed)))
+    count = int(getattr(gone, "rowcount", 0) or 0)
+    if count:
+        used = select(NetworkRecord.cluster_id)
+        db.execute(delete(NetworkCluster).where(NetworkCluster.id.not_in(used)))
+    return count
+
+
 def resolve_pending(db: Session) -> int:
     weights = current_weights(db)
     return sum(resolve_message(db, message, weights) for message in pending_messages(db))
