@@ -182,7 +182,8 @@ def cross(people: int = 1000) -> None:
         true,
     )
     print(
-        f"cross-script ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} ({len(recs)} records, {people} people)"
+        f"cross-script ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} "
+        f"({len(recs)} records, {people} people)"
     )
     print(f"cross-script plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f}")
 
@@ -250,7 +251,8 @@ def incremental(n: int, runs: int = 200) -> None:
     times.sort()
     p95 = times[int(0.95 * len(times)) - 1]
     print(
-        f"incremental: {n} resolved records, {runs} messages: p50={statistics.median(times):.1f} ms p95={p95:.1f} ms"
+        f"incremental: {n} resolved records, {runs} messages: "
+        f"p50={statistics.median(times):.1f} ms p95={p95:.1f} ms"
     )
 
 
