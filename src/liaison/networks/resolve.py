@@ -186,22 +186,30 @@ def _clusters(
     ]
 
 
-def _candidates(db: Session, row: dict[str, Any]) -> list[NetworkRecord]:
+@dataclass(frozen=True)
+class _Candidate:
+    id: str
+    cluster_id: str
+    dob: str | None
+    person: dict[str, Any]
+
+
+def _candidates(db: Session, row: dict[str, Any]) -> list[_Candidate]:
     tests = []
     if row.get("name_key"):
         tests.append(NetworkRecord.name_key == row["name_key"])
     if row.get("dob"):
         tests.append(NetworkRecord.dob == row["dob"])
-    for column, attribute in (
-        ("first_key", NetworkRecord.first_key),
-        ("last_key", NetworkRecord.last_key),
-    ):
+    pairs = (("first_key", NetworkRecord.first_key), ("last_key", NetworkRecord.last_key))
+    for column, attribute in pairs:
         if row.get(column) and row.get("year"):
             tests.append((attribute == row[column]) & (NetworkRecord.year == row["year"]))
     if not tests:
         return []
-    query = select(NetworkRecord).where(NetworkRecord.kind == "person", or_(*tests))
-    return list(db.scalars(query.limit(5000)))
+    query = select(
+        NetworkRecord.id, NetworkRecord.cluster_id, NetworkRecord.dob, NetworkRecord.person
+    ).where(NetworkRecord.kind == "person", or_(*tests))
+    return [_Candidate(*found) for found in db.execute(query.limit(5000))]
 
 
 def resolve_message(db: Session, message: Message, weights: Weights | None = None) -> int:
@@ -232,9 +240,8 @@ def _join_best(
             best[cid] = (weight, parts, other)
     for cid, (weight, parts, other) in sorted(best.items(), key=lambda kv: -kv[1][0]):
         members = [c for c in candidates if c.cluster_id == cid]
-        check = Clusters(
-            [record.id, *(m.id for m in members)], {m.id: m.dob or "" for m in [record, *members]}
-        )
+        dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
+        check = Clusters(list(dobs), dobs)
         for a, b in apart:
             check.keep_apart(a, b)
         if all(check.join(record.id, m.id) for m in members):

@@ -4,6 +4,7 @@ trained model. Used by the full run and by the incremental run."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from itertools import combinations
 from typing import Any
@@ -56,6 +57,18 @@ def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
     return pa.table(data)
 
 
+_LOCK = threading.Lock()
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (opening one costs ~100 ms; a cursor, nothing)."""
+    with _LOCK:
+        if not _DATABASE:
+            _DATABASE.append(duckdb.connect())
+        return _DATABASE[0]
+
+
 def score(
     left: Sequence[Row], right: Sequence[Row], weights: Weights, *, at_least: float = MATCH_WEIGHT
 ) -> list[Scored]:
@@ -64,7 +77,7 @@ def score(
         return []
     pairs = _table(left, right)
     gammas = ", ".join(f"{gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
-    connection = duckdb.connect()
+    connection = _duckdb().cursor()  # a cursor: its own connection to the shared database
     try:
         connection.register("pairs", pairs)
         found = connection.execute(
