@@ -20,6 +20,7 @@ from liaison.federation.plugin import PLUGIN as FEDERATION
 from liaison.hitcheck.plugin import PLUGIN as HITCHECK
 from liaison.idempotency.plugin import PLUGIN as IDEMPOTENCY
 from liaison.kit.plugin import Plugin, Registry
+from liaison.networks.plugin import PLUGIN as NETWORKS
 from liaison.notifications.plugin import PLUGIN as NOTIFICATIONS
 from liaison.policy.plugin import PLUGIN as POLICY
 from liaison.precursors.plugin import PLUGIN as PRECURSORS
@@ -40,6 +41,7 @@ DOMAINS: tuple[Plugin, ...] = (
     EXCHANGE,
     HITCHECK,
     PRECURSORS,
+    NETWORKS,
     CYBER,
     DEMO,
     DOCTOR,

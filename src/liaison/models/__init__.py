@@ -45,6 +45,7 @@ from liaison.models.hitcheck import (
     HitcheckState,
 )
 from liaison.models.idempotency import IdempotencyKey
+from liaison.models.networks import NetworkCluster, NetworkDecision, NetworkModel, NetworkRecord
 from liaison.models.notifications import EmailOutbox, Notification, UserEmail
 from liaison.models.policy import (
     Assurance,
@@ -111,6 +112,10 @@ __all__ = [
     "LoginAttempt",
     "Message",
     "MessageEntity",
+    "NetworkCluster",
+    "NetworkDecision",
+    "NetworkModel",
+    "NetworkRecord",
     "NodeKey",
     "Notification",
     "Officer",

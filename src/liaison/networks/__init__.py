@@ -1,0 +1,1 @@
+"""Crime networks: entity resolution across scripts and the cross-border link graph."""

@@ -1,0 +1,121 @@
+"""The comparisons of the person model, as SQL over ``<column>_l`` / ``<column>_r``.
+
+One definition serves the full run (Splink builds its comparison vectors from it) and
+the incremental run (``incremental`` scores a few candidate pairs with the same SQL in
+DuckDB), so both give the same levels and weights. The first level of each
+comparison is the null level; the rest go from the strongest agreement to "else".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Level:
+    label: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    description: str
+    levels: tuple[Level, ...]  # null level first, else level last
+
+
+def _jw(column: str, at: float) -> str:
+    return f"jaro_winkler_similarity({column}_l, {column}_r) >= {at}"
+
+
+NAME = Comparison(
+    "name",
+    "Name, written in Latin from any script, as a phonetic key",
+    (
+        Level("name missing", "name_key_l IS NULL OR name_key_r IS NULL"),
+        Level("same phonetic name", "name_key_l = name_key_r"),
+        Level("phonetic name almost the same", _jw("name_key", 0.92)),
+        Level(
+            "same first name and surname", "first_key_l = first_key_r AND last_key_l = last_key_r"
+        ),
+        Level(
+            "same first name, surname on one side only",
+            "first_key_l = first_key_r AND (last_key_l IS NULL OR last_key_r IS NULL)",
+        ),
+        Level("one letter off", "damerau_levenshtein(name_key_l, name_key_r) <= 1"),
+        Level("spelling close", _jw("latin", 0.88)),
+        Level("same first name only", "first_key_l = first_key_r"),
+        Level("names differ", "ELSE"),
+    ),
+)
+
+DOB = Comparison(
+    "dob",
+    "Date of birth: exact, day and month swapped, year only",
+    (
+        Level("date of birth missing", "year_l IS NULL OR year_r IS NULL"),
+        Level("same date of birth", "dob_l = dob_r"),
+        Level("day and month swapped", "dob_l = dob_swapped_r"),
+        Level(
+            "same year, a full date on one side only",
+            "year_l = year_r AND (dob_l IS NULL OR dob_r IS NULL)",
+        ),
+        Level("one digit different", "damerau_levenshtein(dob_l, dob_r) <= 1"),
+        Level("same year, different date", "year_l = year_r"),
+        Level("dates of birth differ", "ELSE"),
+    ),
+)
+
+IDS = Comparison(
+    "identifiers",
+    "Documents, phones, e-mails, accounts, wallets reported with the person",
+    (
+        # no identifier in common says nothing: people have several phones and accounts
+        Level("no identifier in common", "len(list_intersect(ids_l, ids_r)) = 0"),
+        Level("an identifier in common", "len(list_intersect(ids_l, ids_r)) >= 1"),
+        Level("identifiers differ", "ELSE"),
+    ),
+)
+
+SEX = Comparison(
+    "sex",
+    "Sex as the name says it (Kaur, Kumari, Devi: female; Singh, Kumar: male)",
+    (
+        Level("name does not say", "sex_l IS NULL OR sex_r IS NULL"),
+        Level("same", "sex_l = sex_r"),
+        Level("different", "ELSE"),
+    ),
+)
+
+COUNTRY = Comparison(
+    "nationality",
+    "Nationality",
+    (
+        Level("nationality missing", "nationality_l IS NULL OR nationality_r IS NULL"),
+        Level("same nationality", "nationality_l = nationality_r"),
+        Level("nationality differs", "ELSE"),
+    ),
+)
+
+COMPARISONS = (NAME, DOB, IDS, SEX, COUNTRY)
+COLUMNS = (
+    "name_key",
+    "first_key",
+    "last_key",
+    "latin",
+    "dob",
+    "dob_swapped",
+    "year",
+    "ids",
+    "sex",
+    "nationality",
+)
+
+
+def gamma_sql(comparison: Comparison) -> str:
+    """A CASE giving Splink's comparison vector value: -1 null, highest agreement first."""
+    n = len(comparison.levels) - 1
+    parts = [f"WHEN {comparison.levels[0].sql} THEN -1"]
+    for index, level in enumerate(comparison.levels[1:-1]):
+        parts.append(f"WHEN {level.sql} THEN {n - 1 - index}")
+    return f"CASE {' '.join(parts)} ELSE 0 END"

@@ -1,0 +1,104 @@
+"""Scoring candidate pairs of person rows without Splink: blocking in Python, the
+comparison levels in DuckDB (the same SQL Splink runs, ``levels``), weights from the
+trained model. Used by the full run and by the incremental run."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from itertools import combinations
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+
+from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
+from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
+
+Row = dict[str, Any]
+Scored = tuple[str, str, float, list[dict[str, Any]]]
+BIGGEST_BLOCK = 2000  # a block larger than this (a very common name) is compared in windows
+
+
+def _block(row: Row, columns: tuple[str, ...]) -> tuple[Any, ...] | None:
+    values = tuple(row.get(c) for c in columns)
+    return None if any(v is None or v == "" for v in values) else values
+
+
+def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
+    """Index pairs that share a blocking key (the rules Splink uses)."""
+    pairs: set[tuple[int, int]] = set()
+    for columns in BLOCKING:
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for index, row in enumerate(rows):
+            key = _block(row, columns)
+            if key is not None:
+                groups.setdefault(key, []).append(index)
+        for members in groups.values():
+            if len(members) <= BIGGEST_BLOCK:
+                pairs.update(combinations(members, 2))
+            else:  # neighbours in a window: bounded work for a very common key
+                for i, left in enumerate(members):
+                    pairs.update((left, right) for right in members[i + 1 : i + 50])
+    return pairs
+
+
+def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
+    data: dict[str, pa.Array] = {
+        "unique_id_l": pa.array([r["unique_id"] for r in left], pa.string()),
+        "unique_id_r": pa.array([r["unique_id"] for r in right], pa.string()),
+    }
+    for column in COLUMNS:
+        kind = pa.list_(pa.string()) if column == "ids" else pa.string()
+        for side, rows in (("l", left), ("r", right)):
+            data[f"{column}_{side}"] = pa.array(
+                [r.get(column) or ([] if column == "ids" else None) for r in rows], kind
+            )
+    return pa.table(data)
+
+
+_LOCK = threading.Lock()
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+
+
+def _duckdb() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (opening one costs ~100 ms; a cursor, nothing)."""
+    with _LOCK:
+        if not _DATABASE:
+            _DATABASE.append(duckdb.connect())
+        return _DATABASE[0]
+
+
+def score(
+    left: Sequence[Row], right: Sequence[Row], weights: Weights, *, at_least: float = MATCH_WEIGHT
+) -> list[Scored]:
+    """Weights and explanations of the pairs (left[i], right[i]) that reach ``at_least``."""
+    if not left:
+        return []
+    pairs = _table(left, right)
+    gammas = ", ".join(f"{gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
+    connection = _duckdb().cursor()  # a cursor: its own connection to the shared database
+    try:
+        connection.register("pairs", pairs)
+        found = connection.execute(
+            f"SELECT unique_id_l, unique_id_r, {gammas} FROM pairs"  # noqa: S608 (our SQL)
+        ).fetchall()
+    finally:
+        connection.close()
+    out: list[Scored] = []
+    for row in found:
+        named = {c.name: int(g) for c, g in zip(COMPARISONS, row[2:], strict=True)}
+        weight, parts = weights.explain(named)
+        if weight >= at_least:
+            out.append((row[0], row[1], weight, parts))
+    return out
+
+
+def score_all(rows: Sequence[Row], weights: Weights) -> list[Scored]:
+    pairs = sorted(candidate_pairs(rows))
+    return score([rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights)
+
+
+def against(new: Row, candidates: Iterable[Row], weights: Weights) -> list[Scored]:
+    found = [c for c in candidates if c["unique_id"] != new["unique_id"]]
+    return score([new] * len(found), found, weights)
