@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.support.browser import sign_in
+from tests.support.browser import open_menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_admin_adds_agency_after_fixing_a_duplicate_acronym(
     page: Page, javascript: bool, artifacts: Path
 ) -> None:
     sign_in(page, "ca-admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Agencies").click()
+    open_menu(page, "Directory", "Agencies")
     expect(agency_row(page, "RCMP")).to_have_count(1)
     page.get_by_role("link", name="Add agency").click()
     expect(page.get_by_role("heading", name="Add an agency")).to_be_visible()

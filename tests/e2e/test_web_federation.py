@@ -11,15 +11,14 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from liaison.kit.crypto import format_fingerprint
-from tests.support.browser import reload_until, sign_in
+from tests.support.browser import open_menu, reload_until, sign_in
 from tests.support.nodes import LiveNode
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 
 def open_federation(page: Page, link: str) -> None:
-    nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("list", name="Federation:").get_by_role("link", name=link).click()
+    open_menu(page, "Federation", link)
 
 
 def log_rows(page: Page) -> Locator:
@@ -37,9 +36,9 @@ def test_node_without_peers_says_how_to_pin_one(page: Page, node: LiveNode) -> N
     sign_in(page, "ca-admin")
     open_federation(page, "Peers")
     expect(page.get_by_role("heading", name="Federation peers")).to_be_visible()
-    expect(page.get_by_role("link", name="Peers", exact=True)).to_have_attribute(
-        "aria-current", "page"
-    )
+    expect(
+        page.get_by_role("link", name="Peers", exact=True, include_hidden=True)
+    ).to_have_attribute("aria-current", "page")
     empty = page.locator(".empty-state")
     expect(empty).to_contain_text("No peers are pinned yet")
     expect(empty).to_contain_text("liaison peer add --party IN --url")

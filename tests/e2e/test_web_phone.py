@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page
 
+from liaison.domains import registry
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.nodes import LiveNode
 
@@ -33,6 +34,9 @@ PAGES = (
     "/audit",
     "/federation/peers",
     "/federation/messages",
+    "/policy/protected-persons",
+    # every page a domain adds to the menu (hit/no-hit, precursors, networks, ...)
+    *(link.href for plugin in registry().plugins for link in plugin.nav),
 )
 
 

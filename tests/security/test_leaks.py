@@ -18,10 +18,11 @@ Each protected value carries a unique token (``zqleak…``); answers are compare
 case-insensitively (labels and search keys are lower-cased copies), headers included.
 The ids of restricted messages, attachments and STIX objects are checked too, except
 in an answer about that very id (a 404 names what was asked for) and in the audit
-trail and the legal review queue, which name the objects they record or hold but
-never their content. Searches are made with the tokens' common prefix, exports in
-their text form. Operations other than GET are called with an empty JSON body by the
-roles that may write: their refusals and validation errors must not leak either.
+trail, the legal review queue and the list of legal obligations, which name the objects
+they record, hold or oblige but never their content. Searches are made with the tokens'
+common prefix, exports in their text form. Operations other than GET are called with an
+empty JSON body by the roles that may write: their refusals and validation errors must
+not leak either.
 """
 
 from __future__ import annotations
@@ -302,7 +303,13 @@ def leaks(text: str, needles: list[str]) -> list[str]:
     return [n for n in needles if n in lowered]
 
 
-ID_VIEWS = ("/audit", "/api/v1/audit", "/policy/reviews", "/api/v1/policy/reviews")
+ID_VIEWS = (
+    "/audit",
+    "/api/v1/audit",
+    "/policy/reviews",
+    "/api/v1/policy/reviews",
+    "/api/v1/policy/obligations",
+)
 # search boxes get the prefix of every token; exports their text form (a PDF's is compressed)
 SEARCHES = {"q": SEARCH, "search": SEARCH, "format": "md"}
 PARAM_KINDS = {

@@ -81,3 +81,11 @@ def reload_until(
         if time.monotonic() > deadline:
             pytest.fail(f"never saw {what} at {url}")
         time.sleep(0.5)
+
+
+def open_menu(page: Page, group: str, link: str) -> None:
+    """Follow a link of a grouped slot of the main menu (Directory, Federation): open the
+    group as a user does, then click the link."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text=group).click()
+    nav.get_by_role("list", name=group).get_by_role("link", name=link).click()

@@ -33,7 +33,12 @@ from liaison.models.policy import Assurance, ReviewItem
 from liaison.notifications.service import notify
 from liaison.policy import obligations
 from liaison.policy.assurances import covers, matching, unusable
-from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
+from liaison.policy.review_schemas import (
+    SUBJECT,
+    AssuranceCreate,
+    ReviewDecisionIn,
+    ReviewStatus,
+)
 from liaison.policy.schemas import Decision, ObligationKind, PolicySubject
 
 
@@ -51,7 +56,6 @@ class ReviewOutcome:
 # (db, settings, object_id, outcome): release or drop the held item
 ReleaseHandler = Callable[[Session, Settings, str, ReviewOutcome], None]
 REVIEWERS = frozenset({Role.LEGAL_REVIEWER})
-SUBJECT = "subject"  # the held item's subject, kept beside its decision
 QUEUE_READERS = frozenset({Role.LEGAL_REVIEWER, Role.ADMIN})
 
 

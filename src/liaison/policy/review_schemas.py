@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from liaison.kit.inputs import InputModel
 from liaison.policy import vocab
@@ -44,6 +44,9 @@ class ReviewDecisionIn(InputModel):
         return self
 
 
+SUBJECT = "subject"  # the held item's subject, kept beside its decision
+
+
 class ReviewOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -52,6 +55,15 @@ class ReviewOut(BaseModel):
     object_id: str
     decision: dict[str, Any]
     status: ReviewStatus
+
+    @field_validator("decision")
+    @classmethod
+    def _without_subject(cls, decision: dict[str, Any]) -> dict[str, Any]:
+        """The held item's subject (its persons, their names) is kept to match assurances,
+        never shown: the queue names the item; its content is read through its domain,
+        which applies the item's TLP audience."""
+        return {key: value for key, value in decision.items() if key != SUBJECT}
+
     requested_by: str
     reviewer: str | None
     reasons: str | None

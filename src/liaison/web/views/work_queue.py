@@ -117,8 +117,10 @@ def requests_due(db: Session, caller: Caller, settings: Settings) -> WorkSection
     )
 
 
-def _held_title(db: Session, object_type: str, object_id: str) -> str:
-    """An exchange message by its case number and subject; anything else by its kind."""
+def _held_title(db: Session, caller: Caller, object_type: str, object_id: str) -> str:
+    """An exchange message by its case number, and by its subject for the legal reviewers
+    who read what is held for them (an administrator sees the queue, not the content: a
+    held TLP:RED subject is outside an administrator's audience); anything else by kind."""
     if object_type == "exchange.message":
         row = db.execute(
             select(Case.reference, Message.subject)
@@ -126,7 +128,9 @@ def _held_title(db: Session, object_type: str, object_id: str) -> str:
             .where(Message.id == object_id)
         ).first()
         if row is not None:
-            return f"{row.reference} · {row.subject}"
+            if caller.role is Role.LEGAL_REVIEWER:
+                return f"{row.reference} · {row.subject}"
+            return f"{row.reference} · a message held for legal review"
     return humanize(object_type.replace(".", " "))
 
 
@@ -136,7 +140,7 @@ def held_for_review(db: Session, caller: Caller, settings: Settings) -> WorkSect
     held = review.list_reviews(db, caller, status=ReviewStatus.HELD, limit=SHOWN)
     items = [
         WorkItem(
-            _held_title(db, item.object_type, item.object_id),
+            _held_title(db, caller, item.object_type, item.object_id),
             f"/policy/reviews#review-{item.id}",
             at=item.created_at,
             note="held for legal review",
