@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,6 +20,7 @@ from liaison.api.retry import RetryTransient
 from liaison.config import Settings, load_settings
 from liaison.kit import files
 from liaison.kit.db import make_engine, make_session_factory
+from liaison.kit.inputs import refuse_control_characters_in_query
 from liaison.kit.plugin import Registry
 from liaison.web import setup as web_setup
 
@@ -49,6 +50,7 @@ def create_app(
             engine.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(refuse_control_characters_in_query)],
         title=f"Liaison node {settings.party}",
         version=__version__,
         openapi_url="/openapi.json",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -26,7 +26,8 @@ class MessageLogQuery(BaseModel):
     direction: Literal["out", "in"] | None = None
     status: MessageStatus | None = None
     type: str | None = Field(default=None, max_length=100, pattern=r"^[a-z0-9_.]+$")
-    hide_types: tuple[str, ...] = ()  # e.g. the audit checkpoints sent every minute
+    # e.g. the audit checkpoints sent every minute
+    hide_types: tuple[Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9_.]+$")], ...] = ()
     limit: int = Field(default=100, ge=1, le=500)
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
+
+from liaison.kit.errors import ValidationFailed
 
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -45,3 +47,21 @@ OptionalPartyQuery = Annotated[
 # Free text in a query string (search terms, keys, cursors): the same refusal of
 # characters a database cannot store, as a 422 naming the parameter.
 QueryText = Annotated[str, AfterValidator(check_text)]
+
+
+# The TAXII server answers bad filters itself, as TAXII errors (taxii_http.split).
+_OWN_QUERY_ERRORS = ("/taxii2/",)
+
+
+def refuse_control_characters_in_query(request: Request) -> None:
+    """Every route's query string, before any handler: a parameter holding NUL or
+    another control character is a 422 naming it, never a database error later."""
+    if request.url.path.startswith(_OWN_QUERY_ERRORS):
+        return
+    for name, value in request.query_params.multi_items():
+        for text in (name, value):
+            if _FORBIDDEN_CONTROL.search(text):
+                raise ValidationFailed.on_field(
+                    _FORBIDDEN_CONTROL.sub("?", name),
+                    "contains control characters (such as NUL) that are not allowed",
+                )
