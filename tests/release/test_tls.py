@@ -4,8 +4,7 @@ signed. Peering, an exchange and a TAXII pull all go over https, every peer cert
 verified against LIAISON_CA_BUNDLE; the sign-in throttle sees the real client's address
 through the trusted proxy, never one a client wrote into X-Forwarded-For.
 
-SQLite only: TLS sits in front of the node, whatever its database (both backends are
-covered by the federation and upgrade tests)."""
+Both backends: the nodes behind nginx run on SQLite, then on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -31,7 +30,7 @@ from taxii2client.v21 import Server
 from liaison.kit.db import make_engine
 from tests.exchange import payloads
 from tests.support.fixtures_live import Prepared
-from tests.support.nodes import LiveNode, free_port, wait_for
+from tests.support.nodes import LiveNode, drop_schemas, free_port, pg_schema, wait_for
 
 pytestmark = [pytest.mark.live, pytest.mark.timeout(900)]
 
@@ -168,20 +167,30 @@ def _listening(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-@pytest.fixture(scope="module")
+def _tls_node(backend: str, party: str, root: Path, ca: Path, schemas: list[str]) -> TlsNode:
+    database_url = ""
+    if backend == "postgresql":
+        schema, database_url = pg_schema(f"tls_{party.lower()}")
+        schemas.append(schema)
+    return TlsNode(
+        party=party,
+        data_dir=root / party.lower(),
+        database_url=database_url,
+        https_port=free_port(),
+        ca_bundle=str(ca),
+    )
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def behind_nginx(
-    tmp_path_factory: pytest.TempPathFactory, prepared: Prepared
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prepared: Prepared
 ) -> Iterator[tuple[TlsNode, TlsNode]]:
     assert Path(NGINX).exists(), "nginx is missing: 'make test-services' installs it"
-    root = tmp_path_factory.mktemp("tls")
+    root = tmp_path_factory.mktemp(f"tls-{request.param}")
     ca, cert, key = throwaway_ca(root)
+    schemas: list[str] = []
     nodes = [
-        TlsNode(
-            party=party,
-            data_dir=root / party.lower(),
-            https_port=free_port(),
-            ca_bundle=str(ca),
-        ).prepare(like=prepared(party))
+        _tls_node(request.param, party, root, ca, schemas).prepare(like=prepared(party))
         for party in ("CA", "IN")
     ]
     nginx = start_nginx(root / "nginx", [_site(node, cert, key) for node in nodes])
@@ -199,6 +208,7 @@ def behind_nginx(
             node.stop()
         nginx.terminate()
         nginx.wait(timeout=20)
+        drop_schemas(*schemas)
 
 
 def _agencies(node: TlsNode, party: str) -> dict[str, str]:
