@@ -2,67 +2,21 @@
 
 from __future__ import annotations
 
-import signal
 import sqlite3
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.support.nodes import liaison_env, two_free_ports, wait_healthy
+from tests.support.demo import run_demo
+from tests.support.nodes import two_free_ports
 
 pytestmark = pytest.mark.live
 
 
 def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "liaison",
-            "demo",
-            "--data-dir",
-            str(data_dir),
-            "--base-port",
-            str(base_port),
-            *extra,
-        ],
-        env=liaison_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    lines: list[str] = []
-    assert process.stdout is not None
-    reader = threading.Thread(target=lambda: lines.extend(process.stdout or []), daemon=True)
-    reader.start()
-    try:
-        ca = wait_healthy(f"http://127.0.0.1:{base_port}", process)
-        india = wait_healthy(f"http://127.0.0.1:{base_port + 1}", process)
-        assert (ca["party"], ca["status"]) == ("CA", "ok")
-        assert (india["party"], india["status"]) == ("IN", "ok")
-        deadline = time.monotonic() + 90
-        while not any("Press Ctrl-C" in line for line in lines):
-            assert time.monotonic() < deadline, "".join(lines)
-            assert process.poll() is None, "".join(lines)
-            time.sleep(0.2)
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-        reader.join(timeout=10)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    output = "".join(lines)
-    assert process.returncode == 0, output
-    assert "Traceback" not in output
-    for port in (base_port, base_port + 1):
-        with pytest.raises(httpx.TransportError):
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-    return output
+    command = [sys.executable, "-m", "liaison", "demo"]
+    return run_demo([*command, "--data-dir", str(data_dir), "--base-port", str(base_port), *extra])
 
 
 def _count(db: Path, table: str) -> int:

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 import liaison
-from tests.support.nodes import free_port, liaison_env, wait_for, wait_healthy
+from tests.support.demo import run_demo
+from tests.support.nodes import free_port, liaison_env, two_free_ports, wait_for, wait_healthy
 
 pytestmark = pytest.mark.live
 
@@ -155,3 +156,14 @@ def test_init_seed_serve_and_worker_from_the_installed_wheel(installed: Installe
         code = worker.wait(timeout=30)
     assert code == 0, log.read_text()
     assert "worker stopped" in log.read_text()
+
+
+def test_demo_from_the_installed_wheel(installed: Installed) -> None:
+    """The README's demo, from the wheel: both seeded nodes, peered, then Ctrl-C."""
+    base_port = two_free_ports()
+    command = [str(installed.bin / "liaison"), "demo", "--data-dir", "demo"]
+    output = run_demo(
+        [*command, "--base-port", str(base_port)], env=installed.env(), cwd=installed.cwd
+    )
+    assert "reached CA; CA accredited the officer" in output
+    assert (installed.cwd / "demo" / "in" / "liaison.db").is_file()

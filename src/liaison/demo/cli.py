@@ -16,6 +16,10 @@ from liaison.demo.seed import demo_logins
 from liaison.exchange.seed import seed_peered_nodes
 from liaison.kit.cli import console
 
+# A node imports every domain before it answers; on a busy two-core laptop that has
+# taken over a minute.
+HEALTHY_WITHIN_SECONDS = 180
+
 
 class _Interrupted(Exception):
     pass
@@ -53,7 +57,7 @@ def demo_command(
         for node in nodes:
             processes.append(runner.start(node, data_dir))
         for node, process in zip(nodes, processes, strict=True):
-            runner.wait_healthy(node, process, timeout=60)
+            runner.wait_healthy(node, process, timeout=HEALTHY_WITHIN_SECONDS)
         ready = time.monotonic() - started
         canada, india = settings
         peering.pin(canada, india)
