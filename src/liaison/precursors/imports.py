@@ -13,15 +13,15 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.bulk import BulkInsert
 from liaison.kit.db import Base
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.ids import new_id
@@ -74,6 +74,7 @@ class _Run:
     markings: Markings
     respond_within_days: int
     batch: str = field(default_factory=new_id)
+    now: datetime = field(default_factory=clock.now)  # one import, one moment of sending
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
@@ -81,6 +82,11 @@ class _Run:
     stored: int = 0
     envelopes: int = 0
     deltas: dict[rollup.Key, rollup.Delta] = field(default_factory=dict)
+
+    respond_by: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.respond_by = self.now + timedelta(days=self.respond_within_days)
 
     def fail(self, line: int, name: str, message: str) -> None:
         self.error_count += 1
@@ -156,6 +162,7 @@ class NoticeImport:
         self.register = register.by_cas(db)
         self.peers = peer_parties(db)
         self.decided: set[str] = set()
+        self.inserter: BulkInsert | None = None
 
     def run(
         self,
@@ -238,15 +245,14 @@ class NoticeImport:
             state.fail(line, problem.field, problem.message)
         if problems or state.error_count:
             return  # nothing more is stored once a row failed: the report is all that matters
-        now = clock.now()
         values = notice_values(
             data,
             self.register[data.substance_cas],
             own_party=self.settings.party,
             markings=state.markings,
-            respond_by=now + timedelta(days=state.respond_within_days),
+            respond_by=state.respond_by,
             actor=self.actor,
-            now=now,
+            now=state.now,
             batch=state.batch,
         )
         if data.importing_party not in self.decided:
@@ -273,7 +279,9 @@ class NoticeImport:
         rows, state.pending = state.pending, []
         if state.error_count or not rows:
             return
-        self.db.execute(insert(NOTICES), rows)
+        if self.inserter is None:
+            self.inserter = BulkInsert(self.db, NOTICES, list(rows[0]))
+        self.inserter.run(rows)
         by_party: dict[str, list[dict[str, Any]]] = {}
         for values in rows:
             by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))
