@@ -10,6 +10,7 @@ stays flat: rows are read as they come and written a chunk at a time.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -28,8 +29,8 @@ from liaison.kit.ids import new_id
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
-from liaison.policy.schemas import Direction
-from liaison.precursors import federation, register, rollup
+from liaison.policy.schemas import Decision, Direction
+from liaison.precursors import federation, holds, register, rollup
 from liaison.precursors.policy import decide
 from liaison.precursors.schemas import ImportReport, Markings, NoticeFields, RowError
 from liaison.precursors.service import check_sender, destination_errors, notice_values, peer_parties
@@ -81,6 +82,9 @@ class _Run:
     pending: list[dict[str, Any]] = field(default_factory=list)
     stored: int = 0
     envelopes: int = 0
+    held: int = 0
+    held_first: PrecursorNotice | None = None
+    ids: Any = field(default_factory=hashlib.sha256)  # of the stored rows' ids, in order
     deltas: dict[rollup.Key, rollup.Delta] = field(default_factory=dict)
 
     respond_by: datetime = field(init=False)
@@ -161,7 +165,7 @@ class NoticeImport:
         self.actor = f"user:{caller.username}"
         self.register = register.by_cas(db)
         self.peers = peer_parties(db)
-        self.decided: set[str] = set()
+        self.decided: dict[str, Decision] = {}  # importing party -> the policy's decision
         self.inserter: BulkInsert | None = None
 
     def run(
@@ -192,6 +196,7 @@ class NoticeImport:
             rollup.add(self.db, state.deltas)
             savepoint.commit()
             imported = state.stored
+            self._hold(state)
         record(
             self.db,
             actor=self.actor,
@@ -199,12 +204,20 @@ class NoticeImport:
             object_type="precursors.import",
             object_id=state.batch,
             decision="imported" if imported else "refused",
-            detail={"rows": state.rows, "imported": imported, "bad_rows": state.error_count},
+            detail={
+                "rows": state.rows,
+                "imported": imported,
+                "held_for_review": state.held if imported else 0,
+                "bad_rows": state.error_count,
+                "envelopes": state.envelopes if imported else 0,
+                "ids_sha256": state.ids.hexdigest() if imported else None,
+            },
         )
         return ImportReport(
             batch_id=state.batch if imported else None,
             rows=state.rows,
             imported=imported,
+            held_for_review=state.held if imported else 0,
             errors=state.errors,
             error_count=state.error_count,
         )
@@ -255,25 +268,40 @@ class NoticeImport:
             now=state.now,
             batch=state.batch,
         )
-        if data.importing_party not in self.decided:
-            self._decide(PrecursorNotice(**values), state.batch)
+        decision = self.decided.get(data.importing_party)
+        if decision is None:
+            decision = self._decide(state, PrecursorNotice(**values))
+        if decision.holds_for_review():
+            values["status"] = holds.HELD
         state.pending.append(values)
 
-    def _decide(self, row: PrecursorNotice, batch: str) -> None:
+    def _decide(self, state: _Run, row: PrecursorNotice) -> Decision:
+        """One policy decision per importing party (the rows are marked alike)."""
         decision = decide(
             self.db,
             row,
             Direction.OUTBOUND,
             actor=self.actor,
-            object_type="precursors.import",
-            object_id=batch,
+            object_type=holds.IMPORT,
+            object_id=state.batch,
         )
-        if decision.holds_for_review():
-            raise ValidationFailed.on_field(
-                "markings",
-                "the policy holds these notifications for legal review: send them one by one",
+        self.decided[row.importing_party] = decision
+        if decision.holds_for_review() and state.held_first is None:
+            state.held_first = row
+        return decision
+
+    def _hold(self, state: _Run) -> None:
+        """Rows the policy holds wait for a legal reviewer, as one review item."""
+        first = state.held_first
+        if state.held and first is not None:
+            holds.hold(
+                self.db,
+                first,
+                self.decided[first.importing_party],
+                object_type=holds.IMPORT,
+                object_id=state.batch,
+                actor=self.actor,
             )
-        self.decided.add(row.importing_party)
 
     def _store(self, state: _Run) -> None:
         rows, state.pending = state.pending, []
@@ -284,6 +312,10 @@ class NoticeImport:
         self.inserter.run(rows)
         by_party: dict[str, list[dict[str, Any]]] = {}
         for values in rows:
+            state.ids.update(values["id"].encode())
+            if values["status"] == holds.HELD:
+                state.held += 1
+                continue  # sent and counted when a legal reviewer releases it
             by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))
             rollup.tally(state.deltas, values)
         for party, wires in by_party.items():

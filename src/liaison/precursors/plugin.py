@@ -23,6 +23,10 @@ PLUGIN = Plugin(
         "precursors.notices": Ref("liaison.precursors.federation:receive_notices"),
         "precursors.answer": Ref("liaison.precursors.federation:receive_answer"),
     },
+    release_hooks={
+        "precursors.notice": Ref("liaison.precursors.holds:release_notice"),
+        "precursors.import": Ref("liaison.precursors.holds:release_import"),
+    },
     jobs=(
         Job(
             "precursor deadlines",

@@ -18,7 +18,7 @@ from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import Peer, PrecursorNotice, PrecursorSubstance
 from liaison.policy.schemas import Decision, Direction
-from liaison.precursors import federation, register, rollup, ties
+from liaison.precursors import federation, holds, register, rollup, ties
 from liaison.precursors.policy import decide
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import (
@@ -114,7 +114,10 @@ class NoticeService:
         check_sender(self.caller)
 
     def release(self, rows: Sequence[PrecursorNotice], *, object_id: str) -> Decision:
-        """Policy (one decision for rows marked alike), then store, queue, count, audit."""
+        """Policy (one decision for rows marked alike), then store, queue, count, audit.
+
+        A decision that needs a legal reviewer stores the rows held (nothing is sent)
+        and puts them in the review queue; the reviewer's approval sends them."""
         decision = decide(
             self.db,
             rows[0],
@@ -123,15 +126,24 @@ class NoticeService:
             object_type="precursors.notices",
             object_id=object_id,
         )
-        if decision.holds_for_review():
-            raise Conflict(
-                "the policy holds this notification for legal review: "
-                + "; ".join(o.detail for o in decision.obligations)
-            )
+        held = decision.holds_for_review()
+        for row in rows:
+            row.status = holds.HELD if held else "sent"
         self.db.add_all(rows)
         self.db.flush()
-        envelopes = federation.send_notices(self.db, rows)
-        rollup.count_new(self.db, rows)
+        envelopes = 0
+        if held:
+            holds.hold(
+                self.db,
+                rows[0],
+                decision,
+                object_type=holds.NOTICE,
+                object_id=object_id,
+                actor=self.actor,
+            )
+        else:
+            envelopes = federation.send_notices(self.db, rows)
+            rollup.count_new(self.db, rows)
         record(
             self.db,
             actor=self.actor,
@@ -140,7 +152,12 @@ class NoticeService:
             object_id=object_id,
             decision=decision.effect.value,
             rule_ids=decision.rule_ids,
-            detail={"count": len(rows), "envelopes": envelopes, "ids": [r.id for r in rows[:20]]},
+            detail={
+                "count": len(rows),
+                "envelopes": envelopes,
+                "status": rows[0].status,
+                "ids": [r.id for r in rows[:20]],
+            },
         )
         return decision
 
@@ -191,6 +208,11 @@ class NoticeService:
             object_type="precursors.answer",
             answer=True,
         )
+        if decision.holds_for_review():  # an answer is not held: it is refused, unsent
+            raise Conflict(
+                "the policy holds this answer for legal review: "
+                + "; ".join(o.detail for o in decision.obligations)
+            )
         notice.status = data.outcome.value
         notice.answer_reason = data.reason
         notice.answered_by = self.caller.display_name or self.caller.username
