@@ -1,6 +1,7 @@
 """A notification the policy holds for legal review goes to the review queue like an
 exchange message: stored held, nothing sent, then sent when a legal reviewer approves
-or withdrawn when the reviewer refuses. An import's held rows are one review item."""
+or withdrawn when the reviewer refuses. An import's held rows are one review item;
+a seizure's case message is held by the exchange."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
-from liaison.models import OutboxMessage, PrecursorNotice
+from liaison.models import Message, OutboxMessage, PrecursorNotice
 from liaison.policy.packs import shipped_sources
 from tests.precursors import payloads
+from tests.precursors.test_incidents import SEIZURE
 from tests.support.fixtures_db import Headers
 from tests.support.peering import pin_peer_with_agencies
 
@@ -106,3 +108,15 @@ def test_held_notification_waits_for_the_legal_reviewer_and_an_import_is_one_rev
     assert refused.status_code == 200, refused.text
     assert _statuses(seeded, report["batch_id"]) == ["withdrawn"] * 3
     assert _outbox(seeded) == 1
+
+    # A seizure reaches the peer as an exchange case: its message is held the same way.
+    made = client.post(
+        "/api/v1/precursors/incidents", json=SEIZURE | {"tlp": "RED"}, headers=officer
+    )
+    assert made.status_code == 201, made.text
+    case = client.post(f"/api/v1/precursors/incidents/{made.json()['id']}/case", json={},
+                       headers=officer)  # fmt: skip
+    assert case.status_code == 201, case.text
+    with unit_of_work(seeded) as db:
+        query = select(Message.status).where(Message.case_id == case.json()["case_id"])
+        assert list(db.scalars(query)) == ["held_for_review"]
