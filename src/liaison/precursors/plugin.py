@@ -35,6 +35,7 @@ PLUGIN = Plugin(
         ),
     ),
     figures={"precursors": Ref("liaison.precursors.dashboard:figures")},
+    report_sections=(Ref("liaison.precursors.report:section"),),
     seed_steps=(Ref("liaison.precursors.seed:seed_precursors"),),
     nav=(NavLink("Precursors", "/precursors"),),
 )

@@ -68,8 +68,14 @@ def report(
     """Write the dated joint (or internal) progress report."""
     node = settings()
     with transaction(node) as db:
-        exchange = registry(context).figure("exchange")
-        data = build_report(db, node.party, internal=internal, exchange=exchange)
+        plugins = registry(context)
+        data = build_report(
+            db,
+            node.party,
+            internal=internal,
+            exchange=plugins.figure("exchange"),
+            sections=plugins.report_sections,
+        )
         body = render_report(data, format.value)
     output.write_bytes(body)
     kind = "internal" if internal else "joint"

@@ -167,7 +167,13 @@ def report(
     internal: bool = False,
 ) -> Response:
     exchange = registry.figure("exchange")
-    data = build_report(db, settings.party, internal=internal, exchange=exchange)
+    data = build_report(
+        db,
+        settings.party,
+        internal=internal,
+        exchange=exchange,
+        sections=registry.report_sections,
+    )
     body = render_report(data, format)
     filename = f"workplan-report-{data.generated_on.isoformat()}.{format}"
     disposition = "inline" if format == "html" else f'attachment; filename="{filename}"'

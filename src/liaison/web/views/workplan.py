@@ -80,7 +80,13 @@ def report(
     internal: bool = False,
 ) -> Response:
     exchange = registry.figure("exchange")
-    data = build_report(db, settings.party, internal=internal, exchange=exchange)
+    data = build_report(
+        db,
+        settings.party,
+        internal=internal,
+        exchange=exchange,
+        sections=registry.report_sections,
+    )
     kind = "internal" if internal else "joint"
     name = f"workplan-{kind}-report-{data.generated_on.isoformat()}.{format}"
     return Response(
