@@ -45,13 +45,20 @@ def _statuses(factory: sessionmaker[Session], batch: str) -> list[str]:
         return sorted(db.scalars(query))
 
 
-def _review_of(client: TestClient, legal: dict[str, str], object_id: str) -> str:
+def _decide(
+    client: TestClient, legal: dict[str, str], object_id: str, status: str, reasons: str
+) -> None:
+    """The legal reviewer finds the held item in the queue and decides on it."""
     queue = client.get("/api/v1/policy/reviews", params={"status": "held"}, headers=legal)
     assert queue.status_code == 200, queue.text
     item = next(r for r in queue.json() if r["object_id"] == object_id)
     assert item["decision"]["obligations"][0]["kind"] == "legal_review"
-    review_id: str = item["id"]
-    return review_id
+    decided = client.post(
+        f"/api/v1/policy/reviews/{item['id']}/decide",
+        json={"status": status, "reasons": reasons},
+        headers=legal,
+    )
+    assert decided.status_code == 200, decided.text
 
 
 def test_held_notification_waits_for_the_legal_reviewer_and_an_import_is_one_review(
@@ -76,13 +83,7 @@ def test_held_notification_waits_for_the_legal_reviewer_and_an_import_is_one_rev
     notice = sent.json()
     assert notice["status"] == "held_for_review"
     assert _outbox(seeded) == 0
-    review_id = _review_of(client, legal, notice["id"])
-    decided = client.post(
-        f"/api/v1/policy/reviews/{review_id}/decide",
-        json={"status": "approved", "reasons": "Licensed exporter; risk assessed"},
-        headers=legal,
-    )
-    assert decided.status_code == 200, decided.text
+    _decide(client, legal, notice["id"], "approved", "Licensed exporter; risk assessed")
     assert _outbox(seeded) == 1
     after = client.get(f"/api/v1/precursors/notices/{notice['id']}", headers=officer).json()
     assert after["status"] == "sent"
@@ -99,13 +100,7 @@ def test_held_notification_waits_for_the_legal_reviewer_and_an_import_is_one_rev
     assert (report["imported"], report["held_for_review"]) == (3, 3)
     assert _statuses(seeded, report["batch_id"]) == ["held_for_review"] * 3
     assert _outbox(seeded) == 1
-    review_id = _review_of(client, legal, report["batch_id"])
-    refused = client.post(
-        f"/api/v1/policy/reviews/{review_id}/decide",
-        json={"status": "refused", "reasons": "No arrangement covers TLP:RED notifications"},
-        headers=legal,
-    )
-    assert refused.status_code == 200, refused.text
+    _decide(client, legal, report["batch_id"], "refused", "No arrangement covers TLP:RED")
     assert _statuses(seeded, report["batch_id"]) == ["withdrawn"] * 3
     assert _outbox(seeded) == 1
 

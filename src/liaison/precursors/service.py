@@ -19,7 +19,7 @@ from liaison.ledger.service import record
 from liaison.models import Peer, PrecursorNotice, PrecursorSubstance
 from liaison.policy.schemas import Decision, Direction
 from liaison.precursors import federation, holds, register, rollup, ties
-from liaison.precursors.policy import decide
+from liaison.precursors.policy import audit, decide
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import (
     AnswerIn,
@@ -144,14 +144,13 @@ class NoticeService:
         else:
             envelopes = federation.send_notices(self.db, rows)
             rollup.count_new(self.db, rows)
-        record(
+        audit(
             self.db,
+            decision,
             actor=self.actor,
             action="precursors.notices.send",
             object_type="precursors.notices",
             object_id=object_id,
-            decision=decision.effect.value,
-            rule_ids=decision.rule_ids,
             detail={
                 "count": len(rows),
                 "envelopes": envelopes,
@@ -213,23 +212,18 @@ class NoticeService:
                 "the policy holds this answer for legal review: "
                 + "; ".join(o.detail for o in decision.obligations)
             )
-        notice.status = data.outcome.value
-        notice.answer_reason = data.reason
-        notice.answered_by = self.caller.display_name or self.caller.username
-        notice.answered_at = clock.now()
-        self.db.flush()
+        by = self.caller.display_name or self.caller.username
+        federation.apply_answer(self.db, notice, data.outcome, data.reason, by, clock.now())
         if data.open_case:
             self._open_case(notice, CaseIn(note=data.reason))
         federation.send_answer(self.db, notice)
-        rollup.count_answer(self.db, notice)
-        record(
+        audit(
             self.db,
+            decision,
             actor=self.actor,
             action="precursors.notice.answer",
             object_type="precursors.notice",
             object_id=notice.id,
-            decision=decision.effect.value,
-            rule_ids=decision.rule_ids,
             detail={"outcome": notice.status, "to_party": notice.exporting_party},
         )
         return notice

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import liaison
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
-from liaison.kit.plugin import ReportSection, ReportSectionProvider
+from liaison.kit.plugin import Registry, ReportSection, ReportSectionProvider
 from liaison.models import DialogueMeeting, DialogueOutcome, WorkplanProgress
 from liaison.workplan import consent
 from liaison.workplan.charts import milestone_chart, status_chart
@@ -137,6 +137,17 @@ def build_report(
         status_svg=status_chart(dashboard.areas),
         milestone_svg=milestone_chart(dashboard.areas),
         sections=[s for s in (provide(db, internal) for provide in sections) if s is not None],
+    )
+
+
+def build_for(db: Session, own_party: str, registry: Registry, *, internal: bool) -> ReportData:
+    """The report with what the node's plug-ins contribute (exchange figures, sections)."""
+    return build_report(
+        db,
+        own_party,
+        internal=internal,
+        exchange=registry.figure("exchange"),
+        sections=registry.report_sections,
     )
 
 
