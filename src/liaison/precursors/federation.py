@@ -11,7 +11,8 @@ the receiving node's liaison officers are notified.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -45,8 +46,14 @@ def wire_of(values: Mapping[str, Any]) -> dict[str, Any]:
     wire = {name: values[name] for name in WIRE_FIELDS}
     wire["markings"] = {name: values[name] for name in MARKING_FIELDS}
     for name in ("dispatch_date", "respond_by", "sent_at"):
-        wire[name] = values[name].isoformat()
+        wire[name] = _iso(values[name])
     return wire
+
+
+@lru_cache(maxsize=1024)
+def _iso(value: date) -> str:
+    """An import's rows share their times and most dates: each is formatted once."""
+    return value.isoformat()
 
 
 def notice_wire(notice: PrecursorNotice) -> dict[str, Any]:
