@@ -52,11 +52,16 @@ def _seizure_rows(d: Dashboard) -> list[list[str]]:
     return [[s.label, f"{s.incidents:,}", f"{s.quantity:,.1f}"] for s in d.seizures]
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _summary(d: Dashboard) -> str:
+    seizures = sum(s.incidents for s in d.seizures)
     return (
-        f"{d.notices:,} pre-export notifications, {d.objections:,} objections, "
-        f"{sum(s.incidents for s in d.seizures):,} seizures "
-        f"(as of {d.as_of:%Y-%m-%d %H:%M} UTC; quantities in kg or L)."
+        f"{_count(d.notices, 'pre-export notification')}, {_count(d.objections, 'objection')}, "
+        f"{_count(seizures, 'seizure')} (as of {d.as_of:%Y-%m-%d %H:%M} UTC; quantities in "
+        "kg or L)."
     )
 
 
