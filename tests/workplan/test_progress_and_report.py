@@ -171,7 +171,11 @@ def test_pdf_report_has_the_sections_and_charts(
         "6 February 2026, Ottawa",
         "4. Information exchange",
         "No exchange data yet",
-        "5. Agreement",
+        "5. Fentanyl precursors",  # the precursors plug-in's section, with its charts
+        "Answers per importing party",
+        "Flows by substance",
+        "48 kg/L",  # the seized-quantity chart's bar label
+        "6. Agreement",
     ):
         assert expected in text, expected
     for number, page in enumerate(reader.pages, 1):  # header and footer of every page

@@ -28,6 +28,22 @@ if TYPE_CHECKING:  # only for annotations: listing plug-ins must not import the 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """A domain's section of the workplan progress report: its title, its HTML for the
+    HTML and PDF report (tables and SVG charts; every text in it escaped by the domain)
+    and the same in Markdown. Its figures must be fit for both parties to read when the
+    report is the joint one (``internal`` False)."""
+
+    title: str
+    html: str
+    markdown: str
+
+
+# (db, internal) -> the section, or None when the domain has nothing to report
+ReportSectionProvider = Callable[["Session", bool], ReportSection | None]
+
+
 class Ref(Generic[T]):
     """A lazily imported object, written ``"package.module:attribute"``."""
 
@@ -168,6 +184,8 @@ class Plugin:
     # (db, caller, settings) -> a section of the home page's work queue, or None when the
     # caller's role has nothing to do there (web/views/work_queue.py has the types).
     work_queue: tuple[Ref[Callable[..., Any]], ...] = ()
+    # sections of the workplan progress report (joint and internal), in domain order
+    report_sections: tuple[Ref[ReportSectionProvider], ...] = ()
 
 
 def _unique(kind: str, pairs: Iterable[tuple[str, T]]) -> dict[str, T]:
@@ -221,6 +239,10 @@ class Registry:
         return ref.target if ref is not None else None
 
     @property
+    def report_sections(self) -> list[ReportSectionProvider]:
+        return [ref.target for p in self.plugins for ref in p.report_sections]
+
+    @property
     def seed_steps(self) -> list[SeedStep]:
         return [ref.target for p in self.plugins for ref in p.seed_steps]
 
@@ -251,6 +273,7 @@ class Registry:
                 *plugin.seed_steps,
                 *plugin.peer_welcome,
                 *plugin.work_queue,
+                *plugin.report_sections,
             ]
             for ref in refs:
                 _ = ref.target

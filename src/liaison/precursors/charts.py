@@ -7,6 +7,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from liaison.precursors.dashboard import Dashboard
+
 _LABEL_W = 260
 _BAR_W = 360
 _ROW_H = 24
@@ -37,3 +39,19 @@ def bars(title: str, items: list[tuple[str, float]], unit: str = "") -> Markup:
         f'width="{width}" height="{height}"><title>{escape(title)}</title>'
         f"<desc>{escape(desc)}</desc>{''.join(parts)}</svg>"
     )
+
+
+def dashboard_charts(d: Dashboard) -> dict[str, Markup]:
+    """The dashboard's four charts (the page and the workplan report show the same)."""
+    return {
+        "substance_svg": bars(
+            "Notified quantity by substance",
+            [(f.label, f.quantity) for f in d.by_substance],
+            "kg/L",
+        ),
+        "route_svg": bars("Notifications by route", [(f.label, f.notices) for f in d.by_route]),
+        "month_svg": bars("Notifications by month", [(f.label, f.notices) for f in d.by_month]),
+        "seizure_svg": bars(
+            "Seized quantity by substance", [(s.label, s.quantity) for s in d.seizures], "kg/L"
+        ),
+    }

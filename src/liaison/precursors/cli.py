@@ -58,6 +58,8 @@ def import_extract(
         raise typer.Exit(1) from None
     if report.imported:
         console.print(f"imported {report.imported} notifications (batch {report.batch_id})")
+        if report.held_for_review:
+            console.print(f"{report.held_for_review} of them are held for legal review")
         return
     console.print(f"nothing imported: {report.error_count} problem(s) in {report.rows} rows")
     for error in report.errors:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
@@ -82,7 +82,9 @@ def _flows(db: Session, column: object, names: dict[str, str] | None = None) -> 
     return flows
 
 
-def build(db: Session) -> Dashboard:
+def build(db: Session, *, shareable_only: bool = False) -> Dashboard:
+    """``shareable_only``: for the joint report, which the peer reads: seizures marked
+    TLP:RED or AMBER+STRICT (recorded on this node, not sent) are left out."""
     names = _names(db)
     by_substance = sorted(_flows(db, M.substance_cas, names), key=lambda f: -f.notices)
     by_route = sorted(_flows(db, M.route), key=lambda f: -f.notices)
@@ -122,6 +124,7 @@ def build(db: Session) -> Dashboard:
                 func.sum(PrecursorIncident.quantity),
             )
             .where(PrecursorIncident.kind == "seizure")
+            .where(PrecursorIncident.tlp.not_in(RESTRICTED) if shareable_only else true())
             .group_by(PrecursorIncident.substance_cas)
         ).all()
     ]

@@ -34,7 +34,10 @@ from liaison.users.deps import CallerDep
 
 router = APIRouter(prefix="/api/v1/precursors", tags=["precursors"])
 StatusQuery = Annotated[
-    str | None, Query(pattern=r"^(sent|received|legitimate|objection|info_requested)?$")
+    str | None,
+    Query(
+        pattern=r"^(held_for_review|sent|received|legitimate|objection|info_requested|withdrawn)?$"
+    ),
 ]
 
 

@@ -11,6 +11,8 @@ the receiving node's liaison officers are notified.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -18,15 +20,12 @@ from sqlalchemy.orm import Session
 
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
-from liaison.kit.errors import PolicyBlocked
 from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.kit.roles import Role
-from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
 from liaison.notifications.service import notify_role
-from liaison.policy.schemas import Direction
 from liaison.precursors import rollup
-from liaison.precursors.policy import decide
+from liaison.precursors.policy import audit, decide_inbound
 from liaison.precursors.schemas import AnswerWire, NoticesWire, NoticeWire, Outcome
 
 NOTICES = "precursors.notices"
@@ -47,8 +46,14 @@ def wire_of(values: Mapping[str, Any]) -> dict[str, Any]:
     wire = {name: values[name] for name in WIRE_FIELDS}
     wire["markings"] = {name: values[name] for name in MARKING_FIELDS}
     for name in ("dispatch_date", "respond_by", "sent_at"):
-        wire[name] = values[name].isoformat()
+        wire[name] = _iso(values[name])
     return wire
+
+
+@lru_cache(maxsize=1024)
+def _iso(value: date) -> str:
+    """An import's rows share their times and most dates: each is formatted once."""
+    return value.isoformat()
 
 
 def notice_wire(notice: PrecursorNotice) -> dict[str, Any]:
@@ -68,6 +73,18 @@ def send_notices(db: Session, notices: Sequence[PrecursorNotice]) -> int:
     for notice in notices:
         by_party.setdefault(notice.importing_party, []).append(notice_wire(notice))
     return sum(send_wires(db, party, wires) for party, wires in sorted(by_party.items()))
+
+
+def apply_answer(
+    db: Session, notice: PrecursorNotice, outcome: Outcome, reason: str, by: str, at: datetime
+) -> None:
+    """Record an answer on the notification (either node's copy) and count it. Flushes."""
+    notice.status = outcome.value
+    notice.answer_reason = reason
+    notice.answered_by = by
+    notice.answered_at = at
+    db.flush()
+    rollup.count_answer(db, notice)
 
 
 def send_answer(db: Session, notice: PrecursorNotice) -> None:
@@ -117,28 +134,19 @@ def receive_notices(db: Session, context: InboundContext, payload: dict[str, Any
             rows.append(_row(wire, context.sender_party, now))
     if not rows:
         return
-    try:
-        decision = decide(
-            db,
-            rows[0],
-            Direction.INBOUND,
-            actor=f"peer:{context.sender_party}",
-            object_type="precursors.notices",
-            object_id=context.envelope_id,
-        )
-    except PolicyBlocked as exc:
-        raise PayloadRefused("policy_refused", exc.detail) from exc
+    decision = decide_inbound(
+        db, rows[0], context, object_type="precursors.notices", object_id=context.envelope_id
+    )
     db.add_all(rows)
     db.flush()
     rollup.count_new(db, rows)
-    record(
+    audit(
         db,
+        decision,
         actor=f"peer:{context.sender_party}",
         action="precursors.notices.receive",
         object_type="precursors.notices",
         object_id=context.envelope_id,
-        decision=decision.effect.value,
-        rule_ids=decision.rule_ids,
         detail={"count": len(rows), "ids": [r.id for r in rows[:20]]},
     )
     first = rows[0]
@@ -165,33 +173,18 @@ def receive_answer(db: Session, context: InboundContext, payload: dict[str, Any]
         raise PayloadRefused("policy_refused", "only the importing party answers a notification")
     if notice.answered_at is not None:
         return
-    try:
-        decision = decide(
-            db,
-            notice,
-            Direction.INBOUND,
-            actor=f"peer:{context.sender_party}",
-            object_type="precursors.answer",
-            answer=True,
-        )
-    except PolicyBlocked as exc:
-        raise PayloadRefused("policy_refused", exc.detail) from exc
-    notice.status = message.outcome.value
-    notice.answer_reason = message.reason
-    notice.answered_by = message.answered_by
-    notice.answered_at = message.answered_at
+    decision = decide_inbound(db, notice, context, object_type="precursors.answer", answer=True)
     if message.case_id and notice.case_id is None:
         notice.case_id = message.case_id
-    db.flush()
-    rollup.count_answer(db, notice)
-    record(
+    apply_answer(db, notice, message.outcome, message.reason, message.answered_by,
+                 message.answered_at)  # fmt: skip
+    audit(
         db,
+        decision,
         actor=f"peer:{context.sender_party}",
         action="precursors.notice.answered",
         object_type="precursors.notice",
         object_id=notice.id,
-        decision=decision.effect.value,
-        rule_ids=decision.rule_ids,
         detail={"outcome": notice.status, "case_id": notice.case_id},
     )
     notify_role(

@@ -10,26 +10,27 @@ stays flat: rows are read as they come and written a chunk at a time.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO, Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.bulk import BulkInsert
 from liaison.kit.db import Base
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.ids import new_id
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
-from liaison.policy.schemas import Direction
-from liaison.precursors import federation, register, rollup
+from liaison.policy.schemas import Decision, Direction
+from liaison.precursors import federation, holds, register, rollup
 from liaison.precursors.policy import decide
 from liaison.precursors.schemas import ImportReport, Markings, NoticeFields, RowError
 from liaison.precursors.service import check_sender, destination_errors, notice_values, peer_parties
@@ -74,13 +75,22 @@ class _Run:
     markings: Markings
     respond_within_days: int
     batch: str = field(default_factory=new_id)
+    now: datetime = field(default_factory=clock.now)  # one import, one moment of sending
     rows: int = 0
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     pending: list[dict[str, Any]] = field(default_factory=list)
     stored: int = 0
     envelopes: int = 0
+    held: int = 0
+    held_first: PrecursorNotice | None = None
+    ids: Any = field(default_factory=hashlib.sha256)  # of the stored rows' ids, in order
     deltas: dict[rollup.Key, rollup.Delta] = field(default_factory=dict)
+
+    respond_by: datetime = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.respond_by = self.now + timedelta(days=self.respond_within_days)
 
     def fail(self, line: int, name: str, message: str) -> None:
         self.error_count += 1
@@ -155,7 +165,8 @@ class NoticeImport:
         self.actor = f"user:{caller.username}"
         self.register = register.by_cas(db)
         self.peers = peer_parties(db)
-        self.decided: set[str] = set()
+        self.decided: dict[str, Decision] = {}  # importing party -> the policy's decision
+        self.inserter: BulkInsert | None = None
 
     def run(
         self,
@@ -185,6 +196,7 @@ class NoticeImport:
             rollup.add(self.db, state.deltas)
             savepoint.commit()
             imported = state.stored
+            self._hold(state)
         record(
             self.db,
             actor=self.actor,
@@ -192,12 +204,20 @@ class NoticeImport:
             object_type="precursors.import",
             object_id=state.batch,
             decision="imported" if imported else "refused",
-            detail={"rows": state.rows, "imported": imported, "bad_rows": state.error_count},
+            detail={
+                "rows": state.rows,
+                "imported": imported,
+                "held_for_review": state.held if imported else 0,
+                "bad_rows": state.error_count,
+                "envelopes": state.envelopes if imported else 0,
+                "ids_sha256": state.ids.hexdigest() if imported else None,
+            },
         )
         return ImportReport(
             batch_id=state.batch if imported else None,
             rows=state.rows,
             imported=imported,
+            held_for_review=state.held if imported else 0,
             errors=state.errors,
             error_count=state.error_count,
         )
@@ -238,44 +258,64 @@ class NoticeImport:
             state.fail(line, problem.field, problem.message)
         if problems or state.error_count:
             return  # nothing more is stored once a row failed: the report is all that matters
-        now = clock.now()
         values = notice_values(
             data,
             self.register[data.substance_cas],
             own_party=self.settings.party,
             markings=state.markings,
-            respond_by=now + timedelta(days=state.respond_within_days),
+            respond_by=state.respond_by,
             actor=self.actor,
-            now=now,
+            now=state.now,
             batch=state.batch,
         )
-        if data.importing_party not in self.decided:
-            self._decide(PrecursorNotice(**values), state.batch)
+        decision = self.decided.get(data.importing_party)
+        if decision is None:
+            decision = self._decide(state, PrecursorNotice(**values))
+        if decision.holds_for_review():
+            values["status"] = holds.HELD
         state.pending.append(values)
 
-    def _decide(self, row: PrecursorNotice, batch: str) -> None:
+    def _decide(self, state: _Run, row: PrecursorNotice) -> Decision:
+        """One policy decision per importing party (the rows are marked alike)."""
         decision = decide(
             self.db,
             row,
             Direction.OUTBOUND,
             actor=self.actor,
-            object_type="precursors.import",
-            object_id=batch,
+            object_type=holds.IMPORT,
+            object_id=state.batch,
         )
-        if decision.holds_for_review():
-            raise ValidationFailed.on_field(
-                "markings",
-                "the policy holds these notifications for legal review: send them one by one",
+        self.decided[row.importing_party] = decision
+        if decision.holds_for_review() and state.held_first is None:
+            state.held_first = row
+        return decision
+
+    def _hold(self, state: _Run) -> None:
+        """Rows the policy holds wait for a legal reviewer, as one review item."""
+        first = state.held_first
+        if state.held and first is not None:
+            holds.hold(
+                self.db,
+                first,
+                self.decided[first.importing_party],
+                object_type=holds.IMPORT,
+                object_id=state.batch,
+                actor=self.actor,
             )
-        self.decided.add(row.importing_party)
 
     def _store(self, state: _Run) -> None:
         rows, state.pending = state.pending, []
         if state.error_count or not rows:
             return
-        self.db.execute(insert(NOTICES), rows)
+        if self.inserter is None:
+            self.inserter = BulkInsert(self.db, NOTICES, list(rows[0]))
+        self.inserter.run(rows)
         by_party: dict[str, list[dict[str, Any]]] = {}
         for values in rows:
+            state.ids.update(values["id"].encode())
+            if values["status"] == holds.HELD:
+                state.held += 1
+                continue  # sent and counted when a legal reviewer releases it
             by_party.setdefault(values["importing_party"], []).append(federation.wire_of(values))
             rollup.tally(state.deltas, values)
         for party, wires in by_party.items():

@@ -23,6 +23,10 @@ PLUGIN = Plugin(
         "precursors.notices": Ref("liaison.precursors.federation:receive_notices"),
         "precursors.answer": Ref("liaison.precursors.federation:receive_answer"),
     },
+    release_hooks={
+        "precursors.notice": Ref("liaison.precursors.holds:release_notice"),
+        "precursors.import": Ref("liaison.precursors.holds:release_import"),
+    },
     jobs=(
         Job(
             "precursor deadlines",
@@ -31,6 +35,7 @@ PLUGIN = Plugin(
         ),
     ),
     figures={"precursors": Ref("liaison.precursors.dashboard:figures")},
+    report_sections=(Ref("liaison.precursors.report:section"),),
     seed_steps=(Ref("liaison.precursors.seed:seed_precursors"),),
     nav=(NavLink("Precursors", "/precursors"),),
 )

@@ -3,8 +3,13 @@ chemical (offence ``precursor_diversion``), with its TLP, handling code and lega
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
+from liaison.kit.errors import PolicyBlocked
+from liaison.kit.plugin import InboundContext, PayloadRefused
+from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
 from liaison.policy.schemas import Decision, Direction, HandlingCode, ItemKind, PolicySubject, Tlp
 from liaison.policy.service import enforce
@@ -54,4 +59,51 @@ def decide(
         actor=actor,
         object_type=object_type,
         object_id=object_id or notice.id,
+    )
+
+
+def decide_inbound(
+    db: Session,
+    notice: PrecursorNotice,
+    context: InboundContext,
+    *,
+    object_type: str,
+    object_id: str | None = None,
+    answer: bool = False,
+) -> Decision:
+    """The receiver's policy on what a peer sent: a block refuses the envelope."""
+    try:
+        return decide(
+            db,
+            notice,
+            Direction.INBOUND,
+            actor=f"peer:{context.sender_party}",
+            object_type=object_type,
+            object_id=object_id,
+            answer=answer,
+        )
+    except PolicyBlocked as exc:
+        raise PayloadRefused("policy_refused", exc.detail) from exc
+
+
+def audit(
+    db: Session,
+    decision: Decision,
+    *,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    detail: dict[str, Any],
+) -> None:
+    """The audit entry of a change that followed a policy decision (its effect and rules)."""
+    record(
+        db,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        decision=decision.effect.value,
+        rule_ids=decision.rule_ids,
+        detail=detail,
     )

@@ -318,5 +318,6 @@ class ImportReport(BaseModel):
     batch_id: str | None
     rows: int
     imported: int
+    held_for_review: int = 0  # imported, waiting for a legal reviewer before they are sent
     errors: list[RowError]  # the first 10,000
     error_count: int

@@ -18,8 +18,8 @@ from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import Peer, PrecursorNotice, PrecursorSubstance
 from liaison.policy.schemas import Decision, Direction
-from liaison.precursors import federation, register, rollup, ties
-from liaison.precursors.policy import decide
+from liaison.precursors import federation, holds, register, rollup, ties
+from liaison.precursors.policy import audit, decide
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import (
     AnswerIn,
@@ -114,7 +114,10 @@ class NoticeService:
         check_sender(self.caller)
 
     def release(self, rows: Sequence[PrecursorNotice], *, object_id: str) -> Decision:
-        """Policy (one decision for rows marked alike), then store, queue, count, audit."""
+        """Policy (one decision for rows marked alike), then store, queue, count, audit.
+
+        A decision that needs a legal reviewer stores the rows held (nothing is sent)
+        and puts them in the review queue; the reviewer's approval sends them."""
         decision = decide(
             self.db,
             rows[0],
@@ -123,24 +126,37 @@ class NoticeService:
             object_type="precursors.notices",
             object_id=object_id,
         )
-        if decision.holds_for_review():
-            raise Conflict(
-                "the policy holds this notification for legal review: "
-                + "; ".join(o.detail for o in decision.obligations)
-            )
+        held = decision.holds_for_review()
+        for row in rows:
+            row.status = holds.HELD if held else "sent"
         self.db.add_all(rows)
         self.db.flush()
-        envelopes = federation.send_notices(self.db, rows)
-        rollup.count_new(self.db, rows)
-        record(
+        envelopes = 0
+        if held:
+            holds.hold(
+                self.db,
+                rows[0],
+                decision,
+                object_type=holds.NOTICE,
+                object_id=object_id,
+                actor=self.actor,
+            )
+        else:
+            envelopes = federation.send_notices(self.db, rows)
+            rollup.count_new(self.db, rows)
+        audit(
             self.db,
+            decision,
             actor=self.actor,
             action="precursors.notices.send",
             object_type="precursors.notices",
             object_id=object_id,
-            decision=decision.effect.value,
-            rule_ids=decision.rule_ids,
-            detail={"count": len(rows), "envelopes": envelopes, "ids": [r.id for r in rows[:20]]},
+            detail={
+                "count": len(rows),
+                "envelopes": envelopes,
+                "status": rows[0].status,
+                "ids": [r.id for r in rows[:20]],
+            },
         )
         return decision
 
@@ -191,23 +207,23 @@ class NoticeService:
             object_type="precursors.answer",
             answer=True,
         )
-        notice.status = data.outcome.value
-        notice.answer_reason = data.reason
-        notice.answered_by = self.caller.display_name or self.caller.username
-        notice.answered_at = clock.now()
-        self.db.flush()
+        if decision.holds_for_review():  # an answer is not held: it is refused, unsent
+            raise Conflict(
+                "the policy holds this answer for legal review: "
+                + "; ".join(o.detail for o in decision.obligations)
+            )
+        by = self.caller.display_name or self.caller.username
+        federation.apply_answer(self.db, notice, data.outcome, data.reason, by, clock.now())
         if data.open_case:
             self._open_case(notice, CaseIn(note=data.reason))
         federation.send_answer(self.db, notice)
-        rollup.count_answer(self.db, notice)
-        record(
+        audit(
             self.db,
+            decision,
             actor=self.actor,
             action="precursors.notice.answer",
             object_type="precursors.notice",
             object_id=notice.id,
-            decision=decision.effect.value,
-            rule_ids=decision.rule_ids,
             detail={"outcome": notice.status, "to_party": notice.exporting_party},
         )
         return notice

@@ -91,13 +91,14 @@ def open_case(
         )
         return exchange.reply(_latest_message(db, data.join_case_id), reply).case_id
     legal_basis = item.legal_basis if isinstance(item, PrecursorNotice) else "police_cooperation"
+    to_agency = data.to_agency_id or default_peer_agency(db, peer_party)
     compose = ComposeIn.model_validate(
         {
             "case_title": title,
             "case_summary": body[:5000],
             "type": MessageType.ALERT if alert else MessageType.DISCLOSURE,
             "from_agency_id": data.from_agency_id or caller.agency_id,
-            "to_agency_id": data.to_agency_id or default_peer_agency(db, peer_party),
+            "to_agency_id": to_agency,
             "subject": title,
             "body": text,
             "entities": items,
@@ -108,6 +109,8 @@ def open_case(
                 "legal_basis": legal_basis,
                 "legal_basis_reference": getattr(item, "legal_basis_reference", ""),
                 "purpose": "precursor diversion: prevent and investigate",
+                # TLP:RED names its audience: the receiving agency alone
+                "named_recipients": [to_agency] if item.tlp == "RED" else [],
             },
         }
     )

@@ -12,7 +12,7 @@ from rich.table import Table
 from liaison.kit.cli import console, registry, settings, transaction
 from liaison.workplan import versions
 from liaison.workplan.document import parse
-from liaison.workplan.report import build_report, render_report
+from liaison.workplan.report import build_for, render_report
 from liaison.workplan.repository import WorkplanRepository
 
 app = typer.Typer(help="The shared workplan: current version, history, progress report.")
@@ -68,8 +68,7 @@ def report(
     """Write the dated joint (or internal) progress report."""
     node = settings()
     with transaction(node) as db:
-        exchange = registry(context).figure("exchange")
-        data = build_report(db, node.party, internal=internal, exchange=exchange)
+        data = build_for(db, node.party, registry(context), internal=internal)
         body = render_report(data, format.value)
     output.write_bytes(body)
     kind = "internal" if internal else "joint"

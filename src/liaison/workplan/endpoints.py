@@ -13,7 +13,7 @@ from liaison.users.deps import CallerDep
 from liaison.workplan import consent, versions
 from liaison.workplan.dashboard import DashboardOut, build_dashboard
 from liaison.workplan.document import diff, parse
-from liaison.workplan.report import MEDIA_TYPES, build_report, render_report
+from liaison.workplan.report import MEDIA_TYPES, build_for, render_report
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     CounterCreate,
@@ -166,8 +166,7 @@ def report(
     format: Literal["html", "pdf", "md"] = "html",
     internal: bool = False,
 ) -> Response:
-    exchange = registry.figure("exchange")
-    data = build_report(db, settings.party, internal=internal, exchange=exchange)
+    data = build_for(db, settings.party, registry, internal=internal)
     body = render_report(data, format)
     filename = f"workplan-report-{data.generated_on.isoformat()}.{format}"
     disposition = "inline" if format == "html" else f'attachment; filename="{filename}"'

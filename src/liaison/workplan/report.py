@@ -9,6 +9,7 @@ this node has.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 import liaison
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
+from liaison.kit.plugin import Registry, ReportSection, ReportSectionProvider
 from liaison.models import DialogueMeeting, DialogueOutcome, WorkplanProgress
 from liaison.workplan import consent
 from liaison.workplan.charts import milestone_chart, status_chart
@@ -64,6 +66,7 @@ class ReportData:
     meetings: list[tuple[DialogueMeeting, list[DialogueOutcome]]]
     status_svg: Markup
     milestone_svg: Markup
+    sections: list[ReportSection] = field(default_factory=list)  # the domains' own
 
 
 def _milestone_state(done: bool, due: date, status: str, today: date) -> str:
@@ -75,7 +78,12 @@ def _milestone_state(done: bool, due: date, status: str, today: date) -> str:
 
 
 def build_report(
-    db: Session, own_party: str, *, internal: bool, exchange: ExchangeStatsProvider | None
+    db: Session,
+    own_party: str,
+    *,
+    internal: bool,
+    exchange: ExchangeStatsProvider | None,
+    sections: Sequence[ReportSectionProvider] = (),
 ) -> ReportData:
     repo = WorkplanRepository(db)
     current = repo.current()
@@ -128,12 +136,29 @@ def build_report(
         meetings=[(m, outcomes.get(m.id, [])) for m in repo.meetings()],
         status_svg=status_chart(dashboard.areas),
         milestone_svg=milestone_chart(dashboard.areas),
+        sections=[s for s in (provide(db, internal) for provide in sections) if s is not None],
+    )
+
+
+def build_for(db: Session, own_party: str, registry: Registry, *, internal: bool) -> ReportData:
+    """The report with what the node's plug-ins contribute (exchange figures, sections)."""
+    return build_report(
+        db,
+        own_party,
+        internal=internal,
+        exchange=registry.figure("exchange"),
+        sections=registry.report_sections,
     )
 
 
 def render_html(data: ReportData) -> str:
     template = _env.get_template("report.html")
-    return template.render(r=data, status_svg=data.status_svg, milestone_svg=data.milestone_svg)
+    return template.render(
+        r=data,
+        status_svg=data.status_svg,
+        milestone_svg=data.milestone_svg,
+        sections=[(s.title, Markup(s.html)) for s in data.sections],  # noqa: S704 (escaped by the domain)
+    )
 
 
 def render_markdown(data: ReportData) -> str:
@@ -172,6 +197,8 @@ def render_markdown(data: ReportData) -> str:
         lines.append(f"### {meeting.held_on.isoformat()}, {meeting.place}: {meeting.title}")
         lines += [f"- {o.kind}: {o.text}" for o in outcomes]
         lines.append("")
+    for section in data.sections:
+        lines += [f"## {section.title}", "", section.markdown.rstrip(), ""]
     lines += ["## Agreement", ""]
     lines += [
         f"- signed by {party} (key {key_id}): {'verified' if ok else 'NOT verified'}"

@@ -15,7 +15,7 @@ from liaison.kit.roles import Caller
 from liaison.models import PrecursorNotice
 from liaison.policy.schemas import HandlingCode, Tlp
 from liaison.precursors import dashboard, register
-from liaison.precursors.charts import bars
+from liaison.precursors.charts import dashboard_charts
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import DiversionMethod, IncidentKind, Outcome
 from liaison.web.views.common import PageCallerDep, choices, render
@@ -57,16 +57,7 @@ def home(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
         "precursors/dashboard.html",
         caller=caller,
         d=d,
-        substance_svg=bars(
-            "Notified quantity by substance",
-            [(f.label, f.quantity) for f in d.by_substance],
-            "kg/L",
-        ),
-        route_svg=bars("Notifications by route", [(f.label, f.notices) for f in d.by_route]),
-        month_svg=bars("Notifications by month", [(f.label, f.notices) for f in d.by_month]),
-        seizure_svg=bars(
-            "Seized quantity by substance", [(s.label, s.quantity) for s in d.seizures], "kg/L"
-        ),
+        charts=dashboard_charts(d),
     )
 
 

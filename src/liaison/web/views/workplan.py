@@ -33,7 +33,7 @@ from liaison.workplan.charts import milestone_chart, status_chart
 from liaison.workplan.dashboard import build_dashboard
 from liaison.workplan.document import diff, parse
 from liaison.workplan.endpoints import version_out
-from liaison.workplan.report import MEDIA_TYPES, build_report, render_report
+from liaison.workplan.report import MEDIA_TYPES, build_for, render_report
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     AddAction,
@@ -79,8 +79,7 @@ def report(
     format: Literal["html", "pdf", "md"] = "pdf",
     internal: bool = False,
 ) -> Response:
-    exchange = registry.figure("exchange")
-    data = build_report(db, settings.party, internal=internal, exchange=exchange)
+    data = build_for(db, settings.party, registry, internal=internal)
     kind = "internal" if internal else "joint"
     name = f"workplan-{kind}-report-{data.generated_on.isoformat()}.{format}"
     return Response(
