@@ -60,6 +60,7 @@ from liaison.models.precursors import (
     PrecursorNotice,
     PrecursorSubstance,
 )
+from liaison.models.restore import PeerResync, RestoreEvent
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 from liaison.models.workplan import (
@@ -130,7 +131,9 @@ __all__ = [
     "PrecursorNotice",
     "PrecursorSubstance",
     "ProtectedPerson",
+    "PeerResync",
     "Refusal",
+    "RestoreEvent",
     "RetentionPeriod",
     "ReviewItem",
     "TaxiiStatus",
