@@ -72,7 +72,9 @@ def request_for(
     )
     signer = keys.keypair(db, settings)
     request_id = new_id()
-    sealed = direct.seal(settings, REQUEST, payload, signer, peer, keys.public_of(target), request_id)
+    sealed = direct.seal(
+        settings, REQUEST, payload, signer, peer, keys.public_of(target), request_id
+    )
     return request_id, sealed
 
 
