@@ -189,7 +189,7 @@ def _secret_key(settings: Settings, source: Path, found: Manifest) -> None:
     shutil.copyfile(backed_up, path)
 
 
-def _replace_database(settings: Settings, engine: Engine, source: Path) -> None:
+def _replace_database(settings: Settings, engine: Engine, source: Path, found: Manifest) -> None:
     if _backend(settings) == "sqlite":
         database = _sqlite_path(settings)
         engine.dispose()
@@ -198,6 +198,13 @@ def _replace_database(settings: Settings, engine: Engine, source: Path) -> None:
         database.parent.mkdir(parents=True, exist_ok=True)
         _copy_sqlite(source / SQLITE_PART, database)
     else:
+        current, _ = current_and_head(engine)
+        if current not in (None, found.schema_revision):
+            raise Conflict(
+                f"the node's database is at schema revision {current}, the backup at "
+                f"{found.schema_revision}: restore into an empty schema (drop and recreate "
+                "it, then run 'liaison restore' again; the restore migrates it to this release)"
+            )
         postgres.restore(engine, settings.effective_database_url, source / PG_PART)
 
 
@@ -251,7 +258,7 @@ def restore(settings: Settings, source: Path) -> Restored:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.effective_database_url)
     try:
-        _replace_database(settings, engine, source)
+        _replace_database(settings, engine, source, found)
         _replace_blobs(settings, source)
         engine.dispose()
         upgrade(engine)

@@ -9,8 +9,12 @@ M". The peer marks its envelopes after N pending again (outbox rows are never
 purged, so it still has them; each keeps its id and number, and the restored inbox,
 which does not know those ids, applies each once), and answers, sealed, with the last
 sequence it received from the restored node and the ids and numbers of envelopes it
-received after M. The restored node gives those rows of its outbox the same numbers
-(re-sent, they settle as duplicates) and numbers anything new after the peer's last.
+received after M. The peer's audit log records the restore with the length of the
+restored chain and how many checkpoints of the older chain it holds beyond it: those
+stay as they were, and a new checkpoint contradicting one of them is refused
+("the chain was rewritten"), so the gap shows. The restored node gives those rows of
+its outbox the same numbers (re-sent, they settle as duplicates) and numbers anything
+new after the peer's last.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -30,7 +34,15 @@ from liaison.kit.errors import InvalidEnvelope
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import Registry
 from liaison.ledger.service import record, trail
-from liaison.models import InboxMessage, OutboxMessage, Peer, PeerKey, PeerResync
+from liaison.models import (
+    AuditCheckpoint,
+    InboxMessage,
+    OutboxMessage,
+    Peer,
+    PeerKey,
+    PeerResync,
+    RestoreEvent,
+)
 
 REQUEST = "federation.resync"
 ANSWER = "federation.resync_answer"
@@ -47,6 +59,9 @@ class ResyncRequest(_Wire):
     restore_id: Annotated[str, Field(pattern=env.UUID_PATTERN)]
     applied_through: Count = Field(description="last sequence of yours applied here")
     sent_through: Count = Field(description="last sequence this node sent you, as it knows")
+    audit_sequence: Count = Field(
+        default=0, description="length of this node's audit chain in the backup it restored"
+    )
 
 
 class Received(_Wire):
@@ -65,10 +80,12 @@ def request_for(
     db: Session, settings: Settings, resync: PeerResync, peer: Peer, target: PeerKey
 ) -> tuple[str, bytes]:
     """The sealed request to ``peer`` (encrypted to its key ``target``), and its id."""
+    event = db.get_one(RestoreEvent, resync.restore_id)
     payload = ResyncRequest(
         restore_id=resync.restore_id,
         applied_through=resync.applied_through,
         sent_through=resync.sent_through,
+        audit_sequence=event.backup_audit_sequence,
     )
     signer = keys.keypair(db, settings)
     request_id = new_id()
@@ -169,6 +186,14 @@ def answer(
             .limit(MAX_RECEIVED)
         )
     ]
+    # Checkpoints of its chain held here beyond the backup's end name entries the restore
+    # took away: they stay, as the record of the chain before the restore.
+    superseded = db.scalar(
+        select(func.count()).where(
+            AuditCheckpoint.chain_party == peer.party_code,
+            AuditCheckpoint.sequence > asked.audit_sequence,
+        )
+    )
     peer.last_error = None
     db.info["outbox_queued"] = True  # wakes this process's deliverer after the commit
     record(
@@ -183,6 +208,8 @@ def answer(
             "sent_through": asked.sent_through,
             "resent": resent,
             "received_through": peer.last_in_seq,
+            "chain_restored_to": asked.audit_sequence,
+            "checkpoints_beyond_restore": superseded,
         },
     )
     reply = ResyncAnswer(
