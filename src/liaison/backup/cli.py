@@ -9,6 +9,7 @@ import typer
 
 from liaison.backup import service
 from liaison.kit.cli import console, err_console, settings
+from liaison.kit.errors import ConfigurationError
 
 KEY_NOTE = (
     "The node's secret key ({path}) is NOT in this backup. It opens the node's private "
@@ -33,7 +34,10 @@ def backup(
 ) -> None:
     """Back the node up while it runs: database, attachment blobs, a manifest of hashes."""
     node = settings()
-    made = service.backup(node, path, include_secret_key=include_secret_key)
+    try:
+        made = service.backup(node, path, include_secret_key=include_secret_key)
+    except OSError as exc:  # no space, no permission: one line, and no manifest is left
+        raise ConfigurationError(f"the backup into {path} failed: {exc}") from exc
     size = sum(part.bytes for part in made.parts)
     console.print(
         f"backup of {made.party}/{made.node_name} in {path}: {made.backend} database at "
@@ -49,7 +53,10 @@ def restore(
     path: Annotated[Path, typer.Argument(help="The backup directory (with manifest.json).")],
 ) -> None:
     """Restore this (stopped) node from a backup; its peers then re-send what it lost."""
-    done = service.restore(settings(), path)
+    try:
+        done = service.restore(settings(), path)
+    except OSError as exc:
+        raise ConfigurationError(f"the restore from {path} failed: {exc}") from exc
     found = done.manifest
     console.print(
         f"restored {found.party}/{found.node_name} from the backup of "
