@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from liaison.doctor import checks
 from liaison.federation import control, resync
 from liaison.federation.delivery import recipient_key
 from liaison.kit import clock
@@ -67,6 +68,9 @@ def test_resync_resends_lost_envelopes_and_renumbers_what_the_peer_has(
         peer.next_out_seq = india_has
         row.seq, row.status, row.receipt = None, "pending", None
     _restored(canada, "IN")
+    with canada.factory() as db:  # 'liaison doctor' says the peer has not re-sent yet
+        (waiting,) = checks.resync(db, db.get_one(Peer, "IN"))
+        assert "has not yet re-sent what the restore lost" in waiting.detail
     assert deliver(india, canada) == 0  # nothing pending at India: it holds receipts
 
     assert deliver(canada, india) >= 1  # resync first, then the re-delivery settles
@@ -80,6 +84,7 @@ def test_resync_resends_lost_envelopes_and_renumbers_what_the_peer_has(
         row = db.get_one(OutboxMessage, sent)
         assert (row.seq, row.status) == (india_has, "delivered")
         assert db.scalar(select(PeerResync.status)) == "done"
+        assert list(checks.resync(db, db.get_one(Peer, "IN"))) == []
         fresh = control.ping(db, "IN", "first after the restore").id
     exchange(canada, india)
     with unit_of_work(canada.factory) as db:
