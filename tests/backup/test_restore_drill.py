@@ -14,8 +14,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
+from liaison.kit.db import make_engine, make_session_factory
+from tests.support.accounts import bearer_headers
 from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = pytest.mark.live
@@ -26,10 +29,21 @@ WHILE_DOWN = 1
 TOTAL = BEFORE_BACKUP + AFTER_BACKUP + WHILE_DOWN
 
 
-def _ping(node: LiveNode, to: str, data: str) -> None:
-    with node.api(f"{node.party.lower()}-admin") as api:
-        answer = api.post(f"/api/v1/peers/{to}/ping", json={"data": data})
-        assert answer.status_code == 202, answer.text
+def _admin(node: LiveNode) -> dict[str, str]:
+    """An API token of the node's administrator, issued in its database (no CLI process)."""
+    engine = make_engine(node.sqlalchemy_url)
+    try:
+        secret = bytes.fromhex((node.data_dir / "secret.key").read_text().strip())
+        return bearer_headers(make_session_factory(engine), secret, f"{node.party.lower()}-admin")
+    finally:
+        engine.dispose()
+
+
+def _ping(node: LiveNode, headers: dict[str, str], to: str, data: str) -> None:
+    answer = httpx.post(
+        f"{node.url}/api/v1/peers/{to}/ping", json={"data": data}, headers=headers, timeout=30
+    )
+    assert answer.status_code == 202, answer.text
 
 
 def _pings_in(node: LiveNode, sender: str) -> int:
@@ -48,9 +62,10 @@ def test_a_restored_node_loses_nothing_and_applies_nothing_twice(
 ) -> None:
     canada, india = peered
     backup = tmp_path / "canada-backup"
-    canada.token("ca-admin")  # issued before the backup: a token issued after it is lost
+    ca_admin = _admin(canada)  # issued before the backup: a token issued after it is lost
+    in_admin = _admin(india)
     for n in range(1, BEFORE_BACKUP + 1):
-        _ping(india, "CA", f"message {n}")
+        _ping(india, in_admin, "CA", f"message {n}")
     wait_for(lambda: _pings_in(canada, "IN") == BEFORE_BACKUP, what="the first pings")
     wait_for(lambda: _settled(india, "CA"), what="India's receipts")
 
@@ -62,8 +77,8 @@ def test_a_restored_node_loses_nothing_and_applies_nothing_twice(
     assert not (backup / "secret.key").exists()
 
     for n in range(BEFORE_BACKUP + 1, BEFORE_BACKUP + AFTER_BACKUP + 1):
-        _ping(india, "CA", f"message {n}")
-    _ping(canada, "IN", "sent after the backup")
+        _ping(india, in_admin, "CA", f"message {n}")
+    _ping(canada, ca_admin, "IN", "sent after the backup")
     wait_for(lambda: _pings_in(canada, "IN") == BEFORE_BACKUP + AFTER_BACKUP, what="more pings")
     wait_for(lambda: _pings_in(india, "CA") == 1, what="Canada's ping")
     wait_for(lambda: _settled(canada, "IN") and _settled(india, "CA"), what="receipts")
@@ -73,7 +88,7 @@ def test_a_restored_node_loses_nothing_and_applies_nothing_twice(
     assert running.returncode != 0
     assert "stop 'liaison serve'" in running.stderr + running.stdout
     canada.stop()
-    _ping(india, "CA", "sent while Canada is down")  # India keeps sending (and retrying)
+    _ping(india, in_admin, "CA", "sent while Canada is down")  # India keeps sending (and retrying)
 
     restored = canada.cli("restore", str(backup))
     assert "restored CA/liaison-ca" in restored.stdout
@@ -90,7 +105,7 @@ def test_a_restored_node_loses_nothing_and_applies_nothing_twice(
     assert _pings_in(canada, "IN") == TOTAL
 
     # Canada's own stream continues after what India received from it.
-    _ping(canada, "IN", "first after the restore")
+    _ping(canada, ca_admin, "IN", "first after the restore")
     wait_for(lambda: _pings_in(india, "CA") == 2, what="Canada's ping after the restore")
     wait_for(lambda: _settled(canada, "IN"), what="India's receipt")
     assert india.scalar("SELECT max(seq) FROM inbox WHERE peer_party = 'CA'") > ca_sent
