@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import cache
 
 from liaison.audit.plugin import PLUGIN as AUDIT
+from liaison.backup.plugin import PLUGIN as BACKUP
 from liaison.cyber.plugin import PLUGIN as CYBER
 from liaison.demo.plugin import PLUGIN as DEMO
 from liaison.directory.plugin import PLUGIN as DIRECTORY
@@ -45,6 +46,7 @@ DOMAINS: tuple[Plugin, ...] = (
     CYBER,
     DEMO,
     DOCTOR,
+    BACKUP,
 )
 
 

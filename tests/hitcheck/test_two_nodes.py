@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import MetaData, select
 
 from liaison import domains
-from liaison.federation import keys
+from liaison.federation import direct, keys
 from liaison.federation.delivery import recipient_key
 from liaison.hitcheck import index, wire
 from liaison.hitcheck.identifiers import Identifier, keys_of
@@ -253,13 +253,6 @@ def _sealed_query(canada: AppNode, india: AppNode) -> bytes:
             epoch=0,
             version=0,
         )
-        return wire.seal(
-            wire.QUERY,
-            payload,
-            "CA",
-            canada.settings.node_name,
-            keys.keypair(db, canada.settings),
-            "IN",
-            peer.node_name,
-            keys.public_of(recipient_key(db, peer)),
-        )
+        signer = keys.keypair(db, canada.settings)
+        target = keys.public_of(recipient_key(db, peer))
+        return direct.seal(canada.settings, wire.QUERY, payload, signer, peer, target)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.federation import keys
+from liaison.federation import resync as resync_of
 from liaison.federation.schemas import KeysDocument
 from liaison.kit import clock, files
 from liaison.kit.errors import LiaisonError
@@ -189,6 +190,23 @@ def peer(db: Session, settings: Settings, row: Peer, client: httpx.Client) -> It
         )
     else:
         yield ok(name, f"reachable, clock skew {skew:+.0f} s")
+
+
+def resync(db: Session, row: Peer) -> Iterator[Finding]:
+    """After ``liaison restore``: has the peer re-sent what the restore lost?"""
+    waiting = resync_of.pending(db, row.party_code)
+    if waiting is not None:
+        tried = f"{waiting.attempts} attempt(s)" + (
+            f", last: {waiting.last_error}" if waiting.last_error else ""
+        )
+        yield Finding(
+            Level.WARNING,
+            f"peer {row.party_code}",
+            f"restored from a backup; {row.party_code} has not yet re-sent what the restore "
+            f"lost, and nothing goes to it until it has ({tried})",
+            "run the node's worker ('liaison serve' runs one) with the peer reachable; "
+            "'liaison peer status' shows the delivery",
+        )
 
 
 def _pinned(db: Session, name: str, row: Peer, document: KeysDocument) -> Iterator[Finding]:

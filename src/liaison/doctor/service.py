@@ -47,6 +47,7 @@ def _database(settings: Settings, timeout: float) -> Iterator[Finding]:
                 )
             for peer in peers:
                 yield from checks.peer(db, settings, peer, client)
+                yield from checks.resync(db, peer)
     finally:
         engine.dispose()
 

@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
 from liaison.federation import envelope as env
-from liaison.federation import keys, metrics
+from liaison.federation import keys, metrics, resync
 from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
 from liaison.kit.db import run_in_transaction, unit_of_work
 from liaison.kit.errors import InvalidEnvelope
-from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey
+from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey, PeerResync
 
 BASE_BACKOFF_SECONDS = 0.5
 PROBE_SECONDS = 5.0  # how often a peer that could not be reached is asked if it is back
@@ -129,6 +129,7 @@ class Deliverer:
         self.settings = settings
         self.client = client
         self._probed: dict[str, float] = {}  # party -> time.monotonic() of the last probe
+        self._resync_after: dict[str, float] = {}  # party -> time.monotonic() of next ask
 
     def run_once(self) -> int:
         """One pass over every peer with pending envelopes (due, or waiting out a backoff
@@ -141,7 +142,66 @@ class Deliverer:
                     .distinct()
                 )
             )
+            asked = db.scalars(
+                select(PeerResync.peer_party).where(PeerResync.status == "pending").distinct()
+            )
+            parties += [party for party in asked if party not in parties]
         return sum(self.deliver_to(party) for party in parties)
+
+    def resynced(self, party: str) -> bool:
+        """After a restore, the peer is asked to resync before anything else goes to it
+        (federation/resync.py); False while that has not succeeded."""
+        with self.factory() as db:
+            asking = resync.pending(db, party)
+            if asking is None:
+                return True
+            if time.monotonic() < self._resync_after.get(party, 0.0):
+                return False
+            peer = db.get_one(Peer, party)
+            try:
+                request_id, sealed = resync.request_for(
+                    db, self.settings, asking, peer, recipient_key(db, peer)
+                )
+            except DeliveryFailed as exc:
+                return self._resync_failed(party, str(exc))
+            url = f"{peer.base_url.rstrip('/')}{resync.PATH}"
+        try:
+            response = self.client.post(
+                url,
+                content=sealed,
+                headers={"Content-Type": "application/json"},
+                timeout=self.settings.federation_timeout_seconds,
+            )
+        except httpx.HTTPError as exc:
+            return self._resync_failed(party, f"{type(exc).__name__}: {exc}")
+        if response.status_code != 200:
+            return self._resync_failed(
+                party, f"peer answered HTTP {response.status_code}: {response.text[:300]}"
+            )
+
+        def settle(db: Session) -> None:
+            asked = resync.pending(db, party)
+            if asked is not None:
+                resync.complete(db, self.settings, asked, request_id, response.content)
+
+        try:
+            run_in_transaction(self.factory, settle)
+        except InvalidEnvelope as exc:
+            return self._resync_failed(party, f"the peer's answer is refused: {exc}")
+        return True
+
+    def _resync_failed(self, party: str, error: str) -> bool:
+        def note(db: Session) -> int:
+            asked = resync.pending(db, party)
+            if asked is None:
+                return 0
+            resync.failed(asked, f"resync: {error}")
+            return asked.attempts
+
+        attempts = run_in_transaction(self.factory, note)
+        delay = backoff(attempts, self.settings.worker_max_backoff_seconds).total_seconds()
+        self._resync_after[party] = time.monotonic() + delay
+        return False
 
     def _answers_again(self, peer: Peer) -> bool:
         """Is a peer we could not reach back? It sent us an envelope since the failure,
@@ -164,6 +224,8 @@ class Deliverer:
         return answer.status_code == 200
 
     def deliver_to(self, party: str) -> int:
+        if not self.resynced(party):
+            return 0
         run_in_transaction(self.factory, lambda db: assign_sequence(db, party))
         with unit_of_work(self.factory) as db:
             cursor = db.scalar(

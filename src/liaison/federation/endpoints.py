@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from liaison.api.deps import DbDep, client_ip
-from liaison.federation import control, keys, metrics, peers, stream
+from liaison.federation import control, keys, metrics, peers, resync, stream
 from liaison.federation.access import require_operator
 from liaison.federation.inbox import Inbox, Outcome
 from liaison.federation.log import MessageLogQuery, message_log
@@ -27,7 +27,7 @@ from liaison.federation.schemas import (
 from liaison.federation.throttle import UNATTRIBUTED, RefusalThrottle, Suppressed
 from liaison.kit.crypto import b64e
 from liaison.kit.db import unit_of_work
-from liaison.kit.errors import InvalidEnvelope, ServiceUnavailable
+from liaison.kit.errors import InvalidEnvelope, PayloadTooLarge, ServiceUnavailable
 from liaison.users.deps import CallerDep
 
 router = APIRouter(tags=["federation"])
@@ -183,6 +183,26 @@ async def inbox_batch(request: Request) -> Response:
     if isinstance(answer, Outcome):
         return _receipt_response(answer)
     return JSONResponse({"receipts": [o.receipt for o in answer]})
+
+
+RESYNC_MAX_BYTES = 16_384
+
+
+def _resync(request: Request, raw: bytes) -> bytes:
+    state = request.app.state
+    with _inbox_lock, unit_of_work(state.session_factory) as db:
+        return resync.answer(db, state.settings, state.registry, raw, client_ip(request))
+
+
+@router.post(resync.PATH, summary="A restored peer asks for a resync; answers a sealed envelope")
+async def resync_request(request: Request) -> Response:
+    raw = b""
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > RESYNC_MAX_BYTES:
+            raise PayloadTooLarge(f"a resync request is at most {RESYNC_MAX_BYTES} bytes")
+    sealed = await run_in_threadpool(_resync, request, raw)
+    return Response(sealed, media_type="application/json")
 
 
 @router.get("/api/v1/peers", response_model=list[PeerStatus])

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.federation import direct, keys
 from liaison.federation import envelope as env
-from liaison.federation import keys
 from liaison.federation.inbox import Inbox
 from liaison.hitcheck import index, psi, wire
 from liaison.kit import clock
@@ -60,7 +60,7 @@ def answer(
     header = parsed.header
     own = keys.keypair(db, settings, header.recipient.key)
     try:
-        query = wire.payload_of(wire.QueryPayload, env.decrypt(parsed, own, sender_key))
+        query = direct.payload_of(wire.QueryPayload, env.decrypt(parsed, own, sender_key))
     except InvalidEnvelope as error:
         raise _refuse(db, peer.party_code, error.reason, error.detail) from None
     if db.get(HitcheckAnswer, header.id) is not None:
@@ -109,16 +109,7 @@ def answer(
         removed=wire.pack(delta.removed),
         size=delta.size,
     )
-    return wire.seal(
-        wire.ANSWER,
-        payload,
-        settings.party,
-        settings.node_name,
-        own,
-        peer.party_code,
-        peer.node_name,
-        sender_key,
-    )
+    return direct.seal(settings, wire.ANSWER, payload, own, peer, sender_key)
 
 
 def _check_peer_quota(db: Session, settings: Settings, party: str, count: int) -> None:

@@ -15,14 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.federation import direct, keys
 from liaison.federation import envelope as env
-from liaison.federation import keys
 from liaison.federation.delivery import recipient_key
 from liaison.federation.peers import get_peer
 from liaison.hitcheck import psi, wire
 from liaison.kit import clock
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
-from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer, PeerKey
+from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer
 
 
 class PeerUnavailable(LiaisonError):
@@ -61,16 +61,7 @@ def ask(
         epoch=sync.epoch,
         version=sync.version,
     )
-    sealed = wire.seal(
-        wire.QUERY,
-        query,
-        settings.party,
-        settings.node_name,
-        signer,
-        peer.party_code,
-        peer.node_name,
-        peer_key,
-    )
+    sealed = direct.seal(settings, wire.QUERY, query, signer, peer, peer_key)
     query_id = env.parse(sealed, len(sealed)).header.id
     answer = _post(settings, http, peer, sealed)
     payload = _open(db, settings, peer, answer)
@@ -106,21 +97,7 @@ def _post(settings: Settings, http: httpx.Client, peer: Peer, sealed: bytes) -> 
 
 def _open(db: Session, settings: Settings, peer: Peer, raw: bytes) -> wire.AnswerPayload:
     try:
-        parsed = env.parse(raw, settings.federation_max_envelope_bytes)
-        header = parsed.header
-        if header.type != wire.ANSWER or header.sender.party != peer.party_code:
-            raise InvalidEnvelope("unexpected", "not a hit/no-hit answer from this peer")
-        row = db.scalar(
-            select(PeerKey).where(
-                PeerKey.peer_party == peer.party_code, PeerKey.key_id == header.sender.key
-            )
-        )
-        if row is None:
-            raise InvalidEnvelope("unknown_key", f"key {header.sender.key} is not pinned")
-        sender_key = keys.public_of(row)
-        env.verify(parsed, sender_key)
-        own = keys.keypair(db, settings, header.recipient.key)
-        return wire.payload_of(wire.AnswerPayload, env.decrypt(parsed, own, sender_key))
+        return direct.open_reply(db, settings, peer, raw, wire.ANSWER, wire.AnswerPayload)
     except InvalidEnvelope as error:
         raise PeerUnavailable(f"the peer's answer is refused ({error.reason}): {error}") from None
 

@@ -2,23 +2,19 @@
 
 A query is a federation envelope (type ``hitcheck.query``) POSTed to the peer's
 ``/federation/v1/hitcheck``; the answer comes back in the response body as an envelope
-(type ``hitcheck.answer``) signed by the peer and encrypted to this node. Points and
-tags travel as one base64 string of fixed-size records.
+(type ``hitcheck.answer``) signed by the peer and encrypted to this node, both sealed
+and opened by ``federation.direct``. Points and tags travel as one base64 string of
+fixed-size records.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from liaison.federation import envelope as env
 from liaison.hitcheck import psi
-from liaison.kit import clock
-from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, b64e
-from liaison.kit.errors import InvalidEnvelope
-from liaison.kit.ids import new_id
+from liaison.kit.crypto import b64d, b64e
 
 QUERY = "hitcheck.query"
 ANSWER = "hitcheck.answer"
@@ -38,9 +34,6 @@ def unpack(text: str, size: int) -> list[bytes]:
 
 class _Wire(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-M = TypeVar("M", bound=_Wire)
 
 
 class QueryPayload(_Wire):
@@ -67,37 +60,3 @@ class AnswerPayload(_Wire):
     added: str
     removed: str
     size: int
-
-
-def seal(
-    type_: str,
-    payload: _Wire,
-    own_party: str,
-    own_node: str,
-    signer: NodeKeyPair,
-    peer_party: str,
-    peer_node: str,
-    peer_key: PublicNodeKey,
-) -> bytes:
-    now = clock.now()
-    header = env.EnvelopeHeader(
-        v=1,
-        id=new_id(),
-        type=type_,
-        sender=env.NodeRef(party=own_party, node=own_node, key=signer.public.key_id),
-        recipient=env.NodeRef(party=peer_party, node=peer_node, key=peer_key.key_id),
-        seq=1,
-        created_at=now,
-        sent_at=now,
-    )
-    body = payload.model_dump_json().encode("utf-8")
-    return env.seal(header, body, signer, peer_key)
-
-
-def payload_of(model: type[M], raw: bytes) -> M:
-    try:
-        return model.model_validate(json.loads(raw))
-    except (ValidationError, ValueError) as error:
-        raise InvalidEnvelope(
-            "invalid_payload", f"the {model.__name__} is invalid: {error}"
-        ) from None

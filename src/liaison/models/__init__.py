@@ -60,6 +60,7 @@ from liaison.models.precursors import (
     PrecursorNotice,
     PrecursorSubstance,
 )
+from liaison.models.restore import PeerResync, RestoreEvent
 from liaison.models.retention import DeletionRequest, LegalHold, RetentionPeriod, Tombstone
 from liaison.models.users import ApiToken, LoginAttempt, User, WebSession
 from liaison.models.workplan import (
@@ -123,6 +124,7 @@ __all__ = [
     "Party",
     "Peer",
     "PeerKey",
+    "PeerResync",
     "PolicyObligation",
     "PolicyPack",
     "PrecursorIncident",
@@ -131,6 +133,7 @@ __all__ = [
     "PrecursorSubstance",
     "ProtectedPerson",
     "Refusal",
+    "RestoreEvent",
     "RetentionPeriod",
     "ReviewItem",
     "TaxiiStatus",
