@@ -34,7 +34,7 @@ from liaison.models import (
     NetworkRecord,
 )
 from liaison.networks import records as extract
-from liaison.networks.cluster import Clusters, cluster
+from liaison.networks.cluster import Clusters, cluster_rows
 from liaison.networks.model import Weights, probability
 from liaison.networks.score import against, score_all
 
@@ -137,12 +137,11 @@ def full_run(db: Session, *, train: bool = True) -> RunReport:
     scored = score_all(person_rows, weights)
     same, apart = _decisions(db)
     known = {r.id for r in persons}
-    mapping, used = cluster(
-        known,
+    mapping, used = cluster_rows(
+        person_rows,
         [(a, b, w) for a, b, w, _ in scored],
         same=[p for p in same if p[0] in known and p[1] in known],
         apart=[p for p in apart if p[0] in known and p[1] in known],
-        dobs={r.id: r.dob or "" for r in persons},
     )
     explained = {(a, b): parts for a, b, _, parts in scored}
     why: dict[str, list[dict[str, Any]]] = {}
@@ -241,7 +240,9 @@ def _join_best(
     for cid, (weight, parts, other) in sorted(best.items(), key=lambda kv: -kv[1][0]):
         members = [c for c in candidates if c.cluster_id == cid]
         dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
-        check = Clusters(list(dobs), dobs)
+        sexes = {record.id: record.person.get("sex") or ""}
+        sexes |= {m.id: m.person.get("sex") or "" for m in members}
+        check = Clusters(list(dobs), dobs, sexes)
         for a, b in apart:
             check.keep_apart(a, b)
         if all(check.join(record.id, m.id) for m in members):

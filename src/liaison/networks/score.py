@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from itertools import combinations
+from itertools import combinations, product
 from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
+from liaison.networks.levels import COLUMNS, COMPARISONS, LISTS, gamma_sql
 from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
 
 Row = dict[str, Any]
@@ -20,9 +20,17 @@ Scored = tuple[str, str, float, list[dict[str, Any]]]
 BIGGEST_BLOCK = 2000  # a block larger than this (a very common name) is compared in windows
 
 
-def _block(row: Row, columns: tuple[str, ...]) -> tuple[Any, ...] | None:
-    values = tuple(row.get(c) for c in columns)
-    return None if any(v is None or v == "" for v in values) else values
+def blocks(row: Row, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The row's keys under one blocking rule: none when a column is empty, one per
+    value of a list column."""
+    values = [row.get(c) for c in columns]
+    if any(v is None or v == "" or v == [] for v in values):
+        return []
+    axes: list[list[Any]] = [
+        list(v) if c in LISTS else [v]  # type: ignore[arg-type]
+        for c, v in zip(columns, values, strict=True)
+    ]
+    return list(product(*axes))
 
 
 def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
@@ -31,8 +39,7 @@ def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
     for columns in BLOCKING:
         groups: dict[tuple[Any, ...], list[int]] = {}
         for index, row in enumerate(rows):
-            key = _block(row, columns)
-            if key is not None:
+            for key in blocks(row, columns):
                 groups.setdefault(key, []).append(index)
         for members in groups.values():
             if len(members) <= BIGGEST_BLOCK:
@@ -49,10 +56,11 @@ def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
         "unique_id_r": pa.array([r["unique_id"] for r in right], pa.string()),
     }
     for column in COLUMNS:
-        kind = pa.list_(pa.string()) if column == "ids" else pa.string()
+        listed = column in LISTS
+        kind = pa.list_(pa.string()) if listed else pa.string()
         for side, rows in (("l", left), ("r", right)):
             data[f"{column}_{side}"] = pa.array(
-                [r.get(column) or ([] if column == "ids" else None) for r in rows], kind
+                [r.get(column) or ([] if listed else None) for r in rows], kind
             )
     return pa.table(data)
 
