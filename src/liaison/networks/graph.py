@@ -5,7 +5,7 @@ linked, the link typed by what they are (a phone: communication; an account or a
 wallet: financial; a flight or vehicle: travel; a shipment or vessel: shipment; two
 persons: co-offending; otherwise association). Analytics: connected components,
 degree and betweenness centrality, brokers (betweenness on paths between entities
-reported by one country and entities reported by the other), communities (Louvain,
+reported by one country and entities reported by the other), communities (Leiden,
 seeded) and a timeline of link dates. The analytics run in igraph (C): exact
 betweenness up to ``EXACT_BETWEENNESS_UP_TO`` entities, sampled sources beyond.
 """
@@ -26,7 +26,8 @@ import networkx as nx  # type: ignore[import-untyped]
 from liaison.networks.repository import SeenRecord
 
 EXACT_BETWEENNESS_UP_TO = 2_000
-SAMPLES = 200
+SAMPLES = 200  # most sampled sources for betweenness and brokers ...
+SAMPLE_WORK = 16_000_000  # ... and at most this many link visits for each estimate
 _RNG_LOCK = threading.Lock()
 TLP_ORDER = ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED")
 
@@ -110,12 +111,30 @@ class Analytics:
     link_types: dict[str, int] = field(default_factory=dict)
 
 
-def _igraph(graph: nx.Graph) -> tuple[ig.Graph, list[Any]]:
-    """The same graph in igraph (C, not Python, for the analytics): vertices 0..n-1."""
+def _igraph(graph: nx.Graph) -> tuple[ig.Graph, list[Any], Counter[str], Counter[str]]:
+    """The same graph in igraph (C, not Python, for the analytics): vertices 0..n-1;
+    with the links counted by month of their first report and by type on the way."""
     nodes = list(graph.nodes)
     index = {node: i for i, node in enumerate(nodes)}
-    edges = [(index[a], index[b]) for a, b in graph.edges]
-    return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes
+    edges: list[tuple[int, int]] = []
+    months: Counter[tuple[int, int]] = Counter()
+    types: Counter[str] = Counter()
+    for a, b, data in graph.edges(data=True):
+        edges.append((index[a], index[b]))
+        first = data["first"]
+        months[first.year, first.month] += 1
+        types[data["type"]] += 1
+    timeline: Counter[str] = Counter()
+    for (year, month), count in months.items():
+        timeline[f"{year:04d}-{month:02d}"] += count
+    return ig.Graph(n=len(nodes), edges=edges, directed=False), nodes, timeline, types
+
+
+def _samples(g: ig.Graph) -> int:
+    """Sources to sample: ``SAMPLES``, fewer on a graph with many links (each source is
+    one breadth-first search over every link), never fewer than 10."""
+    links = int(g.ecount())
+    return max(10, min(SAMPLES, SAMPLE_WORK // max(1, links)))
 
 
 def _sample(items: list[int], k: int, rng: random.Random) -> list[int]:
@@ -132,7 +151,7 @@ def _betweenness(g: ig.Graph, rng: random.Random) -> list[float]:
     scale = 2 / ((n - 1) * (n - 2))
     if n <= EXACT_BETWEENNESS_UP_TO:
         return [v * scale for v in g.betweenness(directed=False)]
-    sources = _sample(list(range(n)), SAMPLES, rng)
+    sources = _sample(list(range(n)), _samples(g), rng)
     raw = g.betweenness(directed=False, sources=sources, targets=None)
     factor = scale * n / len(sources)
     return [v * factor for v in raw]
@@ -151,7 +170,7 @@ def _brokers(
     if len(sides) < 2:
         return []
     left, right = sorted(sides.values(), key=len)[:2]
-    left = _sample(left, SAMPLES, rng)
+    left = _sample(left, _samples(g), rng)
     raw = g.betweenness(directed=False, sources=left, targets=right)
     norm = max(1, len(left) * len(right))
     found = ((nodes[i], v / norm) for i, v in enumerate(raw) if v > 0)
@@ -159,31 +178,25 @@ def _brokers(
 
 
 def _communities(g: ig.Graph, seed: int) -> list[list[int]]:
-    """Louvain (igraph's multilevel) with a fixed seed: the same graph, the same
-    communities."""
+    """Leiden (modularity) with a fixed seed: the same graph, the same communities."""
     if g.vcount() == 0:
         return []
     with _RNG_LOCK:
         ig.set_random_number_generator(random.Random(seed))  # noqa: S311 (not secrets)
         try:
-            found = g.community_multilevel()
+            found = g.community_leiden(objective_function="modularity", n_iterations=2)
         finally:
             ig.set_random_number_generator(random)
     return [list(c) for c in found]
 
 
 def analyse(graph: nx.Graph, *, seed: int = 1) -> Analytics:
-    g, nodes = _igraph(graph)
+    g, nodes, months, types = _igraph(graph)
     n = len(nodes)
     rng = random.Random(seed)  # noqa: S311 (sampling, not secrets)
     betweenness = dict(zip(nodes, _betweenness(g, rng), strict=True))
     degrees = g.degree()
     degree = {node: (d / (n - 1) if n > 1 else 0.0) for node, d in zip(nodes, degrees, strict=True)}
-    months: Counter[str] = Counter()
-    types: Counter[str] = Counter()
-    for _, _, data in graph.edges(data=True):
-        months[data["first"].strftime("%Y-%m")] += 1
-        types[data["type"]] += 1
 
     def named(groups: Iterable[Iterable[int]]) -> list[list[Any]]:
         return sorted((sorted(nodes[i] for i in c) for c in groups), key=len, reverse=True)

@@ -5,7 +5,7 @@ trained model. Used by the full run and by the incremental run."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import combinations, product
 from typing import Any
 
@@ -50,19 +50,22 @@ def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
+def frame(rows: Sequence[Row], suffix: str = "") -> pa.Table:
+    """The comparison columns of person rows as an Arrow table (lists stay lists)."""
     data: dict[str, pa.Array] = {
-        "unique_id_l": pa.array([r["unique_id"] for r in left], pa.string()),
-        "unique_id_r": pa.array([r["unique_id"] for r in right], pa.string()),
+        f"unique_id{suffix}": pa.array([r["unique_id"] for r in rows], pa.string())
     }
     for column in COLUMNS:
         listed = column in LISTS
         kind = pa.list_(pa.string()) if listed else pa.string()
-        for side, rows in (("l", left), ("r", right)):
-            data[f"{column}_{side}"] = pa.array(
-                [r.get(column) or ([] if listed else None) for r in rows], kind
-            )
+        values = [r.get(column) or ([] if listed else None) for r in rows]
+        data[f"{column}{suffix}"] = pa.array(values, kind)
     return pa.table(data)
+
+
+def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
+    sides = frame(left, "_l"), frame(right, "_r")
+    return pa.table({name: side[name] for side in sides for name in side.column_names})
 
 
 _LOCK = threading.Lock()
@@ -105,8 +108,3 @@ def score(
 def score_all(rows: Sequence[Row], weights: Weights) -> list[Scored]:
     pairs = sorted(candidate_pairs(rows))
     return score([rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights)
-
-
-def against(new: Row, candidates: Iterable[Row], weights: Weights) -> list[Scored]:
-    found = [c for c in candidates if c["unique_id"] != new["unique_id"]]
-    return score([new] * len(found), found, weights)
