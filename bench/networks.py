@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 
-from liaison.networks import cluster, model, names, records, score, synthetic
+from liaison.exchange.normalise import fold
+from liaison.networks import cluster, model, records, score, synthetic
 
 logging.getLogger("splink").setLevel(logging.ERROR)
 
@@ -161,7 +162,7 @@ def cross(people: int = 1000) -> None:
             if any(0x0900 <= ord(c) <= 0x0A7F for c in name):
                 name = sanscript.transliterate(name, script, sanscript.IAST)
                 break
-        return names.fold(name) if hasattr(names, "fold") else name.lower()
+        return fold(name)
 
     plain_frame = pd.DataFrame(
         {
