@@ -7,5 +7,6 @@ pytest_plugins = [
     "tests.support.fixtures_db",
     "tests.support.fixtures_live",
     "tests.support.fixtures_browser",
+    "tests.support.fixtures_exchange",
     "tests.support.scheduling",
 ]

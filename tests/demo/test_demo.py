@@ -47,6 +47,10 @@ def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
     assert counts[(ca_db, "agencies")] == 16
     assert counts[(in_db, "agencies")] == 16
     assert counts[(ca_db, "peers")] == 1
+    # The networks page shows the demo's network at once: the cases are resolved.
+    assert "networks: entities resolved" in output
+    assert _count(ca_db, "network_clusters") > 0
+    assert _count(in_db, "network_clusters") > 0
 
     _run_demo(data_dir, base_port)  # re-run: idempotent, nothing duplicated
     assert {(db, t): _count(db, t) for db, t in counts} == counts

@@ -1,22 +1,17 @@
-"""A Canadian node with India's agencies as federation leaves them, India pinned as a peer."""
+"""A Canadian node with a small attachment limit and a clock to move; India's agencies and
+``receive`` come from tests/support/fixtures_exchange.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.db import unit_of_work
-from liaison.models import Agency
 from tests.exchange.payloads import SMALL_ATTACHMENT_LIMIT, T0
-from tests.support.peering import apply_inbound, pin_peer_with_agencies
 
 
 @pytest.fixture
@@ -38,22 +33,3 @@ def settings(tmp_path: Path) -> Settings:
     )
     node.ensure_secret_key()
     return node
-
-
-@pytest.fixture
-def agencies(seeded: sessionmaker[Session]) -> dict[str, str]:
-    """Acronym -> id for both parties; India's as if published over federation."""
-    with unit_of_work(seeded) as db:
-        pin_peer_with_agencies(db, "IN")
-        rows = db.execute(select(Agency.acronym, Agency.party_code, Agency.id)).all()
-    return {f"{party}:{acronym}": agency_id for acronym, party, agency_id in rows}
-
-
-@pytest.fixture
-def receive(seeded: sessionmaker[Session], settings: Settings) -> Callable[[dict[str, Any]], None]:
-    """Apply an ``exchange.message`` payload as the inbox would, from India."""
-
-    def apply(payload: dict[str, Any]) -> None:
-        apply_inbound(seeded, settings, "exchange.message", payload)
-
-    return apply

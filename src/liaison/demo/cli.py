@@ -15,6 +15,7 @@ from liaison.demo import peering, runner
 from liaison.demo.seed import demo_logins
 from liaison.exchange.seed import seed_peered_nodes
 from liaison.kit.cli import console
+from liaison.networks.seed import resolve_demo_nodes
 
 # A node imports every domain before it answers; on a busy two-core laptop that has
 # taken over a minute.
@@ -65,6 +66,7 @@ def demo_command(
         story = peering.accreditation_exchange(host=canada, sending=india)
         story += "\n" + seed_peered_nodes([canada, india])
         peering.wait_delivered([canada, india])
+        story += "\n" + resolve_demo_nodes([canada, india])
         _print_welcome(nodes, data_dir, ready)
         console.print(story)
         console.print("Press Ctrl-C to stop both nodes.")

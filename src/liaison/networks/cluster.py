@@ -3,14 +3,17 @@
 Pairs an analyst confirmed are joined first; then scored pairs, strongest first, join
 two clusters unless an analyst said that a record of one is not the person of a
 record of the other ("split"), or the two hold full dates of birth that cannot be one
-person's (neither equal, nor day/month swapped, nor one digit apart): a year-only
-record that matches two people does not chain them into one. So a decision survives
+person's (neither equal, nor day/month swapped, nor one digit apart; the two scored
+records' own dates excepted, which the model has weighed already): a year-only
+record that matches two people does not chain them into one; nor does a record
+without a family marker chain a Kaur to a Singh. So a decision survives
 every later run, and common names do not snowball.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from liaison.networks.names import swapped
 
@@ -22,10 +25,17 @@ def dates_agree(a: str, b: str) -> bool:
 
 
 class Clusters:
-    def __init__(self, ids: Iterable[str], dobs: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        ids: Iterable[str],
+        dobs: dict[str, str] | None = None,
+        sexes: dict[str, str] | None = None,
+    ) -> None:
         self.parent: dict[str, str] = {i: i for i in ids}
         self.apart: dict[str, set[str]] = {}  # root -> records it must not join
         self.dobs: dict[str, set[str]] = {k: {v} for k, v in (dobs or {}).items() if v}
+        self.dob: dict[str, str] = dict(dobs or {})
+        self.sexes: dict[str, set[str]] = {k: {v} for k, v in (sexes or {}).items() if v}
 
     def find(self, item: str) -> str:
         parent = self.parent.setdefault(item, item)
@@ -39,10 +49,14 @@ class Clusters:
         self.apart.setdefault(self.find(a), set()).add(b)
         self.apart.setdefault(self.find(b), set()).add(a)
 
-    def _members_conflict(self, ra: str, rb: str) -> bool:
+    def _members_conflict(self, ra: str, rb: str, compared: tuple[str, str]) -> bool:
+        """Dates that cannot be one person's, except the two records' own dates:
+        the model weighed those when it scored the pair."""
         left, right = self.dobs.get(ra, set()), self.dobs.get(rb, set())
-        if any(not dates_agree(x, y) for x in left for y in right):
+        if any(not dates_agree(x, y) and (x, y) != compared for x in left for y in right):
             return True
+        if len(self.sexes.get(ra, set()) | self.sexes.get(rb, set())) > 1:
+            return True  # a Kaur and a Singh are not one person, whoever links them
         for root, other in ((ra, rb), (rb, ra)):
             if any(self.find(x) == other for x in self.apart.get(root, ())):
                 return True
@@ -52,10 +66,12 @@ class Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force and self._members_conflict(ra, rb):
+        compared = (self.dob.get(a, ""), self.dob.get(b, ""))
+        if not force and self._members_conflict(ra, rb, compared):
             return False
         self.parent[rb] = ra
         self.dobs.setdefault(ra, set()).update(self.dobs.pop(rb, set()))
+        self.sexes.setdefault(ra, set()).update(self.sexes.pop(rb, set()))
         merged = self.apart.pop(rb, set())
         if merged:
             self.apart.setdefault(ra, set()).update(merged)
@@ -74,9 +90,10 @@ def cluster(
     same: Iterable[tuple[str, str]] = (),
     apart: Iterable[tuple[str, str]] = (),
     dobs: dict[str, str] | None = None,
+    sexes: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
     """Record id -> cluster id (its smallest record id), and the pairs used to join."""
-    found = Clusters(ids, dobs)
+    found = Clusters(ids, dobs, sexes)
     for a, b in apart:
         found.keep_apart(a, b)
     for a, b in same:
@@ -91,3 +108,20 @@ def cluster(
         for member in members:
             out[member] = label
     return out, used
+
+
+def cluster_rows(
+    rows: Sequence[dict[str, Any]],
+    pairs: Iterable[tuple[str, str, float]],
+    same: Iterable[tuple[str, str]] = (),
+    apart: Iterable[tuple[str, str]] = (),
+) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
+    """``cluster`` over person rows (``records.person_row``): their dates and sexes."""
+    return cluster(
+        [r["unique_id"] for r in rows],
+        pairs,
+        same,
+        apart,
+        dobs={r["unique_id"]: r.get("dob") or "" for r in rows},
+        sexes={r["unique_id"]: r.get("sex") or "" for r in rows},
+    )

@@ -66,14 +66,54 @@ DOB = Comparison(
     ),
 )
 
+
+def _jaccard(column: str) -> str:
+    both = f"len(list_distinct(list_concat({column}_l, {column}_r)))"
+    return f"len(list_intersect({column}_l, {column}_r)) / {both}"
+
+
+def _missing(column: str) -> str:
+    return f"len({column}_l) = 0 OR len({column}_r) = 0"
+
+
 IDS = Comparison(
     "identifiers",
     "Documents, phones, e-mails, accounts, wallets reported with the person",
     (
-        # no identifier in common says nothing: people have several phones and accounts
-        Level("no identifier in common", "len(list_intersect(ids_l, ids_r)) = 0"),
+        Level("no identifiers on one side", _missing("ids")),
         Level("an identifier in common", "len(list_intersect(ids_l, ids_r)) >= 1"),
+        Level(
+            "an identifier one character off",
+            "list_bool_or(list_transform(ids_l, lambda x: list_bool_or("
+            "list_transform(ids_r, lambda y: damerau_levenshtein(x, y) <= 1))))",
+        ),
         Level("identifiers differ", "ELSE"),
+    ),
+)
+
+ADDRESS_WORDS = Comparison(
+    "address",
+    "Words of the address reported with the person (street, place, region)",
+    (
+        Level("no address on one side", _missing("addr_words")),
+        Level("same address words", f"{_jaccard('addr_words')} >= 0.99"),
+        Level("most address words in common", f"{_jaccard('addr_words')} >= 0.6"),
+        Level("some address words in common", f"{_jaccard('addr_words')} >= 0.3"),
+        Level("addresses differ", "ELSE"),
+    ),
+)
+
+ADDRESS_NUMBERS = Comparison(
+    "address_numbers",
+    "Numbers of the address reported with the person (house, postcode)",
+    (
+        Level("no address numbers on one side", _missing("addr_numbers")),
+        Level("same address numbers", f"{_jaccard('addr_numbers')} >= 0.99"),
+        Level(
+            "an address number in common",
+            "len(list_intersect(addr_numbers_l, addr_numbers_r)) >= 1",
+        ),
+        Level("address numbers differ", "ELSE"),
     ),
 )
 
@@ -97,7 +137,8 @@ COUNTRY = Comparison(
     ),
 )
 
-COMPARISONS = (NAME, DOB, IDS, SEX, COUNTRY)
+COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, SEX, COUNTRY)
+LISTS = ("ids", "addr_words", "addr_numbers")
 COLUMNS = (
     "name_key",
     "first_key",
@@ -107,6 +148,8 @@ COLUMNS = (
     "dob_swapped",
     "year",
     "ids",
+    "addr_words",
+    "addr_numbers",
     "sex",
     "nationality",
 )

@@ -15,11 +15,19 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from liaison.networks.levels import COMPARISONS, Comparison
+from liaison.networks.levels import COMPARISONS, LISTS, Comparison
 
 MATCH_PROBABILITY = 0.5
 MATCH_WEIGHT = math.log2(MATCH_PROBABILITY / (1 - MATCH_PROBABILITY))
-BLOCKING = (("name_key",), ("first_key", "year"), ("last_key", "year"), ("dob",))
+BLOCKING = (
+    ("name_key",),
+    ("first_key", "year"),
+    ("last_key", "year"),
+    ("first_key", "last_key"),
+    ("dob",),
+    ("ids",),  # list columns (``levels.LISTS``) block on each of their values
+    ("last_key", "addr_numbers"),
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,10 @@ def settings(comparisons: tuple[Comparison, ...] = COMPARISONS) -> Any:
     return SettingsCreator(
         link_type="dedupe_only",
         comparisons=[_splink_comparison(c) for c in comparisons],
-        blocking_rules_to_generate_predictions=[block_on(*cols) for cols in BLOCKING],
+        blocking_rules_to_generate_predictions=[
+            block_on(*cols, arrays_to_explode=[c for c in cols if c in LISTS] or None)
+            for cols in BLOCKING
+        ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=True,
     )

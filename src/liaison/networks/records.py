@@ -8,12 +8,14 @@ resolves on the exchange's own match key (the same subject gives the same key).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison.exchange.entities import Entity, PersonEntity
+from liaison.exchange.entities import AddressEntity, Entity, PersonEntity
 from liaison.exchange.entity_keys import label, match_keys
 from liaison.exchange.indexing import parse_entities
+from liaison.exchange.normalise import fold
 from liaison.networks import names
 
 RESOLVED_KINDS = frozenset(
@@ -32,6 +34,7 @@ RESOLVED_KINDS = frozenset(
     }
 )
 IDENTIFYING = frozenset({"phone", "email", "bank_account", "crypto_wallet"})
+_TOKENS = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -43,10 +46,24 @@ class Record:
     person: dict[str, Any] = field(default_factory=dict)
 
 
+def address_parts(text: str | None) -> tuple[list[str], list[str]]:
+    """(words, numbers) of an address, folded, each once."""
+    found = _TOKENS.findall(fold(text or ""))
+    words = sorted({t for t in found if not any(c.isdigit() for c in t)})
+    numbers = sorted({t for t in found if any(c.isdigit() for c in t)})
+    return words, numbers
+
+
 def person_row(
-    uid: str, name: str, dob: str | None, ids: list[str], nationality: str | None
+    uid: str,
+    name: str,
+    dob: str | None,
+    ids: list[str],
+    nationality: str | None,
+    address: str | None = None,
 ) -> dict[str, Any]:
     full, year = names.dob_parts(dob)
+    words, numbers = address_parts(address)
     return {
         "unique_id": uid,
         "name_key": names.skeleton(name) or None,
@@ -57,6 +74,8 @@ def person_row(
         "dob_swapped": names.swapped(full) or None,
         "year": year or None,
         "ids": sorted(set(ids)),
+        "addr_words": words,
+        "addr_numbers": numbers,
         "sex": names.sex(name) or None,
         "nationality": nationality,
     }
@@ -69,10 +88,13 @@ def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
         return []
     persons = [e for e in entities if isinstance(e, PersonEntity)]
     shared: list[str] = []
+    address: str | None = None
     if len(persons) == 1:
         for entity in entities:
             if entity.kind in IDENTIFYING:
                 shared += match_keys(entity)
+            if isinstance(entity, AddressEntity) and address is None:
+                address = entity.text
     out: list[Record] = []
     for index, entity in enumerate(entities):
         if entity.kind not in RESOLVED_KINDS:
@@ -81,7 +103,7 @@ def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
         if isinstance(entity, PersonEntity):
             docs = [k for k in match_keys(entity) if k.startswith("person:doc:")]
             dob = entity.date_of_birth.isoformat() if entity.date_of_birth else None
-            row = person_row(uid, entity.name, dob, docs + shared, entity.nationality)
+            row = person_row(uid, entity.name, dob, docs + shared, entity.nationality, address)
             out.append(Record(uid, "person", label(entity), "", row))
         else:
             keys = match_keys(entity)

@@ -6,9 +6,10 @@ Full run: every message's records are rebuilt; the person model is trained on th
 else the latest trained model or the shipped defaults (trained the same way on a
 generated set) score the pairs; the analysts' decisions bind the clustering. Other
 entities resolve on their exchange match key. Incremental run: each new person
-record is scored against the records that share a blocking key (indexed columns),
-and joins the best-scoring cluster it may join, or starts its own; it never merges
-two existing clusters (the next full run may).
+record is scored against the records that share a blocking key (a warm in-memory
+index, ``index``, does the blocking and the scoring in one query), and joins the
+best-scoring cluster it may join, or starts its own; it never merges two existing
+clusters (the next full run may).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from liaison.models import (
@@ -34,9 +35,10 @@ from liaison.models import (
     NetworkRecord,
 )
 from liaison.networks import records as extract
-from liaison.networks.cluster import Clusters, cluster
+from liaison.networks.cluster import Clusters, cluster_rows
+from liaison.networks.index import PersonIndex, person_index
 from liaison.networks.model import Weights, probability
-from liaison.networks.score import against, score_all
+from liaison.networks.score import score_all
 
 TRAIN_AT_LEAST = 300
 BATCH = 200
@@ -137,12 +139,11 @@ def full_run(db: Session, *, train: bool = True) -> RunReport:
     scored = score_all(person_rows, weights)
     same, apart = _decisions(db)
     known = {r.id for r in persons}
-    mapping, used = cluster(
-        known,
+    mapping, used = cluster_rows(
+        person_rows,
         [(a, b, w) for a, b, w, _ in scored],
         same=[p for p in same if p[0] in known and p[1] in known],
         apart=[p for p in apart if p[0] in known and p[1] in known],
-        dobs={r.id: r.dob or "" for r in persons},
     )
     explained = {(a, b): parts for a, b, _, parts in scored}
     why: dict[str, list[dict[str, Any]]] = {}
@@ -186,32 +187,6 @@ def _clusters(
     ]
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    id: str
-    cluster_id: str
-    dob: str | None
-    person: dict[str, Any]
-
-
-def _candidates(db: Session, row: dict[str, Any]) -> list[_Candidate]:
-    tests = []
-    if row.get("name_key"):
-        tests.append(NetworkRecord.name_key == row["name_key"])
-    if row.get("dob"):
-        tests.append(NetworkRecord.dob == row["dob"])
-    pairs = (("first_key", NetworkRecord.first_key), ("last_key", NetworkRecord.last_key))
-    for column, attribute in pairs:
-        if row.get(column) and row.get("year"):
-            tests.append((attribute == row[column]) & (NetworkRecord.year == row["year"]))
-    if not tests:
-        return []
-    query = select(
-        NetworkRecord.id, NetworkRecord.cluster_id, NetworkRecord.dob, NetworkRecord.person
-    ).where(NetworkRecord.kind == "person", or_(*tests))
-    return [_Candidate(*found) for found in db.execute(query.limit(5000))]
-
-
 def resolve_message(db: Session, message: Message, weights: Weights | None = None) -> int:
     """Resolve one message's records against the existing clusters; returns how many."""
     fresh = _records_of(message)
@@ -219,36 +194,63 @@ def resolve_message(db: Session, message: Message, weights: Weights | None = Non
         return 0
     weights = weights or current_weights(db)
     _, apart = _decisions(db)
+    index = person_index(db)
     for record in fresh:
         if record.kind == "person":
-            _join_best(db, record, weights, apart)
+            _join_best(db, record, weights, apart, index)
         db.add(record)
         db.flush()
+        if record.kind == "person":
+            index.add(record.person)
         _touch_cluster(db, record)
     return len(fresh)
 
 
+def _matches(
+    db: Session, record: NetworkRecord, weights: Weights, index: PersonIndex
+) -> tuple[list[tuple[str, float, list[dict[str, Any]]]], dict[str, str]]:
+    """What the index finds for the record, and the cluster of each (from the database:
+    a full run may have moved them). An index that names a record the database no
+    longer has is reloaded once."""
+    for attempt in range(2):
+        found = index.match(db, record.person, weights)
+        ids = [other for other, _, _ in found]
+        query = select(NetworkRecord.id, NetworkRecord.cluster_id).where(NetworkRecord.id.in_(ids))
+        clusters = {str(i): str(c) for i, c in db.execute(query)} if ids else {}
+        if len(clusters) == len(ids) or attempt:
+            return [f for f in found if f[0] in clusters], clusters
+        index.forget()
+    return [], {}
+
+
 def _join_best(
-    db: Session, record: NetworkRecord, weights: Weights, apart: list[tuple[str, str]]
+    db: Session,
+    record: NetworkRecord,
+    weights: Weights,
+    apart: list[tuple[str, str]],
+    index: PersonIndex,
 ) -> None:
-    candidates = _candidates(db, record.person)
-    by_id = {c.id: c for c in candidates}
+    found, clusters = _matches(db, record, weights, index)
     best: dict[str, tuple[float, list[dict[str, Any]], str]] = {}
-    for _, other, weight, parts in against(record.person, [c.person for c in candidates], weights):
-        cid = by_id[other].cluster_id
-        if cid not in best or weight > best[cid][0]:
-            best[cid] = (weight, parts, other)
-    for cid, (weight, parts, other) in sorted(best.items(), key=lambda kv: -kv[1][0]):
-        members = [c for c in candidates if c.cluster_id == cid]
+    for other, weight, parts in found:  # strongest first: the first per cluster is its best
+        best.setdefault(clusters[other], (weight, parts, other))
+    for cid, (weight, parts, other) in best.items():
+        members = db.execute(
+            select(NetworkRecord.id, NetworkRecord.dob, NetworkRecord.person).where(
+                NetworkRecord.cluster_id == cid, NetworkRecord.kind == "person"
+            )
+        ).all()
         dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
-        check = Clusters(list(dobs), dobs)
+        sexes = {record.id: record.person.get("sex") or ""}
+        sexes |= {m.id: (m.person or {}).get("sex") or "" for m in members}
+        check = Clusters(list(dobs), dobs, sexes)
         for a, b in apart:
             check.keep_apart(a, b)
         if all(check.join(record.id, m.id) for m in members):
             record.cluster_id = cid
-            found = db.get(NetworkCluster, cid)
-            if found is not None:
-                found.why = [*found.why, _why(record.id, other, weight, parts)]
+            cluster_row = db.get(NetworkCluster, cid)
+            if cluster_row is not None:
+                cluster_row.why = [*cluster_row.why, _why(record.id, other, weight, parts)]
             return
 
 

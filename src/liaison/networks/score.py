@@ -5,14 +5,14 @@ trained model. Used by the full run and by the incremental run."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from itertools import combinations
+from collections.abc import Sequence
+from itertools import combinations, product
 from typing import Any
 
 import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
+from liaison.networks.levels import COLUMNS, COMPARISONS, LISTS, gamma_sql
 from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
 
 Row = dict[str, Any]
@@ -20,9 +20,17 @@ Scored = tuple[str, str, float, list[dict[str, Any]]]
 BIGGEST_BLOCK = 2000  # a block larger than this (a very common name) is compared in windows
 
 
-def _block(row: Row, columns: tuple[str, ...]) -> tuple[Any, ...] | None:
-    values = tuple(row.get(c) for c in columns)
-    return None if any(v is None or v == "" for v in values) else values
+def blocks(row: Row, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """The row's keys under one blocking rule: none when a column is empty, one per
+    value of a list column."""
+    values = [row.get(c) for c in columns]
+    if any(v is None or v == "" or v == [] for v in values):
+        return []
+    axes: list[list[Any]] = [
+        list(v) if c in LISTS else [v]  # type: ignore[arg-type]
+        for c, v in zip(columns, values, strict=True)
+    ]
+    return list(product(*axes))
 
 
 def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
@@ -31,8 +39,7 @@ def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
     for columns in BLOCKING:
         groups: dict[tuple[Any, ...], list[int]] = {}
         for index, row in enumerate(rows):
-            key = _block(row, columns)
-            if key is not None:
+            for key in blocks(row, columns):
                 groups.setdefault(key, []).append(index)
         for members in groups.values():
             if len(members) <= BIGGEST_BLOCK:
@@ -43,18 +50,22 @@ def candidate_pairs(rows: Sequence[Row]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
+def frame(rows: Sequence[Row], suffix: str = "") -> pa.Table:
+    """The comparison columns of person rows as an Arrow table (lists stay lists)."""
     data: dict[str, pa.Array] = {
-        "unique_id_l": pa.array([r["unique_id"] for r in left], pa.string()),
-        "unique_id_r": pa.array([r["unique_id"] for r in right], pa.string()),
+        f"unique_id{suffix}": pa.array([r["unique_id"] for r in rows], pa.string())
     }
     for column in COLUMNS:
-        kind = pa.list_(pa.string()) if column == "ids" else pa.string()
-        for side, rows in (("l", left), ("r", right)):
-            data[f"{column}_{side}"] = pa.array(
-                [r.get(column) or ([] if column == "ids" else None) for r in rows], kind
-            )
+        listed = column in LISTS
+        kind = pa.list_(pa.string()) if listed else pa.string()
+        values = [r.get(column) or ([] if listed else None) for r in rows]
+        data[f"{column}{suffix}"] = pa.array(values, kind)
     return pa.table(data)
+
+
+def _table(left: Sequence[Row], right: Sequence[Row]) -> pa.Table:
+    sides = frame(left, "_l"), frame(right, "_r")
+    return pa.table({name: side[name] for side in sides for name in side.column_names})
 
 
 _LOCK = threading.Lock()
@@ -97,8 +108,3 @@ def score(
 def score_all(rows: Sequence[Row], weights: Weights) -> list[Scored]:
     pairs = sorted(candidate_pairs(rows))
     return score([rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights)
-
-
-def against(new: Row, candidates: Iterable[Row], weights: Weights) -> list[Scored]:
-    found = [c for c in candidates if c["unique_id"] != new["unique_id"]]
-    return score([new] * len(found), found, weights)

@@ -1,0 +1,150 @@
+"""A warm in-memory index of the resolved person records, for the incremental run.
+
+Resolving one new record against 100,000 used to read every candidate's row from the
+database and build a table of pairs in Python for each message. The index keeps, once
+per process, the blocking keys of every person record in a dictionary (the rules of
+the full run, ``model.BLOCKING``) and their comparison columns in an in-memory DuckDB
+table; one query scores the candidates with the comparison SQL of ``levels``, the
+weights summed in SQL so only the matches come back. A record's comparison columns
+never change (they come from its message), so the index only follows which records
+exist: it is reloaded when the database holds a different number of person records
+than it does, and the caller reads the clusters of what it found from the database
+(the full run moves records between clusters).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import duckdb
+import pyarrow as pa  # type: ignore[import-untyped]
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from liaison.models import NetworkRecord
+from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
+from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
+from liaison.networks.score import blocks, frame
+
+Row = dict[str, Any]
+Found = tuple[str, float, list[dict[str, Any]]]
+
+
+_PAIRS = ", ".join(f"l.{c} AS {c}_l, r.{c} AS {c}_r" for c in COLUMNS)
+_GAMMAS = ", ".join(f"{gamma_sql(c)} AS gamma_{c.name}" for c in COMPARISONS)
+_SCORED = (
+    f"SELECT unique_id_r, {_GAMMAS} FROM ("  # noqa: S608 (our SQL, no input in it)
+    f"SELECT r.unique_id AS unique_id_r, {_PAIRS} FROM new AS l "
+    f"JOIN people AS r ON r.unique_id IN (SELECT id FROM candidates))"
+)
+
+
+def _query(weights: Weights, at_least: float) -> str:
+    """The scored pairs whose weight reaches ``at_least`` (the weight summed in SQL from
+    the model's numbers, so only the matches come back to be explained)."""
+    terms = [repr(float(weights.prior))]
+    for comparison in COMPARISONS:
+        cases = " ".join(
+            f"WHEN {int(g)} THEN {float(w)!r}"
+            for g, (_, w) in weights.levels.get(comparison.name, {}).items()
+        )
+        terms.append(f"(CASE gamma_{comparison.name} {cases} ELSE 0 END)" if cases else "0")
+    total = " + ".join(terms)
+    return (
+        f"WITH scored AS MATERIALIZED ({_SCORED}) "  # noqa: S608 (numbers from the model)
+        f"SELECT * FROM scored WHERE {total} >= {float(at_least)!r}"
+    )
+
+
+def _keys(row: Row) -> list[tuple[int, tuple[Any, ...]]]:
+    """The row's blocking keys under every rule of the full run."""
+    return [(rule, key) for rule, cols in enumerate(BLOCKING) for key in blocks(row, cols)]
+
+
+class PersonIndex:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._db = duckdb.connect()
+        self._count = -1
+        self._blocks: dict[tuple[int, tuple[Any, ...]], list[str]] = {}
+
+    def _load(self, db: Session, count: int) -> None:
+        rows = [
+            r
+            for r in db.scalars(select(NetworkRecord.person).where(NetworkRecord.kind == "person"))
+            if r
+        ]
+        self._blocks = {}
+        for row in rows:
+            self._block(row)
+        self._db.register("loaded", frame(rows))
+        self._db.execute("CREATE OR REPLACE TABLE people AS SELECT * FROM loaded")
+        self._db.unregister("loaded")
+        self._count = count
+
+    def _block(self, row: Row) -> None:
+        for key in _keys(row):
+            self._blocks.setdefault(key, []).append(row["unique_id"])
+
+    def warm(self, db: Session) -> None:
+        """Load the index now if the database's person records are not what it holds."""
+        count = db.scalar(
+            select(func.count()).select_from(NetworkRecord).where(NetworkRecord.kind == "person")
+        )
+        with self._lock:
+            if int(count or 0) != self._count:
+                self._load(db, int(count or 0))
+
+    def add(self, row: Row) -> None:
+        """A record the caller has just stored (so the next warm() finds the index whole)."""
+        with self._lock:
+            self._db.register("added", frame([row]))
+            self._db.execute("INSERT INTO people SELECT * FROM added")
+            self._db.unregister("added")
+            self._block(row)
+            self._count += 1
+
+    def forget(self) -> None:
+        """The caller's transaction was rolled back: reload on the next warm()."""
+        with self._lock:
+            self._count = -1
+
+    def match(
+        self, db: Session, row: Row, weights: Weights, *, at_least: float = MATCH_WEIGHT
+    ) -> list[Found]:
+        """Records sharing a blocking key with ``row`` that reach ``at_least``, strongest
+        first, with the explanation of their weight."""
+        self.warm(db)
+        with self._lock:
+            ids = {i for key in _keys(row) for i in self._blocks.get(key, ())}
+            ids.discard(row["unique_id"])
+            if not ids:
+                return []
+            cursor = self._db.cursor()
+            try:
+                cursor.register("new", frame([row]))
+                cursor.register("candidates", pa.table({"id": pa.array(sorted(ids), pa.string())}))
+                found = cursor.execute(_query(weights, at_least - 1e-9)).fetchall()
+            finally:
+                cursor.close()
+        out: list[Found] = []
+        for other, *gammas in found:
+            named = {c.name: int(g) for c, g in zip(COMPARISONS, gammas, strict=True)}
+            weight, parts = weights.explain(named)
+            if weight >= at_least:
+                out.append((str(other), weight, parts))
+        return sorted(out, key=lambda f: -f[1])
+
+
+_INDEXES: dict[str, PersonIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def person_index(db: Session) -> PersonIndex:
+    """The process's index for the database ``db`` is bound to."""
+    url = db.get_bind().engine.url.render_as_string(hide_password=True)
+    with _INDEXES_LOCK:
+        if url not in _INDEXES:
+            _INDEXES[url] = PersonIndex()
+        return _INDEXES[url]
