@@ -12,6 +12,7 @@ PLUGIN = Plugin(
     web_routers=(
         Ref("liaison.web.views.cyber:router"),
         Ref("liaison.web.views.cyber_objects:router"),
+        Ref("liaison.web.views.cyber_feeds:router"),
         Ref("liaison.web.views.cyber_incidents:router"),
     ),
     commands=(Command("cyber", Ref("liaison.cyber.cli:app"), "STIX store, TAXII, incidents."),),
