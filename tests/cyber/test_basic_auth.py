@@ -1,6 +1,7 @@
 """TAXII with HTTP Basic: a verified credential is remembered (under an HMAC, never the
-password) so paging costs one Argon2 check; the sign-in is recorded when verified, every
-failure is, and a locked account is refused even with a remembered credential."""
+password) so paging costs one Argon2 check, then what a Bearer token costs; the sign-in
+is recorded when verified, every failure is, and a locked account is refused even with
+a remembered credential."""
 
 from __future__ import annotations
 

@@ -4,7 +4,11 @@ every version, for SDOs, relationships and observables alike."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import uuid
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,7 +20,7 @@ from liaison.cyber.schemas import CollectionCreate
 from liaison.cyber.service import CyberService
 from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.kit.db import unit_of_work
-from liaison.models import User
+from liaison.models import CyberObject, User
 from liaison.users.auth import caller_for
 from tests.cyber.corpora import objects_of
 from tests.cyber.stix import indicator
@@ -97,3 +101,41 @@ def test_a_new_version_may_not_change_created(
     refused = post(client, taxii("ca-analyst"), cccs, moved)
     assert refused["success_count"] == 0
     assert "'created' may not change" in refused["failures"][0]["message"]
+
+
+def _migration(name: str) -> ModuleType:
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_objects_stored_before_markings_travelled_are_served_marked_after_the_upgrade(
+    client: TestClient, seeded: sessionmaker[Session], taxii: Headers, cccs: str
+) -> None:
+    post(client, taxii("ca-analyst"), cccs, indicator(4, tlp=Tlp.AMBER), indicator(5))
+    with unit_of_work(seeded) as db:  # as a node before 0011 stored them: raw unmarked
+        rows = db.scalars(select(CyberObject).where(CyberObject.collection_id == cccs)).all()
+        for row in rows:
+            obj = json.loads(row.raw)
+            if obj["type"] != "marking-definition":
+                obj.pop("object_marking_refs", None)
+                row.raw = json.dumps(obj)
+        stored = {row.stix_id: Tlp(row.tlp) for row in rows if row.type != "marking-definition"}
+    assert stored, "nothing to repair: the test would prove nothing"
+    unmarked = client.get(objects_url(cccs), headers=taxii("ca-analyst")).json()["objects"]
+    assert any("object_marking_refs" not in obj for obj in unmarked)
+
+    with unit_of_work(seeded) as db:
+        assert _migration("0013_cyber_more").mark_unmarked(db.connection()) == len(rows) - sum(
+            1 for row in rows if row.type == "marking-definition"
+        )
+    served = client.get(objects_url(cccs), headers=taxii("ca-analyst")).json()["objects"]
+    for obj in served:
+        if obj["id"] in stored:
+            assert tlp_of(obj.get("object_marking_refs")) is stored[obj["id"]], obj["id"]
+    with unit_of_work(seeded) as db:  # run again (an interrupted upgrade): nothing to do
+        assert _migration("0013_cyber_more").mark_unmarked(db.connection()) == 0

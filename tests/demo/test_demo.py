@@ -29,6 +29,16 @@ def _count(db: Path, table: str) -> int:
         return int(conn.execute(query).fetchone()[0])
 
 
+def _mirrored(db: Path) -> int:
+    """Latest objects in the node's mirrors of the peer's cyber collections."""
+    with sqlite3.connect(db) as conn:
+        query = (
+            "SELECT count(*) FROM cyber_objects o JOIN cyber_collections c "
+            "ON c.id = o.collection_id WHERE c.origin_node IS NOT NULL AND o.is_latest"
+        )
+        return int(conn.execute(query).fetchone()[0])
+
+
 def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
     base_port = two_free_ports()
@@ -51,6 +61,9 @@ def test_demo_starts_two_nodes_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> No
     assert "networks: entities resolved" in output
     assert _count(ca_db, "network_clusters") > 0
     assert _count(in_db, "network_clusters") > 0
+    # Each side's seeded indicators, sent when the nodes pinned each other, are in the
+    # other's mirror: CERT-In's three at CA, CCCS's two at IN.
+    assert (_mirrored(ca_db), _mirrored(in_db)) == (3, 2)
 
     _run_demo(data_dir, base_port)  # re-run: idempotent, nothing duplicated
     assert {(db, t): _count(db, t) for db, t in counts} == counts

@@ -8,7 +8,7 @@ hash, so the remembered entry no longer matches. Only successes are remembered: 
 password is verified, recorded and counted towards lockout every time. Throttling and
 lockout are checked on every request, remembered or not; the sign-in is recorded (login
 attempt and audit trail) when the password is verified — first use, and again after
-the entry expires (see ``users.auth.check_password``).
+the entry expires (see ``users.auth.remembered_caller``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ from rich.progress import Progress
 from rich.table import Table
 from sqlalchemy import select
 
-from liaison.cyber.pull import add_feed, pull
 from liaison.cyber.repository import ObjectQuery
 from liaison.cyber.schemas import CollectionCreate, GrantCreate, ShareCreate
 from liaison.cyber.service import CyberService
@@ -108,6 +107,9 @@ def share(
 _READ_MISP: Ref[Callable[[Path], list[dict[str, Any]]]] = Ref("liaison.cyber.misp:read_misp")
 _MISP_TO_STIX: Ref[Callable[[list[dict[str, Any]]], Any]] = Ref("liaison.cyber.misp:misp_to_stix")
 _STIX_TO_MISP: Ref[Callable[..., Any]] = Ref("liaison.cyber.misp:stix_to_misp")
+# taxii2-client and requests load only for a pull.
+_ADD_FEED: Ref[Callable[..., Any]] = Ref("liaison.cyber.pull:add_feed")
+_PULL: Ref[Callable[..., Any]] = Ref("liaison.cyber.pull:pull")
 
 
 def _report_misp(converted: Any) -> None:
@@ -250,8 +252,8 @@ def pull_feed(
     with transaction(node) as db:
         caller = operator(node)
         CyberService(db, caller).repo.collection(into)  # 404 unless it exists
-        feed = add_feed(db, url, into, username, secret_env)
-        result = pull(db, caller, feed)
+        feed = _ADD_FEED.target(db, url, into, username, secret_env)
+        result = _PULL.target(db, caller, feed)
     console.print(f"pulled {url} into {into}: {result.line()}")
 
 

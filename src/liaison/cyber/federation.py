@@ -203,6 +203,18 @@ def backfill(db: Session, collection: CyberCollection, party: str, agency: str |
         after = rows[-1].seq
 
 
+def welcome_peer(db: Session, own_party: str, peer_party: str) -> int:
+    """The peer-welcome hook: a newly pinned peer gets what every collection shared with
+    it already holds (the demo's seeded indicators are stored before the nodes peer)."""
+    queued = 0
+    owned = select(CyberCollection).where(CyberCollection.origin_node.is_(None))
+    for collection in db.scalars(owned.order_by(CyberCollection.title)):
+        if peer_party in collection.shared_with:
+            agency = collection.shared_with[peer_party]
+            queued += backfill(db, collection, peer_party, agency)
+    return queued
+
+
 # inbound --------------------------------------------------------------------------
 def _mirror(db: Session, context: InboundContext, record: CollectionRecord) -> CyberCollection:
     mirror = db.get(CyberCollection, record.id)

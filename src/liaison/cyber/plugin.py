@@ -11,6 +11,8 @@ PLUGIN = Plugin(
     api_routers=(Ref("liaison.cyber.taxii:router"),),
     web_routers=(
         Ref("liaison.web.views.cyber:router"),
+        Ref("liaison.web.views.cyber_objects:router"),
+        Ref("liaison.web.views.cyber_feeds:router"),
         Ref("liaison.web.views.cyber_incidents:router"),
     ),
     commands=(Command("cyber", Ref("liaison.cyber.cli:app"), "STIX store, TAXII, incidents."),),
@@ -19,6 +21,7 @@ PLUGIN = Plugin(
         "cyber.object_revoke": Ref("liaison.cyber.federation:apply_revoke"),
     },
     seed_steps=(Ref("liaison.cyber.seed:seed_step"),),
+    peer_welcome=(Ref("liaison.cyber.federation:welcome_peer"),),
     jobs=(
         Job(
             "cyber feed pull",

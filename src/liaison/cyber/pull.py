@@ -143,11 +143,26 @@ def pull_job(context: JobContext) -> int:
     for feed_id in feed_ids:
         with unit_of_work(context.sessions) as db:
             feed = db.get(CyberFeed, feed_id)
-            if feed is None:
-                continue
-            try:
-                stored += pull(db, caller, feed).stored
-            except ValidationFailed as exc:
-                feed.last_result = f"failed: {exc}"[:2000]
-                feed.last_pulled_at = clock.now()
+            if feed is not None:
+                result = pull_recorded(db, caller, feed)
+                stored += result.stored if isinstance(result, PullResult) else 0
     return stored
+
+
+def pull_recorded(
+    db: Session, caller: Caller, feed: CyberFeed, link: Connect = connect
+) -> PullResult | str:
+    """One pull whose failure (the remote unreachable, refusing, the secret unset) is
+    recorded on the feed as its last result and returned as text, not raised: the
+    scheduled pass and the page's "pull now" both go on."""
+    savepoint = db.begin_nested()
+    try:
+        result = pull(db, caller, feed, link)
+    except ValidationFailed as exc:
+        savepoint.rollback()
+        feed.last_result = f"failed: {exc.errors[0].message if exc.errors else exc}"[:2000]
+        feed.last_pulled_at = clock.now()
+        db.flush()
+        return feed.last_result
+    savepoint.commit()
+    return result

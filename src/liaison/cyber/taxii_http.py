@@ -17,6 +17,7 @@ from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
 from liaison.api.deps import DbDep, SettingsDep, client_ip
@@ -132,7 +133,7 @@ def check_content_type(request: Request) -> None:
 
 
 # authentication -----------------------------------------------------------------------
-def _basic(request: Request, settings: SettingsDep, credentials: str) -> Caller:
+def _basic(request: Request, db: Session, settings: SettingsDep, credentials: str) -> Caller:
     try:
         decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as exc:
@@ -140,12 +141,18 @@ def _basic(request: Request, settings: SettingsDep, credentials: str) -> Caller:
     username, sep, password = decoded.partition(":")
     if not sep:
         raise NotAuthenticated("the Basic credentials are not 'username:password'")
-    # Its own transaction: a failed attempt is recorded even though the request fails.
-    with unit_of_work(request.app.state.session_factory) as db:
-        user = auth.check_password(
-            db, settings, username, password, client_ip(request), CREDENTIALS.remembered
-        )
-        caller = auth.caller_for(db, user) if user is not None and user.is_active else None
+    ip = client_ip(request)
+    # A client paging with the credential it was verified with moments ago: the
+    # request's own transaction, lockout checked, no Argon2 and nothing written — the
+    # same work as a Bearer token.
+    caller = auth.remembered_caller(db, settings, username, password, ip, CREDENTIALS.remembered)
+    if caller is not None:
+        return caller
+    # Its own transaction: a failed attempt (or a throttle, a lock) is recorded even
+    # though the request fails.
+    with unit_of_work(request.app.state.session_factory) as own:
+        user = auth.check_password(own, settings, username, password, ip)
+        caller = auth.caller_for(own, user) if user is not None and user.is_active else None
         if caller is not None and user is not None:
             CREDENTIALS.remember(user.password_hash, password)
     if caller is None:
@@ -159,7 +166,7 @@ def taxii_caller(request: Request, db: DbDep, settings: SettingsDep) -> Caller:
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "basic" and credentials.strip():
-        return _basic(request, settings, credentials.strip())
+        return _basic(request, db, settings, credentials.strip())
     if scheme.lower() == "bearer" and credentials.strip():
         caller = auth.caller_from_token(db, settings, credentials.strip())
         if caller is None:

@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from liaison import domains
 from liaison.config import Settings
 from liaison.directory import seed_data
-from liaison.directory.federation import publish_directory
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.directory.service import DirectoryService
 from liaison.federation import keys, peers
@@ -54,7 +54,8 @@ def pin(local: Settings, remote: Settings) -> bool:
         if db.get(Peer, remote.party) is not None:
             return False
         peers.add_peer(db, local.party, data, document)
-        publish_directory(db, local.party, remote.party)
+        for welcome in domains.registry().peer_welcomes:  # directory, cyber collections
+            welcome(db, local.party, remote.party)
         return True
 
     return bool(_in_node(local, add))

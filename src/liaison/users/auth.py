@@ -57,44 +57,69 @@ def _locked(username: str, retry_after: int) -> TooManyAttempts:
     )
 
 
+def _refusal(
+    db: Session, settings: Settings, username: str, client_ip: str
+) -> tuple[str, TooManyAttempts] | None:
+    """The audit action and error if sign-ins from this address are throttled or the
+    account is locked (one query for both), else None."""
+    window = timedelta(minutes=settings.login_lockout_minutes)
+    now = clock.now()
+    from_ip, for_user, last = repository.recent_failures_by(db, username, client_ip, now - window)
+    if from_ip >= settings.login_source_max_failures:
+        return "users.login.throttled", TooManyAttempts(
+            "too many failed sign-ins from this address; try again in "
+            f"{settings.login_lockout_minutes} minute(s)",
+            retry_after_seconds=int(window.total_seconds()),
+        )
+    if for_user >= settings.login_max_failures and last is not None:
+        remaining = int((clock.as_utc(last) + window - now).total_seconds())
+        return "users.login.locked", _locked(username, max(remaining, 1))
+    return None
+
+
+def remembered_caller(
+    db: Session,
+    settings: Settings,
+    username: str,
+    password: str,
+    client_ip: str,
+    remembered: Callable[[str, str], bool],
+) -> Caller | None:
+    """The caller for a credential this process verified and recorded moments ago
+    (``remembered``), if neither the address nor the account is locked; in the caller's
+    own transaction, with no Argon2 check and nothing written.
+
+    None means "not vouched for": the caller must take ``check_password``, which
+    verifies, records the attempt, and records and raises a throttle or lock.
+    """
+    user = repository.find_login_user(db, username.strip().lower()[:100])
+    if user is None or not user.is_active or not remembered(user.password_hash, password):
+        return None
+    if _refusal(db, settings, user.username, client_ip[:64]) is not None:
+        return None
+    return caller_for(db, user)
+
+
 def check_password(
     db: Session,
     settings: Settings,
     username: str,
     password: str,
     client_ip: str,
-    remembered: Callable[[str, str], bool] | None = None,
 ) -> User | None:
-    """The user if the password is right; records the attempt either way.
-
-    ``remembered(password_hash, password)`` may vouch for a credential this process
-    verified (and recorded) moments ago — TAXII clients paging with HTTP Basic: the
-    throttling and lockout checks still run first, but the Argon2 verification and a
-    second record of the same sign-in are skipped.
+    """The user if the password is right; records the attempt either way (a TAXII
+    client paging with HTTP Basic is vouched for by ``remembered_caller`` in between).
 
     Raises TooManyAttempts while the account is locked after repeated failures; a
     locked account is refused even with the right password, so guessing gains nothing.
     """
     username = username.strip().lower()[:100]
-    window = timedelta(minutes=settings.login_lockout_minutes)
-    since = clock.now() - window
-    if (
-        repository.recent_failures_from(db, client_ip[:64], since)
-        >= settings.login_source_max_failures
-    ):
-        trail(db, f"user:{username}", "users.login.throttled", "user", username, ip=client_ip[:64])
-        raise TooManyAttempts(
-            "too many failed sign-ins from this address; try again in "
-            f"{settings.login_lockout_minutes} minute(s)",
-            retry_after_seconds=int(window.total_seconds()),
-        )
-    retry_after = locked_for(db, settings, username)
-    if retry_after is not None:
-        trail(db, f"user:{username}", "users.login.locked", "user", username, ip=client_ip[:64])
-        raise _locked(username, retry_after)
+    refusal = _refusal(db, settings, username, client_ip[:64])
+    if refusal is not None:
+        action, error = refusal
+        trail(db, f"user:{username}", action, "user", username, ip=client_ip[:64])
+        raise error
     user = repository.find_login_user(db, username)
-    if user is not None and remembered is not None and remembered(user.password_hash, password):
-        return user
     ok = verify_password(user.password_hash if user else None, password)
     db.add(LoginAttempt(username=username, client_ip=client_ip[:64], succeeded=ok))
     db.flush()

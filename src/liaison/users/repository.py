@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.repository import Repository
@@ -48,16 +48,25 @@ def recent_failures(db: Session, username: str, since: datetime) -> tuple[int, d
     return int(row[0]), row[1]
 
 
-def recent_failures_from(db: Session, client_ip: str, since: datetime) -> int:
-    """Failed sign-ins from one address (any username): password spraying."""
-    count = db.scalar(
-        select(func.count()).where(
-            LoginAttempt.client_ip == client_ip,
+def recent_failures_by(
+    db: Session, username: str, client_ip: str, since: datetime
+) -> tuple[int, int, datetime | None]:
+    """Failed sign-ins since ``since`` in one query: from this address (any username:
+    password spraying), for this username, and the username's last failure."""
+    for_user = LoginAttempt.username == username.lower()
+    from_ip = LoginAttempt.client_ip == client_ip
+    row = db.execute(
+        select(
+            func.count().filter(from_ip),
+            func.count().filter(for_user),
+            func.max(LoginAttempt.attempted_at).filter(for_user),
+        ).where(
+            or_(for_user, from_ip),
             LoginAttempt.attempted_at >= since,
             LoginAttempt.succeeded.is_(False),
         )
-    )
-    return int(count or 0)
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), row[2]
 
 
 def session_by_digest(db: Session, digest: str) -> tuple[WebSession, User] | None:
