@@ -66,7 +66,7 @@ class AnswerPayload(_Wire):
     full: bool
     added: str
     removed: str
-    size: int
+    size: int | None = Field(default=None, description="live tags; None: unchanged")
 
 
 def seal(
