@@ -62,6 +62,10 @@ def test_a_point_that_is_not_a_group_element_is_refused() -> None:
             {"category": "email", "value": "Ravi@Example.IN"},
             {"category": "email", "value": "Ravi@example.in"},
         ),
+        (
+            {"category": "upi", "value": " Ravi.Kumar@OKAXIS "},
+            {"category": "upi", "value": "ravi.kumar@okaxis"},
+        ),
     ],
 )
 def test_formatting_variants_of_one_identifier_share_a_key(
@@ -91,6 +95,10 @@ def test_formatting_variants_of_one_identifier_share_a_key(
             {"category": "person", "value": "Gurpreet Singh", "date_of_birth": "1994-05-17"},
             {"category": "person", "value": "Harpreet Singh", "date_of_birth": "1994-05-17"},
         ),
+        (
+            {"category": "upi", "value": "ravi.kumar@okaxis"},
+            {"category": "upi", "value": "ravi.kumar@oksbi"},
+        ),
     ],
 )
 def test_near_misses_do_not_share_a_key(first: dict[str, str], second: dict[str, str]) -> None:
@@ -108,5 +116,8 @@ def test_a_name_in_latin_devanagari_and_gurmukhi_has_one_cross_script_key() -> N
 def test_an_invalid_identifier_says_what_is_wrong() -> None:
     with pytest.raises(ValidationFailed, match="phone"):
         keys_of(Identifier(category="phone", value="12345"))
+    for not_upi in ("ravi.kumar", "ravi@", "@okaxis", "ravi@ok axis@ybl", "ra vi#1@okaxis"):
+        with pytest.raises(ValidationFailed, match="is not a UPI id"):
+            keys_of(Identifier(category="upi", value=not_upi))
     with pytest.raises(ValueError, match="date of birth"):
         Identifier.model_validate({"category": "person", "value": "Gurpreet Singh"})

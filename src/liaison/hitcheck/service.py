@@ -81,7 +81,7 @@ class HitcheckService:
             raise NotFound("this node has no peer to ask: pin one with 'liaison peer add'")
         return peers[0]
 
-    def _check_quota(self, count: int) -> None:
+    def check_quota(self, count: int) -> None:
         """Officer and agency quotas over 24 hours, in one indexed query."""
         since = clock.now() - timedelta(days=1)
         mine = HitcheckQuery.username == self.caller.username
@@ -103,9 +103,12 @@ class HitcheckService:
                     f"{count} more would exceed the {limit} quota"
                 )
 
-    def check(self, data: CheckIn) -> CheckOut:
+    def require_checker(self) -> None:
         if self.caller.role not in CHECKERS:
             raise Forbidden("hit/no-hit checks are for officers and analysts")
+
+    def check(self, data: CheckIn) -> CheckOut:
+        self.require_checker()
         if len(data.identifiers) > self.settings.hitcheck_max_identifiers:
             raise ValidationFailed.on_field(
                 "identifiers", f"at most {self.settings.hitcheck_max_identifiers} per check"
@@ -119,7 +122,7 @@ class HitcheckService:
             except LiaisonError as error:
                 rows.append(_row(number, item, Result.INVALID, error.detail))
         valid = [n for n, _ in asked]
-        self._check_quota(len(valid))
+        self.check_quota(len(valid))
         query_id, hits = self._ask(peer, data, asked)
         for number, item in enumerate(data.identifiers, start=1):
             if number in hits:
