@@ -13,6 +13,7 @@ Run: ``uv sync --group bench && uv run python bench/hitcheck_http.py [--checks 5
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -76,6 +77,13 @@ def _india_holds_the_phone(india: LiveNode) -> None:
     wait_for(indexed, what="India's index")
 
 
+def _cpu_seconds(node: LiveNode) -> float:
+    """CPU time (user + system) the node's server process has used so far."""
+    assert node.server is not None
+    fields = Path(f"/proc/{node.server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _openmined_single() -> float:
     import private_set_intersection.python as om
 
@@ -108,12 +116,15 @@ def end_to_end(checks: int, backend: str = "sqlite") -> None:
             with canada.api("ca-officer") as api:
                 for _ in range(20):  # warm up: connections, caches, the first sync
                     assert api.post("/api/v1/hitcheck/checks", json=check).json()["hits"] == 1
+                cpu_before = _cpu_seconds(canada), _cpu_seconds(india)
                 for _ in range(checks):
                     start = time.perf_counter()
                     answer = api.post("/api/v1/hitcheck/checks", json=check)
                     ours.append(time.perf_counter() - start)
                     assert answer.json()["hits"] == 1, answer.text
                     theirs.append(_openmined_single())
+                cpu_ca = (_cpu_seconds(canada) - cpu_before[0]) / checks
+                cpu_in = (_cpu_seconds(india) - cpu_before[1]) / checks
             print(
                 f"end to end over HTTP, two live nodes ({backend}), 1 identifier, "
                 f"{checks} checks:\n"
@@ -122,7 +133,11 @@ def end_to_end(checks: int, backend: str = "sqlite") -> None:
                 f"p99 {percentile(ours, 0.99) * 1e3:7.2f} ms\n"
                 f"  OpenMined PSI 2.0.6, in memory, no network, same run"
                 f"                       p50 {statistics.median(theirs) * 1e3:7.2f} ms  "
-                f"p99 {percentile(theirs, 0.99) * 1e3:7.2f} ms"
+                f"p99 {percentile(theirs, 0.99) * 1e3:7.2f} ms\n"
+                f"  CPU per check (server processes, their in-process workers included): "
+                f"Canada {cpu_ca * 1e3:.1f} ms + India {cpu_in * 1e3:.1f} ms"
+                f" = {(cpu_ca + cpu_in) * 1e3:.1f} ms (what an unloaded machine's latency is"
+                f" made of; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
             )
         except httpx.HTTPError as error:
             raise SystemExit(f"a node did not answer: {error}") from None
