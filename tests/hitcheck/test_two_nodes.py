@@ -243,6 +243,17 @@ def quota_forged_and_replayed_queries_and_the_confirm_match_step(
     )
     assert over.status_code == 429
     assert "officer quota" in over.json()["detail"]
+    canada.settings.hitcheck_agency_daily_quota = 1  # the analyst's agency (CBSA) used 1
+    over = _check(canada, phone, user="ca-analyst")
+    assert over.status_code == 429
+    assert "agency quota" in over.json()["detail"]
+    canada.settings.hitcheck_agency_daily_quota = 1000
+    canada.settings.hitcheck_officer_daily_quota = 1000
+    india.settings.hitcheck_peer_daily_quota = 0  # India's own limit on what Canada asks
+    refused = _check(canada, phone)
+    assert refused.status_code == 502
+    assert "HTTP 429" in refused.json()["detail"]
+    india.settings.hitcheck_peer_daily_quota = 1000
 
     sealed = _sealed_query(canada, india)
     first = india.client.post(wire.PATH, content=sealed)
