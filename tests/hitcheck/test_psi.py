@@ -22,6 +22,15 @@ def test_the_querier_finds_exactly_the_identifiers_the_answerer_indexed() -> Non
     assert [tag in held for tag in tags] == [True, False, True]
 
 
+def test_an_index_built_on_several_threads_hits_exactly_as_one_built_on_one() -> None:
+    key = psi.derive_key(b"\x01" * 32, epoch=1)
+    held = [f"phone:+9198765{n:05d}" for n in range(psi.PARALLEL_FROM + 7)]
+    threaded = psi.index_tags(key, held, workers=3)
+    assert threaded == psi.index_tags(key, held, workers=1)  # same tags, same order
+    tags = _tags_of_query(key, [held[-1], "phone:+919999999999"])
+    assert [tag in set(threaded) for tag in tags] == [True, False]
+
+
 def test_the_answerer_sees_only_blinded_points_and_a_new_key_epoch_changes_every_tag() -> None:
     key = psi.derive_key(b"\x01" * 32, epoch=1)
     first, second = psi.Blinded(["phone:+919876543210"]), psi.Blinded(["phone:+919876543210"])
