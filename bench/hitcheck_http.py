@@ -24,8 +24,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.exchange import payloads
-from tests.support.nodes import LiveNode, drop_schemas, peer, pg_schema, wait_for
+from tests.support.hitcheck import india_holds
+from tests.support.nodes import LiveNode, drop_schemas, peer, pg_schema
 
 PHONE = "+91 98765 43210"
 FAST = {
@@ -48,33 +48,6 @@ def _node(party: str, root: Path, backend: str, schemas: list[str]) -> LiveNode:
         schemas.append(schema)
     node = LiveNode(party=party, data_dir=root / party.lower(), database_url=url, extra_env=FAST)
     return node.prepare().start()
-
-
-def _india_holds_the_phone(india: LiveNode) -> None:
-    def agencies() -> dict[str, str]:
-        found: dict[str, str] = {}
-        with india.api("in-officer") as api:
-            for party in ("CA", "IN"):
-                rows = api.get("/api/v1/agencies", params={"party": party, "limit": 100}).json()
-                found |= {f"{party}:{row['acronym']}": row["id"] for row in rows}
-        return found
-
-    wait_for(lambda: "CA:RCMP" in agencies(), what="Canada's agencies at India")
-    known = agencies()
-    body = payloads.compose(
-        known,
-        from_agency_id=known["IN:NCB"],
-        to_agency_id=known["CA:RCMP"],
-        entities=[{"kind": "phone", "number": PHONE}],
-    )
-    with india.api("in-officer") as api:
-        assert api.post("/api/v1/exchange/cases", json=body).status_code == 201
-
-    def indexed() -> bool:
-        with india.api("in-admin") as api:
-            return int(api.get("/api/v1/hitcheck/index").json()["live"]) >= 1
-
-    wait_for(indexed, what="India's index")
 
 
 def _cpu_seconds(node: LiveNode) -> float:
@@ -105,7 +78,7 @@ def end_to_end(checks: int, backend: str = "sqlite") -> None:
             canada = _node("CA", root, backend, schemas)
             india = _node("IN", root, backend, schemas)
             peer(canada, india)
-            _india_holds_the_phone(india)
+            india_holds(india, [{"kind": "phone", "number": PHONE}], 1)
             check = {
                 "purpose": "bench: end to end",
                 "legal_basis": "police_cooperation",
