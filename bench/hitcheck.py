@@ -1,15 +1,17 @@
 """Hit/no-hit (PSI): this project's ristretto255 OPRF vs OpenMined PSI 2.0.6 (P-256), same
 run, same data.
 
-Prints, for both: server setup items/s over N identifiers (ours: the answerer's tags;
-OpenMined: its GCS setup message); the latency of a one-identifier query against the
-cached setup (p50/p99: blind, evaluate, unblind, look up); a bulk query of Q identifiers
-against the N set; and bytes on the wire per identifier (query, answer, setup).
-With ``--http``, also one-identifier checks end to end through the API of two nodes in
-this process (Canada asks India over the federation endpoint, sealed envelopes, both
-databases; ASGI in-process, no sockets).
+Prints, for both: server setup items/s over N identifiers (ours: the answerer's tags, on
+one thread and on one thread per core; OpenMined: its GCS setup message), measured in
+alternating rounds (ours, OpenMined, ours threaded, then again) so that both see the
+same machine load, with the median of the per-round ratios; the latency of a
+one-identifier query against the cached setup (p50/p99: blind, evaluate, unblind, look
+up); a bulk query of Q identifiers against the N set; and bytes on the wire per
+identifier (query, answer, setup). ``--items 1000000`` adds one setup round of that
+size. With ``--http``, also one-identifier checks end to end between two live node
+processes (bench/hitcheck_http.py).
 Run: ``uv sync --group bench && uv run python bench/hitcheck.py [--n 100000] [--q 10000]
-[--million] [--http]``.
+[--rounds 3] [--items 1000000] [--http]``.
 """
 
 from __future__ import annotations
@@ -49,13 +51,14 @@ def timed(fn: Callable[[], object]) -> float:
 class Ours:
     name = "liaison (ristretto255, libsodium)"
 
-    def __init__(self, server_items: list[str]) -> None:
+    def __init__(self, server_items: list[str], workers: int = 1) -> None:
         self.key = psi.derive_key(SECRET, 1)
         self.server_items = server_items
+        self.workers = workers
         self.tags: set[bytes] = set()
 
     def setup(self) -> None:
-        self.tags = set(psi.index_tags(self.key, self.server_items))
+        self.tags = set(psi.index_tags(self.key, self.server_items, self.workers))
 
     def query(self, items: list[str]) -> int:
         blinded = psi.Blinded(items)
@@ -97,15 +100,56 @@ class OpenMined:
         )
 
 
-def run(n: int, q: int, repeats: int) -> None:
+def timed_cpu(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, all threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def setup_rounds(server_items: list[str], rounds: int) -> None:
+    """Setup rate, alternating ours / OpenMined / ours threaded each round: items per
+    wall second, and items per CPU second (what a loaded, shared machine distorts least)."""
+    n = len(server_items)
+    workers = psi.cores()
+    sides = [Ours(server_items), OpenMined(server_items), Ours(server_items, workers)]
+    walls: list[list[float]] = [[], [], []]
+    cpus: list[list[float]] = [[], [], []]
+    for _ in range(rounds):
+        for side, wall, cpu in zip(sides, walls, cpus, strict=True):
+            took, used = timed_cpu(side.setup)
+            wall.append(n / took)
+            cpu.append(n / used)
+    names = ["liaison, 1 thread", "OpenMined PSI 2.0.6", f"liaison, {workers} threads"]
+    print(f"setup of N={n:,} identifiers, {rounds} alternating round(s):")
+    for name, wall, cpu in zip(names, walls, cpus, strict=True):
+        print(
+            f"  {name:22s} items/s (wall) {'  '.join(f'{r:7,.0f}' for r in wall)}"
+            f"  median {statistics.median(wall):7,.0f}"
+            f"   items/CPU-s {statistics.median(cpu):7,.0f}"
+        )
+    compared = (("1 thread", walls[0], cpus[0]), (f"{workers} thr", walls[2], cpus[2]))
+    for label, wall, cpu in compared:
+        ratios = [o / t for o, t in zip(wall, walls[1], strict=True)]
+        per_cpu = [o / t for o, t in zip(cpu, cpus[1], strict=True)]
+        print(
+            f"  ours ({label}) / OpenMined: wall {' '.join(f'{r:.2f}' for r in ratios)}"
+            f" median {statistics.median(ratios):.2f}x;"
+            f" per CPU-s median {statistics.median(per_cpu):.2f}x"
+        )
+    print()
+
+
+def run(n: int, q: int, repeats: int, rounds: int) -> None:
     server_items = identifiers(n, "98")
     hits = server_items[: q // 2]
     bulk = hits + identifiers(q - len(hits), "77")
     print(f"server set N={n:,}; bulk query Q={q:,} ({len(hits):,} members); FPR {FPR:g}\n")
+    setup_rounds(server_items, rounds)
     rows = []
     for cls in (Ours, OpenMined):
         side = cls(server_items)
-        setup_s = timed(side.setup)
+        side.setup()
         singles = [
             timed(lambda i=i, side=side: side.query([server_items[(i * 7919) % n]]))
             for i in range(repeats)
@@ -115,10 +159,9 @@ def run(n: int, q: int, repeats: int) -> None:
         found = side.query(bulk)
         bulk_s = timed(lambda side=side: side.query(bulk))
         query_b, answer_b, setup_b = side.wire(q)
-        rows.append((side.name, n / setup_s, singles, bulk_s, found, query_b, answer_b, setup_b))
-    for name, rate, singles, bulk_s, found, query_b, answer_b, setup_b in rows:
+        rows.append((side.name, singles, bulk_s, found, query_b, answer_b, setup_b))
+    for name, singles, bulk_s, found, query_b, answer_b, setup_b in rows:
         print(name)
-        print(f"  setup            {rate:>12,.0f} items/s")
         print(
             f"  1-item query     p50 {statistics.median(singles) * 1e3:7.3f} ms   "
             f"p99 {percentile(singles, 0.99) * 1e3:7.3f} ms   ({len(singles)} queries)"
@@ -130,9 +173,9 @@ def run(n: int, q: int, repeats: int) -> None:
         )
     ours, theirs = rows
     print(
-        f"\nratios (ours vs OpenMined): setup {ours[1] / theirs[1]:.2f}x, "
-        f"1-item p50 {statistics.median(theirs[2]) / statistics.median(ours[2]):.2f}x faster, "
-        f"bulk {theirs[3] / ours[3]:.2f}x faster"
+        f"\nratios (ours vs OpenMined): "
+        f"1-item p50 {statistics.median(theirs[1]) / statistics.median(ours[1]):.2f}x faster, "
+        f"bulk {theirs[2] / ours[2]:.2f}x faster"
     )
 
 
@@ -141,13 +184,14 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--q", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=300)
-    parser.add_argument("--million", action="store_true", help="also a 1M-item setup")
-    parser.add_argument("--http", action="store_true", help="end to end through two nodes")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating setup rounds")
+    parser.add_argument("--items", type=int, help="also a setup of this many items (1 round)")
+    parser.add_argument("--http", action="store_true", help="end to end between two live nodes")
     args = parser.parse_args()
-    run(args.n, args.q, args.repeats)
-    if args.million:
-        print("\n--- 1,000,000 server items ---")
-        run(1_000_000, args.q, 100)
+    run(args.n, args.q, args.repeats, args.rounds)
+    if args.items:
+        print(f"\n--- setup of {args.items:,} server items ---")
+        setup_rounds(identifiers(args.items, "98"), 1)
     if args.http:
         from bench.hitcheck_http import end_to_end
 

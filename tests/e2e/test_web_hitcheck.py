@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.exchange import payloads
 from tests.support.browser import sign_in
-from tests.support.nodes import LiveNode, wait_for
+from tests.support.hitcheck import india_holds
+from tests.support.nodes import LiveNode
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -30,44 +30,18 @@ phone,12,,
 EXPECTED = ["hit", "no_hit", "hit", "no_hit", "hit", "invalid"]
 
 
-def _india_holds(india: LiveNode, canada: LiveNode) -> None:
-    def agencies() -> dict[str, str]:
-        found: dict[str, str] = {}
-        with india.api("in-officer") as api:
-            for party in ("CA", "IN"):
-                rows = api.get("/api/v1/agencies", params={"party": party, "limit": 100}).json()
-                found |= {f"{party}:{row['acronym']}": row["id"] for row in rows}
-        return found
-
-    wait_for(lambda: "CA:RCMP" in agencies(), what="Canada's agencies at India")
-    known = agencies()
-    person = {
-        "kind": "person",
-        "name": "गुरप्रीत सिंह",
-        "date_of_birth": "1994-05-17",
-        "documents": [{"type": "study_permit", "number": "F301234567", "country": "CA"}],
-    }
-    body = payloads.compose(
-        known,
-        from_agency_id=known["IN:NCB"],
-        to_agency_id=known["CA:RCMP"],
-        entities=[person, {"kind": "phone", "number": "+91 98765 43210"}],
-    )
-    with india.api("in-officer") as api:
-        sent = api.post("/api/v1/exchange/cases", json=body)
-        assert sent.status_code == 201, sent.text
-
-    def indexed() -> bool:
-        with india.api("in-admin") as api:
-            return int(api.get("/api/v1/hitcheck/index").json()["live"]) >= 4
-
-    wait_for(indexed, what="India's hit/no-hit index")
+PERSON = {
+    "kind": "person",
+    "name": "गुरप्रीत सिंह",
+    "date_of_birth": "1994-05-17",
+    "documents": [{"type": "study_permit", "number": "F301234567", "country": "CA"}],
+}
 
 
 def test_bulk_check_of_study_permit_applications_across_two_nodes(
     page: Page, node: LiveNode, india_node: LiveNode, tmp_path: Path
 ) -> None:
-    _india_holds(india_node, node)
+    india_holds(india_node, [PERSON, {"kind": "phone", "number": "+91 98765 43210"}], 4)
     upload = tmp_path / "applications.csv"
     upload.write_text(APPLICATIONS, encoding="utf-8")
 
@@ -76,7 +50,13 @@ def test_bulk_check_of_study_permit_applications_across_two_nodes(
     form.get_by_label("CSV file").set_input_files(upload)
     form.get_by_label("Purpose").fill("immigration fraud: forged acceptance letters")
     form.get_by_role("button", name="Check and show results").click()
-    expect(page.locator("#result-summary")).to_contain_text("3 hits of 5 identifiers")
+    # The check runs in the background; its page shows the progress, then the result.
+    expect(page).to_have_url(re.compile(r"/hitcheck/bulk/[0-9a-f-]{36}$"))
+    expect(page.locator("#bulk-status")).to_contain_text("rows checked")
+    expect(page.locator("#result-summary")).to_contain_text(
+        "3 hits of 5 identifiers", timeout=30_000
+    )
+    expect(page.locator("#bulk-progress")).to_have_count(0)
     rows = page.locator("#result-rows tbody tr")
     expect(rows).to_have_count(6)
     expect(rows.nth(0)).to_contain_text("Hit")
@@ -84,12 +64,20 @@ def test_bulk_check_of_study_permit_applications_across_two_nodes(
     expect(rows.nth(5)).to_contain_text("Invalid")
     follow_up = rows.nth(0).get_by_role("link", name="Draft a follow-up request")
     expect(follow_up).to_have_attribute("href", re.compile(r"^/exchange/compose\?"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download results (CSV)").click()
+    _result_file_is_hit_or_not_per_row(Path(download.value.path()))
 
+    page.goto("/hitcheck")  # or straight to a file, without the page
     form = page.locator("#bulk-form")
     form.get_by_label("CSV file").set_input_files(upload)
+    form.get_by_label("Purpose").fill("immigration fraud: forged acceptance letters")
     with page.expect_download() as download:
         form.get_by_role("button", name="Check and download results (CSV)").click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
-    result = list(csv.DictReader(io.StringIO(text)))
+    _result_file_is_hit_or_not_per_row(Path(download.value.path()))
+
+
+def _result_file_is_hit_or_not_per_row(path: Path) -> None:
+    result = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     assert [r["result"] for r in result] == EXPECTED
     assert set(result[0]) == {"row", "category", "value", "result", "error"}  # nothing of India's

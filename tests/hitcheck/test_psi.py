@@ -22,6 +22,15 @@ def test_the_querier_finds_exactly_the_identifiers_the_answerer_indexed() -> Non
     assert [tag in held for tag in tags] == [True, False, True]
 
 
+def test_an_index_built_on_several_threads_hits_exactly_as_one_built_on_one() -> None:
+    key = psi.derive_key(b"\x01" * 32, epoch=1)
+    held = [f"phone:+9198765{n:05d}" for n in range(psi.PARALLEL_FROM + 7)]
+    threaded = psi.index_tags(key, held, workers=3)
+    assert threaded == psi.index_tags(key, held, workers=1)  # same tags, same order
+    tags = _tags_of_query(key, [held[-1], "phone:+919999999999"])
+    assert [tag in set(threaded) for tag in tags] == [True, False]
+
+
 def test_the_answerer_sees_only_blinded_points_and_a_new_key_epoch_changes_every_tag() -> None:
     key = psi.derive_key(b"\x01" * 32, epoch=1)
     first, second = psi.Blinded(["phone:+919876543210"]), psi.Blinded(["phone:+919876543210"])
@@ -62,6 +71,10 @@ def test_a_point_that_is_not_a_group_element_is_refused() -> None:
             {"category": "email", "value": "Ravi@Example.IN"},
             {"category": "email", "value": "Ravi@example.in"},
         ),
+        (
+            {"category": "upi", "value": " Ravi.Kumar@OKAXIS "},
+            {"category": "upi", "value": "ravi.kumar@okaxis"},
+        ),
     ],
 )
 def test_formatting_variants_of_one_identifier_share_a_key(
@@ -91,6 +104,10 @@ def test_formatting_variants_of_one_identifier_share_a_key(
             {"category": "person", "value": "Gurpreet Singh", "date_of_birth": "1994-05-17"},
             {"category": "person", "value": "Harpreet Singh", "date_of_birth": "1994-05-17"},
         ),
+        (
+            {"category": "upi", "value": "ravi.kumar@okaxis"},
+            {"category": "upi", "value": "ravi.kumar@oksbi"},
+        ),
     ],
 )
 def test_near_misses_do_not_share_a_key(first: dict[str, str], second: dict[str, str]) -> None:
@@ -108,5 +125,8 @@ def test_a_name_in_latin_devanagari_and_gurmukhi_has_one_cross_script_key() -> N
 def test_an_invalid_identifier_says_what_is_wrong() -> None:
     with pytest.raises(ValidationFailed, match="phone"):
         keys_of(Identifier(category="phone", value="12345"))
+    for not_upi in ("ravi.kumar", "ravi@", "@okaxis", "ravi@ok axis@ybl", "ra vi#1@okaxis"):
+        with pytest.raises(ValidationFailed, match="is not a UPI id"):
+            keys_of(Identifier(category="upi", value=not_upi))
     with pytest.raises(ValueError, match="date of birth"):
         Identifier.model_validate({"category": "person", "value": "Gurpreet Singh"})

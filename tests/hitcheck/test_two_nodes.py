@@ -13,7 +13,7 @@ from sqlalchemy import MetaData, select
 from liaison import domains
 from liaison.federation import direct, keys
 from liaison.federation.delivery import recipient_key
-from liaison.hitcheck import index, wire
+from liaison.hitcheck import bulk_jobs, index, wire
 from liaison.hitcheck.identifiers import Identifier, keys_of
 from liaison.hitcheck.psi import Blinded
 from liaison.kit.db import unit_of_work
@@ -32,6 +32,7 @@ GURPREET = {
 PHONE = {"kind": "phone", "number": "+91 98765 43210"}
 RED_PHONE = {"kind": "phone", "number": "+91 99887 76655"}
 EMAIL = {"kind": "email", "address": "mule.recruiter@example.in"}
+UPI = {"kind": "bank_account", "upi": "Mule.Acct-7@OKAXIS"}
 MISS_PHONE = "+1 604 555 0199"
 PURPOSE = "fraud: study-permit acceptance letters"
 
@@ -94,18 +95,72 @@ def nodes(pair: tuple[AppNode, AppNode]) -> tuple[AppNode, AppNode]:
 
 
 def test_checks_between_two_nodes(
-    nodes: tuple[AppNode, AppNode], caplog: pytest.LogCaptureFixture
+    nodes: tuple[AppNode, AppNode],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One pair of nodes for both scenarios (a node pair is the expensive part)."""
+    """One pair of nodes for all scenarios (a node pair is the expensive part)."""
     caplog.set_level(logging.DEBUG)
     hits_misses_red_policy_purge_and_no_plaintext_on_the_answering_side(*nodes, caplog)
     quota_forged_and_replayed_queries_and_the_confirm_match_step(*nodes)
+    a_bulk_check_shows_its_progress_then_its_result_file(*nodes, monkeypatch)
+
+
+BULK = "category,value,country\nphone,+91 98765 43210,\nphone,+1 604 555 0199,\nupi,ravi,\n"
+
+
+def a_bulk_check_shows_its_progress_then_its_result_file(
+    canada: AppNode, india: AppNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """India holds PHONE (sent in the quota scenario)."""
+    canada.settings.hitcheck_officer_daily_quota = 100
+    started: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(bulk_jobs, "run", lambda *args: started.append(args))
+    monkeypatch.setattr(bulk_jobs, "CHUNK", 1)  # one round trip per row: progress per row
+    canada.client.cookies.clear()
+    csrf = sign_in(canada.client, "ca-officer", "/hitcheck")
+    posted = canada.client.post(
+        "/hitcheck/bulk",
+        data={"csrf_token": csrf, "purpose": PURPOSE, "legal_basis": "police_cooperation"},
+        files={"file": ("applications.csv", BULK.encode(), "text/csv")},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    job_page = posted.headers["location"]
+    running = canada.client.get(job_page, headers=HTML)
+    assert "<strong>0</strong> of 3 rows checked" in running.text
+    assert 'id="bulk-progress" max="3" value="0"' in running.text
+    assert 'hx-trigger="every 1s"' in running.text  # the page polls while it runs
+    assert "Download results" not in running.text
+
+    monkeypatch.undo()
+    monkeypatch.setattr(bulk_jobs, "CHUNK", 1)
+    bulk_jobs.run(*started[0])  # what the background task does after the answer
+    done = canada.client.get(job_page, headers=HTML)
+    assert "Done: 3 rows checked." in done.text
+    assert 'hx-trigger="every 1s"' not in done.text
+    assert "1</strong> hit of 2 identifiers" in done.text
+    result = canada.client.get(f"{job_page}/results.csv")
+    assert result.text.splitlines() == [
+        "row,category,value,result,error",
+        "1,phone,+91 98765 43210,hit,",
+        "2,phone,+1 604 555 0199,no_hit,",
+        "3,upi,ravi,invalid,\"upi 'ravi': is not a UPI id (name@handle, e.g. ravi.kumar@okaxis)\"",
+    ]
+    with unit_of_work(canada.factory) as db:  # one audited round trip per chunk
+        sent = db.scalars(select(AuditEntry).where(AuditEntry.action == "hitcheck.query.sent"))
+        assert len(sent.all()) >= 2
+    canada.client.cookies.clear()
+    sign_in(canada.client, "ca-analyst", "/hitcheck")
+    assert canada.client.get(job_page, headers=HTML).status_code == 404  # the owner's only
+    canada.client.cookies.clear()
 
 
 def hits_misses_red_policy_purge_and_no_plaintext_on_the_answering_side(
     canada: AppNode, india: AppNode, caplog: pytest.LogCaptureFixture
 ) -> None:
-    held = _india_sends(india, [GURPREET, PHONE, EMAIL])
+    held = _india_sends(india, [GURPREET, PHONE, EMAIL, UPI])
     _india_sends(india, [RED_PHONE], tlp="RED")
     _index(india)
     with unit_of_work(india.factory) as db:
@@ -124,8 +179,13 @@ def hits_misses_red_policy_purge_and_no_plaintext_on_the_answering_side(
         {"category": "phone", "value": RED_PHONE["number"]},  # held, but TLP:RED
         {"category": "email", "value": EMAIL["address"]},  # held, but India does not index e-mail
         {"category": "phone", "value": "12"},
+        {"category": "upi", "value": " mule.acct-7@okaxis"},  # a UPI id, case-folded
+        {"category": "upi", "value": "mule.acct-7@oksbi"},  # another bank's handle
     )
-    assert rows == ["hit", "no_hit", "hit", "no_hit", "hit", "no_hit", "no_hit", "invalid"]
+    assert rows == [
+        *("hit", "no_hit", "hit", "no_hit", "hit", "no_hit", "no_hit", "invalid"),
+        *("hit", "no_hit"),
+    ]
 
     answer = _check(canada, {"category": "phone", "value": "+91 98765-43210"}).json()
     assert answer["rows"][0]["follow_up"].startswith("/exchange/compose?")
@@ -183,6 +243,17 @@ def quota_forged_and_replayed_queries_and_the_confirm_match_step(
     )
     assert over.status_code == 429
     assert "officer quota" in over.json()["detail"]
+    canada.settings.hitcheck_agency_daily_quota = 1  # the analyst's agency (CBSA) used 1
+    over = _check(canada, phone, user="ca-analyst")
+    assert over.status_code == 429
+    assert "agency quota" in over.json()["detail"]
+    canada.settings.hitcheck_agency_daily_quota = 1000
+    canada.settings.hitcheck_officer_daily_quota = 1000
+    india.settings.hitcheck_peer_daily_quota = 0  # India's own limit on what Canada asks
+    refused = _check(canada, phone)
+    assert refused.status_code == 502
+    assert "HTTP 429" in refused.json()["detail"]
+    india.settings.hitcheck_peer_daily_quota = 1000
 
     sealed = _sealed_query(canada, india)
     first = india.client.post(wire.PATH, content=sealed)

@@ -57,6 +57,8 @@ _FLIGHT = re.compile(r"^([A-Z]{2,3}|[A-Z][0-9]|[0-9][A-Z])\s*0*(\d{1,4})([A-Z]?)
 _BTC_BASE58 = re.compile(r"^[13][1-9A-HJ-NP-Za-km-z]{25,34}$")
 _BTC_BECH32 = re.compile(r"^(bc1|tb1)[02-9ac-hj-np-z]{8,87}$")
 _ETH = re.compile(r"^0x[0-9a-fA-F]{40}$")
+# A UPI id (virtual payment address): a name, "@", the payment provider's handle.
+_UPI = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}@[a-z][a-z0-9]{1,63}$")
 
 
 class _Entity(InputModel):
@@ -230,16 +232,28 @@ class BankAccountEntity(_Entity):
     account_number: str | None = Field(default=None, max_length=40)
     bank: str = Field(default="", max_length=200)
     ifsc: str | None = Field(default=None, pattern=r"^[A-Za-z]{4}0[A-Za-z0-9]{6}$")
+    upi: str | None = Field(default=None, max_length=130, description="UPI id: name@handle")
 
     @field_validator("iban")
     @classmethod
     def _iban(cls, value: str | None) -> str | None:
         return None if value is None else checked(iban.validate, value, "IBAN")
 
+    @field_validator("upi")
+    @classmethod
+    def _upi(cls, value: str | None) -> str | None:
+        """Case-folded (UPI ids are case-insensitive), spaces dropped, shape checked."""
+        if value is None:
+            return None
+        folded = re.sub(r"\s", "", value).casefold()
+        if not _UPI.match(folded):
+            raise ValueError("is not a UPI id (name@handle, e.g. ravi.kumar@okaxis)")
+        return folded
+
     @model_validator(mode="after")
     def _some_number(self) -> BankAccountEntity:
-        if self.iban is None and not self.account_number:
-            raise field_error("iban", "an IBAN or an account number is required")
+        if self.iban is None and not self.account_number and not self.upi:
+            raise field_error("iban", "an IBAN, an account number or a UPI id is required")
         if self.account_number:
             self.account_number = re.sub(r"[\s-]", "", self.account_number)
         if self.ifsc:

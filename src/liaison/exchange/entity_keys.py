@@ -65,6 +65,8 @@ def match_keys(entity: Entity) -> list[str]:
                 keys.append(f"bank_account:iban:{entity.iban}")
             if entity.account_number:
                 keys.append(f"bank_account:number:{entity.ifsc or ''}:{entity.account_number}")
+            if entity.upi:
+                keys.append(f"bank_account:upi:{entity.upi}")
         case CryptoWalletEntity():
             keys.append(f"crypto_wallet:{entity.currency.lower()}:{entity.address}")
         case IpEntity():
@@ -106,7 +108,9 @@ def label(entity: Entity) -> str:
         case FlightEntity():
             return f"Flight: {entity.number}"
         case BankAccountEntity():
-            return f"Bank account: {entity.iban or entity.account_number}"
+            return (
+                f"Bank account: {entity.iban or entity.account_number or 'UPI ' + str(entity.upi)}"
+            )
         case CryptoWalletEntity():
             return f"{entity.currency} wallet: {entity.address}"
         case DomainEntity():

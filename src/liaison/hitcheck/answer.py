@@ -71,8 +71,9 @@ def answer(
             db, peer.party_code, "too_many", f"at most {settings.hitcheck_max_identifiers}"
         )
     _check_peer_quota(db, settings, peer.party_code, len(points))
-    evaluated = psi.evaluate(index.key_of(settings, index.state(db).epoch), points)
-    delta = index.delta(db, query.epoch, query.version)
+    current = index.state(db)
+    evaluated = psi.evaluate(index.key_of(settings, current.epoch), points)
+    delta = index.delta(db, current, query.epoch, query.version)
     try:
         with db.begin_nested():  # a replay racing its original collides here
             db.add(

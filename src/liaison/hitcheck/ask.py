@@ -114,7 +114,9 @@ def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> 
     if added:
         rows = [{"peer_party": party, "tag": tag} for tag in added]
         db.execute(_insert_new(db), rows)  # a concurrent check may have added some already
-    sync.epoch, sync.version, sync.size = payload.epoch, payload.version, payload.size
+    sync.epoch, sync.version = payload.epoch, payload.version
+    if payload.size is not None:
+        sync.size = payload.size
     sync.synced_at = clock.now()
     db.merge(sync)
     db.flush()

@@ -67,9 +67,13 @@ def run(
         }
     )
     out = service.check(data)
-    rows = [r.model_copy(update={"row": valid[r.row - 1][0]}) for r in out.rows]
-    out.rows = sorted([*rows, *invalid], key=lambda r: r.row)
+    out.rows = sorted([*renumbered(out.rows, valid), *invalid], key=lambda r: r.row)
     return out
+
+
+def renumbered(rows: list[RowOut], valid: list[tuple[int, Identifier]]) -> list[RowOut]:
+    """A check's rows (numbered from 1 within ``valid``) with their CSV row numbers."""
+    return [r.model_copy(update={"row": valid[r.row - 1][0]}) for r in rows]
 
 
 def result_csv(out: CheckOut) -> str:

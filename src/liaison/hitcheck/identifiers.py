@@ -41,6 +41,7 @@ class Category(StrEnum):
     ACCEPTANCE_LETTER = "acceptance_letter"  # a DLI's letter of acceptance
     IBAN = "iban"
     BANK_ACCOUNT = "bank_account"  # Indian account number + IFSC
+    UPI = "upi"  # a UPI id (name@handle), case-insensitive
     CRYPTO_WALLET = "crypto_wallet"
     VEHICLE = "vehicle"
     VESSEL = "vessel"
@@ -86,6 +87,8 @@ def _entity(item: Identifier) -> Entity:
             return BankAccountEntity(iban=value)
         case Category.BANK_ACCOUNT:
             return BankAccountEntity(account_number=value.replace(" ", ""), ifsc=country)
+        case Category.UPI:
+            return BankAccountEntity(upi=value)
         case Category.CRYPTO_WALLET:
             return CryptoWalletEntity(currency=item.currency or "BTC", address=value)
         case Category.VEHICLE:

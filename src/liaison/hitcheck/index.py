@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, delete, exists, func, select, true
+from sqlalchemy import Row, delete, exists, func, insert, select, true
 from sqlalchemy.orm import Session, aliased
 
 from liaison.config import Settings
@@ -23,6 +23,7 @@ from liaison.kit import clock
 from liaison.models import HitcheckIndexEntry, HitcheckState, Message, MessageEntity
 
 BATCH = 5000
+REBUILD_BATCH = 50_000  # a rebuild reads more rows a pass: fewer passes, threads kept busy
 LOOK_BACK = 200  # entity rows re-read each pass (concurrent commits)
 
 
@@ -92,19 +93,21 @@ def _add(
     if not pending:
         return 0
     current.version += 1
-    tags = psi.index_tags(key_of(settings, current.epoch), [p[3] for p in pending])
-    db.add_all(
-        HitcheckIndexEntry(
-            epoch=current.epoch,
-            tag=tag,
-            category=category,
-            entity_row=row_id,
-            message_id=message_id,
-            added_in=current.version,
-        )
-        for (row_id, message_id, category, _), tag in zip(pending, tags, strict=True)
+    tags = psi.index_tags(
+        key_of(settings, current.epoch), [p[3] for p in pending], workers=psi.cores()
     )
-    db.flush()
+    rows_out = [
+        {
+            "epoch": current.epoch,
+            "tag": tag,
+            "category": category,
+            "entity_row": row_id,
+            "message_id": message_id,
+            "added_in": current.version,
+        }
+        for (row_id, message_id, category, _), tag in zip(pending, tags, strict=True)
+    ]
+    db.execute(insert(HitcheckIndexEntry), rows_out)  # one executemany, no ORM objects
     return len(pending)
 
 
@@ -136,7 +139,7 @@ def rebuild(db: Session, settings: Settings) -> int:
     current.version = 0
     db.flush()
     total = 0
-    while (done := catch_up(db, settings)) or current.cursor < _max_row(db):
+    while (done := catch_up(db, settings, REBUILD_BATCH)) or current.cursor < _max_row(db):
         total += done
     return total
 
@@ -184,12 +187,14 @@ class Delta:
     full: bool
     added: list[bytes]
     removed: list[bytes]
-    size: int
+    size: int | None  # None: unchanged since the peer's copy
 
 
-def delta(db: Session, since_epoch: int, since_version: int) -> Delta:
-    """What a peer's copy at (epoch, version) lacks: everything if the epoch changed."""
-    current = state(db)
+def delta(db: Session, current: HitcheckState, since_epoch: int, since_version: int) -> Delta:
+    """What a peer's copy at (epoch, version) lacks: everything if the epoch changed,
+    nothing (and no query) if the copy is current — the common case of a check."""
+    if (since_epoch, since_version) == (current.epoch, current.version):
+        return Delta(current.epoch, current.version, False, [], [], None)
     entry = HitcheckIndexEntry
     this_epoch = entry.epoch == current.epoch
     full = since_epoch != current.epoch or since_version > current.version

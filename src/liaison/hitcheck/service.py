@@ -9,8 +9,8 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.federation.peers import list_peers
@@ -81,31 +81,34 @@ class HitcheckService:
             raise NotFound("this node has no peer to ask: pin one with 'liaison peer add'")
         return peers[0]
 
-    def _used(self, column: InstrumentedAttribute[str | None], value: str) -> int:
+    def check_quota(self, count: int) -> None:
+        """Officer and agency quotas over 24 hours, in one indexed query."""
         since = clock.now() - timedelta(days=1)
-        used = self.db.scalar(
-            select(func.coalesce(func.sum(HitcheckQuery.count), 0)).where(
-                column == value, HitcheckQuery.created_at >= since
-            )
-        )
-        return int(used or 0)
-
-    def _check_quota(self, count: int) -> None:
-        for what, column, value, limit in (
-            ("you", HitcheckQuery.username, self.caller.username, "officer"),
-            ("your agency", HitcheckQuery.agency_id, self.caller.agency_id, "agency"),
+        mine = HitcheckQuery.username == self.caller.username
+        agency = HitcheckQuery.agency_id == self.caller.agency_id
+        used = self.db.execute(
+            select(
+                func.coalesce(func.sum(case((mine, HitcheckQuery.count), else_=0)), 0),
+                func.coalesce(func.sum(case((agency, HitcheckQuery.count), else_=0)), 0),
+            ).where(or_(mine, agency), HitcheckQuery.created_at >= since)
+        ).one()
+        for what, used_by, limit in (
+            ("you", int(used[0]), "officer"),
+            ("your agency", int(used[1]), "agency"),
         ):
             quota = int(getattr(self.settings, f"hitcheck_{limit}_daily_quota"))
-            used = self._used(column, value)
-            if used + count > quota:
+            if used_by + count > quota:
                 raise QuotaExceeded(
-                    f"{what} checked {used} of {quota} identifiers in 24 hours; "
+                    f"{what} checked {used_by} of {quota} identifiers in 24 hours; "
                     f"{count} more would exceed the {limit} quota"
                 )
 
-    def check(self, data: CheckIn) -> CheckOut:
+    def require_checker(self) -> None:
         if self.caller.role not in CHECKERS:
             raise Forbidden("hit/no-hit checks are for officers and analysts")
+
+    def check(self, data: CheckIn) -> CheckOut:
+        self.require_checker()
         if len(data.identifiers) > self.settings.hitcheck_max_identifiers:
             raise ValidationFailed.on_field(
                 "identifiers", f"at most {self.settings.hitcheck_max_identifiers} per check"
@@ -119,7 +122,7 @@ class HitcheckService:
             except LiaisonError as error:
                 rows.append(_row(number, item, Result.INVALID, error.detail))
         valid = [n for n, _ in asked]
-        self._check_quota(len(valid))
+        self.check_quota(len(valid))
         query_id, hits = self._ask(peer, data, asked)
         for number, item in enumerate(data.identifiers, start=1):
             if number in hits:

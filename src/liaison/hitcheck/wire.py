@@ -59,4 +59,4 @@ class AnswerPayload(_Wire):
     full: bool
     added: str
     removed: str
-    size: int
+    size: int | None = Field(default=None, description="live tags; None: unchanged")

@@ -37,6 +37,7 @@ from liaison.models.federation import (
 )
 from liaison.models.hitcheck import (
     HitcheckAnswer,
+    HitcheckBulkJob,
     HitcheckConfirmation,
     HitcheckIndexEntry,
     HitcheckPeerSync,
@@ -100,6 +101,7 @@ __all__ = [
     "DialogueOutcome",
     "EmailOutbox",
     "HitcheckAnswer",
+    "HitcheckBulkJob",
     "HitcheckConfirmation",
     "HitcheckIndexEntry",
     "HitcheckPeerSync",

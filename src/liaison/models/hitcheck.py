@@ -119,3 +119,24 @@ class HitcheckConfirmation(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     decided_by: Mapped[str] = mapped_column(String(120))
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+
+class HitcheckBulkJob(Base):
+    """A bulk CSV check running in the background (querier side): its progress for the
+    page that polls it, and when done the result the officer downloads. The result
+    holds the officer's own rows with hit / no hit: never anything of the peer's."""
+
+    __tablename__ = "hitcheck_bulk_jobs"
+    __table_args__ = (Index("ix_hitcheck_bulk_jobs_user_at", "username", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(120))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    error: Mapped[str | None] = mapped_column(Text)
+    result_json: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

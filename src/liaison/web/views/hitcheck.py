@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
@@ -13,13 +13,13 @@ from starlette.datastructures import UploadFile
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
 from liaison.exchange.schemas import LegalBasis
-from liaison.hitcheck import bulk, confirm, index
+from liaison.hitcheck import bulk, bulk_jobs, confirm, index
 from liaison.hitcheck.access import require_admin
 from liaison.hitcheck.deps import PeerHttpDep
 from liaison.hitcheck.identifiers import Category, Identifier
 from liaison.hitcheck.schemas import CheckIn, CheckOut, ConfirmIn, MatchOut
 from liaison.hitcheck.service import HitcheckService
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import NotFound, ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
@@ -102,28 +102,55 @@ def bulk_check(
     settings: SettingsDep,
     http: PeerHttpDep,
     form: CsrfFormDep,
+    background: BackgroundTasks,
 ) -> Response:
+    """ "Check and download": the result file in the answer. "Check and show": a job
+    that runs after the answer, and a page that shows its progress, then its result."""
     purpose, basis = form_text(form, "purpose"), form_text(form, "legal_basis")
     values: FormValues = {"purpose": purpose, "legal_basis": basis}
     upload = form.get("file")
+    as_file = form_text(form, "output") == "csv"
 
-    def run() -> CheckOut:
+    def run() -> CheckOut | bulk_jobs.Plan:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise ValidationFailed.on_field("file", "choose a CSV file to check")
         text = upload.file.read(settings.max_request_bytes).decode("utf-8-sig", "replace")
         service = HitcheckService(db, caller, settings, http)
-        return bulk.run(service, text, purpose, basis)
+        if as_file:
+            return bulk.run(service, text, purpose, basis)
+        return bulk_jobs.start(service, text, upload.filename, purpose, basis)
 
     result = attempt(db, values, run)
     if isinstance(result, FormState):
         return _page(request, db, caller, settings, bulk_form=result)
-    if form_text(form, "output") == "csv":
-        return Response(
-            bulk.result_csv(result),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="hitcheck-results.csv"'},
-        )
-    return _page(request, db, caller, settings, bulk_form=FormState(values=values), result=result)
+    if isinstance(result, bulk_jobs.Plan):
+        factory = request.app.state.session_factory
+        background.add_task(bulk_jobs.run, factory, settings, http, caller, result)
+        return redirect_after_post(request, f"/hitcheck/bulk/{result.job_id}")
+    return _result_file(bulk.result_csv(result))
+
+
+def _result_file(text: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="hitcheck-results.csv"'},
+    )
+
+
+@router.get("/bulk/{job_id}")
+def bulk_job_page(request: Request, job_id: str, db: DbDep, caller: PageCallerDep) -> Response:
+    job = bulk_jobs.get(db, caller, job_id)
+    result = bulk_jobs.result_of(job)
+    return render(request, "hitcheck/bulk.html", caller=caller, job=job, result=result)
+
+
+@router.get("/bulk/{job_id}/results.csv")
+def bulk_job_file(job_id: str, db: DbDep, caller: PageCallerDep) -> Response:
+    result = bulk_jobs.result_of(bulk_jobs.get(db, caller, job_id))
+    if result is None:
+        raise NotFound("this bulk check has no result yet")
+    return _result_file(bulk.result_csv(result))
 
 
 @router.post("/index/rebuild")
