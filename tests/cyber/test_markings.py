@@ -130,7 +130,7 @@ def test_objects_stored_before_markings_travelled_are_served_marked_after_the_up
     assert any("object_marking_refs" not in obj for obj in unmarked)
 
     with unit_of_work(seeded) as db:
-        assert _migration("0013_cyber_more").mark_unmarked(db.connection()) == len(rows) - sum(
+        assert _migration("0014_cyber_more").mark_unmarked(db.connection()) == len(rows) - sum(
             1 for row in rows if row.type == "marking-definition"
         )
     served = client.get(objects_url(cccs), headers=taxii("ca-analyst")).json()["objects"]
@@ -138,4 +138,4 @@ def test_objects_stored_before_markings_travelled_are_served_marked_after_the_up
         if obj["id"] in stored:
             assert tlp_of(obj.get("object_marking_refs")) is stored[obj["id"]], obj["id"]
     with unit_of_work(seeded) as db:  # run again (an interrupted upgrade): nothing to do
-        assert _migration("0013_cyber_more").mark_unmarked(db.connection()) == 0
+        assert _migration("0014_cyber_more").mark_unmarked(db.connection()) == 0

@@ -7,8 +7,8 @@ marking reference of the stored TLP to every such object's ``raw`` (the STIX
 ``object_marking_refs`` list; nothing else in the JSON changes). Marking definitions
 are left as they are: STIX forbids changing one.
 
-Revision ID: 0013_cyber_more
-Revises: 0012_networks
+Revision ID: 0014_cyber_more
+Revises: 0013_restore_events
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 
 from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 
-revision = "0013_cyber_more"
-down_revision = "0012_networks"
+revision = "0014_cyber_more"
+down_revision = "0013_restore_events"
 branch_labels = None
 depends_on = None
 

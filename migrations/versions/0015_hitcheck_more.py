@@ -1,7 +1,7 @@
 """hit/no-hit: bulk CSV checks run as jobs with progress
 
-Revision ID: 0013_hitcheck_more
-Revises: 0012_networks
+Revision ID: 0015_hitcheck_more
+Revises: 0014_cyber_more
 Create Date: 2026-12-07 01:50:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import liaison.models.types
 
-revision = "0013_hitcheck_more"
-down_revision = "0012_networks"
+revision = "0015_hitcheck_more"
+down_revision = "0014_cyber_more"
 branch_labels = None
 depends_on = None
 
