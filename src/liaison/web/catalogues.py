@@ -11,7 +11,6 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
-from jinja2.ext import babel_extract
 
 from liaison.web import i18n
 from liaison.web.labels import enum_labels
@@ -103,3 +102,6 @@ def problems() -> Iterator[str]:
                 yield f"{language}: fuzzy {message_id!r}"
             elif not all(strings):
                 yield f"{language}: untranslated {message_id!r}"
+        for message, errors in catalog.check():
+            for error in errors:  # e.g. a placeholder the translation lost or misspelt
+                yield f"{language}: {_key(message.id)!r}: {error}"

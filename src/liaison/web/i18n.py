@@ -91,6 +91,6 @@ def translate(language: str, message: str) -> str:
     return translations(language).gettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "extract, translate later"
+def N_(message: str) -> str:
     """Marks a string for the catalogue; a template translates it when it shows it."""
     return message

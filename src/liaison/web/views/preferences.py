@@ -84,7 +84,9 @@ def switch_language(
     if choice not in i18n.LANGUAGES:
         raise ValidationFailed.on_field("language", "choose English, Français or हिन्दी")
     if caller is not None:
-        check_csrf(request, caller, form_text(form, "csrf_token") or request.headers.get(CSRF_HEADER))
+        check_csrf(
+            request, caller, form_text(form, "csrf_token") or request.headers.get(CSRF_HEADER)
+        )
         service.set_language(db, caller, Language(choice))
     response = redirect_after_post(request, safe_next(form_text(form, "next")))
     response.set_cookie(
