@@ -3,10 +3,12 @@ code, the language chosen by preference, then switcher cookie, then Accept-Langu
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from liaison.web import catalogues, i18n
 
@@ -83,6 +85,18 @@ def test_sign_in_page_follows_the_switcher_cookie(client: TestClient) -> None:
     page = client.get("/login").text
     assert '<html lang="fr">' in page
     assert "Ouvrir une session" in page
+    # …and so do its messages: a wrong password is said in French.
+    wrong = client.post(
+        "/login",
+        data={
+            "username": "ca-officer",
+            "password": "not-the-password",
+            "csrf_token": client.cookies.get("liaison_login_csrf") or "",
+            "next": "/",
+        },
+    )
+    assert wrong.status_code == 401
+    assert "Nom d&#39;utilisateur ou mot de passe erroné." in wrong.text
 
 
 @postgresql_only
@@ -103,3 +117,34 @@ def test_every_core_page_renders_in_each_language(
             response = client.get(path, headers=admin | {"Accept-Language": language})
             assert response.status_code == 200, (language, path, response.text[-500:])
             assert f'<html lang="{language}">' in response.text, path
+
+
+@postgresql_only
+def test_the_pdf_report_is_in_the_readers_language_with_devanagari_glyphs(
+    client: TestClient, auth_headers: Headers
+) -> None:
+    hindi = auth_headers("ca-officer") | {"Accept-Language": "hi"}
+    html = client.get("/workplan/report?format=html", headers=hindi).text
+    assert '<html lang="hi">' in html
+    assert "संयुक्त प्रगति रिपोर्ट" in html
+    pdf = client.get("/workplan/report?format=pdf", headers=hindi)
+    assert pdf.status_code == 200
+    # The Hindi words are drawn with a Devanagari font from Debian (fonts-noto-core).
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(pdf.content)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("Devanagari" in name for name in fonts), fonts
+
+
+@postgresql_only
+def test_a_message_id_from_a_variable_is_escaped(client: TestClient, auth_headers: Headers) -> None:
+    """Form errors are translated when shown, and stay escaped: they may quote input."""
+    officer = auth_headers("ca-officer") | HTML | {"Accept-Language": "fr"}
+    answer = client.post(
+        "/preferences", data={"time_zone": "<i>Mars</i>", "language": "fr"}, headers=officer
+    )
+    assert answer.status_code == 422
+    assert "&lt;i&gt;Mars&lt;/i&gt;" in answer.text
+    assert "<i>Mars</i>" not in answer.text

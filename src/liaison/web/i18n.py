@@ -1,51 +1,43 @@
-"""The web UI in English, French and Hindi (gettext catalogues in ``liaison/locale``).
+"""The web UI in English, French and Hindi: which language a page is in.
 
-Catalogues are read from the ``.po`` files themselves when first needed (no compiled
-``.mo`` to go stale; the ``.po`` files ship in the wheel with the templates). The
-language of a page: the reader's saved preference, else the language last picked in
+The language of a page: the reader's saved preference, else the language last picked in
 the switcher on this browser (a cookie, for the sign-in page), else the browser's best
-match among ours (``Accept-Language``), else English.
+match among ours (``Accept-Language``), else English. The catalogues themselves are
+``liaison.kit.i18n``'s.
 """
 
 from __future__ import annotations
 
-import gettext
-from contextvars import ContextVar
-from functools import cache
-from io import BytesIO
-from pathlib import Path
-
 from babel.core import Locale, UnknownLocaleError
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from starlette.requests import Request
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-DEFAULT = "en"
-LANGUAGES = ("en", "fr", "hi")
+from liaison.kit.i18n import (
+    CURRENT,
+    DEFAULT,
+    LANGUAGES,
+    N_,
+    catalogue_path,
+    gettext_,
+    ngettext_,
+)
+
+__all__ = [
+    "CURRENT",
+    "DEFAULT",
+    "LANGUAGES",
+    "LANGUAGE_COOKIE",
+    "NATIVE_NAMES",
+    "N_",
+    "best_match",
+    "catalogue_path",
+    "choose",
+    "gettext_",
+    "ngettext_",
+]
+
 # Each language named in itself (the switcher shows these, whatever the page's language).
 NATIVE_NAMES = {"en": "English", "fr": "Français", "hi": "हिन्दी"}
 LANGUAGE_COOKIE = "liaison_language"
-
-# The language of the page being rendered (set by ``render``; templates read it).
-CURRENT: ContextVar[str] = ContextVar("liaison_language", default=DEFAULT)
-
-
-def catalogue_path(language: str) -> Path:
-    return LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-
-
-@cache
-def translations(language: str) -> gettext.NullTranslations:
-    """The compiled catalogue of ``language`` (English: the message ids themselves)."""
-    if language not in LANGUAGES or language == DEFAULT:
-        return gettext.NullTranslations()
-    with catalogue_path(language).open("rb") as po:
-        catalog = read_po(po, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 def best_match(accept_language: str) -> str | None:
@@ -76,21 +68,3 @@ def choose(request: Request, saved: str | None) -> str:
     if cookie in LANGUAGES:
         return cookie
     return best_match(request.headers.get("accept-language", "")) or DEFAULT
-
-
-def gettext_(message: str) -> str:
-    return translations(CURRENT.get()).gettext(message)
-
-
-def ngettext_(singular: str, plural: str, n: int) -> str:
-    return translations(CURRENT.get()).ngettext(singular, plural, n)
-
-
-def translate(language: str, message: str) -> str:
-    """``message`` in ``language`` (for text made outside a page, e.g. a flash message)."""
-    return translations(language).gettext(message)
-
-
-def N_(message: str) -> str:
-    """Marks a string for the catalogue; a template translates it when it shows it."""
-    return message

@@ -99,6 +99,9 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=i18n.gettext_, ngettext=i18n.ngettext_, newstyle=True
 )
 _env.globals["language_names"] = i18n.NATIVE_NAMES
+# A message id held in a variable (work-queue titles, form errors, option labels): a plain
+# string, escaped like any value. Never ``_(variable)``: gettext's result is trusted markup.
+_env.filters["translated"] = i18n.gettext_
 _env.filters["humanize"] = label
 _env.filters["iso_date"] = iso_date
 _env.filters["sentence"] = sentence
