@@ -76,7 +76,9 @@ def update() -> None:
     template = extract()
     for language in TRANSLATED:
         catalog = read(language)
+        created = catalog.creation_date  # kept: the header changes only when ids do
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
+        catalog.creation_date = created
         catalog.obsolete.clear()
         write(language, catalog)
 
