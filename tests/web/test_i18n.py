@@ -111,6 +111,8 @@ def test_every_core_page_renders_in_each_language(
         "/workplan/proposals", "/workplan/versions", "/workplan/dialogue", "/audit", "/retention",
         "/directory/parties", "/directory/agencies", "/directory/officers",
         "/federation/peers", "/federation/messages", "/notifications", "/preferences",
+        "/cyber", "/hitcheck", "/hitcheck/confirm", "/precursors", "/precursors/substances",
+        "/precursors/notices", "/precursors/notices/new", "/precursors/incidents", "/precursors/import", "/networks",
     )  # fmt: skip
     for language in ("fr", "hi"):
         for path in pages:
