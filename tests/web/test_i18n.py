@@ -112,7 +112,8 @@ def test_every_core_page_renders_in_each_language(
         "/directory/parties", "/directory/agencies", "/directory/officers",
         "/federation/peers", "/federation/messages", "/notifications", "/preferences",
         "/cyber", "/hitcheck", "/hitcheck/confirm", "/precursors", "/precursors/substances",
-        "/precursors/notices", "/precursors/notices/new", "/precursors/incidents", "/precursors/import", "/networks",
+        "/precursors/notices", "/precursors/notices/new", "/precursors/incidents",
+        "/precursors/import", "/networks",
     )  # fmt: skip
     for language in ("fr", "hi"):
         for path in pages:
