@@ -115,11 +115,12 @@ def test_every_core_page_renders_in_each_language(
         "/precursors/notices", "/precursors/notices/new", "/precursors/incidents",
         "/precursors/import", "/networks",
     )  # fmt: skip
-    for language in ("fr", "hi"):
-        for path in pages:
-            response = client.get(path, headers=admin | {"Accept-Language": language})
-            assert response.status_code == 200, (language, path, response.text[-500:])
-            assert f'<html lang="{language}">' in response.text, path
+    # Each page once, the languages alternating (placeholders are checked in the catalogues).
+    for index, path in enumerate(pages):
+        language = ("fr", "hi")[index % 2]
+        response = client.get(path, headers=admin | {"Accept-Language": language})
+        assert response.status_code == 200, (language, path, response.text[-500:])
+        assert f'<html lang="{language}">' in response.text, path
 
 
 @postgresql_only
