@@ -12,11 +12,12 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # keep three busy (a file per worker at a time: see tests/support/scheduling.py).
 PYTEST_WORKERS ?= 3
 
-.PHONY: help demo test setup lint typecheck pytest test-services bench clean
+.PHONY: help demo test setup lint typecheck pytest test-services bench clean screenshots i18n-check
 
 help:
 	@echo "make demo   - start the Canada and India demo nodes (Ctrl-C stops them)"
 	@echo "make test   - install what tests need and run lint, types and every test"
+	@echo "make screenshots - refresh the French and Hindi screenshots in docs/screenshots/"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -34,6 +35,10 @@ test-services:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing Debian chromium for browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans Devanagari"; then \
+		echo "installing Debian fonts-noto-core (Devanagari for Hindi pages and PDF reports)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core >/dev/null; \
 	fi
 	@if [ ! -x /usr/sbin/nginx ]; then \
 		echo "installing Debian nginx for the TLS test"; \
@@ -61,6 +66,16 @@ test: lint typecheck pytest
 bench: setup test-services
 	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run python bench/demo_startup.py
 	$(UV) run python bench/policy.py
+
+# The French and Hindi inbox, thread, legal review and dashboard in docs/screenshots/
+# (the browser test of tests/e2e/test_web_i18n.py, writing there instead of test-artifacts/).
+screenshots: setup test-services
+	LIAISON_TEST_PG_URL=$(PG_URL) LIAISON_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots \
+		$(UV) run pytest -q -p no:randomly tests/e2e/test_web_i18n.py
+
+# Every message id translated in French and Hindi, none unused (tools/i18n.py).
+i18n-check: setup
+	$(UV) run python tools/i18n.py check
 
 clean:
 	rm -rf .liaison-demo test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@ identifier without disclosing the identifier when the answer is no."""
 
 from __future__ import annotations
 
+from liaison.kit.i18n import N_
 from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
@@ -17,5 +18,7 @@ PLUGIN = Plugin(
             every=lambda settings: settings.hitcheck_index_seconds,
         ),
     ),
-    nav=(NavLink("Hit/no-hit", "/hitcheck", frozenset({"admin", "liaison_officer", "analyst"})),),
+    nav=(
+        NavLink(N_("Hit/no-hit"), "/hitcheck", frozenset({"admin", "liaison_officer", "analyst"})),
+    ),
 )

@@ -38,7 +38,7 @@ class Caller:
     party_code: str
     csrf_token: str | None = None  # set for browser sessions only
     time_zone: str = "UTC"  # IANA zone the caller reads and types times in
-    language: str = "en"
+    language: str | None = None  # None: the browser's choice (Accept-Language)
 
     @property
     def is_admin(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from liaison.kit.i18n import N_
 from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
@@ -20,7 +21,7 @@ PLUGIN = Plugin(
     ),
     nav=(
         NavLink(
-            "Networks",
+            N_("Networks"),
             "/networks",
             frozenset({"admin", "liaison_officer", "legal_reviewer", "analyst"}),
         ),

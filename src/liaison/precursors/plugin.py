@@ -3,6 +3,7 @@ deadlines, alerts and incidents, ties to exchange cases, and the dashboard."""
 
 from __future__ import annotations
 
+from liaison.kit.i18n import N_
 from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
@@ -37,5 +38,5 @@ PLUGIN = Plugin(
     figures={"precursors": Ref("liaison.precursors.dashboard:figures")},
     report_sections=(Ref("liaison.precursors.report:section"),),
     seed_steps=(Ref("liaison.precursors.seed:seed_precursors"),),
-    nav=(NavLink("Precursors", "/precursors"),),
+    nav=(NavLink(N_("Precursors"), "/precursors"),),
 )

@@ -35,7 +35,7 @@ def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller
         party_code=agency.party_code,
         csrf_token=csrf_token,
         time_zone=zone,
-        language=user.language or "en",
+        language=user.language,
     )
 
 

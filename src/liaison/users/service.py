@@ -142,3 +142,11 @@ def set_preferences(db: Session, caller: Caller, data: PreferencesUpdate) -> Pre
         language=data.language.value,
     )
     return preferences(db, caller)
+
+
+def set_language(db: Session, caller: Caller, language: Language) -> None:
+    """The language switcher: the language pages are shown in, kept for the next session."""
+    user = get_user(db, caller, caller.username)
+    user.language = language.value
+    db.flush()
+    trail(db, caller, "users.preferences.changed", "user", user.username, language=language.value)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from markupsafe import Markup, escape
 
 from liaison.kit import clock
+from liaison.web.i18n import gettext_
 
 # The zone of whoever the page being rendered is for; ``render`` sets it per page.
 READER_ZONE: ContextVar[str] = ContextVar("reader_zone", default="UTC")
@@ -85,26 +86,34 @@ def when(value: datetime | date | str | None) -> Markup:
 def _span(seconds: float) -> str:
     seconds = abs(seconds)
     if seconds < 3600:
-        return f"{max(int(seconds // 60), 1)} min"
+        return gettext_("%(n)s min") % {"n": max(int(seconds // 60), 1)}
     if seconds < 2 * 86400:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} d"
+        return gettext_("%(n)s h") % {"n": int(seconds // 3600)}
+    return gettext_("%(n)s d") % {"n": int(seconds // 86400)}
+
+
+def _left(deadline: datetime, now: datetime | None = None) -> float:
+    return (clock.as_utc(deadline) - (now or clock.now())).total_seconds()
 
 
 def relative(deadline: datetime | None, now: datetime | None = None) -> str:
-    """``due in 5 h``, ``due in 12 min``, ``overdue by 2 d``; empty for no deadline."""
+    """``due in 5 h``, ``due in 12 min``, ``overdue by 2 d`` (in the page's language);
+    empty for no deadline."""
     if deadline is None:
         return ""
-    left = (clock.as_utc(deadline) - (now or clock.now())).total_seconds()
-    return f"due in {_span(left)}" if left >= 0 else f"overdue by {_span(left)}"
+    left = _left(deadline, now)
+    message = gettext_("due in %(span)s") if left >= 0 else gettext_("overdue by %(span)s")
+    return message % {"span": _span(left)}
 
 
 def deadline(value: datetime | None) -> Markup:
     """A deadline as people need it: when, in their zone, and how long is left."""
     if value is None:
         return Markup("")
-    text = relative(value)
-    state = "overdue" if text.startswith("overdue") else "due"
+    now = clock.now()
+    left = _left(value, now)
+    text = relative(value, now)
+    state = "overdue" if left < 0 else "due"
     return Markup('{} <span class="relative relative--{}">({})</span>').format(
         when(value), state, escape(text)
     )

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 import liaison
-from liaison.kit import clock
+from liaison.kit import clock, i18n
 from liaison.kit.errors import Conflict
 from liaison.kit.plugin import Registry, ReportSection, ReportSectionProvider
 from liaison.models import DialogueMeeting, DialogueOutcome, WorkplanProgress
@@ -39,8 +39,17 @@ MEDIA_TYPES: dict[str, str] = {
 }
 TEMPLATES = Path(liaison.__file__).parent / "web" / "templates" / "workplan"
 _env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, undefined=jinja2.StrictUndefined
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    extensions=["jinja2.ext.i18n"],
 )
+_env.policies["ext.i18n.trimmed"] = True
+# In the language the caller sets in ``liaison.kit.i18n.CURRENT`` (the reader's, on the web).
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=i18n.gettext_, ngettext=i18n.ngettext_, newstyle=True
+)
+_env.globals["language"] = i18n.CURRENT.get
 
 
 @dataclass

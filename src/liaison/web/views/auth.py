@@ -17,6 +17,7 @@ from liaison.config import Settings
 from liaison.kit.errors import TooManyAttempts
 from liaison.users import auth
 from liaison.users.deps import SESSION_COOKIE
+from liaison.web.i18n import N_
 from liaison.web.views.common import (
     CsrfFormDep,
     FormDep,
@@ -87,10 +88,10 @@ def login_submit(request: Request, db: DbDep, settings: SettingsDep, form: FormD
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "").encode()
     submitted = form_text(form, "csrf_token").encode()
     if not expected or not hmac.compare_digest(expected, submitted):
-        state.status, state.message = 403, "This sign-in form expired. Please sign in again."
+        state.status, state.message = 403, N_("This sign-in form expired. Please sign in again.")
         return _login_page(request, settings, state)
     if not username:
-        state.status, state.errors = 422, {"username": "enter your username"}
+        state.status, state.errors = 422, {"username": N_("enter your username")}
         return _login_page(request, settings, state)
     try:
         user = auth.check_password(
@@ -102,7 +103,7 @@ def login_submit(request: Request, db: DbDep, settings: SettingsDep, form: FormD
         return _login_page(request, settings, state, headers=retry)
     if user is None:
         # Not an exception: the failed attempt the service recorded must be committed.
-        state.status, state.message = 401, "Wrong username or password."
+        state.status, state.message = 401, N_("Wrong username or password.")
         return _login_page(request, settings, state)
     previous = request.cookies.get(SESSION_COOKIE)
     if previous:

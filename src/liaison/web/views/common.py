@@ -19,7 +19,7 @@ from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
-from liaison.web import people, times
+from liaison.web import i18n, people, times
 
 WEB_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -64,6 +64,12 @@ def humanize(value: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def label(value: object) -> str:
+    """An enum value as words in the reader's language (``humanize``, then the catalogue;
+    the enums whose labels are in the catalogue are listed in ``liaison.web.labels``)."""
+    return i18n.gettext_(humanize(value))
+
+
 def sentence(value: object) -> str:
     """First letter upper-case, the rest as written (messages name codes like 'RCMP')."""
     text = str(value)
@@ -85,8 +91,18 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    extensions=["jinja2.ext.i18n"],
 )
-_env.filters["humanize"] = humanize
+_env.policies["ext.i18n.trimmed"] = True
+# Translations are looked up per page (``i18n.CURRENT``), so one environment serves all.
+_env.install_gettext_callables(  # type: ignore[attr-defined]
+    gettext=i18n.gettext_, ngettext=i18n.ngettext_, newstyle=True
+)
+_env.globals["language_names"] = i18n.NATIVE_NAMES
+# A message id held in a variable (work-queue titles, form errors, option labels): a plain
+# string, escaped like any value. Never ``_(variable)``: gettext's result is trusted markup.
+_env.filters["translated"] = i18n.gettext_
+_env.filters["humanize"] = label
 _env.filters["iso_date"] = iso_date
 _env.filters["sentence"] = sentence
 _env.filters["when"] = times.when
@@ -112,10 +128,17 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     # ``me``, not ``caller``: Jinja reserves ``caller`` inside {% call %} blocks.
-    context |= {"request": request, "me": caller, "node": request.app.state.settings}
+    language = i18n.choose(request, caller.language if caller else None)
+    context |= {
+        "request": request,
+        "me": caller,
+        "node": request.app.state.settings,
+        "lang": language,
+    }
     # Times on the page are shown in the reader's zone (the template renders right here).
     token = times.READER_ZONE.set(caller.time_zone if caller else "UTC")
     lookups = people.PEOPLE.set(people.Directory(request.app.state.session_factory))
+    speaking = i18n.CURRENT.set(language)
     try:
         return templates.TemplateResponse(
             request,
@@ -125,6 +148,7 @@ def render(
             headers=SECURITY_HEADERS | (headers or {}),
         )
     finally:
+        i18n.CURRENT.reset(speaking)
         people.PEOPLE.reset(lookups)
         times.READER_ZONE.reset(token)
 

@@ -21,26 +21,28 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from liaison.kit.errors import LiaisonError
+from liaison.web.i18n import N_
 from liaison.web.views import once
 from liaison.web.views.common import form_list, form_text, redirect_after_post
 
 T = TypeVar("T")
 FormValues = dict[str, str | list[str]]
 
+# Messages marked N_ are in the catalogues: the form shows them in the reader's language.
 _MESSAGES = {
-    "missing": "this field is required",
+    "missing": N_("this field is required"),
     "string_too_short": "must be at least {min_length} characters",
     "string_too_long": "must be at most {max_length} characters",
-    "string_pattern_mismatch": "contains characters that are not allowed here",
-    "enum": "choose one of the listed options",
-    "date_from_datetime_parsing": "enter a date as YYYY-MM-DD",
-    "date_from_datetime_inexact": "enter a date as YYYY-MM-DD",
-    "date_parsing": "enter a date as YYYY-MM-DD",
-    "date_type": "enter a date as YYYY-MM-DD",
-    "extra_forbidden": "this field is not expected here",
-    "datetime_parsing": "enter a date and time, e.g. 2026-02-10 10:00",
-    "datetime_from_date_parsing": "enter a date and time, e.g. 2026-02-10 10:00",
-    "datetime_type": "enter a date and time, e.g. 2026-02-10 10:00",
+    "string_pattern_mismatch": N_("contains characters that are not allowed here"),
+    "enum": N_("choose one of the listed options"),
+    "date_from_datetime_parsing": N_("enter a date as YYYY-MM-DD"),
+    "date_from_datetime_inexact": N_("enter a date as YYYY-MM-DD"),
+    "date_parsing": N_("enter a date as YYYY-MM-DD"),
+    "date_type": N_("enter a date as YYYY-MM-DD"),
+    "extra_forbidden": N_("this field is not expected here"),
+    "datetime_parsing": N_("enter a date and time, e.g. 2026-02-10 10:00"),
+    "datetime_from_date_parsing": N_("enter a date and time, e.g. 2026-02-10 10:00"),
+    "datetime_type": N_("enter a date and time, e.g. 2026-02-10 10:00"),
 }
 
 
@@ -73,7 +75,7 @@ def read_values(form: FormData, fields: Sequence[str], lists: Sequence[str] = ()
 
 def friendly(error: Mapping[str, Any]) -> str:
     if error.get("type") == "string_too_short" and error.get("input") == "":
-        return "this field is required"
+        return N_("this field is required")
     template = _MESSAGES.get(str(error.get("type")))
     if template is None:
         return str(error.get("msg", "is not valid"))

@@ -24,6 +24,7 @@ from liaison.models import Case, Message, WorkplanProposal
 from liaison.notifications import service as notifications
 from liaison.policy import review
 from liaison.policy.review_schemas import ReviewStatus
+from liaison.web.i18n import N_
 from liaison.web.views.common import humanize
 
 SHOWN = 8  # items per section; the section links to the full list
@@ -36,8 +37,10 @@ class WorkItem:
     href: str
     due: datetime | None = None  # a deadline (shown with "due in" / "overdue by")
     at: datetime | None = None  # a plain time (when it arrived)
-    note: str = ""
+    note: str = ""  # a message id (``N_``): the page shows it in the reader's language
     overdue: bool = False
+    priority: str | None = None  # shown after the note, as a label
+    proposer: str | None = None  # set for a workplan proposal: the title names who proposed
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,8 @@ def requests_due(db: Session, caller: Caller, settings: Settings) -> WorkSection
                     _case_label(case, message),
                     f"/exchange/cases/{case.id}",
                     due=message.deadline_at,
-                    note=f"to answer · {humanize(message.priority)} priority",
+                    note=N_("to answer"),
+                    priority=message.priority,
                     overdue=state == "overdue",
                 )
             )
@@ -103,16 +107,16 @@ def requests_due(db: Session, caller: Caller, settings: Settings) -> WorkSection
                     _case_label(case, message),
                     f"/exchange/cases/{case.id}",
                     due=expected,
-                    note="our request · answer expected",
+                    note=N_("our request · answer expected"),
                     overdue=expected <= now,
                 )
             )
     items.sort(key=lambda item: item.due or now)
     return WorkSection(
         "requests",
-        "Requests due soon or overdue",
+        N_("Requests due soon or overdue"),
         "/exchange?due=true",
-        "No request is due in the next days, either way.",
+        N_("No request is due in the next days, either way."),
         items[:SHOWN],
     )
 
@@ -148,7 +152,7 @@ def held_for_review(db: Session, caller: Caller, settings: Settings) -> WorkSect
         for item in held
     ]
     return WorkSection(
-        "reviews", "Held for legal review", "/policy/reviews", "Nothing is waiting.", items
+        "reviews", N_("Held for legal review"), "/policy/reviews", N_("Nothing is waiting."), items
     )
 
 
@@ -165,9 +169,9 @@ def proposals_awaiting(db: Session, caller: Caller, settings: Settings) -> WorkS
     for proposal in db.scalars(query):
         ours = proposal.proposer_party == settings.party
         if proposal.status == "awaiting_countersignature":
-            note = "awaiting countersignature"
+            note = N_("awaiting countersignature")
         else:
-            note = "awaiting the other party's answer" if ours else "awaiting your answer"
+            note = N_("awaiting the other party's answer") if ours else N_("awaiting your answer")
         who = proposal.proposed_by or proposal.proposer_party
         items.append(
             WorkItem(
@@ -175,13 +179,14 @@ def proposals_awaiting(db: Session, caller: Caller, settings: Settings) -> WorkS
                 f"/workplan/proposals/{proposal.id}",
                 at=proposal.created_at,
                 note=note,
+                proposer=who,
             )
         )
     return WorkSection(
         "proposals",
-        "Workplan proposals awaiting an answer",
+        N_("Workplan proposals awaiting an answer"),
         "/workplan/proposals",
-        "No proposal is open.",
+        N_("No proposal is open."),
         items,
     )
 
@@ -198,15 +203,15 @@ def incident_obligations(db: Session, caller: Caller, settings: Settings) -> Wor
                 incident.title,
                 f"/cyber/incidents/{incident.id}",
                 due=obligation.due,
-                note="report to CERT-In",
+                note=N_("report to CERT-In"),
                 overdue=obligation.overdue,
             )
         )
     return WorkSection(
         "incidents",
-        "Incidents with open obligations",
+        N_("Incidents with open obligations"),
         "/cyber",
-        "No incident has an open reporting obligation.",
+        N_("No incident has an open reporting obligation."),
         items[:SHOWN],
     )
 
@@ -217,5 +222,9 @@ def unread_notifications(db: Session, caller: Caller, settings: Settings) -> Wor
         WorkItem(n.subject, n.link or "/notifications", at=n.created_at) for n in unread[:SHOWN]
     ]
     return WorkSection(
-        "notifications", "Unread notifications", "/notifications", "You have read them all.", items
+        "notifications",
+        N_("Unread notifications"),
+        "/notifications",
+        N_("You have read them all."),
+        items,
     )

@@ -18,6 +18,7 @@ from liaison.kit.errors import LiaisonError, NotFound, ValidationFailed
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models import DialogueOutcome
+from liaison.web import i18n
 from liaison.web.views import workplan_forms
 from liaison.web.views.common import (
     CsrfFormDep,
@@ -72,6 +73,7 @@ def dashboard(
 
 @router.get("/report")
 def report(
+    request: Request,
     db: DbDep,
     caller: PageCallerDep,
     settings: SettingsDep,
@@ -82,8 +84,14 @@ def report(
     data = build_for(db, settings.party, registry, internal=internal)
     kind = "internal" if internal else "joint"
     name = f"workplan-{kind}-report-{data.generated_on.isoformat()}.{format}"
+    # The HTML and PDF versions in the reader's language (Markdown stays English).
+    speaking = i18n.CURRENT.set(i18n.choose(request, caller.language))
+    try:
+        body = render_report(data, format)
+    finally:
+        i18n.CURRENT.reset(speaking)
     return Response(
-        render_report(data, format),
+        body,
         media_type=MEDIA_TYPES[format],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
