@@ -134,6 +134,9 @@ def test_init_seed_serve_and_worker_from_the_installed_wheel(installed: Installe
         assert login.status_code == 200
         assert "<form" in login.text
         assert "password" in login.text
+        french = httpx.get(f"{url}/login", headers={"Accept-Language": "fr-CA"}, timeout=10)
+        assert '<html lang="fr"' in french.text
+        assert "Ouvrir une session" in french.text  # the catalogues are in the wheel
         css = httpx.get(f"{url}/static/liaison.css", timeout=10)
         assert css.status_code == 200
         assert css.headers["content-type"].startswith("text/css")
