@@ -1,3 +1,3 @@
-"""The exchange node fixtures (India pinned, both parties' agencies)."""
+"""The exchange node fixtures (India pinned, both parties' agencies: tests/support)."""
 
-from tests.exchange.conftest import agencies, receive, settings  # noqa: F401
+from tests.exchange.conftest import settings  # noqa: F401

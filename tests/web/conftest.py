@@ -1,5 +1,6 @@
-"""The exchange's node fixtures (India pinned, its agencies known, an inbox to apply to)."""
+"""The exchange's node fixtures: its settings (small attachment limit); India pinned and
+its agencies known, and an inbox to apply to, come from tests/support/fixtures_exchange.py."""
 
-from tests.exchange.conftest import agencies, receive, settings
+from tests.exchange.conftest import settings
 
-__all__ = ["agencies", "receive", "settings"]
+__all__ = ["settings"]

@@ -46,8 +46,3 @@ def gettext_(message: str) -> str:
 
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(CURRENT.get()).ngettext(singular, plural, n)
-
-
-def N_(message: str) -> str:
-    """Marks a string for the catalogue; whoever shows it translates it then."""
-    return message

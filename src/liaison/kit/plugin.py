@@ -28,6 +28,11 @@ if TYPE_CHECKING:  # only for annotations: listing plug-ins must not import the 
 T = TypeVar("T")
 
 
+def N_(message: str) -> str:
+    """Marks a string (a menu label) for the catalogue; whoever shows it translates it."""
+    return message
+
+
 @dataclass(frozen=True)
 class ReportSection:
     """A domain's section of the workplan progress report: its title, its HTML for the

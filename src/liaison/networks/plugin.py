@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from liaison.kit.i18n import N_
-from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
+from liaison.kit.plugin import N_, Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
     name="networks",

@@ -3,8 +3,7 @@ deadlines, alerts and incidents, ties to exchange cases, and the dashboard."""
 
 from __future__ import annotations
 
-from liaison.kit.i18n import N_
-from liaison.kit.plugin import Command, Job, NavLink, Plugin, Ref
+from liaison.kit.plugin import N_, Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
     name="precursors",

@@ -15,11 +15,11 @@ from liaison.kit.i18n import (
     CURRENT,
     DEFAULT,
     LANGUAGES,
-    N_,
     catalogue_path,
     gettext_,
     ngettext_,
 )
+from liaison.kit.plugin import N_
 
 __all__ = [
     "CURRENT",
