@@ -21,13 +21,15 @@ OUT_STATUSES: dict[str, tuple[str, bool | None]] = {
 }
 
 
+MessageTypeName = Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9_.]+$")]
+
+
 class MessageLogQuery(BaseModel):
     peer: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     direction: Literal["out", "in"] | None = None
     status: MessageStatus | None = None
-    type: str | None = Field(default=None, max_length=100, pattern=r"^[a-z0-9_.]+$")
-    # e.g. the audit checkpoints sent every minute
-    hide_types: tuple[Annotated[str, Field(max_length=100, pattern=r"^[a-z0-9_.]+$")], ...] = ()
+    type: MessageTypeName | None = None
+    hide_types: tuple[MessageTypeName, ...] = ()  # e.g. the audit checkpoints, every minute
     limit: int = Field(default=100, ge=1, le=500)
 
 
