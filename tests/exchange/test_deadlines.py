@@ -15,7 +15,8 @@ from liaison.config import Settings
 from liaison.exchange.deadlines import escalate
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import Message, Notification, User
+from liaison.models import EmailOutbox, Message, Notification, User
+from liaison.notifications.service import set_email
 from tests.exchange import payloads
 
 Headers = Callable[[str], dict[str, str]]
@@ -168,3 +169,64 @@ def test_the_reply_settles_the_request_and_a_refusal_needs_a_reason(
     assert original["reason_code"] == "information_not_held"
     overdue = client.get("/api/v1/exchange/inbox", params={"overdue": "true"}, headers=headers)
     assert overdue.json()["items"] == []
+
+
+def _prefer(seeded: sessionmaker[Session], username: str, language: str, zone: str | None) -> None:
+    with unit_of_work(seeded) as db:
+        user = db.scalar(select(User).where(User.username == username))
+        assert user is not None
+        user.language, user.time_zone = language, zone
+        set_email(db, user_id=user.id, email=f"{username}@example.org")
+
+
+def _read_by(seeded: sessionmaker[Session], username: str) -> list[tuple[str, str]]:
+    with unit_of_work(seeded) as db:
+        query = (
+            select(Notification.subject, Notification.body)
+            .join(User, User.id == Notification.user_id)
+            .where(User.username == username)
+            .order_by(Notification.created_at)
+        )
+        return [(subject, body) for subject, body in db.execute(query)]
+
+
+def _mailed_to(seeded: sessionmaker[Session], address: str) -> list[tuple[str, str]]:
+    with unit_of_work(seeded) as db:
+        query = select(EmailOutbox.subject, EmailOutbox.body).where(EmailOutbox.to == address)
+        return [(subject, body) for subject, body in db.execute(query)]
+
+
+def test_notices_are_written_in_each_readers_language_with_times_in_their_zone(
+    moved: MovedClock,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+    seeded: sessionmaker[Session],
+    settings: Settings,
+) -> None:
+    """The officer reads French in Canada's zone (EDT in March), the administrator Hindi in
+    India's; the same instant (17:00 UTC) is shown to each in their own zone, in the
+    in-app notification and in the e-mail alike."""
+    _prefer(seeded, "ca-officer", "fr", None)
+    _prefer(seeded, "ca-admin", "hi", "Asia/Kolkata")
+    request = payloads.inbound(agencies, priority="urgent")
+    receive(request)
+    reference = request["case_reference"]
+    moved.to(timedelta(hours=6))
+    assert _run(seeded, settings) == 1
+    moved.to(timedelta(hours=8, seconds=1))
+    assert _run(seeded, settings) == 1
+
+    arrived, due_soon = _read_by(seeded, "ca-officer")
+    assert arrived[0] == f"Nouveau message (Demande) de IN : {reference}"
+    assert arrived[1] == "Priorité Urgente : Subscriber of +1 604 555 0199"
+    assert due_soon[0] == f"Échéance proche : {reference}"
+    assert "arrive à échéance le 2026-03-10 13:00 EDT" in due_soon[1]
+    assert _mailed_to(seeded, "ca-officer@example.org")[-1][0] == due_soon[0]
+
+    [overdue] = _read_by(seeded, "ca-admin")
+    assert overdue[0] == f"विलंबित: {reference}"
+    assert "2026-03-10 22:30 IST" in overdue[1]
+    assert "उत्तर नहीं दिया गया" in overdue[1]
+    [mail] = _mailed_to(seeded, "ca-admin@example.org")
+    assert mail[0] == overdue[0]
+    assert mail[1].startswith(overdue[1])

@@ -94,7 +94,7 @@ def test_refusal_drops_the_item_with_reasons(
     told = client.get(
         "/notifications", headers=auth_headers("ca-officer") | {"accept": "text/html"}
     )
-    assert "Legal review: policy.test_item refused" in told.text
+    assert "Legal review: Refused" in told.text
     assert "Substantial risk cannot be mitigated" in told.text
 
 

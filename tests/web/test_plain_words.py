@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liaison.web.views.common import humanize
+from liaison.kit.words import humanize
 
 
 def test_enum_values_read_as_words() -> None:

@@ -13,6 +13,8 @@ from liaison.exchange.access import WITHHELD, case_is_restricted, unseen_by_agen
 from liaison.exchange.reads import ExchangeReads
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Case, Clarification, InternalNote, Message
@@ -51,7 +53,7 @@ class CaseWork(ExchangeReads):
         notify(
             self.db,
             user_ids=[user.id],
-            subject=f"Case {case.reference} assigned to you",
+            subject=Text(N_("Case %(case)s assigned to you"), case=case.reference),
             body=WITHHELD if case_is_restricted(self.db, case.id) else case.title,
             link=f"/exchange/cases/{case.id}",
         )

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.exchange.access import copy_text
 from liaison.kit import clock
+from liaison.kit.i18n import Label, Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Case, Message, User
@@ -79,16 +81,20 @@ def _agency_heads(db: Session, agency_id: str) -> list[str]:
 
 
 def _due_soon(db: Session, settings: Settings, message: Message, case: Case) -> None:
-    text = (
-        f"The {message.priority} request '{copy_text(message)}' ({case.reference}) is due "
-        f"{message.deadline_at:%Y-%m-%d %H:%M} UTC."
+    subject = Text(N_("Due soon: %(case)s"), case=case.reference)
+    body = Text(
+        N_("Request “%(subject)s” (%(case)s, priority: %(priority)s) is due %(due)s."),
+        priority=Label(message.priority),
+        subject=copy_text(message),
+        case=case.reference,
+        due=message.deadline_at,
     )
     notify_role(
         db,
         party_code=settings.party,
         roles=[Role.LIAISON_OFFICER],
-        subject=f"Due soon: {case.reference}",
-        body=text,
+        subject=subject,
+        body=body,
         link=_link(case.id),
         kind="warning",
     )
@@ -96,8 +102,8 @@ def _due_soon(db: Session, settings: Settings, message: Message, case: Case) -> 
         notify(
             db,
             user_ids=[case.assigned_to],
-            subject=f"Due soon: {case.reference}",
-            body=text,
+            subject=subject,
+            body=body,
             link=_link(case.id),
             kind="warning",
         )
@@ -107,10 +113,16 @@ def _overdue(db: Session, settings: Settings, message: Message, case: Case) -> N
     notify(
         db,
         user_ids=_agency_heads(db, message.to_agency_id),
-        subject=f"Overdue: {case.reference}",
-        body=(
-            f"The {message.priority} request '{copy_text(message)}' ({case.reference}) was due "
-            f"{message.deadline_at:%Y-%m-%d %H:%M} UTC and is not answered."
+        subject=Text(N_("Overdue: %(case)s"), case=case.reference),
+        body=Text(
+            N_(
+                "Request “%(subject)s” (%(case)s, priority: %(priority)s) was due %(due)s "
+                "and is not answered."
+            ),
+            priority=Label(message.priority),
+            subject=copy_text(message),
+            case=case.reference,
+            due=message.deadline_at,
         ),
         link=_link(case.id),
         kind="danger",

@@ -34,8 +34,9 @@ from liaison.exchange.schemas import MessageWire, Outcome
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
+from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
-from liaison.kit.plugin import InboundContext, PayloadRefused
+from liaison.kit.plugin import N_, InboundContext, PayloadRefused
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
@@ -338,8 +339,17 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         db,
         party_code=context.settings.party,
         roles=[Role.LIAISON_OFFICER],
-        subject=f"New {message.type} from {message.from_party}: {case.reference}",
-        body=f"{message.priority.capitalize()}: {copy_text(message)}",
+        subject=Text(
+            N_("New %(type)s from %(party)s: %(case)s"),
+            type=Label(message.type),
+            party=message.from_party,
+            case=case.reference,
+        ),
+        body=Text(
+            N_("Priority %(priority)s: %(subject)s"),
+            priority=Label(message.priority),
+            subject=copy_text(message),
+        ),
         link=f"/exchange/cases/{case.id}",
         kind="urgent" if message.priority == "urgent" else "info",
     )

@@ -7,13 +7,19 @@ sets it (the web per page, from the reader's choice)."""
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from liaison.kit.words import humanize
+from liaison.kit.zones import zoned_text
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DEFAULT = "en"
@@ -46,3 +52,49 @@ def gettext_(message: str) -> str:
 
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(CURRENT.get()).ngettext(singular, plural, n)
+
+
+@dataclass(frozen=True)
+class Label:
+    """An enum value shown as its label (``kit.words.humanize``), translated."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text written once and read by several people, each in their own language and time
+    zone (a notification, an e-mail): a message id with ``%(name)s`` placeholders and its
+    values. A value that is a ``datetime`` is shown in the reader's zone, a ``Label`` or a
+    ``Text`` is translated, anything else is shown as it is (names, references, subjects)."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def __init__(self, message: str, /, **values: object) -> None:
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "values", values)
+
+    def render(self, language: str, zone_name: str) -> str:
+        catalogue = translations(language)
+        return catalogue.gettext(self.message) % {
+            name: _shown(value, catalogue, language, zone_name)
+            for name, value in self.values.items()
+        }
+
+
+def _shown(
+    value: object, catalogue: gettext.NullTranslations, language: str, zone_name: str
+) -> object:
+    if isinstance(value, Text):
+        return value.render(language, zone_name)
+    if isinstance(value, Label):
+        return catalogue.gettext(humanize(value.value))
+    if isinstance(value, datetime):
+        return zoned_text(value, zone_name)
+    return value
+
+
+def rendered(text: str | Text, language: str, zone_name: str) -> str:
+    """``text`` for one reader; plain strings are already final."""
+    return text if isinstance(text, str) else text.render(language, zone_name)

@@ -7,37 +7,73 @@ Services flush, never commit; the mail itself leaves from the worker
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import NotFound
+from liaison.kit.i18n import DEFAULT, Text, rendered
 from liaison.kit.roles import Role
-from liaison.models import Agency, EmailOutbox, Notification, User, UserEmail
+from liaison.models import Agency, EmailOutbox, Notification, Party, User, UserEmail
 
 
 def notify(
     db: Session,
     *,
     user_ids: Sequence[str],
-    subject: str,
-    body: str,
+    subject: str | Text,
+    body: str | Text,
     link: str | None = None,
     kind: str = "info",
 ) -> None:
-    """One in-app notification per user; one queued e-mail per user with an address."""
+    """One in-app notification per user; one queued e-mail per user with an address. A
+    ``Text`` is written for each reader: in their language, times in their zone."""
     unique = list(dict.fromkeys(user_ids))
     if not unique:
         return
-    subject = subject[:300]
-    for user_id in unique:
-        db.add(Notification(user_id=user_id, kind=kind, subject=subject, body=body, link=link))
-    addresses = db.scalars(select(UserEmail.email).where(UserEmail.user_id.in_(unique))).all()
-    text = f"{body}\n\n{link}" if link else body
-    for address in addresses:
-        db.add(EmailOutbox(to=address, subject=subject, body=text))
+    for reader in _readers(db, unique):
+        reader_subject = rendered(subject, reader.language, reader.zone)[:300]
+        reader_body = rendered(body, reader.language, reader.zone)
+        db.add(
+            Notification(
+                user_id=reader.user_id,
+                kind=kind,
+                subject=reader_subject,
+                body=reader_body,
+                link=link,
+            )
+        )
+        if reader.email:
+            text = f"{reader_body}\n\n{link}" if link else reader_body
+            db.add(EmailOutbox(to=reader.email, subject=reader_subject, body=text))
     db.flush()
+
+
+@dataclass(frozen=True)
+class _Reader:
+    user_id: str
+    language: str
+    zone: str
+    email: str | None
+
+
+def _readers(db: Session, user_ids: Sequence[str]) -> list[_Reader]:
+    """Each user's language (theirs, else English), zone (theirs, else their party's, else
+    UTC) and e-mail address, in the order given."""
+    rows = db.execute(
+        select(User.id, User.language, User.time_zone, Party.time_zone, UserEmail.email)
+        .outerjoin(Agency, Agency.id == User.agency_id)
+        .outerjoin(Party, Party.code == Agency.party_code)
+        .outerjoin(UserEmail, UserEmail.user_id == User.id)
+        .where(User.id.in_(user_ids))
+    ).all()
+    found = {
+        row[0]: _Reader(row[0], row[1] or DEFAULT, row[2] or row[3] or "UTC", row[4])
+        for row in rows
+    }
+    return [found[user_id] for user_id in user_ids if user_id in found]
 
 
 def notify_role(
@@ -46,8 +82,8 @@ def notify_role(
     party_code: str,
     roles: Sequence[Role],
     agency_id: str | None = None,
-    subject: str,
-    body: str,
+    subject: str | Text,
+    body: str | Text,
     link: str | None = None,
     kind: str = "info",
 ) -> None:

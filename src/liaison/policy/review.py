@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from liaison.kit.plugin import Registry
+from liaison.kit.i18n import Label, Text
+from liaison.kit.plugin import N_, Registry
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import User
@@ -234,14 +235,28 @@ def _tell_requester(db: Session, item: ReviewItem) -> None:
     user_id = db.scalar(select(User.id).where(User.username == username))
     if user_id is None:
         return  # held by the system or a peer's node: nobody to tell here
-    verdict = item.status.replace("_", " ")
-    conditions = f" Conditions: {'; '.join(item.conditions)}." if item.conditions else ""
+    verdict = Label(item.status)
+    decided = {"reviewer": item.reviewer or "", "verdict": verdict, "reasons": item.reasons or ""}
+    body = (
+        Text(
+            N_(
+                "%(reviewer)s decided “%(verdict)s” on an item you sent. Reasons: %(reasons)s. "
+                "Conditions: %(conditions)s."
+            ),
+            conditions="; ".join(item.conditions),
+            **decided,
+        )
+        if item.conditions
+        else Text(
+            N_("%(reviewer)s decided “%(verdict)s” on an item you sent. Reasons: %(reasons)s."),
+            **decided,
+        )
+    )
     notify(
         db,
         user_ids=[user_id],
-        subject=f"Legal review: {item.object_type} {verdict}",
-        body=f"{item.reviewer} decided '{verdict}' on {item.object_type} {item.object_id}. "
-        f"Reasons: {item.reasons}.{conditions}",
+        subject=Text(N_("Legal review: %(verdict)s"), verdict=verdict),
+        body=body,
         link=f"/policy/reviews?status={item.status}",
         kind="legal_review",
     )

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
@@ -24,16 +26,28 @@ def _tell(db: Session, settings: Settings, notices: list[PrecursorNotice], direc
     if not notices:
         return
     first = notices[0]
-    listed = ", ".join(n.reference for n in notices[:5])
-    more = f" and {len(notices) - 5} more" if len(notices) > 5 else ""
+    listed: str | Text = ", ".join(n.reference for n in notices[:5])
+    if len(notices) > 5:
+        listed = Text(N_("%(listed)s and %(more)s more"), listed=listed, more=len(notices) - 5)
     if direction == "out":
-        subject = f"No answer from {first.importing_party}: {len(notices)} notification(s) overdue"
-        body = f"The importing party did not answer by the deadline: {listed}{more}."
-    else:
-        subject = (
-            f"Not answered in time: {len(notices)} notification(s) from {first.exporting_party}"
+        subject = Text(
+            N_("No answer from %(party)s: %(count)s notification(s) overdue"),
+            party=first.importing_party,
+            count=len(notices),
         )
-        body = f"These notifications passed their answer deadline unanswered: {listed}{more}."
+        body = Text(
+            N_("The importing party did not answer by the deadline: %(listed)s."), listed=listed
+        )
+    else:
+        subject = Text(
+            N_("Not answered in time: %(count)s notification(s) from %(party)s"),
+            party=first.exporting_party,
+            count=len(notices),
+        )
+        body = Text(
+            N_("These notifications passed their answer deadline unanswered: %(listed)s."),
+            listed=listed,
+        )
     notify_role(
         db,
         party_code=settings.party,

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
-from liaison.kit.plugin import InboundContext, PayloadRefused
+from liaison.kit.i18n import Label, Text
+from liaison.kit.plugin import N_, InboundContext, PayloadRefused
 from liaison.kit.roles import Role
 from liaison.models import PrecursorNotice
 from liaison.notifications.service import notify_role
@@ -150,15 +151,31 @@ def receive_notices(db: Session, context: InboundContext, payload: dict[str, Any
         detail={"count": len(rows), "ids": [r.id for r in rows[:20]]},
     )
     first = rows[0]
-    more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+    reference: str | Text = first.reference
+    if len(rows) > 1:
+        reference = Text(
+            N_("%(listed)s and %(more)s more"), listed=first.reference, more=len(rows) - 1
+        )
     notify_role(
         db,
         party_code=own,
         roles=[Role.LIAISON_OFFICER],
-        subject=f"Pre-export notification from {context.sender_party}: {first.reference}{more}",
-        body=(
-            f"{first.exporter} notifies {first.quantity:g} {first.unit} of {first.substance_name} "
-            f"for {first.importer}; answer by {first.respond_by:%Y-%m-%d %H:%M} UTC."
+        subject=Text(
+            N_("Pre-export notification from %(party)s: %(reference)s"),
+            party=context.sender_party,
+            reference=reference,
+        ),
+        body=Text(
+            N_(
+                "%(exporter)s notifies %(quantity)s %(unit)s of %(substance)s for %(importer)s; "
+                "answer by %(due)s."
+            ),
+            exporter=first.exporter,
+            quantity=f"{first.quantity:g}",
+            unit=first.unit,
+            substance=first.substance_name,
+            importer=first.importer,
+            due=first.respond_by,
         ),
         link=f"/precursors/notices/{first.id}",
     )
@@ -191,8 +208,19 @@ def receive_answer(db: Session, context: InboundContext, payload: dict[str, Any]
         db,
         party_code=context.settings.party,
         roles=[Role.LIAISON_OFFICER],
-        subject=f"{context.sender_party} answered {notice.reference}: {notice.status}",
-        body=message.reason or f"{notice.substance_name} for {notice.importer}: {notice.status}.",
+        subject=Text(
+            N_("%(party)s answered %(reference)s: %(answer)s"),
+            party=context.sender_party,
+            reference=notice.reference,
+            answer=Label(notice.status),
+        ),
+        body=message.reason
+        or Text(
+            N_("%(substance)s for %(importer)s: %(answer)s."),
+            substance=notice.substance_name,
+            importer=notice.importer,
+            answer=Label(notice.status),
+        ),
         link=f"/precursors/notices/{notice.id}",
         kind="danger" if notice.status == "objection" else "info",
     )

@@ -12,9 +12,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from liaison.kit.words import humanize
 from liaison.web import i18n
 from liaison.web.labels import enum_labels
-from liaison.web.views.common import humanize
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TRANSLATED = tuple(language for language in i18n.LANGUAGES if language != i18n.DEFAULT)
@@ -45,7 +45,7 @@ def extract() -> Catalog:
             catalog.add(message, locations=[(f"web/templates/{filename}", line)])
     python = extract_from_dir(
         PACKAGE,
-        method_map=[("web/**.py", "python"), ("*/plugin.py", "python"), ("kit/**.py", "ignore")],
+        method_map=[("kit/**.py", "ignore"), ("**.py", "python")],
         keywords={"N_": None, "gettext_": None},
     )
     for filename, line, message, _comments, _context in python:

@@ -16,7 +16,9 @@ from liaison.exchange.schemas import (
     ReasonCode,
 )
 from liaison.kit.roles import Role
+from liaison.policy.review_schemas import ReviewStatus
 from liaison.policy.schemas import Effect, HandlingCode, ObligationKind
+from liaison.precursors.schemas import Outcome as PrecursorOutcome
 from liaison.workplan.schemas import ProposalStatus, Status
 
 TRANSLATED_ENUMS: tuple[type[StrEnum], ...] = (
@@ -36,6 +38,8 @@ TRANSLATED_ENUMS: tuple[type[StrEnum], ...] = (
     OfficerKind,
     Accreditation,
     ChannelKind,
+    ReviewStatus,
+    PrecursorOutcome,
 )
 
 

@@ -11,27 +11,18 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from markupsafe import Markup, escape
 
 from liaison.kit import clock
+from liaison.kit.zones import zone, zoned_text
 from liaison.web.i18n import gettext_
 
 # The zone of whoever the page being rendered is for; ``render`` sets it per page.
 READER_ZONE: ContextVar[str] = ContextVar("reader_zone", default="UTC")
 
-DISPLAY = "%Y-%m-%d %H:%M"
 UTC_DISPLAY = "%Y-%m-%d %H:%M UTC"
-
-
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    """The zone called ``name``; UTC if no such zone is known."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 @lru_cache(maxsize=1)
@@ -56,11 +47,7 @@ def local(value: datetime, zone_name: str | None = None) -> datetime:
 
 def local_text(value: datetime, zone_name: str | None = None) -> str:
     """``2026-02-10 10:00 IST``: the time in the reader's zone, with its abbreviation."""
-    shown = local(value, zone_name)
-    abbreviation = shown.strftime("%Z")
-    if abbreviation.startswith(("+", "-")):  # zones with no abbreviation: show the offset
-        abbreviation = "UTC" + abbreviation
-    return f"{shown.strftime(DISPLAY)} {abbreviation}"
+    return zoned_text(value, zone_name or READER_ZONE.get())
 
 
 def when(value: datetime | date | str | None) -> Markup:

@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import NotAuthenticated
 from liaison.kit.roles import Caller
+from liaison.kit.words import humanize
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
 from liaison.web import i18n, people, times
 
@@ -32,36 +33,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-# Words people write in capitals (or their own way) whatever the enum value says.
-_WORDS = {
-    "mlat": "MLAT",
-    "ndps": "NDPS",
-    "ip": "IP",
-    "ipv4": "IPv4",
-    "ipv6": "IPv6",
-    "url": "URL",
-    "iban": "IBAN",
-    "bic": "BIC",
-    "lei": "LEI",
-    "imo": "IMO",
-    "cas": "CAS",
-    "tlp": "TLP",
-    "stix": "STIX",
-    "taxii": "TAXII",
-    "pdf": "PDF",
-    "api": "API",
-    "e164": "E.164",
-}
-
-
-def humanize(value: object) -> str:
-    """``organised_crime`` → ``Organised crime``, ``mlat`` → ``MLAT`` (enum values shown
-    to people)."""
-    words = str(getattr(value, "value", value)).replace("_", " ").split(" ")
-    text = " ".join(_WORDS.get(word.lower(), word) for word in words)
-    return text[:1].upper() + text[1:]
 
 
 def label(value: object) -> str:

@@ -20,6 +20,7 @@ from liaison.kit.errors import NotFound
 from liaison.kit.inputs import IdPath
 from liaison.kit.plugin import Registry
 from liaison.kit.roles import Caller
+from liaison.kit.words import humanize
 from liaison.models import DeletionRequest
 from liaison.retention import deletion
 from liaison.retention import service as retention
@@ -27,7 +28,6 @@ from liaison.retention.schemas import HoldIn
 from liaison.web.views.common import (
     CsrfFormDep,
     PageCallerDep,
-    humanize,
     redirect_after_post,
     render,
 )

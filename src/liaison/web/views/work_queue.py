@@ -20,12 +20,12 @@ from liaison.exchange.deadlines import CLOCKED_TYPES, response_window
 from liaison.exchange.repository import AWAITING_ANSWER, ExchangeRepository, due_state
 from liaison.kit import clock
 from liaison.kit.roles import Caller, Role
+from liaison.kit.words import humanize
 from liaison.models import Case, Message, WorkplanProposal
 from liaison.notifications import service as notifications
 from liaison.policy import review
 from liaison.policy.review_schemas import ReviewStatus
 from liaison.web.i18n import N_
-from liaison.web.views.common import humanize
 
 SHOWN = 8  # items per section; the section links to the full list
 SOON = timedelta(days=2)  # an outgoing request's expected answer this close counts as due
