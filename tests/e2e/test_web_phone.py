@@ -1,5 +1,6 @@
 """Phones and laptops in a real browser: at 390 px no page scrolls sideways, for every
-role; at 1366 px the header stays on one line; the inbox becomes cards on a phone."""
+role, in English, French and Hindi (French and Hindi labels are longer); at 1366 px the
+header stays on one line in each language; the inbox becomes cards on a phone."""
 
 from __future__ import annotations
 
@@ -10,13 +11,24 @@ from sqlalchemy import select
 from liaison.domains import registry
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.models import Notification, User
+from liaison.web.i18n import LANGUAGE_COOKIE
 from tests.support.browser import ARTIFACTS, sign_in
 from tests.support.nodes import LiveNode
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-ROLES = ("ca-officer", "ca-analyst", "ca-legal", "ca-admin", "ca-viewer")
+# Each role reads in one of the three languages, chosen with the footer's switcher (its
+# cookie: the demo users have no saved preference), so every page is measured in French
+# and in Hindi.
+LANGUAGES = {
+    "ca-officer": "fr",
+    "ca-analyst": "hi",
+    "ca-legal": "hi",
+    "ca-admin": "fr",
+    "ca-viewer": "en",
+}
+ROLES = tuple(LANGUAGES)
 PAGES = (
     "/",
     "/exchange",
@@ -80,6 +92,12 @@ def _unread_notification_for_each(node: LiveNode, usernames: tuple[str, ...]) ->
         engine.dispose()
 
 
+def _read_in(page: Page, node: LiveNode, language: str) -> None:
+    page.context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": node.url}])
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == language
+
+
 def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, node: LiveNode) -> None:
     _unread_notification_for_each(node, ROLES)
     wide: dict[str, dict[str, int]] = {}
@@ -87,6 +105,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, node: LiveNode) -
         context = browser.new_context(base_url=node.url, viewport=PHONE)
         page = context.new_page()
         sign_in(page, username, "/notifications")
+        _read_in(page, node, LANGUAGES[username])
         details = [
             *_first_link(page, "/exchange", "/exchange/cases/"),
             *_first_link(page, "/cyber", "/cyber/collections/"),
@@ -102,16 +121,22 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, node: LiveNode) -
 def test_header_one_line_at_1366_and_inbox_cards_on_a_phone(
     browser: Browser, node: LiveNode
 ) -> None:
+    wraps = []
     context = browser.new_context(base_url=node.url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     sign_in(page, "ca-admin", "/exchange")  # the role with the most links
-    page.screenshot(path=str(ARTIFACTS / "header-1366-admin.png"))
-    nav = page.locator(".site-nav > ul")
-    first = page.locator(".site-nav > ul > li").first
-    nav_box, link_box = nav.bounding_box(), first.bounding_box()
-    assert nav_box is not None
-    assert link_box is not None
-    assert nav_box["height"] < 2 * link_box["height"], "the main menu wraps at 1366 px"
+    for language in ("fr", "hi", "en"):  # English last: the phone checks below
+        _read_in(page, node, language)
+        page.goto("/exchange")
+        page.screenshot(path=str(ARTIFACTS / f"header-1366-admin-{language}.png"))
+        nav = page.locator(".site-nav > ul")
+        first = page.locator(".site-nav > ul > li").first
+        nav_box, link_box = nav.bounding_box(), first.bounding_box()
+        assert nav_box is not None
+        assert link_box is not None
+        if nav_box["height"] >= 2 * link_box["height"]:
+            wraps.append(language)
+    assert not wraps, f"the main menu wraps at 1366 px in {wraps}"
     page.set_viewport_size(PHONE)
     page.reload()
     page.screenshot(path=str(ARTIFACTS / "inbox-390-admin.png"), full_page=True)
