@@ -8,11 +8,10 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
-from liaison.domains import registry
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.models import Notification, User
 from liaison.web.i18n import LANGUAGE_COOKIE
-from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.browser import ARTIFACTS, EVERY_PAGE, first_link, sign_in
 from tests.support.nodes import LiveNode
 
 pytestmark = pytest.mark.browser
@@ -29,45 +28,11 @@ LANGUAGES = {
     "ca-viewer": "en",
 }
 ROLES = tuple(LANGUAGES)
-PAGES = (
-    "/",
-    "/exchange",
-    "/exchange/compose",
-    "/workplan",
-    "/workplan/proposals",
-    "/workplan/versions",
-    "/workplan/dialogue",
-    "/cyber",
-    "/directory/parties",
-    "/directory/agencies",
-    "/directory/officers",
-    "/policy/explain",
-    "/policy/reviews",
-    "/notifications",
-    "/preferences",
-    "/retention",
-    "/audit",
-    "/federation/peers",
-    "/federation/messages",
-    "/policy/protected-persons",
-    # every page a domain adds to the menu (hit/no-hit, precursors, networks, ...)
-    *(link.href for plugin in registry().plugins for link in plugin.nav),
-)
-
-
 # The innermost elements reaching past the right edge: what to fix when this test fails.
 WIDEST = """width => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > width + 0.5 && !e.querySelector('*'))
   .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))
   .join(', ')"""
-
-
-def _first_link(page: Page, path: str, prefix: str) -> list[str]:
-    page.goto(path)
-    hrefs: list[str] = page.eval_on_selector_all(
-        f'main a[href^="{prefix}"]', "links => links.map(a => a.getAttribute('href'))"
-    )
-    return [href.split("#", 1)[0] for href in hrefs[:1]]
 
 
 def _too_wide(page: Page, paths: list[str], width: int) -> dict[str, int]:
@@ -107,11 +72,11 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, node: LiveNode) -
         sign_in(page, username, "/notifications")
         _read_in(page, node, LANGUAGES[username])
         details = [
-            *_first_link(page, "/exchange", "/exchange/cases/"),
-            *_first_link(page, "/cyber", "/cyber/collections/"),
-            *_first_link(page, "/workplan", "/workplan/actions/"),
+            *first_link(page, "/exchange", "/exchange/cases/"),
+            *first_link(page, "/cyber", "/cyber/collections/"),
+            *first_link(page, "/workplan", "/workplan/actions/"),
         ]
-        found = _too_wide(page, [*PAGES, *details], PHONE["width"])
+        found = _too_wide(page, [*EVERY_PAGE, *details], PHONE["width"])
         if found:
             wide[username] = found
         context.close()

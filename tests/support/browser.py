@@ -12,6 +12,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from liaison.domains import registry
 from tests.support.accounts import demo_password
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +32,32 @@ CHROMIUM_ARGS = [
 UI_TIMEOUT_MS = 15_000
 SETTLE_WITHIN_SECONDS = 90.0
 expect.set_options(timeout=UI_TIMEOUT_MS)
+
+# Every page of the menus, for whoever may open it (the phone and accessibility walks).
+EVERY_PAGE = (
+    "/",
+    "/exchange",
+    "/exchange/compose",
+    "/workplan",
+    "/workplan/proposals",
+    "/workplan/versions",
+    "/workplan/dialogue",
+    "/cyber",
+    "/directory/parties",
+    "/directory/agencies",
+    "/directory/officers",
+    "/policy/explain",
+    "/policy/reviews",
+    "/notifications",
+    "/preferences",
+    "/retention",
+    "/audit",
+    "/federation/peers",
+    "/federation/messages",
+    "/policy/protected-persons",
+    # every page a domain adds to the menu (hit/no-hit, precursors, networks, ...)
+    *(link.href for plugin in registry().plugins for link in plugin.nav),
+)
 
 
 def new_page(browser: Browser, base_url: str, *, javascript: bool = True) -> Page:
@@ -89,3 +116,12 @@ def open_menu(page: Page, group: str, link: str) -> None:
     nav = page.get_by_role("navigation", name="Main")
     nav.locator("summary", has_text=group).click()
     nav.get_by_role("list", name=group).get_by_role("link", name=link).click()
+
+
+def first_link(page: Page, path: str, prefix: str) -> list[str]:
+    """The first link under ``main`` on ``path`` whose address starts with ``prefix``."""
+    page.goto(path)
+    hrefs: list[str] = page.eval_on_selector_all(
+        f'main a[href^="{prefix}"]', "links => links.map(a => a.getAttribute('href'))"
+    )
+    return [href.split("#", 1)[0] for href in hrefs[:1]]
