@@ -182,6 +182,7 @@ def test_pdf_report_has_the_sections_and_charts(
         assert page.extract_text().count("TLP:AMBER") == 2, f"page {number}"
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = pypdfium2.PdfDocument(answer.content)
+    assert pypdfium2.raw.FPDFCatalog_IsTagged(pdf.raw)  # PDF/UA: tagged for screen readers
     image = pdf[0].render(scale=1.5).to_pil()
     backend = request.node.callspec.id
     target = ARTIFACTS / f"workplan-report-page1-{backend}.png"

@@ -226,5 +226,7 @@ def render_report(data: ReportData, format: Format) -> bytes:
     # start-up that every ``liaison`` command and node would otherwise pay.
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    pdf: bytes = HTML(string=html).write_pdf()
+    # PDF/UA-1: tagged (headings, tables, reading order) for screen readers, with the
+    # document's language and title.
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
