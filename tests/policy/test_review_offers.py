@@ -43,6 +43,9 @@ def test_the_reviewer_picks_a_covering_assurance(
 
     token = sign_in(client, "ca-legal", "/policy/reviews")
     page = client.get("/policy/reviews", headers=HTML).text
+    # titled as people call it, by case number, not by object type and UUID
+    assert re.search(r"<h2>Message · case CA-2026-\d{6}", page)
+    assert "<h2>exchange.message" not in page
     card = page[page.index(message_id) :]
     card = card[: card.index("Record decision")]
     assert "Held for legal review" in card

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liaison.kit.plugin import Command, Job, Plugin, Ref
+from liaison.kit.plugin import N_, Command, Job, Plugin, Ref
 
 PLUGIN = Plugin(
     name="exchange",
@@ -23,6 +23,7 @@ PLUGIN = Plugin(
         "exchange.delivered": Ref("liaison.exchange.federation:apply_delivered"),
     },
     release_hooks={"exchange.message": Ref("liaison.exchange.federation:release_held")},
+    review_labels={"exchange.message": N_("Message")},
     purge_rules=(Ref("liaison.exchange.retention:PURGE_RULE"),),
     jobs=(
         Job(

@@ -180,6 +180,8 @@ class Plugin:
     # (db, settings, object_id, outcome) -> None: release or drop an item a legal
     # reviewer decided on; the outcome type lives in the policy domain.
     release_hooks: Mapping[str, Ref[Callable[..., None]]] = field(default_factory=dict)
+    # object type -> what a legal reviewer calls such an item (an ``N_`` message id)
+    review_labels: Mapping[str, str] = field(default_factory=dict)
     purge_rules: tuple[Ref[Purgeable], ...] = ()
     jobs: tuple[Job, ...] = ()
     figures: Mapping[str, Ref[Callable[[Session], Any]]] = field(default_factory=dict)
@@ -215,6 +217,9 @@ class Registry:
         self._releases = _unique(
             "release hooks", (kv for p in every for kv in p.release_hooks.items())
         )
+        self._review_labels = _unique(
+            "review labels", (kv for p in every for kv in p.review_labels.items())
+        )
         self._figures = _unique("figure providers", (kv for p in every for kv in p.figures.items()))
         self.jobs = tuple(job for p in every for job in p.jobs)
         _unique("jobs named", ((j.name, j) for j in self.jobs))
@@ -231,6 +236,10 @@ class Registry:
     def release_hook(self, object_type: str) -> Callable[..., None] | None:
         ref = self._releases.get(object_type)
         return ref.target if ref is not None else None
+
+    def review_label(self, object_type: str) -> str:
+        """What a reviewer calls an item of ``object_type`` (the type itself if unnamed)."""
+        return self._review_labels.get(object_type, object_type)
 
     # retention ----------------------------------------------------------------------
     @cached_property

@@ -27,6 +27,10 @@ PLUGIN = Plugin(
         "precursors.notice": Ref("liaison.precursors.holds:release_notice"),
         "precursors.import": Ref("liaison.precursors.holds:release_import"),
     },
+    review_labels={
+        "precursors.notice": N_("Pre-export notification"),
+        "precursors.import": N_("Imported pre-export notifications"),
+    },
     jobs=(
         Job(
             "precursor deadlines",

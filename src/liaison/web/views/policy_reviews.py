@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from liaison.api.deps import DbDep, RegistryDep, SettingsDep
+from liaison.api.deps import DbDep, RegistryDep, SettingsDep, get_registry
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
+from liaison.models.policy import ReviewItem
 from liaison.policy import review
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision
@@ -33,6 +34,11 @@ ASSURANCE_FIELDS = (
 DECISIONS = [(s.value, s.value.replace("_", " ").capitalize()) for s in ReviewStatus][1:]
 
 
+def _case_reference(item: ReviewItem) -> str | None:
+    subject = review.subject_of(item)
+    return subject.case_reference if subject else None
+
+
 def _page(
     request: Request,
     db: Session,
@@ -44,11 +50,16 @@ def _page(
     status: int = 200,
 ) -> Response:
     items = review.list_reviews(db, caller, status=show)
+    registry = get_registry(request)
     return render(
         request,
         "policy/reviews.html",
         caller=caller,
         items=[(item, Decision.model_validate(item.decision)) for item in items],
+        titles={
+            item.id: (registry.review_label(item.object_type), _case_reference(item))
+            for item in items
+        },
         offers={
             item.id: [
                 (a.reference, f"{a.reference} ({a.party}, covers {a.scope} {a.scope_value})")
