@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import TooManyAttempts
+from liaison.models import ApiToken
 from liaison.users import auth
 from liaison.users.repository import find_login_user
+from liaison.users.schemas import TokenCreate
+from liaison.users.service import issue_token
 
 
 def test_right_and_wrong_passwords(settings: Settings, seeded: sessionmaker[Session]) -> None:
@@ -77,3 +81,30 @@ def test_session_tokens_from_another_node_secret_do_not_work(
     other.ensure_secret_key()
     with unit_of_work(seeded) as db:
         assert auth.caller_from_session(db, other, plaintext) is None
+
+
+def test_a_tokens_last_use_is_kept_to_the_minute(
+    settings: Settings, seeded: sessionmaker[Session]
+) -> None:
+    """A busy API client does not write a row per request: "last used" moves once a minute."""
+    start = clock.now()
+    with unit_of_work(seeded) as db:
+        user = find_login_user(db, "ca-officer")
+        assert user is not None
+        _, plaintext = issue_token(db, settings.secret_key, auth.caller_for(db, user),
+                                   "ca-officer", TokenCreate(name="bench"))  # fmt: skip
+
+    def last_used_after_a_request_at(moment: datetime) -> datetime | None:
+        clock.set_clock(lambda: moment)
+        with unit_of_work(seeded) as db:
+            assert auth.caller_from_token(db, settings, plaintext) is not None
+        with unit_of_work(seeded) as db:
+            return db.scalar(select(ApiToken.last_used_at).where(ApiToken.name == "bench"))
+
+    try:
+        assert last_used_after_a_request_at(start) == start
+        assert last_used_after_a_request_at(start + timedelta(seconds=59)) == start
+        later = start + timedelta(seconds=61)
+        assert last_used_after_a_request_at(later) == later
+    finally:
+        clock.reset_clock()
