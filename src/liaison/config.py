@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     )
     worker_enabled: bool = Field(default=True, description="run the delivery worker in serve")
     worker_poll_seconds: float = 1.0
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="a lone worker's /metrics port on host; 0: none"
+    )
     worker_max_backoff_seconds: float = 300.0
     smtp_host: str = Field(default="", description="SMTP relay for notifications; empty: no mail")
     smtp_port: int = 587

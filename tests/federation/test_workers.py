@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 
+import httpx
 import pytest
 
-from tests.support.nodes import LiveNode, peer, wait_for
+from tests.support.nodes import LiveNode, free_port, peer, wait_for
 
 pytestmark = pytest.mark.live
 
@@ -20,7 +21,8 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, 
     canada.extra_env["LIAISON_FEDERATION_BATCH_SIZE"] = "10"
     canada.start(with_worker=False)
     canada.start_worker()
-    second = canada.spawn("worker")
+    metrics_port = free_port()
+    second = canada.spawn("worker", "--metrics-port", str(metrics_port))
     try:
         india.start()
         peer(canada, india)
@@ -50,6 +52,10 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, 
             timeout=180,
             what="both workers to drain the outbox",
         )
+        # a worker on its own exports its metrics: every job's passes, delivery counters
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+        assert 'liaison_job_passes_total{job="federation delivery",outcome="worked"}' in metrics
+        assert "liaison_job_pass_seconds_bucket" in metrics
     finally:
         second.terminate()
         second.wait(timeout=20)

@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from prometheus_client import start_http_server
 
 from liaison import worker
 from liaison.app import create_app
 from liaison.demo.seed import seed_demo
 from liaison.kit.cli import console, registry, settings, transaction
 from liaison.kit.db import make_engine, make_session_factory
+from liaison.kit.metrics import REGISTRY
 from liaison.kit.migrate import current_and_head, upgrade
 from liaison.node import initialise
 
@@ -88,9 +90,24 @@ def _stop_on_signal(stop: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_worker(context: typer.Context) -> None:
+def run_worker(
+    context: typer.Context,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            "--metrics-port",
+            min=0,
+            max=65535,
+            help="Serve this worker's Prometheus metrics on this port (0: none).",
+        ),
+    ] = None,
+) -> None:
     """Run every domain's jobs (delivery, checkpoints, purge, ...) until Ctrl-C."""
     node = settings()
+    port = node.worker_metrics_port if metrics_port is None else metrics_port
+    if port:
+        start_http_server(port, addr=node.host, registry=REGISTRY)
+        console.print(f"worker metrics at http://{node.host}:{port}/metrics")
     engine = make_engine(node.effective_database_url)
     stop = threading.Event()
     _stop_on_signal(stop)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
+from liaison.kit.metrics import REGISTRY
 from liaison.models import OutboxMessage
-
-REGISTRY = CollectorRegistry()
 
 QUEUE_DEPTH = Gauge(
     "liaison_outbox_queue_depth", "Envelopes waiting for delivery", ["peer"], registry=REGISTRY

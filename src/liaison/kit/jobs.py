@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError
+from liaison.kit.metrics import record_job_pass
 from liaison.kit.plugin import Job, JobContext, JobRun
 
 log = logging.getLogger("liaison.worker")
@@ -74,8 +75,12 @@ class JobRunner:
             wake.clear()
 
     def _run(self, job: Job) -> int:
+        started = time.perf_counter()
         try:
-            return job.run.target(self.context)
+            work = job.run.target(self.context)
         except TRANSIENT as exc:
             log.warning("%s failed: %s", job.name, exc)
+            record_job_pass(job.name, "failed", time.perf_counter() - started)
             return 0
+        record_job_pass(job.name, "worked" if work else "idle", time.perf_counter() - started)
+        return work
