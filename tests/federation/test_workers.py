@@ -1,5 +1,7 @@
-"""Several delivery workers on one PostgreSQL database share peers without sending
-out of order: the per-peer cursor is claimed with FOR UPDATE SKIP LOCKED."""
+"""A node scaled out on one PostgreSQL database: two API processes and two workers.
+Workers share peers without sending out of order (the per-peer cursor is claimed with
+FOR UPDATE SKIP LOCKED); a web session and the login lockout hold across the API
+processes; the audit chain written by all four verifies."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ import threading
 import httpx
 import pytest
 
-from tests.support.nodes import LiveNode, free_port, peer, wait_for
+from tests.support.accounts import demo_password
+from tests.support.nodes import LiveNode, free_port, peer, wait_for, wait_healthy
+from tests.support.web import HTML, web_login
 
 pytestmark = pytest.mark.live
 
@@ -16,19 +20,28 @@ CHANGES = 300
 
 
 @pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
-def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, LiveNode]) -> None:
+def test_two_api_processes_and_two_workers_share_one_database(
+    nodes: tuple[LiveNode, LiveNode],
+) -> None:
     canada, india = nodes
     canada.extra_env["LIAISON_FEDERATION_BATCH_SIZE"] = "10"
     canada.start(with_worker=False)
     canada.start_worker()
     metrics_port = free_port()
     second = canada.spawn("worker", "--metrics-port", str(metrics_port))
+    other_api_url = f"http://127.0.0.1:{free_port()}"
+    other_api = canada.spawn("serve", "--no-worker", "--port", other_api_url.rsplit(":", 1)[1])
     try:
+        wait_healthy(other_api_url, other_api, log=canada.data_dir / "serve.log")
+        _session_and_lockout_hold_across_processes(canada.url, other_api_url)
         india.start()
         peer(canada, india)
 
         def produce(offset: int) -> None:
+            # the two producers write through different API processes
+            base_url = canada.url if offset == 0 else other_api_url
             with canada.api("ca-admin") as api:
+                api.base_url = httpx.URL(base_url)
                 for i in range(offset, CHANGES, 2):
                     api.post(
                         "/api/v1/agencies",
@@ -57,8 +70,9 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, 
         assert 'liaison_job_passes_total{job="federation delivery",outcome="worked"}' in metrics
         assert "liaison_job_pass_seconds_bucket" in metrics
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        for process in (second, other_api):
+            process.terminate()
+            process.wait(timeout=20)
     assert india.scalar("SELECT count(*) FROM inbox WHERE peer_party='CA'") == expected
     assert india.scalar("SELECT max(seq) FROM inbox WHERE peer_party='CA'") == expected
     # Out-of-order sends would have been refused as sequence gaps or replays. (Refusals
@@ -71,3 +85,19 @@ def test_two_workers_deliver_each_envelope_once_in_order(nodes: tuple[LiveNode, 
     )
     assert india.scalar(refused) == 0
     assert india.scalar("SELECT count(*) FROM agencies WHERE name LIKE 'Worker test %'") == CHANGES
+    assert "audit log OK" in canada.cli("audit", "verify").stdout
+
+
+def _session_and_lockout_hold_across_processes(first: str, second: str) -> None:
+    """Signed in through one API process, the session works through the other; failed
+    sign-ins through one lock the account in the other."""
+    with httpx.Client(base_url=first, timeout=30) as browser:
+        assert web_login(browser, "ca-officer", demo_password("ca-officer")) == 303
+        page = browser.get(f"{second}/exchange", headers=HTML)
+        assert page.status_code == 200
+        assert "Sign out" in page.text
+    with httpx.Client(base_url=second, timeout=30) as guesser:
+        for _ in range(5):  # LIAISON_LOGIN_MAX_FAILURES' default
+            assert web_login(guesser, "ca-viewer", "not the password") == 401
+    with httpx.Client(base_url=first, timeout=30) as owner:
+        assert web_login(owner, "ca-viewer", demo_password("ca-viewer")) == 429
