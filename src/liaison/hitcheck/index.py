@@ -2,7 +2,10 @@
 
 Built from the exchange's entity index (``exchange_message_entities``) by a job that
 catches up by row id, so a composed or received message is indexed within one job
-period; a purged message's rows are tombstoned on the next pass. Only identifiers this
+period; a purged message's rows are tombstoned on the next pass. Entity rows are deleted
+only by the retention purge, which leaves a ``Tombstone`` per erased message: the sweep
+for tombstones (a scan of the live index) runs when their count has changed since this
+process last swept, not every pass. Only identifiers this
 party originated, outside TLP:RED, in a class its policy indexes
 (``settings.hitcheck_indexed_categories``) get a tag. Each change bumps ``version``;
 a peer's copy is brought up to date by the difference since the version it holds.
@@ -20,7 +23,7 @@ from liaison.config import Settings
 from liaison.hitcheck import psi
 from liaison.hitcheck.identifiers import person_keys, policy_class
 from liaison.kit import clock
-from liaison.models import HitcheckIndexEntry, HitcheckState, Message, MessageEntity
+from liaison.models import HitcheckIndexEntry, HitcheckState, Message, MessageEntity, Tombstone
 
 BATCH = 5000
 REBUILD_BATCH = 50_000  # a rebuild reads more rows a pass: fewer passes, threads kept busy
@@ -67,7 +70,7 @@ def catch_up(db: Session, settings: Settings, limit: int = BATCH) -> int:
         .limit(limit)
     ).all()
     last = db.scalar(select(func.max(MessageEntity.id)).where(MessageEntity.id > current.cursor))
-    changed = _add(db, settings, current, rows) + _tombstone(db, current)
+    changed = _add(db, settings, current, rows) + _tombstone_if_purged(db, current)
     if rows and len(rows) == limit:
         current.cursor = max(current.cursor, rows[-1].id)
     elif last is not None:
@@ -109,6 +112,22 @@ def _add(
     ]
     db.execute(insert(HitcheckIndexEntry), rows_out)  # one executemany, no ORM objects
     return len(pending)
+
+
+# erasure count seen at this process's last sweep, per database; none yet: sweep
+_swept_at_erasures: dict[str, int] = {}
+
+
+def _tombstone_if_purged(db: Session, current: HitcheckState) -> int:
+    bind = db.get_bind()
+    database = str(bind.engine.url)
+    erasures = db.scalar(select(func.count()).select_from(Tombstone)) or 0
+    if _swept_at_erasures.get(database) == erasures:
+        return 0
+    changed = _tombstone(db, current)
+    if changed < BATCH:  # a full batch may leave more: sweep again next pass
+        _swept_at_erasures[database] = erasures
+    return changed
 
 
 def _tombstone(db: Session, current: HitcheckState) -> int:
