@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from liaison import domains
 from liaison.config import Settings
 from liaison.directory import seed_data
+from liaison.directory.parties import ensure_party
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.directory.service import DirectoryService
 from liaison.federation import keys, peers
@@ -53,6 +54,7 @@ def pin(local: Settings, remote: Settings) -> bool:
     def add(db: Session) -> bool:
         if db.get(Peer, remote.party) is not None:
             return False
+        ensure_party(db, remote.party)  # the operator's 'liaison directory add-party'
         peers.add_peer(db, local.party, data, document)
         for welcome in domains.registry().peer_welcomes:  # directory, cyber collections
             welcome(db, local.party, remote.party)

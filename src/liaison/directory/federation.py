@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.directory.accreditation import apply_step
-from liaison.directory.parties import ensure_party
 from liaison.directory.schemas import (
     ACRONYM_PATTERN,
     Accreditation,
@@ -81,9 +80,7 @@ def publish_officer(db: Session, officer: Officer, peers: list[str] | None = Non
 
 
 def publish_directory(db: Session, own_party: str, peer_party: str) -> int:
-    """Everything this node publishes, queued for one (new) peer, agencies first; the
-    peer's party is recorded in the directory if it was not known."""
-    ensure_party(db, peer_party)
+    """Everything this node publishes, queued for one (new) peer, agencies first."""
     agencies = db.scalars(
         select(Agency).where(Agency.party_code == own_party, Agency.origin_node.is_(None))
     ).all()
@@ -115,7 +112,6 @@ def apply_agency(db: Session, context: InboundContext, payload: dict[str, Any]) 
     record = AgencyRecord.model_validate(payload)
     if record.party_code != context.sender_party:
         raise PayloadRefused("policy_refused", "a node publishes only its own party's agencies")
-    ensure_party(db, record.party_code)
     agency = db.get(Agency, record.id)
     _foreign(agency, context)
     clash = db.scalar(

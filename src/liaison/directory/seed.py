@@ -24,7 +24,7 @@ def seed_directory(db: Session, party_code: str) -> dict[str, int]:
     """This party and its officers' hosts, this node's agencies and officers, and one
     demo user per role."""
     created: Counter[str] = Counter()
-    # This party and those its officers are posted to; a pinned peer is added on peering.
+    # This party and those its officers are posted to (a peer is added before pinning it).
     hosts = [o.host_party_code for o in seed_data.OFFICERS.get(party_code, ())]
     for code in dict.fromkeys([party_code, *hosts]):
         if ensure_party(db, code):
