@@ -134,14 +134,14 @@ OFFICERS: dict[str, tuple[OfficerSeed, ...]] = {
             "DEA Country Attaché (fentanyl precursors)",
             "IN",
             "Embassy of the United States, New Delhi",
-            date(2026, 4, 1),
+            date(2026, 3, 9),
         ),
         OfficerSeed(
             "FBI",
             "FBI Legal Attaché",
             "CA",
             "Embassy of the United States, Ottawa",
-            date(2026, 4, 1),
+            date(2026, 3, 9),
         ),
     ),
 }
