@@ -92,3 +92,18 @@ def test_a_third_node_is_pinned_to_both_and_asks_each_about_one_pipeline(
         titles = set(db.scalars(select(Message.subject)))
         assert seed_cases(db, us.settings) == 0  # idempotent
     assert len(titles) == 2
+    # Hit/no-hit goes to one peer: with two, the officer names it (bilateral: the peer).
+    check = {
+        "purpose": "criminal investigation: precursor diversion",
+        "legal_basis": "police_cooperation",
+        "identifiers": [{"category": "phone", "value": "+1 604 555 0199"}],
+    }
+    unnamed = us.client.post(
+        "/api/v1/hitcheck/checks", json=check, headers=us.headers("us-officer")
+    )
+    assert unnamed.status_code == 422, unnamed.text
+    assert "several peers: name the one to ask (CA, IN)" in unnamed.text
+    stranger = us.client.post(
+        "/api/v1/hitcheck/checks", json=check | {"peer": "GB"}, headers=us.headers("us-officer")
+    )
+    assert stranger.status_code == 404, stranger.text
