@@ -1,7 +1,8 @@
-"""``liaison demo``: two seeded nodes on this machine until Ctrl-C."""
+"""``liaison demo``: seeded nodes (Canada and India, or ``--parties``) until Ctrl-C."""
 
 from __future__ import annotations
 
+import itertools
 import signal
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ from liaison.demo import peering, runner
 from liaison.demo.seed import demo_logins
 from liaison.exchange.seed import seed_peered_nodes
 from liaison.kit.cli import console
+from liaison.kit.errors import LiaisonError
 from liaison.networks.seed import resolve_demo_nodes
 
 # A node imports every domain before it answers; on a busy two-core laptop that has
@@ -33,20 +35,40 @@ def _raise_interrupt(_signum: int, _frame: FrameType | None) -> None:
     raise _Interrupted
 
 
+def _parties(value: str) -> str:
+    try:
+        return ",".join(runner.parse_parties(value))
+    except LiaisonError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 def demo_command(
-    data_dir: Annotated[
-        Path, typer.Option(help="Where the two nodes keep their SQLite files.")
-    ] = Path(".liaison-demo"),
+    data_dir: Annotated[Path, typer.Option(help="Where the nodes keep their SQLite files.")] = Path(
+        ".liaison-demo"
+    ),
     base_port: Annotated[
-        int, typer.Option(help="Canada listens here, India on the next port.", min=1024, max=65534)
+        int,
+        typer.Option(
+            help="The first party listens here, each next one on the next port.",
+            min=1024,
+            max=65530,
+        ),
     ] = runner.DEFAULT_BASE_PORT,
     reset: Annotated[
         bool, typer.Option("--reset", help="Delete demo data and start afresh.")
     ] = False,
+    parties: Annotated[
+        str,
+        typer.Option(
+            help="The parties, one node each, e.g. CA,IN,US (the United States on the "
+            "third port); every node is pinned to every other.",
+            callback=_parties,
+        ),
+    ] = ",".join(runner.DEFAULT_PARTIES),
 ) -> None:
-    """Start Canada (:8701) and India (:8702), migrated and seeded; Ctrl-C stops both."""
+    """Start Canada (:8701) and India (:8702), migrated and seeded; Ctrl-C stops them."""
     started = time.monotonic()
-    nodes = runner.demo_nodes(base_port)
+    nodes = runner.demo_nodes(base_port, runner.parse_parties(parties))
     if reset:
         runner.reset(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -60,25 +82,29 @@ def demo_command(
         for node, process in zip(nodes, processes, strict=True):
             runner.wait_healthy(node, process, timeout=HEALTHY_WITHIN_SECONDS)
         ready = time.monotonic() - started
-        canada, india = settings
-        peering.pin(canada, india)
-        peering.pin(india, canada)
-        story = peering.accreditation_exchange(host=canada, sending=india)
-        story += "\n" + seed_peered_nodes([canada, india])
-        peering.wait_delivered([canada, india])
-        story += "\n" + resolve_demo_nodes([canada, india])
+        for local, remote in itertools.permutations(settings, 2):
+            peering.pin(local, remote)
+        story = "\n".join(peering.accreditation_exchanges(settings))
+        peering.wait_directories(settings)
+        story += "\n" + seed_peered_nodes(settings)
+        peering.wait_delivered(settings)
+        story += "\n" + resolve_demo_nodes(settings)
         _print_welcome(nodes, data_dir, ready)
         console.print(story)
-        console.print("Press Ctrl-C to stop both nodes.")
+        console.print(f"Press Ctrl-C to stop {_all(nodes)}.")
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         console.print("[red]a node stopped unexpectedly; see its log in the data directory[/red]")
         raise typer.Exit(1)
     except _Interrupted:
-        console.print("stopping both nodes…")
+        console.print(f"stopping {_all(nodes)}…")
     finally:
         runner.stop(processes)
     console.print("stopped.")
+
+
+def _all(nodes: tuple[runner.DemoNode, ...]) -> str:
+    return "both nodes" if len(nodes) == 2 else f"all {len(nodes)} nodes"
 
 
 def _print_welcome(nodes: tuple[runner.DemoNode, ...], data_dir: Path, seconds: float) -> None:

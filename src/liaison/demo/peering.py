@@ -1,4 +1,4 @@
-"""Peer the two demo nodes and play the accreditation exchange the readouts announced."""
+"""Peer the demo nodes and play the accreditation exchange the readouts announced."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from liaison import domains
 from liaison.config import Settings
 from liaison.directory import seed_data
+from liaison.directory.parties import ensure_party
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.directory.service import DirectoryService
 from liaison.federation import keys, peers
@@ -19,7 +20,7 @@ from liaison.federation.schemas import PeerCreate
 from liaison.kit.cli import operator
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.errors import ServiceUnavailable
-from liaison.models import Officer, OutboxMessage, Peer
+from liaison.models import Agency, Officer, OutboxMessage, Peer
 
 ACCREDITED_ON = date(2026, 3, 16)
 
@@ -53,6 +54,7 @@ def pin(local: Settings, remote: Settings) -> bool:
     def add(db: Session) -> bool:
         if db.get(Peer, remote.party) is not None:
             return False
+        ensure_party(db, remote.party)  # the operator's 'liaison directory add-party'
         peers.add_peer(db, local.party, data, document)
         for welcome in domains.registry().peer_welcomes:  # directory, cyber collections
             welcome(db, local.party, remote.party)
@@ -110,6 +112,39 @@ def accreditation_exchange(host: Settings, sending: Settings) -> str:
     )
 
 
+def _agency_parties(settings: Settings) -> set[str]:
+    def read(db: Session) -> set[str]:
+        return set(db.scalars(select(Agency.party_code).distinct()))
+
+    found = _in_node(settings, read)
+    return found if isinstance(found, set) else set()
+
+
+def wait_directories(nodes: list[Settings]) -> None:
+    """Wait until every node holds the agencies every other node published, so the demo
+    cases can be addressed to them."""
+    everyone = {node.party for node in nodes}
+    _wait(
+        "every node's agencies to reach the others",
+        lambda: all(_agency_parties(node) >= everyone for node in nodes),
+        60,
+    )
+
+
+def accreditation_exchanges(nodes: list[Settings]) -> list[str]:
+    """Each party after the first has its first officer accredited by the party that
+    hosts it, when that party runs a node too (the readouts' story: India's officer in
+    Ottawa; with the United States, its DEA attaché in New Delhi)."""
+    by_party = {node.party: node for node in nodes}
+    stories = []
+    for sending in nodes[1:]:
+        officers = seed_data.OFFICERS.get(sending.party, ())
+        host = by_party.get(officers[0].host_party_code) if officers else None
+        if host is not None:
+            stories.append(accreditation_exchange(host=host, sending=sending))
+    return stories
+
+
 def _undelivered(settings: Settings) -> int:
     def count(db: Session) -> int:
         waiting = select(func.count()).where(OutboxMessage.status == "pending")
@@ -120,8 +155,8 @@ def _undelivered(settings: Settings) -> int:
 
 
 def wait_delivered(nodes: list[Settings], timeout: float = 60) -> None:
-    """Wait until no node has a message waiting for its peer (replies included), so the
-    demo's story is on both sides before the officer looks, and a quick Ctrl-C loses
+    """Wait until no node has a message waiting for a peer (replies included), so the
+    demo's story is on every side before the officer looks, and a quick Ctrl-C loses
     nothing of the seed to the next start."""
     _wait(
         "the demo messages to reach the other node",

@@ -1,4 +1,5 @@
-"""The demo: two local nodes, Canada and India, seeded with the February 2026 readouts."""
+"""The demo: local nodes, Canada and India (or ``--parties``), seeded with the February
+2026 readouts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ PLUGIN = Plugin(
         Command(
             "demo",
             Ref("liaison.demo.cli:demo_command"),
-            "Start the Canada and India demo nodes.",
+            "Start the Canada and India demo nodes (--parties CA,IN,US adds the United States).",
             group=False,
         ),
     ),

@@ -1,4 +1,4 @@
-"""Run two local nodes, Canada and India, as real processes on 127.0.0.1."""
+"""Run the demo's nodes (Canada and India by default) as real processes on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ import httpx
 from liaison import domains
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
+from liaison.directory import seed_data
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
-from liaison.kit.errors import ServiceUnavailable
+from liaison.kit.errors import ServiceUnavailable, ValidationFailed
 from liaison.node import initialise
+from liaison.workplan import baseline
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,32 @@ class DemoNode:
 
 
 DEFAULT_BASE_PORT = 8701
+# The bilateral pair of the Ottawa readouts; ``--parties`` may add any party with seed data.
+DEFAULT_PARTIES = tuple(baseline.PARTIES)
 
 
-def demo_nodes(base_port: int = DEFAULT_BASE_PORT) -> tuple[DemoNode, DemoNode]:
-    """Canada on ``base_port``, India on the next port."""
-    return DemoNode("CA", "liaison-ca", base_port), DemoNode("IN", "liaison-in", base_port + 1)
+def parse_parties(value: str) -> tuple[str, ...]:
+    """``"CA,IN,US"`` as party codes, in order; ValidationFailed naming what is wrong."""
+    codes = tuple(code.strip().upper() for code in value.split(",") if code.strip())
+    unknown = [code for code in codes if code not in seed_data.AGENCIES]
+    if unknown:
+        raise ValidationFailed.on_field(
+            "parties",
+            f"no demo seed data for {', '.join(unknown)}: "
+            f"choose from {', '.join(seed_data.AGENCIES)}",
+        )
+    if len(set(codes)) != len(codes) or len(codes) < 2:
+        raise ValidationFailed.on_field("parties", "name at least two different parties")
+    return codes
+
+
+def demo_nodes(
+    base_port: int = DEFAULT_BASE_PORT, parties: tuple[str, ...] = DEFAULT_PARTIES
+) -> tuple[DemoNode, ...]:
+    """The first party on ``base_port``, each next one on the next port."""
+    return tuple(
+        DemoNode(code, f"liaison-{code.lower()}", base_port + i) for i, code in enumerate(parties)
+    )
 
 
 def prepare(node: DemoNode, data_root: Path) -> Settings:

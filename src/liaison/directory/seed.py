@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.directory import seed_data
-from liaison.directory.service import ensure_party
+from liaison.directory.parties import ensure_party
 from liaison.kit.security import hash_password
 from liaison.models import Agency, Officer, User
 
@@ -21,10 +21,13 @@ def _demo_password_hash(username: str) -> str:
 
 
 def seed_directory(db: Session, party_code: str) -> dict[str, int]:
-    """The parties, this node's agencies and officers, and one demo user per role."""
+    """This party and its officers' hosts, this node's agencies and officers, and one
+    demo user per role."""
     created: Counter[str] = Counter()
-    for code, name in seed_data.PARTIES.items():
-        if ensure_party(db, code, name):
+    # This party and those its officers are posted to (a peer is added before pinning it).
+    hosts = [o.host_party_code for o in seed_data.OFFICERS.get(party_code, ())]
+    for code in dict.fromkeys([party_code, *hosts]):
+        if ensure_party(db, code):
             created["parties"] += 1
     own = select(Agency).where(Agency.party_code == party_code)
     agencies = {a.acronym: a for a in db.scalars(own)}

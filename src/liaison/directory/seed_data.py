@@ -27,9 +27,9 @@ class OfficerSeed:
     nominated_on: date
 
 
-PARTIES = {"CA": "Canada", "IN": "India"}
+PARTIES = {"CA": "Canada", "IN": "India", "US": "United States"}
 # The zone a party's people read times in unless they choose another (their capital's).
-PARTY_TIME_ZONES = {"CA": "America/Toronto", "IN": "Asia/Kolkata"}
+PARTY_TIME_ZONES = {"CA": "America/Toronto", "IN": "Asia/Kolkata", "US": "America/New_York"}
 
 AGENCIES: dict[str, tuple[AgencySeed, ...]] = {
     "CA": (
@@ -86,9 +86,29 @@ AGENCIES: dict[str, tuple[AgencySeed, ...]] = {
             ("drugs", "organised_crime", "fraud"),
         ),
     ),
+    # The third party of ``liaison demo --parties CA,IN,US`` (fentanyl precursors).
+    "US": (
+        AgencySeed("DEA", "Drug Enforcement Administration", ("drugs", "organised_crime")),
+        AgencySeed(
+            "FBI",
+            "Federal Bureau of Investigation",
+            ("counter_terrorism", "organised_crime", "cyber", "fraud", "national_security"),
+        ),
+        AgencySeed("CBP", "U.S. Customs and Border Protection", ("drugs", "immigration")),
+        AgencySeed(
+            "HSI",
+            "Homeland Security Investigations",
+            ("drugs", "organised_crime", "immigration", "fraud"),
+        ),
+        AgencySeed(
+            "DOJ-OIA",
+            "Department of Justice, Office of International Affairs",
+            ("organised_crime", "fraud", "counter_terrorism"),
+        ),
+    ),
 }
 
-# One liaison officer post each way, as the readouts announced.
+# One liaison officer post each way, as the readouts announced (and the third party's).
 OFFICERS: dict[str, tuple[OfficerSeed, ...]] = {
     "CA": (
         OfficerSeed(
@@ -108,6 +128,22 @@ OFFICERS: dict[str, tuple[OfficerSeed, ...]] = {
             date(2026, 3, 2),
         ),
     ),
+    "US": (
+        OfficerSeed(
+            "DEA",
+            "DEA Country Attaché (fentanyl precursors)",
+            "IN",
+            "Embassy of the United States, New Delhi",
+            date(2026, 3, 9),
+        ),
+        OfficerSeed(
+            "FBI",
+            "FBI Legal Attaché",
+            "CA",
+            "Embassy of the United States, Ottawa",
+            date(2026, 3, 9),
+        ),
+    ),
 }
 
 # Demo users: one per role on each node, with the agency each belongs to.
@@ -125,6 +161,13 @@ USER_AGENCIES: dict[str, dict[Role, str]] = {
         Role.ANALYST: "NCB",
         Role.LEGAL_REVIEWER: "MHA",
         Role.VIEWER: "NSCS",
+    },
+    "US": {
+        Role.ADMIN: "FBI",
+        Role.LIAISON_OFFICER: "DEA",
+        Role.ANALYST: "HSI",
+        Role.LEGAL_REVIEWER: "DOJ-OIA",
+        Role.VIEWER: "CBP",
     },
 }
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from liaison.directory import seed_data
 from liaison.directory.accreditation import apply_step
 from liaison.directory.federation import publish_agency, publish_officer, send_decision
+from liaison.directory.parties import ensure_party as ensure_party
 from liaison.directory.repository import DirectoryRepository
 from liaison.directory.schemas import (
     Accreditation,
@@ -232,12 +233,3 @@ class DirectoryService:
         )
         self.db.delete(channel)
         self.db.flush()
-
-
-def ensure_party(db: Session, code: str, name: str) -> bool:
-    """Record a party if it is not known yet; True if it was added. Flushes."""
-    if db.get(Party, code) is not None:
-        return False
-    db.add(Party(code=code, name=name, time_zone=seed_data.PARTY_TIME_ZONES.get(code)))
-    db.flush()
-    return True

@@ -5,7 +5,9 @@ about forged passports (IRCC to the Bureau of Immigration) and a disclosure abou
 repeat heroin courier that its policy holds for legal review (NDPS Act s.31A can carry
 the death penalty: an assurance must be recorded first); India sends a disclosure about
 a cross-border fraud network (CBI to RCMP) and one sent in error, which it then asks
-Canada to erase (Canada's signed deletion certificate comes back). Idempotent: a case with the same
+Canada to erase (Canada's signed deletion certificate comes back). With a third node (``liaison demo
+--parties CA,IN,US``) the United States' DEA asks India and Canada about one
+fentanyl-precursor pipeline. Idempotent: a case with the same
 title is not sent twice. Nothing is sent before the peer is pinned and its agencies
 have arrived (the demo calls this after peering).
 """
@@ -32,7 +34,13 @@ POLICE = {
     "legal_basis_reference": "India-Canada liaison officer arrangement (Ottawa, 7 Feb 2026)",
 }
 
+POLICE_US = {
+    "legal_basis": "police_cooperation",
+    "legal_basis_reference": "DEA and FBI liaison attachés (police-to-police cooperation)",
+}
+
 ERASE_AFTER_SENDING = "erase_after_sending"  # the demo's deletion-request story
+SPEC_ONLY = ("from", "to", "to_party", ERASE_AFTER_SENDING)
 
 DEMO_CASES: dict[str, list[dict[str, Any]]] = {
     "CA": [
@@ -42,6 +50,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "'pharmaceutical intermediate'.",
             "from": "RCMP",
             "to": "NCB",
+            "to_party": "IN",
             "type": "request",
             "priority": "high",
             "subject": "Exporter and consignee of container MSCU1234566",
@@ -71,6 +80,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "case_summary": "IRCC found 14 applications with passports from one number range.",
             "from": "IRCC",
             "to": "BoI",
+            "to_party": "IN",
             "type": "request",
             "priority": "normal",
             "subject": "Verification of passport numbers used in study-permit applications",
@@ -102,6 +112,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "case_summary": "A courier convicted in India in 2019 is booked to fly again.",
             "from": "RCMP",
             "to": "NCB",
+            "to_party": "IN",
             "type": "disclosure",
             "priority": "high",
             "subject": "Travel of a previously convicted heroin courier",
@@ -133,6 +144,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "case_summary": "CBI searches in Pune found scripts and victim lists from Canada.",
             "from": "CBI",
             "to": "RCMP",
+            "to_party": "CA",
             "type": "disclosure",
             "priority": "urgent",
             "subject": "Mule account and call-back numbers of a tech-support fraud network",
@@ -159,6 +171,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
             "case_summary": "A number from another inquiry was disclosed by mistake.",
             "from": "CBI",
             "to": "RCMP",
+            "to_party": "CA",
             "type": "disclosure",
             "priority": "low",
             "subject": "Additional call-back number (sent in error)",
@@ -172,6 +185,72 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
                 **POLICE,
             },
             ERASE_AFTER_SENDING: "Disclosed in error: the number belongs to another inquiry.",
+        },
+    ],
+    # The third party (``liaison demo --parties CA,IN,US``): the DEA asks both about one
+    # fentanyl-precursor pipeline, India to Canada to the United States.
+    "US": [
+        {
+            "case_title": "Fentanyl precursor pipeline India-Canada-United States (India)",
+            "case_summary": "HSI and CBP traced pressed fentanyl seized in Detroit to "
+            "precursors shipped from Nhava Sheva through Vancouver.",
+            "from": "DEA",
+            "to": "NCB",
+            "to_party": "IN",
+            "type": "request",
+            "priority": "high",
+            "subject": "Exporters of 1-Boc-4-AP consignments to Pacific Freight Consolidators",
+            "body": "Fentanyl pills seized in Detroit on 2026-03-04 were pressed from 1-Boc-4-AP "
+            "consigned to Pacific Freight Consolidators, Richmond BC. Please identify exporters "
+            "in India who shipped the same chemical to that consignee since 2025.",
+            "entities": [
+                {
+                    "kind": "chemical",
+                    "name": "tert-butyl 4-anilinopiperidine-1-carboxylate (1-Boc-4-AP)",
+                    "cas": "125541-22-2",
+                },
+                {"kind": "organisation", "name": "Pacific Freight Consolidators"},
+            ],
+            "offences": ["precursor_diversion"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "source_reliability": "B",
+                "information_credibility": 2,
+                "purpose": "criminal investigation: precursor diversion",
+                **POLICE_US,
+            },
+        },
+        {
+            "case_title": "Fentanyl precursor pipeline India-Canada-United States (Canada)",
+            "case_summary": "HSI and CBP traced pressed fentanyl seized in Detroit to "
+            "precursors shipped from Nhava Sheva through Vancouver.",
+            "from": "DEA",
+            "to": "RCMP",
+            "to_party": "CA",
+            "type": "request",
+            "priority": "high",
+            "subject": "Onward movements of Pacific Freight Consolidators, Richmond BC",
+            "body": "Fentanyl pills seized in Detroit on 2026-03-04 were pressed from 1-Boc-4-AP "
+            "consigned to Pacific Freight Consolidators, Richmond BC. Please share its onward "
+            "shipments to the United States and any link to the 4-AP seized at Vancouver.",
+            "entities": [
+                {
+                    "kind": "chemical",
+                    "name": "tert-butyl 4-anilinopiperidine-1-carboxylate (1-Boc-4-AP)",
+                    "cas": "125541-22-2",
+                },
+                {"kind": "organisation", "name": "Pacific Freight Consolidators"},
+            ],
+            "offences": ["precursor_diversion"],
+            "markings": {
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "source_reliability": "B",
+                "information_credibility": 2,
+                "purpose": "criminal investigation: precursor diversion",
+                **POLICE_US,
+            },
         },
     ],
 }
@@ -196,18 +275,19 @@ def seed_cases(db: Session, settings: Settings) -> int:
     sender = _user(db, settings, Role.LIAISON_OFFICER)
     if sender is None:
         return 0
-    agencies = {a.acronym: a.id for a in db.scalars(select(Agency))}
+    agencies = {(a.party_code, a.acronym): a.id for a in db.scalars(select(Agency))}
     service = ExchangeService(db, sender, settings)
     sent = 0
     for spec in DEMO_CASES.get(settings.party, []):
-        peer_party = next(p for p in ("CA", "IN") if p != settings.party)
-        if db.get(Peer, peer_party) is None or spec["to"] not in agencies:
+        peer_party, to = spec["to_party"], (spec["to_party"], spec["to"])
+        if db.get(Peer, peer_party) is None or to not in agencies:
             continue
         if db.scalar(select(Case.id).where(Case.title == spec["case_title"])) is not None:
             continue
-        body = {k: v for k, v in spec.items() if k not in ("from", "to", ERASE_AFTER_SENDING)}
+        body = {k: v for k, v in spec.items() if k not in SPEC_ONLY}
+        own = (settings.party, spec["from"])
         data = ComposeIn.model_validate(
-            {**body, "from_agency_id": agencies[spec["from"]], "to_agency_id": agencies[spec["to"]]}
+            {**body, "from_agency_id": agencies[own], "to_agency_id": agencies[to]}
         )
         message = service.compose(data)
         sent += 1
@@ -230,6 +310,12 @@ def _request_erasure(
     request_deletion(db, settings, own_rules, records_officer, request)
 
 
+THIRD_PARTY_STORY = {
+    "CA,IN,US": "\nUS (DEA) asked IN (NCB) and CA (RCMP) about one fentanyl-precursor "
+    "pipeline: each request is in the other party's inbox (in-officer, ca-officer: Exchange)",
+}
+
+
 def seed_peered_nodes(nodes: list[Settings]) -> str:
     """For the demo, after peering: each node sends its demo cases. One line of account."""
     counts = []
@@ -246,4 +332,5 @@ def seed_peered_nodes(nodes: list[Settings]) -> str:
         "death-penalty assurance is recorded (ca-legal: Policy); IN asked CA "
         "to erase a disclosure sent in error and holds CA's signed deletion certificate "
         "(in-admin: Audit → Retention and deletion)"
+        + THIRD_PARTY_STORY.get(",".join(sorted(node.party for node in nodes)), "")
     )

@@ -13,7 +13,9 @@ from liaison.kit.inputs import InputModel
 
 class CheckIn(InputModel):
     peer: str | None = Field(
-        default=None, pattern=r"^[A-Za-z]{2}$", description="party asked; default: the peer"
+        default=None,
+        pattern=r"^[A-Za-z]{2}$",
+        description="party asked; default: the only peer (with several, name one)",
     )
     purpose: str = Field(min_length=3, max_length=300)
     legal_basis: LegalBasis

@@ -79,6 +79,10 @@ class HitcheckService:
             return requested.upper()
         if not peers:
             raise NotFound("this node has no peer to ask: pin one with 'liaison peer add'")
+        if len(peers) > 1:  # bilateral is the default; with several peers, the officer picks
+            raise ValidationFailed.on_field(
+                "peer", f"this node has several peers: name the one to ask ({', '.join(peers)})"
+            )
         return peers[0]
 
     def check_quota(self, count: int) -> None:

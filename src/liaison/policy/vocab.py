@@ -10,11 +10,16 @@
 - **Death-penalty parties**: parties whose law provides the death penalty, with the
   citation and the taxonomy's offences that can carry it there. The Burns rule reads
   this table through the route of the item (recipient and onward recipient).
+
+The party-keyed tables (statutes, death-penalty laws) live in ``vocab.toml``: adding a
+party is a data change.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
 
 import pycountry
 
@@ -40,117 +45,16 @@ class Offence:
     undermines_security: bool = False  # SCIDA s. 2 activity
 
 
+_DATA = tomllib.loads((resources.files("liaison.policy") / "vocab.toml").read_text("utf-8"))
+
 OFFENCES: dict[str, Offence] = {
-    o.code: o
-    for o in (
-        Offence(
-            "drug_trafficking",
-            "Drug trafficking",
-            {"CA": "Controlled Drugs and Substances Act, s. 5", "IN": "NDPS Act 1985, ss. 21-23"},
-        ),
-        Offence(
-            "precursor_diversion",
-            "Diversion of precursor chemicals",
-            {
-                "CA": "Controlled Drugs and Substances Act, s. 6; Precursor Control Regulations",
-                "IN": "NDPS Act 1985, s. 25A",
-            },
-        ),
-        Offence(
-            "ndps_31a_repeat",
-            "Repeat NDPS offence (enhanced punishment)",
-            {"IN": "NDPS Act 1985, s. 31A"},
-        ),
-        Offence(
-            "murder",
-            "Murder",
-            {"CA": "Criminal Code, ss. 229, 235", "IN": "Bharatiya Nyaya Sanhita 2023, s. 103"},
-        ),
-        Offence(
-            "kidnapping_for_ransom",
-            "Kidnapping for ransom",
-            {"CA": "Criminal Code, s. 279", "IN": "Bharatiya Nyaya Sanhita 2023, s. 140(2)"},
-        ),
-        Offence(
-            "terrorism",
-            "Terrorism",
-            {
-                "CA": "Criminal Code, Part II.1 (ss. 83.18-83.23)",
-                "IN": "Unlawful Activities (Prevention) Act 1967, s. 16",
-            },
-            undermines_security=True,
-        ),
-        Offence(
-            "waging_war",
-            "Waging war against the state",
-            {"CA": "Criminal Code, s. 46 (treason)", "IN": "Bharatiya Nyaya Sanhita 2023, s. 147"},
-            undermines_security=True,
-        ),
-        Offence(
-            "espionage",
-            "Espionage",
-            {"CA": "Security of Information Act, s. 16", "IN": "Official Secrets Act 1923, s. 3"},
-            undermines_security=True,
-        ),
-        Offence(
-            "sabotage",
-            "Sabotage of critical infrastructure",
-            {"CA": "Criminal Code, s. 52", "IN": "Information Technology Act 2000, s. 66F"},
-            undermines_security=True,
-        ),
-        Offence(
-            "foreign_interference",
-            "Foreign interference",
-            {"CA": "Security of Information Act, s. 20"},
-            undermines_security=True,
-        ),
-        Offence(
-            "organised_crime",
-            "Participation in a criminal organisation",
-            {"CA": "Criminal Code, s. 467.11", "IN": "Bharatiya Nyaya Sanhita 2023, s. 111"},
-        ),
-        Offence(
-            "money_laundering",
-            "Money laundering",
-            {
-                "CA": "Criminal Code, s. 462.31",
-                "IN": "Prevention of Money-laundering Act 2002, s. 3",
-            },
-        ),
-        Offence(
-            "fraud",
-            "Fraud / cheating",
-            {"CA": "Criminal Code, s. 380", "IN": "Bharatiya Nyaya Sanhita 2023, s. 318"},
-        ),
-        Offence(
-            "extortion",
-            "Extortion",
-            {"CA": "Criminal Code, s. 346", "IN": "Bharatiya Nyaya Sanhita 2023, s. 308"},
-        ),
-        Offence(
-            "immigration_document_fraud",
-            "Immigration document fraud",
-            {
-                "CA": "Immigration and Refugee Protection Act, s. 122",
-                "IN": "Passports Act 1967, s. 12",
-            },
-        ),
-        Offence(
-            "human_trafficking",
-            "Trafficking in persons",
-            {"CA": "Criminal Code, s. 279.01", "IN": "Bharatiya Nyaya Sanhita 2023, s. 143"},
-        ),
-        Offence(
-            "arms_trafficking",
-            "Firearms trafficking",
-            {"CA": "Criminal Code, s. 99", "IN": "Arms Act 1959, s. 25"},
-        ),
-        Offence(
-            "cybercrime",
-            "Unauthorised use of a computer",
-            {"CA": "Criminal Code, s. 342.1", "IN": "Information Technology Act 2000, s. 66"},
-        ),
+    code: Offence(
+        code,
+        entry["label"],
+        dict(entry["statutes"]),
+        undermines_security=entry.get("undermines_security", False),
     )
+    for code, entry in _DATA["offences"].items()
 }
 
 
@@ -187,40 +91,6 @@ class DeathPenaltyLaw:
 
 
 DEATH_PENALTY: dict[str, DeathPenaltyLaw] = {
-    law.party: law
-    for law in (
-        DeathPenaltyLaw(
-            "IN",
-            "Bharatiya Nyaya Sanhita 2023, ss. 4(a), 103, 140(2), 147; NDPS Act 1985, s. 31A; "
-            "UAPA 1967, s. 16",
-            frozenset(
-                {"murder", "ndps_31a_repeat", "terrorism", "kidnapping_for_ransom", "waging_war"}
-            ),
-        ),
-        DeathPenaltyLaw(
-            "US",
-            "Federal Death Penalty Act, 18 U.S.C. ss. 3591-3599",
-            frozenset({"murder", "terrorism", "espionage", "kidnapping_for_ransom"}),
-        ),
-        DeathPenaltyLaw(
-            "CN",
-            "Criminal Law of the People's Republic of China, arts. 48, 232, 347",
-            frozenset({"murder", "drug_trafficking", "terrorism", "espionage"}),
-        ),
-        DeathPenaltyLaw(
-            "PK",
-            "Pakistan Penal Code 1860, s. 302; Anti-Terrorism Act 1997, s. 7; CNSA 1997, s. 9",
-            frozenset({"murder", "terrorism", "drug_trafficking", "kidnapping_for_ransom"}),
-        ),
-        DeathPenaltyLaw(
-            "BD",
-            "Penal Code 1860 (Bangladesh), s. 302; Anti-Terrorism Act 2009, s. 6",
-            frozenset({"murder", "terrorism"}),
-        ),
-        DeathPenaltyLaw(
-            "LK",
-            "Penal Code (Sri Lanka), s. 296; Poisons, Opium and Dangerous Drugs Ordinance, s. 54A",
-            frozenset({"murder", "drug_trafficking"}),
-        ),
-    )
+    party: DeathPenaltyLaw(party, entry["citation"], frozenset(entry["capital_offences"]))
+    for party, entry in _DATA["death_penalty"].items()
 }

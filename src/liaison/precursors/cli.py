@@ -9,6 +9,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from liaison.directory.parties import party_codes
 from liaison.kit.cli import console, err_console, operator, settings, transaction
 from liaison.kit.errors import LiaisonError
 from liaison.precursors import register
@@ -23,12 +24,13 @@ app = typer.Typer(help="Precursor register, pre-export notifications, customs im
 def substances(search: Annotated[str, typer.Argument()] = "") -> None:
     """The substance register (optionally searched by name, CAS, HS code or family)."""
     with transaction(settings()) as db:
-        table = Table("CAS", "name", "category", "HS", "family", "CA", "IN")
+        codes = party_codes(db)  # one control-status column per party in the directory
+        table = Table("CAS", "name", "category", "HS", "family", *codes)
         for s in register.search(db, search):
             control = {p: str(v.get("status", "")) for p, v in s.control.items()}
             table.add_row(
                 s.cas, s.name, s.category, s.hs_code, s.family,
-                control.get("CA", ""), control.get("IN", ""),
+                *(control.get(code, "") for code in codes),
             )  # fmt: skip
         console.print(table)
 

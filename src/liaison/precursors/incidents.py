@@ -11,7 +11,7 @@ from liaison.config import Settings
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
-from liaison.models import Peer, PrecursorIncident
+from liaison.models import Agency, Peer, PrecursorIncident
 from liaison.precursors import register, ties
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import CaseIn, IncidentIn, IncidentKind
@@ -63,7 +63,9 @@ class IncidentService:
         )
         return incident
 
-    def _peer_of(self, incident: PrecursorIncident) -> str:
+    def _peer_of(self, incident: PrecursorIncident, data: CaseIn) -> str:
+        """The party the case goes to: the notice's other party, else the recipient
+        agency's, else the only pinned peer (with several, the officer names the agency)."""
         if incident.notice_id:
             notice = self.repo.notice(incident.notice_id)
             return next(
@@ -71,10 +73,17 @@ class IncidentService:
                 for p in (notice.exporting_party, notice.importing_party)
                 if p != self.settings.party
             )
-        peer = self.db.scalar(select(Peer.party_code).order_by(Peer.party_code).limit(1))
-        if peer is None:
+        agency = self.db.get(Agency, data.to_agency_id) if data.to_agency_id else None
+        if agency is not None and agency.party_code != self.settings.party:
+            return agency.party_code
+        peers = list(self.db.scalars(select(Peer.party_code).order_by(Peer.party_code)))
+        if not peers:
             raise ValidationFailed.on_field("to_agency_id", "no peer is pinned on this node")
-        return peer
+        if len(peers) > 1:
+            raise ValidationFailed.on_field(
+                "to_agency_id", f"this node has several peers ({', '.join(peers)}): name the agency"
+            )
+        return peers[0]
 
     def incident_case(self, incident_id: str, data: CaseIn) -> str:
         check_sender(self.caller)
@@ -94,7 +103,7 @@ class IncidentService:
             data,
             title=title[:300],
             body=body,
-            peer_party=self._peer_of(incident),
+            peer_party=self._peer_of(incident, data),
             alert=incident.kind != IncidentKind.CONTROLLED_DELIVERY,
         )
         incident.case_id = incident.case_id or case_id

@@ -15,6 +15,7 @@ from liaison.exchange.schemas import (
     Priority,
     ReasonCode,
 )
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.policy.review_schemas import ReviewStatus
 from liaison.policy.schemas import Effect, HandlingCode, ObligationKind
@@ -48,3 +49,8 @@ def enum_labels(humanize: Callable[[object], str]) -> Iterator[str]:
     for enum in TRANSLATED_ENUMS:
         for member in enum:
             yield humanize(member)
+
+
+# The seed data's party names (``liaison.directory.seed_data.PARTIES``), which pages show
+# through ``| translated``: listed here so that they are in the catalogues.
+PARTY_NAMES = (N_("Canada"), N_("India"), N_("United States"))

@@ -82,9 +82,9 @@ class ProgressMessage(InputModel):
 
 
 # sending ---------------------------------------------------------------------
-def send_proposal(db: Session, proposal: WorkplanProposal, to: str) -> None:
+def send_proposal(db: Session, proposal: WorkplanProposal, to: list[str]) -> None:
     message = ProposalMessage.model_validate(proposal, from_attributes=True)
-    enqueue(db, PROPOSAL, message.model_dump(mode="json", exclude_none=True), peers=[to])
+    enqueue(db, PROPOSAL, message.model_dump(mode="json", exclude_none=True), peers=to)
 
 
 def send_response(
@@ -104,8 +104,10 @@ def send_response(
     )
 
 
-def send_signature(db: Session, version: WorkplanVersion, row: WorkplanSignature, to: str) -> None:
-    enqueue(db, SIGNATURE, consent.signature_payload(version, row), peers=[to])
+def send_signature(
+    db: Session, version: WorkplanVersion, row: WorkplanSignature, to: list[str]
+) -> None:
+    enqueue(db, SIGNATURE, consent.signature_payload(version, row), peers=to)
     consent.mark_shared(row)
 
 
@@ -227,7 +229,7 @@ def apply_response(db: Session, context: InboundContext, payload: dict[str, Any]
     )
     _store_peer_signature(db, context, version, message.signed)
     own = consent.sign(db, context.settings, version)
-    send_signature(db, version, own, context.sender_party)
+    send_signature(db, version, own, [context.sender_party])
     versions.complete(db, repo, version)
 
 
@@ -271,16 +273,16 @@ def apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]
 # version 1 and any signature not yet sent -------------------------------------
 def share_signatures(db: Session, settings: Settings) -> int:
     """Sign every accepted version this node has not signed (version 1, seeded from the
-    dialogue) and send each own signature the peer has not had yet. Idempotent; the
+    dialogue) and send each own signature the plan's other parties have not had yet. Idempotent; the
     worker runs it, so the baseline is signed by both nodes on first peering."""
     repo = WorkplanRepository(db)
     sent = 0
     for version in repo.unshared_versions(settings.party):
         own = consent.sign(db, settings, version)
-        peer = versions.counterpart(parse(version.document), settings.party)
-        if db.get(Peer, peer) is None:
-            continue
-        send_signature(db, version, own, peer)
+        others = versions.counterparts(parse(version.document), settings.party)
+        if any(db.get(Peer, party) is None for party in others):
+            continue  # sent once every other party of the plan is pinned
+        send_signature(db, version, own, others)
         sent += 1
     db.flush()
     return sent

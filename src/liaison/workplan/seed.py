@@ -11,10 +11,12 @@ from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.tracking import materialise
 
 
-def seed_workplan(db: Session, _party_code: str) -> dict[str, int]:
-    """Version 1 (identical bytes on both nodes) and the 6-7 February 2026 meetings.
-    Flushes, never commits. Returns what was created."""
+def seed_workplan(db: Session, party_code: str) -> dict[str, int]:
+    """Version 1 (identical bytes on both nodes) and the 6-7 February 2026 meetings, on
+    the nodes of the plan's parties only. Flushes, never commits. Returns what was created."""
     created: dict[str, int] = {}
+    if party_code not in baseline.PARTIES:
+        return created
     repo = WorkplanRepository(db)
     if repo.version(1) is None:
         data = canonical(baseline.version_one())

@@ -95,7 +95,7 @@ class WorkplanService:
             base_version=base.number, changes=len(normalised), counter_to=counter_to,
         )  # fmt: skip
         send_proposal(
-            self.db, proposal, versions.counterpart(parse(base.document), self.settings.party)
+            self.db, proposal, versions.counterparts(parse(base.document), self.settings.party)
         )
         return proposal
 

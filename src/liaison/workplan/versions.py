@@ -24,8 +24,9 @@ def current_or_fail(repo: WorkplanRepository) -> WorkplanVersion:
     return version
 
 
-def counterpart(document: PlanDocument, own_party: str) -> str:
-    return next(p for p in document.parties if p != own_party)
+def counterparts(document: PlanDocument, own_party: str) -> list[str]:
+    """The plan's other parties (one for a bilateral plan)."""
+    return [p for p in document.parties if p != own_party]
 
 
 def check_base(repo: WorkplanRepository, base_number: int, what: str) -> WorkplanVersion:

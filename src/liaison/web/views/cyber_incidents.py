@@ -16,6 +16,7 @@ from liaison.cyber.incidents import (
     reporting_clock,
 )
 from liaison.cyber.repository import CyberRepository
+from liaison.directory.parties import parties as directory_parties
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.roles import Caller
 from liaison.models import CyberIncident
@@ -59,6 +60,7 @@ def _incident_page(
         hidden=links.hidden,
         statuses=[s.value for s in IncidentStatus],
         collections=repo.collections(),
+        sides=directory_parties(db),
         form=form or FormState(),
     )
 

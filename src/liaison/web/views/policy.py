@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep
+from liaison.directory.parties import other_parties
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
@@ -68,9 +69,6 @@ def offence_options() -> list[tuple[str, str]]:
 DEFAULTS: FormValues = {
     "direction": "outbound",
     "kind": "message",
-    "sender_party": "CA",
-    "recipient_party": "IN",
-    "originator_party": "CA",
     "message_type": "disclosure",
     "tlp": "AMBER",
     "handling_code": "intelligence_only",
@@ -115,9 +113,19 @@ def _explain_page(
     )
 
 
+def defaults(db: Session, caller: Caller) -> FormValues:
+    """A draft from the caller's party to the first other party in the directory."""
+    others = other_parties(db, caller.party_code)
+    return DEFAULTS | {
+        "sender_party": caller.party_code,
+        "originator_party": caller.party_code,
+        "recipient_party": others[0] if others else "",
+    }
+
+
 @router.get("/explain")
-def explain_page(request: Request, caller: PageCallerDep) -> Response:
-    return _explain_page(request, caller, FormState(values=dict(DEFAULTS)))
+def explain_page(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
+    return _explain_page(request, caller, FormState(values=defaults(db, caller)))
 
 
 @router.post("/explain")

@@ -9,10 +9,11 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, RegistryDep, SettingsDep, get_registry
+from liaison.directory.parties import other_parties
 from liaison.kit.inputs import IdPath
 from liaison.kit.roles import Caller
 from liaison.models.policy import ReviewItem
-from liaison.policy import review
+from liaison.policy import review, vocab
 from liaison.policy.review_schemas import AssuranceCreate, ReviewDecisionIn, ReviewStatus
 from liaison.policy.schemas import Decision
 from liaison.web.views.common import CsrfFormDep, PageCallerDep, redirect_after_post, render
@@ -37,6 +38,13 @@ DECISIONS = [(s.value, s.value.replace("_", " ").capitalize()) for s in ReviewSt
 def _case_reference(item: ReviewItem) -> str | None:
     subject = review.subject_of(item)
     return subject.case_reference if subject else None
+
+
+def _assurer(db: Session, own_party: str) -> str:
+    """The first other party in the directory whose law provides the death penalty (the
+    party that gives a death-penalty assurance), else none."""
+    capital = [p for p in other_parties(db, own_party) if p in vocab.DEATH_PENALTY]
+    return capital[0] if capital else ""
 
 
 def _page(
@@ -77,7 +85,13 @@ def _page(
         may_record=caller.role in review.QUEUE_READERS,
         assurances=review.list_assurances(db, limit=20),
         assurance_form=assurance_form
-        or FormState(values={"kind": "death_penalty", "party": "IN", "scope": "any"}),
+        or FormState(
+            values={
+                "kind": "death_penalty",
+                "party": _assurer(db, caller.party_code),
+                "scope": "any",
+            }
+        ),
         status=status,
     )
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from liaison.api.deps import DbDep
+from liaison.directory.parties import parties as directory_parties
 from liaison.exchange.schemas import LegalBasis
 from liaison.kit.inputs import IdPath, QueryText
 from liaison.kit.roles import Caller
@@ -74,6 +75,7 @@ def substances(
         "precursors/substances.html",
         caller=caller,
         rows=register.search(db, q, category),
+        parties=directory_parties(db),
         q=q,
         category=category,
     )
@@ -88,13 +90,18 @@ def edit_substance(
         "cas": row.cas, "name": row.name, "category": row.category, "family": row.family,
         "hs_code": row.hs_code, "unit": row.unit, "note": row.note,
         "synonyms": "; ".join(row.synonyms), "parent_cas": row.parent_cas or "",
-        "ca_status": row.control.get("CA", {}).get("status", "not_controlled"),
-        "in_status": row.control.get("IN", {}).get("status", "not_controlled"),
-        "ca_reference": row.control.get("CA", {}).get("reference", ""),
-        "in_reference": row.control.get("IN", {}).get("reference", ""),
     }  # fmt: skip
+    parties = directory_parties(db)
+    for party in parties:
+        control = row.control.get(party.code, {})
+        values[f"{party.code.lower()}_status"] = control.get("status", "not_controlled")
+        values[f"{party.code.lower()}_reference"] = control.get("reference", "")
     return render(
-        request, "precursors/substance_form.html", caller=caller, form=FormState(values=values)
+        request,
+        "precursors/substance_form.html",
+        caller=caller,
+        form=FormState(values=values),
+        parties=parties,
     )
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from liaison.api.deps import DbDep, SettingsDep
+from liaison.directory.parties import parties as directory_parties
 from liaison.kit.inputs import IdPath, QueryText
 from liaison.precursors import register
 from liaison.precursors.imports import NoticeImport, rows_of
@@ -210,8 +211,12 @@ def incident_case(
 
 SUBSTANCE_FIELDS = (
     "cas", "name", "category", "family", "hs_code", "unit", "note", "synonyms", "parent_cas",
-    "ca_status", "in_status", "ca_reference", "in_reference",
 )  # fmt: skip
+
+
+def _control_fields(codes: list[str]) -> tuple[str, ...]:
+    """A status and a legal reference for each of the directory's parties."""
+    return tuple(f"{c.lower()}_{what}" for c in codes for what in ("status", "reference"))
 
 
 @router.post("/substances/{cas}")
@@ -222,14 +227,19 @@ def save_substance(
     caller: PageCallerDep,
     form: CsrfFormDep,
 ) -> Response:
-    values = read_values(form, SUBSTANCE_FIELDS)
+    parties = directory_parties(db)
+    codes = [party.code for party in parties]
+    values = read_values(form, SUBSTANCE_FIELDS + _control_fields(codes))
     data = _data(
         values, ("cas", "name", "category", "family", "hs_code", "unit", "note", "parent_cas")
     )
     data["synonyms"] = _split(values["synonyms"])
     data["control"] = {
-        party: {"status": values[f"{key}_status"], "reference": values[f"{key}_reference"]}
-        for party, key in (("CA", "ca"), ("IN", "in"))
+        code: {
+            "status": values[f"{code.lower()}_status"],
+            "reference": values[f"{code.lower()}_reference"],
+        }
+        for code in codes
     }
     return submit(
         request,
@@ -239,6 +249,6 @@ def save_substance(
         then=lambda row: f"/precursors/substances?q={row.cas}",
         again=lambda state: render(
             request, "precursors/substance_form.html", caller=caller, status=state.status,
-            form=state,
+            form=state, parties=parties,
         ),
     )  # fmt: skip
