@@ -18,6 +18,7 @@ from tests.precursors.test_incidents import SEIZURE
 from tests.support.fixtures_db import Headers
 from tests.support.pair import AppNode, exchange
 from tests.support.peering import pin_peer_with_agencies
+from tests.support.web import HTML, sign_in
 
 HOLD_RED_PEN = """
 [[rule]]
@@ -156,6 +157,11 @@ def test_an_answer_the_policy_holds_waits_for_the_legal_reviewer(
     assert _answers_queued(canada) == 0
     again = canada.client.post(url, json=answer | {"outcome": "legitimate"}, headers=officer)
     assert again.status_code == 409, again.text
+    sign_in(canada.client, "ca-officer")
+    page = canada.client.get(f"/precursors/notices/{notice_id}", headers=HTML).text
+    assert 'id="notice-status">Held for review' in page
+    assert 'id="answer-form"' not in page  # the held answer is not offered again
+    canada.client.cookies.clear()
 
     _decide(canada.client, canada.headers("ca-legal"), notice_id, "approved", "Risk assessed")
     after = canada.client.get(f"/api/v1/precursors/notices/{notice_id}", headers=officer).json()
