@@ -132,3 +132,23 @@ def test_an_inbound_message_in_an_unknown_vocabulary_is_refused(
     with pytest.raises(ValidationError) as refused:
         receive(payload)
     assert field in str(refused.value)
+
+
+def test_a_reply_naming_a_refugee_claimant_is_blocked(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    receive: Callable[[dict[str, Any]], None],
+) -> None:
+    """The facts of a person named in a reply are decided like a compose's."""
+    request = payloads.inbound(agencies)
+    receive(request)
+    url = f"/api/v1/exchange/messages/{request['id']}/reply"
+    headers = auth_headers("ca-officer")
+    body = {"body": "The subscriber is Harjit Singh.", "entities": [CLAIMANT]}
+    refused = client.post(url, json=body, headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert [r["rule_id"] for r in refused.json()["rules"]] == ["ca.non_refoulement"]
+    assert "IRPA s. 115" in refused.json()["rules"][0]["citation"]
+    safe = body | {"entities": [CLAIMANT | {"feared_country": "LK"}]}
+    assert client.post(url, json=safe, headers=headers).status_code == 201

@@ -1,5 +1,7 @@
 """Two live nodes: a Canadian request about a fentanyl-precursor shipment reaches India,
-is assigned, answered with an attachment, and the reply threads back into the case."""
+is assigned, answered with an attachment, and the reply threads back into the case.
+India's policy decides on the received envelope (TLP:AMBER stays with the recipient:
+``joint.inbound.handling_constraints``, cited in the message and India's audit log)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from tests.exchange import payloads
 from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = pytest.mark.live
+INBOUND_RULE = "joint.inbound.handling_constraints"
 REPORT = b"%PDF-1.4\n% NCB seizure report, Mundra, container MSCU1234566\n%%EOF\n"
 
 
@@ -52,6 +55,15 @@ def test_precursor_request_is_answered_with_an_attachment_across_the_border(
         assert received["deadline_at"] is not None
         assert received["tlp"] == "AMBER"
         assert received["legal_basis"] == "police_cooperation"
+        # India's policy decides on the envelope: TLP:AMBER stays with the recipient
+        [kept] = [o for o in received["obligations"] if o["rule_id"] == INBOUND_RULE]
+        assert "FIRST Traffic Light Protocol 2.0" in kept["citation"]
+    with india.api("in-admin") as api:
+        query = {"action": "exchange.message.receive", "object_id": request["id"]}
+        [entry] = api.get("/api/v1/audit", params=query).json()["entries"]
+    assert INBOUND_RULE in entry["rule_ids"]
+    assert "FIRST Traffic Light Protocol 2.0" in entry["detail"]["citations"][INBOUND_RULE]
+    with india.api("in-officer") as api:
         assigned = api.post(
             f"/api/v1/exchange/cases/{case_id}/assign", json={"username": "in-analyst"}
         )

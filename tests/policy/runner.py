@@ -4,11 +4,13 @@ differs from what it expects (see test_scenarios.py for the format).
 Paths: ``compose`` (the officer's API compose), ``forward`` (a message received from
 India, then forwarded by the officer), ``inbound`` (a message India's node sends, applied
 by the registered handler as the inbox does) and ``release`` (a STIX object written to a
-collection shared with India: the cyber release decision).
+collection shared with India: the cyber release decision; an indicator, or with
+``person`` the identity of an individual).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +22,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from liaison.config import Settings
 from liaison.cyber.schemas import CollectionCreate, ShareCreate
 from liaison.cyber.service import CyberService
-from liaison.cyber.tlp import Tlp
+from liaison.cyber.tlp import MARKING_FOR, Tlp
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, OutboxMessage
 from liaison.policy import register
 from liaison.users.auth import caller_for
 from liaison.users.repository import find_login_user
-from tests.cyber.stix import indicator
+from tests.cyber.stix import STAMP, indicator
 from tests.exchange import payloads
 from tests.support.peering import apply_inbound
 
@@ -135,8 +137,23 @@ def _inbound(node: Node, item: dict[str, Any]) -> Outcome:
     return _answered(answer)
 
 
+def _individual(name: str, tlp: Tlp) -> dict[str, Any]:
+    """A STIX identity of a person (e.g. the registrant behind a phishing domain)."""
+    return {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": f"identity--{uuid.uuid4()}",
+        "created": STAMP,
+        "modified": STAMP,
+        "name": name,
+        "identity_class": "individual",
+        "object_marking_refs": [MARKING_FOR[tlp]],
+    }
+
+
 def _release(node: Node, item: dict[str, Any]) -> Outcome:
-    """Write one indicator to a collection shared with India; 201 if it was queued."""
+    """Write one indicator (or a person's identity) to a collection shared with India;
+    201 if it was queued."""
     with unit_of_work(node.factory) as db:
         user = find_login_user(db, "ca-admin")
         assert user is not None
@@ -145,6 +162,8 @@ def _release(node: Node, item: dict[str, Any]) -> Outcome:
         service.share(collection.id, ShareCreate(party="IN"))
         before = len(db.scalars(select(OutboxMessage.id)).all())
         obj = indicator(tlp=Tlp(item["tlp"]))
+        if "person" in item:  # a STIX identity of an individual instead
+            obj = _individual(item["person"], Tlp(item["tlp"]))
         service.write(collection.id, [obj], audience=item.get("audience", []))
         queued = len(db.scalars(select(OutboxMessage.id)).all()) - before
     return Outcome(201 if queued else 403)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from liaison.policy.engine import Engine
@@ -124,3 +127,14 @@ def test_condition_reading_the_principal_is_refused() -> None:
 def test_the_word_principal_inside_a_string_is_fine() -> None:
     ok = GOOD_RULE.replace('context.tlp == "RED"', 'context.purpose == "principal witness"')
     assert parse_pack(HEADER + ok).rules[0].id == "test.block_red"
+
+
+def test_the_guide_says_where_each_fact_of_each_shipped_rule_comes_from() -> None:
+    """docs/policy.md's table rule -> facts -> where each fact comes from in a real item
+    has a row for every rule of every shipped pack."""
+    guide = (Path(__file__).parents[2] / "docs" / "policy.md").read_text(encoding="utf-8")
+    table = guide[guide.index("| rule | facts (Cedar `context`) |") :]
+    rows = table[: table.index("\n\n")].splitlines()[2:]
+    named = {rule for row in rows for rule in re.findall(r"`([a-z_.]+)`", row.split("|")[1])}
+    shipped = {rule.id for pack in shipped_packs() for rule in pack.rules}
+    assert not shipped - named, f"rules missing from the facts table: {sorted(shipped - named)}"

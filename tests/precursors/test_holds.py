@@ -1,7 +1,8 @@
 """A notification the policy holds for legal review goes to the review queue like an
 exchange message: stored held, nothing sent, then sent when a legal reviewer approves
 or withdrawn when the reviewer refuses. An import's held rows are one review item;
-a seizure's case message is held by the exchange."""
+a seizure's case message is held by the exchange. An answer to a notification is held the
+same way (not refused)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from liaison.policy.packs import shipped_sources
 from tests.precursors import payloads
 from tests.precursors.test_incidents import SEIZURE
 from tests.support.fixtures_db import Headers
+from tests.support.pair import AppNode, exchange
 from tests.support.peering import pin_peer_with_agencies
+from tests.support.web import HTML, sign_in
 
 HOLD_RED_PEN = """
 [[rule]]
@@ -115,3 +118,57 @@ def test_held_notification_waits_for_the_legal_reviewer_and_an_import_is_one_rev
     with unit_of_work(seeded) as db:
         query = select(Message.status).where(Message.case_id == case.json()["case_id"])
         assert list(db.scalars(query)) == ["held_for_review"]
+
+
+def _answers_queued(node: AppNode) -> int:
+    with unit_of_work(node.factory) as db:
+        query = select(func.count()).where(OutboxMessage.type == "precursors.answer")
+        return int(db.scalar(query) or 0)
+
+
+def test_an_answer_the_policy_holds_waits_for_the_legal_reviewer(
+    pair: tuple[AppNode, AppNode],
+) -> None:
+    """Canada's answer to India's TLP:RED notification is held (not refused with a 409):
+    stored, unsent, until a legal reviewer approves; then India receives it."""
+    canada, india = pair
+    body = payloads.notice() | {"markings": {"tlp": "RED"}}
+    sent = india.client.post(
+        "/api/v1/precursors/notices", json=body, headers=india.headers("in-officer")
+    )
+    assert sent.status_code == 201, sent.text
+    notice_id = sent.json()["id"]
+    exchange(canada, india)
+    admin = canada.headers("ca-admin")
+    source = shipped_sources()["ca.toml"].replace('version = "2026.12.1"', 'version = "2026.12.9"')
+    loaded = canada.client.post(
+        "/api/v1/policy/packs", json={"source": source + HOLD_RED_PEN}, headers=admin
+    )
+    assert loaded.status_code == 201, loaded.text
+    pack = loaded.json()["id"]
+    assert canada.client.post(f"/api/v1/policy/packs/{pack}/activate", headers=admin).is_success
+
+    url = f"/api/v1/precursors/notices/{notice_id}/answer"
+    officer = canada.headers("ca-officer")
+    answer = {"outcome": "objection", "reason": "Importer holds no licence"}
+    held = canada.client.post(url, json=answer, headers=officer)
+    assert held.status_code == 200, held.text  # not a 409: it waits in the review queue
+    assert held.json()["status"] == "held_for_review"
+    assert _answers_queued(canada) == 0
+    again = canada.client.post(url, json=answer | {"outcome": "legitimate"}, headers=officer)
+    assert again.status_code == 409, again.text
+    sign_in(canada.client, "ca-officer")
+    page = canada.client.get(f"/precursors/notices/{notice_id}", headers=HTML).text
+    assert 'id="notice-status">Held for review' in page
+    assert 'id="answer-form"' not in page  # the held answer is not offered again
+    canada.client.cookies.clear()
+
+    _decide(canada.client, canada.headers("ca-legal"), notice_id, "approved", "Risk assessed")
+    after = canada.client.get(f"/api/v1/precursors/notices/{notice_id}", headers=officer).json()
+    assert (after["status"], after["answer_reason"]) == ("objection", "Importer holds no licence")
+    assert _answers_queued(canada) == 1
+    exchange(canada, india)
+    there = india.client.get(
+        f"/api/v1/precursors/notices/{notice_id}", headers=india.headers("in-officer")
+    ).json()
+    assert there["status"] == "objection"

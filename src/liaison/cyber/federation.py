@@ -21,7 +21,7 @@ from liaison.kit.errors import PolicyBlocked
 from liaison.kit.plugin import InboundContext, PayloadRefused
 from liaison.ledger.service import record
 from liaison.models import Agency, CyberCollection, CyberGrant, CyberObject, Peer
-from liaison.policy.schemas import Direction, HandlingCode, ItemKind, PolicySubject
+from liaison.policy.schemas import Direction, HandlingCode, ItemKind, PersonFacts, PolicySubject
 from liaison.policy.schemas import Tlp as PolicyTlp
 from liaison.policy.service import disclosure_record, enforce, evaluate
 
@@ -74,6 +74,15 @@ def named_in_audience(db: Session, item: Stored, peer_party: str) -> bool:
     return found is not None
 
 
+def persons_in(item: Stored) -> list[PersonFacts]:
+    """The persons a STIX object names: an ``identity`` of class ``individual`` is a
+    person (matched against the register of protected persons like any other)."""
+    obj = json.loads(item.raw)
+    if obj.get("type") != "identity" or obj.get("identity_class") != "individual":
+        return []
+    return [PersonFacts(label=str(obj.get("name", ""))[:200])]
+
+
 def _policy_subject(
     collection: CyberCollection,
     tlp: Tlp,
@@ -82,9 +91,12 @@ def _policy_subject(
     direction: Direction,
     *,
     named: bool = True,
+    persons: list[PersonFacts] | None = None,
 ) -> PolicySubject:
     released = direction is Direction.OUTBOUND
     return PolicySubject(
+        persons=persons or [],
+        contains_personal_data=bool(persons),
         direction=direction,
         kind=ItemKind.CYBER_OBJECT,
         sender_party=sender,
@@ -106,16 +118,24 @@ def cleared(
     db: Session, collection: CyberCollection, items: list[Stored], peer_party: str
 ) -> list[Stored]:
     """The policy engine's word on a batch for one peer — TLP 2.0 included: one decision
-    per (TLP, peer named in the audience) group, each in the audit log with its rules
-    and citations; a blocked group stays on this node."""
-    groups: dict[tuple[Tlp, bool], list[Stored]] = {}
+    per (TLP, peer named in the audience) group, and one per object that names a person
+    (its person facts in the subject), each in the audit log with its rules and
+    citations; a blocked group stays on this node."""
+    groups: dict[tuple[Tlp, bool, str], list[Stored]] = {}
     for item in items:
         named = item.tlp is Tlp.RED and named_in_audience(db, item, peer_party)
-        groups.setdefault((item.tlp, named), []).append(item)
+        own = item.stix_id if persons_in(item) else ""
+        groups.setdefault((item.tlp, named, own), []).append(item)
     passed: list[Stored] = []
-    for (tlp, named), group in sorted(groups.items(), key=lambda pair: pair[0][0].rank):
+    for (tlp, named, own), group in sorted(groups.items(), key=lambda g: (g[0][0].rank, g[0][2])):
         subject = _policy_subject(
-            collection, tlp, collection.owner_party, peer_party, Direction.OUTBOUND, named=named
+            collection,
+            tlp,
+            collection.owner_party,
+            peer_party,
+            Direction.OUTBOUND,
+            named=named,
+            persons=persons_in(group[0]) if own else None,
         )
         try:
             enforce(

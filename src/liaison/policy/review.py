@@ -35,6 +35,7 @@ from liaison.notifications.service import notify
 from liaison.policy import obligations
 from liaison.policy.assurances import covers, matching, unusable
 from liaison.policy.review_schemas import (
+    HELD_CONTENT,
     SUBJECT,
     AssuranceCreate,
     ReviewDecisionIn,
@@ -72,12 +73,14 @@ def hold(
     decision: Decision,
     requested_by: str,
     subject: PolicySubject | None = None,
+    content: dict[str, Any] | None = None,
 ) -> ReviewItem:
     """Put an item in the queue; the caller keeps it from leaving until released.
 
     Holding an item that is already held refreshes its decision (one queue entry). With
     the item's ``subject``, the reviewer is offered the recorded assurances that cover
-    it, and only such an assurance releases it.
+    it, and only such an assurance releases it. ``content`` is what the domain needs to
+    act at the release (e.g. a held answer's outcome): kept with the item, never shown.
     """
     item = db.scalar(
         select(ReviewItem).where(
@@ -98,6 +101,8 @@ def hold(
     item.decision = decision.model_dump(mode="json")
     if subject is not None:
         item.decision |= {SUBJECT: subject.model_dump(mode="json")}
+    if content is not None:
+        item.decision |= {HELD_CONTENT: content}
     db.flush()
     record(
         db,
@@ -133,6 +138,13 @@ def get_review(db: Session, caller: Caller, review_id: str) -> ReviewItem:
     if item is None:
         raise NotFound(f"no review item {review_id}")
     return item
+
+
+def held_content(db: Session, review_id: str) -> dict[str, Any]:
+    """What the domain kept with a held item to act on at its release (``hold``)."""
+    item = db.get(ReviewItem, review_id)
+    content = None if item is None else item.decision.get(HELD_CONTENT)
+    return dict(content or {})
 
 
 def subject_of(item: ReviewItem) -> PolicySubject | None:

@@ -45,6 +45,8 @@ class ReviewDecisionIn(InputModel):
 
 
 SUBJECT = "subject"  # the held item's subject, kept beside its decision
+HELD_CONTENT = "held"  # what the holding domain keeps to act on at the release
+HIDDEN = frozenset({SUBJECT, HELD_CONTENT})
 
 
 class ReviewOut(BaseModel):
@@ -62,7 +64,7 @@ class ReviewOut(BaseModel):
         """The held item's subject (its persons, their names) is kept to match assurances,
         never shown: the queue names the item; its content is read through its domain,
         which applies the item's TLP audience."""
-        return {key: value for key, value in decision.items() if key != SUBJECT}
+        return {key: value for key, value in decision.items() if key not in HIDDEN}
 
     requested_by: str
     reviewer: str | None

@@ -26,6 +26,7 @@ PLUGIN = Plugin(
     release_hooks={
         "precursors.notice": Ref("liaison.precursors.holds:release_notice"),
         "precursors.import": Ref("liaison.precursors.holds:release_import"),
+        "precursors.answer": Ref("liaison.precursors.holds:release_answer"),
     },
     review_labels={
         "precursors.notice": N_("Pre-export notification"),

@@ -195,6 +195,8 @@ class NoticeService:
             )
         if notice.answered_at is not None:
             raise Conflict(f"{notice.reference} was already answered: {notice.status}")
+        if notice.status == holds.HELD:
+            raise Conflict(f"{notice.reference}: an answer is already held for legal review")
         if data.outcome is not Outcome.LEGITIMATE and not data.reason:
             raise ValidationFailed.on_field(
                 "reason", "an objection or a request for information states its reason"
@@ -207,16 +209,24 @@ class NoticeService:
             object_type="precursors.answer",
             answer=True,
         )
-        if decision.holds_for_review():  # an answer is not held: it is refused, unsent
-            raise Conflict(
-                "the policy holds this answer for legal review: "
-                + "; ".join(o.detail for o in decision.obligations)
-            )
         by = self.caller.display_name or self.caller.username
-        federation.apply_answer(self.db, notice, data.outcome, data.reason, by, clock.now())
+        held = decision.holds_for_review()  # held like a notification, not refused
+        if held:
+            holds.hold_answer(
+                self.db,
+                notice,
+                decision,
+                outcome=data.outcome,
+                reason=data.reason,
+                by=by,
+                actor=self.actor,
+            )
+        else:
+            federation.apply_answer(self.db, notice, data.outcome, data.reason, by, clock.now())
         if data.open_case:
             self._open_case(notice, CaseIn(note=data.reason))
-        federation.send_answer(self.db, notice)
+        if not held:
+            federation.send_answer(self.db, notice)
         audit(
             self.db,
             decision,
