@@ -55,7 +55,7 @@ def _decide(
     queue = client.get("/api/v1/policy/reviews", params={"status": "held"}, headers=legal)
     assert queue.status_code == 200, queue.text
     item = next(r for r in queue.json() if r["object_id"] == object_id)
-    assert item["decision"]["obligations"][0]["kind"] == "legal_review"
+    assert "legal_review" in {o["kind"] for o in item["decision"]["obligations"]}
     decided = client.post(
         f"/api/v1/policy/reviews/{item['id']}/decide",
         json={"status": status, "reasons": reasons},
