@@ -108,7 +108,9 @@ def run(backend: str, sends: int, profile: int) -> None:
             service_cpu, _ = _timed(sends, service)
             profiler.disable()
             print(f"  service only (token, compose, commit)    : {service_cpu:7.0f} µs CPU")
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(profile)
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(profile)
+            stats.sort_stats("tottime").print_stats(profile)
     finally:
         canada.close()
         india.close()

@@ -14,6 +14,7 @@ Run: ``uv run python bench/exchange.py [latency|inbox|all] [--backend postgresql
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -144,7 +145,8 @@ def latency(backend: str, counts: dict[float, int]) -> None:
                 f"[{backend}] send -> visible in peer inbox at {rate:.0f}/s offered "
                 f"({result['achieved_rate']:.1f}/s achieved, {result['messages']} messages, "
                 f"{result['errors']} errors): p50 {result['p50_ms']:.0f} ms, "
-                f"p99 {result['p99_ms']:.0f} ms"
+                f"p99 {result['p99_ms']:.0f} ms (load average "
+                f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})"
             )
     finally:
         canada.stop()

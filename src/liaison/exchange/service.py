@@ -215,8 +215,12 @@ class ExchangeService(CaseWork):
     def compose(self, data: ComposeIn) -> Message:
         """A new case with its first message, sent (or held for legal review)."""
         self.check_may_send()
+        # Both agencies in one query; held here so the checks below find them in the
+        # session (the identity map keeps only what something refers to).
+        known = self.repo.agencies([data.from_agency_id, data.to_agency_id])
         from_agency = self._own_agency("from_agency_id", data.from_agency_id)
         to_agency = self._peer_agency("to_agency_id", data.to_agency_id)
+        del known
         self._markings(data.markings)
         if data.type not in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
             raise ValidationFailed.on_field(
