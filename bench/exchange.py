@@ -109,6 +109,8 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
     wait_for(lambda: len(_received(india, ids)) == len(ids), timeout=300, what="all messages")
     received = _received(india, ids)
     latencies = [(received[i] - sent_at[i]).total_seconds() * 1000 for i in ids]
+    for sample in sorted(set(errors))[:3]:
+        print(f"  error sample: {sample}")
     return {
         "offered_rate": rate,
         "achieved_rate": len(ids) / elapsed,
@@ -363,9 +365,11 @@ def main() -> None:
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--rates", type=float, nargs="*", help="offered rates (5 s each)")
     args = parser.parse_args()
     if args.what in ("latency", "all"):
-        latency(args.backend, {10: 100, 100: 500})
+        counts = {10: 100, 100: 500} if args.rates is None else {r: int(r * 5) for r in args.rates}
+        latency(args.backend, counts)
     if args.what in ("inbox", "all"):
         inbox(args.backend, args.messages, args.runs)
 

@@ -158,9 +158,13 @@ class ExchangeService(CaseWork):
         )
 
     def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash."""
-        number = self.repo.next_case_number(self.settings.party, case.created_at.year)
-        for attempt in range(5):
+        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash.
+
+        A clash means another transaction took the number and has committed (the
+        insert waited for it), so each retry counts again. The savepoint's rollback
+        has already taken the case out of the session (a pending object added in it)."""
+        for attempt in range(10):
+            number = self.repo.next_case_number(self.settings.party, case.created_at.year)
             case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
             try:
                 with self.db.begin_nested():
@@ -168,7 +172,8 @@ class ExchangeService(CaseWork):
                     self.db.flush()
                 return
             except IntegrityError:
-                self.db.expunge(case)
+                if case in self.db:
+                    self.db.expunge(case)
                 continue
         raise Conflict("could not allocate a case reference: try again")
 
