@@ -138,10 +138,14 @@ def run(
         plain = per_transaction(factory, args.transactions, 0)
         one = per_transaction(factory, args.transactions, 1)
         ten = per_transaction(factory, args.transactions // 4, 10)
-        print(f"\n{name}")
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"\n{name}  (load average {load})")
         show("write transaction, no audit entry", f"{plain:9.0f} µs")
         extra = f"(+{one - plain:.0f} µs, {one / plain - 1:+.0%})"
-        show("same + 1 audit entry", f"{one:9.0f} µs  {extra}")
+        show(
+            "same + 1 audit entry",
+            f"{one:9.0f} µs  {extra}, ratio {one / plain:.2f} (target <= 1.3)",
+        )
         show("same + 10 audit entries", f"{ten:9.0f} µs  (+{(ten - plain) / 10:.0f} µs per entry)")
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_log"))

@@ -14,6 +14,7 @@ Run: ``uv run python bench/exchange.py [latency|inbox|all] [--backend postgresql
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -108,6 +109,8 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
     wait_for(lambda: len(_received(india, ids)) == len(ids), timeout=300, what="all messages")
     received = _received(india, ids)
     latencies = [(received[i] - sent_at[i]).total_seconds() * 1000 for i in ids]
+    for sample in sorted(set(errors))[:3]:
+        print(f"  error sample: {sample}")
     return {
         "offered_rate": rate,
         "achieved_rate": len(ids) / elapsed,
@@ -144,7 +147,8 @@ def latency(backend: str, counts: dict[float, int]) -> None:
                 f"[{backend}] send -> visible in peer inbox at {rate:.0f}/s offered "
                 f"({result['achieved_rate']:.1f}/s achieved, {result['messages']} messages, "
                 f"{result['errors']} errors): p50 {result['p50_ms']:.0f} ms, "
-                f"p99 {result['p99_ms']:.0f} ms"
+                f"p99 {result['p99_ms']:.0f} ms (load average "
+                f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})"
             )
     finally:
         canada.stop()
@@ -361,9 +365,11 @@ def main() -> None:
     parser.add_argument("--backend", default="postgresql", choices=["postgresql", "sqlite"])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--rates", type=float, nargs="*", help="offered rates (5 s each)")
     args = parser.parse_args()
     if args.what in ("latency", "all"):
-        latency(args.backend, {10: 100, 100: 500})
+        counts = {10: 100, 100: 500} if args.rates is None else {r: int(r * 5) for r in args.rates}
+        latency(args.backend, counts)
     if args.what in ("inbox", "all"):
         inbox(args.backend, args.messages, args.runs)
 

@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import AuditEntry, OutboxMessage
+from liaison.kit.ids import new_id
+from liaison.models import AuditEntry, Case, OutboxMessage
 from tests.exchange import payloads
 
 Headers = Callable[[str], dict[str, str]]
@@ -140,3 +142,38 @@ def test_viewer_sees_no_exchange_content(
     assert case.status_code == 404
     refused = client.post("/api/v1/exchange/cases", json=payloads.compose(agencies), headers=viewer)
     assert refused.status_code == 403
+
+
+def test_a_taken_case_reference_is_skipped_not_a_server_error(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: sessionmaker[Session],
+) -> None:
+    """Concurrent composes can pick the same next number; the loser takes the next one."""
+    year = clock.now().year
+    with unit_of_work(seeded) as db:  # number 2 taken while only one case exists
+        db.add(
+            Case(
+                id=new_id(),
+                reference=f"CA-{year}-000002",
+                title="Taken earlier",
+                summary="",
+                parties=["CA", "IN"],
+                origin_party="CA",
+                status="open",
+                created_by="user:ca-officer",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    sent = client.post(
+        "/api/v1/exchange/cases",
+        json=payloads.compose(agencies),
+        headers=auth_headers("ca-officer"),
+    )
+    assert sent.status_code == 201, sent.text
+    case = client.get(
+        f"/api/v1/exchange/cases/{sent.json()['case_id']}", headers=auth_headers("ca-officer")
+    ).json()
+    assert case["reference"] == f"CA-{year}-000003"

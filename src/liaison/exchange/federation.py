@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import Field
@@ -27,8 +28,8 @@ from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.access import copy_text
 from liaison.exchange.attachments import read_blob, store_bytes
-from liaison.exchange.entities import PERSON_FACT_FIELDS
-from liaison.exchange.indexing import has_personal_data, index_message, parse_entities
+from liaison.exchange.entities import PERSON_FACT_FIELDS, Entity
+from liaison.exchange.indexing import has_personal_data, index_rows
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
 from liaison.federation.outbox import enqueue
@@ -55,10 +56,19 @@ class DeliveredWire(InputModel):
 
 
 # outbound -------------------------------------------------------------------
-def wire(db: Session, settings: Settings, message: Message) -> dict[str, Any]:
+def wire(
+    db: Session,
+    settings: Settings,
+    message: Message,
+    attachments: Sequence[Attachment] | None = None,
+) -> dict[str, Any]:
+    """The payload; ``attachments``: the message's, when the caller has them already."""
     case = db.get(Case, message.case_id)
     assert case is not None
-    attachments = db.scalars(select(Attachment).where(Attachment.message_id == message.id)).all()
+    if attachments is None:
+        attachments = db.scalars(
+            select(Attachment).where(Attachment.message_id == message.id)
+        ).all()
     payload = {
         "case_id": case.id,
         "case_reference": case.reference,
@@ -109,25 +119,51 @@ def without_person_facts(entity: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entity.items() if k not in PERSON_FACT_FIELDS}
 
 
-def queue(db: Session, settings: Settings, message: Message) -> None:
-    message.sent_at = clock.now()
-    enqueue(db, MESSAGE, wire(db, settings, message), peers=[message.to_party])
+def queue(
+    db: Session,
+    settings: Settings,
+    message: Message,
+    attachments: Sequence[Attachment] | None = None,
+) -> None:
+    if message.sent_at is None:  # set already when marked before its first flush
+        message.sent_at = clock.now()
+    enqueue(db, MESSAGE, wire(db, settings, message, attachments), peers=[message.to_party])
     message.status = "sent"
 
 
-def decide(db: Session, message: Message, *, actor: str) -> Decision:
+def decide(
+    db: Session, message: Message, *, actor: str, entities: Sequence[Entity] | None = None
+) -> Decision:
     """The sender's policy on the message (raises PolicyBlocked, audited)."""
     return enforce(
         db,
-        policy_subject(message, Direction.OUTBOUND),
+        policy_subject(message, Direction.OUTBOUND, entities=entities),
         actor=actor,
         object_type=OBJECT_TYPE,
         object_id=message.id,
     )
 
 
+def mark_outgoing(message: Message, decision: Decision) -> None:
+    """What the decision makes of a message about to be sent: its obligations, status
+    and send time. Set before the message's first flush, so its row is inserted as it
+    will be sent (``hold_or_queue`` then finds them set and changes nothing)."""
+    message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
+    if decision.holds_for_review():
+        message.status = "held_for_review"
+    else:
+        message.status = "sent"
+        message.sent_at = message.sent_at or clock.now()
+
+
 def hold_or_queue(
-    db: Session, settings: Settings, message: Message, decision: Decision, *, actor: str
+    db: Session,
+    settings: Settings,
+    message: Message,
+    decision: Decision,
+    *,
+    actor: str,
+    attachments: Sequence[Attachment] | None = None,
 ) -> None:
     """Hold for legal review when the decision asks for it, else queue. Flushes."""
     message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
@@ -149,7 +185,7 @@ def hold_or_queue(
             subject=subject,
         )
     else:
-        queue(db, settings, message)
+        queue(db, settings, message, attachments)
     record(
         db,
         actor=actor,
@@ -307,7 +343,8 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         received_at=now,
         incident_detected_at=wire_in.incident_detected_at,
     )
-    decision = evaluate(db, policy_subject(message, Direction.INBOUND))
+    entities = wire_in.entities
+    decision = evaluate(db, policy_subject(message, Direction.INBOUND, entities=entities))
     record(
         db,
         actor=f"node:{context.sender_party}",
@@ -327,12 +364,13 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
     case = _case(db, wire_in, context)
     if message.type in deadlines.CLOCKED_TYPES:
         deadlines.start(message, context.settings, now)
+    entity_rows = index_rows(message, entities)
     db.add(message)
     db.flush()
+    db.add_all(entity_rows)
     obligations.open_for(
         db, decision, object_type=OBJECT_TYPE, object_id=message.id, case_id=case.id
     )
-    index_message(db, message, parse_entities(message.entities))
     _store_attachments(db, context.settings, wire_in, message)
     _thread(db, wire_in, message, now)
     notify_role(

@@ -35,9 +35,13 @@ def entity_keys(entities: Sequence[Entity]) -> list[str]:
     return sorted(set(keys))
 
 
-def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> None:
-    """One index row per match key; search text of subject, body and entity labels."""
+def index_rows(message: Message, entities: Sequence[Entity]) -> list[MessageEntity]:
+    """Set the message's search text (subject, body, entity labels and keys) and return
+    its entity index rows, one per match key, each key computed once. Called before the
+    message is first flushed, so its row is inserted complete (no UPDATE after); the
+    caller adds the rows once the message row exists."""
     labels: list[str] = []
+    rows: list[MessageEntity] = []
     seen: set[str] = set()
     for entity in entities:
         text = label(entity)
@@ -47,7 +51,7 @@ def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> 
                 continue
             seen.add(key)
             labels.append(key)
-            db.add(
+            rows.append(
                 MessageEntity(
                     message_id=message.id,
                     case_id=message.case_id,
@@ -57,3 +61,9 @@ def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> 
                 )
             )
     message.search_text = normalise_search(" ".join([message.subject, message.body, *labels]))
+    return rows
+
+
+def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> None:
+    """``index_rows`` for a message already flushed: its rows are added at once."""
+    db.add_all(index_rows(message, entities))

@@ -14,11 +14,12 @@ citations, answered with a problem+json naming them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from liaison.exchange.entities import person_facts
+from liaison.exchange.entities import Entity, person_facts
 from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
 from liaison.kit import clock
@@ -40,7 +41,10 @@ def policy_subject(
     *,
     onward_recipient_party: str | None = None,
     originator_consent: bool = False,
+    entities: Sequence[Entity] | None = None,
 ) -> PolicySubject:
+    """``entities``: the message's entities when the caller has them parsed already."""
+    parsed = parse_entities(message.entities) if entities is None else entities
     return PolicySubject(
         direction=direction,
         kind=ItemKind.MESSAGE,
@@ -56,7 +60,7 @@ def policy_subject(
         purpose=message.purpose or None,
         contains_personal_data=message.contains_personal_data,
         offences=list(message.offences),
-        persons=person_facts(parse_entities(message.entities)),
+        persons=person_facts(parsed),
         onward_recipient_party=onward_recipient_party,
         originator_consent=originator_consent,
         passed_on_to=message.to_party,

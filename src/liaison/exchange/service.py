@@ -14,13 +14,8 @@ from liaison.exchange import deadlines
 from liaison.exchange.attachments import StoredBlob
 from liaison.exchange.casework import CaseWork
 from liaison.exchange.entities import Entity
-from liaison.exchange.federation import decide, hold_or_queue
-from liaison.exchange.indexing import (
-    dump_entities,
-    has_personal_data,
-    index_message,
-    parse_entities,
-)
+from liaison.exchange.federation import decide, hold_or_queue, mark_outgoing
+from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
 from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
     ComposeIn,
@@ -163,9 +158,13 @@ class ExchangeService(CaseWork):
         )
 
     def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash."""
-        number = self.repo.next_case_number(self.settings.party, case.created_at.year)
-        for attempt in range(5):
+        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash.
+
+        A clash means another transaction took the number and has committed (the
+        insert waited for it), so each retry counts again. The savepoint's rollback
+        has already taken the case out of the session (a pending object added in it)."""
+        for attempt in range(10):
+            number = self.repo.next_case_number(self.settings.party, case.created_at.year)
             case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
             try:
                 with self.db.begin_nested():
@@ -173,31 +172,47 @@ class ExchangeService(CaseWork):
                     self.db.flush()
                 return
             except IntegrityError:
-                self.db.expunge(case)
+                if case in self.db:
+                    self.db.expunge(case)
                 continue
         raise Conflict("could not allocate a case reference: try again")
 
     def _send(
-        self, message: Message, attachments: Sequence[Attachment], new_case: Case | None = None
+        self,
+        message: Message,
+        attachments: Sequence[Attachment],
+        new_case: Case | None = None,
+        entities: Sequence[Entity] | None = None,
     ) -> Message:
         """Policy first (a block changes nothing but the audit log), then store the
-        case and message, index, attach, and hold, queue or deliver locally."""
+        case and message, index, attach, and hold, queue or deliver locally.
+
+        The entities are parsed once (``entities``, else from the message) and the
+        message row is inserted complete: status, send time, obligations and search
+        text are set before its first flush, so no UPDATE follows it."""
+        parsed = parse_entities(message.entities) if entities is None else entities
         decision = (
-            None if message.direction == "local" else decide(self.db, message, actor=self.actor)
+            None
+            if message.direction == "local"
+            else decide(self.db, message, actor=self.actor, entities=parsed)
         )
         if new_case is not None:
             self._insert_case(new_case)
-        self.db.add(message)
-        self.db.flush()
-        index_message(self.db, message, parse_entities(message.entities))
-        for attachment in attachments:
-            attachment.message_id = message.id
-        self.db.flush()
         if decision is None:
             message.status = "delivered"
             message.sent_at = clock.now()
         else:
-            hold_or_queue(self.db, self.settings, message, decision, actor=self.actor)
+            mark_outgoing(message, decision)
+        entity_rows = index_rows(message, parsed)
+        self.db.add(message)
+        self.db.flush()
+        self.db.add_all(entity_rows)
+        for attachment in attachments:
+            attachment.message_id = message.id
+        if decision is not None:
+            hold_or_queue(
+                self.db, self.settings, message, decision, actor=self.actor, attachments=attachments
+            )
         self.db.flush()
         return message
 
@@ -205,8 +220,12 @@ class ExchangeService(CaseWork):
     def compose(self, data: ComposeIn) -> Message:
         """A new case with its first message, sent (or held for legal review)."""
         self.check_may_send()
+        # Both agencies in one query; held here so the checks below find them in the
+        # session (the identity map keeps only what something refers to).
+        known = self.repo.agencies([data.from_agency_id, data.to_agency_id])
         from_agency = self._own_agency("from_agency_id", data.from_agency_id)
         to_agency = self._peer_agency("to_agency_id", data.to_agency_id)
+        del known
         self._markings(data.markings)
         if data.type not in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
             raise ValidationFailed.on_field(
@@ -229,7 +248,7 @@ class ExchangeService(CaseWork):
         message.via_officer_ids = list(data.via_officer_ids)
         message.incident_detected_at = incident_time(data.incident_detected_at)
         self._attachments_markings(attachments, data.markings)
-        return self._send(message, attachments, new_case=case)
+        return self._send(message, attachments, new_case=case, entities=data.entities)
 
     def _attachments_markings(self, attachments: Sequence[Attachment], markings: Markings) -> None:
         """An attachment is never marked less restrictively than its message."""
@@ -274,7 +293,7 @@ class ExchangeService(CaseWork):
                 parent.status = data.outcome.value
                 parent.reason_code = message.reason_code
         case.updated_at = clock.now()
-        return self._send(message, attachments)
+        return self._send(message, attachments, entities=data.entities)
 
     def forward(self, message_id: str, data: ForwardIn) -> Message:
         """Pass a message on to another agency, if its markings allow it."""
@@ -291,6 +310,7 @@ class ExchangeService(CaseWork):
         if target.id == from_agency.id:
             raise ValidationFailed.on_field("to_agency_id", "forward to another agency")
         body = f"{data.note}\n\n--- forwarded ---\n{source.body}" if data.note else source.body
+        entities = parse_entities(source.entities)
         message = self._message(
             case,
             type_=MessageType.DISCLOSURE,
@@ -299,7 +319,7 @@ class ExchangeService(CaseWork):
             priority=source.priority,
             subject=f"Fwd: {source.subject}"[:300],
             body=body,
-            entities=parse_entities(source.entities),
+            entities=entities,
             offences=source.offences,
             markings=markings_of(source),
             originator_party=source.originator_party,
@@ -314,7 +334,7 @@ class ExchangeService(CaseWork):
             object_id=source.id,
             detail={"to_agency_id": target.id, "forward_id": message.id},
         )
-        return self._send(message, [])
+        return self._send(message, [], entities=entities)
 
     def ask_clarification(self, message_id: str, question: str) -> Clarification:
         """Ask the requester to clarify: the question goes out as a follow-up and the

@@ -23,14 +23,20 @@ from liaison.models import NodeKey, OutboxMessage, Peer
 outbox_signal = threading.Event()
 
 
-def _check_peers(db: Session, parties: list[str]) -> None:
-    known = set(db.scalars(select(Peer.party_code).where(Peer.party_code.in_(parties))))
+def _check_peers(db: Session, parties: list[str], key_id: str | None) -> str:
+    """Refuse parties that are not pinned peers; return the signing key: ``key_id``, or
+    the current one, read in the same query as the peers (one round trip per send)."""
+    current = select(NodeKey.key_id).where(NodeKey.is_current).limit(1).scalar_subquery()
+    rows = db.execute(select(Peer.party_code, current).where(Peer.party_code.in_(parties))).all()
+    signing = key_id or (rows[0][1] if rows else None) or current_key_id(db)  # raises if none
+    known = {row[0] for row in rows}
     for party in parties:
         if party not in known:
             raise Conflict(
                 f"{party} is not a pinned peer, so nothing can be sent to it; "
                 "pin it first with 'liaison peer add'"
             )
+    return str(signing)
 
 
 def current_key_id(db: Session) -> str:
@@ -54,9 +60,10 @@ def enqueue(
         return []
     # Fixed now, not at delivery: after a rotation, envelopes queued before the
     # announcement must still be signed with the key the peer already trusts.
-    signing_key = sender_key_id or current_key_id(db)
     if peers is not None:
-        _check_peers(db, targets)
+        signing_key = _check_peers(db, targets, sender_key_id)
+    else:
+        signing_key = sender_key_id or current_key_id(db)
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str)
     queued = []
     for party in sorted(targets):

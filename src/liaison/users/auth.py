@@ -19,14 +19,20 @@ from liaison.models import Agency, LoginAttempt, Party, User, WebSession
 from liaison.users import repository
 
 SESSION_PREFIX = "lss"
-# "Last used" of an API token is kept to this grain (one write a minute, not per request).
-TOKEN_USE_GRAIN = timedelta(minutes=1)
+# A token's "last used" is kept to this precision: a script calling many times a minute
+# does not rewrite its token row on every request.
+TOKEN_USE_PRECISION = timedelta(minutes=1)
 
 
 def caller_for(db: Session, user: User, csrf_token: str | None = None) -> Caller:
     agency = db.get(Agency, user.agency_id)
     assert agency is not None  # foreign key guarantees it
-    party = db.get(Party, agency.party_code)
+    return signed_caller(user, agency, db.get(Party, agency.party_code), csrf_token)
+
+
+def signed_caller(
+    user: User, agency: Agency, party: Party | None, csrf_token: str | None = None
+) -> Caller:
     zone = user.time_zone or (party.time_zone if party else None) or "UTC"
     return Caller(
         user_id=user.id,
@@ -152,23 +158,23 @@ def caller_from_session(db: Session, settings: Settings, plaintext: str) -> Call
     found = repository.session_by_digest(db, token_digest(settings.secret_key, plaintext))
     if found is None:
         return None
-    session, user = found
+    session, user, agency, party = found
     if session.expires_at <= clock.now():
         return None
-    return caller_for(db, user, csrf_token=session.csrf_token)
+    return signed_caller(user, agency, party, csrf_token=session.csrf_token)
 
 
 def caller_from_token(db: Session, settings: Settings, plaintext: str) -> Caller | None:
     found = repository.token_by_digest(db, token_digest(settings.secret_key, plaintext))
     if found is None:
         return None
-    token, user = found
+    token, user, agency, party = found
     now = clock.now()
     if token.expires_at is not None and token.expires_at <= now:
         return None
     retry_after = locked_for(db, settings, user.username)
     if retry_after is not None:  # a locked account's tokens wait out the lock too
         raise _locked(user.username, retry_after)
-    if token.last_used_at is None or now - token.last_used_at >= TOKEN_USE_GRAIN:
-        token.last_used_at = now  # to the minute: a busy client does not write per request
-    return caller_for(db, user)
+    if token.last_used_at is None or clock.as_utc(token.last_used_at) + TOKEN_USE_PRECISION <= now:
+        token.last_used_at = now
+    return signed_caller(user, agency, party)

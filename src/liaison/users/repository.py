@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.repository import Repository
 from liaison.kit.roles import RESERVED_USERNAMES, Caller
-from liaison.models import ApiToken, LoginAttempt, User, WebSession
+from liaison.models import Agency, ApiToken, LoginAttempt, Party, User, WebSession
+
+C = TypeVar("C", ApiToken, WebSession)
 
 
 class UserRepository(Repository[Caller]):
@@ -69,19 +72,33 @@ def recent_failures_by(
     return int(row[0] or 0), int(row[1] or 0), row[2]
 
 
-def session_by_digest(db: Session, digest: str) -> tuple[WebSession, User] | None:
+class Signed(NamedTuple, Generic[C]):
+    """A credential row with its user, the user's agency and party: one query signs a
+    request in, not three."""
+
+    credential: C
+    user: User
+    agency: Agency
+    party: Party | None
+
+
+def session_by_digest(db: Session, digest: str) -> Signed[WebSession] | None:
     row = db.execute(
-        select(WebSession, User)
+        select(WebSession, User, Agency, Party)
         .join(User, User.id == WebSession.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+        .outerjoin(Party, Party.code == Agency.party_code)
         .where(WebSession.token_digest == digest, _may_sign_in())
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else Signed(row[0], row[1], row[2], row[3])
 
 
-def token_by_digest(db: Session, digest: str) -> tuple[ApiToken, User] | None:
+def token_by_digest(db: Session, digest: str) -> Signed[ApiToken] | None:
     row = db.execute(
-        select(ApiToken, User)
+        select(ApiToken, User, Agency, Party)
         .join(User, User.id == ApiToken.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+        .outerjoin(Party, Party.code == Agency.party_code)
         .where(ApiToken.token_digest == digest, ApiToken.revoked_at.is_(None), _may_sign_in())
     ).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else Signed(row[0], row[1], row[2], row[3])
