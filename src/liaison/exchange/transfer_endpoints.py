@@ -1,5 +1,5 @@
-"""The peers' /federation/v1/attachments/chunk: one sealed range request, one sealed
-range back (exchange/transfer_serve.py)."""
+"""The peers' /federation/v1/attachments/chunk: one sealed range request, one framed
+answer back (exchange/transfer_wire.py)."""
 
 from __future__ import annotations
 
@@ -29,5 +29,5 @@ async def attachment_chunk(request: Request) -> Response:
         raw += chunk
         if len(raw) > wire.MAX_REQUEST_BYTES:
             raise PayloadTooLarge(f"a range request is at most {wire.MAX_REQUEST_BYTES} bytes")
-    sealed = await run_in_threadpool(_answer, request, bytes(raw))
-    return Response(sealed, media_type="application/json")
+    framed = await run_in_threadpool(_answer, request, bytes(raw))
+    return Response(framed, media_type="application/octet-stream")

@@ -15,14 +15,13 @@ too many failed attempts) is marked failed, with the reason, on the message.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from nacl.exceptions import CryptoError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -189,17 +188,20 @@ def _verified(
     """The range the answer carries, if it is the one asked for, intact."""
     peer = db.get_one(Peer, transfer.peer_party)
     try:
-        answer = direct.open_reply(db, settings, peer, raw, wire.ANSWER, wire.ChunkAnswer)
-        data = base64.b64decode(answer.data_b64, validate=True)
-    except (InvalidEnvelope, binascii.Error) as error:
+        sealed, cipher = wire.unframe(raw)
+        answer = direct.open_reply(db, settings, peer, sealed, wire.ANSWER, wire.ChunkAnswer)
+        if answer.request_id != step.request_id:
+            raise _Refused("the answer is not for the range asked for")
+        data = wire.decrypt(bytes(cipher), answer)
+    except (InvalidEnvelope, ValueError, CryptoError) as error:
         raise _Refused(f"the range was refused: {error}") from None
     expected = min(wire.CHUNK_BYTES, transfer.size - transfer.received)
     if answer.size != transfer.size:
         raise _Failed(f"the sending node says {answer.size} bytes, the message {transfer.size}")
-    if (answer.request_id, answer.attachment_id, answer.offset) != (
-        step.request_id,
+    if (answer.attachment_id, answer.offset, answer.length) != (
         transfer.id,
         transfer.received,
+        expected,
     ):
         raise _Refused("the answer is not for the range asked for")
     if len(data) != expected or hashlib.sha256(data).hexdigest() != answer.sha256:

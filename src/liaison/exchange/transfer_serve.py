@@ -80,8 +80,8 @@ def _attachment_for(db: Session, party: str, asked: wire.ChunkRequest) -> Attach
 def answer(
     db: Session, settings: Settings, registry: Registry, raw: bytes, remote_addr: str
 ) -> bytes:
-    """One sealed range request in, one sealed range out; raises ``InvalidEnvelope`` or
-    ``NotFound`` (both audited)."""
+    """One sealed range request in, one framed answer out (transfer_wire.py); raises
+    ``InvalidEnvelope`` or ``NotFound`` (both audited)."""
     try:
         parsed = env.parse(raw, settings.federation_max_envelope_bytes)
         if parsed.header.type != wire.REQUEST:
@@ -116,12 +116,16 @@ def answer(
                 "complete": asked.offset + len(data) >= attachment.size,
             },
         )
+    cipher, key, nonce = wire.encrypt(data, parsed.header.id)
     reply = wire.ChunkAnswer(
         request_id=parsed.header.id,
         attachment_id=attachment.id,
         offset=asked.offset,
+        length=len(data),
         size=attachment.size,
         sha256=hashlib.sha256(data).hexdigest(),
-        data_b64=base64.b64encode(data).decode("ascii"),
+        key=base64.b64encode(key).decode("ascii"),
+        nonce=base64.b64encode(nonce).decode("ascii"),
     )
-    return direct.seal(settings, wire.ANSWER, reply, own, peer, sender_key)
+    del data
+    return wire.frame(direct.seal(settings, wire.ANSWER, reply, own, peer, sender_key), cipher)
