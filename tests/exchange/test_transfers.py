@@ -92,7 +92,7 @@ def _arrived(india: LiveNode, message_id: str) -> dict[str, Any]:
         message = _message(india, message_id)
         return message is not None and bool(message["attachments"])
 
-    wait_for(done, what="the attachment in India")
+    wait_for(done, timeout=240, what="the attachment in India")  # a loaded machine: slow
     message = _message(india, message_id)
     assert message is not None
     assert message["incoming_attachments"] == []
