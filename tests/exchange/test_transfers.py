@@ -192,7 +192,7 @@ def test_a_transfer_killed_midway_shows_arriving_and_resumes(pair: Pair) -> None
     proxy.holding.clear()
     proxy.release.clear()
     message_id, attachment_id = _send(canada, content, "ledger-extract.pdf")
-    assert proxy.holding.wait(timeout=60), "the third range was never asked for"
+    assert proxy.holding.wait(timeout=240), "the third range was never asked for"
     india.kill_worker()
     proxy.hold_after = None
     proxy.release.set()
