@@ -67,6 +67,10 @@ class _Refused(_Retry):
     """A range refused (tampered, not the one asked for): audited, retried."""
 
 
+class _Unreachable(_Retry):
+    """The sending node did not answer: retried for as long as it takes (shown)."""
+
+
 @dataclass(frozen=True)
 class _Step:
     url: str
@@ -171,14 +175,14 @@ def _post(context: JobContext, step: _Step) -> bytes:
             timeout=context.settings.federation_timeout_seconds,
         )
     except Exception as error:  # noqa: BLE001 - any transport failure is retried
-        raise _Retry(f"the sending node is unreachable: {type(error).__name__}") from None
+        raise _Unreachable(f"the sending node is unreachable: {type(error).__name__}") from None
     if response.status_code == 404:
         raise _Failed("the sending node does not hold this attachment for this node (404)")
     if response.status_code != 200:
         detail = response.text[:300]
         with contextlib.suppress(ValueError, AttributeError):
             detail = str(response.json().get("detail", detail))
-        raise _Retry(f"the sending node answered HTTP {response.status_code}: {detail}")
+        raise _Unreachable(f"the sending node answered HTTP {response.status_code}: {detail}")
     return response.content
 
 
@@ -276,19 +280,23 @@ def _visible(db: Session, transfer: AttachmentTransfer, blob: StoredBlob) -> Non
     db.delete(transfer)
 
 
-def _backoff(context: JobContext, transfer_id: str, error: str) -> None:
+def _backoff(context: JobContext, transfer_id: str, error: _Retry) -> None:
+    """Try again later; after ``MAX_ATTEMPTS`` refused ranges in a row, give up (a peer
+    that is down is waited for: the message says so meanwhile)."""
     with unit_of_work(context.sessions) as db:
         transfer = db.get(AttachmentTransfer, transfer_id)
         if transfer is None:
             return
         transfer.attempts += 1
-        transfer.last_error = error[:2000]
-        if transfer.attempts < MAX_ATTEMPTS:
-            delay = min(context.settings.worker_max_backoff_seconds, 2.0**transfer.attempts)
+        transfer.last_error = str(error)[:2000]
+        if transfer.attempts < MAX_ATTEMPTS or isinstance(error, _Unreachable):
+            delay = min(
+                context.settings.worker_max_backoff_seconds, 2.0 ** min(transfer.attempts, 20)
+            )
             transfer.next_attempt_at = clock.now() + timedelta(seconds=delay)
             return
         transfer.status = "failed"
-        _audit(db, transfer, "exchange.attachment.failed", reason=error[:500])
+        _audit(db, transfer, "exchange.attachment.failed", reason=str(error)[:500])
     transfer_store.discard(context.settings, transfer_id)
 
 
@@ -320,7 +328,7 @@ def pull(context: JobContext, transfer_id: str) -> None:
                 return
             _apply(context, transfer_id, step, _post(context, step))
     except _Retry as error:
-        _backoff(context, transfer_id, str(error))
+        _backoff(context, transfer_id, error)
     except _Failed as error:
         _fail(context, transfer_id, str(error))
 
