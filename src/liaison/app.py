@@ -78,6 +78,7 @@ def create_app(
         BodySizeLimit,
         max_bytes=settings.max_request_bytes,
         overrides={
+            "/federation/v1/inbox/batch": settings.federation_max_batch_bytes,
             "/federation/": settings.federation_max_envelope_bytes,
             # multipart overhead; the store itself refuses files over the limit
             "/api/v1/exchange/attachments": 2 * settings.exchange_max_attachment_bytes,

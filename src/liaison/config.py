@@ -63,7 +63,19 @@ class Settings(BaseSettings):
         description="PEM file of the certificate authorities trusted for peers' HTTPS "
         "(LIAISON_CA_BUNDLE); default: the system's",
     )
-    federation_max_envelope_bytes: int = 50 * 1024 * 1024
+    federation_max_envelope_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        description="largest envelope (and direct request or answer) accepted; attachments "
+        "are pulled in ranges of 512 KiB, never inside an envelope; a hit/no-hit query of "
+        "100,000 identifiers is about 6 MiB",
+    )
+    federation_max_batch_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="largest inbox batch body (streamed to a spool file, read envelope by "
+        "envelope)",
+    )
     federation_clock_window_seconds: int = 300
     federation_refusals_per_minute: int = Field(
         default=30, ge=1, description="refused inbox requests logged per source and minute"

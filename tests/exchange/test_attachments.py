@@ -1,8 +1,8 @@
-"""Attachments: uploaded as multipart, limited, sniffed, sent inside the envelope."""
+"""Attachments: uploaded as multipart, limited, sniffed, named in the envelope (the
+peer pulls the content: tests/exchange/test_transfers.py)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -47,8 +47,15 @@ def test_attachment_travels_with_its_hash_and_downloads_intact(
         envelope = db.scalar(select(OutboxMessage).where(OutboxMessage.type == "exchange.message"))
         assert envelope is not None
         wire = json.loads(envelope.payload)["attachments"][0]
-    assert base64.b64decode(wire["content_b64"]) == PDF
-    assert wire["sha256"] == attachment["sha256"]
+    assert "content_b64" not in wire  # the content stays here until the peer pulls it
+    assert PDF not in envelope.payload.encode()
+    assert (wire["sha256"], wire["size"], wire["mime"], wire["filename"]) == (
+        attachment["sha256"],
+        len(PDF),
+        "application/pdf",
+        "bill-of-lading.pdf",
+    )
+    assert wire["transfer"] == "pull-v1"
     download = client.get(
         f"/api/v1/exchange/attachments/{attachment['id']}/content", headers=headers
     )

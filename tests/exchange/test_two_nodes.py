@@ -88,7 +88,13 @@ def test_precursor_request_is_answered_with_an_attachment_across_the_border(
         case = _case(canada, "ca-officer", case_id)
         return case is not None and any(m["id"] == reply_id for m in case["messages"])
 
+    def attachment_pulled() -> bool:  # the message shows first, its attachment arriving
+        case = _case(canada, "ca-officer", case_id)
+        replies = [m for m in case["messages"] if m["id"] == reply_id] if case else []
+        return bool(replies and replies[0]["attachments"])
+
     wait_for(reply_threaded, what="the reply in Canada's case")
+    wait_for(attachment_pulled, what="the reply's attachment pulled from India")
     case = _case(canada, "ca-officer", case_id)
     assert case is not None
     assert case["reference"] == _case(india, "in-officer", case_id)["reference"]

@@ -477,6 +477,7 @@ def test_body_over_the_envelope_limit_is_413_and_changes_nothing(
         node_name="liaison-ca",
         data_dir=settings.data_dir,
         federation_max_envelope_bytes=4096,
+        federation_max_batch_bytes=4096,
     )
     strict = replace(ca, http=TestClient(create_app(small, engine=engine, session_factory=seeded)))
     oversized = strict.india.seal(1, payload=json.dumps({"data": "x" * 5000}).encode())

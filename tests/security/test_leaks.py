@@ -27,7 +27,6 @@ not leak either.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 import uuid
@@ -135,7 +134,8 @@ def _restricted_inbound(
                 "size": len(PDF),
                 "tlp": tlp,
                 "handling_code": "intelligence_only",
-                "content_b64": base64.b64encode(PDF).decode(),
+                "mime": "application/pdf",
+                "transfer": "pull-v1",
             }
         ],
     )

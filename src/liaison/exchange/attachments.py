@@ -265,7 +265,7 @@ async def store_stream(
         raise
 
 
-def _store_iterable(
+def store_chunks(
     settings: Settings,
     chunks: Iterable[bytes],
     *,
@@ -273,6 +273,8 @@ def _store_iterable(
     max_bytes: int,
     allow_executables: bool = False,
 ) -> StoredBlob:
+    """Store chunks as they come (a file, an inbound transfer's ranges); nothing is kept
+    if it is refused."""
     writer = _Writer(settings, filename, max_bytes, allow_executables)
     try:
         for chunk in chunks:
@@ -285,7 +287,7 @@ def _store_iterable(
 
 def store_file(settings: Settings, file: BinaryIO, *, filename: str, max_bytes: int) -> StoredBlob:
     """The same from an open file (a web form's spooled upload), chunk by chunk."""
-    return _store_iterable(
+    return store_chunks(
         settings, iter(lambda: file.read(CHUNK), b""), filename=filename, max_bytes=max_bytes
     )
 
@@ -300,7 +302,7 @@ def store_bytes(
 ) -> StoredBlob:
     """The same for content already in memory (inbound federation)."""
     view = memoryview(data)
-    return _store_iterable(
+    return store_chunks(
         settings,
         (bytes(view[i : i + CHUNK]) for i in range(0, len(data), CHUNK)),
         filename=filename,

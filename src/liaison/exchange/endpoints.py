@@ -6,7 +6,7 @@ problem+json rather than raised, so its audit entry commits.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
@@ -31,6 +31,7 @@ from liaison.exchange.schemas import (
     ForwardIn,
     InboxItem,
     InboxPage,
+    IncomingAttachmentOut,
     Markings,
     MessageOut,
     MessageStatus,
@@ -43,7 +44,7 @@ from liaison.exchange.service import ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath, QueryText
-from liaison.models import Attachment, Case, Message
+from liaison.models import Attachment, AttachmentTransfer, Case, Message
 from liaison.policy.schemas import HandlingCode, Tlp
 from liaison.users.deps import CallerDep
 
@@ -68,10 +69,17 @@ def _answer(request: Request, send: Callable[[], Message], svc: ExchangeService)
     return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
 
-def message_out(message: Message, attachments: list[Attachment]) -> MessageOut:
+def message_out(
+    message: Message,
+    attachments: list[Attachment],
+    transfers: Sequence[AttachmentTransfer] = (),
+) -> MessageOut:
     out = MessageOut.model_validate(message)
     out.attachments = [
         AttachmentOut.model_validate(a) for a in attachments if a.message_id == message.id
+    ]
+    out.incoming_attachments = [
+        IncomingAttachmentOut.model_validate(t) for t in transfers if t.message_id == message.id
     ]
     return out
 
@@ -87,7 +95,7 @@ def case_detail(thread: Thread) -> CaseDetail:
     base = CaseOut.model_validate(thread.case).model_dump()
     return CaseDetail(
         **base,
-        messages=[message_out(m, thread.attachments) for m in thread.messages],
+        messages=[message_out(m, thread.attachments, thread.transfers) for m in thread.messages],
         notes=[NoteOut.model_validate(n) for n in thread.notes],
         clarifications=[ClarificationOut.model_validate(c) for c in thread.clarifications],
     )
@@ -191,7 +199,8 @@ def show_message(
 ) -> MessageOut:
     svc = ExchangeService(db, caller, settings)
     message = svc.read_message(message_id)
-    return message_out(message, svc.repo.attachments_of([message.id]))
+    ids = [message.id]
+    return message_out(message, svc.repo.attachments_of(ids), svc.repo.transfers_of(ids))
 
 
 @router.post("/messages/{message_id}/reply", status_code=201, response_model=MessageOut)

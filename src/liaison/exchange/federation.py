@@ -2,9 +2,9 @@
 
 Outbound: ``dispatch`` enforces the sender's policy; a decision that needs legal
 review holds the message (nothing leaves), otherwise the ``exchange.message``
-envelope is queued in the same transaction. Attachments travel inside the payload,
-base64-encoded (so one message with its attachments must fit the 50 MiB envelope
-limit, ``federation_max_envelope_bytes``).
+envelope is queued in the same transaction. The payload names each attachment (id,
+filename, media type, size, SHA-256, markings); the content stays in this node's blob
+store until the peer pulls it range by range (exchange/transfer_serve.py).
 
 Inbound: ``exchange.message`` is validated, checked by the receiver's policy (its
 obligations are kept on the message), threaded into the case with the same id,
@@ -15,8 +15,6 @@ requests, and the liaison officers notified. The receiver answers with
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,14 +25,14 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.access import copy_text
-from liaison.exchange.attachments import read_blob, store_bytes
 from liaison.exchange.entities import PERSON_FACT_FIELDS, Entity
 from liaison.exchange.indexing import has_personal_data, index_rows
 from liaison.exchange.markings import markings_of, policy_subject
 from liaison.exchange.schemas import MessageWire, Outcome
+from liaison.exchange.transfer_pull import expect
+from liaison.exchange.transfer_wire import TRANSFER
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
-from liaison.kit.errors import LiaisonError
 from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_, InboundContext, PayloadRefused
@@ -99,11 +97,12 @@ def wire(
             {
                 "id": a.id,
                 "filename": a.filename,
+                "mime": a.mime,
                 "sha256": a.sha256,
                 "size": a.size,
                 "tlp": a.tlp,
                 "handling_code": a.handling_code,
-                "content_b64": base64.b64encode(b"".join(read_blob(settings, a.blob_id))).decode(),
+                "transfer": TRANSFER,
             }
             for a in attachments
         ],
@@ -247,38 +246,6 @@ def _case(db: Session, wire_in: MessageWire, context: InboundContext) -> Case:
     return case
 
 
-def _store_attachments(
-    db: Session, settings: Settings, wire_in: MessageWire, message: Message
-) -> None:
-    for item in wire_in.attachments:
-        data = base64.b64decode(item.content_b64, validate=True)
-        if hashlib.sha256(data).hexdigest() != item.sha256:
-            raise PayloadRefused("invalid_payload", f"attachment {item.filename}: SHA-256 differs")
-        try:
-            blob = store_bytes(
-                settings,
-                data,
-                filename=item.filename,
-                max_bytes=settings.exchange_max_attachment_bytes,
-            )
-        except LiaisonError as exc:
-            raise PayloadRefused("invalid_payload", exc.detail) from exc
-        db.add(
-            Attachment(
-                id=item.id,
-                message_id=message.id,
-                blob_id=blob.blob_id,
-                sha256=blob.sha256,
-                size=blob.size,
-                mime=blob.mime,
-                filename=blob.filename,
-                tlp=item.tlp.value,
-                handling_code=item.handling_code.value,
-                uploaded_by=f"node:{message.from_party}",
-            )
-        )
-
-
 def _thread(db: Session, wire_in: MessageWire, message: Message, now: Any) -> None:
     """A reply settles the request it answers; an answer to a clarification resumes it."""
     if wire_in.in_reply_to is None:
@@ -371,7 +338,7 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
     obligations.open_for(
         db, decision, object_type=OBJECT_TYPE, object_id=message.id, case_id=case.id
     )
-    _store_attachments(db, context.settings, wire_in, message)
+    expect(db, context.settings, message, wire_in.attachments)
     _thread(db, wire_in, message, now)
     notify_role(
         db,

@@ -6,7 +6,10 @@ from liaison.kit.plugin import N_, Command, Job, Plugin, Ref
 
 PLUGIN = Plugin(
     name="exchange",
-    api_routers=(Ref("liaison.exchange.endpoints:router"),),
+    api_routers=(
+        Ref("liaison.exchange.endpoints:router"),
+        Ref("liaison.exchange.transfer_endpoints:router"),
+    ),
     web_routers=(
         # /exchange/compose before /exchange/{message_id}
         Ref("liaison.web.views.exchange_compose:router"),
@@ -30,6 +33,11 @@ PLUGIN = Plugin(
             "exchange deadlines",
             Ref("liaison.exchange.jobs:escalate_job"),
             every=lambda settings: settings.exchange_escalation_minutes * 60,
+        ),
+        Job(
+            "attachment transfers",
+            Ref("liaison.exchange.transfer_pull:pull_job"),
+            every=lambda settings: settings.worker_poll_seconds,
         ),
         Job(
             "attachment blob sweep",

@@ -17,7 +17,7 @@ from liaison.exchange.schemas import DeconflictHit
 from liaison.kit.errors import NotFound
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
-from liaison.models import Attachment, Clarification, InternalNote, Message
+from liaison.models import Attachment, AttachmentTransfer, Clarification, InternalNote, Message
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Thread:
     case: CaseView  # title and summary withheld from a caller outside the audience
     messages: list[Message]
     attachments: list[Attachment]
+    transfers: list[AttachmentTransfer]
     notes: list[InternalNote]
     clarifications: list[Clarification]
 
@@ -84,6 +85,7 @@ class ExchangeReads:
             case=view,
             messages=messages,
             attachments=self.repo.attachments_of(ids),
+            transfers=self.repo.transfers_of(ids),
             # internal notes on a case whose title is withheld may speak of its content
             notes=[] if view.withheld else self.repo.notes(case.id),
             clarifications=self.repo.clarifications(ids),

@@ -31,6 +31,7 @@ from liaison.kit.roles import Caller, Role
 from liaison.models import (
     Agency,
     Attachment,
+    AttachmentTransfer,
     Case,
     Clarification,
     InternalNote,
@@ -154,6 +155,24 @@ class ExchangeRepository(Repository[Caller]):
             )
         )
         return list(self.db.scalars(query.order_by(Attachment.created_at)))
+
+    def transfers_of(self, message_ids: Sequence[str]) -> list[AttachmentTransfer]:
+        """Inbound attachments of these messages still arriving (or failed), filtered
+        like the attachments themselves."""
+        if not message_ids:
+            return []
+        query = (
+            select(AttachmentTransfer)
+            .join(Message, Message.id == AttachmentTransfer.message_id)
+            .join(Case, Case.id == Message.case_id)
+            .where(
+                AttachmentTransfer.message_id.in_(message_ids),
+                self._case_filter(),
+                audience_clause(self.caller),
+                audience_clause(self.caller, tlp=AttachmentTransfer.tlp),
+            )
+        )
+        return list(self.db.scalars(query.order_by(AttachmentTransfer.created_at)))
 
     def unsent_attachments(self, attachment_ids: Sequence[str]) -> list[Attachment]:
         """The caller's own uploads not yet sent with a message (a draft's attachments)."""

@@ -25,6 +25,7 @@ from liaison.exchange.attachments import delete_blob
 from liaison.kit.plugin import Purgeable
 from liaison.models import (
     Attachment,
+    AttachmentTransfer,
     Clarification,
     EmailOutbox,
     Message,
@@ -62,6 +63,8 @@ def _expired(db: Session, party: str, cutoff: datetime, limit: int) -> list[str]
 def _erase(db: Session, message_id: str) -> dict[str, Any]:
     message = db.get_one(Message, message_id)
     attachments = db.execute(delete(Attachment).where(Attachment.message_id == message_id))
+    # one still arriving must not appear after the erasure (its partial file is swept)
+    db.execute(delete(AttachmentTransfer).where(AttachmentTransfer.message_id == message_id))
     db.execute(delete(MessageEntity).where(MessageEntity.message_id == message_id))
     for clarification in db.scalars(
         select(Clarification).where(Clarification.message_id == message_id)
@@ -119,9 +122,9 @@ def sweep_blobs(db: Session, settings: Settings) -> int:
     """Remove blob files no attachment row refers to (after erasure or an abandoned
     upload), once they are older than the grace period. Returns how many went."""
     root = settings.data_dir / "blobs"
-    if not root.exists():
-        return 0
     cutoff = time.time() - ORPHAN_GRACE_SECONDS
+    if not root.exists():
+        return _sweep_partials(db, settings, cutoff)
     candidates = [p.name for p in root.glob("*/*") if p.is_file() and p.stat().st_mtime < cutoff]
     removed = 0
     for start in range(0, len(candidates), 500):
@@ -133,7 +136,28 @@ def sweep_blobs(db: Session, settings: Settings) -> int:
             if blob_id not in referenced:
                 delete_blob(settings, blob_id)
                 removed += 1
-    return removed
+    return removed + _sweep_partials(db, settings, cutoff)
+
+
+def _sweep_partials(db: Session, settings: Settings, cutoff: float) -> int:
+    """Partial files of inbound transfers that no longer exist (erased, failed)."""
+    root = settings.data_dir / "incoming"
+    if not root.exists():
+        return 0
+    stale = {p.stem: p for p in root.glob("*.part") if p.stat().st_mtime < cutoff}
+    if not stale:
+        return 0
+    alive = set(
+        db.scalars(
+            select(AttachmentTransfer.id).where(
+                AttachmentTransfer.id.in_(list(stale)), AttachmentTransfer.status == "arriving"
+            )
+        )
+    )
+    for transfer_id, path in stale.items():
+        if transfer_id not in alive:
+            path.unlink(missing_ok=True)
+    return len(stale) - len(alive)
 
 
 PURGE_RULE = Purgeable(object_type=OBJECT_TYPE, expired=_expired, origin=_origin, erase=_erase)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -179,6 +179,20 @@ class AttachmentOut(_Out):
     created_at: datetime
 
 
+class IncomingAttachmentOut(_Out):
+    """An attachment the message names that is not here yet (or will not be)."""
+
+    id: str
+    filename: str
+    mime: str
+    size: int
+    sha256: str
+    tlp: str
+    status: str  # arriving | failed
+    received: int
+    last_error: str | None
+
+
 class MessageOut(_Out):
     id: str
     case_id: str
@@ -217,6 +231,10 @@ class MessageOut(_Out):
     pauses: list[dict[str, Any]]
     incident_detected_at: datetime | None = None
     attachments: list[AttachmentOut] = Field(default_factory=list)
+    incoming_attachments: list[IncomingAttachmentOut] = Field(
+        default_factory=list,
+        description="attachments of an inbound message still arriving, or that failed",
+    )
 
 
 class InboxItem(_Out):
@@ -301,13 +319,27 @@ class DeconflictHit(BaseModel):
 
 # across the border ----------------------------------------------------------------
 class AttachmentWire(InputModel):
+    """An attachment as the message names it; the receiver pulls the content
+    (``transfer: pull-v1``, exchange/transfer_wire.py)."""
+
     id: str = Field(pattern=ID_PATTERN)
     filename: str = Field(min_length=1, max_length=255)
+    mime: str = Field(min_length=1, max_length=100)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     size: int = Field(ge=0)
     tlp: Tlp
     handling_code: HandlingCode
-    content_b64: str
+    transfer: Literal["pull-v1"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_inline(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "content_b64" in data:
+            raise ValueError(
+                "the attachment's content is inline (the format before protocol 1.1); "
+                "this node pulls attachments: the sending node must be upgraded"
+            )
+        return data
 
 
 class MessageWire(InputModel):

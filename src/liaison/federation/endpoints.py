@@ -155,7 +155,8 @@ async def _receive(request: Request, batch: bool) -> list[Outcome] | Outcome:
         await run_in_threadpool(_log_suppressed, request, finished)
     if not admitted:
         return await run_in_threadpool(_throttled, request)
-    limit = request.app.state.settings.federation_max_envelope_bytes
+    settings = request.app.state.settings
+    limit = settings.federation_max_batch_bytes if batch else settings.federation_max_envelope_bytes
     body: IO[bytes] | None = None
     try:
         body = await stream.spool(request.stream(), limit)

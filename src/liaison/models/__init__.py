@@ -20,6 +20,7 @@ from liaison.models.cyber import (
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
 from liaison.models.exchange import (
     Attachment,
+    AttachmentTransfer,
     Case,
     Clarification,
     InternalNote,
@@ -80,6 +81,7 @@ __all__ = [
     "ApiToken",
     "Assurance",
     "Attachment",
+    "AttachmentTransfer",
     "AuditChainHead",
     "AuditCheckpoint",
     "AuditCountersignature",

@@ -171,3 +171,37 @@ class Clarification(Base):
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     answer: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AttachmentTransfer(Base):
+    """An inbound attachment being pulled from the sending node, chunk by chunk.
+
+    ``received`` plaintext bytes are verified and kept encrypted in a partial file of
+    ``part_bytes`` bytes; a pass resumes there. ``status``: ``arriving`` (pulling,
+    retried with backoff), ``failed`` (will not complete; ``last_error`` says why).
+    Once complete and scanned the row is deleted and the ``Attachment`` exists.
+    """
+
+    __tablename__ = "exchange_attachment_transfers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the attachment's id
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("exchange_messages.id", ondelete="CASCADE"), index=True
+    )
+    peer_party: Mapped[str] = mapped_column(String(2))
+    filename: Mapped[str] = mapped_column(String(255))
+    mime: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    tlp: Mapped[str] = mapped_column(String(15))
+    handling_code: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10), default="arriving")
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    part_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    __table_args__ = (Index("ix_exchange_attachment_transfers_due", "status", "next_attempt_at"),)

@@ -164,6 +164,7 @@ def thread_response(
         "attachments": {
             m.id: [a for a in thread.attachments if a.message_id == m.id] for m in messages
         },
+        "incoming": {m.id: [t for t in thread.transfers if t.message_id == m.id] for m in messages},
         "clarifications": {
             m.id: [c for c in thread.clarifications if c.message_id == m.id] for m in messages
         },
