@@ -335,8 +335,20 @@ def sign_receipt(receipt: Receipt, signer: NodeKeyPair) -> dict[str, str]:
 
 def receipt_key_id(obj: object) -> str:
     """The key id an unverified signed receipt claims, to look the key up with."""
+    return read_receipt(obj).receiver.key
+
+
+def read_receipt(obj: object) -> Receipt:
+    """A signed receipt's content, not yet verified (``check_receipt`` does that)."""
     _, (protected, _signature) = _parts(obj, RECEIPT_FIELDS, "receipt")
-    return _model(Receipt, protected, "receipt").receiver.key
+    return _model(Receipt, protected, "receipt")
+
+
+def check_receipt(obj: object, receipt: Receipt, signer_key: PublicNodeKey) -> None:
+    """``verify_receipt`` for a receipt already read with ``read_receipt``."""
+    texts, (_protected, signature) = _parts(obj, RECEIPT_FIELDS, "receipt")
+    _check_signature(signer_key, texts[0].encode("ascii"), signature)
+    _check_key(receipt.receiver.key, signer_key.key_id, "bad_signature", "receiver")
 
 
 def verify_receipt(obj: object, signer_key: PublicNodeKey) -> Receipt:

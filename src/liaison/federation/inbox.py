@@ -2,6 +2,11 @@
 
 An envelope is applied and its id recorded in the same transaction, so a redelivery
 finds the id and gets the original receipt back without changing anything.
+
+A batch is one transaction: the envelope ids already seen are fetched in one query
+(``prefetch``, once the sender's peer row is locked), the inbox rows are inserted
+together at the end (``finish``), and a savepoint is taken only around handlers that
+write domain rows (``PURE_TYPES`` only validate their payload).
 Refusals before the sender is authenticated go to the refusal log only; refusals of
 an authenticated envelope at the expected sequence number consume that number (the
 stream goes on) and are kept in the inbox with their negative receipt.
@@ -10,6 +15,7 @@ stream goes on) and are kept in the inbox with their negative receipt.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,9 +27,12 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
+from liaison.federation.control import PING
 from liaison.federation.stream import Rejected
 from liaison.kit import clock
+from liaison.kit.bulk import BulkInsert
 from liaison.kit.crypto import PublicNodeKey
+from liaison.kit.db import Base
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import InboundContext, PayloadRefused, Registry
 from liaison.ledger.service import trail
@@ -36,6 +45,31 @@ from liaison.models import InboxMessage, Peer, PeerKey, Refusal
 SEQUENCE_CONSUMING_REASONS = frozenset(
     {"unknown_type", "invalid_payload", "decrypt_failed", "policy_refused"}
 )
+# Message types whose handlers write nothing (they validate, or refuse): no savepoint.
+PURE_TYPES = frozenset({PING})
+_INBOX_COLUMNS = (
+    "id",
+    "peer_party",
+    "seq",
+    "type",
+    "created_at",
+    "received_at",
+    "status",
+    "reason",
+    "receipt",
+)
+_PREFETCH_CHUNK = 500
+_INBOX_TABLE = Base.metadata.tables[InboxMessage.__tablename__]
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """An envelope id already in the inbox (or accepted earlier in this batch)."""
+
+    peer_party: str
+    seq: int
+    receipt: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -64,6 +98,12 @@ class Inbox:
         self._own_valid = {row.key_id for row in keys.valid_keys(db)}
         self._peer_keys: dict[tuple[str, str], PublicNodeKey] = {}
         self._locked_peers: dict[str, Peer | None] = {}
+        # The header ``admit`` read, so ``receive`` does not read it again.
+        self._admitted: tuple[str, env.EnvelopeHeader] | None = None
+        self._wanted: list[str] = []  # ids of this batch, fetched at the first sequence check
+        self._seen: dict[str, _Seen] = {}
+        self._prefetched: dict[str, str] = {}  # id -> the peer whose lock it was read under
+        self._rows: list[dict[str, Any]] = []  # inbox rows to insert at ``finish``
 
     def _receipt(
         self,
@@ -150,7 +190,48 @@ class Inbox:
             self._identify(header)
         except (InvalidEnvelope, _Refused) as exc:
             return Rejected(exc.reason, exc.detail, header)
+        self._admitted = (protected, header)
         return None
+
+    def expect(self, envelope_ids: Iterable[str]) -> None:
+        """The ids of the batch about to be received, to look up in one query."""
+        self._wanted = list(dict.fromkeys(envelope_ids))
+
+    def _fetch_seen(self, party: str) -> None:
+        """Which of the batch's ids are in the inbox, read under ``party``'s row lock (so
+        a concurrent worker cannot add one unseen); ids read under another peer's lock
+        are looked up one by one."""
+        wanted, self._wanted = self._wanted, []
+        for start in range(0, len(wanted), _PREFETCH_CHUNK):
+            chunk = wanted[start : start + _PREFETCH_CHUNK]
+            found = self.db.execute(
+                select(
+                    InboxMessage.id,
+                    InboxMessage.peer_party,
+                    InboxMessage.seq,
+                    InboxMessage.receipt,
+                    InboxMessage.reason,
+                ).where(InboxMessage.id.in_(chunk))
+            )
+            for row in found:
+                self._seen[row.id] = _Seen(row.peer_party, row.seq, row.receipt, row.reason)
+            self._prefetched.update(dict.fromkeys(chunk, party))
+
+    def _seen_before(self, envelope_id: str, party: str) -> _Seen | None:
+        if self._wanted:
+            self._fetch_seen(party)
+        if envelope_id in self._seen or self._prefetched.get(envelope_id) == party:
+            return self._seen.get(envelope_id)
+        row = self.db.get(InboxMessage, envelope_id)
+        if row is None:
+            return None
+        return _Seen(row.peer_party, row.seq, row.receipt, row.reason)
+
+    def finish(self) -> None:
+        """Insert the batch's inbox rows (before the transaction commits)."""
+        rows, self._rows = self._rows, []
+        if rows:
+            BulkInsert(self.db, _INBOX_TABLE, _INBOX_COLUMNS).run(rows)
 
     def receive(self, raw: object) -> Outcome:
         """One envelope: raw bytes, an item of a decoded batch, or one refused as read."""
@@ -161,7 +242,11 @@ class Inbox:
             if isinstance(raw, bytes):
                 parsed = env.parse(raw, self.settings.federation_max_envelope_bytes)
             else:
-                parsed = env.parse_obj(raw)
+                admitted, self._admitted = self._admitted, None
+                known = None
+                if admitted and isinstance(raw, dict) and raw.get("protected") == admitted[0]:
+                    known = admitted[1]
+                parsed = env.parse_obj(raw, known)
             header = parsed.header
             peer, sender_key = self._authenticate(parsed)
         except InvalidEnvelope as exc:
@@ -247,7 +332,7 @@ class Inbox:
         self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
     ) -> Outcome:
         header = parsed.header
-        seen = self.db.get(InboxMessage, header.id)
+        seen = self._seen_before(header.id, peer.party_code)
         if seen is not None:
             if seen.peer_party != peer.party_code or seen.seq != header.seq:
                 return self._refuse_unattributed("replay", "envelope id already used", header)
@@ -264,21 +349,24 @@ class Inbox:
             )
         status, reason, detail = self._apply(parsed, peer, sender_key)
         receipt = self._receipt(header.id, header.seq, status, reason, detail, header.recipient.key)
-        self.db.add(
-            InboxMessage(
-                id=header.id,
-                peer_party=peer.party_code,
-                seq=header.seq,
-                type=header.type,
-                created_at=header.created_at,
-                status="applied" if status == "accepted" else "refused",
-                reason=reason,
-                receipt=json.dumps(receipt),
-            )
+        text = json.dumps(receipt)
+        now = clock.now()
+        self._rows.append(
+            {
+                "id": header.id,
+                "peer_party": peer.party_code,
+                "seq": header.seq,
+                "type": header.type,
+                "created_at": header.created_at,
+                "received_at": now,
+                "status": "applied" if status == "accepted" else "refused",
+                "reason": reason,
+                "receipt": text,
+            }
         )
+        self._seen[header.id] = _Seen(peer.party_code, header.seq, text, reason)
         peer.last_in_seq = header.seq
-        peer.last_contact_at = clock.now()
-        self.db.flush()
+        peer.last_contact_at = now
         trail(
             self.db,
             f"node:{peer.party_code}",
@@ -317,22 +405,29 @@ class Inbox:
             seq=header.seq,
             registry=self.registry,
         )
-        savepoint = self.db.begin_nested()
+        # A handler that writes runs in a savepoint, so a refusal undoes its writes.
+        savepoint = None if header.type in PURE_TYPES else self.db.begin_nested()
         try:
             handler(self.db, context, payload)
-            self.db.flush()
-        except PayloadRefused as exc:
-            savepoint.rollback()
-            return "refused", exc.reason, exc.detail
-        except ValidationError as exc:
-            savepoint.rollback()
-            problems = exc.errors(include_url=False, include_input=False)[:3]
-            return "refused", "invalid_payload", str(problems)[:500]
-        except ValueError as exc:  # e.g. undecodable base64 in a key announcement
-            savepoint.rollback()
-            return "refused", "invalid_payload", str(exc)[:500]
-        except LiaisonError as exc:
-            savepoint.rollback()
-            return "refused", "invalid_payload", exc.detail
-        savepoint.commit()
+            if savepoint is not None:
+                self.db.flush()
+        except (PayloadRefused, ValueError, LiaisonError) as exc:
+            if savepoint is not None:
+                savepoint.rollback()
+            return _handler_refusal(exc)
+        if savepoint is not None:
+            savepoint.commit()
         return "accepted", None, None
+
+
+def _handler_refusal(
+    exc: PayloadRefused | ValueError | LiaisonError,
+) -> tuple[str, str | None, str | None]:
+    if isinstance(exc, PayloadRefused):
+        return "refused", exc.reason, exc.detail
+    if isinstance(exc, ValidationError):
+        problems = exc.errors(include_url=False, include_input=False)[:3]
+        return "refused", "invalid_payload", str(problems)[:500]
+    if isinstance(exc, ValueError):  # e.g. undecodable base64 in a key announcement
+        return "refused", "invalid_payload", str(exc)[:500]
+    return "refused", "invalid_payload", exc.detail
