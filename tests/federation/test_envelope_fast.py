@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -32,6 +32,7 @@ def _outcome(call: Any, *args: Any) -> Any:
         return (error.reason, error.detail)
 
 
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 @given(HEADERS)
 def test_a_canonical_header_reads_the_same_on_the_fast_path(header: env.EnvelopeHeader) -> None:
     data = env.canonical_json(header)
@@ -56,6 +57,7 @@ SEQS = st.sampled_from([0, 1, 2**63 - 1, 2**63, 10**18, 99999999999999999999])
 TYPES = st.sampled_from(["federation.ping", "a." + "b" * 98, "a." + "b" * 99, "x.y"])
 
 
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 @given(TIMES, TIMES, SEQS, TYPES)
 def test_the_fast_header_path_never_accepts_what_the_validator_refuses(
     created: str, sent: str, seq: int, message_type: str
@@ -70,6 +72,7 @@ def test_the_fast_header_path_never_accepts_what_the_validator_refuses(
     assert _outcome(env.parse_header, b64e(data)) == expected
 
 
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
 @given(HEADERS)
 def test_new_header_builds_what_the_validator_builds(header: env.EnvelopeHeader) -> None:
     built = env.new_header(
@@ -147,3 +150,19 @@ def test_a_forged_header_signed_by_the_sender_reads_as_the_validator_reads_it() 
         env.parse(raw, LIMIT)
     assert caught.value.reason == "malformed"
     assert "header is invalid" in caught.value.detail
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(HEADERS)
+def test_an_accepted_receipt_signed_fast_is_the_validated_one(header: env.EnvelopeHeader) -> None:
+    receiver = env.NodeRef(party="IN", node="liaison-in", key=IN.public.key_id)
+    receipt = env.Receipt(
+        envelope_id=header.id,
+        seq=header.seq,
+        status="accepted",
+        receiver=receiver,
+        issued_at=header.sent_at,
+    )
+    signed = env.sign_accepted(header, receiver, header.sent_at, IN)
+    assert signed == env.sign_receipt(receipt, IN)
+    assert env.verify_receipt(signed, IN.public) == receipt

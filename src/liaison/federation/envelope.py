@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, NoReturn, TypeVar
 
@@ -25,6 +26,7 @@ from liaison.federation.headers import (
     EnvelopeHeader,
     NodeRef,
     Receipt,
+    accepted_receipt_json,
     new_header,
     read_canonical,
     write_canonical,
@@ -329,6 +331,26 @@ def sign_receipt(receipt: Receipt, signer: NodeKeyPair) -> dict[str, str]:
     if receipt.receiver.key != signer.public.key_id:
         raise ValueError("receipt.receiver.key is not the key id of the signing key pair")
     protected = b64e(canonical_json(receipt))
+    signature = _sign(protected.encode("ascii"), bytes(signer.signing_key))
+    return {"protected": protected, "signature": b64e(signature)}
+
+
+def sign_accepted(
+    header: EnvelopeHeader, receiver: NodeRef, issued_at: datetime, signer: NodeKeyPair
+) -> dict[str, str]:
+    """``sign_receipt`` of the "accepted" receipt for ``header``, without the validator
+    (every value in it is already valid); the same bytes, so the same signature."""
+    data = accepted_receipt_json(header.id, header.seq, receiver, issued_at)
+    if data is None or receiver.key != signer.public.key_id:
+        receipt = Receipt(
+            envelope_id=header.id,
+            seq=header.seq,
+            status="accepted",
+            receiver=receiver,
+            issued_at=issued_at,
+        )
+        return sign_receipt(receipt, signer)
+    protected = b64e(data)
     signature = _sign(protected.encode("ascii"), bytes(signer.signing_key))
     return {"protected": protected, "signature": b64e(signature)}
 

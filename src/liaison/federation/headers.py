@@ -237,3 +237,16 @@ def write_canonical(header: EnvelopeHeader) -> bytes | None:
         f'"recipient":{_ref_json(header.recipient)},"sender":{_ref_json(header.sender)},'
         f'"sent_at":"{_time_json(sent)}","seq":{header.seq},"type":"{header.type}","v":1}}'
     ).encode("ascii")
+
+
+def accepted_receipt_json(
+    envelope_id: str, seq: int, receiver: NodeRef, issued_at: datetime
+) -> bytes | None:
+    """The canonical JSON of an "accepted" receipt (no reason, no detail) for an envelope
+    whose header was validated; ``None`` if ``issued_at`` is not in UTC."""
+    if issued_at.utcoffset() is None or issued_at.utcoffset():
+        return None
+    return (
+        f'{{"detail":null,"envelope_id":"{envelope_id}","issued_at":"{_time_json(issued_at)}",'
+        f'"reason":null,"receiver":{_ref_json(receiver)},"seq":{seq},"status":"accepted"}}'
+    ).encode("ascii")

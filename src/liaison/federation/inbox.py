@@ -348,7 +348,16 @@ class Inbox:
                 "sequence_gap", f"sequence {header.seq} arrived before {expected}", header
             )
         status, reason, detail = self._apply(parsed, peer, sender_key)
-        receipt = self._receipt(header.id, header.seq, status, reason, detail, header.recipient.key)
+        if status == "accepted":
+            signer = keys.keypair(self.db, self.settings, header.recipient.key)
+            receiver = env.NodeRef(
+                party=self.settings.party, node=self.settings.node_name, key=signer.public.key_id
+            )
+            receipt = env.sign_accepted(header, receiver, clock.now(), signer)
+        else:
+            receipt = self._receipt(
+                header.id, header.seq, status, reason, detail, header.recipient.key
+            )
         text = json.dumps(receipt)
         now = clock.now()
         self._rows.append(
