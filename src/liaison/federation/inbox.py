@@ -4,9 +4,8 @@ An envelope is applied and its id recorded in the same transaction, so a redeliv
 finds the id and gets the original receipt back without changing anything.
 
 A batch is one transaction: the envelope ids already seen are fetched in one query
-(``prefetch``, once the sender's peer row is locked), the inbox rows are inserted
-together at the end (``finish``), and a savepoint is taken only around handlers that
-write domain rows (``PURE_TYPES`` only validate their payload).
+and the inbox rows inserted together at the end (inbox_batch.py), and a savepoint is
+taken only around handlers that write domain rows (``PURE_TYPES`` only validate).
 Refusals before the sender is authenticated go to the refusal log only; refusals of
 an authenticated envelope at the expected sequence number consume that number (the
 stream goes on) and are kept in the inbox with their negative receipt.
@@ -28,15 +27,14 @@ from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
 from liaison.federation.control import PING
+from liaison.federation.inbox_batch import InboxBatch
 from liaison.federation.stream import Rejected
 from liaison.kit import clock
-from liaison.kit.bulk import BulkInsert
 from liaison.kit.crypto import PublicNodeKey
-from liaison.kit.db import Base
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import InboundContext, PayloadRefused, Registry
 from liaison.ledger.service import trail
-from liaison.models import InboxMessage, Peer, PeerKey, Refusal
+from liaison.models import Peer, PeerKey, Refusal
 
 # Refusals of an authenticated envelope at its expected sequence number: the number
 # is used up and the stream goes on. Every other refusal leaves the envelope
@@ -47,29 +45,6 @@ SEQUENCE_CONSUMING_REASONS = frozenset(
 )
 # Message types whose handlers write nothing (they validate, or refuse): no savepoint.
 PURE_TYPES = frozenset({PING})
-_INBOX_COLUMNS = (
-    "id",
-    "peer_party",
-    "seq",
-    "type",
-    "created_at",
-    "received_at",
-    "status",
-    "reason",
-    "receipt",
-)
-_PREFETCH_CHUNK = 500
-_INBOX_TABLE = Base.metadata.tables[InboxMessage.__tablename__]
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """An envelope id already in the inbox (or accepted earlier in this batch)."""
-
-    peer_party: str
-    seq: int
-    receipt: str
-    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -100,10 +75,7 @@ class Inbox:
         self._locked_peers: dict[str, Peer | None] = {}
         # The header ``admit`` read, so ``receive`` does not read it again.
         self._admitted: tuple[str, env.EnvelopeHeader] | None = None
-        self._wanted: list[str] = []  # ids of this batch, fetched at the first sequence check
-        self._seen: dict[str, _Seen] = {}
-        self._prefetched: dict[str, str] = {}  # id -> the peer whose lock it was read under
-        self._rows: list[dict[str, Any]] = []  # inbox rows to insert at ``finish``
+        self._batch = InboxBatch(db)
 
     def _receipt(
         self,
@@ -195,43 +167,11 @@ class Inbox:
 
     def expect(self, envelope_ids: Iterable[str]) -> None:
         """The ids of the batch about to be received, to look up in one query."""
-        self._wanted = list(dict.fromkeys(envelope_ids))
-
-    def _fetch_seen(self, party: str) -> None:
-        """Which of the batch's ids are in the inbox, read under ``party``'s row lock (so
-        a concurrent worker cannot add one unseen); ids read under another peer's lock
-        are looked up one by one."""
-        wanted, self._wanted = self._wanted, []
-        for start in range(0, len(wanted), _PREFETCH_CHUNK):
-            chunk = wanted[start : start + _PREFETCH_CHUNK]
-            found = self.db.execute(
-                select(
-                    InboxMessage.id,
-                    InboxMessage.peer_party,
-                    InboxMessage.seq,
-                    InboxMessage.receipt,
-                    InboxMessage.reason,
-                ).where(InboxMessage.id.in_(chunk))
-            )
-            for row in found:
-                self._seen[row.id] = _Seen(row.peer_party, row.seq, row.receipt, row.reason)
-            self._prefetched.update(dict.fromkeys(chunk, party))
-
-    def _seen_before(self, envelope_id: str, party: str) -> _Seen | None:
-        if self._wanted:
-            self._fetch_seen(party)
-        if envelope_id in self._seen or self._prefetched.get(envelope_id) == party:
-            return self._seen.get(envelope_id)
-        row = self.db.get(InboxMessage, envelope_id)
-        if row is None:
-            return None
-        return _Seen(row.peer_party, row.seq, row.receipt, row.reason)
+        self._batch.expect(envelope_ids)
 
     def finish(self) -> None:
         """Insert the batch's inbox rows (before the transaction commits)."""
-        rows, self._rows = self._rows, []
-        if rows:
-            BulkInsert(self.db, _INBOX_TABLE, _INBOX_COLUMNS).run(rows)
+        self._batch.finish()
 
     def receive(self, raw: object) -> Outcome:
         """One envelope: raw bytes, an item of a decoded batch, or one refused as read."""
@@ -332,7 +272,7 @@ class Inbox:
         self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
     ) -> Outcome:
         header = parsed.header
-        seen = self._seen_before(header.id, peer.party_code)
+        seen = self._batch.seen(header.id, peer.party_code)
         if seen is not None:
             if seen.peer_party != peer.party_code or seen.seq != header.seq:
                 return self._refuse_unattributed("replay", "envelope id already used", header)
@@ -360,20 +300,17 @@ class Inbox:
             )
         text = json.dumps(receipt)
         now = clock.now()
-        self._rows.append(
-            {
-                "id": header.id,
-                "peer_party": peer.party_code,
-                "seq": header.seq,
-                "type": header.type,
-                "created_at": header.created_at,
-                "received_at": now,
-                "status": "applied" if status == "accepted" else "refused",
-                "reason": reason,
-                "receipt": text,
-            }
+        self._batch.add(
+            envelope_id=header.id,
+            peer_party=peer.party_code,
+            seq=header.seq,
+            message_type=header.type,
+            created_at=header.created_at,
+            received_at=now,
+            status="applied" if status == "accepted" else "refused",
+            reason=reason,
+            receipt=text,
         )
-        self._seen[header.id] = _Seen(peer.party_code, header.seq, text, reason)
         peer.last_in_seq = header.seq
         peer.last_contact_at = now
         trail(
