@@ -158,6 +158,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("sqlite", "postgresql"):
             results[backend] = run_backend(backend, Path(tmp), args.messages)
+            print(f"{backend}: {results[backend]} load {os.getloadavg()}", flush=True)
     print(f"load average (1, 5, 15 min): {os.getloadavg()}")
     print(
         f"raw crypto ceiling (seal + parse + verify + decrypt, 1 KiB, one core): "
