@@ -10,6 +10,7 @@ visible. Run: ``uv run python bench/federation.py [--messages 5000]``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -43,15 +44,8 @@ def crypto_ceiling(seconds: float = 2.0) -> float:
     payload = PingPayload(data=PAYLOAD).model_dump_json().encode()
     done, began = 0, time.perf_counter()
     while time.perf_counter() - began < seconds:
-        header = env.EnvelopeHeader(
-            v=1,
-            id="01900000-0000-7000-8000-000000000001",
-            type=PING,
-            sender=ref_s,
-            recipient=ref_r,
-            seq=done + 1,
-            created_at=now,
-            sent_at=now,
+        header = env.new_header(
+            "01900000-0000-7000-8000-000000000001", PING, ref_s, ref_r, done + 1, now, now
         )
         parsed = env.parse(env.seal(header, payload, sender, recipient.public), 1 << 20)
         env.verify(parsed, sender.public)
@@ -164,6 +158,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("sqlite", "postgresql"):
             results[backend] = run_backend(backend, Path(tmp), args.messages)
+            print(f"{backend}: {results[backend]} load {os.getloadavg()}", flush=True)
+    print(f"load average (1, 5, 15 min): {os.getloadavg()}")
     print(
         f"raw crypto ceiling (seal + parse + verify + decrypt, 1 KiB, one core): "
         f"{ceiling:,.0f} envelopes/s"

@@ -263,7 +263,9 @@ def run(node: Node, *, sends: int, senders: int = 4, inbound_every: int = 3) -> 
 
             def receive(db: Session, envelopes: list[Any] = envelopes) -> list[str]:
                 inbox = Inbox(db, node.settings, registry, "127.0.0.1")
-                return [inbox.receive(raw).status for raw in envelopes]
+                statuses = [inbox.receive(raw).status for raw in envelopes]
+                inbox.finish()
+                return statuses
 
             try:
                 statuses = run_in_transaction(node.factory, receive)

@@ -29,6 +29,7 @@ from liaison.federation import envelope as env
 from liaison.federation import keys, metrics, resync
 from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
+from liaison.kit.crypto import NodeKeyPair, PublicNodeKey
 from liaison.kit.db import run_in_transaction, unit_of_work
 from liaison.kit.errors import InvalidEnvelope
 from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey, PeerResync
@@ -263,33 +264,31 @@ class Deliverer:
                 self._failed(peer, rows, f"{type(exc).__name__}: {exc}")
                 return 0
 
-    def _send(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> int:
-        target = recipient_key(db, peer)
-        recipient = keys.public_of(target)
+    def _seal_batch(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> bytes:
+        """The batch body: each envelope exactly as ``seal`` wrote it, no re-encoding."""
+        recipient = keys.public_of(recipient_key(db, peer))
+        to = env.NodeRef(party=peer.party_code, node=peer.node_name, key=recipient.key_id)
+        senders: dict[str, tuple[NodeKeyPair, env.NodeRef]] = {}
         sent_at = clock.now()
-        envelopes = []
+        sealed = []
         for row in rows:
-            sender = keys.keypair(db, self.settings, row.sender_key_id)
-            header = env.EnvelopeHeader(
-                v=1,
-                id=row.id,
-                type=row.type,
-                sender=env.NodeRef(
-                    party=self.settings.party,
-                    node=self.settings.node_name,
-                    key=sender.public.key_id,
-                ),
-                recipient=env.NodeRef(
-                    party=peer.party_code, node=peer.node_name, key=recipient.key_id
-                ),
-                seq=row.seq,
-                created_at=row.created_at,
-                sent_at=sent_at,
-            )
-            envelopes.append(json.loads(env.seal(header, row.payload.encode(), sender, recipient)))
+            if row.sender_key_id not in senders:
+                pair = keys.keypair(db, self.settings, row.sender_key_id)
+                ref = env.NodeRef(
+                    party=self.settings.party, node=self.settings.node_name, key=pair.public.key_id
+                )
+                senders[row.sender_key_id] = (pair, ref)
+            sender, ref = senders[row.sender_key_id]
+            assert row.seq is not None  # only numbered rows are claimed
+            header = env.new_header(row.id, row.type, ref, to, row.seq, row.created_at, sent_at)
+            sealed.append(env.seal(header, row.payload.encode(), sender, recipient))
+        return b'{"envelopes":[' + b",".join(sealed) + b"]}"
+
+    def _send(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> int:
         response = self.client.post(
             f"{peer.base_url.rstrip('/')}/federation/v1/inbox/batch",
-            json={"envelopes": envelopes},
+            content=self._seal_batch(db, peer, rows),
+            headers={"Content-Type": "application/json"},
             timeout=self.settings.federation_timeout_seconds,
         )
         if response.status_code != 200:
@@ -321,12 +320,13 @@ class Deliverer:
         return settled
 
     @staticmethod
-    def _verified(signed: Any, peer_keys: dict[str, Any]) -> env.Receipt:
-        claimed = env.receipt_key_id(signed)
-        key = peer_keys.get(claimed)
+    def _verified(signed: Any, peer_keys: dict[str, PublicNodeKey]) -> env.Receipt:
+        receipt = env.read_receipt(signed)
+        key = peer_keys.get(receipt.receiver.key)
         if key is None:
-            raise DeliveryFailed(f"receipt signed with unknown key {claimed}")
-        return env.verify_receipt(signed, key)
+            raise DeliveryFailed(f"receipt signed with unknown key {receipt.receiver.key}")
+        env.check_receipt(signed, receipt, key)
+        return receipt
 
     def _settle(self, row: OutboxMessage, receipt: env.Receipt, signed: Any) -> None:
         now = clock.now()

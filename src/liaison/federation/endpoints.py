@@ -82,10 +82,18 @@ def _throttle(request: Request) -> RefusalThrottle:
 
 def _read(inbox: Inbox, body: IO[bytes], batch: bool, max_bytes: int) -> list[Outcome]:
     if not batch:
-        return [inbox.receive(stream.single(body, inbox.admit, max_bytes))]
-    return [
-        inbox.receive(item) for item in stream.envelopes(body, inbox.admit, max_bytes, MAX_BATCH)
-    ]
+        outcomes = [inbox.receive(stream.single(body, inbox.admit, max_bytes))]
+    else:
+        # A first pass over the headers only (ciphertexts skipped) names the ids to
+        # look up in one query; the second pass receives.
+        inbox.expect(stream.envelope_ids(body, max_bytes, MAX_BATCH))
+        body.seek(0)
+        outcomes = [
+            inbox.receive(item)
+            for item in stream.envelopes(body, inbox.admit, max_bytes, MAX_BATCH)
+        ]
+    inbox.finish()
+    return outcomes
 
 
 def _receive_all(request: Request, body: IO[bytes], batch: bool) -> list[Outcome]:

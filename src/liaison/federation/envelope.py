@@ -8,112 +8,52 @@ and ``decrypt`` need the peer's pinned keys. Receipts are signed alike, unencryp
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
-from typing import Annotated, Any, Literal, NoReturn, Self, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+import nacl.bindings
 import nacl.exceptions
-import nacl.public
-import nacl.signing
 import nacl.utils
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    model_validator,
-)
+from pydantic import BaseModel, ValidationError
 
-from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, b64e
+from liaison.federation.headers import (
+    MAX_SEQ,
+    RECEIPT_ID_PATTERN,
+    TYPE_PATTERN,
+    UUID_PATTERN,
+    EnvelopeHeader,
+    NodeRef,
+    Receipt,
+    accepted_receipt_json,
+    new_header,
+    read_canonical,
+    write_canonical,
+)
+from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, b64d_ascii, b64e
 from liaison.kit.errors import InvalidEnvelope
 
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-UUID_PATTERN = f"^{_UUID}$"
-# A receipt for an envelope whose header could not be read names envelope "unknown", seq 0.
-RECEIPT_ID_PATTERN = f"^(?:{_UUID}|unknown)$"
-TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
-MAX_SEQ = 2**63 - 1
+__all__ = [
+    "MAX_SEQ",
+    "RECEIPT_ID_PATTERN",
+    "TYPE_PATTERN",
+    "UUID_PATTERN",
+    "EnvelopeHeader",
+    "NodeRef",
+    "ParsedEnvelope",
+    "Receipt",
+    "new_header",
+]
+
 NONCE_SIZE = 24
 SIGNATURE_SIZE = 64
 MIN_CIPHERTEXT_SIZE = NONCE_SIZE + 16  # nonce, then at least the Poly1305 tag
 ENVELOPE_FIELDS = ("protected", "ciphertext", "signature")
 RECEIPT_FIELDS = ("protected", "signature")
 _DETAIL_LIMIT = 300
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def _to_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("datetime is out of range") from None
-
-
-def _printable(value: str) -> str:
-    """Control characters (other than tab and newlines) become "?": no NUL reaches storage."""
-    return _CONTROL.sub("?", value)
-
-
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
-Seq = Annotated[int, Field(ge=1, le=MAX_SEQ)]
-EnvelopeId = Annotated[str, StringConstraints(pattern=UUID_PATTERN)]
-ReasonCode = Annotated[str, StringConstraints(max_length=50, pattern=r"^[a-z][a-z0-9_]*$")]
-Detail = Annotated[str, StringConstraints(max_length=500), AfterValidator(_printable)]
-
-
-class NodeRef(BaseModel):
-    """One node of one party, and the key it signs or receives with."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    party: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-    node: Annotated[str, StringConstraints(max_length=100, pattern=r"^[a-z0-9][a-z0-9._-]*$")]
-    key: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-
-
-class EnvelopeHeader(BaseModel):
-    """The signed, unencrypted part of an envelope: enough to route, authenticate and
-    order it before anything is decrypted."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    v: Literal[1]
-    id: EnvelopeId
-    type: Annotated[str, StringConstraints(max_length=100, pattern=TYPE_PATTERN)]
-    sender: NodeRef
-    recipient: NodeRef
-    seq: Seq
-    created_at: UtcDatetime
-    sent_at: UtcDatetime
-
-
-class Receipt(BaseModel):
-    """The receiver's signed answer to one envelope."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    envelope_id: Annotated[str, StringConstraints(pattern=RECEIPT_ID_PATTERN)]
-    seq: Annotated[int, Field(ge=0, le=MAX_SEQ)]
-    status: Literal["accepted", "duplicate", "refused"]
-    reason: ReasonCode | None = None
-    detail: Detail | None = None
-    receiver: NodeRef
-    issued_at: UtcDatetime
-
-    @model_validator(mode="after")
-    def _reason_fits_status(self) -> Self:
-        if self.status == "refused" and self.reason is None:
-            raise ValueError("a refused receipt must give a reason")
-        if self.status == "accepted" and self.reason is not None:
-            raise ValueError("an accepted receipt has no reason")
-        return self
 
 
 @dataclass(frozen=True)
@@ -125,14 +65,38 @@ class ParsedEnvelope:
     ciphertext: str
     signature: str
     sealed: bytes = field(default=b"", repr=False)  # the ciphertext, decoded once
+    signature_bytes: bytes = field(default=b"", repr=False)  # the signature, decoded once
 
 
 _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
-# The exact text ``seal`` writes; anything else is parsed the slow, general way.
-_WIRE = re.compile(
-    rb'\{"protected":"([A-Za-z0-9_-]+)","ciphertext":"([A-Za-z0-9_-]+)",'
-    rb'"signature":"([A-Za-z0-9_-]+)"\}'
+# The exact text ``seal`` writes is split without a JSON parser (``_split_wire``);
+# anything else is parsed the slow, general way.
+_WIRE_OPEN, _WIRE_MID, _WIRE_SIG, _WIRE_CLOSE = (
+    b'{"protected":"',
+    b'","ciphertext":"',
+    b'","signature":"',
+    b'"}',
 )
+_B64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _split_wire(raw: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """The three member texts if ``raw`` is exactly ``seal``'s layout with base64url
+    texts; None for anything else (which the general parser reads, or refuses)."""
+    if not (raw.startswith(_WIRE_OPEN) and raw.endswith(_WIRE_CLOSE)):
+        return None
+    mid = raw.find(_WIRE_MID)
+    sig = raw.find(_WIRE_SIG, mid + 1)
+    if mid < 0 or sig < 0:
+        return None
+    parts = (
+        raw[len(_WIRE_OPEN) : mid],
+        raw[mid + len(_WIRE_MID) : sig],
+        raw[sig + len(_WIRE_SIG) : -len(_WIRE_CLOSE)],
+    )
+    if not all(part and not part.translate(None, _B64URL) for part in parts):
+        return None
+    return parts
 
 
 def canonical_json(model: BaseModel) -> bytes:
@@ -140,31 +104,10 @@ def canonical_json(model: BaseModel) -> bytes:
     return _CANONICAL.encode(model.model_dump(mode="json")).encode("ascii")
 
 
-def _json_time(value: datetime) -> str:
-    """A UTC datetime as pydantic writes it in JSON (``...Z``)."""
-    return value.isoformat()[:-6] + "Z"
-
-
-def _ref_json(ref: NodeRef) -> dict[str, str]:
-    return {"key": ref.key, "node": ref.node, "party": ref.party}
-
-
 def header_json(header: EnvelopeHeader) -> bytes:
     """``canonical_json(header)`` without pydantic's generic serialiser (the hot path);
     tests/federation/test_envelope.py checks the two agree."""
-    if header.created_at.utcoffset() or header.sent_at.utcoffset():
-        return canonical_json(header)  # not normalised to UTC: never from the validator
-    value = {
-        "created_at": _json_time(header.created_at),
-        "id": header.id,
-        "recipient": _ref_json(header.recipient),
-        "sender": _ref_json(header.sender),
-        "sent_at": _json_time(header.sent_at),
-        "seq": header.seq,
-        "type": header.type,
-        "v": header.v,
-    }
-    return _CANONICAL.encode(value).encode("ascii")
+    return write_canonical(header) or canonical_json(header)
 
 
 def signing_input(protected: str, ciphertext: str) -> bytes:
@@ -190,20 +133,33 @@ def seal_with_nonce(
         raise ValueError("header.sender.key is not the key id of the sending key pair")
     if header.recipient.key != recipient.key_id:
         raise ValueError("header.recipient.key is not the key id of the recipient's key")
-    box = _box(bytes(sender.encryption_key), recipient.encryption_key)
+    if len(nonce) != NONCE_SIZE:
+        raise ValueError(f"a nonce is {NONCE_SIZE} bytes")
+    shared = _shared_key(bytes(sender.encryption_key), recipient.encryption_key)
+    boxed = nacl.bindings.crypto_box_easy_afternm(payload, nonce, shared)
     protected = b64e(header_json(header))
-    ciphertext = b64e(bytes(box.encrypt(payload, nonce)))
-    signature = sender.signing_key.sign(signing_input(protected, ciphertext)).signature
-    # base64url text needs no JSON escaping: this is the JSON object, in _WIRE's order.
+    ciphertext = b64e(nonce + boxed)
+    signature = _sign(signing_input(protected, ciphertext), bytes(sender.signing_key))
+    # base64url text needs no JSON escaping: this is the JSON object, in _split_wire's order.
     return (
         f'{{"protected":"{protected}","ciphertext":"{ciphertext}","signature":"{b64e(signature)}"}}'
     ).encode("ascii")
 
 
 @lru_cache(maxsize=64)
-def _box(own_private: bytes, their_public: bytes) -> nacl.public.Box:
-    """Boxes precompute the X25519 shared key; one per key pair is enough."""
-    return nacl.public.Box(nacl.public.PrivateKey(own_private), nacl.public.PublicKey(their_public))
+def _shared_key(own_private: bytes, their_public: bytes) -> bytes:
+    """The X25519 + HSalsa20 shared key (``crypto_box_beforenm``), once per key pair."""
+    return nacl.bindings.crypto_box_beforenm(their_public, own_private)
+
+
+@lru_cache(maxsize=64)
+def _signing_secret(seed: bytes) -> bytes:
+    """libsodium's 64-byte Ed25519 secret key for a 32-byte seed, derived once."""
+    return nacl.bindings.crypto_sign_seed_keypair(seed)[1]
+
+
+def _sign(message: bytes, seed: bytes) -> bytes:
+    return nacl.bindings.crypto_sign(message, _signing_secret(seed))[:SIGNATURE_SIZE]
 
 
 def _fail(reason: str, detail: str) -> NoReturn:
@@ -229,8 +185,9 @@ def load_json(data: bytes, what: str) -> object:
         _fail("malformed", f"{what} is not valid UTF-8 JSON: {error}")
 
 
-def _parts(obj: object, names: tuple[str, ...], what: str) -> dict[str, tuple[str, bytes]]:
-    """The named string fields, each as (text, decoded bytes); nothing else allowed."""
+def _parts(obj: object, names: tuple[str, ...], what: str) -> tuple[list[str], list[bytes]]:
+    """The named string fields, as texts and decoded bytes; nothing else allowed. The
+    last is the signature, which must be 64 bytes."""
     if not isinstance(obj, dict):
         _fail("malformed", f"{what} must be a JSON object")
     missing = [name for name in names if name not in obj]
@@ -241,18 +198,19 @@ def _parts(obj: object, names: tuple[str, ...], what: str) -> dict[str, tuple[st
             f"{what} needs exactly {', '.join(names)}; missing {missing}, "
             f"unexpected [{', '.join(extra[:5])}]",
         )
-    parts: dict[str, tuple[str, bytes]] = {}
+    texts, data = [], []
     for name in names:
         text = obj[name]
         if not isinstance(text, str):
             _fail("malformed", f"{what}.{name} must be a string")
         try:
-            parts[name] = (text, b64d(text))
+            data.append(b64d(text))
         except ValueError as error:
             _fail("malformed", f"{what}.{name}: {error}")
-    if len(parts["signature"][1]) != SIGNATURE_SIZE:
+        texts.append(text)
+    if len(data[-1]) != SIGNATURE_SIZE:
         _fail("malformed", f"{what}.signature is not {SIGNATURE_SIZE} bytes")
-    return parts
+    return texts, data
 
 
 def _model(model: type[M], data: bytes, what: str) -> M:
@@ -267,15 +225,43 @@ def _model(model: type[M], data: bytes, what: str) -> M:
         _fail("malformed", f"{what} is invalid: {'; '.join(problems)}")
 
 
+def _header(data: bytes) -> EnvelopeHeader:
+    """Canonical headers on the fast path; any other text through the validator."""
+    return read_canonical(data) or _model(EnvelopeHeader, data, "header")
+
+
 def parse(raw: bytes, max_bytes: int) -> ParsedEnvelope:
     """Check the size, then the structure; raises only ``InvalidEnvelope``."""
     if len(raw) > max_bytes:
         _fail("too_large", f"envelope is {len(raw)} bytes, over the limit of {max_bytes}")
-    wire = _WIRE.fullmatch(raw)
+    wire = _split_wire(raw)
     if wire is not None:
-        fields = (part.decode("ascii") for part in wire.groups())
-        return parse_obj(dict(zip(ENVELOPE_FIELDS, fields, strict=True)))
+        return _from_wire(wire)
     return parse_obj(load_json(raw, "envelope"))
+
+
+def _from_wire(parts: tuple[bytes, bytes, bytes]) -> ParsedEnvelope:
+    """``parse_obj`` for the three texts of ``seal``'s layout, kept as bytes: the same
+    checks in the same order, without a JSON object in between."""
+    data = []
+    for name, part in zip(ENVELOPE_FIELDS, parts, strict=True):
+        try:
+            data.append(b64d_ascii(part))
+        except ValueError as error:
+            _fail("malformed", f"envelope.{name}: {error}")
+    protected, ciphertext, signature = data
+    if len(signature) != SIGNATURE_SIZE:
+        _fail("malformed", f"envelope.signature is not {SIGNATURE_SIZE} bytes")
+    if len(ciphertext) < MIN_CIPHERTEXT_SIZE:
+        _fail("malformed", f"envelope.ciphertext is shorter than {MIN_CIPHERTEXT_SIZE} bytes")
+    return ParsedEnvelope(
+        header=_header(protected),
+        protected=parts[0].decode("ascii"),
+        ciphertext=parts[1].decode("ascii"),
+        signature=parts[2].decode("ascii"),
+        sealed=ciphertext,
+        signature_bytes=signature,
+    )
 
 
 def parse_header(protected: str) -> EnvelopeHeader:
@@ -284,20 +270,22 @@ def parse_header(protected: str) -> EnvelopeHeader:
         data = b64d(protected)
     except ValueError as error:
         _fail("malformed", f"envelope.protected: {error}")
-    return _model(EnvelopeHeader, data, "header")
+    return _header(data)
 
 
-def parse_obj(obj: object) -> ParsedEnvelope:
-    """``parse`` for an already decoded JSON value (an item of a batch)."""
-    parts = _parts(obj, ENVELOPE_FIELDS, "envelope")
-    if len(parts["ciphertext"][1]) < MIN_CIPHERTEXT_SIZE:
+def parse_obj(obj: object, header: EnvelopeHeader | None = None) -> ParsedEnvelope:
+    """``parse`` for an already decoded JSON value (an item of a batch); ``header`` is
+    the one already read from this item's ``protected`` (``parse_header``), if any."""
+    texts, (protected, ciphertext, signature) = _parts(obj, ENVELOPE_FIELDS, "envelope")
+    if len(ciphertext) < MIN_CIPHERTEXT_SIZE:
         _fail("malformed", f"envelope.ciphertext is shorter than {MIN_CIPHERTEXT_SIZE} bytes")
     return ParsedEnvelope(
-        header=_model(EnvelopeHeader, parts["protected"][1], "header"),
-        protected=parts["protected"][0],
-        ciphertext=parts["ciphertext"][0],
-        signature=parts["signature"][0],
-        sealed=parts["ciphertext"][1],
+        header=header or _header(protected),
+        protected=texts[0],
+        ciphertext=texts[1],
+        signature=texts[2],
+        sealed=ciphertext,
+        signature_bytes=signature,
     )
 
 
@@ -306,14 +294,9 @@ def _check_key(claimed: str, actual: str, reason: str, role: str) -> None:
         _fail(reason, f"the {role} key named is {claimed}, not {actual}")
 
 
-@lru_cache(maxsize=64)
-def _verifier(verify_key: bytes) -> nacl.signing.VerifyKey:
-    return nacl.signing.VerifyKey(verify_key)
-
-
-def _check_signature(key: PublicNodeKey, message: bytes, signature: str) -> None:
+def _check_signature(key: PublicNodeKey, message: bytes, signature: bytes) -> None:
     try:
-        _verifier(key.verify_key).verify(message, b64d(signature))
+        nacl.bindings.crypto_sign_open(signature + message, key.verify_key)
     except (nacl.exceptions.CryptoError, ValueError):
         _fail("bad_signature", f"the signature does not verify with key {key.key_id}")
 
@@ -321,15 +304,25 @@ def _check_signature(key: PublicNodeKey, message: bytes, signature: str) -> None
 def verify(env: ParsedEnvelope, sender_key: PublicNodeKey) -> None:
     """Check the sender's signature; validity periods are the caller's to check."""
     _check_key(env.header.sender.key, sender_key.key_id, "bad_signature", "sender")
-    _check_signature(sender_key, signing_input(env.protected, env.ciphertext), env.signature)
+    signature = env.signature_bytes or _signature_bytes(env.signature)
+    _check_signature(sender_key, signing_input(env.protected, env.ciphertext), signature)
+
+
+def _signature_bytes(text: str) -> bytes:
+    try:
+        return b64d(text)
+    except ValueError:
+        _fail("bad_signature", "the signature is not base64url")
 
 
 def decrypt(env: ParsedEnvelope, recipient: NodeKeyPair, sender_key: PublicNodeKey) -> bytes:
     """Open the payload. Call ``verify`` first: decrypting proves nothing about the header."""
     _check_key(env.header.recipient.key, recipient.public.key_id, "decrypt_failed", "recipient")
-    box = _box(bytes(recipient.encryption_key), sender_key.encryption_key)
+    shared = _shared_key(bytes(recipient.encryption_key), sender_key.encryption_key)
     try:
-        return bytes(box.decrypt(env.sealed or b64d(env.ciphertext)))
+        sealed = env.sealed or b64d(env.ciphertext)
+        nonce, boxed = sealed[:NONCE_SIZE], sealed[NONCE_SIZE:]
+        return nacl.bindings.crypto_box_open_easy_afternm(boxed, nonce, shared)
     except (nacl.exceptions.CryptoError, ValueError):
         _fail("decrypt_failed", "the payload cannot be decrypted with this node's key")
 
@@ -338,21 +331,52 @@ def sign_receipt(receipt: Receipt, signer: NodeKeyPair) -> dict[str, str]:
     if receipt.receiver.key != signer.public.key_id:
         raise ValueError("receipt.receiver.key is not the key id of the signing key pair")
     protected = b64e(canonical_json(receipt))
-    signature = signer.signing_key.sign(protected.encode("ascii")).signature
+    signature = _sign(protected.encode("ascii"), bytes(signer.signing_key))
+    return {"protected": protected, "signature": b64e(signature)}
+
+
+def sign_accepted(
+    header: EnvelopeHeader, receiver: NodeRef, issued_at: datetime, signer: NodeKeyPair
+) -> dict[str, str]:
+    """``sign_receipt`` of the "accepted" receipt for ``header``, without the validator
+    (every value in it is already valid); the same bytes, so the same signature."""
+    data = accepted_receipt_json(header.id, header.seq, receiver, issued_at)
+    if data is None or receiver.key != signer.public.key_id:
+        receipt = Receipt(
+            envelope_id=header.id,
+            seq=header.seq,
+            status="accepted",
+            receiver=receiver,
+            issued_at=issued_at,
+        )
+        return sign_receipt(receipt, signer)
+    protected = b64e(data)
+    signature = _sign(protected.encode("ascii"), bytes(signer.signing_key))
     return {"protected": protected, "signature": b64e(signature)}
 
 
 def receipt_key_id(obj: object) -> str:
     """The key id an unverified signed receipt claims, to look the key up with."""
-    parts = _parts(obj, RECEIPT_FIELDS, "receipt")
-    return _model(Receipt, parts["protected"][1], "receipt").receiver.key
+    return read_receipt(obj).receiver.key
+
+
+def read_receipt(obj: object) -> Receipt:
+    """A signed receipt's content, not yet verified (``check_receipt`` does that)."""
+    _, (protected, _signature) = _parts(obj, RECEIPT_FIELDS, "receipt")
+    return _model(Receipt, protected, "receipt")
+
+
+def check_receipt(obj: object, receipt: Receipt, signer_key: PublicNodeKey) -> None:
+    """``verify_receipt`` for a receipt already read with ``read_receipt``."""
+    texts, (_protected, signature) = _parts(obj, RECEIPT_FIELDS, "receipt")
+    _check_signature(signer_key, texts[0].encode("ascii"), signature)
+    _check_key(receipt.receiver.key, signer_key.key_id, "bad_signature", "receiver")
 
 
 def verify_receipt(obj: object, signer_key: PublicNodeKey) -> Receipt:
     """Check a receipt's signature, then its content; raises only ``InvalidEnvelope``."""
-    parts = _parts(obj, RECEIPT_FIELDS, "receipt")
-    protected, signature = parts["protected"], parts["signature"]
-    _check_signature(signer_key, protected[0].encode("ascii"), signature[0])
-    receipt = _model(Receipt, protected[1], "receipt")
+    texts, (protected, signature) = _parts(obj, RECEIPT_FIELDS, "receipt")
+    _check_signature(signer_key, texts[0].encode("ascii"), signature)
+    receipt = _model(Receipt, protected, "receipt")
     _check_key(receipt.receiver.key, signer_key.key_id, "bad_signature", "receiver")
     return receipt

@@ -2,6 +2,10 @@
 
 An envelope is applied and its id recorded in the same transaction, so a redelivery
 finds the id and gets the original receipt back without changing anything.
+
+A batch is one transaction: the envelope ids already seen are fetched in one query
+and the inbox rows inserted together at the end (inbox_batch.py), and a savepoint is
+taken only around handlers that write domain rows (``PURE_TYPES`` only validate).
 Refusals before the sender is authenticated go to the refusal log only; refusals of
 an authenticated envelope at the expected sequence number consume that number (the
 stream goes on) and are kept in the inbox with their negative receipt.
@@ -10,6 +14,7 @@ stream goes on) and are kept in the inbox with their negative receipt.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,13 +26,15 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.federation import envelope as env
 from liaison.federation import keys
+from liaison.federation.control import PING
+from liaison.federation.inbox_batch import InboxBatch
 from liaison.federation.stream import Rejected
 from liaison.kit import clock
 from liaison.kit.crypto import PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import InboundContext, PayloadRefused, Registry
 from liaison.ledger.service import trail
-from liaison.models import InboxMessage, Peer, PeerKey, Refusal
+from liaison.models import Peer, PeerKey, Refusal
 
 # Refusals of an authenticated envelope at its expected sequence number: the number
 # is used up and the stream goes on. Every other refusal leaves the envelope
@@ -36,6 +43,8 @@ from liaison.models import InboxMessage, Peer, PeerKey, Refusal
 SEQUENCE_CONSUMING_REASONS = frozenset(
     {"unknown_type", "invalid_payload", "decrypt_failed", "policy_refused"}
 )
+# Message types whose handlers write nothing (they validate, or refuse): no savepoint.
+PURE_TYPES = frozenset({PING})
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,9 @@ class Inbox:
         self._own_valid = {row.key_id for row in keys.valid_keys(db)}
         self._peer_keys: dict[tuple[str, str], PublicNodeKey] = {}
         self._locked_peers: dict[str, Peer | None] = {}
+        # The header ``admit`` read, so ``receive`` does not read it again.
+        self._admitted: tuple[str, env.EnvelopeHeader] | None = None
+        self._batch = InboxBatch(db)
 
     def _receipt(
         self,
@@ -150,7 +162,16 @@ class Inbox:
             self._identify(header)
         except (InvalidEnvelope, _Refused) as exc:
             return Rejected(exc.reason, exc.detail, header)
+        self._admitted = (protected, header)
         return None
+
+    def expect(self, envelope_ids: Iterable[str]) -> None:
+        """The ids of the batch about to be received, to look up in one query."""
+        self._batch.expect(envelope_ids)
+
+    def finish(self) -> None:
+        """Insert the batch's inbox rows (before the transaction commits)."""
+        self._batch.finish()
 
     def receive(self, raw: object) -> Outcome:
         """One envelope: raw bytes, an item of a decoded batch, or one refused as read."""
@@ -161,7 +182,11 @@ class Inbox:
             if isinstance(raw, bytes):
                 parsed = env.parse(raw, self.settings.federation_max_envelope_bytes)
             else:
-                parsed = env.parse_obj(raw)
+                admitted, self._admitted = self._admitted, None
+                known = None
+                if admitted and isinstance(raw, dict) and raw.get("protected") == admitted[0]:
+                    known = admitted[1]
+                parsed = env.parse_obj(raw, known)
             header = parsed.header
             peer, sender_key = self._authenticate(parsed)
         except InvalidEnvelope as exc:
@@ -247,7 +272,7 @@ class Inbox:
         self, parsed: env.ParsedEnvelope, peer: Peer, sender_key: PublicNodeKey
     ) -> Outcome:
         header = parsed.header
-        seen = self.db.get(InboxMessage, header.id)
+        seen = self._batch.seen(header.id, peer.party_code)
         if seen is not None:
             if seen.peer_party != peer.party_code or seen.seq != header.seq:
                 return self._refuse_unattributed("replay", "envelope id already used", header)
@@ -263,22 +288,31 @@ class Inbox:
                 "sequence_gap", f"sequence {header.seq} arrived before {expected}", header
             )
         status, reason, detail = self._apply(parsed, peer, sender_key)
-        receipt = self._receipt(header.id, header.seq, status, reason, detail, header.recipient.key)
-        self.db.add(
-            InboxMessage(
-                id=header.id,
-                peer_party=peer.party_code,
-                seq=header.seq,
-                type=header.type,
-                created_at=header.created_at,
-                status="applied" if status == "accepted" else "refused",
-                reason=reason,
-                receipt=json.dumps(receipt),
+        if status == "accepted":
+            signer = keys.keypair(self.db, self.settings, header.recipient.key)
+            receiver = env.NodeRef(
+                party=self.settings.party, node=self.settings.node_name, key=signer.public.key_id
             )
+            receipt = env.sign_accepted(header, receiver, clock.now(), signer)
+        else:
+            receipt = self._receipt(
+                header.id, header.seq, status, reason, detail, header.recipient.key
+            )
+        text = json.dumps(receipt)
+        now = clock.now()
+        self._batch.add(
+            envelope_id=header.id,
+            peer_party=peer.party_code,
+            seq=header.seq,
+            message_type=header.type,
+            created_at=header.created_at,
+            received_at=now,
+            status="applied" if status == "accepted" else "refused",
+            reason=reason,
+            receipt=text,
         )
         peer.last_in_seq = header.seq
-        peer.last_contact_at = clock.now()
-        self.db.flush()
+        peer.last_contact_at = now
         trail(
             self.db,
             f"node:{peer.party_code}",
@@ -317,22 +351,29 @@ class Inbox:
             seq=header.seq,
             registry=self.registry,
         )
-        savepoint = self.db.begin_nested()
+        # A handler that writes runs in a savepoint, so a refusal undoes its writes.
+        savepoint = None if header.type in PURE_TYPES else self.db.begin_nested()
         try:
             handler(self.db, context, payload)
-            self.db.flush()
-        except PayloadRefused as exc:
-            savepoint.rollback()
-            return "refused", exc.reason, exc.detail
-        except ValidationError as exc:
-            savepoint.rollback()
-            problems = exc.errors(include_url=False, include_input=False)[:3]
-            return "refused", "invalid_payload", str(problems)[:500]
-        except ValueError as exc:  # e.g. undecodable base64 in a key announcement
-            savepoint.rollback()
-            return "refused", "invalid_payload", str(exc)[:500]
-        except LiaisonError as exc:
-            savepoint.rollback()
-            return "refused", "invalid_payload", exc.detail
-        savepoint.commit()
+            if savepoint is not None:
+                self.db.flush()
+        except (PayloadRefused, ValueError, LiaisonError) as exc:
+            if savepoint is not None:
+                savepoint.rollback()
+            return _handler_refusal(exc)
+        if savepoint is not None:
+            savepoint.commit()
         return "accepted", None, None
+
+
+def _handler_refusal(
+    exc: PayloadRefused | ValueError | LiaisonError,
+) -> tuple[str, str | None, str | None]:
+    if isinstance(exc, PayloadRefused):
+        return "refused", exc.reason, exc.detail
+    if isinstance(exc, ValidationError):
+        problems = exc.errors(include_url=False, include_input=False)[:3]
+        return "refused", "invalid_payload", str(problems)[:500]
+    if isinstance(exc, ValueError):  # e.g. undecodable base64 in a key announcement
+        return "refused", "invalid_payload", str(exc)[:500]
+    return "refused", "invalid_payload", exc.detail

@@ -15,12 +15,13 @@ Only an envelope whose header names a pinned peer and key is held, one at a time
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from liaison.federation.envelope import ENVELOPE_FIELDS, EnvelopeHeader
+from liaison.federation.envelope import ENVELOPE_FIELDS, EnvelopeHeader, parse_header
 from liaison.kit.errors import InvalidEnvelope
 
 SPOOL_IN_MEMORY = 256 * 1024
@@ -177,6 +178,23 @@ def envelopes(source: IO[bytes], admit: Admit, max_bytes: int, max_items: int) -
         break
     reader.take(b"}")
     reader.end()
+
+
+def envelope_ids(source: IO[bytes], max_bytes: int, max_items: int) -> list[str]:
+    """The ids in the readable headers of a batch, ciphertexts skipped; what cannot be
+    read is left for the real pass to refuse."""
+    ids: list[str] = []
+    skip = Rejected("skipped", "", None)
+
+    def note(protected: str) -> Rejected:
+        with contextlib.suppress(InvalidEnvelope):
+            ids.append(parse_header(protected).id)
+        return skip
+
+    with contextlib.suppress(Malformed):
+        for _ in envelopes(source, note, max_bytes, max_items):
+            pass
+    return ids
 
 
 def single(source: IO[bytes], admit: Admit, max_bytes: int) -> Item:

@@ -41,6 +41,8 @@ _URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
 # base64url -> standard base64 for binascii's strict decoder; "+", "/" and "=" are not
 # base64url, so they become "*", which the strict decoder refuses.
 _URL_TO_STANDARD = bytes.maketrans(b"-_+/=", b"+/***")
+# Each base64url character's 6-bit value, by byte (other bytes never get this far).
+_URL_BITS = {ord(char): value for value, char in enumerate(_URL_ALPHABET)}
 
 
 def b64d(text: str) -> bytes:
@@ -48,20 +50,24 @@ def b64d(text: str) -> bytes:
     non-canonical trailing bits) raises ``ValueError``, so each value has one encoding."""
     if not isinstance(text, str) or not text.isascii():
         raise ValueError("not base64url text (alphabet A-Z a-z 0-9 - _, no padding)")
-    tail = len(text) % 4
+    return b64d_ascii(text.encode("ascii"))
+
+
+def b64d_ascii(data: bytes) -> bytes:
+    """``b64d`` for text already held as ASCII bytes (as read off the wire)."""
+    tail = len(data) % 4
     if tail == 1:
         raise ValueError("not valid base64url: the length cannot be that of any bytes")
     try:
-        data = binascii.a2b_base64(
-            text.encode("ascii").translate(_URL_TO_STANDARD) + b"=" * (-tail % 4),
-            strict_mode=True,
+        decoded = binascii.a2b_base64(
+            data.translate(_URL_TO_STANDARD) + b"=" * (-tail % 4), strict_mode=True
         )
     except binascii.Error:
         raise ValueError("not base64url text (alphabet A-Z a-z 0-9 - _, no padding)") from None
     # The last character of a 2- or 3-character tail carries unused bits: they must be 0.
-    if tail and _URL_ALPHABET.index(text[-1]) & (0b1111 if tail == 2 else 0b11):
+    if tail and _URL_BITS[data[-1]] & (0b1111 if tail == 2 else 0b11):
         raise ValueError("not canonical base64url (unused trailing bits are set)")
-    return data
+    return decoded
 
 
 def fingerprint_of(verify_key: bytes, encryption_key: bytes) -> str:
