@@ -7,7 +7,6 @@ is refused naming the field (nothing is sent), and an overdue request is marked 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,7 +27,6 @@ from tests.support.nodes import LiveNode, wait_for
 from tests.support.peering import apply_inbound
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 PRECURSOR = ("41661-47-6", "4-piperidone")  # CAS check digit: 6 (7+8+3+24+30+6+28=106)
 SUBJECT = "Exporter of a 4-piperidone consignment, container MSCU1234566"
 COURIER = "Repeat heroin courier booked Toronto to Amritsar"
@@ -125,7 +123,6 @@ def test_request_answered_across_two_nodes_in_the_browser(
     expect(canada.locator(f"#message-{request_id} .badge--answered").first).to_be_visible()
     shot = artifacts / "exchange-thread.png"
     canada.screenshot(path=str(shot), full_page=True)
-    shutil.copyfile(shot, DOCS / "exchange-thread.png")
     canada.context.close()
     india.context.close()
 
