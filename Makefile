@@ -73,10 +73,11 @@ bench: setup test-services
 	$(UV) run python bench/policy.py
 
 # The French and Hindi inbox, thread, legal review and dashboard in docs/screenshots/
-# (the browser test of tests/e2e/test_web_i18n.py, writing there instead of test-artifacts/).
+# (the French and Hindi browser tests of tests/e2e/test_web_exchange.py, writing there
+# instead of test-artifacts/).
 screenshots: setup test-services
 	LIAISON_TEST_PG_URL=$(PG_URL) LIAISON_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots \
-		$(UV) run pytest -q -p no:randomly tests/e2e/test_web_i18n.py
+		$(UV) run pytest -q -p no:randomly tests/e2e/test_web_exchange.py -k "language or french"
 
 # Every message id translated in French and Hindi, none unused (tools/i18n.py).
 i18n-check: setup
