@@ -29,8 +29,9 @@ setup: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
 demo: setup
 	$(UV) run liaison demo
 
-# Debian's Chromium for the browser tests, nginx for the TLS test (tests/release) and a
-# running PostgreSQL for the integration tests; each installed or started only if missing.
+# Debian's Chromium for the browser tests, nginx for the TLS test (tests/release), pg_dump
+# and psql (live PostgreSQL nodes copy a prepared schema) and a running PostgreSQL for the
+# integration tests; each installed or started only if missing.
 test-services:
 	@if [ ! -x /usr/bin/chromium ]; then \
 		echo "installing Debian chromium for browser tests"; \
@@ -43,6 +44,10 @@ test-services:
 	@if [ ! -x /usr/sbin/nginx ]; then \
 		echo "installing Debian nginx for the TLS test"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	fi
+	@if [ ! -x /usr/bin/pg_dump ] || [ ! -x /usr/bin/psql ]; then \
+		echo "installing Debian postgresql-client (pg_dump, psql)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client >/dev/null; \
 	fi
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
 		echo "starting PostgreSQL"; \
@@ -68,10 +73,11 @@ bench: setup test-services
 	$(UV) run python bench/policy.py
 
 # The French and Hindi inbox, thread, legal review and dashboard in docs/screenshots/
-# (the browser test of tests/e2e/test_web_i18n.py, writing there instead of test-artifacts/).
+# (the French and Hindi browser tests of tests/e2e/test_web_exchange.py, writing there
+# instead of test-artifacts/).
 screenshots: setup test-services
 	LIAISON_TEST_PG_URL=$(PG_URL) LIAISON_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots \
-		$(UV) run pytest -q -p no:randomly tests/e2e/test_web_i18n.py
+		$(UV) run pytest -q -p no:randomly tests/e2e/test_web_exchange.py -k "language or french"
 
 # Every message id translated in French and Hindi, none unused (tools/i18n.py).
 i18n-check: setup

@@ -12,6 +12,7 @@ from stix2validator import ValidationOptions, validate_instance
 from taxii2client.v21 import Collection, Server, as_pages
 
 from tests.cyber.stix import indicator
+from tests.support.fixtures_live import Prepared
 from tests.support.nodes import LiveNode, drop_schemas, pg_schema
 
 ORACLE = ValidationOptions(version="2.1")
@@ -31,11 +32,12 @@ class Bearer(requests.auth.AuthBase):
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, prepared: Prepared
 ) -> Iterator[LiveNode]:
     tmp_path = tmp_path_factory.mktemp("taxii")
     schema, url = pg_schema("taxii") if request.param == "postgresql" else ("", "")
-    node = LiveNode(party="CA", data_dir=tmp_path / "ca", database_url=url).prepare()
+    node = LiveNode(party="CA", data_dir=tmp_path / "ca", database_url=url)
+    node.prepare(like=prepared("CA", request.param))
     node.start(with_worker=False)
     yield node
     node.stop()

@@ -189,10 +189,9 @@ def behind_nginx(
     root = tmp_path_factory.mktemp(f"tls-{request.param}")
     ca, cert, key = throwaway_ca(root)
     schemas: list[str] = []
-    nodes = [
-        _tls_node(request.param, party, root, ca, schemas).prepare(like=prepared(party))
-        for party in ("CA", "IN")
-    ]
+    nodes = [_tls_node(request.param, party, root, ca, schemas) for party in ("CA", "IN")]
+    for node in nodes:
+        node.prepare(like=prepared(node.party, request.param))
     nginx = start_nginx(root / "nginx", [_site(node, cert, key) for node in nodes])
     try:
         for node in nodes:

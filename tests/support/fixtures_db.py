@@ -2,8 +2,9 @@
 and on PostgreSQL.
 
 SQLite: each test gets a copy of a database migrated once per run.
-PostgreSQL: the schema is built once per run by Alembic in a private schema of the
-``test`` database; each test runs inside a transaction that is rolled back.
+PostgreSQL: a schema is built once per run by Alembic and dumped; each worker restores it
+into a private schema of the ``test`` database, and each test runs inside a transaction
+that is rolled back there (a test whose writes must commit gets a schema of its own).
 A test that asks for ``seeded`` gets the same, from a database that was also seeded with
 the demo data once per run (a second template file, a second schema).
 """
@@ -30,7 +31,8 @@ from liaison.kit.db import make_engine, make_session_factory, unit_of_work
 from liaison.kit.migrate import upgrade
 from liaison.kit.plugin import Registry
 from tests.support.accounts import bearer_headers
-from tests.support.nodes import drop_schemas, pg_schema
+from tests.support.nodes import PG_DUMP_FILE, drop_schemas, dump_schema, pg_schema, restore_schema
+from tests.support.once import once_per_run
 from tests.support.pair import AppNode, make_node, pin_each_other
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -57,27 +59,52 @@ def sqlite_seeded_template(sqlite_template: Path) -> Path:
     return path
 
 
-def _migrated_schema(tag: str, *, seed: bool) -> Iterator[str]:
-    """A private schema in the shared ``test`` database, built by Alembic, dropped after."""
+def _dump_migrated(folder: Path, *, seed: bool) -> None:
+    """A schema built by Alembic (and seeded with Canada's demo data if ``seed``), dumped
+    in ``folder`` and dropped."""
+    schema, url = pg_schema("migrated")
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        if seed:
+            with unit_of_work(make_session_factory(engine)) as db:
+                seed_demo(db, "CA", domains.registry())
+        engine.dispose()
+        dump_schema(schema, folder / PG_DUMP_FILE)
+    finally:
+        drop_schemas(schema)
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dump of a migrated schema, made once per run (restore_schema copies it)."""
+    made = once_per_run(tmp_path_factory, "pg-migrated", lambda f: _dump_migrated(f, seed=False))
+    return made / PG_DUMP_FILE
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same with Canada's demo data in it."""
+    made = once_per_run(tmp_path_factory, "pg-seeded", lambda f: _dump_migrated(f, seed=True))
+    return made / PG_DUMP_FILE
+
+
+def _restored(tag: str, dump: Path) -> Iterator[str]:
+    """A private schema in the shared ``test`` database, a copy of ``dump``, dropped after."""
     schema, url = pg_schema(tag)
-    engine = make_engine(url)
-    upgrade(engine)
-    if seed:
-        with unit_of_work(make_session_factory(engine)) as db:
-            seed_demo(db, "CA", domains.registry())
-    engine.dispose()
+    restore_schema(dump, schema)
     yield url
     drop_schemas(schema)
 
 
 @pytest.fixture(scope="session")
-def pg_schema_url() -> Iterator[str]:
-    yield from _migrated_schema("test", seed=False)
+def pg_schema_url(pg_migrated_dump: Path) -> Iterator[str]:
+    yield from _restored("test", pg_migrated_dump)
 
 
 @pytest.fixture(scope="session")
-def pg_seeded_schema_url() -> Iterator[str]:
-    yield from _migrated_schema("seeded", seed=True)
+def pg_seeded_schema_url(pg_seeded_dump: Path) -> Iterator[str]:
+    yield from _restored("seeded", pg_seeded_dump)
 
 
 @pytest.fixture
@@ -175,9 +202,7 @@ def url_factory(
             return f"sqlite:///{path}"
         schema, url = pg_schema("commit")
         schemas.append(schema)
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
+        restore_schema(request.getfixturevalue("pg_migrated_dump"), schema)
         return url
 
     yield make

@@ -3,27 +3,54 @@ ports, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
-from tests.support.nodes import LiveNode, drop_schemas, peer, pg_schema
+from tests.support.nodes import (
+    PG_DUMP_FILE,
+    LiveNode,
+    drop_schemas,
+    dump_schema,
+    peer,
+    pg_schema,
+)
+from tests.support.once import once_per_run
 
-Prepared = Callable[[str], Path]
+
+class Prepared(Protocol):
+    def __call__(self, party: str, backend: str = "sqlite") -> Path: ...
+
+
+def _prepare(party: str, backend: str, data_dir: Path) -> None:
+    """A node of ``party`` that ``liaison init`` and ``liaison seed --demo`` prepared in
+    ``data_dir``; on PostgreSQL its schema is dumped there, then dropped."""
+    if backend == "sqlite":
+        LiveNode(party=party, data_dir=data_dir).prepare()
+        return
+    schema, url = pg_schema(f"prepared_{party.lower()}")
+    try:
+        LiveNode(party=party, data_dir=data_dir, database_url=url).prepare()
+        dump_schema(schema, data_dir / PG_DUMP_FILE)
+    finally:
+        drop_schemas(schema)
 
 
 @pytest.fixture(scope="session")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     """prepared("CA") -> the data directory of a SQLite node that ``liaison init`` and
-    ``liaison seed --demo`` prepared, made once per session, for nodes to copy."""
-    made: dict[str, Path] = {}
+    ``liaison seed --demo`` prepared, for nodes to copy; prepared("CA", "postgresql") ->
+    the same for a PostgreSQL node, its schema dumped in it (LiveNode.prepare restores it).
+    Each is made once per run, by whichever pytest-xdist worker first needs it."""
 
-    def data_dir(party: str) -> Path:
-        if party not in made:
-            root = tmp_path_factory.mktemp(f"prepared-{party.lower()}")
-            made[party] = LiveNode(party=party, data_dir=root / "node").prepare().data_dir
-        return made[party]
+    def data_dir(party: str, backend: str = "sqlite") -> Path:
+        name = f"prepared-{backend}-{party.lower()}"
+        folder = once_per_run(
+            tmp_path_factory, name, lambda folder: _prepare(party, backend, folder / "node")
+        )
+        return folder / "node"
 
     return data_dir
 
@@ -38,7 +65,8 @@ def new_node(
         return node.prepare(like=prepared(party))
     schema, url = pg_schema(f"live_{party.lower()}")
     schemas.append(schema)
-    return LiveNode(party=party, data_dir=root / party.lower(), database_url=url).prepare()
+    node = LiveNode(party=party, data_dir=root / party.lower(), database_url=url)
+    return node.prepare(like=prepared(party, backend))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

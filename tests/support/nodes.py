@@ -7,6 +7,7 @@ tests' node or ``liaison demo``, uses this module's ``LiveNode`` and ``wait_heal
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from liaison.kit.db import make_engine
 
@@ -72,6 +73,53 @@ def drop_schemas(*schemas: str) -> None:
     engine.dispose()
 
 
+# A prepared PostgreSQL node's data directory keeps its schema, dumped, in this file, the
+# schema's name replaced by SCHEMA_PLACEHOLDER (see dump_schema and LiveNode.prepare).
+PG_DUMP_FILE = "pg-schema.sql"
+SCHEMA_PLACEHOLDER = "liaison_schema_placeholder"
+
+
+def _pg_client(program: str, *args: str, stdin: str | None = None) -> str:
+    """``pg_dump`` or ``psql`` against LIAISON_TEST_PG_URL's database; its output."""
+    url = make_url(PG_URL)
+    env = os.environ | {"PGPASSWORD": url.password or ""}
+    connection = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432)]
+    connection += ["-U", url.username or "postgres", "-d", url.database or "test"]
+    result = subprocess.run(
+        [program, *connection, *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise AssertionError(f"{program} failed: {result.stderr[-2000:]}")
+    return result.stdout
+
+
+def dump_schema(schema: str, path: Path) -> None:
+    """The schema's tables, sequences (their values) and rows as SQL in ``path``, for
+    restore_schema to recreate under another name."""
+    for program in ("pg_dump", "psql"):
+        assert shutil.which(program), f"{program} is missing: 'make test-services' installs it"
+    dump = _pg_client("pg_dump", "--schema", schema, "--no-owner", "--no-privileges")
+    dump = dump.replace(f"CREATE SCHEMA {schema};", "")
+    path.write_text(re.sub(rf"\b{schema}\b", SCHEMA_PLACEHOLDER, dump))
+
+
+def restore_schema(path: Path, schema: str) -> None:
+    """What dump_schema wrote, into ``schema`` (which exists and is empty)."""
+    sql = path.read_text().replace(SCHEMA_PLACEHOLDER, schema)
+    _pg_client("psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "--single-transaction", stdin=sql)
+
+
+def url_schema(database_url: str) -> str:
+    """The schema a URL made by schema_url uses."""
+    return database_url.rsplit("search_path%3D", 1)[1]
+
+
 def wait_healthy(
     url: str,
     process: subprocess.Popen[Any],
@@ -116,7 +164,7 @@ def liaison_env(**settings: str) -> dict[str, str]:
 
 
 def run_liaison(
-    env: dict[str, str], *args: str, stdin: str | None = None
+    env: dict[str, str], *args: str, stdin: str | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
     """``liaison <args>`` as a user runs it, in a subprocess; output captured as text."""
     return subprocess.run(
@@ -125,7 +173,7 @@ def run_liaison(
         capture_output=True,
         text=True,
         input=stdin,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
@@ -178,22 +226,30 @@ class LiveNode:
             **self.extra_env,
         )
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = run_liaison(self.env(), *args)
+    def cli(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        result = run_liaison(self.env(), *args, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"liaison {' '.join(args)} failed: {result.stderr}")
         return result
 
     def prepare(self, like: Path | None = None) -> LiveNode:
-        """``liaison init`` and ``liaison seed --demo``; or, on SQLite, a copy of the data
-        directory ``like`` that a node of the same party was so prepared in (the same
-        files, its keys included, in a fraction of the time)."""
-        if like is not None and not self.database_url:
-            shutil.copytree(like, self.data_dir, ignore=shutil.ignore_patterns("*.log"))
+        """``liaison init`` and ``liaison seed --demo``; or a copy of the data directory
+        ``like`` that a node of the same party and backend was so prepared in (the same
+        files, its keys included, and on PostgreSQL its schema restored from the dump kept
+        there into this node's schema: in a fraction of the time)."""
+        dumped = like is not None and (like / PG_DUMP_FILE).exists()
+        if like is not None and dumped == bool(self.database_url):
+            ignore = shutil.ignore_patterns("*.log", PG_DUMP_FILE)
+            shutil.copytree(like, self.data_dir, ignore=ignore)
+            if dumped:
+                restore_schema(like / PG_DUMP_FILE, url_schema(self.database_url))
             return self
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.cli("init")
-        self.cli("seed", "--demo")
+        # (made once per run for the others to copy: loaded cores may take minutes)
+        self.cli("init", timeout=HEALTHY_WITHIN_SECONDS)
+        self.cli("seed", "--demo", timeout=HEALTHY_WITHIN_SECONDS)
         return self
 
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:

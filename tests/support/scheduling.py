@@ -5,7 +5,8 @@ in one process, in collection order).
 Each test file goes to one worker, whole and in order, so a module-scoped fixture (a live
 node, a seeded node directory, India's node for the browser tests) is made once. On the
 workers, the files with browser tests and then those with live-node tests are queued
-first, so no worker is left with a long live test at the end while the others idle.
+first (with the files marked ``slow``), so no worker is left with a long live test at the
+end while the others idle.
 (``--dist loadgroup`` would group across files, but pytest-xdist 3.8 cannot rename
 pytest 9.2's node ids, so its groups are silently ignored.)
 """
@@ -18,7 +19,7 @@ import pytest
 def _rank(item: pytest.Item) -> int:
     if item.get_closest_marker("browser"):
         return 0
-    if item.get_closest_marker("live"):
+    if item.get_closest_marker("live") or item.get_closest_marker("slow"):
         return 1
     return 2
 
