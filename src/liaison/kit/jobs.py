@@ -25,6 +25,9 @@ from liaison.kit.plugin import Job, JobContext, JobRun
 
 log = logging.getLogger("liaison.worker")
 TRANSIENT = (SQLAlchemyError, LiaisonError, httpx.HTTPError, OSError)
+# A pass this long may have held SQLite's one write lock long enough for officers' writes
+# to time out ("database busy"): said in the log, with the job's name.
+SLOW_PASS_SECONDS = 5.0
 
 
 def in_transaction(step: Callable[[Session, Settings], object]) -> JobRun:
@@ -82,5 +85,8 @@ class JobRunner:
             log.warning("%s failed: %s", job.name, exc)
             record_job_pass(job.name, "failed", time.perf_counter() - started)
             return 0
-        record_job_pass(job.name, "worked" if work else "idle", time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        record_job_pass(job.name, "worked" if work else "idle", elapsed)
+        if elapsed > SLOW_PASS_SECONDS:
+            log.warning("%s: one pass took %.1f s (%d done)", job.name, elapsed, work)
         return work

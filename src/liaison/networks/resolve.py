@@ -283,7 +283,10 @@ def sweep_erased(db: Session) -> int:
     """Forget the records of messages whose entities were erased (retention, deletion
     requests: the exchange drops their index rows), and clusters left empty."""
     indexed = select(MessageEntity.message_id)
-    gone = db.execute(delete(NetworkRecord).where(NetworkRecord.message_id.not_in(indexed)))
+    orphaned = NetworkRecord.message_id.not_in(indexed)
+    if db.scalar(select(NetworkRecord.id).where(orphaned).limit(1)) is None:
+        return 0  # a read only: on SQLite, no write lock held for the rest of the pass
+    gone = db.execute(delete(NetworkRecord).where(orphaned))
     count = int(getattr(gone, "rowcount", 0) or 0)
     if count:
         used = select(NetworkRecord.cluster_id)
