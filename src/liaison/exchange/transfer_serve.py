@@ -45,15 +45,8 @@ def read_range(settings: Settings, blob_id: str, offset: int, length: int) -> by
 
 
 def _refused(db: Session, party: str, object_id: str, reason: str) -> None:
-    record(
-        db,
-        actor=f"node:{party}" if len(party) == 2 else "system",
-        action="exchange.attachment.pull_refused",
-        object_type="exchange.attachment",
-        object_id=object_id or "unknown",
-        decision="refused",
-        detail={"reason": reason[:500]},
-        keep=True,
+    direct.record_refusal(
+        db, party, "exchange.attachment.pull_refused", "exchange.attachment", object_id, reason
     )
 
 

@@ -22,6 +22,7 @@ from liaison.kit import clock
 from liaison.kit.crypto import NodeKeyPair, PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope
 from liaison.kit.ids import new_id
+from liaison.ledger.service import record
 from liaison.models import Peer, PeerKey
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,3 +80,20 @@ def open_reply(
     env.verify(parsed, sender_key)
     own = keys.keypair(db, settings, header.recipient.key)
     return payload_of(model, env.decrypt(parsed, own, sender_key))
+
+
+def record_refusal(
+    db: Session, party: str, action: str, object_type: str, object_id: str, reason: str
+) -> None:
+    """A direct request refused, in the audit log whatever happens to the answer: from
+    ``party`` (empty if the request did not even say who sent it) about ``object_id``."""
+    record(
+        db,
+        actor=f"node:{party}" if len(party) == 2 else "system",
+        action=action,
+        object_type=object_type,
+        object_id=object_id or "unknown",
+        decision="refused",
+        detail={"reason": reason[:500]},
+        keep=True,
+    )

@@ -33,16 +33,7 @@ class QuotaExceeded(LiaisonError):
 
 
 def _refuse(db: Session, sender: str, reason: str, detail: str) -> InvalidEnvelope:
-    record(
-        db,
-        actor=f"node:{sender}" if len(sender) == 2 else "system",
-        action="hitcheck.query.refused",
-        object_type="hitcheck.query",
-        object_id=sender or "unknown",
-        decision="refused",
-        detail={"reason": reason},
-        keep=True,
-    )
+    direct.record_refusal(db, sender, "hitcheck.query.refused", "hitcheck.query", sender, reason)
     return InvalidEnvelope(reason, detail)
 
 
