@@ -80,7 +80,7 @@ def test_ca_disclosure_in_death_penalty_case_needs_an_assurance() -> None:
     assert decision.holds_for_review()
     hit = next(h for h in decision.rules if h.rule_id == "ca.burns.death_penalty_assurance")
     assert "2001 SCC 7" in hit.citation
-    assert "ndps_31a_repeat" in hit.explanation
+    assert "Repeat NDPS offence (enhanced punishment)" in hit.explanation  # words, not codes
 
 
 def test_ca_disclosure_with_recorded_assurance_is_not_held() -> None:

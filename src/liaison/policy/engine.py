@@ -29,6 +29,8 @@ from typing import Any
 import cedarpy
 
 from liaison.kit import clock
+from liaison.kit.words import humanize
+from liaison.policy import vocab
 from liaison.policy.facts import values_of
 from liaison.policy.packs import (
     CONVERTERS,
@@ -55,12 +57,21 @@ MEMO_SIZE = 8192
 _READS = re.compile(r"context\.([A-Za-z_]+)|context\s+has\s+([A-Za-z_]+)")
 
 
-def _shown(value: Any) -> str:
-    """A subject value in an explanation: lists as comma-separated text, absent as 'none'."""
+# Subject fields whose values are codes: an explanation shows their words.
+_WORDED = frozenset({"legal_basis", "protection_status", "activity_basis"})
+
+
+def _shown(name: str, value: Any) -> str:
+    """A subject value in an explanation: offences by their label, codes in words, lists
+    as comma-separated text, absent as 'none'."""
     if isinstance(value, list):
-        value = ", ".join(str(v) for v in value)
+        return ", ".join(_shown(name, v) for v in value) if value else "none"
     if value is None or value == "":
         return "none"
+    if name == "offences" and str(value) in vocab.OFFENCES:
+        return vocab.OFFENCES[str(value)].label
+    if name in _WORDED:
+        return humanize(value).lower() if name != "legal_basis" else humanize(value)
     return str(value)
 
 
@@ -75,7 +86,9 @@ class Template:
         return cls(tuple((lit, name) for lit, name, _, _ in string.Formatter().parse(text)))
 
     def render(self, values: dict[str, Any]) -> str:
-        return "".join(lit + (_shown(values[name]) if name else "") for lit, name in self.parts)
+        return "".join(
+            lit + (_shown(name, values[name]) if name else "") for lit, name in self.parts
+        )
 
 
 @dataclass(frozen=True)
