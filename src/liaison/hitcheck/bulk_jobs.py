@@ -109,7 +109,7 @@ def run(
                 job.done += len(chunk)
                 job.hits += out.hits
     except LiaisonError as error:
-        _finish(factory, plan.job_id, error=error.detail)
+        _finish(factory, plan.job_id, error=str(error))
         return
     hits = sum(r.result.value == "hit" for r in rows)
     result = CheckOut(

@@ -124,7 +124,7 @@ class HitcheckService:
             try:
                 asked.append((number, keys_of(item)))
             except LiaisonError as error:
-                rows.append(_row(number, item, Result.INVALID, error.detail))
+                rows.append(_row(number, item, Result.INVALID, str(error)))
         valid = [n for n, _ in asked]
         self.check_quota(len(valid))
         query_id, hits = self._ask(peer, data, asked)

@@ -255,7 +255,7 @@ class NoticeImport:
             *destination_errors(data, self.settings.party, self.peers),
         ]
         for problem in problems:
-            state.fail(line, problem.field, problem.message)
+            state.fail(line, problem.field, problem.english)
         if problems or state.error_count:
             return  # nothing more is stored once a row failed: the report is all that matters
         values = notice_values(
