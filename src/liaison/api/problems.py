@@ -17,8 +17,15 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.api.retry import mark_retryable
-from liaison.kit.errors import FieldError, LiaisonError, Message, PolicyBlocked, TooManyAttempts
-from liaison.kit.i18n import DEFAULT, Text, as_text, best_match, localized
+from liaison.kit.errors import (
+    FieldError,
+    LiaisonError,
+    Message,
+    PolicyBlocked,
+    TooManyAttempts,
+    summary,
+)
+from liaison.kit.i18n import DEFAULT, Text, best_match, localized
 from liaison.kit.plugin import N_
 from liaison.kit.validation import invalid_message
 
@@ -96,18 +103,9 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
             )
             return problem(request, 400, "malformed_json", N_("Malformed JSON"), detail)
         errors.append(FieldError(_field_name(err.get("loc", ())), invalid_message(err)))
-    summary = joined(errors)
-    return problem(request, 422, "validation_failed", N_("Validation failed"), summary, errors)
-
-
-def joined(errors: list[FieldError]) -> Text:
-    """``field: message; field: message`` in the reader's language."""
-    said = N_("%(field)s: %(message)s")
-    parts = {
-        f"part{n}": Text(said, field=e.field, message=as_text(e.message))
-        for n, e in enumerate(errors)
-    }
-    return Text("; ".join(f"%({name})s" for name in parts), **parts)
+    return problem(
+        request, 422, "validation_failed", N_("Validation failed"), summary(errors), errors
+    )
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:

@@ -50,6 +50,16 @@ class LiaisonError(Exception):
         return cls(detail, errors=[FieldError(field, message)])
 
 
+def summary(errors: list[FieldError]) -> Text:
+    """``field: message; field: message``, each message in the reader's language."""
+    said = N_("%(field)s: %(message)s")
+    parts = {
+        f"part{n}": Text(said, field=e.field, message=as_text(e.message))
+        for n, e in enumerate(errors)
+    }
+    return Text("; ".join(f"%({name})s" for name in parts), **parts)
+
+
 class ValidationFailed(LiaisonError):
     status = 422
     code = "validation_failed"

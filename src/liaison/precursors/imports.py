@@ -25,7 +25,9 @@ from liaison.kit import clock
 from liaison.kit.bulk import BulkInsert
 from liaison.kit.db import Base
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
@@ -106,7 +108,12 @@ def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, cells
     except (csv.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed.on_field(
-            "file", f"line {reader.line_num + 1} cannot be read as UTF-8 CSV ({exc})"
+            "file",
+            Text(
+                N_("line %(value)s cannot be read as UTF-8 CSV (%(exc)s)"),
+                value=reader.line_num + 1,
+                exc=exc,
+            ),
         ) from None
 
 
@@ -141,8 +148,14 @@ def _header(cells: list[str]) -> list[str | None]:
     if missing:
         raise ValidationFailed.on_field(
             "file",
-            f"the header (line 1) lacks the column(s) {', '.join(missing)}; expected columns: "
-            + ", ".join(sorted(set(COLUMNS))),
+            Text(
+                N_(
+                    "the header (line 1) lacks the column(s) %(missing)s; expected columns: "
+                    "%(expected)s"
+                ),
+                missing=", ".join(missing),
+                expected=", ".join(sorted(set(COLUMNS))),
+            ),
         )
     return names
 
@@ -179,7 +192,7 @@ class NoticeImport:
         iterator = iter(rows)
         first = next(iterator, None)
         if first is None:
-            raise ValidationFailed.on_field("file", "the file is empty")
+            raise ValidationFailed.on_field("file", N_("the file is empty"))
         names = _header(first[1])
         savepoint = self.db.begin_nested()
         try:

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import FieldError, Forbidden, NotFound
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import PrecursorSubstance
@@ -65,14 +67,14 @@ def search(db: Session, text: str = "", category: str = "") -> list[PrecursorSub
 def get(db: Session, cas: str) -> PrecursorSubstance:
     row = db.scalar(select(PrecursorSubstance).where(PrecursorSubstance.cas == cas))
     if row is None:
-        raise NotFound(f"no substance with CAS {cas} in the register")
+        raise NotFound(Text(N_("no substance with CAS %(cas)s in the register"), cas=cas))
     return row
 
 
 def save(db: Session, caller: Caller, data: SubstanceIn) -> PrecursorSubstance:
     """Add or update an entry (administrators only); the change is audited."""
     if not caller.is_admin:
-        raise Forbidden("only administrators update the substance register")
+        raise Forbidden(N_("only administrators update the substance register"))
     row = db.scalar(select(PrecursorSubstance).where(PrecursorSubstance.cas == data.cas))
     before = None if row is None else {"name": row.name, "control": row.control}
     if row is None:

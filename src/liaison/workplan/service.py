@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
@@ -50,23 +52,36 @@ class WorkplanService:
     def _require(self, roles: frozenset[Role], what: str) -> None:
         if self.caller.role not in roles:
             allowed = " or ".join(sorted(r.value.replace("_", " ") for r in roles))
-            raise Forbidden(f"only an {allowed} may {what}")
+            raise Forbidden(
+                Text(N_("only an %(allowed)s may %(what)s"), allowed=allowed, what=what)
+            )
 
     def get_version(self, number: int) -> WorkplanVersion:
-        version = found(self.repo.version(number), f"workplan version {number}")
+        version = found(
+            self.repo.version(number), Text(N_("no workplan version %(number)s"), number=number)
+        )
         return version
 
     def get_proposal(self, proposal_id: str) -> WorkplanProposal:
-        proposal = found(self.repo.proposal(proposal_id), f"proposal {proposal_id}")
+        proposal = found(
+            self.repo.proposal(proposal_id),
+            Text(N_("no proposal %(proposal_id)s"), proposal_id=proposal_id),
+        )
         return proposal
 
     def edit_version(self, number: int) -> None:
         """Accepted versions are immutable; the refusal says what to do instead."""
         version = self.get_version(number)
         raise Conflict(
-            f"workplan version {version.number} is {version.state} and cannot be edited: "
-            f"propose a change against version {version.number} instead "
-            "(POST /api/v1/workplan/proposals)"
+            Text(
+                N_(
+                    "workplan version %(number)s is %(state)s and cannot be "
+                    "edited: propose a change against version %(number)s instead "
+                    "(POST /api/v1/workplan/proposals)"
+                ),
+                number=version.number,
+                state=version.state,
+            )
         )
 
     # proposals ------------------------------------------------------------------
@@ -108,10 +123,19 @@ class WorkplanService:
         proposal = self.get_proposal(proposal_id)
         if proposal.proposer_party == self.settings.party:
             raise Conflict(
-                f"proposal {proposal.id} is this party's own: the other party decides on it"
+                Text(
+                    N_("proposal %(id)s is this party's own: the other party decides on it"),
+                    id=proposal.id,
+                )
             )
         if proposal.status != ProposalStatus.OPEN.value:
-            raise Conflict(f"proposal {proposal.id} is {proposal.status}, no longer open")
+            raise Conflict(
+                Text(
+                    N_("proposal %(id)s is %(status)s, no longer open"),
+                    id=proposal.id,
+                    status=proposal.status,
+                )
+            )
         return proposal
 
     def accept(self, proposal_id: str) -> WorkplanVersion:
@@ -173,9 +197,17 @@ class WorkplanService:
     # progress ---------------------------------------------------------------------
     def report_progress(self, action_id: str, data: ProgressCreate) -> WorkplanProgress:
         self._require(REPORTERS, "report progress")
-        action = found(self.repo.action(action_id), f"action {action_id} in the current workplan")
+        action = found(
+            self.repo.action(action_id),
+            Text(N_("no action %(action_id)s in the current workplan"), action_id=action_id),
+        )
         if self.caller.party_code not in action.leads:
-            raise Forbidden(f"{self.caller.party_code} does not lead this action")
+            raise Forbidden(
+                Text(
+                    N_("%(party_code)s does not lead this action"),
+                    party_code=self.caller.party_code,
+                )
+            )
         update = WorkplanProgress(
             id=new_id(),
             action_id=action.id,

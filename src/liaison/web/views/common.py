@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import Message, NotAuthenticated
 from liaison.kit.i18n import localized
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.kit.words import humanize
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
@@ -163,7 +164,7 @@ def page_caller(
 ) -> Caller:
     """The signed-in user; otherwise NotAuthenticated, which the web renders as a redirect."""
     if caller is None:
-        raise NotAuthenticated("sign in to continue")
+        raise NotAuthenticated(N_("sign in to continue"))
     request.state.web_caller = caller  # lets error pages keep the navigation
     return caller
 
