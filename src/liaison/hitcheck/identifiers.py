@@ -75,7 +75,7 @@ class Identifier(InputModel):
     @model_validator(mode="after")
     def _person_needs_dob(self) -> Identifier:
         if self.category is Category.PERSON and self.date_of_birth is None:
-            raise ValueError("date_of_birth: a name is checked with a date of birth")
+            raise ValueError(N_("date_of_birth: a name is checked with a date of birth"))
         return self
 
 

@@ -22,7 +22,7 @@ ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
 
 def check_text(value: Any) -> Any:
     if isinstance(value, str) and _FORBIDDEN_CONTROL.search(value):
-        raise ValueError("contains control characters (such as NUL) that are not allowed")
+        raise ValueError(N_("contains control characters (such as NUL) that are not allowed"))
     if isinstance(value, list):
         for item in value:
             check_text(item)

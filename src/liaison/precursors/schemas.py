@@ -14,7 +14,10 @@ from stdnum import casrn, imo, iso6346
 
 from liaison.exchange.normalise import checked, country_code
 from liaison.exchange.schemas import LegalBasis
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import N_
+from liaison.kit.validation import InvalidValue
 from liaison.policy.schemas import HandlingCode, PartyCode, Tlp
 
 UNITS = {"kg": ("kg", 1.0), "g": ("kg", 0.001), "l": ("L", 1.0), "ml": ("L", 0.001)}
@@ -30,7 +33,7 @@ def cas_number(value: str) -> str:
 def unit_name(value: str) -> str:
     key = value.strip().lower()
     if key not in UNITS:
-        raise ValueError(f"unit {value!r} is not one of kg, g, L, mL")
+        raise InvalidValue(Text(N_("unit %(value)r is not one of kg, g, L, mL"), value=value))
     return {"kg": "kg", "g": "g", "l": "L", "ml": "mL"}[key]
 
 
@@ -90,7 +93,7 @@ class SubstanceIn(InputModel):
     def _unit(cls, value: str) -> str:
         unit = unit_name(value)
         if unit not in ("kg", "L"):
-            raise ValueError("a substance is registered in kg (solids) or L (liquids)")
+            raise ValueError(N_("a substance is registered in kg (solids) or L (liquids)"))
         return unit
 
 
