@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.kit.i18n import Text
-from liaison.kit.plugin import N_
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import (
     Repository,
     decode_cursor,
