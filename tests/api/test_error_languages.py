@@ -68,5 +68,7 @@ def test_a_service_refusal_on_a_field_is_french_too(
     [field] = french.json()["errors"]
     assert field == {
         "field": "party_code",
-        "message": "ce nœud n'inscrit que les organismes de CA; les autres parties publient les leurs",
+        "message": (
+            "ce nœud n'inscrit que les organismes de CA; les autres parties publient les leurs"
+        ),
     }

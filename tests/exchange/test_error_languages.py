@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.exchange.test_web_pages import _cases, _form
 
@@ -39,15 +40,17 @@ def test_compose_without_a_legal_basis_says_why_in_the_officers_language(
     client: TestClient,
     auth_headers: Headers,
     agencies: dict[str, str],
-    seeded: object,
+    seeded: sessionmaker[Session],
     language: str,
     said: str,
 ) -> None:
     officer = auth_headers("ca-officer") | HTML
     if language != "en":
         _speaks(client, officer, language)
-    before = _cases(seeded)  # type: ignore[arg-type]
-    refused = client.post("/exchange/compose", data=_form(agencies, legal_basis=""), headers=officer)
+    before = _cases(seeded)
+    refused = client.post(
+        "/exchange/compose", data=_form(agencies, legal_basis=""), headers=officer
+    )
     assert refused.status_code == 422
     assert said in _beside(refused.text, "legal_basis")
     if language != "en":
@@ -56,7 +59,7 @@ def test_compose_without_a_legal_basis_says_why_in_the_officers_language(
     assert 'value="Exporter of 4-piperidone consignment"' in refused.text
     assert "Please identify the exporter.</textarea>" in refused.text
     assert 'value="41661-47-6"' in refused.text
-    assert _cases(seeded) == before  # type: ignore[arg-type]  # nothing was sent
+    assert _cases(seeded) == before  # nothing was sent
 
 
 def test_an_invalid_entity_is_named_in_french(
@@ -64,7 +67,9 @@ def test_an_invalid_entity_is_named_in_french(
 ) -> None:
     officer = auth_headers("ca-officer") | HTML
     _speaks(client, officer, "fr")
-    form = _form(agencies, entity_kind=["email"], entity_value=["not-an-address"], entity_detail=[""])
+    form = _form(
+        agencies, entity_kind=["email"], entity_value=["not-an-address"], entity_detail=[""]
+    )
     refused = client.post("/exchange/compose", data=form, headers=officer)
     assert refused.status_code == 422
     beside = _beside(refused.text, "entity-0")

@@ -105,12 +105,22 @@ def substance_errors(
         return [
             FieldError(
                 "substance_cas",
-                f"{cas} is not in the substance register: notify only registered precursors "
-                "(an administrator adds new ones)",
+                Text(
+                    N_(
+                        "%(cas)s is not in the substance register: notify only registered "
+                        "precursors (an administrator adds new ones)"
+                    ),
+                    cas=cas,
+                ),
             )
         ]
     base = UNITS[unit.lower()][0]
     if base != substance.unit:
-        kind = "a solid, notified in kg or g" if substance.unit == "kg" else "a liquid, in L or mL"
-        return [FieldError("unit", f"{substance.name} is {kind}, not in {unit}")]
+        solid = substance.unit == "kg"
+        wrong = (
+            N_("%(name)s is a solid, notified in kg or g, not in %(unit)s")
+            if solid
+            else N_("%(name)s is a liquid, notified in L or mL, not in %(unit)s")
+        )
+        return [FieldError("unit", Text(wrong, name=substance.name, unit=unit))]
     return []

@@ -91,13 +91,15 @@ def notice_values(
 
 def destination_errors(data: NoticeFields, own_party: str, peers: set[str]) -> list[FieldError]:
     if data.importing_party == own_party:
-        return [FieldError("importing_party", "a notification goes to another party")]
+        return [FieldError("importing_party", N_("a notification goes to another party"))]
     if data.importing_party not in peers:
         return [
             FieldError(
                 "importing_party",
-                f"{data.importing_party} is not a peer of this node: Liaison notifies pinned "
-                "peers only",
+                Text(
+                    N_("%(party)s is not a peer of this node: Liaison notifies pinned peers only"),
+                    party=data.importing_party,
+                ),
             )
         ]
     return []
