@@ -28,10 +28,6 @@ class FieldError:
     field: str
     message: Message
 
-    @property
-    def english(self) -> str:
-        return localized(self.message, DEFAULT)
-
 
 class LiaisonError(Exception):
     status: int = 400

@@ -24,11 +24,12 @@ from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.bulk import BulkInsert
 from liaison.kit.db import Base
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import Message, ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
+from liaison.kit.validation import invalid_message
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
 from liaison.policy.schemas import Decision, Direction
@@ -94,10 +95,10 @@ class _Run:
     def __post_init__(self) -> None:
         self.respond_by = self.now + timedelta(days=self.respond_within_days)
 
-    def fail(self, line: int, name: str, message: str) -> None:
+    def fail(self, line: int, name: str, message: Message) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append(RowError(row=line, field=name, message=message))
+            self.errors.append(RowError.of(line, name, message))
 
 
 def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
@@ -254,21 +255,22 @@ class NoticeImport:
 
     def _row(self, state: _Run, names: list[str | None], line: int, cells: list[str]) -> None:
         if len(cells) != len(names):
-            state.fail(line, "row", f"has {len(cells)} fields, the header has {len(names)}")
+            fields = N_("has %(count)s fields, the header has %(header)s")
+            state.fail(line, "row", Text(fields, count=len(cells), header=len(names)))
             return
         try:
             data = NoticeFields.model_validate(_values(names, cells))
         except ValidationError as exc:
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else "row"
-                state.fail(line, name, str(error["msg"]).removeprefix("Value error, "))
+                state.fail(line, name, invalid_message(error))
             return
         problems = [
             *register.substance_errors(self.register, data.substance_cas, data.unit),
             *destination_errors(data, self.settings.party, self.peers),
         ]
         for problem in problems:
-            state.fail(line, problem.field, problem.english)
+            state.fail(line, problem.field, problem.message)
         if problems or state.error_count:
             return  # nothing more is stored once a row failed: the report is all that matters
         values = notice_values(

@@ -9,12 +9,13 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from stdnum import casrn, imo, iso6346
 
 from liaison.exchange.normalise import checked, country_code
 from liaison.exchange.schemas import LegalBasis
-from liaison.kit.i18n import Text
+from liaison.kit.errors import Message
+from liaison.kit.i18n import DEFAULT, Text, localized
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_
 from liaison.kit.validation import InvalidValue
@@ -314,7 +315,18 @@ class IncidentOut(_Out):
 class RowError(BaseModel):
     row: int  # 1-based line number in the file, the header being line 1
     field: str
-    message: str
+    message: str  # English (the API's report); the web page shows ``said``, translated
+    _said: Message | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, row: int, field: str, said: Message) -> RowError:
+        error = cls(row=row, field=field, message=localized(said, DEFAULT))
+        error._said = said
+        return error
+
+    @property
+    def said(self) -> Message:
+        return self.message if self._said is None else self._said
 
 
 class ImportReport(BaseModel):
