@@ -49,12 +49,9 @@ class WorkplanService:
         self.settings = settings
         self.repo = WorkplanRepository(db, caller)
 
-    def _require(self, roles: frozenset[Role], what: str) -> None:
+    def _require(self, roles: frozenset[Role], refusal: str) -> None:
         if self.caller.role not in roles:
-            allowed = " or ".join(sorted(r.value.replace("_", " ") for r in roles))
-            raise Forbidden(
-                Text(N_("only an %(allowed)s may %(what)s"), allowed=allowed, what=what)
-            )
+            raise Forbidden(refusal)
 
     def get_version(self, number: int) -> WorkplanVersion:
         version = found(
@@ -115,11 +112,18 @@ class WorkplanService:
         return proposal
 
     def propose(self, data: ProposalCreate) -> WorkplanProposal:
-        self._require(DECIDERS, "propose workplan changes")
+        self._require(
+            DECIDERS, N_("only an administrator or a liaison officer may propose workplan changes")
+        )
         return self._new_proposal(data.base_version, data.changes, data.note, None)
 
-    def _open_from_peer(self, proposal_id: str, verb: str) -> WorkplanProposal:
-        self._require(DECIDERS, f"{verb} proposals")
+    def _open_from_peer(self, proposal_id: str) -> WorkplanProposal:
+        self._require(
+            DECIDERS,
+            N_(
+                "only an administrator or a liaison officer may decide on the other party's proposals"
+            ),
+        )
         proposal = self.get_proposal(proposal_id)
         if proposal.proposer_party == self.settings.party:
             raise Conflict(
@@ -139,7 +143,7 @@ class WorkplanService:
         return proposal
 
     def accept(self, proposal_id: str) -> WorkplanVersion:
-        proposal = self._open_from_peer(proposal_id, "accept")
+        proposal = self._open_from_peer(proposal_id)
         base = versions.check_base(self.repo, proposal.base_number, f"proposal {proposal.id}")
         _, data, sha256 = versions.next_version(
             self.repo, base, versions.changes_of(proposal), proposal.id
@@ -173,7 +177,7 @@ class WorkplanService:
         return version
 
     def reject(self, proposal_id: str, data: RejectCreate) -> WorkplanProposal:
-        proposal = self._open_from_peer(proposal_id, "reject")
+        proposal = self._open_from_peer(proposal_id)
         proposal.status = ProposalStatus.REJECTED.value
         proposal.reason = data.reason
         proposal.decided_at = clock.now()
@@ -183,7 +187,7 @@ class WorkplanService:
         return proposal
 
     def counter(self, proposal_id: str, data: CounterCreate) -> WorkplanProposal:
-        original = self._open_from_peer(proposal_id, "counter")
+        original = self._open_from_peer(proposal_id)
         counter = self._new_proposal(original.base_number, data.changes, data.note, original.id)
         original.status = ProposalStatus.COUNTERED.value
         original.decided_at = clock.now()
@@ -196,7 +200,10 @@ class WorkplanService:
 
     # progress ---------------------------------------------------------------------
     def report_progress(self, action_id: str, data: ProgressCreate) -> WorkplanProgress:
-        self._require(REPORTERS, "report progress")
+        self._require(
+            REPORTERS,
+            N_("only an administrator, a liaison officer or an analyst may report progress"),
+        )
         action = found(
             self.repo.action(action_id),
             Text(N_("no action %(action_id)s in the current workplan"), action_id=action_id),
