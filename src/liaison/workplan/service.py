@@ -121,7 +121,8 @@ class WorkplanService:
         self._require(
             DECIDERS,
             N_(
-                "only an administrator or a liaison officer may decide on the other party's proposals"
+                "only an administrator or a liaison officer may decide on the other "
+                "party's proposals"
             ),
         )
         proposal = self.get_proposal(proposal_id)
