@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from liaison.directory.schemas import Accreditation, AccreditationChange
 from liaison.kit.errors import Conflict, ValidationFailed
-from liaison.kit.i18n import Text
+from liaison.kit.i18n import Label, Text
 from liaison.kit.plugin import N_
 from liaison.models import Officer
 
@@ -23,8 +23,8 @@ def apply_step(officer: Officer, change: AccreditationChange) -> None:
             "status",
             Text(
                 N_("an officer who is %(value)s cannot become %(value2)s"),
-                value=current.value,
-                value2=change.status.value,
+                value=Label(current),
+                value2=Label(change.status),
             ),
         )
     earliest = officer.accredited_on or officer.nominated_on
@@ -37,7 +37,7 @@ def apply_step(officer: Officer, change: AccreditationChange) -> None:
                     "accreditation dates must be in order"
                 ),
                 on=change.on.isoformat(),
-                value=current.value,
+                value=Label(current),
                 earliest=earliest.isoformat(),
             ),
         )

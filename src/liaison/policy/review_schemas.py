@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from liaison.kit.i18n import Text
+from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import InputModel
 from liaison.kit.plugin import N_
 from liaison.kit.validation import InvalidValue
@@ -46,7 +46,7 @@ class ReviewDecisionIn(InputModel):
             raise InvalidValue(
                 Text(
                     N_("conditions: %(value)s needs at least one condition"),
-                    value=self.status.value,
+                    value=Label(self.status),
                 )
             )
         return self
@@ -113,7 +113,7 @@ class AssuranceCreate(InputModel):
             raise InvalidValue(
                 Text(
                     N_("scope_value: name the %(value)s the assurance covers"),
-                    value=self.scope.value,
+                    value=Label(self.scope),
                 )
             )
         return self
