@@ -109,9 +109,9 @@ def english_raises() -> list[str]:
             continue
         for node in ast.walk(tree):
             messages: list[ast.expr] = []
-            raised = isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-            if raised and isinstance(node.exc, ast.Call) and _raised(node.exc) in errors:
-                messages += _messages(node.exc)
+            # every error made, raised at once or returned to be raised later
+            if isinstance(node, ast.Call) and _raised(node) in errors:
+                messages += _messages(node)
             if isinstance(node, ast.Call) and _raised(node) == "FieldError":
                 messages += node.args[1:2]  # a field's message, raised later in a list
             found += [

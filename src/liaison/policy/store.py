@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, NotFound
-from liaison.kit.i18n import Text
+from liaison.kit.i18n import Text, as_text
 from liaison.kit.plugin import N_
 from liaison.ledger.service import record
 from liaison.models.policy import PolicyPack
@@ -147,7 +147,7 @@ def activate(db: Session, pack_id: str, *, actor: str) -> PolicyPack:
         raise PackRefused(
             Text(
                 N_("%(detail)s (pack %(pack)s %(version)s not activated)"),
-                detail=exc.detail,
+                detail=as_text(exc.detail),
                 pack=spec.pack,
                 version=spec.version,
             )
