@@ -22,9 +22,9 @@ def apply_step(officer: Officer, change: AccreditationChange) -> None:
         raise Conflict.on_field(
             "status",
             Text(
-                N_("an officer who is %(value)s cannot become %(value2)s"),
-                value=Label(current),
-                value2=Label(change.status),
+                N_("an officer who is %(current)s cannot become %(wanted)s"),
+                current=Label(current),
+                wanted=Label(change.status),
             ),
         )
     earliest = officer.accredited_on or officer.nominated_on

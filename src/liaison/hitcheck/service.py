@@ -78,7 +78,7 @@ class HitcheckService:
         if requested:
             if requested.upper() not in peers:
                 raise NotFound(
-                    Text(N_("%(value)s is not a peer of this node"), value=requested.upper())
+                    Text(N_("%(party)s is not a peer of this node"), party=requested.upper())
                 )
             return requested.upper()
         if not peers:

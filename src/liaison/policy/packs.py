@@ -33,8 +33,9 @@ import cedarpy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from liaison.kit.errors import FieldError, Message, ValidationFailed
-from liaison.kit.i18n import Text
+from liaison.kit.i18n import Text, as_text
 from liaison.kit.plugin import N_
+from liaison.kit.validation import invalid_message
 from liaison.policy.facts import DERIVED, values_of
 from liaison.policy.schemas import ObligationKind, PolicySubject
 
@@ -185,7 +186,7 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _check_rule(rule: RuleSpec) -> None:
-    where = f"rule {rule.id}"
+    where = Text(N_("rule %(id)s"), id=rule.id)
     unknown = _placeholders(rule.explanation) - SUBJECT_FIELDS.keys()
     if unknown:
         raise PackRefused(
@@ -286,13 +287,13 @@ def check_conflicts(rules: list[tuple[str, RuleSpec]]) -> None:
         by_condition[_normalise(rule.when)].append(rule)
 
 
-def _rule_name(raw: Any, loc: tuple[int | str, ...]) -> str:
+def _rule_name(raw: Any, loc: tuple[int | str, ...]) -> Text:
     if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
         rules = raw.get("rule") if isinstance(raw, dict) else None
         if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
-            return f"rule {rules[loc[1]].get('id', f'#{loc[1] + 1}')}"
-        return f"rule #{int(loc[1]) + 1}"
-    return "pack"
+            return Text(N_("rule %(id)s"), id=rules[loc[1]].get("id", f"#{loc[1] + 1}"))
+        return Text(N_("rule %(id)s"), id=f"#{int(loc[1]) + 1}")
+    return Text(N_("pack"))
 
 
 def parse_pack(source: str) -> PackSpec:
@@ -309,10 +310,10 @@ def parse_pack(source: str) -> PackSpec:
         field = ".".join(str(p) for p in loc[2:]) or ".".join(str(p) for p in loc)
         raise PackRefused(
             Text(
-                N_("%(value)s: %(field)s: %(first)s"),
-                value=_rule_name(raw, loc),
+                N_("%(rule)s: %(field)s: %(problem)s"),
+                rule=_rule_name(raw, loc),
                 field=field,
-                first=first["msg"],
+                problem=as_text(invalid_message(first)),
             )
         ) from exc
     for rule in pack.rules:

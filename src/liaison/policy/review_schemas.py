@@ -45,8 +45,8 @@ class ReviewDecisionIn(InputModel):
         if self.status in needs and not self.conditions:
             raise InvalidValue(
                 Text(
-                    N_("conditions: %(value)s needs at least one condition"),
-                    value=Label(self.status),
+                    N_("conditions: %(status)s needs at least one condition"),
+                    status=Label(self.status),
                 )
             )
         return self
@@ -112,8 +112,8 @@ class AssuranceCreate(InputModel):
         elif self.scope is not AssuranceScope.ANY and not self.scope_value.strip():
             raise InvalidValue(
                 Text(
-                    N_("scope_value: name the %(value)s the assurance covers"),
-                    value=Label(self.scope),
+                    N_("scope_value: name the %(scope)s the assurance covers"),
+                    scope=Label(self.scope),
                 )
             )
         return self

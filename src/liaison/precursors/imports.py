@@ -111,8 +111,8 @@ def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
         raise ValidationFailed.on_field(
             "file",
             Text(
-                N_("line %(value)s cannot be read as UTF-8 CSV (%(exc)s)"),
-                value=reader.line_num + 1,
+                N_("line %(line)s cannot be read as UTF-8 CSV (%(exc)s)"),
+                line=reader.line_num + 1,
                 exc=exc,
             ),
         ) from None
