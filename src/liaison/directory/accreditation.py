@@ -23,8 +23,8 @@ def apply_step(officer: Officer, change: AccreditationChange) -> None:
             "status",
             Text(
                 N_("an officer who is %(current)s cannot become %(wanted)s"),
-                current=Label(current),
-                wanted=Label(change.status),
+                current=Label(current, inline=True),
+                wanted=Label(change.status, inline=True),
             ),
         )
     earliest = officer.accredited_on or officer.nominated_on
@@ -37,7 +37,7 @@ def apply_step(officer: Officer, change: AccreditationChange) -> None:
                     "accreditation dates must be in order"
                 ),
                 on=change.on.isoformat(),
-                value=Label(current),
+                value=Label(current, inline=True),
                 earliest=earliest.isoformat(),
             ),
         )

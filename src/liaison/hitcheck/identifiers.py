@@ -125,7 +125,7 @@ def keys_of(item: Identifier) -> list[str]:
         raise ValidationFailed(
             Text(
                 N_("%(category)s %(value)r: %(message)s"),
-                category=Label(item.category),
+                category=Label(item.category, inline=True),
                 value=item.value,
                 message=as_text(problems[0].message),
             ),

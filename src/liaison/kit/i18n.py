@@ -58,9 +58,11 @@ def ngettext_(singular: str, plural: str, n: int) -> str:
 
 @dataclass(frozen=True)
 class Label:
-    """An enum value shown as its label (``kit.words.humanize``), translated."""
+    """An enum value shown as its label (``kit.words.humanize``), translated; ``inline``
+    for the middle of a sentence (``Person`` → ``person``, an acronym kept as it is)."""
 
     value: object
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ def _shown(
     if isinstance(value, Text):
         return value.render(language, zone_name)
     if isinstance(value, Label):
-        return catalogue.gettext(humanize(value.value))
+        label = catalogue.gettext(humanize(value.value))
+        acronym = label[1:2].isupper()
+        return label[:1].lower() + label[1:] if value.inline and not acronym else label
     if isinstance(value, datetime):
         return zoned_text(value, zone_name)
     return value

@@ -46,7 +46,7 @@ class ReviewDecisionIn(InputModel):
             raise InvalidValue(
                 Text(
                     N_("conditions: %(status)s needs at least one condition"),
-                    status=Label(self.status),
+                    status=Label(self.status, inline=True),
                 )
             )
         return self
@@ -113,7 +113,7 @@ class AssuranceCreate(InputModel):
             raise InvalidValue(
                 Text(
                     N_("scope_value: name the %(scope)s the assurance covers"),
-                    scope=Label(self.scope),
+                    scope=Label(self.scope, inline=True),
                 )
             )
         return self

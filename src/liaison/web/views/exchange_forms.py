@@ -190,7 +190,7 @@ def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
                     Text(
                         where,
                         number=index + 1,
-                        kind=Label(kind),
+                        kind=Label(kind, inline=True),
                         field=Text(shown),
                         message=as_text(text),
                     ),
