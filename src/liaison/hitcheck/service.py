@@ -104,25 +104,27 @@ class HitcheckService:
                 func.coalesce(func.sum(case((agency, HitcheckQuery.count), else_=0)), 0),
             ).where(or_(mine, agency), HitcheckQuery.created_at >= since)
         ).one()
-        for what, used_by, limit in (
-            ("you", int(used[0]), "officer"),
-            ("your agency", int(used[1]), "agency"),
+        for used_by, limit, refusal in (
+            (
+                int(used[0]),
+                "officer",
+                N_(
+                    "you checked %(used_by)s of %(quota)s identifiers in 24 hours; %(count)s "
+                    "more would exceed the officer quota"
+                ),
+            ),
+            (
+                int(used[1]),
+                "agency",
+                N_(
+                    "your agency checked %(used_by)s of %(quota)s identifiers in 24 hours; "
+                    "%(count)s more would exceed the agency quota"
+                ),
+            ),
         ):
             quota = int(getattr(self.settings, f"hitcheck_{limit}_daily_quota"))
             if used_by + count > quota:
-                raise QuotaExceeded(
-                    Text(
-                        N_(
-                            "%(what)s checked %(used_by)s of %(quota)s identifiers in 24 "
-                            "hours; %(count)s more would exceed the %(limit)s quota"
-                        ),
-                        what=what,
-                        used_by=used_by,
-                        quota=quota,
-                        count=count,
-                        limit=limit,
-                    )
-                )
+                raise QuotaExceeded(Text(refusal, used_by=used_by, quota=quota, count=count))
 
     def require_checker(self) -> None:
         if self.caller.role not in CHECKERS:
