@@ -210,7 +210,7 @@ class VesselEntity(_Entity):
     @field_validator("imo")
     @classmethod
     def _imo(cls, value: str) -> str:
-        return checked(imo.validate, value, "IMO number")
+        return checked(imo.validate, value, N_("IMO number"))
 
 
 class FlightEntity(_Entity):
@@ -240,7 +240,7 @@ class BankAccountEntity(_Entity):
     @field_validator("iban")
     @classmethod
     def _iban(cls, value: str | None) -> str | None:
-        return None if value is None else checked(iban.validate, value, "IBAN")
+        return None if value is None else checked(iban.validate, value, N_("IBAN"))
 
     @field_validator("upi")
     @classmethod
@@ -336,7 +336,7 @@ class ShipmentEntity(_Entity):
         if value is None:
             return None
         cleaned = re.sub(r"[\s-]", "", value).upper()
-        return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
+        return checked(iso6346.validate, cleaned, N_("container number (ISO 6346)"))
 
     @model_validator(mode="after")
     def _some_number(self) -> ShipmentEntity:

@@ -42,7 +42,7 @@ def checked(check: object, value: str, what: str) -> str:
         return str(check(value))  # type: ignore[operator]
     except StdnumError as error:
         raise InvalidValue(
-            Text(N_("is not a valid %(what)s (%(error)s)"), what=what, error=error)
+            Text(N_("is not a valid %(what)s (%(error)s)"), what=Text(what), error=error)
         ) from None
 
 

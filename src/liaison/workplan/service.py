@@ -85,7 +85,7 @@ class WorkplanService:
     def _new_proposal(
         self, base_number: int, changes: list[Change], note: str, counter_to: str | None
     ) -> WorkplanProposal:
-        base = versions.check_base(self.repo, base_number, "this proposal")
+        base = versions.check_base(self.repo, base_number, N_("this proposal"))
         proposal_id = new_id()
         normalised = normalise(changes, new_id)
         versions.next_version(self.repo, base, normalised, proposal_id)  # validates
@@ -145,7 +145,9 @@ class WorkplanService:
 
     def accept(self, proposal_id: str) -> WorkplanVersion:
         proposal = self._open_from_peer(proposal_id)
-        base = versions.check_base(self.repo, proposal.base_number, f"proposal {proposal.id}")
+        base = versions.check_base(
+            self.repo, proposal.base_number, Text(N_("proposal %(id)s"), id=proposal.id)
+        )
         _, data, sha256 = versions.next_version(
             self.repo, base, versions.changes_of(proposal), proposal.id
         )

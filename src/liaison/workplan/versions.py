@@ -7,8 +7,8 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, NotFound
-from liaison.kit.i18n import Text
+from liaison.kit.errors import Conflict, Message, NotFound
+from liaison.kit.i18n import Text, as_text
 from liaison.kit.plugin import N_
 from liaison.models import WorkplanProposal, WorkplanVersion
 from liaison.workplan.document import apply, canonical, parse, sha256_of
@@ -31,7 +31,7 @@ def counterparts(document: PlanDocument, own_party: str) -> list[str]:
     return [p for p in document.parties if p != own_party]
 
 
-def check_base(repo: WorkplanRepository, base_number: int, what: str) -> WorkplanVersion:
+def check_base(repo: WorkplanRepository, base_number: int, what: Message) -> WorkplanVersion:
     """The base must be the current version, with no other version awaiting signature."""
     current = current_or_fail(repo)
     if base_number != current.number:
@@ -43,7 +43,7 @@ def check_base(repo: WorkplanRepository, base_number: int, what: str) -> Workpla
                     "current version is %(number)s: changes are never merged "
                     "silently; propose again against version %(number)s"
                 ),
-                what=what,
+                what=as_text(what),
                 base_number=base_number,
                 number=current.number,
             ),
@@ -60,7 +60,7 @@ def check_base(repo: WorkplanRepository, base_number: int, what: str) -> Workpla
                 ),
                 number=pending.number,
                 proposal_id=pending.proposal_id,
-                what=what,
+                what=as_text(what),
                 base_number=base_number,
             ),
         )
