@@ -7,12 +7,14 @@ message up in the catalogue like any other."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 
+_PLACEHOLDER = re.compile(r"%\((\w+)\)")
 _DATE = N_("enter a date as YYYY-MM-DD")
 _DATETIME = N_("enter a date and time, e.g. 2026-02-10 10:00")
 _NUMBER = N_("enter a whole number")
@@ -82,9 +84,10 @@ def invalid_message(error: Mapping[str, Any]) -> str | Text:
             return str(cause)  # an N_-marked id is translated where it is shown
         return str(error.get("msg", "")).removeprefix("Value error, ")
     template = MESSAGES.get(kind)
-    if template is None:  # a type the table lacks: pydantic's English, never nothing
-        return str(error.get("msg") or N_("is not valid"))
-    return Text(template, **{name: _shown(value) for name, value in ctx.items()})
+    values = {name: _shown(value) for name, value in ctx.items()}
+    if template is None or not set(_PLACEHOLDER.findall(template)) <= values.keys():
+        return str(error.get("msg") or N_("is not valid"))  # pydantic's English, never nothing
+    return Text(template, **values)
 
 
 def _shown(value: object) -> object:
