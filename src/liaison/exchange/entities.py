@@ -355,7 +355,7 @@ class ChemicalEntity(_Entity):
     @field_validator("cas")
     @classmethod
     def _cas(cls, value: str | None) -> str | None:
-        return None if value is None else checked(casrn.validate, value, "CAS number")
+        return None if value is None else checked(casrn.validate, value, N_("CAS number"))
 
 
 Entity = Annotated[

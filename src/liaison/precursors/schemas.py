@@ -27,7 +27,7 @@ UNITS = {"kg": ("kg", 1.0), "g": ("kg", 0.001), "l": ("L", 1.0), "ml": ("L", 0.0
 @lru_cache(maxsize=4096)
 def cas_number(value: str) -> str:
     """A CAS registry number with a correct check digit, as 12345-67-8."""
-    return checked(casrn.validate, value.strip(), "CAS number")
+    return checked(casrn.validate, value.strip(), N_("CAS number"))
 
 
 @lru_cache(maxsize=64)
@@ -42,11 +42,11 @@ def container_number(value: str | None) -> str | None:
     if not value:
         return None
     cleaned = re.sub(r"[\s-]", "", value).upper()
-    return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
+    return checked(iso6346.validate, cleaned, N_("container number (ISO 6346)"))
 
 
 def imo_number(value: str | None) -> str | None:
-    return checked(imo.validate, value, "IMO number") if value else None
+    return checked(imo.validate, value, N_("IMO number")) if value else None
 
 
 CasNumber = Annotated[str, AfterValidator(cas_number)]
