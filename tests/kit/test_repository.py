@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import (
     Repository,
     decode_cursor,
@@ -29,7 +31,7 @@ class OwnParty(Repository[Caller]):
         query = select(Agency).where(
             Agency.id == agency_id, Agency.party_code == self.caller.party_code
         )
-        return self.one_or_404(query, f"agency {agency_id}")
+        return self.one_or_404(query, Text(N_("no agency %(agency_id)s"), agency_id=agency_id))
 
 
 def test_an_item_outside_the_filter_is_a_404_like_one_that_does_not_exist(
@@ -44,7 +46,7 @@ def test_an_item_outside_the_filter_is_a_404_like_one_that_does_not_exist(
             OwnParty(db, indian_viewer).agency(canadian.id)
         with pytest.raises(NotFound) as missing:
             OwnParty(db, VIEWER).agency("01900000-0000-7000-8000-000000000000")
-    assert hidden.value.detail == f"no agency {canadian.id}"
+    assert str(hidden.value) == f"no agency {canadian.id}"
     assert hidden.value.status == missing.value.status == 404
 
 

@@ -26,7 +26,7 @@ HEADER = 'pack = "CA"\nversion = "9.0"\ntitle = "Test pack"\n'
 def refused(source: str) -> str:
     with pytest.raises(PackRefused) as caught:
         parse_pack(source)
-    return caught.value.detail
+    return str(caught.value)
 
 
 def test_shipped_packs_are_valid_and_cite_every_rule() -> None:

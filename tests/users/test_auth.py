@@ -40,7 +40,7 @@ def test_repeated_failures_lock_the_account_then_release(
         # Even the right password is refused while locked: guessing gains nothing.
         auth.check_password(db, settings, "ca-legal", "liaison-demo-ca-legal", "10.0.0.9")
     assert locked.value.retry_after_seconds > 0
-    assert "too many failed sign-ins" in locked.value.detail
+    assert "too many failed sign-ins" in str(locked.value)
     later = start + timedelta(minutes=settings.login_lockout_minutes, seconds=1)
     clock.set_clock(lambda: later)
     with unit_of_work(seeded) as db:

@@ -28,9 +28,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from liaison.api.problems import api_language
 from liaison.api.retry import mark_retryable
 from liaison.idempotency import store
 from liaison.kit.errors import LiaisonError, ServiceUnavailable
+from liaison.kit.i18n import localized
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import IdempotencyKey
 
@@ -194,17 +197,21 @@ class IdempotencyKeys:
 async def _send_problem(scope: Scope, send: Send, exc: LiaisonError, status: int = 0) -> None:
     """Problem details (RFC 9457) from outside the app's exception handlers."""
     status = status or exc.status
+    language = api_language(Request(scope))
     body = json.dumps(
         {
             "type": f"https://liaison.dev/problems/{exc.code}",
             "title": exc.title,
             "status": status,
-            "detail": exc.detail,
+            "detail": localized(exc.detail, language),
             "code": exc.code,
             "instance": scope.get("path", ""),
         }
     ).encode()
-    headers = [(b"content-type", b"application/problem+json")]
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-language", language.encode()),
+    ]
     if status == 503:
         headers.append((b"retry-after", b"2"))
     await _send_whole(send, status, headers, body)
@@ -268,8 +275,10 @@ class _Responder:
         except SQLAlchemyError as exc:  # the commit failed: nothing was saved
             mark_retryable(Request(self.scope), exc)
             unavailable = ServiceUnavailable(
-                "The node's database is busy or unavailable, so nothing was saved. "
-                "Send the request again with the same Idempotency-Key."
+                N_(
+                    "The node's database is busy or unavailable, so nothing was saved. "
+                    "Send the request again with the same Idempotency-Key."
+                )
             )
             await _send_problem(self.scope, self.send, unavailable)
             return

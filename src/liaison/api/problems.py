@@ -1,4 +1,9 @@
-"""Errors as RFC 9457 problem details (API) or an error page (web)."""
+"""Errors as RFC 9457 problem details (API) or an error page (web).
+
+The API's ``detail`` and ``errors[].message`` are in the language negotiated from
+``Accept-Language`` (English without it; ``Content-Language`` says which); ``type``,
+``code`` and ``title`` stay English, stable for clients. The web's error page is in the
+reader's language (its renderer gets the untranslated message)."""
 
 from __future__ import annotations
 
@@ -12,7 +17,17 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from liaison.api.retry import mark_retryable
-from liaison.kit.errors import LiaisonError, PolicyBlocked, TooManyAttempts
+from liaison.kit.errors import (
+    FieldError,
+    LiaisonError,
+    Message,
+    PolicyBlocked,
+    TooManyAttempts,
+    summary,
+)
+from liaison.kit.i18n import DEFAULT, Text, best_match, localized
+from liaison.kit.plugin import N_
+from liaison.kit.validation import invalid_message
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("liaison.api")
@@ -23,29 +38,40 @@ def problem(
     status: int,
     code: str,
     title: str,
-    detail: str,
-    errors: list[dict[str, str]] | None = None,
+    detail: Message,
+    errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
 ) -> Response:
-    body: dict[str, Any] = {
-        "type": f"https://liaison.dev/problems/{code}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "instance": request.url.path,
-    }
-    if errors:
-        body["errors"] = errors
-    if extensions:
-        body.update(extensions)
     renderer = getattr(request.app.state, "web_error_renderer", None)
     if renderer is not None and not request.url.path.startswith(("/api/", "/healthz")):
         page: Response | None = renderer(request, status, title, detail)
         if page is not None:
             return page
+    language = api_language(request)
+    body: dict[str, Any] = {
+        "type": f"https://liaison.dev/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": localized(detail, language),
+        "code": code,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = problem_errors(errors, language)
+    if extensions:
+        body.update(extensions)
+    headers = (headers or {}) | {"Content-Language": language}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def api_language(request: Request) -> str:
+    """The language of an API answer's messages: the client's ``Accept-Language``."""
+    return best_match(request.headers.get("accept-language", "")) or DEFAULT
+
+
+def problem_errors(errors: list[FieldError], language: str) -> list[dict[str, str]]:
+    return [{"field": e.field, "message": localized(e.message, language)} for e in errors]
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -58,12 +84,11 @@ async def _liaison_error(request: Request, exc: Exception) -> Response:
     headers = None
     if isinstance(exc, TooManyAttempts):
         headers = {"Retry-After": str(exc.retry_after_seconds)}
-    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
     extensions: dict[str, Any] | None = None
     if isinstance(exc, PolicyBlocked):
         extensions = {"rules": [vars(rule) for rule in exc.rules]}
     return problem(
-        request, exc.status, exc.code, exc.title, exc.detail, errors, headers, extensions
+        request, exc.status, exc.code, exc.title, exc.detail, exc.errors, headers, extensions
     )
 
 
@@ -72,11 +97,15 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     errors = []
     for err in exc.errors():
         if err.get("type") == "json_invalid":
-            detail = f"the request body is not valid JSON: {err.get('ctx', {}).get('error', '')}"
-            return problem(request, 400, "malformed_json", "Malformed JSON", detail.strip())
-        errors.append({"field": _field_name(err.get("loc", ())), "message": str(err["msg"])})
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(request, 422, "validation_failed", "Validation failed", summary, errors)
+            detail = Text(
+                N_("the request body is not valid JSON: %(error)s"),
+                error=str(err.get("ctx", {}).get("error", "")),
+            )
+            return problem(request, 400, "malformed_json", N_("Malformed JSON"), detail)
+        errors.append(FieldError(_field_name(err.get("loc", ())), invalid_message(err)))
+    return problem(
+        request, 422, "validation_failed", N_("Validation failed"), summary(errors), errors
+    )
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
@@ -84,12 +113,12 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     (PostgreSQL down): the transaction was rolled back, nothing was saved; retry."""
     log.warning("database unavailable for %s %s: %s", request.method, request.url.path, exc)
     mark_retryable(request, exc)  # a lost deadlock: RetryTransient runs the request again
-    detail = (
+    detail = N_(
         "The node's database is busy or unavailable, so nothing was saved. "
         "Try again in a moment; if it persists, tell the node's operator."
     )
     return problem(
-        request, 503, "database_unavailable", "Database busy", detail,
+        request, 503, "database_unavailable", N_("Database busy"), detail,
         headers={"Retry-After": "2"},
     )  # fmt: skip
 
@@ -97,7 +126,10 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return problem(request, exc.status_code, code, str(exc.detail), str(exc.detail))
+    # Starlette's own phrases ("Not Found"), marked so the web's error page translates them
+    words = {404: N_("Not Found"), 405: N_("Method Not Allowed")}.get(exc.status_code)
+    title = words if words and words == exc.detail else str(exc.detail)
+    return problem(request, exc.status_code, code, title, title)
 
 
 def install(app: FastAPI) -> None:

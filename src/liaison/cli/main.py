@@ -122,7 +122,7 @@ def run() -> None:
     try:
         app()
     except LiaisonError as exc:
-        _fail("error:", exc.detail)
+        _fail("error:", str(exc))
     except Exception as exc:
         if _raised_by("pydantic", "ValidationError", exc):
             problems = "; ".join(

@@ -16,7 +16,9 @@ from liaison.cyber.store import Stored, format_timestamp
 from liaison.cyber.tlp import MARKING_FOR, Tlp
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 from liaison.ledger.service import trail
 
 OBJECT_TYPE = "cyber.object"
@@ -64,13 +66,19 @@ def parse(data: ObjectJson) -> dict[str, Any]:
         obj = json.loads(data.stix)
     except json.JSONDecodeError as exc:
         raise ValidationFailed.on_field(
-            "stix", f"not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            "stix",
+            Text(
+                N_("not JSON: %(msg)s (line %(lineno)s, column %(colno)s)"),
+                msg=exc.msg,
+                lineno=exc.lineno,
+                colno=exc.colno,
+            ),
         ) from exc
     if not isinstance(obj, dict):
-        raise ValidationFailed.on_field("stix", "paste one STIX object: a JSON object { … }")
+        raise ValidationFailed.on_field("stix", N_("paste one STIX object: a JSON object { … }"))
     if obj.get("type") == "bundle":
         raise ValidationFailed.on_field(
-            "stix", "this is a bundle: paste one object, or import bundles with TAXII"
+            "stix", N_("this is a bundle: paste one object, or import bundles with TAXII")
         )
     return obj
 
@@ -80,7 +88,7 @@ def add(service: CyberService, collection_id: str, obj: dict[str, Any], field: s
     ``field``. Audited with the object's id, type, version and marking."""
     result = service.write(collection_id, [obj])
     if not result.stored:
-        message = result.failures[0]["message"] if result.failures else "not stored"
+        message = result.failures[0]["message"] if result.failures else N_("not stored")
         raise ValidationFailed.on_field(field, message)
     stored = result.stored[0]
     trail(

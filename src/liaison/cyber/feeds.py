@@ -11,7 +11,9 @@ from liaison.cyber.access import readable_collections
 from liaison.cyber.pull import PullResult, add_feed, pull_recorded
 from liaison.cyber.service import CyberService
 from liaison.kit.errors import Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 from liaison.ledger.service import trail
 from liaison.models import CyberCollection, CyberFeed
 
@@ -33,7 +35,7 @@ class Feeds:
 
     def _admin(self) -> None:
         if not self.caller.is_admin:
-            raise Forbidden("only an administrator manages TAXII feeds")
+            raise Forbidden(N_("only an administrator manages TAXII feeds"))
 
     def listed(self) -> list[tuple[CyberFeed, CyberCollection]]:
         """Feeds into collections the caller may read, by local collection and URL."""
@@ -51,14 +53,14 @@ class Feeds:
             .join(CyberCollection, CyberCollection.id == CyberFeed.collection_id)
             .where(CyberFeed.id == feed_id, readable_collections(self.caller))
         )
-        return self.service.repo.one_or_404(query, f"feed {feed_id}")
+        return self.service.repo.one_or_404(query, Text(N_("no feed %(feed_id)s"), feed_id=feed_id))
 
     def add(self, data: FeedCreate) -> CyberFeed:
         self._admin()
         collection = self.service.repo.collection(data.collection_id)  # 404 unless readable
         if collection.origin_node is not None:
             raise ValidationFailed.on_field(
-                "collection_id", "a mirror of a peer's collection is written by that peer only"
+                "collection_id", N_("a mirror of a peer's collection is written by that peer only")
             )
         feed = add_feed(
             self.db, data.url, data.collection_id, data.username or None, data.secret_env or None

@@ -21,7 +21,9 @@ from liaison.cyber.access import user_subject
 from liaison.cyber.repository import CyberRepository
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.models import CyberIncident, CyberIncidentEntry, CyberIncidentLink
@@ -110,14 +112,17 @@ class IncidentService:
 
     def _may_write(self) -> None:
         if self.caller.role is Role.VIEWER:
-            raise Forbidden("viewers may read incidents but not record them")
+            raise Forbidden(N_("viewers may read incidents but not record them"))
 
     def recent(self, limit: int = 100) -> list[CyberIncident]:
         query = select(CyberIncident).order_by(CyberIncident.detected_at.desc()).limit(limit)
         return list(self.db.scalars(query))
 
     def get(self, incident_id: str) -> CyberIncident:
-        incident = found(self.db.get(CyberIncident, incident_id), f"incident {incident_id}")
+        incident = found(
+            self.db.get(CyberIncident, incident_id),
+            Text(N_("no incident %(incident_id)s"), incident_id=incident_id),
+        )
         return incident
 
     def create(self, data: IncidentCreate) -> CyberIncident:

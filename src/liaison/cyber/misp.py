@@ -31,6 +31,8 @@ from misp_stix_converter.tools import (  # type: ignore[import-untyped]
 )
 
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 
 _NAMESPACE = uuid.UUID("6f5c7c3e-2b0a-5d8e-9c41-0b8a3d1e7f20")
 
@@ -61,7 +63,7 @@ def _events(document: Any) -> list[dict[str, Any]]:
     for item in items:
         event = item.get("Event", item) if isinstance(item, dict) else None
         if not isinstance(event, dict) or "info" not in event:
-            raise ValidationFailed.on_field("file", "not MISP events (an event has Event.info)")
+            raise ValidationFailed.on_field("file", N_("not MISP events (an event has Event.info)"))
         events.append(event)
     return events
 
@@ -96,7 +98,9 @@ def _load(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationFailed.on_field("file", f"cannot read {path}: {exc}") from exc
+        raise ValidationFailed.on_field(
+            "file", Text(N_("cannot read %(path)s: %(exc)s"), path=path, exc=exc)
+        ) from exc
 
 
 def _attribute_owners(event: dict[str, Any]) -> list[tuple[str, str]]:

@@ -16,6 +16,8 @@ from sqlalchemy import ColumnElement, Select, false, not_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from liaison.cyber.access import readable_collections, visible_objects, writable_collections
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
 from liaison.models import CyberAudience, CyberCollection, CyberObject
@@ -48,7 +50,9 @@ class CyberRepository(Repository[Caller]):
         query = select(CyberCollection).where(
             CyberCollection.id == collection_id, readable_collections(self.caller)
         )
-        return self.one_or_404(query, f"collection {collection_id}")
+        return self.one_or_404(
+            query, Text(N_("no collection %(collection_id)s"), collection_id=collection_id)
+        )
 
     def can_write(self, collection: CyberCollection) -> bool:
         query = select(CyberCollection.id).where(
@@ -108,7 +112,12 @@ class CyberRepository(Repository[Caller]):
             CyberObject.is_latest.is_(True),
             visible_objects(self.caller, collection),
         )
-        return self.one_or_404(query, f"object {stix_id} in collection {collection.id}")
+        return self.one_or_404(
+            query,
+            Text(
+                N_("no object %(stix_id)s in collection %(id)s"), stix_id=stix_id, id=collection.id
+            ),
+        )
 
     def recent(
         self, collection: CyberCollection, types: Sequence[str], limit: int

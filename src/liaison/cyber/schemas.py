@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from liaison.cyber.tlp import Tlp
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 
 SUBJECT_PATTERN = (
     r"^(user:[A-Z]{2}:[A-Za-z0-9._-]{1,100}|agency:[0-9A-Za-z-]{1,36}|party:[A-Z]{2})$"
@@ -43,5 +44,5 @@ class Envelope(BaseModel):
     @classmethod
     def _not_empty(cls, value: list[Any]) -> list[Any]:
         if not value:
-            raise ValueError("an envelope must carry at least one object")
+            raise ValueError(N_("an envelope must carry at least one object"))
         return value

@@ -24,6 +24,8 @@ from liaison.cyber.store import (
 )
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
@@ -46,12 +48,17 @@ class CyberService:
 
     def _admin(self) -> None:
         if not self.caller.is_admin:
-            raise Forbidden("only an administrator manages cyber collections")
+            raise Forbidden(N_("only an administrator manages cyber collections"))
 
     def _own(self, collection_id: str) -> CyberCollection:
         collection = self.repo.collection(collection_id)
         if collection.origin_node is not None:
-            raise Forbidden(f"collection {collection_id} is a read-only mirror of a peer's")
+            raise Forbidden(
+                Text(
+                    N_("collection %(collection_id)s is a read-only mirror of a peer's"),
+                    collection_id=collection_id,
+                )
+            )
         return collection
 
     # collections ------------------------------------------------------------------
@@ -67,7 +74,11 @@ class CyberService:
             )
             if agency_id is None:
                 raise ValidationFailed.on_field(
-                    "agency_acronym", f"no agency {data.agency_acronym} of this party"
+                    "agency_acronym",
+                    Text(
+                        N_("no agency %(agency_acronym)s of this party"),
+                        agency_acronym=data.agency_acronym,
+                    ),
                 )
         collection = CyberCollection(
             title=data.title,
@@ -109,7 +120,9 @@ class CyberService:
         self._admin()
         collection = self._own(collection_id)
         if self.db.get(Peer, data.party) is None:
-            raise ValidationFailed.on_field("party", f"{data.party} is not a pinned peer")
+            raise ValidationFailed.on_field(
+                "party", Text(N_("%(party)s is not a pinned peer"), party=data.party)
+            )
         collection.shared_with = {**collection.shared_with, data.party: data.recipient_agency}
         self.db.flush()
         return federation.backfill(self.db, collection, data.party, data.recipient_agency)
@@ -118,7 +131,12 @@ class CyberService:
     def _writable(self, collection_id: str) -> CyberCollection:
         collection = self.repo.collection(collection_id)
         if not self.repo.can_write(collection):
-            raise Forbidden(f"you may not write to collection {collection_id}")
+            raise Forbidden(
+                Text(
+                    N_("you may not write to collection %(collection_id)s"),
+                    collection_id=collection_id,
+                )
+            )
         return collection
 
     def _audience(self, extra: Sequence[str]) -> list[str]:
@@ -181,7 +199,9 @@ class CyberService:
         query = select(TaxiiStatus).where(
             TaxiiStatus.id == status_id, TaxiiStatus.requested_by == me
         )
-        status = self.repo.one_or_404(query, f"status {status_id}")
+        status = self.repo.one_or_404(
+            query, Text(N_("no status %(status_id)s"), status_id=status_id)
+        )
         self.repo.collection(status.collection_id)  # 404 unless readable
         ids = [str(item.get("id", "")) for item in status.successes]
         seen = self.repo.visible_ids(status.collection_id, ids)
@@ -192,10 +212,14 @@ class CyberService:
         collection = self._writable(collection_id)
         current = self.repo.latest(collection, stix_id)
         if current.revoked:
-            raise ValidationFailed.on_field("id", f"{stix_id} is already revoked")
+            raise ValidationFailed.on_field(
+                "id", Text(N_("%(stix_id)s is already revoked"), stix_id=stix_id)
+            )
         obj = json.loads(current.raw)
         if "modified" not in obj:
-            raise ValidationFailed.on_field("id", "cyber observables have no versions to revoke")
+            raise ValidationFailed.on_field(
+                "id", N_("cyber observables have no versions to revoke")
+            )
         modified = clock.now()
         if current.modified is not None and modified <= current.modified:
             modified = current.modified + timedelta(milliseconds=1)

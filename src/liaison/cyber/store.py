@@ -30,6 +30,7 @@ from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.cyber.validate import Checked, StixInvalid, check, parse_timestamp
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
+from liaison.kit.plugin import N_
 from liaison.models import CyberAudience, CyberCollection, CyberObject
 
 _CHUNK = 500
@@ -239,8 +240,10 @@ def store_objects(
         db.execute(insert(CyberObject), rows)  # executemany: no per-row round trip
     except IntegrityError as exc:
         raise Conflict(
-            "another write stored a version of one of these objects at the same moment; "
-            "send the envelope again"
+            N_(
+                "another write stored a version of one of these objects at "
+                "the same moment; send the envelope again"
+            )
         ) from exc
     restricted = [row for row in rows if row["tlp_rank"] > Tlp.AMBER.rank]
     seqs = _seqs_of(db, collection.id, before, restricted)

@@ -71,7 +71,7 @@ def _render(exc: Exception) -> Response:
             headers = {"Retry-After": str(exc.retry_after_seconds)}
         elif isinstance(exc, NotAuthenticated):
             headers = {"WWW-Authenticate": 'Basic realm="TAXII", charset="UTF-8"'}
-        return error_response(exc.status, exc.title, exc.detail, exc.code, headers)
+        return error_response(exc.status, exc.title, str(exc), exc.code, headers)
     if isinstance(exc, RequestValidationError):
         parts = []
         for err in exc.errors():

@@ -158,4 +158,4 @@ def apply_decision(db: Session, context: InboundContext, payload: dict[str, Any]
     try:
         apply_step(officer, AccreditationChange(status=decision.status, on=decision.on))
     except LiaisonError as exc:
-        raise PayloadRefused("invalid_payload", exc.detail) from exc
+        raise PayloadRefused("invalid_payload", str(exc)) from exc

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import N_
 
 ACRONYM_PATTERN = r"^[A-Za-z0-9&.\- ]+$"
 
@@ -115,7 +116,7 @@ class OfficerUpdate(InputModel):
     def _not_null(cls, value: str | None) -> str | None:
         """Leave a field out to keep it; these two cannot be cleared."""
         if value is None:
-            raise ValueError("may be left out to keep the current value, but not set to null")
+            raise ValueError(N_("may be left out to keep the current value, but not set to null"))
         return value
 
 

@@ -25,6 +25,8 @@ from liaison.directory.schemas import (
     PartyCreate,
 )
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller
 from liaison.ledger.service import trail
@@ -40,12 +42,16 @@ class DirectoryService:
     # parties -------------------------------------------------------------
     def add_party(self, data: PartyCreate) -> Party:
         if not self.caller.is_admin:
-            raise Forbidden("only an administrator may add parties")
+            raise Forbidden(N_("only an administrator may add parties"))
         country = pycountry.countries.get(alpha_2=data.code)
         if country is None:
-            raise ValidationFailed.on_field("code", f"'{data.code}' is not an ISO 3166-1 code")
+            raise ValidationFailed.on_field(
+                "code", Text(N_("'%(code)s' is not an ISO 3166-1 code"), code=data.code)
+            )
         if self.repo.party(data.code) is not None:
-            raise Conflict.on_field("code", f"party {data.code} already exists")
+            raise Conflict.on_field(
+                "code", Text(N_("party %(code)s already exists"), code=data.code)
+            )
         party = Party(
             code=data.code,
             name=data.name or country.name,
@@ -59,30 +65,37 @@ class DirectoryService:
     def _known_party(self, field: str, code: str) -> Party:
         party = self.repo.party(code)
         if party is None:
-            raise ValidationFailed.on_field(field, f"unknown party '{code}'")
+            raise ValidationFailed.on_field(field, Text(N_("unknown party '%(code)s'"), code=code))
         return party
 
     # agencies ------------------------------------------------------------
     def get_agency(self, agency_id: str) -> Agency:
-        agency = found(self.repo.agency(agency_id), f"agency {agency_id}")
+        agency = found(
+            self.repo.agency(agency_id), Text(N_("no agency %(agency_id)s"), agency_id=agency_id)
+        )
         return agency
 
     def agency_for_change(self, agency_id: str) -> Agency:
         agency = self.repo.writable_agency(agency_id)
         if agency is None:
             self.get_agency(agency_id)  # NotFound if it does not exist at all
-            raise Forbidden("you may not change this agency")
+            raise Forbidden(N_("you may not change this agency"))
         return agency
 
     def add_agency(self, data: AgencyCreate) -> Agency:
         if not self.caller.is_admin:
-            raise Forbidden("only an administrator may add agencies")
+            raise Forbidden(N_("only an administrator may add agencies"))
         self._known_party("party_code", data.party_code)
         if data.party_code != self.caller.party_code:
             raise ValidationFailed.on_field(
                 "party_code",
-                f"this node records agencies of {self.caller.party_code} only; "
-                "other parties publish their own",
+                Text(
+                    N_(
+                        "this node records agencies of %(party_code)s only; other "
+                        "parties publish their own"
+                    ),
+                    party_code=self.caller.party_code,
+                ),
             )
         self._check_acronym(data.party_code, data.acronym, except_id=None)
         agency = Agency(
@@ -114,12 +127,20 @@ class DirectoryService:
     def _check_acronym(self, party_code: str, acronym: str, except_id: str | None) -> None:
         if self.repo.acronym_taken(party_code, acronym, except_id):
             raise Conflict.on_field(
-                "acronym", f"{party_code} already has an agency with acronym '{acronym}'"
+                "acronym",
+                Text(
+                    N_("%(party_code)s already has an agency with acronym '%(acronym)s'"),
+                    party_code=party_code,
+                    acronym=acronym,
+                ),
             )
 
     # officers ------------------------------------------------------------
     def get_officer(self, officer_id: str) -> Officer:
-        officer = found(self.repo.officer(officer_id), f"officer {officer_id}")
+        officer = found(
+            self.repo.officer(officer_id),
+            Text(N_("no officer %(officer_id)s"), officer_id=officer_id),
+        )
         return officer
 
     def read_officer(self, officer_id: str) -> Officer:
@@ -132,20 +153,22 @@ class DirectoryService:
         officer = self.repo.writable_officer(officer_id)
         if officer is None:
             self.get_officer(officer_id)
-            raise Forbidden("you may not change this officer's record")
+            raise Forbidden(N_("you may not change this officer's record"))
         return officer
 
     def add_officer(self, data: OfficerCreate) -> Officer:
         agency = self.repo.agency(data.agency_id)
         if agency is None:
-            raise ValidationFailed.on_field("agency_id", f"unknown agency '{data.agency_id}'")
+            raise ValidationFailed.on_field(
+                "agency_id", Text(N_("unknown agency '%(agency_id)s'"), agency_id=data.agency_id)
+            )
         self._known_party("host_party_code", data.host_party_code)
         if data.host_party_code == agency.party_code:
             raise ValidationFailed.on_field(
-                "host_party_code", "an officer is posted to the other party, not their own"
+                "host_party_code", N_("an officer is posted to the other party, not their own")
             )
         if not self.repo.may_nominate_for(agency):
-            raise Forbidden("you may not nominate officers for this agency")
+            raise Forbidden(N_("you may not nominate officers for this agency"))
         officer = Officer(
             kind=data.kind.value,
             role_title=data.role_title,
@@ -189,15 +212,21 @@ class DirectoryService:
             officer = self.officer_for_change(officer_id)
             if change.status is Accreditation.ACCREDITED:
                 raise Forbidden(
-                    f"accreditation is decided by the host party ({officer.host_party_code}); "
-                    "this node may only withdraw its own officer"
+                    Text(
+                        N_(
+                            "accreditation is decided by the host party "
+                            "(%(host_party_code)s); this node may only withdraw its own "
+                            "officer"
+                        ),
+                        host_party_code=officer.host_party_code,
+                    )
                 )
             apply_step(officer, change)
             self.db.flush()
             publish_officer(self.db, officer)
             return officer
         if officer.host_party_code != self.caller.party_code or not self.caller.is_admin:
-            raise Forbidden("only an administrator of the host party decides accreditation")
+            raise Forbidden(N_("only an administrator of the host party decides accreditation"))
         apply_step(officer, change)
         self.db.flush()
         send_decision(self.db, officer, change, to=agency.party_code)
@@ -222,7 +251,9 @@ class DirectoryService:
     def remove_channel(self, channel_id: str) -> None:
         channel = found(
             self.repo.writable_channel(channel_id),
-            f"contact channel {channel_id} that you may change",
+            Text(
+                N_("no contact channel %(channel_id)s that you may change"), channel_id=channel_id
+            ),
         )
         trail(
             self.db,

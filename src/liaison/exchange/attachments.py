@@ -26,7 +26,9 @@ from nacl.exceptions import CryptoError
 from liaison.config import Settings
 from liaison.exchange.archives import ContentScan, archive_kind, is_polyglot
 from liaison.kit.errors import LiaisonError, NotFound, PayloadTooLarge, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 
 CHUNK = 64 * 1024
 SNIFF_BYTES = 8 * 1024
@@ -110,7 +112,7 @@ def _key(settings: Settings) -> bytes:
 
 def _path(settings: Settings, blob_id: str) -> Path:
     if not blob_id.replace("-", "").isalnum():
-        raise NotFound("no such attachment")
+        raise NotFound(N_("no such attachment"))
     return settings.data_dir / "blobs" / blob_id[:2] / blob_id
 
 
@@ -178,7 +180,10 @@ class _Writer:
         self.size += len(data)
         if self.size > self.max_bytes:
             raise PayloadTooLarge.on_field(
-                "attachment", f"is larger than the limit of {self.max_bytes} bytes"
+                "attachment",
+                Text(
+                    N_("is larger than the limit of %(max_bytes)s bytes"), max_bytes=self.max_bytes
+                ),
             )
         self.digest.update(data)
         self.scan.feed(data)
@@ -192,11 +197,11 @@ class _Writer:
     def _check(self, head: bytes) -> None:
         if not self.allow_executables and is_executable(head, self.filename):
             raise ValidationFailed.on_field(
-                "attachment", "executable files and scripts are not accepted"
+                "attachment", N_("executable files and scripts are not accepted")
             )
         if is_polyglot(head):
             raise ValidationFailed.on_field(
-                "attachment", "the content is more than one format (a PDF behind another)"
+                "attachment", N_("the content is more than one format (a PDF behind another)")
             )
         self.archive = archive_kind(head)
         self.mime = sniff(head)
@@ -314,14 +319,14 @@ def store_bytes(
 class BlobCorrupted(LiaisonError):
     status = 500
     code = "blob_corrupted"
-    title = "Stored attachment failed its integrity check"
+    title = N_("Stored attachment failed its integrity check")
 
 
 def read_blob(settings: Settings, blob_id: str) -> Iterator[bytes]:
     """Decrypt a blob record by record; raises BlobCorrupted on any tampering."""
     path = _path(settings, blob_id)
     if not path.exists():
-        raise NotFound("no such attachment")
+        raise NotFound(N_("no such attachment"))
     return _decrypt(path, _key(settings), blob_id.encode())
 
 
@@ -330,25 +335,25 @@ def _decrypt(path: Path, key: bytes, ad: bytes) -> Iterator[bytes]:
     with path.open("rb") as handle:
         header = handle.read(_HEADER)
         if len(header) != _HEADER:
-            raise BlobCorrupted("attachment is truncated")
+            raise BlobCorrupted(N_("attachment is truncated"))
         sodium.crypto_secretstream_xchacha20poly1305_init_pull(state, header, key)
         while True:
             prefix = handle.read(_LENGTH.size)
             if len(prefix) != _LENGTH.size:
-                raise BlobCorrupted("attachment is truncated")
+                raise BlobCorrupted(N_("attachment is truncated"))
             (length,) = _LENGTH.unpack(prefix)
             if length < _ABYTES or length > CHUNK + _ABYTES:
-                raise BlobCorrupted("attachment record has a bad length")
+                raise BlobCorrupted(N_("attachment record has a bad length"))
             cipher = handle.read(length)
             try:
                 plain, tag = sodium.crypto_secretstream_xchacha20poly1305_pull(state, cipher, ad)
             except CryptoError as error:
-                raise BlobCorrupted("attachment failed its integrity check") from error
+                raise BlobCorrupted(N_("attachment failed its integrity check")) from error
             if plain:
                 yield plain
             if tag == _FINAL_TAG:
                 if handle.read(1):
-                    raise BlobCorrupted("attachment has data after its end")
+                    raise BlobCorrupted(N_("attachment has data after its end"))
                 return
 
 

@@ -28,17 +28,25 @@ class CaseWork(ExchangeReads):
 
     def assign(self, case_id: str, username: str) -> Case:
         if self.caller.role not in ASSIGNERS:
-            raise Forbidden("only liaison officers and administrators assign cases")
+            raise Forbidden(N_("only liaison officers and administrators assign cases"))
         case = self.repo.case(case_id)
         user = self.repo.user_by_name(username)
         if user is None or not user.is_active:
-            raise ValidationFailed.on_field("username", f"no active user {username}")
+            raise ValidationFailed.on_field(
+                "username", Text(N_("no active user %(username)s"), username=username)
+            )
         unseen = unseen_by_agency(self.db, case.id, user.agency_id)
         if unseen:  # an assignment would make them the audience of what they may not see
             raise Forbidden.on_field(
                 "username",
-                f"this case holds TLP:{'/'.join(unseen)} messages that {username}'s agency "
-                "is not in the audience of",
+                Text(
+                    N_(
+                        "this case holds TLP:%(unseen)s messages that %(username)s's "
+                        "agency is not in the audience of"
+                    ),
+                    unseen="/".join(unseen),
+                    username=username,
+                ),
             )
         case.assigned_to = user.id
         case.updated_at = clock.now()
@@ -73,10 +81,13 @@ class CaseWork(ExchangeReads):
         query = select(Clarification).where(
             Clarification.id == clarification_id, Clarification.message_id.in_(visible)
         )
-        clarification = self.repo.one_or_404(query, f"clarification {clarification_id}")
+        clarification = self.repo.one_or_404(
+            query,
+            Text(N_("no clarification %(clarification_id)s"), clarification_id=clarification_id),
+        )
         request = self.repo.message(clarification.message_id)
         if clarification.answered_at is not None:
-            raise Conflict("this clarification is already answered")
+            raise Conflict(N_("this clarification is already answered"))
         now = clock.now()
         clarification.answer = answer
         clarification.answered_at = now
@@ -86,7 +97,7 @@ class CaseWork(ExchangeReads):
 
     def set_case_status(self, case_id: str, status: str) -> Case:
         if self.caller.role not in ASSIGNERS:
-            raise Forbidden("only liaison officers and administrators open or close cases")
+            raise Forbidden(N_("only liaison officers and administrators open or close cases"))
         case = self.repo.case(case_id)
         case.status = status
         case.updated_at = clock.now()

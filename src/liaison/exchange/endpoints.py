@@ -54,10 +54,9 @@ CHUNK = 64 * 1024
 
 def _refusal(request: Request, exc: PolicyBlocked | Forbidden) -> Response:
     extensions = {"rules": [vars(r) for r in exc.rules]} if isinstance(exc, PolicyBlocked) else {}
-    errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    if errors:
-        extensions["errors"] = errors
-    return problem(request, exc.status, exc.code, exc.title, exc.detail, extensions=extensions)
+    return problem(
+        request, exc.status, exc.code, exc.title, exc.detail, exc.errors, extensions=extensions
+    )
 
 
 def _answer(request: Request, send: Callable[[], Message], svc: ExchangeService) -> Response:

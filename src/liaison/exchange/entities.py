@@ -30,6 +30,7 @@ from liaison.exchange.normalise import (
 )
 from liaison.kit.clock import now
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 from liaison.policy.schemas import ActivityBasis, OptionalParty, PersonFacts, ProtectionStatus
 
 
@@ -114,7 +115,7 @@ class PersonEntity(_Entity):
     @classmethod
     def _dob(cls, value: date | None) -> date | None:
         if value is not None and value > now().date():
-            raise ValueError("is in the future")
+            raise ValueError(N_("is in the future"))
         return value
 
     @field_validator("nationality")
@@ -150,13 +151,13 @@ class PhoneEntity(_Entity):
     def _e164(cls, value: str, info: ValidationInfo) -> str:
         region = info.data.get("region")
         if not value.startswith("+") and region is None:
-            raise ValueError("needs a + country code, or a region")
+            raise ValueError(N_("needs a + country code, or a region"))
         try:
             parsed = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
-            raise ValueError("is not a phone number") from None
+            raise ValueError(N_("is not a phone number")) from None
         if not phonenumbers.is_valid_number(parsed):
-            raise ValueError("is not a valid phone number")
+            raise ValueError(N_("is not a valid phone number"))
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -168,7 +169,7 @@ class EmailEntity(_Entity):
     @classmethod
     def _address(cls, value: str) -> str:
         if not _EMAIL.match(value):
-            raise ValueError("is not an e-mail address")
+            raise ValueError(N_("is not an e-mail address"))
         local, _, domain = value.rpartition("@")
         return f"{local}@{domain_name(domain)}"
 
@@ -209,7 +210,7 @@ class VesselEntity(_Entity):
     @field_validator("imo")
     @classmethod
     def _imo(cls, value: str) -> str:
-        return checked(imo.validate, value, "IMO number")
+        return checked(imo.validate, value, N_("IMO number"))
 
 
 class FlightEntity(_Entity):
@@ -222,7 +223,9 @@ class FlightEntity(_Entity):
     def _number(cls, value: str) -> str:
         match = _FLIGHT.match(value.upper())
         if not match:
-            raise ValueError("is not a flight number (airline code and 1-4 digits, e.g. AC 873)")
+            raise ValueError(
+                N_("is not a flight number (airline code and 1-4 digits, e.g. AC 873)")
+            )
         return f"{match[1]}{int(match[2])}{match[3]}"
 
 
@@ -237,7 +240,7 @@ class BankAccountEntity(_Entity):
     @field_validator("iban")
     @classmethod
     def _iban(cls, value: str | None) -> str | None:
-        return None if value is None else checked(iban.validate, value, "IBAN")
+        return None if value is None else checked(iban.validate, value, N_("IBAN"))
 
     @field_validator("upi")
     @classmethod
@@ -247,7 +250,7 @@ class BankAccountEntity(_Entity):
             return None
         folded = re.sub(r"\s", "", value).casefold()
         if not _UPI.match(folded):
-            raise ValueError("is not a UPI id (name@handle, e.g. ravi.kumar@okaxis)")
+            raise ValueError(N_("is not a UPI id (name@handle, e.g. ravi.kumar@okaxis)"))
         return folded
 
     @model_validator(mode="after")
@@ -271,13 +274,13 @@ class CryptoWalletEntity(_Entity):
     def _shape(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("currency") == "ETH":
             if not _ETH.match(value):
-                raise ValueError("is not an Ethereum address (0x and 40 hex digits)")
+                raise ValueError(N_("is not an Ethereum address (0x and 40 hex digits)"))
             return value.lower()
         lowered = value.lower()
         if _BTC_BECH32.match(lowered) and value in (lowered, value.upper()):
             return lowered
         if not _BTC_BASE58.match(value):
-            raise ValueError("is not a Bitcoin address (base58 or bech32)")
+            raise ValueError(N_("is not a Bitcoin address (base58 or bech32)"))
         return value
 
 
@@ -291,7 +294,7 @@ class IpEntity(_Entity):
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
-            raise ValueError("is not an IPv4 or IPv6 address") from None
+            raise ValueError(N_("is not an IPv4 or IPv6 address")) from None
 
 
 class DomainEntity(_Entity):
@@ -313,7 +316,7 @@ class UrlEntity(_Entity):
     def _url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme.lower() not in {"http", "https", "ftp"} or not parts.hostname:
-            raise ValueError("is not an http(s) or ftp URL")
+            raise ValueError(N_("is not an http(s) or ftp URL"))
         host = domain_or_ip(parts.hostname)
         netloc = host if parts.port is None else f"{host}:{parts.port}"
         path = parts.path or "/"
@@ -333,7 +336,7 @@ class ShipmentEntity(_Entity):
         if value is None:
             return None
         cleaned = re.sub(r"[\s-]", "", value).upper()
-        return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
+        return checked(iso6346.validate, cleaned, N_("container number (ISO 6346)"))
 
     @model_validator(mode="after")
     def _some_number(self) -> ShipmentEntity:
@@ -352,7 +355,7 @@ class ChemicalEntity(_Entity):
     @field_validator("cas")
     @classmethod
     def _cas(cls, value: str | None) -> str | None:
-        return None if value is None else checked(casrn.validate, value, "CAS number")
+        return None if value is None else checked(casrn.validate, value, N_("CAS number"))
 
 
 Entity = Annotated[

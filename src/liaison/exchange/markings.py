@@ -24,6 +24,7 @@ from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.models import Agency, Message
 from liaison.policy.schemas import (
     Direction,
@@ -166,6 +167,6 @@ def incident_time(value: datetime | None) -> datetime | None:
     noticed = clock.as_utc(value)
     if noticed > clock.now():
         raise ValidationFailed.on_field(
-            "incident_detected_at", "the incident cannot have been noticed in the future"
+            "incident_detected_at", N_("the incident cannot have been noticed in the future")
         )
     return noticed

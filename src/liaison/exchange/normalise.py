@@ -12,6 +12,10 @@ import phonenumbers
 from indic_transliteration import sanscript  # type: ignore[import-untyped]
 from stdnum.exceptions import ValidationError as StdnumError
 
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
+from liaison.kit.validation import InvalidValue
+
 SPACES = re.compile(r"\s+")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
 
@@ -37,7 +41,9 @@ def checked(check: object, value: str, what: str) -> str:
     try:
         return str(check(value))  # type: ignore[operator]
     except StdnumError as error:
-        raise ValueError(f"is not a valid {what} ({error})") from None
+        raise InvalidValue(
+            Text(N_("is not a valid %(what)s (%(error)s)"), what=Text(what), error=error)
+        ) from None
 
 
 def country_code(value: str | None) -> str | None:
@@ -45,7 +51,7 @@ def country_code(value: str | None) -> str | None:
         return None
     upper = value.strip().upper()
     if upper not in phonenumbers.SUPPORTED_REGIONS and upper not in EXTRA_COUNTRIES:
-        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+        raise ValueError(N_("not an ISO 3166-1 alpha-2 country code"))
     return upper
 
 
@@ -62,9 +68,9 @@ def domain_name(value: str) -> str:
     try:
         text = text.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValueError("is not a valid domain name") from None
+        raise ValueError(N_("is not a valid domain name")) from None
     if not DOMAIN.match(text):
-        raise ValueError("is not a valid domain name")
+        raise ValueError(N_("is not a valid domain name"))
     return text
 
 

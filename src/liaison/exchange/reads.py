@@ -15,6 +15,8 @@ from liaison.exchange.indexing import entity_keys
 from liaison.exchange.repository import ExchangeRepository
 from liaison.exchange.schemas import DeconflictHit
 from liaison.kit.errors import NotFound
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import Attachment, AttachmentTransfer, Clarification, InternalNote, Message
@@ -45,17 +47,21 @@ class ExchangeReads:
         """The marking check before a download: the message must be readable."""
         attachment = self.db.get(Attachment, attachment_id)
         if attachment is None:
-            raise NotFound(f"no attachment {attachment_id}")
+            raise NotFound(Text(N_("no attachment %(attachment_id)s"), attachment_id=attachment_id))
         if attachment.message_id is None:
             if attachment.uploaded_by != self.actor:
-                raise NotFound(f"no attachment {attachment_id}")
+                raise NotFound(
+                    Text(N_("no attachment %(attachment_id)s"), attachment_id=attachment_id)
+                )
             return attachment
         try:  # the answer names the attachment only, not the message it belongs to
             message = self.repo.message(attachment.message_id)
         except NotFound:
-            raise NotFound(f"no attachment {attachment_id}") from None
+            raise NotFound(
+                Text(N_("no attachment %(attachment_id)s"), attachment_id=attachment_id)
+            ) from None
         if not self.repo.may_read_red(message, self.repo.case(message.case_id), attachment.tlp):
-            raise NotFound(f"no attachment {attachment_id}")
+            raise NotFound(Text(N_("no attachment %(attachment_id)s"), attachment_id=attachment_id))
         self._audit_read(message, "exchange.attachment.download", attachment.id)
         return attachment
 

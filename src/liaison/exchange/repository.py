@@ -26,6 +26,8 @@ from liaison.exchange.access import (
     in_audience,
 )
 from liaison.kit import clock
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import Repository, keyset_page, keyset_window
 from liaison.kit.roles import Caller, Role
 from liaison.models import (
@@ -128,11 +130,14 @@ class ExchangeRepository(Repository[Caller]):
 
     # single items -------------------------------------------------------------
     def case(self, case_id: str) -> Case:
-        return self.one_or_404(self.cases_query().where(Case.id == case_id), f"case {case_id}")
+        return self.one_or_404(
+            self.cases_query().where(Case.id == case_id),
+            Text(N_("no case %(case_id)s"), case_id=case_id),
+        )
 
     def message(self, message_id: str) -> Message:
         query = self.messages_query().where(Message.id == message_id)
-        return self.one_or_404(query, f"message {message_id}")
+        return self.one_or_404(query, Text(N_("no message %(message_id)s"), message_id=message_id))
 
     def thread(self, case: Case) -> list[Message]:
         query = self.messages_query().where(Message.case_id == case.id).order_by(Message.id)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liaison.exchange.entities import Entity
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import N_
 from liaison.policy.schemas import HandlingCode, OffenceCode, PartyCode, Tlp
 
 
@@ -129,9 +130,9 @@ class ReplyIn(InputModel):
     @model_validator(mode="after")
     def _reason_for_refusal(self) -> ReplyIn:
         if self.outcome is not Outcome.ANSWERED and self.reason_code is None:
-            raise ValueError("a refusal or partial answer needs a reason_code")
+            raise ValueError(N_("a refusal or partial answer needs a reason_code"))
         if self.type in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
-            raise ValueError("a reply is of type reply, acknowledgement or follow_up")
+            raise ValueError(N_("a reply is of type reply, acknowledgement or follow_up"))
         return self
 
 
@@ -336,8 +337,11 @@ class AttachmentWire(InputModel):
     def _not_inline(cls, data: Any) -> Any:
         if isinstance(data, dict) and "content_b64" in data:
             raise ValueError(
-                "the attachment's content is inline (the format before protocol 1.1); "
-                "this node pulls attachments: the sending node must be upgraded"
+                N_(
+                    "the attachment's content is inline (the format before "
+                    "protocol 1.1); this node pulls attachments: the sending "
+                    "node must be upgraded"
+                )
             )
         return data
 

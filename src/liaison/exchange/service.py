@@ -26,7 +26,9 @@ from liaison.exchange.schemas import (
 )
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
@@ -42,41 +44,54 @@ class ExchangeService(CaseWork):
     # checks -------------------------------------------------------------------
     def check_may_send(self) -> None:
         if self.caller.role not in SENDERS:
-            raise Forbidden("only liaison officers, analysts and administrators send messages")
+            raise Forbidden(N_("only liaison officers, analysts and administrators send messages"))
 
     def _own_agency(self, field: str, agency_id: str) -> Agency:
         agency = self.repo.agency(agency_id)
         if agency is None or agency.party_code != self.settings.party:
-            raise ValidationFailed.on_field(field, f"no agency {agency_id} on this node's side")
+            raise ValidationFailed.on_field(
+                field, Text(N_("no agency %(agency_id)s on this node's side"), agency_id=agency_id)
+            )
         if self.caller.role is Role.ANALYST and agency.id != self.caller.agency_id:
-            raise Forbidden.on_field(field, "an analyst sends only on behalf of their own agency")
+            raise Forbidden.on_field(
+                field, N_("an analyst sends only on behalf of their own agency")
+            )
         return agency
 
     def _peer_agency(self, field: str, agency_id: str) -> Agency:
         agency = self.repo.agency(agency_id)
         if agency is None:
             raise ValidationFailed.on_field(
-                field, f"no agency {agency_id} in the directory (the peer's arrive by federation)"
+                field,
+                Text(
+                    N_(
+                        "no agency %(agency_id)s in the directory (the peer's arrive by federation)"
+                    ),
+                    agency_id=agency_id,
+                ),
             )
         if agency.party_code == self.settings.party:
-            raise ValidationFailed.on_field(field, "the recipient must be an agency of the peer")
+            raise ValidationFailed.on_field(
+                field, N_("the recipient must be an agency of the peer")
+            )
         return agency
 
     def _markings(self, markings: Markings, field: str = "markings") -> None:
         if markings.legal_basis is None:
             raise ValidationFailed.on_field(
-                f"{field}.legal_basis", "a legal basis is required to send information"
+                f"{field}.legal_basis", N_("a legal basis is required to send information")
             )
         if not markings.purpose:
-            raise ValidationFailed.on_field(f"{field}.purpose", "state the purpose")
+            raise ValidationFailed.on_field(f"{field}.purpose", N_("state the purpose"))
         if markings.tlp == Tlp.RED and not markings.named_recipients:
             raise ValidationFailed.on_field(
-                f"{field}.named_recipients", "TLP:RED needs at least one named recipient agency"
+                f"{field}.named_recipients", N_("TLP:RED needs at least one named recipient agency")
             )
         for agency_id in markings.named_recipients:
             if self.repo.agency(agency_id) is None:
                 raise ValidationFailed.on_field(
-                    f"{field}.named_recipients", f"no agency {agency_id}"
+                    f"{field}.named_recipients",
+                    Text(N_("no agency %(agency_id)s"), agency_id=agency_id),
                 )
 
     def _attachments(self, ids: Sequence[str]) -> list[Attachment]:
@@ -85,7 +100,11 @@ class ExchangeService(CaseWork):
             row = self.db.get(Attachment, attachment_id)
             if row is None or row.message_id is not None or row.uploaded_by != self.actor:
                 raise ValidationFailed.on_field(
-                    "attachment_ids", f"no unsent attachment {attachment_id} of yours"
+                    "attachment_ids",
+                    Text(
+                        N_("no unsent attachment %(attachment_id)s of yours"),
+                        attachment_id=attachment_id,
+                    ),
                 )
             rows.append(row)
         return rows
@@ -175,7 +194,7 @@ class ExchangeService(CaseWork):
                 if case in self.db:
                     self.db.expunge(case)
                 continue
-        raise Conflict("could not allocate a case reference: try again")
+        raise Conflict(N_("could not allocate a case reference: try again"))
 
     def _send(
         self,
@@ -229,7 +248,7 @@ class ExchangeService(CaseWork):
         self._markings(data.markings)
         if data.type not in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
             raise ValidationFailed.on_field(
-                "type", "a new case starts with a request, disclosure or alert"
+                "type", N_("a new case starts with a request, disclosure or alert")
             )
         attachments = self._attachments(data.attachment_ids)
         case = self._new_case(data.case_title, data.case_summary, to_agency.party_code)
@@ -302,13 +321,16 @@ class ExchangeService(CaseWork):
         case = self.repo.case(source.case_id)
         target = self.repo.agency(data.to_agency_id)
         if target is None:
-            raise ValidationFailed.on_field("to_agency_id", f"no agency {data.to_agency_id}")
+            raise ValidationFailed.on_field(
+                "to_agency_id",
+                Text(N_("no agency %(to_agency_id)s"), to_agency_id=data.to_agency_id),
+            )
         check_forward(self.db, source, target, actor=self.actor)
         from_agency = self._own_agency(
             "from_agency_id", data.from_agency_id or self.caller.agency_id
         )
         if target.id == from_agency.id:
-            raise ValidationFailed.on_field("to_agency_id", "forward to another agency")
+            raise ValidationFailed.on_field("to_agency_id", N_("forward to another agency"))
         body = f"{data.note}\n\n--- forwarded ---\n{source.body}" if data.note else source.body
         entities = parse_entities(source.entities)
         message = self._message(
@@ -341,9 +363,11 @@ class ExchangeService(CaseWork):
         request's deadline clock pauses until the answer arrives."""
         request = self.repo.message(message_id)
         if request.direction != "in" or request.type != "request":
-            raise ValidationFailed.on_field("message_id", "only a received request is clarified")
+            raise ValidationFailed.on_field(
+                "message_id", N_("only a received request is clarified")
+            )
         if request.paused_since is not None:
-            raise Conflict("a clarification is already pending on this request")
+            raise Conflict(N_("a clarification is already pending on this request"))
         follow_up = self.reply(
             message_id, ReplyIn(type=MessageType.FOLLOW_UP, body=question, subject="")
         )

@@ -376,4 +376,4 @@ def _handler_refusal(
         return "refused", "invalid_payload", str(problems)[:500]
     if isinstance(exc, ValueError):  # e.g. undecodable base64 in a key announcement
         return "refused", "invalid_payload", str(exc)[:500]
-    return "refused", "invalid_payload", exc.detail
+    return "refused", "invalid_payload", str(exc)

@@ -21,7 +21,7 @@ from liaison.federation.inbox import Inbox
 from liaison.hitcheck import index, psi, wire
 from liaison.kit import clock
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
-from liaison.kit.plugin import Registry
+from liaison.kit.plugin import N_, Registry
 from liaison.ledger.service import record
 from liaison.models import HitcheckAnswer
 
@@ -29,7 +29,7 @@ from liaison.models import HitcheckAnswer
 class QuotaExceeded(LiaisonError):
     status = 429
     code = "quota_exceeded"
-    title = "Quota exceeded"
+    title = N_("Quota exceeded")
 
 
 def _refuse(db: Session, sender: str, reason: str, detail: str) -> InvalidEnvelope:

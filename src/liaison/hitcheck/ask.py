@@ -22,13 +22,14 @@ from liaison.federation.peers import get_peer
 from liaison.hitcheck import psi, wire
 from liaison.kit import clock
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
+from liaison.kit.plugin import N_
 from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer
 
 
 class PeerUnavailable(LiaisonError):
     status = 502
     code = "peer_unavailable"
-    title = "The peer did not answer the check"
+    title = N_("The peer did not answer the check")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from liaison.hitcheck.identifiers import Identifier
 from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import N_
 
 COLUMNS = ("category", "value", "country", "date_of_birth", "currency")
 RESULT_COLUMNS = ("row", "category", "value", "result", "error")
@@ -27,7 +28,9 @@ def parse(text: str) -> tuple[list[tuple[int, Identifier]], list[RowOut]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "category" not in header or "value" not in header:
-        raise ValidationFailed.on_field("file", "the CSV needs a header row with category,value")
+        raise ValidationFailed.on_field(
+            "file", N_("the CSV needs a header row with category,value")
+        )
     reader.fieldnames = header
     valid: list[tuple[int, Identifier]] = []
     invalid: list[RowOut] = []
@@ -48,7 +51,7 @@ def parse(text: str) -> tuple[list[tuple[int, Identifier]], list[RowOut]]:
                 )
             )
     if not valid and not invalid:
-        raise ValidationFailed.on_field("file", "the CSV has no rows")
+        raise ValidationFailed.on_field("file", N_("the CSV has no rows"))
     return valid, invalid
 
 

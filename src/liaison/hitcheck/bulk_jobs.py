@@ -25,6 +25,7 @@ from liaison.hitcheck.service import HitcheckService
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import LiaisonError, NotFound
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import HitcheckBulkJob
 
@@ -109,7 +110,7 @@ def run(
                 job.done += len(chunk)
                 job.hits += out.hits
     except LiaisonError as error:
-        _finish(factory, plan.job_id, error=error.detail)
+        _finish(factory, plan.job_id, error=str(error))
         return
     hits = sum(r.result.value == "hit" for r in rows)
     result = CheckOut(
@@ -146,7 +147,7 @@ def get(db: Session, caller: Caller, job_id: str) -> HitcheckBulkJob:
         )
     )
     if job is None:
-        raise NotFound("no such bulk check")
+        raise NotFound(N_("no such bulk check"))
     return job
 
 

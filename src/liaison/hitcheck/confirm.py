@@ -14,6 +14,7 @@ from liaison.hitcheck.identifiers import Identifier, keys_of
 from liaison.hitcheck.schemas import ConfirmIn, MatchOut
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, NotFound
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
 from liaison.models import HitcheckConfirmation, HitcheckIndexEntry, Message
@@ -24,7 +25,7 @@ CONFIRMERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 def matches(db: Session, caller: Caller, settings: Settings, item: Identifier) -> list[MatchOut]:
     """This node's records (visible to the caller) whose index tags match ``item``."""
     if caller.role not in CONFIRMERS:
-        raise Forbidden("confirming a match is for liaison officers")
+        raise Forbidden(N_("confirming a match is for liaison officers"))
     current = index.state(db)
     tags = psi.index_tags(index.key_of(settings, current.epoch), keys_of(item))
     entry = HitcheckIndexEntry
@@ -48,7 +49,7 @@ def confirm(
 ) -> HitcheckConfirmation:
     found = {m.message_id for m in matches(db, caller, settings, data.identifier)}
     if data.message_id not in found:
-        raise NotFound("that record does not carry this identifier (or is not yours to see)")
+        raise NotFound(N_("that record does not carry this identifier (or is not yours to see)"))
     row = HitcheckConfirmation(
         message_id=data.message_id,
         request_id=data.request_id,

@@ -23,6 +23,8 @@ from liaison.hitcheck.schemas import (
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import PayloadTooLarge
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.users.deps import CallerDep
 
 router = APIRouter(tags=["hitcheck"])
@@ -77,7 +79,9 @@ async def _body(request: Request, limit: int) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"a hit/no-hit query is at most {limit} bytes")
+            raise PayloadTooLarge(
+                Text(N_("a hit/no-hit query is at most %(limit)s bytes"), limit=limit)
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 

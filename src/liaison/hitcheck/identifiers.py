@@ -28,7 +28,10 @@ from liaison.exchange.entities import (
 from liaison.exchange.entity_keys import match_keys
 from liaison.hitcheck.names import skeleton
 from liaison.kit.errors import FieldError, ValidationFailed
+from liaison.kit.i18n import Label, Text, as_text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
+from liaison.kit.validation import invalid_message
 
 
 class Category(StrEnum):
@@ -72,7 +75,7 @@ class Identifier(InputModel):
     @model_validator(mode="after")
     def _person_needs_dob(self) -> Identifier:
         if self.category is Category.PERSON and self.date_of_birth is None:
-            raise ValueError("date_of_birth: a name is checked with a date of birth")
+            raise ValueError(N_("date_of_birth: a name is checked with a date of birth"))
         return self
 
 
@@ -118,12 +121,15 @@ def keys_of(item: Identifier) -> list[str]:
     try:
         entity = _entity(item)
     except ValidationError as error:
-        problems = [
-            FieldError(field="value", message=f"{e['msg'].removeprefix('Value error, ')}")
-            for e in error.errors()
-        ]
+        problems = [FieldError(field="value", message=invalid_message(e)) for e in error.errors()]
         raise ValidationFailed(
-            f"{item.category.value} {item.value!r}: {problems[0].message}", errors=problems
+            Text(
+                N_("%(category)s %(value)r: %(message)s"),
+                category=Label(item.category, inline=True),
+                value=item.value,
+                message=as_text(problems[0].message),
+            ),
+            errors=problems,
         ) from None
     keys = match_keys(entity)
     if item.category is Category.PERSON:

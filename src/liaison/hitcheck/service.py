@@ -20,6 +20,8 @@ from liaison.hitcheck.identifiers import Category, Identifier, keys_of
 from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, LiaisonError, NotFound, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
 from liaison.models import HitcheckQuery
@@ -75,13 +77,19 @@ class HitcheckService:
         peers = [p.party_code for p in list_peers(self.db)]
         if requested:
             if requested.upper() not in peers:
-                raise NotFound(f"{requested.upper()} is not a peer of this node")
+                raise NotFound(
+                    Text(N_("%(party)s is not a peer of this node"), party=requested.upper())
+                )
             return requested.upper()
         if not peers:
-            raise NotFound("this node has no peer to ask: pin one with 'liaison peer add'")
+            raise NotFound(N_("this node has no peer to ask: pin one with 'liaison peer add'"))
         if len(peers) > 1:  # bilateral is the default; with several peers, the officer picks
             raise ValidationFailed.on_field(
-                "peer", f"this node has several peers: name the one to ask ({', '.join(peers)})"
+                "peer",
+                Text(
+                    N_("this node has several peers: name the one to ask (%(peers)s)"),
+                    peers=", ".join(peers),
+                ),
             )
         return peers[0]
 
@@ -96,26 +104,41 @@ class HitcheckService:
                 func.coalesce(func.sum(case((agency, HitcheckQuery.count), else_=0)), 0),
             ).where(or_(mine, agency), HitcheckQuery.created_at >= since)
         ).one()
-        for what, used_by, limit in (
-            ("you", int(used[0]), "officer"),
-            ("your agency", int(used[1]), "agency"),
+        for used_by, limit, refusal in (
+            (
+                int(used[0]),
+                "officer",
+                N_(
+                    "you checked %(used_by)s of %(quota)s identifiers in 24 hours; %(count)s "
+                    "more would exceed the officer quota"
+                ),
+            ),
+            (
+                int(used[1]),
+                "agency",
+                N_(
+                    "your agency checked %(used_by)s of %(quota)s identifiers in 24 hours; "
+                    "%(count)s more would exceed the agency quota"
+                ),
+            ),
         ):
             quota = int(getattr(self.settings, f"hitcheck_{limit}_daily_quota"))
             if used_by + count > quota:
-                raise QuotaExceeded(
-                    f"{what} checked {used_by} of {quota} identifiers in 24 hours; "
-                    f"{count} more would exceed the {limit} quota"
-                )
+                raise QuotaExceeded(Text(refusal, used_by=used_by, quota=quota, count=count))
 
     def require_checker(self) -> None:
         if self.caller.role not in CHECKERS:
-            raise Forbidden("hit/no-hit checks are for officers and analysts")
+            raise Forbidden(N_("hit/no-hit checks are for officers and analysts"))
 
     def check(self, data: CheckIn) -> CheckOut:
         self.require_checker()
         if len(data.identifiers) > self.settings.hitcheck_max_identifiers:
             raise ValidationFailed.on_field(
-                "identifiers", f"at most {self.settings.hitcheck_max_identifiers} per check"
+                "identifiers",
+                Text(
+                    N_("at most %(hitcheck_max_identifiers)s per check"),
+                    hitcheck_max_identifiers=self.settings.hitcheck_max_identifiers,
+                ),
             )
         peer = self._peer(data.peer)
         rows: list[RowOut] = []
@@ -124,7 +147,7 @@ class HitcheckService:
             try:
                 asked.append((number, keys_of(item)))
             except LiaisonError as error:
-                rows.append(_row(number, item, Result.INVALID, error.detail))
+                rows.append(_row(number, item, Result.INVALID, str(error)))
         valid = [n for n, _ in asked]
         self.check_quota(len(valid))
         query_id, hits = self._ask(peer, data, asked)

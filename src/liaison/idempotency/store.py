@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.models import IdempotencyKey
 
 KEY_TTL = timedelta(hours=24)
@@ -31,12 +33,12 @@ DOCS = "https://datatracker.ietf.org/doc/draft-ietf-httpapi-idempotency-key-head
 
 class KeyReused(ValidationFailed):
     code = "idempotency_key_reused"
-    title = "Idempotency key reused"
+    title = N_("Idempotency key reused")
 
 
 class KeyInUse(Conflict):
     code = "idempotency_key_in_use"
-    title = "Request with this idempotency key in progress"
+    title = N_("Request with this idempotency key in progress")
 
 
 def fingerprint(*parts: str | bytes) -> str:
@@ -53,7 +55,11 @@ def check_key(key: str, field: str = "Idempotency-Key") -> str:
     """1..255 visible ASCII characters (a UUID is a good key)."""
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not all(33 <= ord(c) <= 126 for c in key):
         raise ValidationFailed.on_field(
-            field, f"must be 1 to {MAX_KEY_LENGTH} visible ASCII characters, e.g. a UUID"
+            field,
+            Text(
+                N_("must be 1 to %(MAX_KEY_LENGTH)s visible ASCII characters, e.g. a UUID"),
+                MAX_KEY_LENGTH=MAX_KEY_LENGTH,
+            ),
         )
     return key
 
@@ -96,15 +102,22 @@ def claim(
         pass  # committed by an earlier request (we waited for it if it was running)
     first = db.get(IdempotencyKey, (principal, channel, key), populate_existing=True)
     if first is None:  # pragma: no cover - it was there a moment ago and cannot expire so soon
-        raise KeyInUse("a request with this idempotency key is in progress: retry shortly")
+        raise KeyInUse(N_("a request with this idempotency key is in progress: retry shortly"))
     if first.fingerprint != request_fingerprint:
         raise KeyReused(
-            f"this Idempotency-Key was used for a different request ({first.method} "
-            f"{first.path}) in the last {KEY_TTL.total_seconds() / 3600:.0f} h: "
-            "use a new key for a new request"
+            Text(
+                N_(
+                    "this Idempotency-Key was used for a different request "
+                    "(%(method)s %(path)s) in the last %(value).0f h: use a new "
+                    "key for a new request"
+                ),
+                method=first.method,
+                path=first.path,
+                value=KEY_TTL.total_seconds() / 3600,
+            )
         )
     if first.status_code is None and first.location is None:
-        raise KeyInUse("a request with this idempotency key is in progress: retry shortly")
+        raise KeyInUse(N_("a request with this idempotency key is in progress: retry shortly"))
     return first, False
 
 

@@ -15,9 +15,6 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from liaison.kit.words import humanize
 from liaison.kit.zones import zoned_text
 
@@ -37,6 +34,11 @@ def translations(language: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``language`` (English: the message ids themselves)."""
     if language not in LANGUAGES or language == DEFAULT:
         return gettext.NullTranslations()
+    # Babel only here: every error carries a Text, and the CLI must not pay for Babel
+    # (~0.2 s) to print one in English.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     with catalogue_path(language).open("rb") as po:
         catalog = read_po(po, locale=language)
     compiled = BytesIO()
@@ -56,9 +58,11 @@ def ngettext_(singular: str, plural: str, n: int) -> str:
 
 @dataclass(frozen=True)
 class Label:
-    """An enum value shown as its label (``kit.words.humanize``), translated."""
+    """An enum value shown as its label (``kit.words.humanize``), translated; ``inline``
+    for the middle of a sentence (``Person`` → ``person``, an acronym kept as it is)."""
 
     value: object
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,16 @@ class Text:
 
     def render(self, language: str, zone_name: str) -> str:
         catalogue = translations(language)
-        return catalogue.gettext(self.message) % {
+        translated = catalogue.gettext(self.message) if self.message else self.message
+        if not self.values:  # no placeholders: a '%' in it is just a percent sign
+            return translated
+        return translated % {
             name: _shown(value, catalogue, language, zone_name)
             for name, value in self.values.items()
         }
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT, "UTC")
 
 
 def _shown(
@@ -89,7 +99,9 @@ def _shown(
     if isinstance(value, Text):
         return value.render(language, zone_name)
     if isinstance(value, Label):
-        return catalogue.gettext(humanize(value.value))
+        label = catalogue.gettext(humanize(value.value))
+        acronym = label[1:2].isupper()
+        return label[:1].lower() + label[1:] if value.inline and not acronym else label
     if isinstance(value, datetime):
         return zoned_text(value, zone_name)
     return value
@@ -98,3 +110,39 @@ def _shown(
 def rendered(text: str | Text, language: str, zone_name: str) -> str:
     """``text`` for one reader; plain strings are already final."""
     return text if isinstance(text, str) else text.render(language, zone_name)
+
+
+def as_text(message: str | Text) -> Text:
+    """``message`` as a ``Text`` (a ``str`` taken as a message id), to nest in another."""
+    return message if isinstance(message, Text) else Text(message)
+
+
+def localized(message: str | Text, language: str, zone_name: str = "UTC") -> str:
+    """An error's message for one reader: a ``Text`` rendered; a ``str`` looked up in the
+    catalogue, so an id marked ``N_`` is translated and any other text (a value that is
+    already final, such as a peer's reason) comes back as it is."""
+    if isinstance(message, Text):
+        return message.render(language, zone_name)
+    return translations(language).gettext(message) if message else message
+
+
+def best_match(accept_language: str) -> str | None:
+    """Our language the client prefers most (``fr-CA,fr;q=0.9,en;q=0.8`` → ``fr``)."""
+    from babel.core import Locale, UnknownLocaleError  # lazily: see translations()
+
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        try:
+            language = Locale.parse(tag.strip(), sep="-").language if tag.strip() else ""
+        except (ValueError, UnknownLocaleError):
+            continue
+        if language in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else None

@@ -13,6 +13,7 @@ from fastapi import Path, Query, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import N_
 
 _FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -21,7 +22,7 @@ ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
 
 def check_text(value: Any) -> Any:
     if isinstance(value, str) and _FORBIDDEN_CONTROL.search(value):
-        raise ValueError("contains control characters (such as NUL) that are not allowed")
+        raise ValueError(N_("contains control characters (such as NUL) that are not allowed"))
     if isinstance(value, list):
         for item in value:
             check_text(item)
@@ -63,5 +64,5 @@ def refuse_control_characters_in_query(request: Request) -> None:
             if _FORBIDDEN_CONTROL.search(text):
                 raise ValidationFailed.on_field(
                     _FORBIDDEN_CONTROL.sub("?", name),
-                    "contains control characters (such as NUL) that are not allowed",
+                    N_("contains control characters (such as NUL) that are not allowed"),
                 )

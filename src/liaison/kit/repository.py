@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.errors import Message, NotFound, ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 
 T = TypeVar("T")
@@ -25,10 +26,10 @@ Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
 CallerT = TypeVar("CallerT", Caller, Caller | None)
 
 
-def found(row: T | None, what: str) -> T:
-    """``row``, or a 404 that names what was asked for (``what``: "agency 01…")."""
+def found(row: T | None, missing: Message) -> T:
+    """``row``, or a 404 saying what is missing (``Text(N_("no agency %(id)s"), id=…)``)."""
     if row is None:
-        raise NotFound(f"no {what}")
+        raise NotFound(missing)
     return row
 
 
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str, *, field: str = "cursor") -> list[str]:
         value = None
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
         return value
-    raise ValidationFailed.on_field(field, "not a cursor this server handed out")
+    raise ValidationFailed.on_field(field, N_("not a cursor this server handed out"))
 
 
 @dataclass(frozen=True)
@@ -77,5 +78,5 @@ class Repository(Generic[CallerT]):
         self.db = db
         self.caller: CallerT = caller
 
-    def one_or_404(self, query: Select[T], what: str) -> T:
-        return found(self.db.scalar(query), what)
+    def one_or_404(self, query: Select[T], missing: Message) -> T:
+        return found(self.db.scalar(query), missing)

@@ -16,6 +16,8 @@ from sqlalchemy import Select, select
 
 from liaison.exchange.repository import ExchangeRepository
 from liaison.kit.errors import NotFound
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import Repository
 from liaison.kit.roles import Caller
 from liaison.models import Message, NetworkCluster, NetworkRecord
@@ -77,7 +79,7 @@ class NetworksRepository(Repository[Caller]):
         found = self.db.get(NetworkCluster, cluster_id)
         members = self.records([cluster_id]) if found else []
         if found is None or not members:
-            raise NotFound(f"no network entity {cluster_id}")
+            raise NotFound(Text(N_("no network entity %(cluster_id)s"), cluster_id=cluster_id))
         return found, members
 
     def clusters(self, ids: set[str]) -> dict[str, NetworkCluster]:

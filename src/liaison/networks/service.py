@@ -11,6 +11,8 @@ import networkx as nx  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import Forbidden, NotFound, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import actor_of, record
 from liaison.models import NetworkCluster, NetworkDecision, NetworkRecord
@@ -47,13 +49,15 @@ class NetworksService:
 
     def graph(self, centre: str | None = None, depth: int = 2) -> tuple[nx.Graph, Analytics]:
         if not 1 <= depth <= MAX_DEPTH:
-            raise ValidationFailed(f"depth must be between 1 and {MAX_DEPTH}")
+            raise ValidationFailed(
+                Text(N_("depth must be between 1 and %(MAX_DEPTH)s"), MAX_DEPTH=MAX_DEPTH)
+            )
         seen = self.repo.records()
         labels = {c.id: c.label for c in self.repo.clusters({r.cluster_id for r in seen}).values()}
         graph = build(seen, labels)
         if centre is not None:
             if centre not in graph:
-                raise NotFound(f"no network entity {centre}")
+                raise NotFound(Text(N_("no network entity %(centre)s"), centre=centre))
             graph = neighbourhood(graph, centre, depth)
         persons = sum(1 for _, d in graph.nodes(data=True) if d["kind"] == "person")
         if persons:
@@ -81,7 +85,9 @@ class NetworksService:
     # decisions ---------------------------------------------------------------
     def _decider(self) -> None:
         if self.caller.role not in DECIDERS:
-            raise Forbidden("only analysts, liaison officers and administrators decide on entities")
+            raise Forbidden(
+                N_("only analysts, liaison officers and administrators decide on entities")
+            )
 
     def _decide(self, a: str, b: str, same: bool, reason: str) -> None:
         self.db.add(
@@ -106,9 +112,15 @@ class NetworksService:
         self._decider()
         cluster, members = self.repo.cluster(cluster_id)
         if record_id not in {m.id for m in members}:
-            raise ValidationFailed(f"record {record_id} is not in entity {cluster_id}")
+            raise ValidationFailed(
+                Text(
+                    N_("record %(record_id)s is not in entity %(cluster_id)s"),
+                    record_id=record_id,
+                    cluster_id=cluster_id,
+                )
+            )
         if len(members) < 2:
-            raise ValidationFailed("an entity of one record cannot be split")
+            raise ValidationFailed(N_("an entity of one record cannot be split"))
         for other in members:
             if other.id != record_id:
                 self._decide(record_id, other.id, False, reason)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from liaison.kit import clock
 from liaison.kit.errors import NotFound
 from liaison.kit.i18n import DEFAULT, Text, rendered
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.models import Agency, EmailOutbox, Notification, Party, User, UserEmail
 
@@ -140,7 +141,7 @@ def mark_read(db: Session, user_id: str, notification_id: str) -> Notification:
         )
     )
     if row is None:
-        raise NotFound("no such notification")
+        raise NotFound(N_("no such notification"))
     if row.read_at is None:
         row.read_at = clock.now()
     db.flush()

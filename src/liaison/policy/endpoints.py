@@ -12,6 +12,7 @@ from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.kit.errors import Forbidden, PolicyBlocked
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.policy import review, service, store
 from liaison.policy.review_schemas import (
@@ -48,7 +49,7 @@ class DecisionRequest(BaseModel):
 
 def require_admin(caller: Caller) -> None:
     if not caller.is_admin:
-        raise Forbidden("only an administrator manages rule packs")
+        raise Forbidden(N_("only an administrator manages rule packs"))
 
 
 @router.post("/explain", response_model=Decision)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from liaison.api.deps import DbDep
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import ID_PATTERN, IdPath
+from liaison.kit.plugin import N_
 from liaison.models.policy import PolicyObligation
 from liaison.policy import obligations
 from liaison.policy.obligations import DischargeIn
@@ -51,7 +52,7 @@ def list_obligations(
     reviewers and administrators, who see every item's (like the review queue); an
     officer sees an item's obligations on its case page, which checks access."""
     if caller.role not in obligations.LISTERS:
-        raise Forbidden("only legal reviewers and administrators list every item's obligations")
+        raise Forbidden(N_("only legal reviewers and administrators list every item's obligations"))
     query = select(PolicyObligation).order_by(PolicyObligation.due, PolicyObligation.opened_at)
     if open:
         query = query.where(PolicyObligation.discharged_at.is_(None))

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
@@ -106,14 +108,20 @@ def discharge(
 ) -> PolicyObligation:
     """Record how an open obligation was met; audited (``policy.obligation.discharge``)."""
     if caller.role not in DISCHARGERS:
-        raise Forbidden("only officers, analysts, legal reviewers and administrators discharge")
-    row = found(db.get(PolicyObligation, obligation_id), f"obligation {obligation_id}")
+        raise Forbidden(N_("only officers, analysts, legal reviewers and administrators discharge"))
+    row = found(
+        db.get(PolicyObligation, obligation_id),
+        Text(N_("no obligation %(obligation_id)s"), obligation_id=obligation_id),
+    )
     if row.discharged_at is not None:
-        raise Conflict(f"this obligation was discharged on {row.discharged_at:%Y-%m-%d %H:%M} UTC")
+        done = N_("this obligation was discharged on %(when)s")
+        raise Conflict(Text(done, when=row.discharged_at))
     now = clock.now()
     done_at = clock.as_utc(data.done_at) if data.done_at is not None else now
     if done_at > now:
-        raise ValidationFailed.on_field("done_at", "the time it was done cannot be in the future")
+        raise ValidationFailed.on_field(
+            "done_at", N_("the time it was done cannot be in the future")
+        )
     _mark(db, row, f"user:{caller.username}", done_at, data.reference.strip(), data.note)
     return row
 

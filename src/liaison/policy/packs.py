@@ -32,7 +32,10 @@ from typing import Any, Literal, get_args, get_origin
 import cedarpy
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from liaison.kit.errors import FieldError, ValidationFailed
+from liaison.kit.errors import FieldError, Message, ValidationFailed
+from liaison.kit.i18n import Text, as_text
+from liaison.kit.plugin import N_
+from liaison.kit.validation import invalid_message
 from liaison.policy.facts import DERIVED, values_of
 from liaison.policy.schemas import ObligationKind, PolicySubject
 
@@ -44,9 +47,9 @@ class PackRefused(ValidationFailed):
     """A rule pack that cannot be loaded; the message names the rule."""
 
     code = "policy_pack_refused"
-    title = "Rule pack refused"
+    title = N_("Rule pack refused")
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: Message) -> None:
         super().__init__(detail, errors=[FieldError("source", detail)])
 
 
@@ -183,34 +186,62 @@ def _placeholders(text: str) -> set[str]:
 
 
 def _check_rule(rule: RuleSpec) -> None:
-    where = f"rule {rule.id}"
+    where = Text(N_("rule %(id)s"), id=rule.id)
     unknown = _placeholders(rule.explanation) - SUBJECT_FIELDS.keys()
     if unknown:
-        raise PackRefused(f"{where}: explanation names unknown attribute(s) {sorted(unknown)}")
+        raise PackRefused(
+            Text(
+                N_("%(where)s: explanation names unknown attribute(s) %(unknown)s"),
+                where=where,
+                unknown=sorted(unknown),
+            )
+        )
     if rule.effect == "obligation" and rule.obligation is None:
-        raise PackRefused(f"{where}: an obligation rule needs an [rule.obligation] table")
+        raise PackRefused(
+            Text(N_("%(where)s: an obligation rule needs an [rule.obligation] table"), where=where)
+        )
     if rule.effect == "block" and rule.obligation is not None:
-        raise PackRefused(f"{where}: a block rule cannot carry an obligation")
+        raise PackRefused(
+            Text(N_("%(where)s: a block rule cannot carry an obligation"), where=where)
+        )
     ob = rule.obligation
     if ob is not None and ob.due_from is not None:
         if ob.due_from != "now" and ob.due_from not in DATETIME_FIELDS:
-            raise PackRefused(f"{where}: due_from {ob.due_from!r} is not a time attribute")
+            raise PackRefused(
+                Text(
+                    N_("%(where)s: due_from %(due_from)r is not a time attribute"),
+                    where=where,
+                    due_from=ob.due_from,
+                )
+            )
         if ob.due_hours is None:
-            raise PackRefused(f"{where}: due_from needs due_hours")
+            raise PackRefused(Text(N_("%(where)s: due_from needs due_hours"), where=where))
     code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', rule.when)  # string literals aside
     if re.search(r"\b(principal|resource|action)\b", code):
-        raise PackRefused(f"{where}: a condition reads context only, not principal/resource/action")
+        raise PackRefused(
+            Text(
+                N_("%(where)s: a condition reads context only, not principal/resource/action"),
+                where=where,
+            )
+        )
     text = cedar_policy(rule)
     try:
         compiled = cedarpy.PolicySet.from_str(text)
     except ValueError as exc:
-        raise PackRefused(f"{where}: the condition does not parse: {exc}") from exc
+        raise PackRefused(
+            Text(N_("%(where)s: the condition does not parse: %(exc)s"), where=where, exc=exc)
+        ) from exc
     if len(compiled) != 1:
-        raise PackRefused(f"{where}: the condition must be one expression, not extra policies")
+        raise PackRefused(
+            Text(
+                N_("%(where)s: the condition must be one expression, not extra policies"),
+                where=where,
+            )
+        )
     result = cedarpy.validate_policies(text, CEDAR_SCHEMA)
     if not result.validation_passed:
         errors = "; ".join(e.error for e in result.errors)
-        raise PackRefused(f"{where}: {errors}")
+        raise PackRefused(Text(N_("%(where)s: %(errors)s"), where=where, errors=errors))
 
 
 def check_conflicts(rules: list[tuple[str, RuleSpec]]) -> None:
@@ -220,31 +251,49 @@ def check_conflicts(rules: list[tuple[str, RuleSpec]]) -> None:
     for pack, rule in rules:
         if rule.id in seen:
             raise PackRefused(
-                f"rule {rule.id}: the id is used twice (packs {seen[rule.id]} and {pack})"
+                Text(
+                    N_("rule %(id)s: the id is used twice (packs %(seen)s and %(pack)s)"),
+                    id=rule.id,
+                    seen=seen[rule.id],
+                    pack=pack,
+                )
             )
         seen[rule.id] = pack
         for other in by_condition.setdefault(_normalise(rule.when), []):
             if rule.effect != other.effect:
                 raise PackRefused(
-                    f"rule {rule.id}: conflicts with rule {other.id} "
-                    "(a block and an obligation on the same condition)"
+                    Text(
+                        N_(
+                            "rule %(id)s: conflicts with rule %(id2)s (a block and an "
+                            "obligation on the same condition)"
+                        ),
+                        id=rule.id,
+                        id2=other.id,
+                    )
                 )
             kinds = {o.kind for o in (rule.obligation, other.obligation) if o is not None}
             if rule.obligation and other.obligation and len(kinds) == 1:
                 raise PackRefused(
-                    f"rule {rule.id}: conflicts with rule {other.id} "
-                    f"(two {rule.obligation.kind} obligations on the same condition)"
+                    Text(
+                        N_(
+                            "rule %(id)s: conflicts with rule %(id2)s (two %(kind)s "
+                            "obligations on the same condition)"
+                        ),
+                        id=rule.id,
+                        id2=other.id,
+                        kind=rule.obligation.kind,
+                    )
                 )
         by_condition[_normalise(rule.when)].append(rule)
 
 
-def _rule_name(raw: Any, loc: tuple[int | str, ...]) -> str:
+def _rule_name(raw: Any, loc: tuple[int | str, ...]) -> Text:
     if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
         rules = raw.get("rule") if isinstance(raw, dict) else None
         if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
-            return f"rule {rules[loc[1]].get('id', f'#{loc[1] + 1}')}"
-        return f"rule #{int(loc[1]) + 1}"
-    return "pack"
+            return Text(N_("rule %(id)s"), id=rules[loc[1]].get("id", f"#{loc[1] + 1}"))
+        return Text(N_("rule %(id)s"), id=f"#{int(loc[1]) + 1}")
+    return Text(N_("pack"))
 
 
 def parse_pack(source: str) -> PackSpec:
@@ -252,14 +301,21 @@ def parse_pack(source: str) -> PackSpec:
     try:
         raw = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
-        raise PackRefused(f"pack: not valid TOML: {exc}") from exc
+        raise PackRefused(Text(N_("pack: not valid TOML: %(exc)s"), exc=exc)) from exc
     try:
         pack = PackSpec.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = tuple(first["loc"])
         field = ".".join(str(p) for p in loc[2:]) or ".".join(str(p) for p in loc)
-        raise PackRefused(f"{_rule_name(raw, loc)}: {field}: {first['msg']}") from exc
+        raise PackRefused(
+            Text(
+                N_("%(rule)s: %(field)s: %(problem)s"),
+                rule=_rule_name(raw, loc),
+                field=field,
+                problem=as_text(invalid_message(first)),
+            )
+        ) from exc
     for rule in pack.rules:
         _check_rule(rule)
     check_conflicts([(pack.pack, rule) for rule in pack.rules])

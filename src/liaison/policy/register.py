@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import InputModel
-from liaison.kit.plugin import Purgeable
+from liaison.kit.plugin import N_, Purgeable
 from liaison.ledger.service import record
 from liaison.models.policy import ProtectedPerson
 from liaison.policy.schemas import PartyCode, PersonFacts, PolicySubject, ProtectionStatus
@@ -58,19 +59,32 @@ def _rows(text: str) -> list[RegisterRow]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValidationFailed.on_field(
-            "file", f"the CSV needs the columns {', '.join(COLUMNS)}; missing: {', '.join(missing)}"
+            "file",
+            Text(
+                N_("the CSV needs the columns %(COLUMNS)s; missing: %(missing)s"),
+                COLUMNS=", ".join(COLUMNS),
+                missing=", ".join(missing),
+            ),
         )
     rows: list[RegisterRow] = []
     for line, raw in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            raise ValidationFailed.on_field("file", f"at most {MAX_ROWS} rows per import")
+            raise ValidationFailed.on_field(
+                "file", Text(N_("at most %(MAX_ROWS)s rows per import"), MAX_ROWS=MAX_ROWS)
+            )
         try:
             row = RegisterRow.model_validate({c: (raw.get(c) or "").strip() for c in COLUMNS})
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise ValidationFailed.on_field(
-                "file", f"line {line}, {where}: {first['msg']}"
+                "file",
+                Text(
+                    N_("line %(line)s, %(where)s: %(first)s"),
+                    line=line,
+                    where=where,
+                    first=first["msg"],
+                ),
             ) from exc
         if row.protection_status not in (
             ProtectionStatus.REFUGEE_CLAIMANT,
@@ -78,7 +92,13 @@ def _rows(text: str) -> list[RegisterRow]:
         ):
             raise ValidationFailed.on_field(
                 "file",
-                f"line {line}: protection_status must be refugee_claimant or protected_person",
+                Text(
+                    N_(
+                        "line %(line)s: protection_status must be refugee_claimant "
+                        "or protected_person"
+                    ),
+                    line=line,
+                ),
             )
         rows.append(row)
     return rows

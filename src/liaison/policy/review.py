@@ -136,7 +136,7 @@ def list_reviews(
 def get_review(db: Session, caller: Caller, review_id: str) -> ReviewItem:
     item = db.scalar(_visible(caller).where(ReviewItem.id == review_id))
     if item is None:
-        raise NotFound(f"no review item {review_id}")
+        raise NotFound(Text(N_("no review item %(review_id)s"), review_id=review_id))
     return item
 
 
@@ -177,20 +177,31 @@ def decide(
 ) -> ReviewItem:
     """Record the reviewer's decision and release (or drop) the item in this transaction."""
     if caller.role not in REVIEWERS:
-        raise Forbidden("only a legal reviewer decides on held items")
+        raise Forbidden(N_("only a legal reviewer decides on held items"))
     item = db.scalar(_visible(caller).where(ReviewItem.id == review_id).with_for_update())
     if item is None:
-        raise NotFound(f"no review item {review_id}")
+        raise NotFound(Text(N_("no review item %(review_id)s"), review_id=review_id))
     if item.status != ReviewStatus.HELD.value:
-        raise Conflict(f"review item {review_id} was already decided ({item.status})")
+        raise Conflict(
+            Text(
+                N_("review item %(review_id)s was already decided (%(status)s)"),
+                review_id=review_id,
+                status=item.status,
+            )
+        )
     handler = registry.release_hook(item.object_type)
     if handler is None:
-        raise Conflict(f"nothing can release items of type {item.object_type} on this node")
+        raise Conflict(
+            Text(
+                N_("nothing can release items of type %(object_type)s on this node"),
+                object_type=item.object_type,
+            )
+        )
     approved = data.status is not ReviewStatus.REFUSED
     if approved and needs_assurance(item):
         if not data.assurance_reference:
             raise ValidationFailed.on_field(
-                "assurance_reference", "this item needs a recorded assurance to be approved"
+                "assurance_reference", N_("this item needs a recorded assurance to be approved")
             )
         row = find_assurance(db, data.assurance_reference)
         problem = unusable(row)
@@ -200,8 +211,16 @@ def decide(
         if subject is not None and not covers(row, subject):
             raise ValidationFailed.on_field(
                 "assurance_reference",
-                f"assurance {row.reference} ({row.party}, covers {row.scope} "
-                f"{row.scope_value}) does not cover this item",
+                Text(
+                    N_(
+                        "assurance %(reference)s (%(party)s, covers %(scope)s "
+                        "%(scope_value)s) does not cover this item"
+                    ),
+                    reference=row.reference,
+                    party=row.party,
+                    scope=row.scope,
+                    scope_value=row.scope_value,
+                ),
             )
     item.status = data.status.value
     item.reviewer = actor_of(caller)
@@ -287,16 +306,20 @@ def find_assurance(db: Session, reference: str) -> Assurance:
     row = db.scalar(select(Assurance).where(Assurance.reference == reference))
     if row is None:
         raise ValidationFailed.on_field(
-            "assurance_reference", f"no assurance {reference!r} is recorded"
+            "assurance_reference",
+            Text(N_("no assurance %(reference)r is recorded"), reference=reference),
         )
     return row
 
 
 def record_assurance(db: Session, caller: Caller, data: AssuranceCreate) -> Assurance:
     if caller.role not in QUEUE_READERS:
-        raise Forbidden("only a legal reviewer or an administrator records assurances")
+        raise Forbidden(N_("only a legal reviewer or an administrator records assurances"))
     if db.scalar(select(Assurance.id).where(Assurance.reference == data.reference)):
-        raise Conflict.on_field("reference", f"assurance {data.reference} is already recorded")
+        raise Conflict.on_field(
+            "reference",
+            Text(N_("assurance %(reference)s is already recorded"), reference=data.reference),
+        )
     row = Assurance(
         reference=data.reference,
         kind=data.kind.value,

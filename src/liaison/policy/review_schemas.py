@@ -8,7 +8,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import InputModel
+from liaison.kit.plugin import N_
+from liaison.kit.validation import InvalidValue
 from liaison.policy import vocab
 from liaison.policy.schemas import OptionalParty
 
@@ -37,10 +40,15 @@ class ReviewDecisionIn(InputModel):
     def _coherent(self) -> ReviewDecisionIn:
         self.conditions = [c for c in (c.strip() for c in self.conditions) if c]
         if self.status is ReviewStatus.HELD:
-            raise ValueError("status: a decision cannot leave the item held")
+            raise ValueError(N_("status: a decision cannot leave the item held"))
         needs = (ReviewStatus.APPROVED_WITH_CONDITIONS, ReviewStatus.AMENDED)
         if self.status in needs and not self.conditions:
-            raise ValueError(f"conditions: {self.status.value} needs at least one condition")
+            raise InvalidValue(
+                Text(
+                    N_("conditions: %(status)s needs at least one condition"),
+                    status=Label(self.status, inline=True),
+                )
+            )
         return self
 
 
@@ -98,11 +106,16 @@ class AssuranceCreate(InputModel):
     @model_validator(mode="after")
     def _coherent(self) -> AssuranceCreate:
         if self.expires_on is not None and self.expires_on < self.given_on:
-            raise ValueError("expires_on: an assurance cannot expire before it was given")
+            raise ValueError(N_("expires_on: an assurance cannot expire before it was given"))
         if self.scope is AssuranceScope.OFFENCE:
             self.scope_value = vocab.offence_code(self.scope_value)
         elif self.scope is not AssuranceScope.ANY and not self.scope_value.strip():
-            raise ValueError(f"scope_value: name the {self.scope.value} the assurance covers")
+            raise InvalidValue(
+                Text(
+                    N_("scope_value: name the %(scope)s the assurance covers"),
+                    scope=Label(self.scope, inline=True),
+                )
+            )
         return self
 
 

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import BlockingRule, PolicyBlocked
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.ledger.service import record
 from liaison.policy import register
 from liaison.policy.assurances import verified
@@ -67,7 +69,7 @@ def blocked_error(decision: Decision) -> PolicyBlocked:
     blocking = [hit for hit in decision.rules if hit.effect == "block"]
     names = ", ".join(f"{hit.rule_id} ({hit.citation})" for hit in blocking)
     return PolicyBlocked(
-        f"blocked by policy: {names}",
+        Text(N_("blocked by policy: %(rules)s"), rules=names),
         rules=[BlockingRule(hit.rule_id, hit.citation, hit.explanation) for hit in blocking],
     )
 

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, NotFound
+from liaison.kit.i18n import Text, as_text
+from liaison.kit.plugin import N_
 from liaison.ledger.service import record
 from liaison.models.policy import PolicyPack
 from liaison.policy.engine import Engine
@@ -85,7 +87,7 @@ def list_packs(db: Session) -> list[PolicyPack]:
 def get_pack(db: Session, pack_id: str) -> PolicyPack:
     row = db.get(PolicyPack, pack_id)
     if row is None:
-        raise NotFound(f"no rule pack version {pack_id}")
+        raise NotFound(Text(N_("no rule pack version %(pack_id)s"), pack_id=pack_id))
     return row
 
 
@@ -101,8 +103,14 @@ def load_pack(db: Session, source: str, *, actor: str) -> PolicyPack:
             return existing
         raise Conflict.on_field(
             "version",
-            f"pack {spec.pack} version {spec.version} is already stored with other rules; "
-            "give the new rules a new version",
+            Text(
+                N_(
+                    "pack %(pack)s version %(version)s is already stored with "
+                    "other rules; give the new rules a new version"
+                ),
+                pack=spec.pack,
+                version=spec.version,
+            ),
         )
     row = PolicyPack(
         pack=spec.pack,
@@ -136,7 +144,14 @@ def activate(db: Session, pack_id: str, *, actor: str) -> PolicyPack:
     try:
         Engine(tuple(candidate))
     except PackRefused as exc:
-        raise PackRefused(f"{exc.detail} (pack {spec.pack} {spec.version} not activated)") from exc
+        raise PackRefused(
+            Text(
+                N_("%(detail)s (pack %(pack)s %(version)s not activated)"),
+                detail=as_text(exc.detail),
+                pack=spec.pack,
+                version=spec.version,
+            )
+        ) from exc
     db.info.pop(_SESSION_KEY, None)
     db.execute(
         update(PolicyPack)

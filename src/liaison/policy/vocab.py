@@ -23,6 +23,10 @@ from importlib import resources
 
 import pycountry
 
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
+from liaison.kit.validation import InvalidValue
+
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
 
@@ -30,9 +34,14 @@ def party_code(value: str) -> str:
     """An ISO 3166-1 alpha-2 code, upper case; ValueError naming the value otherwise."""
     code = value.strip().upper()
     if code not in COUNTRY_CODES:
-        raise ValueError(
-            f"{value!r} is not an ISO 3166-1 alpha-2 country code (e.g. CA, IN): "
-            "use the two-letter code, not the name"
+        raise InvalidValue(
+            Text(
+                N_(
+                    "%(value)r is not an ISO 3166-1 alpha-2 country code (e.g. "
+                    "CA, IN): use the two-letter code, not the name"
+                ),
+                value=value,
+            )
         )
     return code
 
@@ -61,9 +70,15 @@ OFFENCES: dict[str, Offence] = {
 def offence_code(value: str) -> str:
     code = value.strip().lower()
     if code not in OFFENCES:
-        raise ValueError(
-            f"unknown offence {value!r}: use one of {', '.join(sorted(OFFENCES))} "
-            "(free text belongs in the body or a note)"
+        raise InvalidValue(
+            Text(
+                N_(
+                    "unknown offence %(value)r: use one of %(OFFENCES)s (free "
+                    "text belongs in the body or a note)"
+                ),
+                value=value,
+                OFFENCES=", ".join(sorted(OFFENCES)),
+            )
         )
     return code
 
@@ -77,8 +92,12 @@ ACTIVITY_BASES = PROTECTED_ACTIVITIES | {"violence", "crime", "security_threat"}
 def activity_basis(value: str) -> str:
     code = value.strip().lower()
     if code not in ACTIVITY_BASES:
-        raise ValueError(
-            f"unknown activity basis {value!r}: use one of {', '.join(sorted(ACTIVITY_BASES))}"
+        raise InvalidValue(
+            Text(
+                N_("unknown activity basis %(value)r: use one of %(ACTIVITY_BASES)s"),
+                value=value,
+                ACTIVITY_BASES=", ".join(sorted(ACTIVITY_BASES)),
+            )
         )
     return code
 

@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.exchange.schemas import LegalBasis
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath, QueryText
+from liaison.kit.plugin import N_
 from liaison.policy.schemas import HandlingCode, Tlp
 from liaison.precursors import dashboard, register
 from liaison.precursors.imports import NoticeImport, rows_of
@@ -58,7 +60,9 @@ def save_substance(
 ) -> SubstanceOut:
     """Add or update an entry (administrators; audited). The path's CAS must match."""
     if cas.strip() != data.cas:
-        raise ValidationFailed.on_field("cas", f"the body's CAS {data.cas} differs from {cas}")
+        raise ValidationFailed.on_field(
+            "cas", Text(N_("the body's CAS %(cas)s differs from %(cas2)s"), cas=data.cas, cas2=cas)
+        )
     return SubstanceOut.model_validate(register.save(db, caller, data))
 
 

@@ -24,9 +24,12 @@ from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.bulk import BulkInsert
 from liaison.kit.db import Base
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import Message, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
+from liaison.kit.validation import invalid_message
 from liaison.ledger.service import record
 from liaison.models import PrecursorNotice
 from liaison.policy.schemas import Decision, Direction
@@ -92,10 +95,10 @@ class _Run:
     def __post_init__(self) -> None:
         self.respond_by = self.now + timedelta(days=self.respond_within_days)
 
-    def fail(self, line: int, name: str, message: str) -> None:
+    def fail(self, line: int, name: str, message: Message) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED:
-            self.errors.append(RowError(row=line, field=name, message=message))
+            self.errors.append(RowError.of(line, name, message))
 
 
 def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
@@ -106,7 +109,12 @@ def csv_rows(stream: IO[str]) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, cells
     except (csv.Error, UnicodeDecodeError) as exc:
         raise ValidationFailed.on_field(
-            "file", f"line {reader.line_num + 1} cannot be read as UTF-8 CSV ({exc})"
+            "file",
+            Text(
+                N_("line %(line)s cannot be read as UTF-8 CSV (%(exc)s)"),
+                line=reader.line_num + 1,
+                exc=exc,
+            ),
         ) from None
 
 
@@ -141,8 +149,14 @@ def _header(cells: list[str]) -> list[str | None]:
     if missing:
         raise ValidationFailed.on_field(
             "file",
-            f"the header (line 1) lacks the column(s) {', '.join(missing)}; expected columns: "
-            + ", ".join(sorted(set(COLUMNS))),
+            Text(
+                N_(
+                    "the header (line 1) lacks the column(s) %(missing)s; expected columns: "
+                    "%(expected)s"
+                ),
+                missing=", ".join(missing),
+                expected=", ".join(sorted(set(COLUMNS))),
+            ),
         )
     return names
 
@@ -179,7 +193,7 @@ class NoticeImport:
         iterator = iter(rows)
         first = next(iterator, None)
         if first is None:
-            raise ValidationFailed.on_field("file", "the file is empty")
+            raise ValidationFailed.on_field("file", N_("the file is empty"))
         names = _header(first[1])
         savepoint = self.db.begin_nested()
         try:
@@ -241,14 +255,15 @@ class NoticeImport:
 
     def _row(self, state: _Run, names: list[str | None], line: int, cells: list[str]) -> None:
         if len(cells) != len(names):
-            state.fail(line, "row", f"has {len(cells)} fields, the header has {len(names)}")
+            fields = N_("has %(count)s fields, the header has %(header)s")
+            state.fail(line, "row", Text(fields, count=len(cells), header=len(names)))
             return
         try:
             data = NoticeFields.model_validate(_values(names, cells))
         except ValidationError as exc:
             for error in exc.errors():
                 name = str(error["loc"][0]) if error["loc"] else "row"
-                state.fail(line, name, str(error["msg"]).removeprefix("Value error, "))
+                state.fail(line, name, invalid_message(error))
             return
         problems = [
             *register.substance_errors(self.register, data.substance_cas, data.unit),

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import Agency, Peer, PrecursorIncident
@@ -78,10 +80,14 @@ class IncidentService:
             return agency.party_code
         peers = list(self.db.scalars(select(Peer.party_code).order_by(Peer.party_code)))
         if not peers:
-            raise ValidationFailed.on_field("to_agency_id", "no peer is pinned on this node")
+            raise ValidationFailed.on_field("to_agency_id", N_("no peer is pinned on this node"))
         if len(peers) > 1:
             raise ValidationFailed.on_field(
-                "to_agency_id", f"this node has several peers ({', '.join(peers)}): name the agency"
+                "to_agency_id",
+                Text(
+                    N_("this node has several peers (%(peers)s): name the agency"),
+                    peers=", ".join(peers),
+                ),
             )
         return peers[0]
 

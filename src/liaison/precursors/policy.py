@@ -83,7 +83,7 @@ def decide_inbound(
             answer=answer,
         )
     except PolicyBlocked as exc:
-        raise PayloadRefused("policy_refused", exc.detail) from exc
+        raise PayloadRefused("policy_refused", str(exc)) from exc
 
 
 def audit(

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import FieldError, Forbidden, NotFound
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
 from liaison.models import PrecursorSubstance
@@ -65,14 +67,14 @@ def search(db: Session, text: str = "", category: str = "") -> list[PrecursorSub
 def get(db: Session, cas: str) -> PrecursorSubstance:
     row = db.scalar(select(PrecursorSubstance).where(PrecursorSubstance.cas == cas))
     if row is None:
-        raise NotFound(f"no substance with CAS {cas} in the register")
+        raise NotFound(Text(N_("no substance with CAS %(cas)s in the register"), cas=cas))
     return row
 
 
 def save(db: Session, caller: Caller, data: SubstanceIn) -> PrecursorSubstance:
     """Add or update an entry (administrators only); the change is audited."""
     if not caller.is_admin:
-        raise Forbidden("only administrators update the substance register")
+        raise Forbidden(N_("only administrators update the substance register"))
     row = db.scalar(select(PrecursorSubstance).where(PrecursorSubstance.cas == data.cas))
     before = None if row is None else {"name": row.name, "control": row.control}
     if row is None:
@@ -103,12 +105,22 @@ def substance_errors(
         return [
             FieldError(
                 "substance_cas",
-                f"{cas} is not in the substance register: notify only registered precursors "
-                "(an administrator adds new ones)",
+                Text(
+                    N_(
+                        "%(cas)s is not in the substance register: notify only registered "
+                        "precursors (an administrator adds new ones)"
+                    ),
+                    cas=cas,
+                ),
             )
         ]
     base = UNITS[unit.lower()][0]
     if base != substance.unit:
-        kind = "a solid, notified in kg or g" if substance.unit == "kg" else "a liquid, in L or mL"
-        return [FieldError("unit", f"{substance.name} is {kind}, not in {unit}")]
+        solid = substance.unit == "kg"
+        wrong = (
+            N_("%(name)s is a solid, notified in kg or g, not in %(unit)s")
+            if solid
+            else N_("%(name)s is a liquid, notified in L or mL, not in %(unit)s")
+        )
+        return [FieldError("unit", Text(wrong, name=substance.name, unit=unit))]
     return []

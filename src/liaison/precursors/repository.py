@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import KeysetPage, Repository, found, keyset_page, keyset_window
 from liaison.kit.roles import Caller, Role
 from liaison.models import PrecursorIncident, PrecursorNotice
@@ -28,7 +30,9 @@ class PrecursorRepository(Repository[Caller]):
 
     def notice(self, notice_id: str) -> PrecursorNotice:
         query = self._notices().where(PrecursorNotice.id == notice_id)
-        return self.one_or_404(query, f"notification {notice_id}")
+        return self.one_or_404(
+            query, Text(N_("no notification %(notice_id)s"), notice_id=notice_id)
+        )
 
     def notices(
         self,
@@ -53,7 +57,9 @@ class PrecursorRepository(Repository[Caller]):
 
     def incident(self, incident_id: str) -> PrecursorIncident:
         query = self._incidents().where(PrecursorIncident.id == incident_id)
-        return found(self.db.scalar(query), f"incident {incident_id}")
+        return found(
+            self.db.scalar(query), Text(N_("no incident %(incident_id)s"), incident_id=incident_id)
+        )
 
     def incidents(self, kind: str | None = None, limit: int = 200) -> list[PrecursorIncident]:
         query = self._incidents()

@@ -9,12 +9,16 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from stdnum import casrn, imo, iso6346
 
 from liaison.exchange.normalise import checked, country_code
 from liaison.exchange.schemas import LegalBasis
+from liaison.kit.errors import Message
+from liaison.kit.i18n import DEFAULT, Text, localized
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import N_
+from liaison.kit.validation import InvalidValue
 from liaison.policy.schemas import HandlingCode, PartyCode, Tlp
 
 UNITS = {"kg": ("kg", 1.0), "g": ("kg", 0.001), "l": ("L", 1.0), "ml": ("L", 0.001)}
@@ -23,14 +27,14 @@ UNITS = {"kg": ("kg", 1.0), "g": ("kg", 0.001), "l": ("L", 1.0), "ml": ("L", 0.0
 @lru_cache(maxsize=4096)
 def cas_number(value: str) -> str:
     """A CAS registry number with a correct check digit, as 12345-67-8."""
-    return checked(casrn.validate, value.strip(), "CAS number")
+    return checked(casrn.validate, value.strip(), N_("CAS number"))
 
 
 @lru_cache(maxsize=64)
 def unit_name(value: str) -> str:
     key = value.strip().lower()
     if key not in UNITS:
-        raise ValueError(f"unit {value!r} is not one of kg, g, L, mL")
+        raise InvalidValue(Text(N_("unit %(value)r is not one of kg, g, L, mL"), value=value))
     return {"kg": "kg", "g": "g", "l": "L", "ml": "mL"}[key]
 
 
@@ -38,11 +42,11 @@ def container_number(value: str | None) -> str | None:
     if not value:
         return None
     cleaned = re.sub(r"[\s-]", "", value).upper()
-    return checked(iso6346.validate, cleaned, "container number (ISO 6346)")
+    return checked(iso6346.validate, cleaned, N_("container number (ISO 6346)"))
 
 
 def imo_number(value: str | None) -> str | None:
-    return checked(imo.validate, value, "IMO number") if value else None
+    return checked(imo.validate, value, N_("IMO number")) if value else None
 
 
 CasNumber = Annotated[str, AfterValidator(cas_number)]
@@ -90,7 +94,7 @@ class SubstanceIn(InputModel):
     def _unit(cls, value: str) -> str:
         unit = unit_name(value)
         if unit not in ("kg", "L"):
-            raise ValueError("a substance is registered in kg (solids) or L (liquids)")
+            raise ValueError(N_("a substance is registered in kg (solids) or L (liquids)"))
         return unit
 
 
@@ -311,7 +315,18 @@ class IncidentOut(_Out):
 class RowError(BaseModel):
     row: int  # 1-based line number in the file, the header being line 1
     field: str
-    message: str
+    message: str  # English (the API's report); the web page shows ``said``, translated
+    _said: Message | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(cls, row: int, field: str, said: Message) -> RowError:
+        error = cls(row=row, field=field, message=localized(said, DEFAULT))
+        error._said = said
+        return error
+
+    @property
+    def said(self) -> Message:
+        return self.message if self._said is None else self._said
 
 
 class ImportReport(BaseModel):

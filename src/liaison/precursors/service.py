@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed
+from liaison.kit.errors import Conflict, FieldError, Forbidden, ValidationFailed, summary
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import Peer, PrecursorNotice, PrecursorSubstance
@@ -37,8 +39,10 @@ SENDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 def check_sender(caller: Caller) -> None:
     if caller.role not in SENDERS:
         raise Forbidden(
-            "only liaison officers, analysts and administrators send, answer or report "
-            "precursor items"
+            N_(
+                "only liaison officers, analysts and administrators send, "
+                "answer or report precursor items"
+            )
         )
 
 
@@ -87,13 +91,15 @@ def notice_values(
 
 def destination_errors(data: NoticeFields, own_party: str, peers: set[str]) -> list[FieldError]:
     if data.importing_party == own_party:
-        return [FieldError("importing_party", "a notification goes to another party")]
+        return [FieldError("importing_party", N_("a notification goes to another party"))]
     if data.importing_party not in peers:
         return [
             FieldError(
                 "importing_party",
-                f"{data.importing_party} is not a peer of this node: Liaison notifies pinned "
-                "peers only",
+                Text(
+                    N_("%(party)s is not a peer of this node: Liaison notifies pinned peers only"),
+                    party=data.importing_party,
+                ),
             )
         ]
     return []
@@ -168,9 +174,7 @@ class NoticeService:
             *destination_errors(data, self.settings.party, peer_parties(self.db)),
         ]
         if errors:
-            raise ValidationFailed(
-                "; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors
-            )
+            raise ValidationFailed(summary(errors), errors=errors)
         now = clock.now()
         values = notice_values(
             data,
@@ -191,15 +195,26 @@ class NoticeService:
         notice = self.repo.notice(notice_id)
         if notice.direction != "in":
             raise ValidationFailed.on_field(
-                "notice_id", "only the importing party answers a notification"
+                "notice_id", N_("only the importing party answers a notification")
             )
         if notice.answered_at is not None:
-            raise Conflict(f"{notice.reference} was already answered: {notice.status}")
+            raise Conflict(
+                Text(
+                    N_("%(reference)s was already answered: %(status)s"),
+                    reference=notice.reference,
+                    status=notice.status,
+                )
+            )
         if notice.status == holds.HELD:
-            raise Conflict(f"{notice.reference}: an answer is already held for legal review")
+            raise Conflict(
+                Text(
+                    N_("%(reference)s: an answer is already held for legal review"),
+                    reference=notice.reference,
+                )
+            )
         if data.outcome is not Outcome.LEGITIMATE and not data.reason:
             raise ValidationFailed.on_field(
-                "reason", "an objection or a request for information states its reason"
+                "reason", N_("an objection or a request for information states its reason")
             )
         decision = decide(
             self.db,

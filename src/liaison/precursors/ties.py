@@ -16,6 +16,8 @@ from liaison.config import Settings
 from liaison.exchange.schemas import ComposeIn, MessageType, ReplyIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Agency, Message, PrecursorIncident, PrecursorNotice
 from liaison.precursors.schemas import CaseIn
@@ -50,7 +52,8 @@ def default_peer_agency(db: Session, peer_party: str) -> str:
     ).all()
     if not rows:
         raise ValidationFailed.on_field(
-            "to_agency_id", f"no agency of {peer_party} in the directory yet"
+            "to_agency_id",
+            Text(N_("no agency of %(peer_party)s in the directory yet"), peer_party=peer_party),
         )
     drugs = [agency_id for agency_id, areas in rows if "drugs" in (areas or [])]
     return (drugs or [rows[0][0]])[0]
@@ -61,7 +64,9 @@ def _latest_message(db: Session, case_id: str) -> str:
         select(Message.id).where(Message.case_id == case_id).order_by(Message.id.desc()).limit(1)
     )
     if message_id is None:
-        raise ValidationFailed.on_field("join_case_id", f"no case {case_id} with messages")
+        raise ValidationFailed.on_field(
+            "join_case_id", Text(N_("no case %(case_id)s with messages"), case_id=case_id)
+        )
     return message_id
 
 

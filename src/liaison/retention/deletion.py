@@ -157,7 +157,7 @@ def receive_request(db: Session, context: InboundContext, payload: dict[str, Any
     try:
         entry = retention.purgeable(context.registry.purge_rules, wire.object_type)
     except ValidationFailed as exc:
-        raise PayloadRefused("invalid_payload", exc.detail) from exc
+        raise PayloadRefused("invalid_payload", str(exc)) from exc
     origin = entry.origin(db, wire.object_id)
     if origin is not None and origin != context.sender_party:
         raise PayloadRefused("policy_refused", "only the originator may request deletion")

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from liaison.kit.plugin import Purgeable
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_, Purgeable
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.chain import canonical_json
 from liaison.ledger.service import actor_of, trail
@@ -33,7 +34,12 @@ def purgeable(rules: PurgeRules, object_type: str) -> Purgeable:
     if found is None:
         known = ", ".join(sorted(rules)) or "none"
         raise ValidationFailed.on_field(
-            "object_type", f"'{object_type}' has no retention rules here (known: {known})"
+            "object_type",
+            Text(
+                N_("'%(object_type)s' has no retention rules here (known: %(known)s)"),
+                object_type=object_type,
+                known=known,
+            ),
         )
     return found
 
@@ -44,7 +50,7 @@ def categories(rules: PurgeRules) -> list[str]:
 
 def require_records_officer(caller: Caller) -> None:
     if caller.role not in (Role.ADMIN, Role.LEGAL_REVIEWER):
-        raise Forbidden("only an administrator or a legal reviewer manages retention")
+        raise Forbidden(N_("only an administrator or a legal reviewer manages retention"))
 
 
 # periods -------------------------------------------------------------------
@@ -55,7 +61,12 @@ def set_period(
     known = categories(rules)
     if category not in known:
         raise ValidationFailed.on_field(
-            "category", f"unknown category '{category}' (known: {', '.join(known)})"
+            "category",
+            Text(
+                N_("unknown category '%(category)s' (known: %(known)s)"),
+                category=category,
+                known=", ".join(known),
+            ),
         )
     row = db.scalar(
         select(RetentionPeriod).where(
@@ -100,7 +111,13 @@ def place_hold(
 ) -> LegalHold:
     require_records_officer(caller)
     if purgeable(rules, object_type).origin(db, object_id) is None:
-        raise NotFound(f"no {object_type} {object_id} here")
+        raise NotFound(
+            Text(
+                N_("no %(object_type)s %(object_id)s here"),
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     hold = LegalHold(
         object_type=object_type, object_id=object_id, reason=reason, placed_by=actor_of(caller)
     )
@@ -114,9 +131,9 @@ def release_hold(db: Session, caller: Caller, hold_id: str) -> LegalHold:
     require_records_officer(caller)
     hold = db.get(LegalHold, hold_id)
     if hold is None:
-        raise NotFound(f"no legal hold {hold_id}")
+        raise NotFound(Text(N_("no legal hold %(hold_id)s"), hold_id=hold_id))
     if hold.released_at is not None:
-        raise Conflict(f"legal hold {hold_id} was already released")
+        raise Conflict(Text(N_("legal hold %(hold_id)s was already released"), hold_id=hold_id))
     hold.released_at = clock.now()
     hold.released_by = actor_of(caller)
     db.flush()
@@ -157,9 +174,21 @@ def erase(
         return existing
     origin = entry.origin(db, object_id)
     if origin is None:
-        raise NotFound(f"no {object_type} {object_id} here")
+        raise NotFound(
+            Text(
+                N_("no %(object_type)s %(object_id)s here"),
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     if is_held(db, object_type, object_id):
-        raise Conflict(f"{object_type} {object_id} is under legal hold and cannot be erased")
+        raise Conflict(
+            Text(
+                N_("%(object_type)s %(object_id)s is under legal hold and cannot be erased"),
+                object_type=object_type,
+                object_id=object_id,
+            )
+        )
     summary = entry.erase(db, object_id)
     tombstone = Tombstone(
         object_type=object_type,

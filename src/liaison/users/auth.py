@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import TooManyAttempts
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.kit.security import token_digest, verify_password
 from liaison.ledger.service import trail
@@ -58,9 +60,12 @@ def locked_for(db: Session, settings: Settings, username: str) -> int | None:
 
 
 def _locked(username: str, retry_after: int) -> TooManyAttempts:
+    locked = N_(
+        "too many failed sign-ins for '%(username)s'; try again in %(minutes)s minute(s) "
+        "or ask an administrator"
+    )
     return TooManyAttempts(
-        f"too many failed sign-ins for '{username}'; try again in "
-        f"{max(retry_after // 60, 1)} minute(s) or ask an administrator",
+        Text(locked, username=username, minutes=max(retry_after // 60, 1)),
         retry_after_seconds=retry_after,
     )
 
@@ -74,9 +79,11 @@ def _refusal(
     now = clock.now()
     from_ip, for_user, last = repository.recent_failures_by(db, username, client_ip, now - window)
     if from_ip >= settings.login_source_max_failures:
+        throttled = N_(
+            "too many failed sign-ins from this address; try again in %(minutes)s minute(s)"
+        )
         return "users.login.throttled", TooManyAttempts(
-            "too many failed sign-ins from this address; try again in "
-            f"{settings.login_lockout_minutes} minute(s)",
+            Text(throttled, minutes=settings.login_lockout_minutes),
             retry_after_seconds=int(window.total_seconds()),
         )
     if for_user >= settings.login_max_failures and last is not None:

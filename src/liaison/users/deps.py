@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from liaison.api import idempotency
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import Forbidden, NotAuthenticated
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.users import auth
 
@@ -24,10 +25,10 @@ def optional_caller(request: Request, db: DbDep, settings: SettingsDep) -> Calle
     if authorization:
         scheme, _, credentials = authorization.partition(" ")
         if scheme.lower() != "bearer" or not credentials.strip():
-            raise NotAuthenticated("use 'Authorization: Bearer <token>' with an API token")
+            raise NotAuthenticated(N_("use 'Authorization: Bearer <token>' with an API token"))
         caller = auth.caller_from_token(db, settings, credentials.strip())
         if caller is None:
-            raise NotAuthenticated("the API token is unknown, revoked or expired")
+            raise NotAuthenticated(N_("the API token is unknown, revoked or expired"))
         return caller
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
@@ -40,14 +41,14 @@ def check_csrf(request: Request, caller: Caller, submitted: str | None) -> None:
     if request.method in SAFE_METHODS or caller.csrf_token is None:
         return
     if not submitted or not hmac.compare_digest(submitted.encode(), caller.csrf_token.encode()):
-        raise Forbidden("missing or wrong CSRF token: reload the page and try again")
+        raise Forbidden(N_("missing or wrong CSRF token: reload the page and try again"))
 
 
 def api_caller(
     request: Request, db: DbDep, caller: Annotated[Caller | None, Depends(optional_caller)]
 ) -> Caller:
     if caller is None:
-        raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
+        raise NotAuthenticated(N_("sign in, or send an API token as 'Authorization: Bearer ...'"))
     check_csrf(request, caller, request.headers.get(CSRF_HEADER))
     idempotency.claim_for(request, db, caller)  # an Idempotency-Key: claimed or replayed
     return caller

@@ -8,8 +8,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
+from liaison.kit.plugin import N_
 from liaison.kit.roles import RESERVED_USERNAMES, Role, is_reserved_username
+from liaison.kit.validation import InvalidValue
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,62}$"
 
@@ -31,7 +34,13 @@ class UserCreate(InputModel):
     def _not_reserved(cls, value: str) -> str:
         if is_reserved_username(value):
             reserved = ", ".join(sorted(RESERVED_USERNAMES))
-            raise ValueError(f"'{value}' is reserved for the node itself ({reserved})")
+            raise InvalidValue(
+                Text(
+                    N_("'%(value)s' is reserved for the node itself (%(reserved)s)"),
+                    value=value,
+                    reserved=reserved,
+                )
+            )
         return value
 
 
@@ -91,8 +100,14 @@ class PreferencesUpdate(InputModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(
-                f"'{value}' is not a time zone: choose one from the list, e.g. Asia/Kolkata"
+            raise InvalidValue(
+                Text(
+                    N_(
+                        "'%(value)s' is not a time zone: choose one from the list, "
+                        "e.g. Asia/Kolkata"
+                    ),
+                    value=value,
+                )
             ) from exc
         return value
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role, is_reserved_username
 from liaison.kit.security import hash_password, new_token, token_digest
@@ -28,18 +30,24 @@ TOKEN_PREFIX = "lsn"  # noqa: S105  (a label, not a secret)
 
 def _require_admin(caller: Caller) -> None:
     if not caller.is_admin:
-        raise Forbidden("only an administrator may manage users")
+        raise Forbidden(N_("only an administrator may manage users"))
 
 
 def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
     _require_admin(caller)
     if is_reserved_username(data.username):  # also checked by UserCreate; callers may skip it
-        raise ValidationFailed.on_field("username", f"'{data.username}' is reserved")
+        raise ValidationFailed.on_field(
+            "username", Text(N_("'%(username)s' is reserved"), username=data.username)
+        )
     agency = db.get(Agency, data.agency_id)
     if agency is None or agency.party_code != caller.party_code:
-        raise ValidationFailed.on_field("agency_id", "no agency of this node's party has that id")
+        raise ValidationFailed.on_field(
+            "agency_id", N_("no agency of this node's party has that id")
+        )
     if db.scalar(select(User.id).where(User.username == data.username)) is not None:
-        raise Conflict.on_field("username", f"username '{data.username}' is taken")
+        raise Conflict.on_field(
+            "username", Text(N_("username '%(username)s' is taken"), username=data.username)
+        )
     user = User(
         username=data.username,
         display_name=data.display_name,
@@ -54,7 +62,10 @@ def create_user(db: Session, caller: Caller, data: UserCreate) -> User:
 
 
 def get_user(db: Session, caller: Caller, username: str) -> User:
-    user = found(UserRepository(db, caller).by_username(username), f"user '{username}'")
+    user = found(
+        UserRepository(db, caller).by_username(username),
+        Text(N_("no user '%(username)s'"), username=username),
+    )
     return user
 
 
@@ -101,7 +112,7 @@ def revoke_token(db: Session, caller: Caller, token_id: str) -> ApiToken:
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == caller.user_id)
     )
     if token is None:
-        raise NotFound(f"no token {token_id}")
+        raise NotFound(Text(N_("no token %(token_id)s"), token_id=token_id))
     token.revoked_at = token.revoked_at or clock.now()
     db.flush()
     trail(db, caller, "users.token.revoked", "users.token", token.id)

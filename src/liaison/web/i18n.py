@@ -8,13 +8,13 @@ match among ours (``Accept-Language``), else English. The catalogues themselves 
 
 from __future__ import annotations
 
-from babel.core import Locale, UnknownLocaleError
 from starlette.requests import Request
 
 from liaison.kit.i18n import (
     CURRENT,
     DEFAULT,
     LANGUAGES,
+    best_match,
     catalogue_path,
     gettext_,
     ngettext_,
@@ -38,26 +38,6 @@ __all__ = [
 # Each language named in itself (the switcher shows these, whatever the page's language).
 NATIVE_NAMES = {"en": "English", "fr": "Français", "hi": "हिन्दी"}
 LANGUAGE_COOKIE = "liaison_language"
-
-
-def best_match(accept_language: str) -> str | None:
-    """Our language the browser prefers most (``fr-CA,fr;q=0.9,en;q=0.8`` → ``fr``)."""
-    ranked: list[tuple[float, int, str]] = []
-    for position, part in enumerate(accept_language.split(",")):
-        tag, _, params = part.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                continue
-        try:
-            language = Locale.parse(tag.strip(), sep="-").language if tag.strip() else ""
-        except (ValueError, UnknownLocaleError):
-            continue
-        if language in LANGUAGES and quality > 0:
-            ranked.append((-quality, position, language))
-    return min(ranked)[2] if ranked else None
 
 
 def choose(request: Request, saved: str | None) -> str:

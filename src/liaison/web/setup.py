@@ -8,10 +8,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from liaison.kit.errors import Message
+from liaison.kit.i18n import localized
+from liaison.kit.roles import Caller
+from liaison.web import i18n
 from liaison.web.views.common import STATIC_DIR, is_htmx, login_url, render, sentence
 
 
-def render_error(request: Request, status: int, title: str, detail: str) -> Response | None:
+def render_error(request: Request, status: int, title: str, detail: Message) -> Response | None:
     """An error page for browsers; ``None`` lets everything else get problem+json.
 
     A 401 sends the browser to sign in and back. For htmx requests the page
@@ -26,14 +30,17 @@ def render_error(request: Request, status: int, title: str, detail: str) -> Resp
             return Response(status_code=200, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
     swap = {"HX-Retarget": "#main", "HX-Reswap": "outerHTML", "HX-Reselect": "#main"}
+    caller: Caller | None = getattr(request.state, "web_caller", None)
+    language = i18n.choose(request, caller.language if caller else None)
+    zone_name = caller.time_zone if caller else "UTC"
     return render(
         request,
         "error.html",
-        caller=getattr(request.state, "web_caller", None),
+        caller=caller,
         status=status,
         headers=swap if htmx else None,
-        title=title,
-        detail=sentence(detail),
+        title=localized(title, language),
+        detail=sentence(localized(detail, language, zone_name)),
     )
 
 

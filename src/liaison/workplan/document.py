@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.workplan.schemas import (
     Action,
     AddAction,
@@ -90,24 +92,42 @@ def _check_action(action: Action, document: PlanDocument, known: KnownAgencies, 
     areas = {area.key for area in document.areas}
     if action.area not in areas:
         raise ValidationFailed.on_field(
-            f"{where}.area", f"unknown priority area '{action.area}'; one of {sorted(areas)}"
+            f"{where}.area",
+            Text(
+                N_("unknown priority area '%(area)s'; one of %(areas)s"),
+                area=action.area,
+                areas=sorted(areas),
+            ),
         )
     if sorted(action.leads) != sorted(document.parties):
         raise ValidationFailed.on_field(
-            f"{where}.leads", f"name one lead agency for each party: {', '.join(document.parties)}"
+            f"{where}.leads",
+            Text(
+                N_("name one lead agency for each party: %(parties)s"),
+                parties=", ".join(document.parties),
+            ),
         )
     for party, acronym in sorted(action.leads.items()):
         if acronym not in known.get(party, set()):
             raise ValidationFailed.on_field(
-                f"{where}.leads.{party}", f"'{acronym}' is not a known agency of {party}"
+                f"{where}.leads.{party}",
+                Text(
+                    N_("'%(acronym)s' is not a known agency of %(party)s"),
+                    acronym=acronym,
+                    party=party,
+                ),
             )
     period = document.period
     for index, milestone in enumerate(action.milestones):
         if not period.start <= milestone.due <= period.end:
             raise ValidationFailed.on_field(
                 f"{where}.milestones[{index}].due",
-                f"{milestone.due.isoformat()} is outside the plan period "
-                f"{period.start.isoformat()} to {period.end.isoformat()}",
+                Text(
+                    N_("%(due)s is outside the plan period %(start)s to %(end)s"),
+                    due=milestone.due.isoformat(),
+                    start=period.start.isoformat(),
+                    end=period.end.isoformat(),
+                ),
             )
 
 
@@ -124,13 +144,20 @@ def apply(
         where = f"changes[{index}]"
         if isinstance(change, AddAction):
             if change.action.id in actions:
-                raise ValidationFailed.on_field(f"{where}.action.id", "this action already exists")
+                raise ValidationFailed.on_field(
+                    f"{where}.action.id", N_("this action already exists")
+                )
             _check_action(change.action, base, known, f"{where}.action")
             actions[change.action.id] = change.action
             continue
         if change.action_id not in actions:
             raise ValidationFailed.on_field(
-                f"{where}.action_id", f"no action {change.action_id} in version {base.number}"
+                f"{where}.action_id",
+                Text(
+                    N_("no action %(action_id)s in version %(number)s"),
+                    action_id=change.action_id,
+                    number=base.number,
+                ),
             )
         if isinstance(change, RemoveAction):
             del actions[change.action_id]

@@ -158,7 +158,7 @@ def apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]
     try:
         versions.next_version(repo, base, message.changes, message.id)
     except LiaisonError as exc:
-        raise PayloadRefused("invalid_payload", exc.detail) from exc
+        raise PayloadRefused("invalid_payload", str(exc)) from exc
     if message.counter_to is not None:
         original = repo.proposal(message.counter_to)
         if original is None or original.proposer_party != context.settings.party:
@@ -214,7 +214,7 @@ def apply_response(db: Session, context: InboundContext, payload: dict[str, Any]
     try:
         base = versions.check_base(repo, proposal.base_number, f"proposal {proposal.id}")
     except LiaisonError as exc:
-        _conflict(db, context, proposal, exc.detail)
+        _conflict(db, context, proposal, str(exc))
         return
     changes = versions.changes_of(proposal)
     _, data, sha256 = versions.next_version(repo, base, changes, proposal.id)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import liaison
 from liaison.kit import clock, i18n
 from liaison.kit.errors import Conflict
-from liaison.kit.plugin import Registry, ReportSection, ReportSectionProvider
+from liaison.kit.plugin import N_, Registry, ReportSection, ReportSectionProvider
 from liaison.models import DialogueMeeting, DialogueOutcome, WorkplanProgress
 from liaison.workplan import consent
 from liaison.workplan.charts import milestone_chart, status_chart
@@ -99,8 +99,10 @@ def build_report(
     plan = parse(current.document) if current else None
     if current is None or plan is None or not plan.actions:
         raise Conflict(
-            "the workplan has no actions yet, so there is nothing to report: "
-            "propose actions and have them accepted first"
+            N_(
+                "the workplan has no actions yet, so there is nothing to "
+                "report: propose actions and have them accepted first"
+            )
         )
     today = clock.today()
     tracked = dict(repo.tracked_statuses())

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden
+from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
@@ -47,33 +49,43 @@ class WorkplanService:
         self.settings = settings
         self.repo = WorkplanRepository(db, caller)
 
-    def _require(self, roles: frozenset[Role], what: str) -> None:
+    def _require(self, roles: frozenset[Role], refusal: str) -> None:
         if self.caller.role not in roles:
-            allowed = " or ".join(sorted(r.value.replace("_", " ") for r in roles))
-            raise Forbidden(f"only an {allowed} may {what}")
+            raise Forbidden(refusal)
 
     def get_version(self, number: int) -> WorkplanVersion:
-        version = found(self.repo.version(number), f"workplan version {number}")
+        version = found(
+            self.repo.version(number), Text(N_("no workplan version %(number)s"), number=number)
+        )
         return version
 
     def get_proposal(self, proposal_id: str) -> WorkplanProposal:
-        proposal = found(self.repo.proposal(proposal_id), f"proposal {proposal_id}")
+        proposal = found(
+            self.repo.proposal(proposal_id),
+            Text(N_("no proposal %(proposal_id)s"), proposal_id=proposal_id),
+        )
         return proposal
 
     def edit_version(self, number: int) -> None:
         """Accepted versions are immutable; the refusal says what to do instead."""
         version = self.get_version(number)
         raise Conflict(
-            f"workplan version {version.number} is {version.state} and cannot be edited: "
-            f"propose a change against version {version.number} instead "
-            "(POST /api/v1/workplan/proposals)"
+            Text(
+                N_(
+                    "workplan version %(number)s is %(state)s and cannot be "
+                    "edited: propose a change against version %(number)s instead "
+                    "(POST /api/v1/workplan/proposals)"
+                ),
+                number=version.number,
+                state=version.state,
+            )
         )
 
     # proposals ------------------------------------------------------------------
     def _new_proposal(
         self, base_number: int, changes: list[Change], note: str, counter_to: str | None
     ) -> WorkplanProposal:
-        base = versions.check_base(self.repo, base_number, "this proposal")
+        base = versions.check_base(self.repo, base_number, N_("this proposal"))
         proposal_id = new_id()
         normalised = normalise(changes, new_id)
         versions.next_version(self.repo, base, normalised, proposal_id)  # validates
@@ -100,23 +112,42 @@ class WorkplanService:
         return proposal
 
     def propose(self, data: ProposalCreate) -> WorkplanProposal:
-        self._require(DECIDERS, "propose workplan changes")
+        self._require(
+            DECIDERS, N_("only an administrator or a liaison officer may propose workplan changes")
+        )
         return self._new_proposal(data.base_version, data.changes, data.note, None)
 
-    def _open_from_peer(self, proposal_id: str, verb: str) -> WorkplanProposal:
-        self._require(DECIDERS, f"{verb} proposals")
+    def _open_from_peer(self, proposal_id: str) -> WorkplanProposal:
+        self._require(
+            DECIDERS,
+            N_(
+                "only an administrator or a liaison officer may decide on the other "
+                "party's proposals"
+            ),
+        )
         proposal = self.get_proposal(proposal_id)
         if proposal.proposer_party == self.settings.party:
             raise Conflict(
-                f"proposal {proposal.id} is this party's own: the other party decides on it"
+                Text(
+                    N_("proposal %(id)s is this party's own: the other party decides on it"),
+                    id=proposal.id,
+                )
             )
         if proposal.status != ProposalStatus.OPEN.value:
-            raise Conflict(f"proposal {proposal.id} is {proposal.status}, no longer open")
+            raise Conflict(
+                Text(
+                    N_("proposal %(id)s is %(status)s, no longer open"),
+                    id=proposal.id,
+                    status=proposal.status,
+                )
+            )
         return proposal
 
     def accept(self, proposal_id: str) -> WorkplanVersion:
-        proposal = self._open_from_peer(proposal_id, "accept")
-        base = versions.check_base(self.repo, proposal.base_number, f"proposal {proposal.id}")
+        proposal = self._open_from_peer(proposal_id)
+        base = versions.check_base(
+            self.repo, proposal.base_number, Text(N_("proposal %(id)s"), id=proposal.id)
+        )
         _, data, sha256 = versions.next_version(
             self.repo, base, versions.changes_of(proposal), proposal.id
         )
@@ -149,7 +180,7 @@ class WorkplanService:
         return version
 
     def reject(self, proposal_id: str, data: RejectCreate) -> WorkplanProposal:
-        proposal = self._open_from_peer(proposal_id, "reject")
+        proposal = self._open_from_peer(proposal_id)
         proposal.status = ProposalStatus.REJECTED.value
         proposal.reason = data.reason
         proposal.decided_at = clock.now()
@@ -159,7 +190,7 @@ class WorkplanService:
         return proposal
 
     def counter(self, proposal_id: str, data: CounterCreate) -> WorkplanProposal:
-        original = self._open_from_peer(proposal_id, "counter")
+        original = self._open_from_peer(proposal_id)
         counter = self._new_proposal(original.base_number, data.changes, data.note, original.id)
         original.status = ProposalStatus.COUNTERED.value
         original.decided_at = clock.now()
@@ -172,10 +203,21 @@ class WorkplanService:
 
     # progress ---------------------------------------------------------------------
     def report_progress(self, action_id: str, data: ProgressCreate) -> WorkplanProgress:
-        self._require(REPORTERS, "report progress")
-        action = found(self.repo.action(action_id), f"action {action_id} in the current workplan")
+        self._require(
+            REPORTERS,
+            N_("only an administrator, a liaison officer or an analyst may report progress"),
+        )
+        action = found(
+            self.repo.action(action_id),
+            Text(N_("no action %(action_id)s in the current workplan"), action_id=action_id),
+        )
         if self.caller.party_code not in action.leads:
-            raise Forbidden(f"{self.caller.party_code} does not lead this action")
+            raise Forbidden(
+                Text(
+                    N_("%(party_code)s does not lead this action"),
+                    party_code=self.caller.party_code,
+                )
+            )
         update = WorkplanProgress(
             id=new_id(),
             action_id=action.id,

@@ -7,7 +7,9 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, NotFound
+from liaison.kit.errors import Conflict, Message, NotFound
+from liaison.kit.i18n import Text, as_text
+from liaison.kit.plugin import N_
 from liaison.models import WorkplanProposal, WorkplanVersion
 from liaison.workplan.document import apply, canonical, parse, sha256_of
 from liaison.workplan.repository import WorkplanRepository
@@ -20,7 +22,7 @@ CHANGES: TypeAdapter[list[Change]] = TypeAdapter(list[Change])
 def current_or_fail(repo: WorkplanRepository) -> WorkplanVersion:
     version = repo.current()
     if version is None:
-        raise NotFound("there is no workplan yet: seed version 1 ('liaison seed --demo')")
+        raise NotFound(N_("there is no workplan yet: seed version 1 ('liaison seed --demo')"))
     return version
 
 
@@ -29,23 +31,38 @@ def counterparts(document: PlanDocument, own_party: str) -> list[str]:
     return [p for p in document.parties if p != own_party]
 
 
-def check_base(repo: WorkplanRepository, base_number: int, what: str) -> WorkplanVersion:
+def check_base(repo: WorkplanRepository, base_number: int, what: Message) -> WorkplanVersion:
     """The base must be the current version, with no other version awaiting signature."""
     current = current_or_fail(repo)
     if base_number != current.number:
         raise Conflict.on_field(
             "base_version",
-            f"{what} is against version {base_number}, but the current version is "
-            f"{current.number}: changes are never merged silently; "
-            f"propose again against version {current.number}",
+            Text(
+                N_(
+                    "%(what)s is against version %(base_number)s, but the "
+                    "current version is %(number)s: changes are never merged "
+                    "silently; propose again against version %(number)s"
+                ),
+                what=as_text(what),
+                base_number=base_number,
+                number=current.number,
+            ),
         )
     pending = repo.pending()
     if pending is not None:
         raise Conflict.on_field(
             "base_version",
-            f"version {pending.number} (proposal {pending.proposal_id}) is already accepted "
-            f"and awaiting the countersignature; {what} against version {base_number} "
-            "conflicts with it",
+            Text(
+                N_(
+                    "version %(number)s (proposal %(proposal_id)s) is already "
+                    "accepted and awaiting the countersignature; %(what)s "
+                    "against version %(base_number)s conflicts with it"
+                ),
+                number=pending.number,
+                proposal_id=pending.proposal_id,
+                what=as_text(what),
+                base_number=base_number,
+            ),
         )
     return current
 

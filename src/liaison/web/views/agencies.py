@@ -15,6 +15,7 @@ from liaison.directory.service import DirectoryService
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath, OptionalIdQuery, OptionalPartyQuery
 from liaison.kit.pagination import PageParams
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Agency
 from liaison.web.views.common import (
@@ -89,7 +90,7 @@ def _form_page(
 @router.get("/new")
 def new_agency(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
     if not may_add_agency(caller):
-        raise Forbidden("only an administrator may add agencies")
+        raise Forbidden(N_("only an administrator may add agencies"))
     return _form_page(request, caller, DirectoryRepository(db, caller), FormState(), None)
 
 

@@ -12,8 +12,9 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from liaison.api.deps import DbDep, SettingsDep
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import FieldError, ValidationFailed, summary
 from liaison.kit.roles import Caller
+from liaison.kit.validation import invalid_message
 from liaison.ledger import repository
 from liaison.ledger.schemas import MAX_SEQUENCE, AuditQuery, VerifyOut
 from liaison.ledger.verify import verify_chain
@@ -40,8 +41,8 @@ def _page(
             {k: v or None for k, v in filters.items()} | {"before": before, "limit": PAGE}
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors())
-        raise ValidationFailed(problems) from exc
+        problems = [FieldError(str(e["loc"][0]), invalid_message(e)) for e in exc.errors()]
+        raise ValidationFailed(summary(problems), errors=problems) from exc
     rows, next_before = repository.page(db, query)
     older = request.url.include_query_params(before=next_before) if next_before else None
     return {

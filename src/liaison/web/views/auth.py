@@ -26,7 +26,6 @@ from liaison.web.views.common import (
     redirect_after_post,
     render,
     safe_next,
-    sentence,
 )
 from liaison.web.views.forms import FormState
 
@@ -98,7 +97,7 @@ def login_submit(request: Request, db: DbDep, settings: SettingsDep, form: FormD
             db, settings, username, form_text(form, "password"), client_ip(request)
         )
     except TooManyAttempts as exc:
-        state.status, state.message = 429, f"{sentence(exc.detail)}."
+        state.status, state.message = 429, exc.detail
         retry = {"Retry-After": str(exc.retry_after_seconds)}
         return _login_page(request, settings, state, headers=retry)
     if user is None:

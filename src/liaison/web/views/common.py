@@ -16,7 +16,9 @@ from starlette.datastructures import FormData
 from starlette.templating import Jinja2Templates
 
 from liaison.api.headers import CONTENT_SECURITY_POLICY
-from liaison.kit.errors import NotAuthenticated
+from liaison.kit.errors import Message, NotAuthenticated
+from liaison.kit.i18n import localized
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.kit.words import humanize
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
@@ -56,6 +58,11 @@ def choices(members: Iterable[StrEnum]) -> list[tuple[str, str]]:
     return [(member.value, humanize(member)) for member in members]
 
 
+def shown(message: Message) -> str:
+    """A message (an error, a notice) in the reader's language and zone."""
+    return localized(message, i18n.CURRENT.get(), times.READER_ZONE.get())
+
+
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
     autoescape=True,
@@ -72,7 +79,7 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
 _env.globals["language_names"] = i18n.NATIVE_NAMES
 # A message id held in a variable (work-queue titles, form errors, option labels): a plain
 # string, escaped like any value. Never ``_(variable)``: gettext's result is trusted markup.
-_env.filters["translated"] = i18n.gettext_
+_env.filters["translated"] = shown
 _env.filters["humanize"] = label
 _env.filters["iso_date"] = iso_date
 _env.filters["sentence"] = sentence
@@ -157,7 +164,7 @@ def page_caller(
 ) -> Caller:
     """The signed-in user; otherwise NotAuthenticated, which the web renders as a redirect."""
     if caller is None:
-        raise NotAuthenticated("sign in to continue")
+        raise NotAuthenticated(N_("sign in to continue"))
     request.state.web_caller = caller  # lets error pages keep the navigation
     return caller
 

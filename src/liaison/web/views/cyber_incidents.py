@@ -18,6 +18,7 @@ from liaison.cyber.incidents import (
 from liaison.cyber.repository import CyberRepository
 from liaison.directory.parties import parties as directory_parties
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import CyberIncident
 from liaison.web import times
@@ -145,6 +146,8 @@ def change_status(
         try:
             status = IncidentStatus(form_text(form, "status"))
         except ValueError as exc:
-            raise ValidationFailed.on_field("status", "choose one of the listed statuses") from exc
+            raise ValidationFailed.on_field(
+                "status", N_("choose one of the listed statuses")
+            ) from exc
         service.set_status(incident_id, status)
     return redirect_after_post(request, _url(incident_id))

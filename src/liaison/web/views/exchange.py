@@ -31,7 +31,9 @@ from liaison.exchange.schemas import (
 from liaison.exchange.service import SENDERS, ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Message
 from liaison.policy import obligations
@@ -59,7 +61,9 @@ def _choice(options: type[StrEnum], name: str, value: str) -> str | None:
     if not value:
         return None
     if value not in {member.value for member in options}:
-        raise ValidationFailed.on_field(name, f"not a {name} this inbox knows: {value}")
+        raise ValidationFailed.on_field(
+            name, Text(N_("not a %(name)s this inbox knows: %(value)s"), name=name, value=value)
+        )
     return value
 
 

@@ -18,6 +18,7 @@ from liaison.exchange.schemas import ForwardIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Message
 from liaison.web.views import once
@@ -64,9 +65,9 @@ def _in_case(svc: ExchangeService, case_id: str, values: FormValues, name: str) 
     """The message the form's field ``name`` chooses, which must belong to this case."""
     message_id = str(values[name])
     if not message_id:
-        raise ValidationFailed.on_field(name, "choose a message")
+        raise ValidationFailed.on_field(name, N_("choose a message"))
     if svc.repo.message(message_id).case_id != case_id:
-        raise ValidationFailed.on_field(name, "that message is not in this case")
+        raise ValidationFailed.on_field(name, N_("that message is not in this case"))
     return message_id
 
 
@@ -134,7 +135,9 @@ def clarify(
     def act() -> object:
         question = str(values["question"]).strip()
         if len(question) < 3:
-            raise ValidationFailed.on_field("question", "write the question (3 characters or more)")
+            raise ValidationFailed.on_field(
+                "question", N_("write the question (3 characters or more)")
+            )
         return svc.ask_clarification(_in_case(svc, case_id, values, "clarify_of"), question)
 
     return _in_thread(request, db, caller, settings, case_id, "clarify", values, act, sends=True)
@@ -157,7 +160,7 @@ def answer(
     def act() -> object:
         text = str(values["answer"]).strip()
         if not text:
-            raise ValidationFailed.on_field("answer", "write the answer you received")
+            raise ValidationFailed.on_field("answer", N_("write the answer you received"))
         return svc.answer_clarification(clarification_id, text)
 
     name = f"answer-{clarification_id}"
@@ -178,7 +181,7 @@ def assign(
 
     def act() -> object:
         if not values["username"]:
-            raise ValidationFailed.on_field("username", "choose who to assign the case to")
+            raise ValidationFailed.on_field("username", N_("choose who to assign the case to"))
         return svc.assign(case_id, str(values["username"]))
 
     return _in_thread(request, db, caller, settings, case_id, "assign", values, act)
@@ -199,7 +202,7 @@ def add_note(
     def act() -> object:
         text = str(values["text"]).strip()
         if not text or len(text) > 10_000:
-            raise ValidationFailed.on_field("text", "write a note of up to 10,000 characters")
+            raise ValidationFailed.on_field("text", N_("write a note of up to 10,000 characters"))
         return svc.add_note(case_id, text)
 
     return _in_thread(request, db, caller, settings, case_id, "note", values, act)

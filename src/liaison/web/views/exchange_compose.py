@@ -28,6 +28,8 @@ from liaison.exchange.schemas import (
 )
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import Forbidden, LiaisonError, PolicyBlocked, ValidationFailed
+from liaison.kit.i18n import Text
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Attachment, Message
 from liaison.policy import service as policy
@@ -125,7 +127,9 @@ def compose_page(
 def _uploads(form: FormData) -> list[UploadFile]:
     files = [f for f in form.getlist("attachment") if isinstance(f, UploadFile) and f.filename]
     if len(files) > MAX_UPLOADS:
-        raise ValidationFailed.on_field("attachment", f"attach at most {MAX_UPLOADS} files")
+        raise ValidationFailed.on_field(
+            "attachment", Text(N_("attach at most %(MAX_UPLOADS)s files"), MAX_UPLOADS=MAX_UPLOADS)
+        )
     return files
 
 
@@ -210,7 +214,7 @@ def compose(
         except ValidationFailed as exc:
             raise ValidationFailed(exc.detail, errors=[*errors, *exc.errors]) from None
         if errors:
-            raise ValidationFailed("an entity is not valid", errors=errors)
+            raise ValidationFailed(N_("an entity is not valid"), errors=errors)
         stored = _store_uploads(svc, settings, files, data.markings)
         data.attachment_ids = [*data.attachment_ids, *(a.id for a in stored)]
         values["attachment_ids"] = list(data.attachment_ids)

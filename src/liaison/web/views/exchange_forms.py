@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from liaison.exchange.entities import Entity, EntityKind
 from liaison.exchange.schemas import ComposeIn, ReplyIn
-from liaison.kit.errors import BlockingRule, FieldError, Forbidden, PolicyBlocked, ValidationFailed
+from liaison.kit.errors import (
+    BlockingRule,
+    FieldError,
+    Forbidden,
+    Message,
+    PolicyBlocked,
+    ValidationFailed,
+)
+from liaison.kit.i18n import Label, Text, as_text
+from liaison.kit.plugin import N_
 from liaison.web.views.forms import FormState, FormValues, attempt, friendly
 
 T = TypeVar("T")
@@ -26,21 +35,21 @@ _ENTITY: TypeAdapter[Entity] = TypeAdapter(Entity)
 
 # kind → (value field, its label, detail field, its label)
 ENTITY_FIELDS: dict[str, tuple[str, str, str | None, str | None]] = {
-    "person": ("name", "Name", "date_of_birth", "Date of birth"),
-    "organisation": ("name", "Name", "country", "Country"),
-    "phone": ("number", "Phone number", "region", "Region"),
-    "email": ("address", "E-mail address", None, None),
-    "address": ("text", "Address", "country", "Country"),
-    "vehicle": ("registration", "Registration", "country", "Country"),
-    "vessel": ("imo", "IMO number", "name", "Vessel name"),
-    "flight": ("number", "Flight number", "date", "Date"),
-    "bank_account": ("iban", "IBAN", "bank", "Bank"),
-    "crypto_wallet": ("address", "Wallet address", "currency", "Currency"),
-    "ip": ("address", "IP address", None, None),
-    "domain": ("name", "Domain", None, None),
-    "url": ("url", "URL", None, None),
-    "shipment": ("container", "Container number", "bill_of_lading", "Bill of lading"),
-    "chemical": ("cas", "CAS number", "name", "Name"),
+    "person": ("name", N_("Name"), "date_of_birth", N_("Date of birth")),
+    "organisation": ("name", N_("Name"), "country", N_("Country")),
+    "phone": ("number", N_("Phone number"), "region", N_("Region")),
+    "email": ("address", N_("E-mail address"), None, None),
+    "address": ("text", N_("Address"), "country", N_("Country")),
+    "vehicle": ("registration", N_("Registration"), "country", N_("Country")),
+    "vessel": ("imo", N_("IMO number"), "name", N_("Vessel name")),
+    "flight": ("number", N_("Flight number"), "date", N_("Date")),
+    "bank_account": ("iban", N_("IBAN"), "bank", N_("Bank")),
+    "crypto_wallet": ("address", N_("Wallet address"), "currency", N_("Currency")),
+    "ip": ("address", N_("IP address"), None, None),
+    "domain": ("name", N_("Domain"), None, None),
+    "url": ("url", N_("URL"), None, None),
+    "shipment": ("container", N_("Container number"), "bill_of_lading", N_("Bill of lading")),
+    "chemical": ("cas", N_("CAS number"), "name", N_("Name")),
 }
 ENTITY_KINDS = [(k.value, k.value.replace("_", " ").capitalize()) for k in EntityKind]
 ENTITY_LISTS = (
@@ -131,8 +140,8 @@ def _person_facts(row: Mapping[str, str]) -> dict[str, Any]:
     return facts
 
 
-def _message(error: Mapping[str, Any]) -> str:
-    return friendly(error).removeprefix("Value error, ")
+def _message(error: Mapping[str, Any]) -> Message:
+    return friendly(error)
 
 
 def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
@@ -143,7 +152,8 @@ def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
         name = f"entity-{index}"
         kind = row["kind"]
         if kind not in ENTITY_FIELDS:
-            errors.append(FieldError(name, f"Entity {index + 1}: choose what kind of entity it is"))
+            choose = N_("Entity %(number)s: choose what kind of entity it is")
+            errors.append(FieldError(name, Text(choose, number=index + 1)))
             continue
         value_field, value_label, detail_field, detail_label = ENTITY_FIELDS[kind]
         data: dict[str, Any] = {"kind": kind}
@@ -158,9 +168,9 @@ def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
         labels = {
             value_field: value_label,
             detail_field: detail_label,
-            "protection_status": "Protection status",
-            "feared_country": "Feared country",
-            "activity_basis": "Known for",
+            "protection_status": N_("Protection status"),
+            "feared_country": N_("Feared country"),
+            "activity_basis": N_("Known for"),
         }
         try:
             entities.append(_ENTITY.validate_python(data))
@@ -168,10 +178,24 @@ def parse_entities(values: FormValues) -> tuple[list[Entity], list[FieldError]]:
             first = exc.errors()[0]
             loc = [str(part) for part in first["loc"][1:]]
             text = _message(first)
-            target = loc[0] if loc else text.partition(":")[0]
+            said = text if isinstance(text, str) else ""
+            target = loc[0] if loc else said.partition(":")[0]
             shown = labels.get(target) or target.replace("_", " ")
-            text = text.removeprefix(f"{target}: ")
-            errors.append(FieldError(name, f"Entity {index + 1} ({kind}), {shown}: {text}"))
+            if isinstance(text, str):
+                text = text.removeprefix(f"{target}: ")
+            where = N_("Entity %(number)s (%(kind)s), %(field)s: %(message)s")
+            errors.append(
+                FieldError(
+                    name,
+                    Text(
+                        where,
+                        number=index + 1,
+                        kind=Label(kind, inline=True),
+                        field=Text(shown),
+                        message=as_text(text),
+                    ),
+                )
+            )
     return entities, errors
 
 
@@ -216,7 +240,7 @@ def fields_failed(exc: ValidationError, model_field: str = "form") -> Validation
         loc = [str(part) for part in error["loc"]]
         name = (loc[1] if loc[0] == "markings" and len(loc) > 1 else loc[0]) if loc else model_field
         errors.append(FieldError(name, _message(error)))
-    return ValidationFailed("the form has errors", errors=errors)
+    return ValidationFailed(N_("the form has errors"), errors=errors)
 
 
 def flatten(exc: ValidationFailed | Forbidden) -> list[FieldError]:
@@ -239,11 +263,11 @@ def attempt_send(db: Session, values: FormValues, action: Callable[[], T]) -> T 
     if isinstance(result, FormState):
         return SendForm(values=values, errors=result.errors, status=result.status)
     if isinstance(result, PolicyBlocked):
-        message = f"Not sent: blocked by policy. {result.detail}"
+        blocked = N_("Not sent: blocked by policy. %(detail)s")
+        message = Text(blocked, detail=as_text(result.detail))
         return SendForm(values=values, message=message, status=403, rules=result.rules)
     if isinstance(result, Forbidden):
         errors = {e.field: e.message for e in flatten(result)}
-        return SendForm(
-            values=values, errors=errors, message=f"Not sent: {result.detail}", status=403
-        )
+        refused = Text(N_("Not sent: %(detail)s"), detail=as_text(result.detail))
+        return SendForm(values=values, errors=errors, message=refused, status=403)
     return result

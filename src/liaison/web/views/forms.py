@@ -20,37 +20,20 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from liaison.kit.errors import LiaisonError
-from liaison.web.i18n import N_
+from liaison.kit.errors import LiaisonError, Message
+from liaison.kit.validation import invalid_message
 from liaison.web.views import once
 from liaison.web.views.common import form_list, form_text, redirect_after_post
 
 T = TypeVar("T")
 FormValues = dict[str, str | list[str]]
 
-# Messages marked N_ are in the catalogues: the form shows them in the reader's language.
-_MESSAGES = {
-    "missing": N_("this field is required"),
-    "string_too_short": "must be at least {min_length} characters",
-    "string_too_long": "must be at most {max_length} characters",
-    "string_pattern_mismatch": N_("contains characters that are not allowed here"),
-    "enum": N_("choose one of the listed options"),
-    "date_from_datetime_parsing": N_("enter a date as YYYY-MM-DD"),
-    "date_from_datetime_inexact": N_("enter a date as YYYY-MM-DD"),
-    "date_parsing": N_("enter a date as YYYY-MM-DD"),
-    "date_type": N_("enter a date as YYYY-MM-DD"),
-    "extra_forbidden": N_("this field is not expected here"),
-    "datetime_parsing": N_("enter a date and time, e.g. 2026-02-10 10:00"),
-    "datetime_from_date_parsing": N_("enter a date and time, e.g. 2026-02-10 10:00"),
-    "datetime_type": N_("enter a date and time, e.g. 2026-02-10 10:00"),
-}
-
 
 @dataclass
 class FormState:
     values: Mapping[str, str | list[str]] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    message: str | None = None  # a form-level message (e.g. a failed sign-in)
+    errors: dict[str, Message] = field(default_factory=dict)  # shown with | translated
+    message: Message | None = None  # a form-level message (e.g. a failed sign-in)
     status: int = 200
 
     def value(self, name: str) -> str:
@@ -73,21 +56,17 @@ def read_values(form: FormData, fields: Sequence[str], lists: Sequence[str] = ()
     return values
 
 
-def friendly(error: Mapping[str, Any]) -> str:
-    if error.get("type") == "string_too_short" and error.get("input") == "":
-        return N_("this field is required")
-    template = _MESSAGES.get(str(error.get("type")))
-    if template is None:
-        return str(error.get("msg", "is not valid"))
-    return template.format(**error.get("ctx", {}))
+def friendly(error: Mapping[str, Any]) -> Message:
+    """A pydantic error as the message shown beside its field (``kit.validation``)."""
+    return invalid_message(error)
 
 
-def _field_errors(exc: ValidationError | LiaisonError) -> tuple[dict[str, str], int]:
+def _field_errors(exc: ValidationError | LiaisonError) -> tuple[dict[str, Message], int]:
     if isinstance(exc, LiaisonError):
         if not exc.errors:
             raise exc
         return {e.field: e.message for e in exc.errors}, exc.status
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
         errors.setdefault(name, friendly(error))

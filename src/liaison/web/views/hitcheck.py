@@ -20,6 +20,7 @@ from liaison.hitcheck.identifiers import Category, Identifier
 from liaison.hitcheck.schemas import CheckIn, CheckOut, ConfirmIn, MatchOut
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.web.views.common import (
     CsrfFormDep,
@@ -113,7 +114,7 @@ def bulk_check(
 
     def run() -> CheckOut | bulk_jobs.Plan:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise ValidationFailed.on_field("file", "choose a CSV file to check")
+            raise ValidationFailed.on_field("file", N_("choose a CSV file to check"))
         text = upload.file.read(settings.max_request_bytes).decode("utf-8-sig", "replace")
         service = HitcheckService(db, caller, settings, http)
         if as_file:
@@ -149,7 +150,7 @@ def bulk_job_page(request: Request, job_id: str, db: DbDep, caller: PageCallerDe
 def bulk_job_file(job_id: str, db: DbDep, caller: PageCallerDep) -> Response:
     result = bulk_jobs.result_of(bulk_jobs.get(db, caller, job_id))
     if result is None:
-        raise NotFound("this bulk check has no result yet")
+        raise NotFound(N_("this bulk check has no result yet"))
     return _result_file(bulk.result_csv(result))
 
 

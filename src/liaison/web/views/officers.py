@@ -16,6 +16,7 @@ from liaison.kit import clock
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import OptionalIdQuery
 from liaison.kit.pagination import PageParams
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Agency
 from liaison.web.views.common import (
@@ -90,7 +91,7 @@ def _form_page(
 ) -> Response:
     allowed = nominating_agencies(repo)
     if not allowed:
-        raise Forbidden("you may not nominate officers for any agency")
+        raise Forbidden(N_("you may not nominate officers for any agency"))
     return render(
         request,
         "officer_form.html",

@@ -16,6 +16,7 @@ from liaison.api.deps import DbDep
 from liaison.directory.parties import other_parties
 from liaison.kit.errors import Forbidden
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.policy import service, store, vocab
 from liaison.policy.endpoints import SubjectDraft
@@ -159,7 +160,7 @@ def packs_page(request: Request, db: DbDep, caller: PageCallerDep) -> Response:
 
 def _admin(caller: Caller) -> None:
     if not caller.is_admin:
-        raise Forbidden("only an administrator manages rule packs")
+        raise Forbidden(N_("only an administrator manages rule packs"))
 
 
 @router.post("/packs")

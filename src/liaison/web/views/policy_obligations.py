@@ -8,7 +8,9 @@ from fastapi.responses import Response
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import NotFound
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.models.policy import PolicyObligation
 from liaison.policy import obligations
 from liaison.policy.obligations import DischargeIn
@@ -33,7 +35,12 @@ def discharge(
     ExchangeService(db, caller, settings).thread(case_id)  # 404 unless the caller sees it
     row = db.get(PolicyObligation, obligation_id)
     if row is None or row.case_id != case_id:
-        raise NotFound(f"obligation {obligation_id} not found on this case")
+        raise NotFound(
+            Text(
+                N_("obligation %(obligation_id)s not found on this case"),
+                obligation_id=obligation_id,
+            )
+        )
     values = read_values(form, FIELDS)
 
     def act() -> PolicyObligation:

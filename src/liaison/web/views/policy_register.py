@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import Forbidden, ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.policy import register
 from liaison.web.views.common import CsrfFormDep, PageCallerDep, redirect_after_post, render
@@ -21,7 +22,7 @@ MAX_BYTES = 20 * 1024 * 1024
 
 def _keeper(caller: Caller) -> None:
     if caller.role not in KEEPERS:
-        raise Forbidden("only administrators and legal reviewers keep the register")
+        raise Forbidden(N_("only administrators and legal reviewers keep the register"))
 
 
 def _page(
@@ -56,13 +57,13 @@ async def import_register(
 
     def act() -> int:
         if not content:
-            raise ValidationFailed.on_field("file", "choose a CSV file to import")
+            raise ValidationFailed.on_field("file", N_("choose a CSV file to import"))
         if len(content) > MAX_BYTES:
-            raise ValidationFailed.on_field("file", "the file is larger than 20 MiB")
+            raise ValidationFailed.on_field("file", N_("the file is larger than 20 MiB"))
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ValidationFailed.on_field("file", "the CSV must be UTF-8 text") from exc
+            raise ValidationFailed.on_field("file", N_("the CSV must be UTF-8 text")) from exc
         actor = f"user:{caller.username}"
         return register.import_csv(db, text, actor=actor, party=settings.party)
 

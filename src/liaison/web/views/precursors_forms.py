@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.directory.parties import parties as directory_parties
 from liaison.kit.inputs import IdPath, QueryText
+from liaison.kit.plugin import N_
 from liaison.precursors import register
 from liaison.precursors.imports import NoticeImport, rows_of
 from liaison.precursors.incidents import IncidentService
@@ -137,7 +138,9 @@ def import_extract(
     state = FormState(values=values)
     report = None
     if not isinstance(upload, UploadFile) or not upload.filename:
-        state = FormState(values=values, errors={"file": "choose a CSV or .xlsx file"}, status=422)
+        state = FormState(
+            values=values, errors={"file": N_("choose a CSV or .xlsx file")}, status=422
+        )
     else:
 
         def run() -> Any:

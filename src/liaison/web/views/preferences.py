@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.users import service
 from liaison.users.deps import CSRF_HEADER, check_csrf, optional_caller
@@ -82,7 +83,7 @@ def switch_language(
     cookie for this browser (so the sign-in page speaks it too)."""
     choice = form_text(form, "language")
     if choice not in i18n.LANGUAGES:
-        raise ValidationFailed.on_field("language", "choose English, Français or हिन्दी")
+        raise ValidationFailed.on_field("language", N_("choose English, Français or हिन्दी"))
     if caller is not None:
         check_csrf(
             request, caller, form_text(form, "csrf_token") or request.headers.get(CSRF_HEADER)

@@ -97,7 +97,7 @@ def _run(db: Session, values: FormValues, action: Callable[[], object]) -> objec
     try:
         return attempt(db, values, action)
     except NotFound as exc:
-        return FormState(values=values, errors={"object_id": str(exc)}, status=422)
+        return FormState(values=values, errors={"object_id": exc.detail}, status=422)
 
 
 @router.post("/holds")

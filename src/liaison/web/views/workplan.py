@@ -15,8 +15,11 @@ from starlette.datastructures import FormData
 
 from liaison.api.deps import DbDep, RegistryDep, SettingsDep
 from liaison.kit.errors import LiaisonError, NotFound, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath
+from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
+from liaison.kit.validation import invalid_message
 from liaison.models import DialogueOutcome
 from liaison.web import i18n
 from liaison.web.views import workplan_forms
@@ -188,7 +191,7 @@ def _parse(model: type[M], data: dict[str, Any]) -> M:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "input"
-        raise ValidationFailed.on_field(field, first["msg"]) from None
+        raise ValidationFailed.on_field(field, invalid_message(first)) from None
 
 
 def _action_change(form: FormData, parties: list[str]) -> list[dict[str, Any]]:
@@ -310,7 +313,9 @@ def action_page(request: Request, action_id: IdPath, db: DbDep, caller: PageCall
     repo = WorkplanRepository(db, caller)
     action = repo.action(action_id)
     if action is None:
-        raise NotFound(f"no action {action_id} in the current workplan")
+        raise NotFound(
+            Text(N_("no action %(action_id)s in the current workplan"), action_id=action_id)
+        )
     return render(
         request,
         "workplan/action.html",

@@ -9,8 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from liaison.kit.errors import LiaisonError
-from liaison.web.views.common import form_text, sentence
+from liaison.kit.errors import LiaisonError, Message
+from liaison.web.views.common import form_text
 from liaison.web.views.forms import FormState, friendly
 
 ACTION_FIELDS = ("area", "description", "deliverable", "milestone_title", "milestone_due", "note")
@@ -39,27 +39,22 @@ def field_for(path: str) -> str | None:
     return None
 
 
-def _message(text: str) -> str:
-    # pydantic's "Value error, …" prefix is for programmers
-    return sentence(text.removeprefix("Value error, "))
-
-
 def refusal(exc: ValidationError | LiaisonError, values: dict[str, Any]) -> FormState | None:
     """The form again with each error beside its field; ``None`` if none maps to a field
     (the error page then says what went wrong)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}  # the template translates and capitalises them
     if isinstance(exc, ValidationError):
         for error in exc.errors():
             path = ".".join(str(part) for part in error["loc"])
             name = field_for(path)
             if name:
-                errors.setdefault(name, _message(friendly(error)))
+                errors.setdefault(name, friendly(error))
         status = 422
     else:
         for field_error in exc.errors:
             name = field_for(field_error.field)
             if name:
-                errors.setdefault(name, _message(field_error.message))
+                errors.setdefault(name, field_error.message)
         status = exc.status
     if not errors:
         return None
