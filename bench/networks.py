@@ -54,7 +54,7 @@ def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float
 
 def _ours(rows: list[dict[str, Any]]) -> dict[str, str]:
     _, weights = model.train(pd.DataFrame(rows))
-    scored = score.score_all(rows, weights)
+    scored = score.score_all(rows, weights, at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     return mapping
 

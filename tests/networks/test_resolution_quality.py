@@ -29,7 +29,7 @@ def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float
 def test_cross_script_set_with_the_shipped_model() -> None:
     recs = synthetic.generate(people=250, seed=11)  # not the set the defaults were trained on
     rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
-    scored = score.score_all(rows, default_weights())
+    scored = score.score_all(rows, default_weights(), at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     precision, recall = _prf(_pairs(mapping), _pairs({r.uid: r.truth for r in recs}))
     assert precision >= 0.93, precision
@@ -58,7 +58,7 @@ def test_febrl4_slice_end_to_end_with_the_shipped_model() -> None:
         iso = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 and dob.isdigit() else None
         ids = [f"ssn:{r.soc_sec_id}"] if r.soc_sec_id else []
         rows.append(records.person_row(r.rec_id, f"{r.given_name} {r.surname}", iso, ids, None))
-    scored = score.score_all(rows, default_weights())
+    scored = score.score_all(rows, default_weights(), at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     truth = {r.rec_id: r.rec_id.split("-")[1] for r in frame.itertuples()}
     precision, recall = _prf(_pairs(mapping), _pairs(truth))

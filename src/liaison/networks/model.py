@@ -19,6 +19,10 @@ from liaison.networks.levels import COMPARISONS, LISTS, Comparison
 
 MATCH_PROBABILITY = 0.5
 MATCH_WEIGHT = math.log2(MATCH_PROBABILITY / (1 - MATCH_PROBABILITY))
+# pairs less likely than this are no candidates at all (the clustering weighs a record's
+# other candidates against the cluster it joins; one this unlikely changes nothing)
+CANDIDATE_PROBABILITY = 0.01
+CANDIDATE_WEIGHT = math.log2(CANDIDATE_PROBABILITY / (1 - CANDIDATE_PROBABILITY))
 BLOCKING = (
     ("name_key",),
     ("first_key", "year"),
@@ -45,6 +49,16 @@ class Weights:
             total += weight
             parts.append({"comparison": name, "level": label, "weight": round(weight, 2)})
         return total, parts
+
+    def fits(self, comparisons: tuple[Comparison, ...] = COMPARISONS) -> bool:
+        """Whether these weights were trained on these comparisons (a model stored before
+        the comparisons changed gives its weights to other levels: it must not be used)."""
+        for comparison in comparisons:
+            trained = self.levels.get(comparison.name, {})
+            labels = [level.label for level in comparison.levels[1:-1]]
+            if [trained.get(len(labels) - i, ("", 0.0))[0] for i in range(len(labels))] != labels:
+                return False
+        return set(self.levels) == {c.name for c in comparisons}
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -76,9 +76,16 @@ def person_row(
         "ids": sorted(set(ids)),
         "addr_words": words,
         "addr_numbers": numbers,
+        "markers": names.markers(name),
         "sex": names.sex(name) or None,
         "nationality": nationality,
     }
+
+
+def markers_of(row: dict[str, Any]) -> list[str]:
+    """The row's family markers (rows stored before they were kept: from its Latin name)."""
+    found = row.get("markers")
+    return list(found) if found is not None else names.markers(row.get("latin") or "")
 
 
 def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
