@@ -211,8 +211,7 @@ def resolve_message(db: Session, message: Message, weights: Weights | None = Non
             _join_best(db, record, weights, apart, index)
         db.add(record)
         db.flush()
-        if record.kind == "person":
-            index.add(record.person)
+        index.add(record.person if record.kind == "person" else None)
         _touch_cluster(db, record)
     return len(fresh)
 
