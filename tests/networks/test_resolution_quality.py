@@ -93,3 +93,10 @@ def test_a_model_trained_on_other_comparisons_is_not_used() -> None:
     older = {**default_weights().to_json()}
     older["levels"] = {k: v for k, v in older["levels"].items() if k != "markers"}
     assert not model.Weights.from_json(older).fits()
+
+
+def test_a_shared_singh_does_not_make_two_surnames_alike() -> None:
+    weight, level = _weigh(
+        ("Rajinder Singh Bains", "1987-06-06"), ("Rajinder Singh Gill", "1987-06-06")
+    )
+    assert weight < model.MATCH_WEIGHT, level

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from liaison.models import NetworkRecord
 from liaison.networks.levels import COLUMNS, COMPARISONS, gamma_sql
 from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
-from liaison.networks.records import markers_of
+from liaison.networks.records import current_row
 from liaison.networks.score import blocks, frame
 
 Row = dict[str, Any]
@@ -59,12 +59,6 @@ def _query(weights: Weights, at_least: float) -> str:
     )
 
 
-def _current(row: Row) -> Row:
-    """A stored row as this release compares it (rows stored before the markers were
-    kept get them from their Latin name)."""
-    return row if "markers" in row else {**row, "markers": markers_of(row)}
-
-
 def _keys(row: Row) -> list[tuple[int, tuple[Any, ...]]]:
     """The row's blocking keys under every rule of the full run."""
     return [(rule, key) for rule, cols in enumerate(BLOCKING) for key in blocks(row, cols)]
@@ -81,7 +75,7 @@ class PersonIndex:
 
     def _load(self, db: Session, count: int) -> None:
         query = select(NetworkRecord.person).where(NetworkRecord.kind == "person")
-        rows = [_current(r) for r in db.scalars(query) if r]
+        rows = [current_row(r) for r in db.scalars(query) if r]
         self._blocks = {}
         for row in rows:
             self._block(row)
@@ -110,7 +104,7 @@ class PersonIndex:
             if row is None:
                 return
             self._position[row["unique_id"]] = self._people.num_rows
-            self._people = pa.concat_tables([self._people, frame([_current(row)])])
+            self._people = pa.concat_tables([self._people, frame([current_row(row)])])
             if self._people.column(0).num_chunks > CHUNKS:
                 self._people = self._people.combine_chunks()
             self._block(row)
@@ -135,7 +129,7 @@ class PersonIndex:
             candidates = self._people.take(pa.array(at, pa.int64()))
         cursor = self._db.cursor()  # its own connection: no lock needed to query
         try:
-            cursor.register("new", frame([_current(row)]))
+            cursor.register("new", frame([current_row(row)]))
             cursor.register("candidates", candidates)
             found = cursor.execute(_query(weights, at_least - 1e-9)).fetchall()
         finally:

@@ -147,8 +147,13 @@ def weights_of(linker: Any) -> Weights:
 
 
 def predict(linker: Any, weights: Weights) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
-    """Scored pairs at or above the match threshold: (id_l, id_r, weight, explanation)."""
-    found = linker.inference.predict(threshold_match_probability=MATCH_PROBABILITY)
+    """Scored pairs at or above the match threshold: (id_l, id_r, weight, explanation).
+
+    Every blocked pair is weighed with ``weights``: Splink's own weight gives a level EM
+    could not train (no pair of the training blocks reached it) a default m-probability,
+    ``weights_of`` gives it no weight (no evidence), so Splink's threshold would keep
+    other pairs than ours."""
+    found = linker.inference.predict()
     frame = found.as_pandas_dataframe()
     names = [c.name for c in COMPARISONS]
     out: list[tuple[str, str, float, list[dict[str, Any]]]] = []
@@ -156,5 +161,6 @@ def predict(linker: Any, weights: Weights) -> list[tuple[str, str, float, list[d
         values = row._asdict()
         gammas = {name: int(values[f"gamma_{name}"]) for name in names}
         weight, parts = weights.explain(gammas)
-        out.append((str(values["unique_id_l"]), str(values["unique_id_r"]), weight, parts))
+        if weight >= MATCH_WEIGHT:
+            out.append((str(values["unique_id_l"]), str(values["unique_id_r"]), weight, parts))
     return out

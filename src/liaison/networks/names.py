@@ -30,6 +30,7 @@ __all__ = [
     "sex_of",
     "skeleton",
     "swapped",
+    "unmarked",
 ]
 
 # every spelling seen for a marker, vowels written as ``_vowels`` writes them
@@ -80,6 +81,12 @@ def _split(name: str) -> tuple[str, tuple[str, ...]]:
 
 def markers(name: str) -> list[str]:
     return list(_split(name)[1])
+
+
+def unmarked(name: str) -> str:
+    """The name in Latin without its markers: what a spelling is compared on (a shared
+    "Singh" makes "Rajinder Singh Bains" and "Rajinder Singh Gill" look alike)."""
+    return _split(name)[0]
 
 
 def skeleton(name: str) -> str:

@@ -69,7 +69,7 @@ def person_row(
         "name_key": names.skeleton(name) or None,
         "first_key": names.first_key(name) or None,
         "last_key": names.last_key(name) or None,
-        "latin": names.latin(name) or None,
+        "latin": names.unmarked(name) or None,
         "dob": full or None,
         "dob_swapped": names.swapped(full) or None,
         "year": year or None,
@@ -82,10 +82,17 @@ def person_row(
     }
 
 
+def current_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as this release compares it: rows stored before the markers were
+    kept get them from their Latin name, and that name without them."""
+    if "markers" in row:
+        return row
+    latin = row.get("latin") or ""
+    return {**row, "markers": names.markers(latin), "latin": names.unmarked(latin) or None}
+
+
 def markers_of(row: dict[str, Any]) -> list[str]:
-    """The row's family markers (rows stored before they were kept: from its Latin name)."""
-    found = row.get("markers")
-    return list(found) if found is not None else names.markers(row.get("latin") or "")
+    return list(current_row(row)["markers"])
 
 
 def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
