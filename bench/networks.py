@@ -7,7 +7,8 @@
    year-only dates, many same-name different people): ours beside plain Splink with an
    off-the-shelf transliteration (indic-transliteration to IAST, folded) and defaults.
 3. Incremental: p95 time to resolve one new message (a person and a phone) against N
-   resolved person records in SQLite (candidates by indexed keys, scored in DuckDB).
+   resolved person records in SQLite (candidates from the warm index's blocking keys,
+   their rows taken from its Arrow table, scored in DuckDB).
 4. Graph analytics (components, degree, sampled betweenness, brokers, communities) on a
    random two-country graph of N entities / M links: seconds and peak RSS.
 ``--only defaults`` retrains the shipped default weights (no truth read).
@@ -54,7 +55,7 @@ def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float
 
 def _ours(rows: list[dict[str, Any]]) -> dict[str, str]:
     _, weights = model.train(pd.DataFrame(rows))
-    scored = score.score_all(rows, weights)
+    scored = score.score_all(rows, weights, at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     return mapping
 

@@ -15,7 +15,7 @@ from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry, MessageEntity, NetworkRecord
 from liaison.networks.resolve import full_run, resolve_pending, sweep_erased
 from tests.exchange import payloads
-from tests.networks.conftest import PERSON_DEVANAGARI
+from tests.networks.conftest import PERSON_DEVANAGARI, PHONE
 from tests.support.web import HTML, sign_in
 
 Headers = Callable[[str], dict[str, str]]
@@ -112,13 +112,23 @@ def test_split_is_kept_by_the_next_run_and_new_messages_resolve_incrementally(
         moved = db.get(NetworkRecord, red_record)
         assert moved is not None
         assert moved.cluster_id != person["id"]
-        # a new message from India: resolved against the existing entities, no full run
-        latin = {**PERSON_DEVANAGARI, "name": "Gurprit Sandhoo"}
+        split_out = moved.cluster_id
+    # new messages from India, resolved against the existing entities (no full run): a
+    # name and date of birth alone fit the split-out record as well as the person, so
+    # the record is left on its own for an analyst; with the person's phone it joins
+    latin = {**PERSON_DEVANAGARI, "name": "Gurprit Sandhoo"}
     receive(payloads.inbound(agencies, entities=[latin]))
     with unit_of_work(seeded) as db:
         assert resolve_pending(db) == 1
+        alone = db.scalars(select(NetworkRecord).where(NetworkRecord.label.like("%Sandhoo%"))).one()
+        assert alone.cluster_id not in (person["id"], split_out)
+    receive(payloads.inbound(agencies, entities=[{**latin, "name": "Gurpreet Sandhoo"}, PHONE]))
+    with unit_of_work(seeded) as db:
+        assert resolve_pending(db) == 2
         assert resolve_pending(db) == 0
-        new = db.scalars(select(NetworkRecord).where(NetworkRecord.label.like("%Sandhoo%"))).one()
+        new = db.scalars(
+            select(NetworkRecord).where(NetworkRecord.label.like("%Gurpreet Sandhoo%"))
+        ).one()
         assert new.cluster_id == person["id"]
         # the RED message's entities erased (retention): its records are forgotten too
         db.execute(delete(MessageEntity).where(MessageEntity.message_id == shared["red"]["id"]))

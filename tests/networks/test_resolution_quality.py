@@ -29,7 +29,7 @@ def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float
 def test_cross_script_set_with_the_shipped_model() -> None:
     recs = synthetic.generate(people=250, seed=11)  # not the set the defaults were trained on
     rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
-    scored = score.score_all(rows, default_weights())
+    scored = score.score_all(rows, default_weights(), at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     precision, recall = _prf(_pairs(mapping), _pairs({r.uid: r.truth for r in recs}))
     assert precision >= 0.93, precision
@@ -58,9 +58,45 @@ def test_febrl4_slice_end_to_end_with_the_shipped_model() -> None:
         iso = f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) == 8 and dob.isdigit() else None
         ids = [f"ssn:{r.soc_sec_id}"] if r.soc_sec_id else []
         rows.append(records.person_row(r.rec_id, f"{r.given_name} {r.surname}", iso, ids, None))
-    scored = score.score_all(rows, default_weights())
+    scored = score.score_all(rows, default_weights(), at_least=model.CANDIDATE_WEIGHT)
     mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
     truth = {r.rec_id: r.rec_id.split("-")[1] for r in frame.itertuples()}
     precision, recall = _prf(_pairs(mapping), _pairs(truth))
     assert precision >= 0.98, precision
     assert recall >= 0.5, recall
+
+
+def _weigh(one: tuple[str, str | None], other: tuple[str, str | None]) -> tuple[float, str]:
+    """The shipped model's weight for two records, and the level its name comparison took."""
+    left = records.person_row("a", one[0], one[1], [], None)
+    right = records.person_row("b", other[0], other[1], [], None)
+    [(_, _, weight, parts)] = score.score([left], [right], default_weights(), at_least=-1e9)
+    return weight, next(p["level"] for p in parts if p["comparison"] == "name")
+
+
+def test_a_singh_and_a_kumar_of_one_name_and_year_are_two_people() -> None:
+    same, _ = _weigh(("Sunil Kumar Randhawa", "1991-08-23"), ("सुनील कुमार रन्धावा", "1991"))
+    other, _ = _weigh(("Sunil Kumar Randhawa", "1991-08-23"), ("सुनील सिंह रन्धावा", "1991"))
+    assert same >= model.MATCH_WEIGHT > other
+
+
+def test_two_letters_swapped_is_a_typing_error_not_another_name() -> None:
+    weight, level = _weigh(("Vikram Singh Chauhan", "1990-11-14"), ("Virkam Chauhan", "1990-11-14"))
+    assert level == "same name, two neighbouring letters swapped"
+    assert weight >= model.MATCH_WEIGHT
+    _, level = _weigh(("Gurpreet Chauhan", "1990-11-14"), ("Harpreet Chauhan", "1990"))
+    assert level != "same name, two neighbouring letters swapped"
+
+
+def test_a_model_trained_on_other_comparisons_is_not_used() -> None:
+    assert default_weights().fits()
+    older = {**default_weights().to_json()}
+    older["levels"] = {k: v for k, v in older["levels"].items() if k != "markers"}
+    assert not model.Weights.from_json(older).fits()
+
+
+def test_a_shared_singh_does_not_make_two_surnames_alike() -> None:
+    weight, level = _weigh(
+        ("Rajinder Singh Bains", "1987-06-06"), ("Rajinder Singh Gill", "1987-06-06")
+    )
+    assert weight < model.MATCH_WEIGHT, level

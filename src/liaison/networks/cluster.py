@@ -6,16 +6,21 @@ record of the other ("split"), or the two hold full dates of birth that cannot b
 person's (neither equal, nor day/month swapped, nor one digit apart; the two scored
 records' own dates excepted, which the model has weighed already): a year-only
 record that matches two people does not chain them into one; nor does a record
-without a family marker chain a Kaur to a Singh. So a decision survives
+without a family marker chain a Kaur to a Singh, or a Singh to a Kumar (names whose
+markers are not one within the other's, ``markers_agree``). So a decision survives
 every later run, and common names do not snowball.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from liaison.networks.names import swapped
+from liaison.networks.model import MATCH_PROBABILITY, MATCH_WEIGHT
+from liaison.networks.names import sex_of, swapped
+
+Markers = frozenset[str]
 
 
 def dates_agree(a: str, b: str) -> bool:
@@ -24,18 +29,29 @@ def dates_agree(a: str, b: str) -> bool:
     return sum(x != y for x, y in zip(a, b, strict=True)) <= 1 if len(a) == len(b) else False
 
 
+def markers_agree(a: Markers, b: Markers) -> bool:
+    """Markers one person's records may carry: none on one side, or one set within the
+    other ("Rajesh Kumar Singh" and "Rajesh Singh"; not "Rajesh Kumar" and "Rajesh
+    Singh", nor a Kaur and a Singh)."""
+    return not a or not b or (sex_of(a) == sex_of(b) and (a <= b or b <= a))
+
+
 class Clusters:
     def __init__(
         self,
         ids: Iterable[str],
         dobs: dict[str, str] | None = None,
-        sexes: dict[str, str] | None = None,
+        markers: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.parent: dict[str, str] = {i: i for i in ids}
         self.apart: dict[str, set[str]] = {}  # root -> records it must not join
         self.dobs: dict[str, set[str]] = {k: {v} for k, v in (dobs or {}).items() if v}
         self.dob: dict[str, str] = dict(dobs or {})
-        self.sexes: dict[str, set[str]] = {k: {v} for k, v in (sexes or {}).items() if v}
+        self.own_markers: dict[str, Markers] = {
+            k: frozenset(v) for k, v in (markers or {}).items() if v
+        }
+        self.markers: dict[str, set[Markers]] = {k: {v} for k, v in self.own_markers.items()}
+        self.decided: dict[str, set[str]] = {}  # record -> records an analyst split from it
 
     def find(self, item: str) -> str:
         parent = self.parent.setdefault(item, item)
@@ -48,6 +64,20 @@ class Clusters:
     def keep_apart(self, a: str, b: str) -> None:
         self.apart.setdefault(self.find(a), set()).add(b)
         self.apart.setdefault(self.find(b), set()).add(a)
+        self.decided.setdefault(a, set()).add(b)
+        self.decided.setdefault(b, set()).add(a)
+
+    def may_join(self, record: str, root: str) -> bool:
+        """Whether the record alone could be the person of the cluster ``root``: its
+        date and markers agree with the cluster's, and no analyst split it from one of
+        its records."""
+        dob = self.dob.get(record, "")
+        if dob and any(not dates_agree(dob, other) for other in self.dobs.get(root, ())):
+            return False
+        mine = self.own_markers.get(record)
+        if mine and any(not markers_agree(mine, other) for other in self.markers.get(root, ())):
+            return False
+        return not any(self.find(x) == root for x in self.decided.get(record, ()))
 
     def _members_conflict(self, ra: str, rb: str, compared: tuple[str, str]) -> bool:
         """Dates that cannot be one person's, except the two records' own dates:
@@ -55,7 +85,8 @@ class Clusters:
         left, right = self.dobs.get(ra, set()), self.dobs.get(rb, set())
         if any(not dates_agree(x, y) and (x, y) != compared for x in left for y in right):
             return True
-        if len(self.sexes.get(ra, set()) | self.sexes.get(rb, set())) > 1:
+        left_markers, right_markers = self.markers.get(ra, set()), self.markers.get(rb, set())
+        if any(not markers_agree(x, y) for x in left_markers for y in right_markers):
             return True  # a Kaur and a Singh are not one person, whoever links them
         for root, other in ((ra, rb), (rb, ra)):
             if any(self.find(x) == other for x in self.apart.get(root, ())):
@@ -71,7 +102,7 @@ class Clusters:
             return False
         self.parent[rb] = ra
         self.dobs.setdefault(ra, set()).update(self.dobs.pop(rb, set()))
-        self.sexes.setdefault(ra, set()).update(self.sexes.pop(rb, set()))
+        self.markers.setdefault(ra, set()).update(self.markers.pop(rb, set()))
         merged = self.apart.pop(rb, set())
         if merged:
             self.apart.setdefault(ra, set()).update(merged)
@@ -84,24 +115,82 @@ class Clusters:
         return out
 
 
+def _greedy(
+    ids: list[str],
+    pairs: list[tuple[str, str, float]],
+    same: list[tuple[str, str]],
+    apart: list[tuple[str, str]],
+    dobs: dict[str, str] | None,
+    markers: Mapping[str, Sequence[str]] | None,
+) -> tuple[Clusters, list[tuple[str, str, float]]]:
+    found = Clusters(ids, dobs, markers)
+    for a, b in apart:
+        found.keep_apart(a, b)
+    for a, b in same:
+        found.join(a, b, force=True)
+    used: list[tuple[str, str, float]] = []
+    for a, b, weight in pairs:  # strongest first
+        if weight >= MATCH_WEIGHT and found.find(a) != found.find(b) and found.join(a, b):
+            used.append((a, b, weight))
+    return found, used
+
+
+def share(weight: float, others: Iterable[float]) -> float:
+    """The probability that a record is the person of the cluster it matched with
+    ``weight``, when it may instead be the person of one of the other clusters it
+    matched (``others``: the best weight for each) or of none: each is a hypothesis
+    that excludes the rest, with odds 2**weight against "none of them"."""
+    odds = math.pow(2.0, weight)
+    return odds / (1.0 + odds + math.fsum(math.pow(2.0, w) for w in others))
+
+
+def ambiguous(
+    found: Clusters, pairs: list[tuple[str, str, float]], confirmed: set[str]
+) -> set[str]:
+    """Records the clustering joined although other clusters they could belong to are
+    together about as likely to be their person: joining one is then less likely right
+    than wrong."""
+    best: dict[str, dict[str, float]] = {}  # record -> cluster -> best weight
+    for a, b, weight in pairs:
+        for record, other in ((a, b), (b, a)):
+            clusters = best.setdefault(record, {})
+            root = found.find(other)
+            clusters[root] = max(weight, clusters.get(root, weight))
+    out: set[str] = set()
+    for record, clusters in best.items():
+        own_root = found.find(record)
+        own = clusters.get(own_root)
+        if own is None or record in confirmed or len(clusters) < 2:
+            continue
+        others = [
+            w for root, w in clusters.items() if root != own_root and found.may_join(record, root)
+        ]
+        if share(own, others) < MATCH_PROBABILITY:
+            out.add(record)
+    return out
+
+
 def cluster(
     ids: Iterable[str],
     pairs: Iterable[tuple[str, str, float]],
     same: Iterable[tuple[str, str]] = (),
     apart: Iterable[tuple[str, str]] = (),
     dobs: dict[str, str] | None = None,
-    sexes: dict[str, str] | None = None,
+    markers: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
-    """Record id -> cluster id (its smallest record id), and the pairs used to join."""
-    found = Clusters(ids, dobs, sexes)
-    for a, b in apart:
-        found.keep_apart(a, b)
-    for a, b in same:
-        found.join(a, b, force=True)
-    used: list[tuple[str, str, float]] = []
-    for a, b, weight in sorted(pairs, key=lambda p: -p[2]):
-        if found.find(a) != found.find(b) and found.join(a, b):
-            used.append((a, b, weight))
+    """Record id -> cluster id (its smallest record id), and the pairs used to join.
+
+    ``pairs`` may hold pairs below the match weight: they do not join, but they make a
+    record's other candidates count. A record whose cluster is not more likely than its
+    other candidates together (``ambiguous``) is left on its own, for an analyst.
+    """
+    ids, same, apart = list(ids), list(same), list(apart)
+    ordered = sorted(pairs, key=lambda p: -p[2])
+    found, used = _greedy(ids, ordered, same, apart, dobs, markers)
+    unsure = ambiguous(found, ordered, {x for pair in same for x in pair})
+    if unsure:
+        kept = [p for p in ordered if p[0] not in unsure and p[1] not in unsure]
+        found, used = _greedy(ids, kept, same, apart, dobs, markers)
     out: dict[str, str] = {}
     for members in found.groups().values():
         label = min(members)
@@ -116,12 +205,12 @@ def cluster_rows(
     same: Iterable[tuple[str, str]] = (),
     apart: Iterable[tuple[str, str]] = (),
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
-    """``cluster`` over person rows (``records.person_row``): their dates and sexes."""
+    """``cluster`` over person rows (``records.person_row``): their dates and markers."""
     return cluster(
         [r["unique_id"] for r in rows],
         pairs,
         same,
         apart,
         dobs={r["unique_id"]: r.get("dob") or "" for r in rows},
-        sexes={r["unique_id"]: r.get("sex") or "" for r in rows},
+        markers={r["unique_id"]: r.get("markers") or [] for r in rows},
     )

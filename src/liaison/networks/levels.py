@@ -28,12 +28,25 @@ def _jw(column: str, at: float) -> str:
     return f"jaro_winkler_similarity({column}_l, {column}_r) >= {at}"
 
 
+def _swapped(column: str) -> str:
+    """One edit apart counting a swap of two neighbouring letters as one, two otherwise:
+    the two differ by such a swap (the vowels the key drops can hide one, "Gurrpeet")."""
+    return (
+        f"(damerau_levenshtein({column}_l, {column}_r) = 1"
+        f" AND levenshtein({column}_l, {column}_r) = 2)"
+    )
+
+
 NAME = Comparison(
     "name",
     "Name, written in Latin from any script, as a phonetic key",
     (
         Level("name missing", "name_key_l IS NULL OR name_key_r IS NULL"),
         Level("same phonetic name", "name_key_l = name_key_r"),
+        Level(
+            "same name, two neighbouring letters swapped",  # the commonest typing error
+            f"{_swapped('name_key')} OR {_swapped('latin')}",
+        ),
         Level("phonetic name almost the same", _jw("name_key", 0.92)),
         Level(
             "same first name and surname", "first_key_l = first_key_r AND last_key_l = last_key_r"
@@ -117,13 +130,18 @@ ADDRESS_NUMBERS = Comparison(
     ),
 )
 
-SEX = Comparison(
-    "sex",
-    "Sex as the name says it (Kaur, Kumari, Devi: female; Singh, Kumar: male)",
+MARKERS = Comparison(
+    "markers",
+    "Family markers in the name (Singh, Kaur, Kumar, Kumari, Devi, Bibi) and the sex they say",
     (
-        Level("name does not say", "sex_l IS NULL OR sex_r IS NULL"),
-        Level("same", "sex_l = sex_r"),
-        Level("different", "ELSE"),
+        Level("no marker on one side", _missing("markers")),
+        Level("same markers", "markers_l = markers_r"),
+        Level(
+            "one name's markers within the other's",  # Rajesh Kumar Singh, Rajesh Singh
+            "list_has_all(markers_l, markers_r) OR list_has_all(markers_r, markers_l)",
+        ),
+        Level("different markers, same sex", "sex_l = sex_r"),  # a Singh and a Kumar
+        Level("different sex", "ELSE"),  # a Kaur and a Singh
     ),
 )
 
@@ -137,8 +155,8 @@ COUNTRY = Comparison(
     ),
 )
 
-COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, SEX, COUNTRY)
-LISTS = ("ids", "addr_words", "addr_numbers")
+COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, MARKERS, COUNTRY)
+LISTS = ("ids", "addr_words", "addr_numbers", "markers")
 COLUMNS = (
     "name_key",
     "first_key",
@@ -150,6 +168,7 @@ COLUMNS = (
     "ids",
     "addr_words",
     "addr_numbers",
+    "markers",
     "sex",
     "nationality",
 )

@@ -19,6 +19,10 @@ from liaison.networks.levels import COMPARISONS, LISTS, Comparison
 
 MATCH_PROBABILITY = 0.5
 MATCH_WEIGHT = math.log2(MATCH_PROBABILITY / (1 - MATCH_PROBABILITY))
+# pairs less likely than this are no candidates at all (the clustering weighs a record's
+# other candidates against the cluster it joins; one this unlikely changes nothing)
+CANDIDATE_PROBABILITY = 0.01
+CANDIDATE_WEIGHT = math.log2(CANDIDATE_PROBABILITY / (1 - CANDIDATE_PROBABILITY))
 BLOCKING = (
     ("name_key",),
     ("first_key", "year"),
@@ -45,6 +49,16 @@ class Weights:
             total += weight
             parts.append({"comparison": name, "level": label, "weight": round(weight, 2)})
         return total, parts
+
+    def fits(self, comparisons: tuple[Comparison, ...] = COMPARISONS) -> bool:
+        """Whether these weights were trained on these comparisons (a model stored before
+        the comparisons changed gives its weights to other levels: it must not be used)."""
+        for comparison in comparisons:
+            trained = self.levels.get(comparison.name, {})
+            labels = [level.label for level in comparison.levels[1:-1]]
+            if [trained.get(len(labels) - i, ("", 0.0))[0] for i in range(len(labels))] != labels:
+                return False
+        return set(self.levels) == {c.name for c in comparisons}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,8 +147,13 @@ def weights_of(linker: Any) -> Weights:
 
 
 def predict(linker: Any, weights: Weights) -> list[tuple[str, str, float, list[dict[str, Any]]]]:
-    """Scored pairs at or above the match threshold: (id_l, id_r, weight, explanation)."""
-    found = linker.inference.predict(threshold_match_probability=MATCH_PROBABILITY)
+    """Scored pairs at or above the match threshold: (id_l, id_r, weight, explanation).
+
+    Every blocked pair is weighed with ``weights``: Splink's own weight gives a level EM
+    could not train (no pair of the training blocks reached it) a default m-probability,
+    ``weights_of`` gives it no weight (no evidence), so Splink's threshold would keep
+    other pairs than ours."""
+    found = linker.inference.predict()
     frame = found.as_pandas_dataframe()
     names = [c.name for c in COMPARISONS]
     out: list[tuple[str, str, float, list[dict[str, Any]]]] = []
@@ -142,5 +161,6 @@ def predict(linker: Any, weights: Weights) -> list[tuple[str, str, float, list[d
         values = row._asdict()
         gammas = {name: int(values[f"gamma_{name}"]) for name in names}
         weight, parts = weights.explain(gammas)
-        out.append((str(values["unique_id_l"]), str(values["unique_id_r"]), weight, parts))
+        if weight >= MATCH_WEIGHT:
+            out.append((str(values["unique_id_l"]), str(values["unique_id_r"]), weight, parts))
     return out

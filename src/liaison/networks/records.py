@@ -69,16 +69,30 @@ def person_row(
         "name_key": names.skeleton(name) or None,
         "first_key": names.first_key(name) or None,
         "last_key": names.last_key(name) or None,
-        "latin": names.latin(name) or None,
+        "latin": names.unmarked(name) or None,
         "dob": full or None,
         "dob_swapped": names.swapped(full) or None,
         "year": year or None,
         "ids": sorted(set(ids)),
         "addr_words": words,
         "addr_numbers": numbers,
+        "markers": names.markers(name),
         "sex": names.sex(name) or None,
         "nationality": nationality,
     }
+
+
+def current_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as this release compares it: rows stored before the markers were
+    kept get them from their Latin name, and that name without them."""
+    if "markers" in row:
+        return row
+    latin = row.get("latin") or ""
+    return {**row, "markers": names.markers(latin), "latin": names.unmarked(latin) or None}
+
+
+def markers_of(row: dict[str, Any]) -> list[str]:
+    return list(current_row(row)["markers"])
 
 
 def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:

@@ -8,8 +8,10 @@ generated set) score the pairs; the analysts' decisions bind the clustering. Oth
 entities resolve on their exchange match key. Incremental run: each new person
 record is scored against the records that share a blocking key (a warm in-memory
 index, ``index``, does the blocking and the scoring in one query), and joins the
-best-scoring cluster it may join, or starts its own; it never merges two existing
-clusters (the next full run may).
+best-scoring cluster when that is a match more likely than all its other candidate
+clusters together (``cluster.share``, the full run's rule) and the decisions, dates
+and markers allow it; else it starts its own. It never merges two existing clusters
+(the next full run may).
 """
 
 from __future__ import annotations
@@ -35,9 +37,15 @@ from liaison.models import (
     NetworkRecord,
 )
 from liaison.networks import records as extract
-from liaison.networks.cluster import Clusters, cluster_rows
+from liaison.networks.cluster import Clusters, cluster_rows, share
 from liaison.networks.index import PersonIndex, person_index
-from liaison.networks.model import Weights, probability
+from liaison.networks.model import (
+    CANDIDATE_WEIGHT,
+    MATCH_PROBABILITY,
+    MATCH_WEIGHT,
+    Weights,
+    probability,
+)
 from liaison.networks.score import score_all
 
 TRAIN_AT_LEAST = 300
@@ -60,8 +68,11 @@ def default_weights() -> Weights:
 
 
 def current_weights(db: Session) -> Weights:
+    """The latest trained model, unless it was trained on other comparisons (an older
+    release's): then the shipped defaults, until the next full run trains again."""
     latest = db.scalar(select(NetworkModel).order_by(NetworkModel.id.desc()).limit(1))
-    return Weights.from_json(latest.weights) if latest else default_weights()
+    weights = Weights.from_json(latest.weights) if latest else None
+    return weights if weights is not None and weights.fits() else default_weights()
 
 
 def key_cluster(key: str) -> str:
@@ -136,7 +147,7 @@ def full_run(db: Session, *, train: bool = True) -> RunReport:
     person_rows = [r.person for r in persons]
     trained = train and len(person_rows) >= TRAIN_AT_LEAST
     weights = _train(db, person_rows) if trained else current_weights(db)
-    scored = score_all(person_rows, weights)
+    scored = score_all(person_rows, weights, at_least=CANDIDATE_WEIGHT)
     same, apart = _decisions(db)
     known = {r.id for r in persons}
     mapping, used = cluster_rows(
@@ -200,8 +211,7 @@ def resolve_message(db: Session, message: Message, weights: Weights | None = Non
             _join_best(db, record, weights, apart, index)
         db.add(record)
         db.flush()
-        if record.kind == "person":
-            index.add(record.person)
+        index.add(record.person if record.kind == "person" else None)
         _touch_cluster(db, record)
     return len(fresh)
 
@@ -213,7 +223,7 @@ def _matches(
     a full run may have moved them). An index that names a record the database no
     longer has is reloaded once."""
     for attempt in range(2):
-        found = index.match(db, record.person, weights)
+        found = index.match(db, record.person, weights, at_least=CANDIDATE_WEIGHT)
         ids = [other for other, _, _ in found]
         query = select(NetworkRecord.id, NetworkRecord.cluster_id).where(NetworkRecord.id.in_(ids))
         clusters = {str(i): str(c) for i, c in db.execute(query)} if ids else {}
@@ -234,24 +244,44 @@ def _join_best(
     best: dict[str, tuple[float, list[dict[str, Any]], str]] = {}
     for other, weight, parts in found:  # strongest first: the first per cluster is its best
         best.setdefault(clusters[other], (weight, parts, other))
-    for cid, (weight, parts, other) in best.items():
-        members = db.execute(
-            select(NetworkRecord.id, NetworkRecord.dob, NetworkRecord.person).where(
-                NetworkRecord.cluster_id == cid, NetworkRecord.kind == "person"
-            )
-        ).all()
-        dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
-        sexes = {record.id: record.person.get("sex") or ""}
-        sexes |= {m.id: (m.person or {}).get("sex") or "" for m in members}
-        check = Clusters(list(dobs), dobs, sexes)
-        for a, b in apart:
-            check.keep_apart(a, b)
-        if all(check.join(record.id, m.id) for m in members):
-            record.cluster_id = cid
-            cluster_row = db.get(NetworkCluster, cid)
-            if cluster_row is not None:
-                cluster_row.why = [*cluster_row.why, _why(record.id, other, weight, parts)]
-            return
+    if not best or next(iter(best.values()))[0] < MATCH_WEIGHT:
+        return
+    check = _candidate_clusters(db, record, list(best), apart)
+    allowed = [(cid, *found) for cid, found in best.items() if check.may_join(record.id, cid)]
+    if not allowed:
+        return
+    cid, weight, parts, other = allowed[0]
+    if (
+        weight < MATCH_WEIGHT
+        or share(weight, [w for _, w, _, _ in allowed[1:]]) < MATCH_PROBABILITY
+    ):
+        return  # no match, or other people are together about as likely: for an analyst
+    if check.join(record.id, other):
+        record.cluster_id = cid
+        cluster_row = db.get(NetworkCluster, cid)
+        if cluster_row is not None:
+            cluster_row.why = [*cluster_row.why, _why(record.id, other, weight, parts)]
+
+
+def _candidate_clusters(
+    db: Session, record: NetworkRecord, ids: list[str], apart: list[tuple[str, str]]
+) -> Clusters:
+    """The record and the candidate clusters' person records (one query), each cluster
+    rooted at its id, with the analysts' splits: what may join what."""
+    members = db.execute(
+        select(
+            NetworkRecord.id, NetworkRecord.cluster_id, NetworkRecord.dob, NetworkRecord.person
+        ).where(NetworkRecord.cluster_id.in_(ids), NetworkRecord.kind == "person")
+    ).all()
+    dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
+    markers = {record.id: extract.markers_of(record.person)}
+    markers |= {m.id: extract.markers_of(m.person or {}) for m in members}
+    check = Clusters([record.id, *ids, *dobs], dobs, markers)
+    for member in members:
+        check.join(member.cluster_id, member.id, force=True)
+    for a, b in apart:
+        check.keep_apart(a, b)
+    return check
 
 
 def _touch_cluster(db: Session, record: NetworkRecord) -> None:

@@ -105,6 +105,10 @@ def score(
     return out
 
 
-def score_all(rows: Sequence[Row], weights: Weights) -> list[Scored]:
+def score_all(
+    rows: Sequence[Row], weights: Weights, *, at_least: float = MATCH_WEIGHT
+) -> list[Scored]:
     pairs = sorted(candidate_pairs(rows))
-    return score([rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights)
+    return score(
+        [rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights, at_least=at_least
+    )
