@@ -1,0 +1,323 @@
+"""Controlled deliveries: the plan on a case of kind ``controlled_delivery``.
+
+Both parties authorise (each records only its own); the status moves proposed ->
+authorised (when both have) -> in transit -> delivered / interdicted, or aborted; each
+change is a timeline entry, audited, and sent to the peer as ``precursors.delivery``
+(delivery_federation.py), where the same rules apply it again. The plan inherits the
+case's markings: only a caller who sees the case and all its messages reads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from liaison.config import Settings
+from liaison.exchange.repository import ExchangeRepository
+from liaison.exchange.schemas import CaseKind
+from liaison.federation.outbox import enqueue
+from liaison.kit import clock
+from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
+from liaison.kit.ids import new_id
+from liaison.kit.repository import found
+from liaison.kit.roles import Caller
+from liaison.ledger.service import record
+from liaison.models import (
+    Agency,
+    Case,
+    ControlledDelivery,
+    ControlledDeliveryEvent,
+    PrecursorSubstance,
+)
+from liaison.precursors import register
+from liaison.precursors.delivery_schemas import (
+    LEGAL_REFERENCES,
+    MOVES,
+    Authorisation,
+    AuthoriseIn,
+    DeliveryAction,
+    DeliveryStatus,
+    EventOut,
+    EventWire,
+    PlanIn,
+    PlanOut,
+    StatusIn,
+)
+from liaison.precursors.service import check_sender
+
+DELIVERY = "precursors.delivery"
+OBJECT_TYPE = "precursors.delivery"
+
+
+# rules, shared by this node's changes and the peer's ----------------------------------
+def apply_plan(
+    db: Session,
+    case: Case,
+    row: ControlledDelivery | None,
+    data: PlanIn,
+    substances: Mapping[str, PrecursorSubstance],
+    actor: str,
+    at: datetime,
+) -> tuple[ControlledDelivery, str]:
+    """Draft or revise the plan; a revision clears the authorisations given to the old
+    one. Returns the plan and a note for the timeline. Flushes."""
+    note = ""
+    if row is None:
+        row = ControlledDelivery(case_id=case.id, created_by=actor, created_at=at)
+        db.add(row)
+    elif DeliveryStatus(row.status) not in (DeliveryStatus.PROPOSED, DeliveryStatus.AUTHORISED):
+        raise ValidationFailed.on_field(
+            "status", f"the plan is {row.status.replace('_', ' ')}: it no longer changes"
+        )
+    elif row.authorisations:
+        note = "revised: authorisations given to the earlier plan are withdrawn"
+    substance = substances.get(data.substance_cas)
+    row.consignments = [c.model_dump(exclude_none=True) for c in data.consignments]
+    row.substance_cas = data.substance_cas
+    row.substance_name = substance.name if substance is not None else data.substance_cas
+    row.quantity = data.quantity
+    row.unit = data.unit
+    row.route = [leg.model_dump(mode="json") for leg in data.route]
+    row.window_start = data.window_start
+    row.window_end = data.window_end
+    row.lead_agencies = dict(data.lead_agencies)
+    row.authorisations = {}
+    row.status = DeliveryStatus.PROPOSED.value
+    row.updated_at = at
+    db.flush()
+    return row, note
+
+
+def apply_authorisation(
+    case: Case, row: ControlledDelivery, data: AuthoriseIn, recorded_by: str, at: datetime
+) -> None:
+    """Record ``data.party``'s authorisation; with both parties', the plan is authorised."""
+    if data.party not in case.parties:
+        raise ValidationFailed.on_field("party", f"{data.party} is not a party to this case")
+    if row.status != DeliveryStatus.PROPOSED.value:
+        raise ValidationFailed.on_field(
+            "party", f"the plan is {row.status.replace('_', ' ')}: authorisations are closed"
+        )
+    if data.party in row.authorisations:
+        raise Conflict(f"{data.party} has already authorised this plan")
+    if not row.consignments or not row.route:
+        raise ValidationFailed.on_field(
+            "party", "the plan must name its consignments and route before it is authorised"
+        )
+    row.authorisations = row.authorisations | {
+        data.party: {
+            "authorised_by": data.authorised_by,
+            "authorised_at": data.authorised_at.isoformat(),
+            "legal_reference": data.legal_reference or LEGAL_REFERENCES.get(data.party, ""),
+            "recorded_by": recorded_by,
+        }
+    }
+    if not awaiting(case, row):
+        row.status = DeliveryStatus.AUTHORISED.value
+    row.updated_at = at
+
+
+def apply_status(case: Case, row: ControlledDelivery, data: StatusIn, at: datetime) -> None:
+    current = DeliveryStatus(row.status)
+    if data.status is DeliveryStatus.IN_TRANSIT and awaiting(case, row):
+        raise ValidationFailed.on_field(
+            "status",
+            "the consignment cannot travel under watch before both parties have authorised "
+            f"the delivery (waiting for {', '.join(awaiting(case, row))})",
+        )
+    if data.status not in MOVES[current]:
+        raise ValidationFailed.on_field(
+            "status",
+            f"a {current.value.replace('_', ' ')} delivery cannot become "
+            f"{data.status.value.replace('_', ' ')}",
+        )
+    row.status = data.status.value
+    row.updated_at = at
+
+
+def awaiting(case: Case, row: ControlledDelivery) -> list[str]:
+    """The parties to the case that have not authorised the plan."""
+    return [party for party in sorted(case.parties) if party not in row.authorisations]
+
+
+def log_change(
+    db: Session,
+    row: ControlledDelivery,
+    wire: EventWire,
+    *,
+    audit_actor: str,
+) -> ControlledDeliveryEvent:
+    """The timeline entry and the audit entry of one change (either node's). Flushes."""
+    event = ControlledDeliveryEvent(
+        id=wire.event_id,
+        case_id=row.case_id,
+        action=wire.action.value,
+        party=wire.party,
+        actor=wire.actor,
+        status=row.status,
+        note=wire.note,
+        at=wire.at,
+    )
+    db.add(event)
+    db.flush()
+    record(
+        db,
+        actor=audit_actor,
+        action=f"{OBJECT_TYPE}.{wire.action.value}",
+        object_type=OBJECT_TYPE,
+        object_id=row.case_id,
+        detail={
+            "event_id": event.id,
+            "party": wire.party,
+            "status": row.status,
+            "by": wire.actor,
+        },
+    )
+    return event
+
+
+# this node's officers --------------------------------------------------------------
+class DeliveryService:
+    def __init__(self, db: Session, caller: Caller, settings: Settings) -> None:
+        self.db = db
+        self.caller = caller
+        self.settings = settings
+        self.cases = ExchangeRepository(db, caller)
+        self.actor = f"user:{caller.username}"
+
+    # reads (filtered in the query) ---------------------------------------------------
+    def case(self, case_id: str) -> Case:
+        query = select(Case).where(Case.id == case_id, self.cases.readable_case_clause())
+        return found(self.db.scalar(query), f"case {case_id}")
+
+    def plan(self, case_id: str) -> tuple[Case, ControlledDelivery]:
+        query = (
+            select(Case, ControlledDelivery)
+            .join(ControlledDelivery, ControlledDelivery.case_id == Case.id)
+            .where(Case.id == case_id, self.cases.readable_case_clause())
+        )
+        row = found(self.db.execute(query).first(), f"delivery plan of case {case_id}")
+        case, plan = row
+        return case, plan
+
+    def timeline(self, case_id: str) -> list[ControlledDeliveryEvent]:
+        query = (
+            select(ControlledDeliveryEvent)
+            .where(ControlledDeliveryEvent.case_id == case_id)
+            .order_by(ControlledDeliveryEvent.at, ControlledDeliveryEvent.id)
+        )
+        return list(self.db.scalars(query))
+
+    def view(self, case_id: str) -> PlanOut:
+        case, row = self.plan(case_id)
+        return PlanOut(
+            case_id=case.id,
+            case_reference=case.reference,
+            consignments=row.consignments,
+            substance_cas=row.substance_cas,
+            substance_name=row.substance_name,
+            quantity=row.quantity,
+            unit=row.unit,
+            route=row.route,
+            window_start=row.window_start,
+            window_end=row.window_end,
+            lead_agencies=row.lead_agencies,
+            authorisations=[
+                Authorisation.model_validate({"party": party, **given})
+                for party, given in sorted(row.authorisations.items())
+            ],
+            awaiting=awaiting(case, row),
+            status=row.status,
+            created_by=row.created_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            timeline=[EventOut.model_validate(e) for e in self.timeline(case.id)],
+        )
+
+    # changes -------------------------------------------------------------------------
+    def save_plan(self, case_id: str, data: PlanIn) -> ControlledDelivery:
+        check_sender(self.caller)
+        case = self.case(case_id)
+        if case.kind != CaseKind.CONTROLLED_DELIVERY.value:
+            raise ValidationFailed.on_field(
+                "case_id", "only a controlled-delivery case carries a plan"
+            )
+        substances = register.by_cas(self.db)
+        errors = register.substance_errors(substances, data.substance_cas, data.unit)
+        if errors:
+            raise ValidationFailed(errors[0].message, errors=errors)
+        self._check_lead_agencies(case, data)
+        existing = self.db.get(ControlledDelivery, case.id)
+        now = clock.now()
+        row, note = apply_plan(self.db, case, existing, data, substances, self.actor, now)
+        self._changed(case, row, DeliveryAction.PLAN, now, note=note, plan=data)
+        return row
+
+    def _check_lead_agencies(self, case: Case, data: PlanIn) -> None:
+        for party, agency_id in data.lead_agencies.items():
+            agency = self.db.get(Agency, agency_id)
+            if party not in case.parties:
+                raise ValidationFailed.on_field(
+                    "lead_agencies", f"{party} is not a party to this case"
+                )
+            if agency is None or agency.party_code != party:
+                raise ValidationFailed.on_field(
+                    "lead_agencies", f"no agency {agency_id} of {party} in the directory"
+                )
+
+    def authorise(self, case_id: str, data: AuthoriseIn) -> ControlledDelivery:
+        check_sender(self.caller)
+        case, row = self.plan(case_id)
+        if data.party != self.settings.party:
+            raise Forbidden.on_field(
+                "party",
+                f"each party records only its own authorisation: {data.party}'s is recorded "
+                f"on {data.party}'s node",
+            )
+        now = clock.now()
+        apply_authorisation(case, row, data, self.actor, now)
+        self._changed(case, row, DeliveryAction.AUTHORISE, now, authorisation=data)
+        return row
+
+    def move(self, case_id: str, data: StatusIn) -> ControlledDelivery:
+        check_sender(self.caller)
+        case, row = self.plan(case_id)
+        now = clock.now()
+        apply_status(case, row, data, now)
+        self._changed(case, row, DeliveryAction.STATUS, now, note=data.note, status=data.status)
+        return row
+
+    def _changed(
+        self,
+        case: Case,
+        row: ControlledDelivery,
+        action: DeliveryAction,
+        at: datetime,
+        *,
+        note: str = "",
+        plan: PlanIn | None = None,
+        authorisation: AuthoriseIn | None = None,
+        status: DeliveryStatus | None = None,
+    ) -> None:
+        """Timeline, audit, and the change queued to the other parties of the case."""
+        wire = EventWire(
+            case_id=case.id,
+            event_id=new_id(),
+            action=action,
+            party=self.settings.party,
+            actor=self.actor,
+            at=at,
+            note=note,
+            plan=plan,
+            authorisation=authorisation,
+            status=status,
+        )
+        log_change(self.db, row, wire, audit_actor=self.actor)
+        case.updated_at = at
+        peers = [party for party in case.parties if party != self.settings.party]
+        if peers:
+            enqueue(self.db, DELIVERY, wire.model_dump(mode="json"), peers=peers)
+        self.db.flush()
