@@ -13,7 +13,7 @@ from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import NotFound
 from liaison.kit.inputs import IdPath
 from liaison.precursors.deliveries import DeliveryService
-from liaison.precursors.delivery_schemas import AuthoriseIn, PlanIn, StatusIn
+from liaison.precursors.delivery_schemas import AuthoriseIn, Consignment, PlanIn, StatusIn
 from liaison.web import times
 from liaison.web.views.common import CsrfFormDep, PageCallerDep
 from liaison.web.views.delivery_panel import CONSIGNMENT_FIELDS
@@ -46,7 +46,9 @@ def _plan(svc: DeliveryService, case_id: str, values: FormValues) -> PlanIn:
     case = svc.case(case_id)
     own = svc.settings.party
     peer = next((p for p in case.parties if p != own), "")
-    consignment = {name: values[name] for name in CONSIGNMENT_FIELDS if values[name]}
+    typed = {name: values[name] for name in CONSIGNMENT_FIELDS if values[name]}
+    # validated on its own first, so an error names the field beside which it shows
+    consignment = Consignment.model_validate(typed).model_dump(exclude_none=True) if typed else {}
     try:
         others = svc.view(case_id).consignments[1:]
     except NotFound:  # no plan yet: this form drafts it
