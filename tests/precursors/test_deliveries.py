@@ -133,17 +133,19 @@ def test_a_controlled_delivery_is_planned_authorised_by_both_and_delivered(
                 "authorised_at": "2026-03-03T08:00Z",
             },
         )
-    _india(
-        settings,
-        seeded,
-        case_id,
-        action="authorise",
-        authorisation={
+    india_authorises = {
+        "action": "authorise",
+        "authorisation": {
             "party": "IN",
             "authorised_by": NCB_AUTHORITY,
             "authorised_at": "2026-03-03T08:00Z",
         },
-    )
+    }
+    # an authorisation of another version of the plan (one since revised) is refused
+    with pytest.raises(PayloadRefused, match="earlier version of the plan"):
+        _india(settings, seeded, case_id, **india_authorises, plan_version=new_id())
+    drafted = [e["id"] for e in plan["timeline"] if e["action"] == "plan"][-1]
+    _india(settings, seeded, case_id, **india_authorises, plan_version=drafted)
     plan = client.get(plan_path, headers=officer).json()
     assert plan["status"] == "authorised"
     assert [a["party"] for a in plan["authorisations"]] == ["CA", "IN"]

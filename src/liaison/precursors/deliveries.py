@@ -143,6 +143,20 @@ def awaiting(case: Case, row: ControlledDelivery) -> list[str]:
     return [party for party in sorted(case.parties) if party not in row.authorisations]
 
 
+def plan_version(db: Session, case_id: str) -> str | None:
+    """The id of the plan's latest drafting or revision: what an authorisation authorises."""
+    query = (
+        select(ControlledDeliveryEvent.id)
+        .where(
+            ControlledDeliveryEvent.case_id == case_id,
+            ControlledDeliveryEvent.action == DeliveryAction.PLAN.value,
+        )
+        .order_by(ControlledDeliveryEvent.at.desc(), ControlledDeliveryEvent.id.desc())
+        .limit(1)
+    )
+    return db.scalar(query)
+
+
 def log_change(
     db: Session,
     row: ControlledDelivery,
@@ -313,6 +327,7 @@ class DeliveryService:
             note=note,
             plan=plan,
             authorisation=authorisation,
+            plan_version=plan_version(self.db, case.id) if authorisation else None,
             status=status,
         )
         log_change(self.db, row, wire, audit_actor=self.actor)

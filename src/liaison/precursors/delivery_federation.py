@@ -24,6 +24,7 @@ from liaison.precursors.deliveries import (
     apply_plan,
     apply_status,
     log_change,
+    plan_version,
 )
 from liaison.precursors.delivery_schemas import DeliveryAction, EventWire, StatusIn
 
@@ -60,6 +61,13 @@ def receive_change(db: Session, context: InboundContext, payload: dict[str, Any]
             raise PayloadRefused(
                 "policy_refused",
                 f"{sender} may record only its own authorisation, not {wire.authorisation.party}'s",
+            )
+        if wire.plan_version != plan_version(db, case.id):
+            # the plan was revised meanwhile: the revision withdrew this authorisation
+            # on the sender's node too, so both nodes agree once it arrives there
+            raise PayloadRefused(
+                "invalid_payload",
+                f"{sender} authorised an earlier version of the plan of {case.reference}",
             )
         apply_authorisation(case, row, wire.authorisation, wire.actor, wire.at)
     else:

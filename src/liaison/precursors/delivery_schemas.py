@@ -183,6 +183,8 @@ class EventWire(InputModel):
     note: str = Field(default="", max_length=2000)
     plan: PlanIn | None = None
     authorisation: AuthoriseIn | None = None
+    # an authorisation names the plan it authorises: its latest ``plan`` change's id
+    plan_version: str | None = Field(default=None, pattern=ID_PATTERN)
     status: DeliveryStatus | None = None
 
     @model_validator(mode="after")
