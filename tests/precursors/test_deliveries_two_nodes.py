@@ -3,15 +3,18 @@ delivery of 4-piperidone and opens its case; India receives the case with its ki
 plan; the consignment cannot move on Canada's authorisation alone; India authorises on
 its own node (and cannot authorise for Canada); the consignment travels and is
 delivered; both audit logs hold every change; a user outside the case's audience on
-either node cannot read the plan."""
+either node cannot read the plan. Then India's officer does it on the case page, in a
+real browser."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, expect
 
 from liaison.kit import clock
+from tests.support.browser import reload_until, signed_in
 from tests.support.nodes import LiveNode, wait_for
 
 pytestmark = [pytest.mark.live]
@@ -162,3 +165,58 @@ def test_a_controlled_delivery_is_coordinated_across_both_nodes(
         assert api.get(path).status_code == 404
     with india_node.api("in-viewer") as api:
         assert api.get(path).status_code == 404
+
+
+def _opened_and_authorised_by_canada(node: LiveNode, india: LiveNode) -> str:
+    _agencies_known(node, india)
+    incident = _post(node, "ca-officer", "/api/v1/precursors/incidents", INCIDENT)
+    assert incident.status_code == 201, incident.text
+    opening = f"/api/v1/precursors/incidents/{incident.json()['id']}/case"
+    case = _post(node, "ca-officer", opening, {})
+    assert case.status_code == 201, case.text
+    case_id = str(case.json()["case_id"])
+    authorisation = {"party": "CA", "authorised_by": RCMP, "authorised_at": clock.now().isoformat()}
+    mine = _post(node, "ca-officer", f"/api/v1/precursors/deliveries/{case_id}/authorise",
+                 authorisation)  # fmt: skip
+    assert mine.status_code == 200, mine.text
+    return case_id
+
+
+@pytest.mark.browser
+def test_indias_officer_authorises_and_releases_the_delivery_on_the_case_page(
+    browser: Browser, node: LiveNode, india_node: LiveNode
+) -> None:
+    case_id = _opened_and_authorised_by_canada(node, india_node)
+    url = f"/exchange/cases/{case_id}"
+    india = signed_in(browser, india_node.url, "in-officer", "/exchange")
+    reload_until(
+        india,
+        url,
+        lambda p: (
+            p.locator('#delivery-authorisations li[data-party="CA"]:not(.muted)').count() == 1
+        ),
+        "Canada's authorisation on India's case page",
+    )
+    expect(india.locator('.page-head [data-case-kind="controlled_delivery"]')).to_be_visible()
+    expect(india.locator("#delivery-plan")).to_contain_text("MSCU1234566")
+    form = india.locator("#cd-authorise-form")
+    form.get_by_label("Authorised by").fill(NCB)
+    form.get_by_label("Authorised at").fill("2026-03-04T10:00")
+    form.get_by_role("button", name="Record authorisation").click()
+    expect(india.locator("#delivery-status")).to_contain_text("Authorised")
+    expect(india.locator('#delivery-authorisations li[data-party="IN"]')).to_contain_text(NCB)
+    moves = india.locator("#cd-status-form")
+    moves.get_by_label("New status").select_option("in_transit")
+    moves.get_by_label("Note").fill("Handed over to the RCMP at Deltaport")
+    moves.get_by_role("button", name="Change status").click()
+    expect(india.locator("#delivery-status")).to_contain_text("In transit")
+    expect(india.locator("#delivery-timeline")).to_contain_text("Handed over to the RCMP")
+
+    canada = signed_in(browser, node.url, "ca-officer", "/exchange")
+    reload_until(
+        canada,
+        url,
+        lambda p: "In transit" in p.locator("#delivery-status").inner_text(),
+        "the delivery in transit on Canada's case page",
+    )
+    expect(canada.locator('#delivery-authorisations li[data-party="IN"]')).to_contain_text(NCB)

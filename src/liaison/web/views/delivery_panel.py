@@ -23,6 +23,7 @@ from liaison.precursors.delivery_schemas import (
     PlanOut,
 )
 from liaison.precursors.service import SENDERS
+from liaison.web.views.common import choices
 from liaison.web.views.forms import FormState
 
 CONSIGNMENT_FIELDS = ("container", "vessel_imo", "air_waybill", "bill_of_lading")
@@ -83,7 +84,7 @@ def panel(
         "may_authorise": plan is not None
         and plan.status == DeliveryStatus.PROPOSED.value
         and own in plan.awaiting,
-        "moves": [(s.value, s.value) for s in DeliveryStatus if s in MOVES[current]],
+        "moves": choices(s for s in DeliveryStatus if s in MOVES[current]),
         "substances": [(s.cas, f"{s.name} ({s.cas})") for s in register.search(db)],
         "units": [(u, u) for u in ("kg", "g", "L", "mL")],
         "own_agencies": [(a.id, a.acronym) for a in repo.agencies_of(own, own=True)],
