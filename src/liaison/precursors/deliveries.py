@@ -252,7 +252,7 @@ class DeliveryService:
         )
 
     # changes -------------------------------------------------------------------------
-    def save_plan(self, case_id: str, data: PlanIn) -> ControlledDelivery:
+    def save_plan(self, case_id: str, data: PlanIn) -> ControlledDeliveryEvent:
         check_sender(self.caller)
         case = self.case(case_id)
         if case.kind != CaseKind.CONTROLLED_DELIVERY.value:
@@ -267,8 +267,7 @@ class DeliveryService:
         existing = self.db.get(ControlledDelivery, case.id)
         now = clock.now()
         row, note = apply_plan(self.db, case, existing, data, substances, self.actor, now)
-        self._changed(case, row, DeliveryAction.PLAN, now, note=note, plan=data)
-        return row
+        return self._changed(case, row, DeliveryAction.PLAN, now, note=note, plan=data)
 
     def _check_lead_agencies(self, case: Case, data: PlanIn) -> None:
         for party, agency_id in data.lead_agencies.items():
@@ -282,7 +281,7 @@ class DeliveryService:
                     "lead_agencies", f"no agency {agency_id} of {party} in the directory"
                 )
 
-    def authorise(self, case_id: str, data: AuthoriseIn) -> ControlledDelivery:
+    def authorise(self, case_id: str, data: AuthoriseIn) -> ControlledDeliveryEvent:
         check_sender(self.caller)
         case, row = self.plan(case_id)
         if data.party != self.settings.party:
@@ -293,16 +292,16 @@ class DeliveryService:
             )
         now = clock.now()
         apply_authorisation(case, row, data, self.actor, now)
-        self._changed(case, row, DeliveryAction.AUTHORISE, now, authorisation=data)
-        return row
+        return self._changed(case, row, DeliveryAction.AUTHORISE, now, authorisation=data)
 
-    def move(self, case_id: str, data: StatusIn) -> ControlledDelivery:
+    def move(self, case_id: str, data: StatusIn) -> ControlledDeliveryEvent:
         check_sender(self.caller)
         case, row = self.plan(case_id)
         now = clock.now()
         apply_status(case, row, data, now)
-        self._changed(case, row, DeliveryAction.STATUS, now, note=data.note, status=data.status)
-        return row
+        return self._changed(
+            case, row, DeliveryAction.STATUS, now, note=data.note, status=data.status
+        )
 
     def _changed(
         self,
@@ -315,7 +314,7 @@ class DeliveryService:
         plan: PlanIn | None = None,
         authorisation: AuthoriseIn | None = None,
         status: DeliveryStatus | None = None,
-    ) -> None:
+    ) -> ControlledDeliveryEvent:
         """Timeline, audit, and the change queued to the other parties of the case."""
         wire = EventWire(
             case_id=case.id,
@@ -330,9 +329,10 @@ class DeliveryService:
             plan_version=plan_version(self.db, case.id) if authorisation else None,
             status=status,
         )
-        log_change(self.db, row, wire, audit_actor=self.actor)
+        event = log_change(self.db, row, wire, audit_actor=self.actor)
         case.updated_at = at
         peers = [party for party in case.parties if party != self.settings.party]
         if peers:
             enqueue(self.db, DELIVERY, wire.model_dump(mode="json"), peers=peers)
         self.db.flush()
+        return event

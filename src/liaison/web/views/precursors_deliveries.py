@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.kit.errors import NotFound
 from liaison.kit.inputs import IdPath
+from liaison.models import ControlledDeliveryEvent
 from liaison.precursors.deliveries import DeliveryService
 from liaison.precursors.delivery_schemas import AuthoriseIn, Consignment, PlanIn, StatusIn
 from liaison.web import times
@@ -25,6 +26,12 @@ PLAN_FIELDS = (
     *CONSIGNMENT_FIELDS, "substance_cas", "quantity", "unit", "route", "window_start",
     "window_end", "lead_own", "lead_peer",
 )  # fmt: skip
+
+
+def _after(case_id: str, change: ControlledDeliveryEvent) -> str:
+    """The case page at the panel; the change's id makes it a new address, so htmx's
+    redirect reloads the page rather than only scrolling to the panel."""
+    return f"/exchange/cases/{case_id}?changed={change.id}#delivery"
 
 
 def _route(text: str) -> list[dict[str, str]]:
@@ -83,7 +90,7 @@ def save_plan(
         db,
         values,
         lambda: svc.save_plan(case_id, _plan(svc, case_id, values)),
-        then=lambda _: f"/exchange/cases/{case_id}#delivery",
+        then=lambda change: _after(case_id, change),
         again=lambda state: thread_response(
             request, db, caller, settings, case_id, forms={"cd_plan": state}, status=state.status
         ),
@@ -111,7 +118,7 @@ def authorise(
         db,
         values,
         lambda: svc.authorise(case_id, AuthoriseIn.model_validate(data)),
-        then=lambda _: f"/exchange/cases/{case_id}#delivery",
+        then=lambda change: _after(case_id, change),
         again=lambda state: thread_response(
             request, db, caller, settings, case_id, forms={"cd_authorise": state},
             status=state.status,
@@ -136,7 +143,7 @@ def move(
         db,
         values,
         lambda: svc.move(case_id, StatusIn.model_validate(data)),
-        then=lambda _: f"/exchange/cases/{case_id}#delivery",
+        then=lambda change: _after(case_id, change),
         again=lambda state: thread_response(
             request, db, caller, settings, case_id, forms={"cd_status": state},
             status=state.status,
