@@ -90,6 +90,7 @@ def test_a_controlled_delivery_is_planned_authorised_by_both_and_delivered(
     assert plan["route"][0]["place"] == "Port of Vancouver"
     assert sorted(plan["lead_agencies"]) == ["CA", "IN"]
     assert plan["awaiting"] == ["CA", "IN"]
+    assert plan["tlp"] == "AMBER"
     assert [e["action"] for e in plan["timeline"]] == ["plan"]
 
     # a party records only its own authorisation
@@ -216,7 +217,9 @@ def test_the_plan_is_only_for_those_who_may_read_the_whole_case(
     assert client.get(red_path, headers=legal).status_code == 404
     moved = client.post(f"{red_path}/status", json={"status": "aborted"}, headers=legal)
     assert moved.status_code in (403, 404)
-    assert client.get(red_path, headers=officer).status_code == 200
+    red_plan = client.get(red_path, headers=officer)
+    assert red_plan.status_code == 200
+    assert red_plan.json()["tlp"] == "RED"
 
 
 def test_a_plan_is_refused_bad_input_with_the_field_named(

@@ -30,8 +30,10 @@ from liaison.models import (
     Case,
     ControlledDelivery,
     ControlledDeliveryEvent,
+    Message,
     PrecursorSubstance,
 )
+from liaison.policy.schemas import Tlp
 from liaison.precursors import register
 from liaison.precursors.delivery_schemas import (
     LEGAL_REFERENCES,
@@ -244,12 +246,18 @@ class DeliveryService:
                 for party, given in sorted(row.authorisations.items())
             ],
             awaiting=awaiting(case, row),
+            tlp=self._marking(case.id),
             status=row.status,
             created_by=row.created_by,
             created_at=row.created_at,
             updated_at=row.updated_at,
             timeline=[EventOut.model_validate(e) for e in self.timeline(case.id)],
         )
+
+    def _marking(self, case_id: str) -> str:
+        order = [t.value for t in Tlp]
+        found = set(self.db.scalars(select(Message.tlp).where(Message.case_id == case_id)))
+        return max(found, key=order.index, default=Tlp.AMBER.value)
 
     # changes -------------------------------------------------------------------------
     def save_plan(self, case_id: str, data: PlanIn) -> ControlledDeliveryEvent:

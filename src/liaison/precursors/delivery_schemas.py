@@ -164,6 +164,7 @@ class PlanOut(BaseModel):
     lead_agencies: dict[str, str]
     authorisations: list[Authorisation]
     awaiting: list[str]  # parties that have not authorised yet
+    tlp: str  # the most restrictive marking of the case's messages, which the plan carries
     status: str
     created_by: str
     created_at: datetime
