@@ -58,6 +58,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("at", liaison.models.types.UTCDateTime(), nullable=False),
+        sa.Column("waiting", sa.Boolean(), nullable=False),
+        sa.Column("wire", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"],
             ["controlled_deliveries.case_id"],
@@ -72,9 +74,18 @@ def upgrade() -> None:
         ["case_id", "at"],
         unique=False,
     )
+    op.create_index(
+        op.f("ix_controlled_delivery_events_waiting"),
+        "controlled_delivery_events",
+        ["waiting"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_controlled_delivery_events_waiting"), table_name="controlled_delivery_events"
+    )
     op.drop_index("ix_controlled_delivery_events_case", table_name="controlled_delivery_events")
     op.drop_table("controlled_delivery_events")
     op.drop_table("controlled_deliveries")

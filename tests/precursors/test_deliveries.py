@@ -18,6 +18,7 @@ from liaison.kit.db import unit_of_work
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import PayloadRefused
 from liaison.models import AuditEntry, Case, OutboxMessage
+from liaison.precursors.delivery_outbound import send_waiting
 from tests.exchange import payloads as exchange_payloads
 from tests.support.fixtures_db import Headers
 from tests.support.peering import apply_inbound, pin_peer_with_agencies
@@ -277,3 +278,69 @@ def test_a_case_of_a_kind_this_node_does_not_know_is_refused_with_the_reason(
         case = db.get(Case, known["case_id"])
         assert case is not None
         assert case.kind == "controlled_delivery"
+
+
+def _outgoing(seeded: sessionmaker[Session]) -> list[str]:
+    with seeded() as db:
+        query = select(OutboxMessage.type).where(OutboxMessage.peer_party == "IN")
+        return list(db.scalars(query.order_by(OutboxMessage.id)))
+
+
+def test_plan_changes_wait_while_the_case_is_held_for_legal_review(
+    client: TestClient,
+    seeded: sessionmaker[Session],
+    settings: Settings,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+) -> None:
+    """India has no case to attach a plan to while the case's first message is held
+    (here for a death-penalty assurance: NDPS Act s. 31A); the plan leaves after it."""
+    officer = auth_headers("ca-officer")
+    body = exchange_payloads.compose(
+        agencies, type="disclosure", offences=["ndps_31a_repeat"], case_kind="controlled_delivery"
+    )
+    held = client.post("/api/v1/exchange/cases", json=body, headers=officer)
+    assert held.status_code == 201, held.text
+    assert held.json()["status"] == "held_for_review"
+    case_id = held.json()["case_id"]
+    plan = {
+        "consignments": [{"container": "MSCU1234566"}],
+        "substance_cas": "41661-47-6",
+        "quantity": 40,
+        "route": [{"place": "Mundra", "mode": "sea"}, {"place": "Vancouver", "handover_to": "CA"}],
+        "window_start": "2026-03-05",
+        "window_end": "2026-03-25",
+    }
+    drafted = client.put(f"/api/v1/precursors/deliveries/{case_id}", json=plan, headers=officer)
+    assert drafted.status_code == 200, drafted.text
+    with unit_of_work(seeded) as db:
+        assert send_waiting(db, settings) == 0
+    assert _outgoing(seeded) == []
+
+    legal = auth_headers("ca-legal")
+    reviews = client.get("/api/v1/policy/reviews", params={"status": "held"}, headers=legal)
+    review = next(r for r in reviews.json() if r["object_id"] == held.json()["id"])
+    assurance = {
+        "reference": "IN-MHA-2026-DP-014",
+        "given_by": "Ministry of Home Affairs, Government of India",
+        "given_on": "2026-03-01",
+        "party": "IN",
+        "text": "The death penalty will not be sought or carried out against the person.",
+    }
+    recorded = client.post("/api/v1/policy/assurances", json=assurance, headers=legal)
+    assert recorded.status_code == 201, recorded.text
+    decided = client.post(
+        f"/api/v1/policy/reviews/{review['id']}/decide",
+        json={
+            "status": "approved",
+            "reasons": "Assurance recorded",
+            "assurance_reference": "IN-MHA-2026-DP-014",
+        },
+        headers=legal,
+    )
+    assert decided.status_code == 200, decided.text
+    with unit_of_work(seeded) as db:
+        assert send_waiting(db, settings) == 1
+    assert _outgoing(seeded) == ["exchange.message", "precursors.delivery"]
+    with unit_of_work(seeded) as db:
+        assert send_waiting(db, settings) == 0  # sent once

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from liaison.kit import clock
@@ -61,3 +61,7 @@ class ControlledDeliveryEvent(Base):
     status: Mapped[str] = mapped_column(String(12))  # the plan's status after the change
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    # This node's change waiting to leave (``wire`` holds it) until its case has reached
+    # the peer: a case whose first message is held for legal review is not there yet.
+    waiting: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    wire: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -3,8 +3,9 @@
 Both parties authorise (each records only its own); the status moves proposed ->
 authorised (when both have) -> in transit -> delivered / interdicted, or aborted; each
 change is a timeline entry, audited, and sent to the peer as ``precursors.delivery``
-(delivery_federation.py), where the same rules apply it again. The plan inherits the
-case's markings: only a caller who sees the case and all its messages reads it.
+(delivery_outbound.py), where the same rules apply it again (delivery_federation.py).
+The plan inherits the case's markings: only a caller who sees the case and all its
+messages reads it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 from liaison.config import Settings
 from liaison.exchange.repository import ExchangeRepository
 from liaison.exchange.schemas import CaseKind
-from liaison.federation.outbox import enqueue
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
 from liaison.kit.ids import new_id
@@ -35,6 +35,7 @@ from liaison.models import (
 )
 from liaison.policy.schemas import Tlp
 from liaison.precursors import register
+from liaison.precursors.delivery_outbound import send_change
 from liaison.precursors.delivery_schemas import (
     LEGAL_REFERENCES,
     MOVES,
@@ -50,7 +51,6 @@ from liaison.precursors.delivery_schemas import (
 )
 from liaison.precursors.service import check_sender
 
-DELIVERY = "precursors.delivery"
 OBJECT_TYPE = "precursors.delivery"
 
 
@@ -339,8 +339,5 @@ class DeliveryService:
         )
         event = log_change(self.db, row, wire, audit_actor=self.actor)
         case.updated_at = at
-        peers = [party for party in case.parties if party != self.settings.party]
-        if peers:
-            enqueue(self.db, DELIVERY, wire.model_dump(mode="json"), peers=peers)
-        self.db.flush()
+        send_change(self.db, self.settings, case, event, wire.model_dump(mode="json"))
         return event

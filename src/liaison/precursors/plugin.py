@@ -43,6 +43,11 @@ PLUGIN = Plugin(
             Ref("liaison.precursors.jobs:flag_overdue_job"),
             every=lambda settings: settings.exchange_escalation_minutes * 60,
         ),
+        Job(
+            "controlled-delivery changes",
+            Ref("liaison.precursors.jobs:send_waiting_job"),
+            every=lambda settings: settings.worker_poll_seconds,
+        ),
     ),
     figures={"precursors": Ref("liaison.precursors.dashboard:figures")},
     report_sections=(Ref("liaison.precursors.report:section"),),
