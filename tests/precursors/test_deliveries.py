@@ -344,3 +344,57 @@ def test_plan_changes_wait_while_the_case_is_held_for_legal_review(
     assert _outgoing(seeded) == ["exchange.message", "precursors.delivery"]
     with unit_of_work(seeded) as db:
         assert send_waiting(db, settings) == 0  # sent once
+
+
+def test_revising_an_authorised_plan_withdraws_the_authorisations(
+    client: TestClient, auth_headers: Headers, india: None
+) -> None:
+    officer = auth_headers("ca-officer")
+    case_id = _open(client, officer)
+    plan_path = f"/api/v1/precursors/deliveries/{case_id}"
+    authorised = client.post(
+        f"{plan_path}/authorise",
+        json={"party": "CA", "authorised_by": "Inspector, CBSA", "authorised_at": "2026-03-03Z"},
+        headers=officer,
+    )
+    assert authorised.status_code == 422  # not an aware date and time
+    assert "authorised_at" in authorised.text
+    authorised = client.post(
+        f"{plan_path}/authorise",
+        json={
+            "party": "CA",
+            "authorised_by": "Inspector, CBSA Pacific Region",
+            "authorised_at": "2026-03-03T10:00:00-08:00",
+        },
+        headers=officer,
+    )
+    assert authorised.status_code == 200, authorised.text
+    again = client.post(
+        f"{plan_path}/authorise",
+        json={
+            "party": "CA",
+            "authorised_by": "Inspector, CBSA Pacific Region",
+            "authorised_at": "2026-03-03T10:00:00-08:00",
+        },
+        headers=officer,
+    )
+    assert again.status_code == 409
+    current = authorised.json()
+    revised = client.put(
+        plan_path,
+        json={
+            "consignments": current["consignments"],
+            "substance_cas": current["substance_cas"],
+            "quantity": 90,
+            "route": current["route"] + [{"place": "Surrey BC", "mode": "road"}],
+            "window_start": current["window_start"],
+            "window_end": current["window_end"],
+        },
+        headers=officer,
+    )
+    assert revised.status_code == 200, revised.text
+    plan = revised.json()
+    assert plan["authorisations"] == []
+    assert plan["awaiting"] == ["CA", "IN"]
+    assert plan["quantity"] == 90
+    assert plan["timeline"][-1]["note"].startswith("Revised: the authorisations")

@@ -22,6 +22,7 @@ from liaison.exchange.schemas import CaseKind
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
 from liaison.kit.ids import new_id
+from liaison.kit.plugin import N_
 from liaison.kit.repository import found
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
@@ -52,6 +53,8 @@ from liaison.precursors.delivery_schemas import (
 from liaison.precursors.service import check_sender
 
 OBJECT_TYPE = "precursors.delivery"
+# the timeline's note on a revision (pages show it translated)
+REVISED = N_("Revised: the authorisations given to the earlier plan are withdrawn.")
 
 
 # rules, shared by this node's changes and the peer's ----------------------------------
@@ -75,7 +78,7 @@ def apply_plan(
             "status", f"the plan is {row.status.replace('_', ' ')}: it no longer changes"
         )
     elif row.authorisations:
-        note = "revised: authorisations given to the earlier plan are withdrawn"
+        note = REVISED
     substance = substances.get(data.substance_cas)
     row.consignments = [c.model_dump(exclude_none=True) for c in data.consignments]
     row.substance_cas = data.substance_cas
