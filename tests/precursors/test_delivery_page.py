@@ -139,3 +139,63 @@ def test_an_officer_plans_and_authorises_a_controlled_delivery_on_the_case_page(
 
     inbox = client.get("/exchange", headers=HTML).text
     assert 'data-case-kind="controlled_delivery"' in inbox
+
+
+def test_a_controlled_delivery_case_composed_by_hand_gets_its_plan_on_the_case_page(
+    client: TestClient, seeded: sessionmaker[Session], agencies: dict[str, str]
+) -> None:
+    token = sign_in(client, "ca-officer")
+    compose = {
+        "csrf_token": token,
+        "case_title": "Controlled delivery: air cargo of 1-boc-4-piperidone",
+        "case_kind": "controlled_delivery",
+        "type": "disclosure",
+        "priority": "high",
+        "from_agency_id": agencies["CA:RCMP"],
+        "to_agency_id": agencies["IN:NCB"],
+        "subject": "Air cargo under watch, Delhi to Toronto",
+        "body": "Proposal for a controlled delivery of the consignment.",
+        "tlp": "AMBER",
+        "handling_code": "intelligence_only",
+        "legal_basis": "police_cooperation",
+        "purpose": "criminal investigation: precursor diversion",
+        "offences": ["drug_trafficking"],
+        "action": "send",
+    }
+    page = client.get("/exchange/compose", headers=HTML).text
+    assert 'id="case_kind"' in page
+    unknown = client.post("/exchange/compose", data=compose | {"case_kind": "joint"}, headers=HTML)
+    assert unknown.status_code == 422
+    assert _field_error(unknown.text, "case_kind")
+    sent = client.post("/exchange/compose", data=compose, headers=HTML, follow_redirects=False)
+    assert sent.status_code == 303, sent.text[:3000]
+    case_url = sent.headers["location"].split("?")[0]
+    page = client.get(case_url, headers=HTML).text
+    assert 'data-case-kind="controlled_delivery"' in page
+    assert 'id="delivery-empty"' in page
+    case_id = case_url.rsplit("/", 1)[-1]
+    drafted = client.post(
+        f"/precursors/deliveries/{case_id}/plan",
+        data={
+            "csrf_token": token,
+            "container": "",
+            "vessel_imo": "",
+            "air_waybill": "176-12345675",
+            "bill_of_lading": "",
+            "substance_cas": "79099-07-3",
+            "quantity": "25",
+            "unit": "kg",
+            "route": "Delhi IGI Airport; air\nToronto Pearson; air; CA",
+            "window_start": "2026-04-01",
+            "window_end": "2026-04-03",
+            "lead_own": agencies["CA:RCMP"],
+            "lead_peer": agencies["IN:NCB"],
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert drafted.status_code == 303, drafted.text[:3000]
+    page = client.get(case_url, headers=HTML).text
+    assert "Air waybill 176-12345675" in page
+    assert "CA: RCMP (CA); IN: NCB (IN)" in page
+    assert "2026-04-01 \u2013 2026-04-03" in page  # an en dash
