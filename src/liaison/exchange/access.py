@@ -116,6 +116,7 @@ class CaseView:
     summary: str
     parties: list[str]
     origin_party: str
+    kind: str
     status: str
     assigned_to: str | None
     created_by: str
@@ -132,6 +133,7 @@ class CaseView:
             summary=(WITHHELD if case.summary else "") if withheld else case.summary,
             parties=list(case.parties),
             origin_party=case.origin_party,
+            kind=case.kind,
             status=case.status,
             assigned_to=case.assigned_to,
             created_by=case.created_by,

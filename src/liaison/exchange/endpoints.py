@@ -86,7 +86,7 @@ def message_out(
 def inbox_item(message: Message, case: Case, state: str) -> InboxItem:
     fields = {k: getattr(message, k) for k in InboxItem.model_fields if hasattr(message, k)}
     return InboxItem.model_validate(
-        {**fields, "case_reference": case.reference, "due_state": state}
+        {**fields, "case_reference": case.reference, "case_kind": case.kind, "due_state": state}
     )
 
 

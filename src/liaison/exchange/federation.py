@@ -73,6 +73,7 @@ def wire(
         "case_title": case.title,
         "case_summary": case.summary,
         "case_origin_party": case.origin_party,
+        "case_kind": case.kind,
         "id": message.id,
         "type": message.type,
         "in_reply_to": message.in_reply_to,
@@ -236,6 +237,7 @@ def _case(db: Session, wire_in: MessageWire, context: InboundContext) -> Case:
             summary=wire_in.case_summary,
             parties=sorted({context.sender_party, context.settings.party}),
             origin_party=wire_in.case_origin_party,
+            kind=wire_in.case_kind.value,
             status="open",
             created_by=f"node:{context.sender_party}",
         )

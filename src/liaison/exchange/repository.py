@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from liaison.exchange.access import (
@@ -95,6 +95,11 @@ class ExchangeRepository(Repository[Caller]):
             )
             return or_(Case.assigned_to == caller.user_id, own_agency)
         return false()
+
+    def readable_case_clause(self) -> ColumnElement[bool]:
+        """SQL on ``Case``: the caller sees the case and every restricted message of it,
+        so what inherits the case's markings (a controlled-delivery plan) is theirs too."""
+        return and_(self._case_filter(), not_(case_withheld_clause(self.caller)))
 
     def _message_filter(self) -> ColumnElement[bool]:
         """The case filter, and restricted messages only for their audience."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from liaison.exchange.entities import Entity
 from liaison.kit.inputs import ID_PATTERN, InputModel
@@ -22,6 +22,11 @@ class MessageType(StrEnum):
     ALERT = "alert"
     ACKNOWLEDGEMENT = "acknowledgement"
     FOLLOW_UP = "follow_up"
+
+
+class CaseKind(StrEnum):
+    STANDARD = "standard"
+    CONTROLLED_DELIVERY = "controlled_delivery"  # carries a plan (precursors.deliveries)
 
 
 class Priority(StrEnum):
@@ -95,6 +100,7 @@ class ComposeIn(InputModel):
 
     case_title: str = Field(min_length=3, max_length=300)
     case_summary: str = Field(default="", max_length=5000)
+    case_kind: CaseKind = CaseKind.STANDARD
     type: MessageType = MessageType.REQUEST
     from_agency_id: str = Field(pattern=ID_PATTERN)
     to_agency_id: str = Field(pattern=ID_PATTERN)
@@ -242,6 +248,7 @@ class InboxItem(_Out):
     id: str
     case_id: str
     case_reference: str
+    case_kind: str = CaseKind.STANDARD.value
     type: str
     direction: str
     priority: str
@@ -288,6 +295,7 @@ class CaseOut(_Out):
     summary: str
     parties: list[str]
     origin_party: str
+    kind: str
     status: str
     assigned_to: str | None
     created_by: str
@@ -354,6 +362,7 @@ class MessageWire(InputModel):
     case_title: str = Field(min_length=1, max_length=300)
     case_summary: str = Field(default="", max_length=5000)
     case_origin_party: PartyCode
+    case_kind: CaseKind = CaseKind.STANDARD
     id: str = Field(pattern=ID_PATTERN)
     type: MessageType
     in_reply_to: str | None = Field(default=None, pattern=ID_PATTERN)
@@ -373,3 +382,13 @@ class MessageWire(InputModel):
     sent_at: datetime
     incident_detected_at: datetime | None = None
     attachments: list[AttachmentWire] = Field(default_factory=list, max_length=20)
+
+    @field_validator("case_kind", mode="before")
+    @classmethod
+    def _known_kind(cls, value: Any) -> Any:
+        known = [kind.value for kind in CaseKind]
+        if value not in known:
+            raise ValueError(
+                f"unknown case kind {str(value)[:40]!r}: this node knows {', '.join(known)}"
+            )
+        return value

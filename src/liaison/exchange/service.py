@@ -18,6 +18,7 @@ from liaison.exchange.federation import decide, hold_or_queue, mark_outgoing
 from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
 from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
+    CaseKind,
     ComposeIn,
     ForwardIn,
     Markings,
@@ -161,7 +162,9 @@ class ExchangeService(CaseWork):
             obligations=[],
         )
 
-    def _new_case(self, title: str, summary: str, peer_party: str) -> Case:
+    def _new_case(
+        self, title: str, summary: str, peer_party: str, kind: CaseKind = CaseKind.STANDARD
+    ) -> Case:
         now = clock.now()
         return Case(
             id=new_id(),
@@ -170,6 +173,7 @@ class ExchangeService(CaseWork):
             summary=summary,
             parties=sorted({self.settings.party, peer_party}),
             origin_party=self.settings.party,
+            kind=kind.value,
             status="open",
             created_by=self.actor,
             created_at=now,
@@ -251,7 +255,9 @@ class ExchangeService(CaseWork):
                 "type", N_("a new case starts with a request, disclosure or alert")
             )
         attachments = self._attachments(data.attachment_ids)
-        case = self._new_case(data.case_title, data.case_summary, to_agency.party_code)
+        case = self._new_case(
+            data.case_title, data.case_summary, to_agency.party_code, data.case_kind
+        )
         message = self._message(
             case,
             type_=data.type,

@@ -17,6 +17,7 @@ from liaison.models.cyber import (
     CyberObject,
     TaxiiStatus,
 )
+from liaison.models.deliveries import ControlledDelivery, ControlledDeliveryEvent
 from liaison.models.directory import Agency, ContactChannel, Officer, Party
 from liaison.models.exchange import (
     Attachment,
@@ -89,6 +90,8 @@ __all__ = [
     "Case",
     "Clarification",
     "ContactChannel",
+    "ControlledDelivery",
+    "ControlledDeliveryEvent",
     "CyberAudience",
     "CyberCollection",
     "CyberFeed",

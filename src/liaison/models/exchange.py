@@ -39,6 +39,8 @@ class Case(Base):
     parties: Mapped[list[str]] = mapped_column(JSON, default=list)
     origin_party: Mapped[str] = mapped_column(String(2))
     status: Mapped[str] = mapped_column(String(10), default="open")
+    # standard | controlled_delivery; set when the case is opened, travels with it
+    kind: Mapped[str] = mapped_column(String(20), default="standard", server_default="standard")
     assigned_to: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -4,21 +4,27 @@ node (audited); shared with the peer by opening or joining an exchange case."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
+from liaison.exchange.schemas import CaseKind
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.ledger.service import record
-from liaison.models import Agency, Peer, PrecursorIncident
+from liaison.models import Agency, Message, Peer, PrecursorIncident
 from liaison.precursors import register, ties
+from liaison.precursors.deliveries import DeliveryService
+from liaison.precursors.delivery_schemas import PlanIn
 from liaison.precursors.repository import PrecursorRepository
 from liaison.precursors.schemas import CaseIn, IncidentIn, IncidentKind
 from liaison.precursors.service import check_sender
 
+PLANNED_WINDOW = timedelta(days=14)
 LABELS = {
     IncidentKind.SUSPICIOUS_ORDER: "Suspicious order",
     IncidentKind.SUSPICIOUS_SHIPMENT: "Suspicious shipment",
@@ -91,6 +97,31 @@ class IncidentService:
             )
         return peers[0]
 
+    def _plan_of(self, incident: PrecursorIncident, case_id: str) -> PlanIn:
+        """The plan as the incident sketches it: its consignment, substance and place,
+        a two-week window from its date, and the two agencies of the case's first
+        message as leads. Officers complete it on the case page."""
+        first = self.db.execute(
+            select(Message.from_party, Message.from_agency_id, Message.to_party,
+                   Message.to_agency_id)
+            .where(Message.case_id == case_id)
+            .order_by(Message.id)
+            .limit(1)
+        ).one()  # fmt: skip
+        consignment = {"container": incident.container, "vessel_imo": incident.vessel_imo}
+        return PlanIn.model_validate(
+            {
+                "consignments": [consignment] if any(consignment.values()) else [],
+                "substance_cas": incident.substance_cas,
+                "quantity": incident.quantity,
+                "unit": incident.unit,
+                "route": [{"place": incident.location}] if len(incident.location) >= 2 else [],
+                "window_start": incident.occurred_on,
+                "window_end": incident.occurred_on + PLANNED_WINDOW,
+                "lead_agencies": {first[0]: first[1], first[2]: first[3]},
+            }
+        )
+
     def incident_case(self, incident_id: str, data: CaseIn) -> str:
         check_sender(self.caller)
         incident = self.repo.incident(incident_id)
@@ -101,6 +132,7 @@ class IncidentService:
             f"{' at ' + incident.location if incident.location else ''}; diversion method: "
             f"{incident.diversion_method.replace('_', ' ')}.\n{incident.description}"
         )
+        delivery = incident.kind == IncidentKind.CONTROLLED_DELIVERY
         case_id = ties.open_case(
             self.db,
             self.caller,
@@ -110,8 +142,13 @@ class IncidentService:
             title=title[:300],
             body=body,
             peer_party=self._peer_of(incident, data),
-            alert=incident.kind != IncidentKind.CONTROLLED_DELIVERY,
+            alert=not delivery,
+            kind=CaseKind.CONTROLLED_DELIVERY if delivery else CaseKind.STANDARD,
         )
+        if delivery and not data.join_case_id:
+            DeliveryService(self.db, self.caller, self.settings).save_plan(
+                case_id, self._plan_of(incident, case_id)
+            )
         incident.case_id = incident.case_id or case_id
         record(
             self.db,

@@ -7,10 +7,14 @@ from liaison.kit.plugin import N_, Command, Job, NavLink, Plugin, Ref
 
 PLUGIN = Plugin(
     name="precursors",
-    api_routers=(Ref("liaison.precursors.endpoints:router"),),
+    api_routers=(
+        Ref("liaison.precursors.endpoints:router"),
+        Ref("liaison.precursors.delivery_endpoints:router"),
+    ),
     web_routers=(
         Ref("liaison.web.views.precursors:router"),
         Ref("liaison.web.views.precursors_forms:router"),
+        Ref("liaison.web.views.precursors_deliveries:router"),
     ),
     commands=(
         Command(
@@ -22,6 +26,7 @@ PLUGIN = Plugin(
     message_handlers={
         "precursors.notices": Ref("liaison.precursors.federation:receive_notices"),
         "precursors.answer": Ref("liaison.precursors.federation:receive_answer"),
+        "precursors.delivery": Ref("liaison.precursors.delivery_federation:receive_change"),
     },
     release_hooks={
         "precursors.notice": Ref("liaison.precursors.holds:release_notice"),
@@ -37,6 +42,11 @@ PLUGIN = Plugin(
             "precursor deadlines",
             Ref("liaison.precursors.jobs:flag_overdue_job"),
             every=lambda settings: settings.exchange_escalation_minutes * 60,
+        ),
+        Job(
+            "controlled-delivery changes",
+            Ref("liaison.precursors.jobs:send_waiting_job"),
+            every=lambda settings: settings.worker_poll_seconds,
         ),
     ),
     figures={"precursors": Ref("liaison.precursors.dashboard:figures")},

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
-from liaison.exchange.schemas import ComposeIn, MessageType, ReplyIn
+from liaison.exchange.schemas import CaseKind, ComposeIn, MessageType, ReplyIn
 from liaison.exchange.service import ExchangeService
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.i18n import Text
@@ -81,6 +81,7 @@ def open_case(
     body: str,
     peer_party: str,
     alert: bool = False,
+    kind: CaseKind = CaseKind.STANDARD,
 ) -> str:
     """Open a case (or add to ``data.join_case_id``); returns the case id."""
     exchange = ExchangeService(db, caller, settings)
@@ -101,6 +102,7 @@ def open_case(
         {
             "case_title": title,
             "case_summary": body[:5000],
+            "case_kind": kind,
             "type": MessageType.ALERT if alert else MessageType.DISCLOSURE,
             "from_agency_id": data.from_agency_id or caller.agency_id,
             "to_agency_id": to_agency,

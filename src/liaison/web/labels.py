@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from liaison.directory.schemas import Accreditation, ChannelKind, MandateArea, OfficerKind
 from liaison.exchange.schemas import (
+    CaseKind,
     LegalBasis,
     MessageStatus,
     MessageType,
@@ -19,6 +20,7 @@ from liaison.kit.plugin import N_
 from liaison.kit.roles import Role
 from liaison.policy.review_schemas import ReviewStatus
 from liaison.policy.schemas import Effect, HandlingCode, ObligationKind
+from liaison.precursors.delivery_schemas import DeliveryStatus
 from liaison.precursors.schemas import Outcome as PrecursorOutcome
 from liaison.workplan.schemas import ProposalStatus, Status
 
@@ -41,6 +43,8 @@ TRANSLATED_ENUMS: tuple[type[StrEnum], ...] = (
     ChannelKind,
     ReviewStatus,
     PrecursorOutcome,
+    CaseKind,
+    DeliveryStatus,
 )
 
 

@@ -37,7 +37,7 @@ from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import Message
 from liaison.policy import obligations
-from liaison.web.views import once
+from liaison.web.views import delivery_panel, once
 from liaison.web.views.common import (
     PageCallerDep,
     choices,
@@ -192,6 +192,7 @@ def thread_response(
         "may_assign": caller.role in ASSIGNERS,
         "obligations": obligations.for_case(db, case_id),
         "may_discharge": caller.role in obligations.DISCHARGERS,
+        "delivery": delivery_panel.panel(db, caller, settings, thread.case, forms or {}),
     }
     return render(request, "exchange/thread.html", caller=caller, status=status, **context)
 

@@ -20,6 +20,7 @@ from liaison.config import Settings
 from liaison.exchange.attachments import delete_blob, store_file
 from liaison.exchange.markings import compose_subject
 from liaison.exchange.schemas import (
+    CaseKind,
     DeconflictHit,
     LegalBasis,
     Markings,
@@ -91,6 +92,7 @@ def _page(
         "rows": entity_rows(form.values, blank=rows),
         "entity_kinds": ENTITY_KINDS,
         "types": choices([MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT]),
+        "case_kinds": choices(CaseKind),
         "priorities": choices(Priority),
         "tlps": [(t.value, f"TLP:{t.value}") for t in Tlp],
         "handling_codes": choices(HandlingCode),

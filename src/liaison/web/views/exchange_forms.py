@@ -17,7 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from liaison.exchange.entities import Entity, EntityKind
-from liaison.exchange.schemas import ComposeIn, ReplyIn
+from liaison.exchange.schemas import CaseKind, ComposeIn, ReplyIn
 from liaison.kit.errors import (
     BlockingRule,
     FieldError,
@@ -72,6 +72,7 @@ PERSON_FACT_COLUMNS = {
 COMPOSE_FIELDS = (
     "case_title",
     "case_summary",
+    "case_kind",
     "type",
     "from_agency_id",
     "to_agency_id",
@@ -216,6 +217,7 @@ def compose_data(values: FormValues, entities: Sequence[Entity]) -> ComposeIn:
     data["markings"]["named_recipients"] = values.get("named_recipients", [])
     data["offences"] = values.get("offences", [])
     data["incident_detected_at"] = _blank_to_none(values["incident_detected_at"])
+    data["case_kind"] = values["case_kind"] or CaseKind.STANDARD.value
     data["attachment_ids"] = values.get("attachment_ids", [])
     data["entities"] = list(entities)
     try:
