@@ -93,6 +93,14 @@ def test_split_is_kept_by_the_next_run_and_new_messages_resolve_incrementally(
     entity = client.get(f"/networks/entities/{person['id']}", headers=HTML)
     assert "Why are these the same?" in entity.text
     assert "गुरप्रीत सिंह संधू" in entity.text
+    assert "<td>same date of birth</td>" in entity.text
+    # the reasons in the reader's language: comparisons and levels in words, not codes
+    french = client.get(
+        f"/networks/entities/{person['id']}", headers=HTML | {"Accept-Language": "fr"}
+    )
+    assert '<th scope="row">Date de naissance</th><td>même date de naissance</td>' in french.text
+    assert "Poids de correspondance" in french.text
+    assert "same date of birth" not in french.text
     with unit_of_work(seeded) as db:
         red_record = db.scalar(
             select(NetworkRecord.id).where(

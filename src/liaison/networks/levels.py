@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from liaison.kit.plugin import N_
+
 
 @dataclass(frozen=True)
 class Level:
@@ -41,24 +43,25 @@ NAME = Comparison(
     "name",
     "Name, written in Latin from any script, as a phonetic key",
     (
-        Level("name missing", "name_key_l IS NULL OR name_key_r IS NULL"),
-        Level("same phonetic name", "name_key_l = name_key_r"),
+        Level(N_("name missing"), "name_key_l IS NULL OR name_key_r IS NULL"),
+        Level(N_("same phonetic name"), "name_key_l = name_key_r"),
         Level(
-            "same name, two neighbouring letters swapped",  # the commonest typing error
+            N_("same name, two neighbouring letters swapped"),  # the commonest typing error
             f"{_swapped('name_key')} OR {_swapped('latin')}",
         ),
-        Level("phonetic name almost the same", _jw("name_key", 0.92)),
+        Level(N_("phonetic name almost the same"), _jw("name_key", 0.92)),
         Level(
-            "same first name and surname", "first_key_l = first_key_r AND last_key_l = last_key_r"
+            N_("same first name and surname"),
+            "first_key_l = first_key_r AND last_key_l = last_key_r",
         ),
         Level(
-            "same first name, surname on one side only",
+            N_("same first name, surname on one side only"),
             "first_key_l = first_key_r AND (last_key_l IS NULL OR last_key_r IS NULL)",
         ),
-        Level("one letter off", "damerau_levenshtein(name_key_l, name_key_r) <= 1"),
-        Level("spelling close", _jw("latin", 0.88)),
-        Level("same first name only", "first_key_l = first_key_r"),
-        Level("names differ", "ELSE"),
+        Level(N_("one letter off"), "damerau_levenshtein(name_key_l, name_key_r) <= 1"),
+        Level(N_("spelling close"), _jw("latin", 0.88)),
+        Level(N_("same first name only"), "first_key_l = first_key_r"),
+        Level(N_("names differ"), "ELSE"),
     ),
 )
 
@@ -66,16 +69,16 @@ DOB = Comparison(
     "dob",
     "Date of birth: exact, day and month swapped, year only",
     (
-        Level("date of birth missing", "year_l IS NULL OR year_r IS NULL"),
-        Level("same date of birth", "dob_l = dob_r"),
-        Level("day and month swapped", "dob_l = dob_swapped_r"),
+        Level(N_("date of birth missing"), "year_l IS NULL OR year_r IS NULL"),
+        Level(N_("same date of birth"), "dob_l = dob_r"),
+        Level(N_("day and month swapped"), "dob_l = dob_swapped_r"),
         Level(
-            "same year, a full date on one side only",
+            N_("same year, a full date on one side only"),
             "year_l = year_r AND (dob_l IS NULL OR dob_r IS NULL)",
         ),
-        Level("one digit different", "damerau_levenshtein(dob_l, dob_r) <= 1"),
-        Level("same year, different date", "year_l = year_r"),
-        Level("dates of birth differ", "ELSE"),
+        Level(N_("one digit different"), "damerau_levenshtein(dob_l, dob_r) <= 1"),
+        Level(N_("same year, different date"), "year_l = year_r"),
+        Level(N_("dates of birth differ"), "ELSE"),
     ),
 )
 
@@ -93,14 +96,14 @@ IDS = Comparison(
     "identifiers",
     "Documents, phones, e-mails, accounts, wallets reported with the person",
     (
-        Level("no identifiers on one side", _missing("ids")),
-        Level("an identifier in common", "len(list_intersect(ids_l, ids_r)) >= 1"),
+        Level(N_("no identifiers on one side"), _missing("ids")),
+        Level(N_("an identifier in common"), "len(list_intersect(ids_l, ids_r)) >= 1"),
         Level(
-            "an identifier one character off",
+            N_("an identifier one character off"),
             "list_bool_or(list_transform(ids_l, lambda x: list_bool_or("
             "list_transform(ids_r, lambda y: damerau_levenshtein(x, y) <= 1))))",
         ),
-        Level("identifiers differ", "ELSE"),
+        Level(N_("identifiers differ"), "ELSE"),
     ),
 )
 
@@ -108,11 +111,11 @@ ADDRESS_WORDS = Comparison(
     "address",
     "Words of the address reported with the person (street, place, region)",
     (
-        Level("no address on one side", _missing("addr_words")),
-        Level("same address words", f"{_jaccard('addr_words')} >= 0.99"),
-        Level("most address words in common", f"{_jaccard('addr_words')} >= 0.6"),
-        Level("some address words in common", f"{_jaccard('addr_words')} >= 0.3"),
-        Level("addresses differ", "ELSE"),
+        Level(N_("no address on one side"), _missing("addr_words")),
+        Level(N_("same address words"), f"{_jaccard('addr_words')} >= 0.99"),
+        Level(N_("most address words in common"), f"{_jaccard('addr_words')} >= 0.6"),
+        Level(N_("some address words in common"), f"{_jaccard('addr_words')} >= 0.3"),
+        Level(N_("addresses differ"), "ELSE"),
     ),
 )
 
@@ -120,13 +123,13 @@ ADDRESS_NUMBERS = Comparison(
     "address_numbers",
     "Numbers of the address reported with the person (house, postcode)",
     (
-        Level("no address numbers on one side", _missing("addr_numbers")),
-        Level("same address numbers", f"{_jaccard('addr_numbers')} >= 0.99"),
+        Level(N_("no address numbers on one side"), _missing("addr_numbers")),
+        Level(N_("same address numbers"), f"{_jaccard('addr_numbers')} >= 0.99"),
         Level(
-            "an address number in common",
+            N_("an address number in common"),
             "len(list_intersect(addr_numbers_l, addr_numbers_r)) >= 1",
         ),
-        Level("address numbers differ", "ELSE"),
+        Level(N_("address numbers differ"), "ELSE"),
     ),
 )
 
@@ -134,14 +137,14 @@ MARKERS = Comparison(
     "markers",
     "Family markers in the name (Singh, Kaur, Kumar, Kumari, Devi, Bibi) and the sex they say",
     (
-        Level("no marker on one side", _missing("markers")),
-        Level("same markers", "markers_l = markers_r"),
+        Level(N_("no marker on one side"), _missing("markers")),
+        Level(N_("same markers"), "markers_l = markers_r"),
         Level(
-            "one name's markers within the other's",  # Rajesh Kumar Singh, Rajesh Singh
+            N_("one name's markers within the other's"),  # Rajesh Kumar Singh, Rajesh Singh
             "list_has_all(markers_l, markers_r) OR list_has_all(markers_r, markers_l)",
         ),
-        Level("different markers, same sex", "sex_l = sex_r"),  # a Singh and a Kumar
-        Level("different sex", "ELSE"),  # a Kaur and a Singh
+        Level(N_("different markers, same sex"), "sex_l = sex_r"),  # a Singh and a Kumar
+        Level(N_("different sex"), "ELSE"),  # a Kaur and a Singh
     ),
 )
 
@@ -149,13 +152,23 @@ COUNTRY = Comparison(
     "nationality",
     "Nationality",
     (
-        Level("nationality missing", "nationality_l IS NULL OR nationality_r IS NULL"),
-        Level("same nationality", "nationality_l = nationality_r"),
-        Level("nationality differs", "ELSE"),
+        Level(N_("nationality missing"), "nationality_l IS NULL OR nationality_r IS NULL"),
+        Level(N_("same nationality"), "nationality_l = nationality_r"),
+        Level(N_("nationality differs"), "ELSE"),
     ),
 )
 
 COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, MARKERS, COUNTRY)
+# What the "why are these the same?" table calls each comparison (translated where shown).
+TITLES = {
+    NAME.name: N_("Name"),
+    DOB.name: N_("Date of birth"),
+    IDS.name: N_("Identifiers"),
+    ADDRESS_WORDS.name: N_("Address words"),
+    ADDRESS_NUMBERS.name: N_("Address numbers"),
+    MARKERS.name: N_("Family markers"),
+    COUNTRY.name: N_("Nationality"),
+}
 LISTS = ("ids", "addr_words", "addr_numbers", "markers")
 COLUMNS = (
     "name_key",

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from liaison.api.deps import DbDep
 from liaison.kit.roles import Caller
 from liaison.networks.graph import to_json
+from liaison.networks.levels import TITLES
 from liaison.networks.service import DECIDERS, NetworksService
 from liaison.web.views.common import CsrfFormDep, PageCallerDep, form_text, render
 from liaison.web.views.forms import FormState, FormValues, submit
@@ -68,6 +69,7 @@ def _entity_page(
         view=view,
         links=links,
         can_decide=caller.role in DECIDERS,
+        comparison_titles=TITLES,
         form=form or FormState(),
     )
 
