@@ -15,7 +15,7 @@ from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.kit.db import unit_of_work
 from liaison.models import AuditEntry
 from tests.cyber.stix import indicator
-from tests.cyber.taxii import Headers, objects_url
+from tests.cyber.taxii import Headers, objects_url, post
 from tests.support.web import HTML, sign_in
 
 # Forms over the one write path: the store's backends are covered by the TAXII tests.
@@ -117,3 +117,23 @@ def test_a_reader_gets_no_form_and_may_not_add(client: TestClient, cccs: str) ->
     data = {"name": "x", "pattern": "[ipv4-addr:value = '198.51.100.1']", "tlp": "GREEN"}
     refused = client.post(f"{page}/indicators", data={**data, "csrf_token": csrf}, headers=HTML)
     assert refused.status_code == 403
+
+
+def test_a_french_analyst_reads_the_stix_refusal_in_french(
+    client: TestClient, taxii: Headers, cccs: str
+) -> None:
+    page = f"/cyber/collections/{cccs}"
+    csrf = sign_in(client, "ca-analyst", page)
+    french = HTML | {"Accept-Language": "fr-CA,fr;q=0.9"}
+    no_version = {k: v for k, v in indicator(43).items() if k != "spec_version"}
+    refused = client.post(
+        f"{page}/stix", data={"stix": json.dumps(no_version), "csrf_token": csrf}, headers=french
+    )
+    assert refused.status_code == 422
+    assert "spec_version : doit valoir « 2.1 »" in refused.text
+    assert "must be" not in refused.text
+    # TAXII clients read the same refusal in English, whatever they accept
+    status = post(client, taxii("ca-analyst") | {"Accept-Language": "fr"}, cccs, no_version)
+    assert status["failures"] == [
+        {"id": no_version["id"], "message": "spec_version: must be '2.1'"}
+    ]

@@ -88,7 +88,7 @@ def add(service: CyberService, collection_id: str, obj: dict[str, Any], field: s
     ``field``. Audited with the object's id, type, version and marking."""
     result = service.write(collection_id, [obj])
     if not result.stored:
-        message = result.failures[0]["message"] if result.failures else N_("not stored")
+        message = result.refusals[0] if result.refusals else N_("not stored")
         raise ValidationFailed.on_field(field, message)
     stored = result.stored[0]
     trail(

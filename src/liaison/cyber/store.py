@@ -30,6 +30,7 @@ from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.cyber.validate import Checked, StixInvalid, check, parse_timestamp
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
+from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.models import CyberAudience, CyberCollection, CyberObject
 
@@ -57,7 +58,8 @@ class Stored:
 @dataclass
 class WriteResult:
     stored: list[Stored] = field(default_factory=list)
-    failures: list[dict[str, str]] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)  # TAXII's, in English
+    refusals: list[Text] = field(default_factory=list)  # the same, for a person to read
 
     notes: dict[str, str] = field(default_factory=dict)
 
@@ -111,23 +113,32 @@ def _latest(db: Session, collection_id: str, ids: list[str]) -> dict[str, _Lates
     return found
 
 
-def _refusal(checked: Checked, tlp: Tlp, latest: _Latest | None) -> str | None:
+def _refusal(checked: Checked, tlp: Tlp, latest: _Latest | None) -> Text | None:
     if latest is None:
         return None
     if checked.modified is None:
-        return "this object is already stored (it has no modified timestamp to version by)"
+        return Text(
+            N_("this object is already stored (it has no modified timestamp to version by)")
+        )
     if latest.modified is not None and checked.modified <= latest.modified:
-        return "a version with the same or a later 'modified' is already stored"
+        return Text(N_("a version with the same or a later 'modified' is already stored"))
     if (
         latest.created is not None
         and checked.created is not None
         and clock.as_utc(latest.created) != checked.created
     ):
         stored = format_timestamp(clock.as_utc(latest.created))
-        return f"'created' may not change across versions: the stored versions say {stored}"
+        return Text(
+            N_("'created' may not change across versions: the stored versions say %(stored)s"),
+            stored=stored,
+        )
     if tlp.rank < latest.rank:
         previous = Tlp.from_rank(latest.rank)
-        return f"marking downgrade refused: stored as TLP:{previous}, new version TLP:{tlp}"
+        return Text(
+            N_("marking downgrade refused: stored as TLP:%(previous)s, new version TLP:%(tlp)s"),
+            previous=str(previous),
+            tlp=str(tlp),
+        )
     return None
 
 
@@ -174,6 +185,7 @@ def store_objects(
         except StixInvalid as exc:
             stix_id = item.obj.get("id") if isinstance(item.obj, dict) else None
             result.failures.append({"id": str(stix_id or "(no id)")[:300], "message": str(exc)})
+            result.refusals.append(exc.text)
             continue
         obj, tlp = item.obj, tlp_of(checked.marking_refs)
         if tlp is None and checked.type != "marking-definition":
@@ -197,8 +209,9 @@ def store_objects(
         reason = _refusal(checked, tlp, previous)
         if reason is not None:
             result.failures.append(
-                {"id": checked.id, "version": checked.version or "", "message": reason}
+                {"id": checked.id, "version": checked.version or "", "message": str(reason)}
             )
+            result.refusals.append(reason)
             continue
         if previous is not None and previous.seq is not None:
             superseded.append(previous.seq)

@@ -27,6 +27,9 @@ from typing import Any
 
 from stix2patterns.validator import run_validator  # type: ignore[import-untyped]
 
+from liaison.kit.i18n import Text, as_text
+from liaison.kit.plugin import N_
+
 _TYPE = re.compile(r"^([a-z][a-z0-9]*)+(-[a-z0-9]+)*-?$")
 _HEX = "[0-9a-fA-F]"
 _UUID = rf"{_HEX}{{8}}-{_HEX}{{4}}-[1-5]{_HEX}{{3}}-[89abAB]{_HEX}{{3}}-{_HEX}{{12}}"
@@ -115,7 +118,14 @@ NAMED_TYPES = frozenset(
 
 
 class StixInvalid(ValueError):
-    """The object is not valid STIX 2.1; the message names the property."""
+    """The object is not valid STIX 2.1: the property and what is wrong with it. ``str()``
+    is English (TAXII's status answers, the logs); ``text`` is for a person, in their
+    language (the analysts' web forms)."""
+
+    def __init__(self, field: str, message: str | Text) -> None:
+        self.field = field
+        self.text = Text(N_("%(field)s: %(message)s"), field=field, message=as_text(message))
+        super().__init__(str(self.text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,25 +142,35 @@ class Checked:
 
 def parse_timestamp(value: Any, field: str, *, millis: bool = False) -> datetime:
     if not isinstance(value, str):
-        raise StixInvalid(f"{field}: must be a timestamp string")
+        raise StixInvalid(field, N_("must be a timestamp string"))
     match = _TS.match(value)
     if match is None:
-        raise StixInvalid(f"{field}: '{value[:40]}' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SSZ)")
+        raise StixInvalid(
+            field,
+            Text(
+                N_("'%(value)s' is not a STIX timestamp (YYYY-MM-DDTHH:MM:SSZ)"), value=value[:40]
+            ),
+        )
     fraction = match.group(2) or ""
     if millis and len(fraction) < 4:
-        raise StixInvalid(f"{field}: must be precise to the millisecond (YYYY-MM-DDTHH:MM:SS.sssZ)")
+        raise StixInvalid(
+            field, N_("must be precise to the millisecond (YYYY-MM-DDTHH:MM:SS.sssZ)")
+        )
     try:
         parsed = datetime.fromisoformat(match.group(1) + (fraction[:7] if fraction else ""))
     except ValueError as exc:
-        raise StixInvalid(f"{field}: {exc}") from exc
+        raise StixInvalid(field, str(exc)) from exc
     return parsed.replace(tzinfo=UTC)
 
 
 def _ref(value: Any, field: str, prefix: str | None = None) -> None:
     if not isinstance(value, str) or _ID.match(value) is None:
-        raise StixInvalid(f"{field}: '{str(value)[:80]}' is not a STIX identifier (type--UUID)")
+        raise StixInvalid(
+            field,
+            Text(N_("'%(value)s' is not a STIX identifier (type--UUID)"), value=str(value)[:80]),
+        )
     if prefix is not None and not value.startswith(prefix + "--"):
-        raise StixInvalid(f"{field}: must reference a {prefix}")
+        raise StixInvalid(field, Text(N_("must reference a %(type)s"), type=prefix))
 
 
 def _refs(
@@ -159,10 +179,10 @@ def _refs(
     value = obj.get(field)
     if value is None:
         if required:
-            raise StixInvalid(f"{field}: is required for {obj['type']}")
+            raise StixInvalid(field, Text(N_("is required for %(type)s"), type=obj["type"]))
         return
     if not isinstance(value, list) or (required and not value):
-        raise StixInvalid(f"{field}: must be a non-empty list of identifiers")
+        raise StixInvalid(field, N_("must be a non-empty list of identifiers"))
     for item in value:
         _ref(item, field, prefix)
 
@@ -170,7 +190,7 @@ def _refs(
 def _require(obj: dict[str, Any], *fields: str) -> None:
     for field in fields:
         if field not in obj:
-            raise StixInvalid(f"{field}: is required for {obj['type']}")
+            raise StixInvalid(field, Text(N_("is required for %(type)s"), type=obj["type"]))
 
 
 def _string_list(obj: dict[str, Any], field: str) -> None:
@@ -178,25 +198,25 @@ def _string_list(obj: dict[str, Any], field: str) -> None:
     if value is not None and (
         not isinstance(value, list) or not all(isinstance(item, str) for item in value)
     ):
-        raise StixInvalid(f"{field}: must be a list of strings")
+        raise StixInvalid(field, N_("must be a list of strings"))
 
 
 def _check_pattern(obj: dict[str, Any]) -> None:
     pattern = obj["pattern"]
     if not isinstance(pattern, str):
-        raise StixInvalid("pattern: must be a string")
+        raise StixInvalid("pattern", N_("must be a string"))
     if obj["pattern_type"] != "stix" or _SIMPLE_PATTERN.match(pattern):
         return
     errors = run_validator(pattern, stix_version="2.1")
     if errors:
-        raise StixInvalid(f"pattern: {errors[0]}")
+        raise StixInvalid("pattern", str(errors[0]))
 
 
 def _indicator(obj: dict[str, Any]) -> None:
     _require(obj, "pattern", "pattern_type", "valid_from")
     valid_from = parse_timestamp(obj["valid_from"], "valid_from")
     if "valid_until" in obj and parse_timestamp(obj["valid_until"], "valid_until") <= valid_from:
-        raise StixInvalid("valid_until: must be later than valid_from")
+        raise StixInvalid("valid_until", N_("must be later than valid_from"))
     _string_list(obj, "indicator_types")
     _check_pattern(obj)
 
@@ -204,9 +224,9 @@ def _indicator(obj: dict[str, Any]) -> None:
 def _malware(obj: dict[str, Any]) -> None:
     _require(obj, "is_family")
     if not isinstance(obj["is_family"], bool):
-        raise StixInvalid("is_family: must be true or false")
+        raise StixInvalid("is_family", N_("must be true or false"))
     if obj["is_family"] and "name" not in obj:
-        raise StixInvalid("name: is required when is_family is true")
+        raise StixInvalid("name", N_("is required when is_family is true"))
 
 
 def _relationship(obj: dict[str, Any]) -> None:
@@ -230,10 +250,10 @@ def _observed(obj: dict[str, Any]) -> None:
     _require(obj, "first_observed", "last_observed", "number_observed")
     first = parse_timestamp(obj["first_observed"], "first_observed")
     if parse_timestamp(obj["last_observed"], "last_observed") < first:
-        raise StixInvalid("last_observed: must not be earlier than first_observed")
+        raise StixInvalid("last_observed", N_("must not be earlier than first_observed"))
     number = obj["number_observed"]
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 999999999:
-        raise StixInvalid("number_observed: must be an integer from 1 to 999,999,999")
+        raise StixInvalid("number_observed", N_("must be an integer from 1 to 999,999,999"))
 
 
 def _with_refs(*fields: str) -> Callable[[dict[str, Any]], None]:
@@ -259,30 +279,30 @@ _PER_TYPE: dict[str, Callable[[dict[str, Any]], None]] = {
 
 def _common(obj: dict[str, Any], kind: str) -> tuple[datetime | None, datetime | None]:
     if kind != "sco" and obj.get("spec_version") != "2.1":
-        raise StixInvalid("spec_version: must be '2.1'")
+        raise StixInvalid("spec_version", N_("must be '2.1'"))
     if kind == "sco":
         if "spec_version" in obj and obj["spec_version"] != "2.1":
-            raise StixInvalid("spec_version: must be '2.1'")
+            raise StixInvalid("spec_version", N_("must be '2.1'"))
         return None, None
     created = parse_timestamp(obj.get("created"), "created", millis=True)
     modified = None
     if kind != "marking":
         modified = parse_timestamp(obj.get("modified"), "modified", millis=True)
         if modified < created:
-            raise StixInvalid("modified: must not be earlier than created")
+            raise StixInvalid("modified", N_("must not be earlier than created"))
     if "created_by_ref" in obj:
         _ref(obj["created_by_ref"], "created_by_ref", "identity")
     for field in ("labels",):
         _string_list(obj, field)
     if "revoked" in obj and not isinstance(obj["revoked"], bool):
-        raise StixInvalid("revoked: must be true or false")
+        raise StixInvalid("revoked", N_("must be true or false"))
     confidence = obj.get("confidence")
     if confidence is not None and (
         not isinstance(confidence, int)
         or isinstance(confidence, bool)
         or not 0 <= confidence <= 100
     ):
-        raise StixInvalid("confidence: must be an integer from 0 to 100")
+        raise StixInvalid("confidence", N_("must be an integer from 0 to 100"))
     return created, modified
 
 
@@ -291,11 +311,15 @@ def _uuid_findings(obj: dict[str, Any], stix_id: str, kind: str) -> tuple[str, .
     version = uuid.UUID(stix_id.split("--", 1)[1]).version
     stix_type = obj["type"]
     if stix_type == "process" and version != 4:
-        raise StixInvalid("id: a process object must use a UUIDv4")
+        raise StixInvalid("id", N_("a process object must use a UUIDv4"))
     optional = _CONTRIBUTING.get(stix_type)
     if optional is not None and version != 4 and not any(key in obj for key in optional):
         raise StixInvalid(
-            f"id: a {stix_type} without its id-contributing properties must use a UUIDv4"
+            "id",
+            Text(
+                N_("a %(type)s without its id-contributing properties must use a UUIDv4"),
+                type=stix_type,
+            ),
         )
     if kind == "sco" and stix_type != "process":
         if version != 5:
@@ -308,30 +332,32 @@ def _uuid_findings(obj: dict[str, Any], stix_id: str, kind: str) -> tuple[str, .
 def check(obj: Any) -> Checked:
     """Validate one object; raise StixInvalid naming the offending property."""
     if not isinstance(obj, dict):
-        raise StixInvalid("object: must be a JSON object")
+        raise StixInvalid("object", N_("must be a JSON object"))
     stix_type = obj.get("type")
     if (
         not isinstance(stix_type, str)
         or not 3 <= len(stix_type) <= 250
         or not _TYPE.match(stix_type)
     ):
-        raise StixInvalid("type: must be 3-250 lowercase letters, digits and hyphens")
+        raise StixInvalid("type", N_("must be 3-250 lowercase letters, digits and hyphens"))
     stix_id = obj.get("id")
     if not isinstance(stix_id, str) or not stix_id.startswith(stix_type + "--"):
-        raise StixInvalid(f"id: must be '{stix_type}--<UUID>'")
+        raise StixInvalid("id", Text(N_("must be '%(type)s--<UUID>'"), type=stix_type))
     if _ID.match(stix_id) is None:
-        raise StixInvalid(f"id: '{stix_id[:80]}' is not '{stix_type}--<UUID>'")
+        raise StixInvalid(
+            "id", Text(N_("'%(id)s' is not '%(type)s--<UUID>'"), id=stix_id[:80], type=stix_type)
+        )
     kind = "sco" if stix_type in SCO_TYPES else "marking" if stix_type in META_TYPES else "sdo"
     warnings = _uuid_findings(obj, stix_id, kind)
     for key in obj:
         if not _PROPERTY.match(key) and key not in ("id", "type"):
-            raise StixInvalid(f"{key[:60]}: property names are 3-250 of a-z, 0-9 and _")
+            raise StixInvalid(key[:60], N_("property names are 3-250 of a-z, 0-9 and _"))
     created, modified = _common(obj, kind)
     _refs(obj, "object_marking_refs", "marking-definition")
     if stix_type in NAMED_TYPES and "name" not in obj:
-        raise StixInvalid(f"name: is required for {stix_type}")
+        raise StixInvalid("name", Text(N_("is required for %(type)s"), type=stix_type))
     if stix_type in SCO_VALUE_TYPES and "value" not in obj and stix_type != "user-account":
-        raise StixInvalid(f"value: is required for {stix_type}")
+        raise StixInvalid("value", Text(N_("is required for %(type)s"), type=stix_type))
     per_type = _PER_TYPE.get(stix_type)
     if per_type is not None:
         per_type(obj)
