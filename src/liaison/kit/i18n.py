@@ -10,7 +10,7 @@ import gettext
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -54,6 +54,22 @@ def gettext_(message: str) -> str:
 
 def ngettext_(singular: str, plural: str, n: int) -> str:
     return translations(CURRENT.get()).ngettext(singular, plural, n)
+
+
+def label(value: object) -> str:
+    """An enum value as words in the current language (``humanize``, then the catalogue)."""
+    return gettext_(humanize(value))
+
+
+def long_date(value: date | None, form: str = "long") -> str:
+    """A date as the current language writes it, day first: ``7 December 2026``,
+    ``7 décembre 2026``, ``7 दिसंबर 2026`` (``form="medium"``: the month abbreviated)."""
+    if value is None:
+        return ""
+    from babel.dates import format_date  # lazily: see translations()
+
+    pattern = "d MMMM y" if form == "long" else "d MMM y"
+    return str(format_date(value, format=pattern, locale=CURRENT.get()))
 
 
 @dataclass(frozen=True)

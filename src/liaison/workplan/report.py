@@ -50,6 +50,8 @@ _env.install_gettext_callables(  # type: ignore[attr-defined]
     gettext=i18n.gettext_, ngettext=i18n.ngettext_, newstyle=True
 )
 _env.globals["language"] = i18n.CURRENT.get
+_env.filters["humanize"] = i18n.label
+_env.filters["long_date"] = i18n.long_date
 
 
 @dataclass

@@ -17,7 +17,8 @@ from starlette.templating import Jinja2Templates
 
 from liaison.api.headers import CONTENT_SECURITY_POLICY
 from liaison.kit.errors import Message, NotAuthenticated
-from liaison.kit.i18n import localized
+from liaison.kit.i18n import label as word_label
+from liaison.kit.i18n import localized, long_date
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.kit.words import humanize
@@ -38,9 +39,9 @@ SECURITY_HEADERS = {
 
 
 def label(value: object) -> str:
-    """An enum value as words in the reader's language (``humanize``, then the catalogue;
-    the enums whose labels are in the catalogue are listed in ``liaison.web.labels``)."""
-    return i18n.gettext_(humanize(value))
+    """An enum value as words in the reader's language (the enums whose labels are in the
+    catalogue are listed in ``liaison.web.labels``)."""
+    return word_label(value)
 
 
 def sentence(value: object) -> str:
@@ -82,6 +83,7 @@ _env.globals["language_names"] = i18n.NATIVE_NAMES
 _env.filters["translated"] = shown
 _env.filters["humanize"] = label
 _env.filters["iso_date"] = iso_date
+_env.filters["long_date"] = long_date
 _env.filters["sentence"] = sentence
 _env.filters["when"] = times.when
 _env.filters["deadline"] = times.deadline
