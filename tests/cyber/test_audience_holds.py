@@ -80,7 +80,7 @@ def test_incident_timeline_does_not_name_objects_the_reader_may_not_see(
     assert page.status_code == 200
     assert red["id"] not in page.text
     assert "linked an object marked beyond what you may see" in page.text
-    assert "1 linked object(s) are marked beyond what you may see" in page.text
+    assert "1 linked object is marked beyond what you may see" in page.text
 
 
 def test_no_account_may_take_the_consoles_name(client: TestClient, taxii: Headers) -> None:

@@ -113,3 +113,6 @@ DEATH_PENALTY: dict[str, DeathPenaltyLaw] = {
     party: DeathPenaltyLaw(party, entry["citation"], frozenset(entry["capital_offences"]))
     for party, entry in _DATA["death_penalty"].items()
 }
+
+# party -> the law under which it authorises a controlled delivery
+CONTROLLED_DELIVERY_AUTHORITY: dict[str, str] = dict(_DATA.get("controlled_delivery", {}))

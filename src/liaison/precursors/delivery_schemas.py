@@ -12,6 +12,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_
+from liaison.policy import vocab
 from liaison.policy.schemas import PartyCode
 from liaison.precursors.schemas import CasNumber, Container, Imo, Unit
 
@@ -44,13 +45,8 @@ MOVES: dict[DeliveryStatus, frozenset[DeliveryStatus]] = {
     DeliveryStatus.ABORTED: frozenset(),
 }
 
-# Each party's legal authority for a controlled delivery, as the policy packs cite law.
-LEGAL_REFERENCES = {
-    "IN": "Narcotic Drugs and Psychotropic Substances Act, 1985, s. 50A (controlled "
-    "delivery by officers empowered by the Director General, Narcotics Control Bureau)",
-    "CA": "Controlled Drugs and Substances Act, S.C. 1996, c. 19; Controlled Drugs and "
-    "Substances Act (Police Enforcement) Regulations, SOR/97-234 (RCMP, CBSA)",
-}
+# Each party's legal authority for a controlled delivery (data: ``policy/vocab.toml``).
+LEGAL_REFERENCES = vocab.CONTROLLED_DELIVERY_AUTHORITY
 
 
 def air_waybill(value: str | None) -> str | None:

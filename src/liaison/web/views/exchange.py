@@ -28,7 +28,8 @@ from liaison.exchange.schemas import (
     Priority,
     ReasonCode,
 )
-from liaison.exchange.service import SENDERS, ExchangeService
+from liaison.exchange.send_checks import SENDERS
+from liaison.exchange.service import ExchangeService
 from liaison.kit import clock
 from liaison.kit.errors import ValidationFailed
 from liaison.kit.i18n import Text
