@@ -4,14 +4,18 @@ error beside the field and the text as typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, SettingsDep
+from liaison.config import Settings
 from liaison.kit.errors import NotFound
 from liaison.kit.inputs import IdPath
+from liaison.kit.roles import Caller
 from liaison.models import ControlledDeliveryEvent
 from liaison.precursors.deliveries import DeliveryService
 from liaison.precursors.delivery_schemas import AuthoriseIn, Consignment, PlanIn, StatusIn
@@ -74,6 +78,29 @@ def _plan(svc: DeliveryService, case_id: str, values: FormValues) -> PlanIn:
     return PlanIn.model_validate(data)
 
 
+def _submit_change(
+    request: Request,
+    deps: tuple[Session, Caller, Settings],
+    case_id: str,
+    values: FormValues,
+    form_key: str,
+    change: Callable[[], ControlledDeliveryEvent],
+) -> Response:
+    """Run one change of the plan: done, back to the case page at the panel; refused, the
+    case page again with the form ``form_key`` as typed and the error beside its field."""
+    db, caller, settings = deps
+    return submit(
+        request,
+        db,
+        values,
+        change,
+        then=lambda done: _after(case_id, done),
+        again=lambda state: thread_response(
+            request, db, caller, settings, case_id, forms={form_key: state}, status=state.status
+        ),
+    )
+
+
 @router.post("/{case_id}/plan")
 def save_plan(
     request: Request,
@@ -85,15 +112,13 @@ def save_plan(
 ) -> Response:
     values = read_values(form, PLAN_FIELDS)
     svc = DeliveryService(db, caller, settings)
-    return submit(
+    return _submit_change(
         request,
-        db,
+        (db, caller, settings),
+        case_id,
         values,
+        "cd_plan",
         lambda: svc.save_plan(case_id, _plan(svc, case_id, values)),
-        then=lambda change: _after(case_id, change),
-        again=lambda state: thread_response(
-            request, db, caller, settings, case_id, forms={"cd_plan": state}, status=state.status
-        ),
     )
 
 
@@ -113,17 +138,14 @@ def authorise(
     if when is not None:
         data["authorised_at"] = when.isoformat()
     svc = DeliveryService(db, caller, settings)
-    return submit(
+    return _submit_change(
         request,
-        db,
+        (db, caller, settings),
+        case_id,
         values,
+        "cd_authorise",
         lambda: svc.authorise(case_id, AuthoriseIn.model_validate(data)),
-        then=lambda change: _after(case_id, change),
-        again=lambda state: thread_response(
-            request, db, caller, settings, case_id, forms={"cd_authorise": state},
-            status=state.status,
-        ),
-    )  # fmt: skip
+    )
 
 
 @router.post("/{case_id}/status")
@@ -138,14 +160,11 @@ def move(
     values = read_values(form, ("status", "status_note"))
     svc = DeliveryService(db, caller, settings)
     data = {"status": values["status"], "note": values["status_note"]}
-    return submit(
+    return _submit_change(
         request,
-        db,
+        (db, caller, settings),
+        case_id,
         values,
+        "cd_status",
         lambda: svc.move(case_id, StatusIn.model_validate(data)),
-        then=lambda change: _after(case_id, change),
-        again=lambda state: thread_response(
-            request, db, caller, settings, case_id, forms={"cd_status": state},
-            status=state.status,
-        ),
-    )  # fmt: skip
+    )
