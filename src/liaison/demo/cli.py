@@ -18,6 +18,7 @@ from liaison.exchange.seed import seed_peered_nodes
 from liaison.kit.cli import console
 from liaison.kit.errors import LiaisonError
 from liaison.networks.seed import resolve_demo_nodes
+from liaison.precursors.demo import seed_demo_deliveries
 
 # A node imports every domain before it answers; on a busy two-core laptop that has
 # taken over a minute.
@@ -87,6 +88,7 @@ def demo_command(
         story = "\n".join(peering.accreditation_exchanges(settings))
         peering.wait_directories(settings)
         story += "\n" + seed_peered_nodes(settings)
+        story += "\n" + seed_demo_deliveries(settings)
         peering.wait_delivered(settings)
         story += "\n" + resolve_demo_nodes(settings)
         _print_welcome(nodes, data_dir, ready)

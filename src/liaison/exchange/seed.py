@@ -256,7 +256,7 @@ DEMO_CASES: dict[str, list[dict[str, Any]]] = {
 }
 
 
-def _user(db: Session, settings: Settings, role: Role) -> Caller | None:
+def seed_caller(db: Session, settings: Settings, role: Role) -> Caller | None:
     user = db.scalar(select(User).where(User.role == role.value, User.is_active.is_(True)))
     if user is None:
         return None
@@ -272,7 +272,7 @@ def _user(db: Session, settings: Settings, role: Role) -> Caller | None:
 
 def seed_cases(db: Session, settings: Settings) -> int:
     """Send this node's demo cases (once). Returns how many were sent now."""
-    sender = _user(db, settings, Role.LIAISON_OFFICER)
+    sender = seed_caller(db, settings, Role.LIAISON_OFFICER)
     if sender is None:
         return 0
     agencies = {(a.party_code, a.acronym): a.id for a in db.scalars(select(Agency))}
@@ -300,7 +300,7 @@ def _request_erasure(
     db: Session, settings: Settings, message: Message, peer_party: str, reason: str
 ) -> None:
     """Queued behind the message itself, so the peer holds it when the request arrives."""
-    records_officer = _user(db, settings, Role.ADMIN)
+    records_officer = seed_caller(db, settings, Role.ADMIN)
     if records_officer is None:
         return
     request = DeletionRequestIn(

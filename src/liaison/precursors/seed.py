@@ -16,6 +16,8 @@ from liaison.precursors import register, rollup
 
 NAMESPACE = uuid.UUID("5b0d3f56-6c2e-4a77-9a8e-0f3e1c2a9b71")
 FEB = datetime(2026, 2, 9, 10, 0, tzinfo=UTC)
+# The seeded incident the demo opens as a controlled-delivery case (precursors/demo.py).
+DEMO_DELIVERY_INCIDENT = "controlled-delivery-yvr"
 
 # (key, substance, cas, quantity, exporter, importer, consignee, transit, entry, status, reason)
 NOTICES: tuple[tuple[Any, ...], ...] = (
@@ -101,7 +103,27 @@ def _incidents(party: str) -> list[PrecursorIncident]:
                 consignee="Pacific Freight Consolidators, Richmond BC",
                 tlp="AMBER",
                 created_by="seed",
-            )
+            ),
+            PrecursorIncident(
+                id=stable_id(DEMO_DELIVERY_INCIDENT),
+                kind="controlled_delivery",
+                party="CA",
+                substance_cas="41661-47-6",
+                substance_name="4-Piperidone",
+                quantity=120.0,
+                unit="kg",
+                diversion_method="mislabelling",
+                location="Port of Vancouver",
+                occurred_on=date(2026, 3, 2),
+                description="Declared as dye intermediates, shipped from Nhava Sheva; CBSA "
+                "proposes to let the container run to the consignee under surveillance.",
+                exporter="Vapi Fine Chemicals Pvt Ltd",
+                consignee="Pacific Freight Consolidators, Richmond BC",
+                container="MSCU1234566",
+                vessel_imo="9321483",
+                tlp="AMBER",
+                created_by="seed",
+            ),
         ]
     if party == "IN":
         return [
