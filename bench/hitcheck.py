@@ -8,15 +8,18 @@ same machine load, with the median of the per-round ratios; the latency of a
 one-identifier query against the cached setup (p50/p99: blind, evaluate, unblind, look
 up); a bulk query of Q identifiers against the N set; and bytes on the wire per
 identifier (query, answer, setup). ``--items 1000000`` adds one setup round of that
-size. With ``--http``, also one-identifier checks end to end between two live node
-processes (bench/hitcheck_http.py).
+size. ``--setup-only`` measures the setup alone (no queries), so the 1M-identifier setup
+runs in bounded time: ``--n 1000000 --rounds 1 --setup-only`` (a few CPU minutes: ours on
+one thread, OpenMined, ours on one thread per core). With ``--http``, also one-identifier
+checks end to end between two live node processes (bench/hitcheck_http.py).
 Run: ``uv sync --group bench && uv run python bench/hitcheck.py [--n 100000] [--q 10000]
-[--rounds 3] [--items 1000000] [--http]``.
+[--rounds 3] [--items 1000000] [--setup-only] [--http]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -121,7 +124,10 @@ def setup_rounds(server_items: list[str], rounds: int) -> None:
             wall.append(n / took)
             cpu.append(n / used)
     names = ["liaison, 1 thread", "OpenMined PSI 2.0.6", f"liaison, {workers} threads"]
-    print(f"setup of N={n:,} identifiers, {rounds} alternating round(s):")
+    print(
+        f"setup of N={n:,} identifiers, {rounds} alternating round(s)"
+        f" (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores):"
+    )
     for name, wall, cpu in zip(names, walls, cpus, strict=True):
         print(
             f"  {name:22s} items/s (wall) {'  '.join(f'{r:7,.0f}' for r in wall)}"
@@ -137,7 +143,7 @@ def setup_rounds(server_items: list[str], rounds: int) -> None:
             f" median {statistics.median(ratios):.2f}x;"
             f" per CPU-s median {statistics.median(per_cpu):.2f}x"
         )
-    print()
+    print(f"  (load average after: {os.getloadavg()[0]:.1f})\n")
 
 
 def run(n: int, q: int, repeats: int, rounds: int) -> None:
@@ -186,9 +192,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3, help="alternating setup rounds")
     parser.add_argument("--items", type=int, help="also a setup of this many items (1 round)")
+    parser.add_argument("--setup-only", action="store_true", help="setup rounds only, no queries")
     parser.add_argument("--http", action="store_true", help="end to end between two live nodes")
     args = parser.parse_args()
-    run(args.n, args.q, args.repeats, args.rounds)
+    if args.setup_only:
+        setup_rounds(identifiers(args.n, "98"), args.rounds)
+    else:
+        run(args.n, args.q, args.repeats, args.rounds)
     if args.items:
         print(f"\n--- setup of {args.items:,} server items ---")
         setup_rounds(identifiers(args.items, "98"), 1)

@@ -148,6 +148,13 @@ def a_bulk_check_shows_its_progress_then_its_result_file(
         "2,phone,+1 604 555 0199,no_hit,",
         "3,upi,ravi,invalid,\"upi 'ravi': is not a UPI id (name@handle, e.g. ravi.kumar@okaxis)\"",
     ]
+    officer = canada.headers("ca-officer") | HTML
+    canada.client.post("/language", data={"language": "fr", "next": "/"}, headers=officer)
+    french = canada.client.get(job_page, headers=HTML)  # the reason in the reader's language
+    assert "identifiant UPI (nom@identifiant, p. ex. ravi.kumar@okaxis)" in french.text
+    assert "is not a UPI id" not in french.text
+    assert canada.client.get(f"{job_page}/results.csv").text == result.text  # the file: English
+    canada.client.post("/language", data={"language": "en", "next": "/"}, headers=officer)
     with unit_of_work(canada.factory) as db:  # one audited round trip per chunk
         sent = db.scalars(select(AuditEntry).where(AuditEntry.action == "hitcheck.query.sent"))
         assert len(sent.all()) >= 2

@@ -62,21 +62,31 @@ def payload_of(model: type[M], raw: bytes) -> M:
 
 
 def open_reply(
-    db: Session, settings: Settings, peer: Peer, raw: bytes, type_: str, model: type[M]
+    db: Session,
+    settings: Settings,
+    peer: Peer,
+    raw: bytes,
+    type_: str,
+    model: type[M],
+    known: PublicNodeKey | None = None,
 ) -> M:
-    """The payload of ``peer``'s sealed answer; raises ``InvalidEnvelope``."""
+    """The payload of ``peer``'s sealed answer; raises ``InvalidEnvelope``. ``known``: a
+    pinned key of the peer already read (the one the request was sealed to), so an answer
+    signed with it needs no lookup."""
     parsed = env.parse(raw, settings.federation_max_envelope_bytes)
     header = parsed.header
     if header.type != type_ or header.sender.party != peer.party_code:
         raise InvalidEnvelope("unexpected", f"not a {type_} from {peer.party_code}")
-    row = db.scalar(
-        select(PeerKey).where(
-            PeerKey.peer_party == peer.party_code, PeerKey.key_id == header.sender.key
+    sender_key = known if known is not None and known.key_id == header.sender.key else None
+    if sender_key is None:
+        row = db.scalar(
+            select(PeerKey).where(
+                PeerKey.peer_party == peer.party_code, PeerKey.key_id == header.sender.key
+            )
         )
-    )
-    if row is None:
-        raise InvalidEnvelope("unknown_key", f"key {header.sender.key} is not pinned")
-    sender_key = keys.public_of(row)
+        if row is None:
+            raise InvalidEnvelope("unknown_key", f"key {header.sender.key} is not pinned")
+        sender_key = keys.public_of(row)
     env.verify(parsed, sender_key)
     own = keys.keypair(db, settings, header.recipient.key)
     return payload_of(model, env.decrypt(parsed, own, sender_key))

@@ -54,19 +54,13 @@ def answer(
         query = direct.payload_of(wire.QueryPayload, env.decrypt(parsed, own, sender_key))
     except InvalidEnvelope as error:
         raise _refuse(db, peer.party_code, error.reason, error.detail) from None
-    if db.get(HitcheckAnswer, header.id) is not None:
-        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} was answered before")
     points = wire.unpack(query.points, psi.POINT_BYTES)
     if len(points) > settings.hitcheck_max_identifiers:
         raise _refuse(
             db, peer.party_code, "too_many", f"at most {settings.hitcheck_max_identifiers}"
         )
-    _check_peer_quota(db, settings, peer.party_code, len(points))
-    current = index.state(db)
-    evaluated = psi.evaluate(index.key_of(settings, current.epoch), points)
-    delta = index.delta(db, current, query.epoch, query.version)
-    try:
-        with db.begin_nested():  # a replay racing its original collides here
+    try:  # the query id is the key: a replay (even one racing its original) collides here
+        with db.begin_nested():
             db.add(
                 HitcheckAnswer(
                     id=header.id,
@@ -78,7 +72,13 @@ def answer(
                 )
             )
     except IntegrityError:
-        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} is answered") from None
+        raise _refuse(
+            db, peer.party_code, "replayed", f"query {header.id} was answered before"
+        ) from None
+    _check_peer_quota(db, settings, peer.party_code, len(points))  # rolled back if refused
+    current = index.state(db)
+    evaluated = psi.evaluate(index.key_of(settings, current.epoch), points)
+    delta = index.delta(db, current, query.epoch, query.version)
     record(
         db,
         actor=f"node:{peer.party_code}",
@@ -105,13 +105,20 @@ def answer(
 
 
 def _check_peer_quota(db: Session, settings: Settings, party: str, count: int) -> None:
+    """The peer's last 24 hours, this query (already recorded) included."""
     since = clock.now() - timedelta(days=1)
-    used = db.scalar(
-        select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
-            HitcheckAnswer.peer_party == party, HitcheckAnswer.received_at >= since
+    used = (
+        int(
+            db.scalar(
+                select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
+                    HitcheckAnswer.peer_party == party, HitcheckAnswer.received_at >= since
+                )
+            )
+            or 0
         )
+        - count
     )
-    if int(used or 0) + count > settings.hitcheck_peer_daily_quota:
+    if used + count > settings.hitcheck_peer_daily_quota:
         _refuse(db, party, "quota_exceeded", "the peer's daily quota is used up")
         raise QuotaExceeded(
             f"peer {party} has used {used} of its {settings.hitcheck_peer_daily_quota} "

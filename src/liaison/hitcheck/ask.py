@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import Insert, delete, select
@@ -18,9 +19,9 @@ from liaison.config import Settings
 from liaison.federation import direct, keys
 from liaison.federation import envelope as env
 from liaison.federation.delivery import recipient_key
-from liaison.federation.peers import get_peer
 from liaison.hitcheck import psi, wire
 from liaison.kit import clock
+from liaison.kit.crypto import PublicNodeKey
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import N_
 from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer
@@ -30,6 +31,10 @@ class PeerUnavailable(LiaisonError):
     status = 502
     code = "peer_unavailable"
     title = N_("The peer did not answer the check")
+
+
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+FRESH = timedelta(minutes=1)  # ``synced_at`` is kept to this precision (one write a minute)
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,18 @@ def ask(
     db: Session,
     settings: Settings,
     http: httpx.Client,
-    peer_party: str,
+    peer: Peer,
     keys_asked: Sequence[str],
     purpose: str,
     legal_basis: str,
 ) -> Asked:
     """One round trip: blinded keys out; evaluated points and the index delta back."""
-    peer = get_peer(db, peer_party)
-    sync = db.get(HitcheckPeerSync, peer_party) or HitcheckPeerSync(
-        peer_party=peer_party, epoch=0, version=0, size=0, synced_at=clock.now()
-    )
+    sync = db.get(HitcheckPeerSync, peer.party_code)
+    if sync is None:
+        sync = HitcheckPeerSync(
+            peer_party=peer.party_code, epoch=0, version=0, size=0, synced_at=NEVER
+        )
+        db.add(sync)
     blinded = psi.Blinded(keys_asked)
     signer = keys.keypair(db, settings)
     peer_key = keys.public_of(recipient_key(db, peer))
@@ -65,7 +72,7 @@ def ask(
     sealed = direct.seal(settings, wire.QUERY, query, signer, peer, peer_key)
     query_id = env.parse(sealed, len(sealed)).header.id
     answer = _post(settings, http, peer, sealed)
-    payload = _open(db, settings, peer, answer)
+    payload = _open(db, settings, peer, answer, peer_key)
     if payload.query_id != query_id:
         raise PeerUnavailable(f"the peer answered query {payload.query_id}, not {query_id}")
     _apply(db, sync, payload)
@@ -96,9 +103,13 @@ def _post(settings: Settings, http: httpx.Client, peer: Peer, sealed: bytes) -> 
     return response.content
 
 
-def _open(db: Session, settings: Settings, peer: Peer, raw: bytes) -> wire.AnswerPayload:
+def _open(
+    db: Session, settings: Settings, peer: Peer, raw: bytes, peer_key: PublicNodeKey
+) -> wire.AnswerPayload:
     try:
-        return direct.open_reply(db, settings, peer, raw, wire.ANSWER, wire.AnswerPayload)
+        return direct.open_reply(
+            db, settings, peer, raw, wire.ANSWER, wire.AnswerPayload, known=peer_key
+        )
     except InvalidEnvelope as error:
         raise PeerUnavailable(f"the peer's answer is refused ({error.reason}): {error}") from None
 
@@ -108,6 +119,10 @@ def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> 
     added = set(wire.unpack(payload.added, psi.TAG_BYTES))
     removed = wire.unpack(payload.removed, psi.TAG_BYTES)
     table = HitcheckPeerTag
+    now = clock.now()
+    same = (payload.epoch, payload.version) == (sync.epoch, sync.version)
+    if same and not (payload.full or added or removed) and now - sync.synced_at < FRESH:
+        return  # the copy is current and was confirmed so lately: nothing to write
     if payload.full:
         db.execute(delete(table).where(table.peer_party == party))
     elif removed:
@@ -118,8 +133,7 @@ def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> 
     sync.epoch, sync.version = payload.epoch, payload.version
     if payload.size is not None:
         sync.size = payload.size
-    sync.synced_at = clock.now()
-    db.merge(sync)
+    sync.synced_at = now
     db.flush()
 
 

@@ -3,7 +3,8 @@
 Columns: ``category,value`` and optionally ``country`` (issuing country, phone region or
 IFSC), ``date_of_birth`` (YYYY-MM-DD, with a person's name) and ``currency`` (wallets).
 The result file repeats the caller's own row and adds ``result`` (hit, no_hit, invalid)
-and ``error``: never anything of the other side's.
+and ``error`` (in English, a stable form): never anything of the other side's. The page
+shows an invalid row's reason in the reader's language (``RowOut.reason``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import io
 from pydantic import ValidationError
 
 from liaison.hitcheck.identifiers import Identifier
-from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
+from liaison.hitcheck.schemas import CheckIn, CheckOut, RowOut, invalid_row
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit.errors import ValidationFailed
+from liaison.kit.i18n import Text, as_text
 from liaison.kit.plugin import N_
+from liaison.kit.validation import invalid_message
 
 COLUMNS = ("category", "value", "country", "date_of_birth", "currency")
 RESULT_COLUMNS = ("row", "category", "value", "result", "error")
@@ -40,15 +43,12 @@ def parse(text: str) -> tuple[list[tuple[int, Identifier]], list[RowOut]]:
             valid.append((number, Identifier.model_validate(data)))
         except ValidationError as error:
             first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "row"
+            where = ".".join(str(p) for p in first["loc"])
+            why = as_text(invalid_message(first))
+            if where:
+                why = Text(N_("%(field)s: %(message)s"), field=where, message=why)
             invalid.append(
-                RowOut(
-                    row=number,
-                    category=data.get("category", ""),
-                    value=data.get("value", ""),
-                    result=Result.INVALID,
-                    error=f"{where}: {first['msg'].removeprefix('Value error, ')}",
-                )
+                invalid_row(number, data.get("category", ""), data.get("value", ""), why)
             )
     if not valid and not invalid:
         raise ValidationFailed.on_field("file", N_("the CSV has no rows"))

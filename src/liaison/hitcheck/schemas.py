@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from liaison.exchange.schemas import LegalBasis
 from liaison.hitcheck.identifiers import Category, Identifier
+from liaison.kit.errors import Message
+from liaison.kit.i18n import DEFAULT, localized, text_data, text_from_data
 from liaison.kit.inputs import InputModel
 
 
@@ -33,9 +36,31 @@ class RowOut(BaseModel):
     category: Category | str
     value: str
     result: Result
-    error: str | None = None
+    error: str | None = Field(default=None, description="why the row is invalid, in English")
+    reason: dict[str, Any] | None = Field(
+        default=None,
+        description="``error`` as a message id and its values, to show in another language",
+    )
     follow_up: str | None = Field(
         default=None, description="the pre-filled follow-up request (a hit only)"
+    )
+
+    def refusal(self) -> Message | None:
+        """Why the row is invalid, to show in the reader's language (a result kept
+        before reasons were kept as message ids: its English)."""
+        return text_from_data(self.reason) if self.reason is not None else self.error
+
+
+def invalid_row(row: int, category: Category | str, value: str, why: Message) -> RowOut:
+    """An invalid row: its reason in English (``error``, the result file's stable form)
+    and as a message id with values (``reason``, shown translated)."""
+    return RowOut(
+        row=row,
+        category=category,
+        value=value,
+        result=Result.INVALID,
+        error=localized(why, DEFAULT),
+        reason=text_data(why),
     )
 
 

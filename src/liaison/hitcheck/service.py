@@ -17,14 +17,14 @@ from liaison.federation.peers import list_peers
 from liaison.hitcheck import ask
 from liaison.hitcheck.answer import QuotaExceeded
 from liaison.hitcheck.identifiers import Category, Identifier, keys_of
-from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut
+from liaison.hitcheck.schemas import CheckIn, CheckOut, Result, RowOut, invalid_row
 from liaison.kit import clock
 from liaison.kit.errors import Forbidden, LiaisonError, NotFound, ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
-from liaison.models import HitcheckQuery
+from liaison.models import HitcheckQuery, Peer
 
 CHECKERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 
@@ -73,14 +73,15 @@ class HitcheckService:
         self.settings = settings
         self.http = http
 
-    def _peer(self, requested: str | None) -> str:
-        peers = [p.party_code for p in list_peers(self.db)]
+    def _peer(self, requested: str | None) -> Peer:
+        peers = list_peers(self.db)
+        codes = [p.party_code for p in peers]
         if requested:
-            if requested.upper() not in peers:
+            if requested.upper() not in codes:
                 raise NotFound(
                     Text(N_("%(party)s is not a peer of this node"), party=requested.upper())
                 )
-            return requested.upper()
+            return peers[codes.index(requested.upper())]
         if not peers:
             raise NotFound(N_("this node has no peer to ask: pin one with 'liaison peer add'"))
         if len(peers) > 1:  # bilateral is the default; with several peers, the officer picks
@@ -88,7 +89,7 @@ class HitcheckService:
                 "peer",
                 Text(
                     N_("this node has several peers: name the one to ask (%(peers)s)"),
-                    peers=", ".join(peers),
+                    peers=", ".join(codes),
                 ),
             )
         return peers[0]
@@ -147,10 +148,11 @@ class HitcheckService:
             try:
                 asked.append((number, keys_of(item)))
             except LiaisonError as error:
-                rows.append(_row(number, item, Result.INVALID, str(error)))
+                rows.append(invalid_row(number, item.category, item.value, error.detail))
         valid = [n for n, _ in asked]
         self.check_quota(len(valid))
         query_id, hits = self._ask(peer, data, asked)
+        party = peer.party_code
         for number, item in enumerate(data.identifiers, start=1):
             if number in hits:
                 link = follow_up_link(item, query_id or "", data.purpose, data.legal_basis)
@@ -158,11 +160,11 @@ class HitcheckService:
             elif number in valid:
                 rows.append(_row(number, item, Result.NO_HIT))
         rows.sort(key=lambda r: r.row)
-        self._record(query_id, peer, data, len(valid), len(hits))
-        return CheckOut(query_id=query_id, peer=peer, asked=len(valid), hits=len(hits), rows=rows)
+        self._record(query_id, party, data, len(valid), len(hits))
+        return CheckOut(query_id=query_id, peer=party, asked=len(valid), hits=len(hits), rows=rows)
 
     def _ask(
-        self, peer: str, data: CheckIn, asked: list[tuple[int, list[str]]]
+        self, peer: Peer, data: CheckIn, asked: list[tuple[int, list[str]]]
     ) -> tuple[str | None, set[int]]:
         flat = [key for _, keys in asked for key in keys]
         if not flat:
@@ -170,7 +172,7 @@ class HitcheckService:
         result = ask.ask(
             self.db, self.settings, self.http, peer, flat, data.purpose, data.legal_basis
         )
-        found = ask.held(self.db, peer, result.tags)
+        found = ask.held(self.db, peer.party_code, result.tags)
         hits: set[int] = set()
         position = 0
         for number, keys in asked:
@@ -216,14 +218,8 @@ def _row(
     number: int,
     item: Identifier,
     result: Result,
-    error: str | None = None,
     follow_up: str | None = None,
 ) -> RowOut:
     return RowOut(
-        row=number,
-        category=item.category,
-        value=item.value,
-        result=result,
-        error=error,
-        follow_up=follow_up,
+        row=number, category=item.category, value=item.value, result=result, follow_up=follow_up
     )

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from liaison.kit.words import humanize
 from liaison.kit.zones import zoned_text
@@ -140,6 +141,37 @@ def localized(message: str | Text, language: str, zone_name: str = "UTC") -> str
     if isinstance(message, Text):
         return message.render(language, zone_name)
     return translations(language).gettext(message) if message else message
+
+
+def text_data(message: str | Text) -> dict[str, Any]:
+    """A message as plain data (JSON) to keep and show later, each time in the reader's
+    language: ``{"message": id, "values": {...}}``; a nested ``Text`` is ``{"text": ...}``,
+    a ``Label`` ``{"label": value, "inline": bool}``, a time its ISO form."""
+    text = as_text(message)
+    return {"message": text.message, "values": {k: _data(v) for k, v in text.values.items()}}
+
+
+def _data(value: object) -> object:
+    if isinstance(value, Text):
+        return {"text": text_data(value)}
+    if isinstance(value, Label):
+        return {"label": str(getattr(value.value, "value", value.value)), "inline": value.inline}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value if isinstance(value, int | float | str) else str(value)
+
+
+def text_from_data(data: Mapping[str, Any]) -> Text:
+    """The ``Text`` that ``text_data`` kept."""
+    return Text(str(data["message"]), **{k: _value(v) for k, v in data["values"].items()})
+
+
+def _value(value: object) -> object:
+    if isinstance(value, Mapping) and "text" in value:
+        return text_from_data(value["text"])
+    if isinstance(value, Mapping) and "label" in value:
+        return Label(value["label"], inline=bool(value.get("inline")))
+    return value
 
 
 def best_match(accept_language: str) -> str | None:
