@@ -24,6 +24,7 @@ from liaison.workplan.federation import (
     send_progress,
     send_proposal,
     send_response,
+    share_signatures,
 )
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
@@ -115,6 +116,7 @@ class WorkplanService:
             self.db, self.caller, "workplan.adopted", "workplan.version", "1",
             sha256=version.sha256, parties=parties,
         )  # fmt: skip
+        share_signatures(self.db, self.settings)  # now if every party is pinned, else later
         return version
 
     # proposals ------------------------------------------------------------------
