@@ -216,3 +216,25 @@ def concurrent_proposals(apis: Sequence[PartyApi], settle: Settle) -> None:
         assert outcomes <= {"conflict", "accepted"}
     for api in apis:  # no node is left holding a version that can never be signed
         assert get(api, "/api/v1/workplan/versions")[0]["state"] == "accepted", api.party
+
+
+def progress_and_report(apis: Sequence[PartyApi], settle: Settle) -> None:
+    """The United States reports progress on the adopted action: both other parties
+    receive it, and each node's joint report names the three lead agencies and the
+    three verified signatures."""
+    us = apis[2]
+    action_id = PLAN["actions"][0]["id"]
+    note = "DEA mapped the brokers in the pipeline"
+    post(us, f"/api/v1/workplan/actions/{action_id}/progress", {"note": note}, 201)
+    settle()
+    for api in apis:
+        answer = api.call(
+            f"{api.party.lower()}-officer", "GET", "/api/v1/workplan/report?format=md"
+        )
+        assert answer.status_code == 200, answer.text
+        report = answer.text
+        assert "(CA: RCMP, IN: NCB, US: DEA)" in report, api.party
+        assert f": {note}" in report, api.party
+        for party in ("CA", "IN", "US"):
+            assert f"- signed by {party} (key " in report, (api.party, party)
+        assert "NOT verified" not in report, api.party

@@ -67,6 +67,7 @@ def test_current_once_all_three_signed_nowhere_once_one_refuses(trio: list[AppNo
     assert page.text.count(": verified") == 3
     steps.one_rejection(apis, settle)
     steps.concurrent_proposals(apis, settle)
+    steps.progress_and_report(apis, settle)
 
 
 def test_a_pending_version_shows_who_has_not_signed_in_french(trio: list[AppNode]) -> None:

@@ -13,6 +13,7 @@ from liaison.config import Settings
 from liaison.federation import keys
 from liaison.kit import clock
 from liaison.kit.crypto import b64d, b64e
+from liaison.ledger.service import trail
 from liaison.models import NodeKey, PeerKey, WorkplanSignature, WorkplanVersion
 
 SIGNATURE_DOMAIN = b"liaison-workplan-version-v1\x00"
@@ -43,6 +44,10 @@ def sign(db: Session, settings: Settings, version: WorkplanVersion) -> WorkplanS
     )
     db.add(row)
     db.flush()
+    trail(
+        db, f"node:{settings.party}", "workplan.signature.made", "workplan.version",
+        str(version.number), party=settings.party, key_id=key_id, sha256=version.sha256,
+    )  # fmt: skip
     return row
 
 
