@@ -92,8 +92,6 @@ class WorkplanService:
         """Version 1 of a plan every party adopts (a multilateral plan agreed at a dialogue):
         the same document on every party's node; each node then signs it."""
         self._require(ADOPTERS, N_("only an administrator may adopt a workplan"))
-        if self.repo.version(1) is not None:
-            raise Conflict(N_("this node already holds a workplan: change it by proposals"))
         parties = document.parties
         if document.number != 1 or document.base_sha256 or document.proposal:
             raise ValidationFailed.on_field(
@@ -109,6 +107,8 @@ class WorkplanService:
         if document.period.start > document.period.end:
             raise ValidationFailed.on_field("period", N_("the period ends before it starts"))
         check_plan(document, self.repo.known_agencies(parties))
+        if self.repo.version(1) is not None:
+            raise Conflict(N_("this node already holds a workplan: change it by proposals"))
         version = versions.store_first(
             self.db, document, f"Adopted by {', '.join(parties)}: {document.title}"[:300]
         )
