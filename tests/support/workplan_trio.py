@@ -238,3 +238,28 @@ def progress_and_report(apis: Sequence[PartyApi], settle: Settle) -> None:
         for party in ("CA", "IN", "US"):
             assert f"- signed by {party} (key " in report, (api.party, party)
         assert "NOT verified" not in report, api.party
+
+
+def counter_proposal(apis: Sequence[PartyApi], settle: Settle) -> None:
+    """Canada proposes, the United States accepts, India counter-proposes: the original is
+    countered on every node (the United States drops its pending version); once Canada
+    and the United States accept the counter, India signs last and it is current."""
+    canada, india, us = apis
+    base = current(canada)["number"]
+    original = propose(canada, base, "Quarterly precursor typologies")
+    settle()
+    post(us, f"/api/v1/workplan/proposals/{original}/accept")
+    body = {"changes": add_action("Half-yearly precursor typologies"), "note": "Twice a year"}
+    counter = str(post(india, f"/api/v1/workplan/proposals/{original}/counter", body, 201)["id"])
+    settle()
+    for api in apis:
+        assert proposal_status(api, original) == "countered", api.party
+        assert get(api, "/api/v1/workplan/versions")[0]["state"] == "accepted", api.party
+    post(canada, f"/api/v1/workplan/proposals/{counter}/accept")
+    post(us, f"/api/v1/workplan/proposals/{counter}/accept")
+    settle()
+    for api in apis:
+        version = current(api)
+        assert version["number"] == base + 1, api.party
+        assert verified(version) == {"CA", "IN", "US"}, api.party
+        assert proposal_status(api, counter) == "accepted", api.party

@@ -67,6 +67,7 @@ def test_current_once_all_three_signed_nowhere_once_one_refuses(trio: list[AppNo
     assert page.text.count(": verified") == 3
     steps.one_rejection(apis, settle)
     steps.concurrent_proposals(apis, settle)
+    steps.counter_proposal(apis, settle)
     steps.progress_and_report(apis, settle)
 
 
