@@ -19,6 +19,7 @@ from liaison.federation import keys, peers
 from liaison.federation.delivery import Deliverer
 from liaison.federation.schemas import PeerCreate
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.kit.plugin import Registry
 from tests.support.accounts import bearer_headers
 from tests.support.peering import keys_document
 
@@ -45,7 +46,8 @@ class AppNode:
         self.engine.dispose()
 
 
-def make_node(party: str, url: str, root: Path) -> AppNode:
+def make_node(party: str, url: str, root: Path, seeds: Registry | None = None) -> AppNode:
+    """``seeds``: the registry whose demo seed steps run (default: every shipped domain's)."""
     settings = Settings(
         party=party,
         node_name=f"liaison-{party.lower()}",
@@ -57,7 +59,7 @@ def make_node(party: str, url: str, root: Path) -> AppNode:
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as db:
-        seed_demo(db, party, domains.registry())
+        seed_demo(db, party, seeds or domains.registry())
         keys.ensure_node_key(db, settings)
     client = TestClient(create_app(settings, engine=engine, session_factory=factory))
     return AppNode(settings, engine, factory, client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pypdf import PdfReader
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 from liaison.workplan.baseline import version_one
 from liaison.workplan.document import canonical, sha256_of
 from tests.support.nodes import liaison
+from tests.support.workplan_trio import PLAN
 
 
 def test_report_and_show_and_the_empty_plan(tmp_path: Path) -> None:
@@ -42,3 +44,19 @@ def test_report_and_show_and_the_empty_plan(tmp_path: Path) -> None:
     )
     assert internal.read_text().startswith("# India\N{EN DASH}Canada shared workplan")
     assert "**Internal progress report**" in internal.read_text()
+
+
+def test_adopt_reads_the_plan_file_and_says_what_is_wrong(tmp_path: Path) -> None:
+    node = tmp_path / "node"
+    assert liaison(node, "init").returncode == 0
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text("{not json")
+    refused = liaison(node, "workplan", "adopt", str(garbled))
+    assert refused.returncode == 2
+    assert "PLAN" in refused.stderr
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN))
+    # A fresh node knows no agencies yet: the leads are checked against its directory.
+    unknown = liaison(node, "workplan", "adopt", str(plan))
+    assert unknown.returncode == 1
+    assert "'RCMP' is not a known agency of CA" in unknown.stderr

@@ -7,13 +7,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 
-from liaison.kit.cli import console, registry, settings, transaction
+from liaison.kit.cli import console, operator, registry, settings, transaction
 from liaison.workplan import versions
 from liaison.workplan.document import parse
 from liaison.workplan.report import build_for, render_report
 from liaison.workplan.repository import WorkplanRepository
+from liaison.workplan.schemas import PlanDocument
+from liaison.workplan.service import WorkplanService
 
 app = typer.Typer(help="The shared workplan: current version, history, progress report.")
 
@@ -41,6 +44,22 @@ def show() -> None:
             status = tracked.get(action.id or "", action.status.value)
             table.add_row(action.area, action.description, leads, status)
         console.print(table)
+
+
+@app.command("adopt")
+def adopt(
+    plan: Annotated[Path, typer.Argument(help="The plan document (JSON) every party adopts.")],
+) -> None:
+    """Adopt version 1 of a plan agreed by its parties (two or more); the same file on
+    every party's node. The nodes then sign it and exchange their signatures."""
+    try:
+        document = PlanDocument.model_validate_json(plan.read_bytes())
+    except (OSError, ValidationError) as exc:
+        raise typer.BadParameter(str(exc), param_hint="PLAN") from exc
+    node = settings()
+    with transaction(node) as db:
+        version = WorkplanService(db, operator(node), node).adopt(document)
+        console.print(f"adopted version 1 ({', '.join(document.parties)})  sha256 {version.sha256}")
 
 
 @app.command("versions")

@@ -1,5 +1,6 @@
-"""Signatures over version hashes: each node signs with its Ed25519 node key, the peer
-verifies against the key it pinned. A version is accepted when both parties signed."""
+"""Signatures over version hashes: each node signs with its Ed25519 node key, every other
+node verifies against the key it pinned for that party. A version is accepted when every
+party the plan names has signed (both, for a bilateral plan)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from liaison.config import Settings
 from liaison.federation import keys
 from liaison.kit import clock
 from liaison.kit.crypto import b64d, b64e
+from liaison.ledger.service import trail
 from liaison.models import NodeKey, PeerKey, WorkplanSignature, WorkplanVersion
 
 SIGNATURE_DOMAIN = b"liaison-workplan-version-v1\x00"
@@ -42,6 +44,10 @@ def sign(db: Session, settings: Settings, version: WorkplanVersion) -> WorkplanS
     )
     db.add(row)
     db.flush()
+    trail(
+        db, f"node:{settings.party}", "workplan.signature.made", "workplan.version",
+        str(version.number), party=settings.party, key_id=key_id, sha256=version.sha256,
+    )  # fmt: skip
     return row
 
 
@@ -64,13 +70,32 @@ def verify(db: Session, own_party: str, row: WorkplanSignature, sha256: str) -> 
     return True
 
 
-def signature_payload(version: WorkplanVersion, row: WorkplanSignature) -> dict[str, object]:
-    return {
+def signature_payload(
+    version: WorkplanVersion, row: WorkplanSignature, *, relayed: bool = False
+) -> dict[str, object]:
+    """The payload of a signature; ``relayed`` names the signing party, because the node
+    sending it is not the one that signed."""
+    payload: dict[str, object] = {
         "version": version.number,
         "sha256": version.sha256,
         "key_id": row.key_id,
         "signature": row.signature,
     }
+    if relayed:
+        payload["party"] = row.party_code
+    return payload
+
+
+def unsigned(db: Session, version: WorkplanVersion, parties: list[str]) -> list[str]:
+    """The plan's parties whose signature on ``version`` this node does not hold yet."""
+    signed = set(
+        db.scalars(
+            select(WorkplanSignature.party_code).where(
+                WorkplanSignature.version_number == version.number
+            )
+        )
+    )
+    return [party for party in parties if party not in signed]
 
 
 def mark_shared(row: WorkplanSignature) -> None:

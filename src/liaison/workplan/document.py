@@ -131,6 +131,19 @@ def _check_action(action: Action, document: PlanDocument, known: KnownAgencies, 
             )
 
 
+def check_plan(document: PlanDocument, known: KnownAgencies) -> None:
+    """A plan adopted as version 1: every action checked against the plan's own parties."""
+    for index, action in enumerate(document.actions):
+        if action.id is None or any(m.id is None for m in action.milestones):
+            raise ValidationFailed.on_field(
+                f"actions[{index}].id",
+                N_(
+                    "every action and milestone carries its id, so every party adopts the same plan"
+                ),
+            )
+        _check_action(action, document, known, f"actions[{index}]")
+
+
 def apply(
     base: PlanDocument,
     base_sha256: str,

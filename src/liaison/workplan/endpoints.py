@@ -18,6 +18,7 @@ from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     CounterCreate,
     DiffEntry,
+    PlanDocument,
     ProgressCreate,
     ProgressOut,
     ProposalCreate,
@@ -46,13 +47,33 @@ def version_out(repo: WorkplanRepository, own_party: str, number: int) -> Versio
         for s in repo.signatures(number)
     ]
     summary = VersionSummary.model_validate(version).model_dump()
-    return VersionOut(**summary, document=parse(version.document), signatures=signatures)
+    document = parse(version.document)
+    signed = {s.party_code for s in signatures}
+    return VersionOut(
+        **summary,
+        document=document,
+        signatures=signatures,
+        unsigned=[party for party in document.parties if party not in signed],
+    )
 
 
 @router.get("", response_model=VersionOut, summary="The current workplan (latest accepted version)")
 def current(db: DbDep, caller: CallerDep, settings: SettingsDep) -> VersionOut:
     repo = WorkplanRepository(db, caller)
     return version_out(repo, settings.party, versions.current_or_fail(repo).number)
+
+
+@router.post(
+    "/adopt",
+    response_model=VersionSummary,
+    status_code=status.HTTP_201_CREATED,
+    summary="Adopt version 1 of a plan agreed by its parties (administrators; a node without one)",
+)
+def adopt(
+    document: PlanDocument, db: DbDep, caller: CallerDep, settings: SettingsDep
+) -> VersionSummary:
+    """Every party's node adopts the same document; the nodes then exchange signatures."""
+    return VersionSummary.model_validate(WorkplanService(db, caller, settings).adopt(document))
 
 
 @router.get("/versions", response_model=list[VersionSummary])

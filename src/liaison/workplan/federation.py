@@ -1,8 +1,11 @@
-"""The consent protocol between the two nodes.
+"""The consent protocol between the nodes of the plan's parties (two, or more).
 
-workplan.proposal   a change set against base version N (or a counter-proposal)
-workplan.response   accept (with the acceptor's signature on version N+1), reject, conflict
-workplan.signature  a node's signature on a version (the countersignature, or version 1's)
+workplan.proposal   a change set against base version N (or a counter-proposal), to every
+                    other party
+workplan.response   accept (to the proposer, with the acceptor's signature on version N+1);
+                    reject and conflict (to every other party: the version is dead everywhere)
+workplan.signature  a node's signature on a version (the proposer's, signed last, or version
+                    1's), or another party's relayed by the proposer (``party`` names it)
 workplan.progress   a progress update on an action (no consent needed; shareable only)
 """
 
@@ -20,6 +23,7 @@ from liaison.kit import clock
 from liaison.kit.errors import LiaisonError
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import InboundContext, PayloadRefused
+from liaison.ledger.service import trail
 from liaison.models import (
     Peer,
     WorkplanProgress,
@@ -27,8 +31,9 @@ from liaison.models import (
     WorkplanSignature,
     WorkplanVersion,
 )
-from liaison.workplan import consent, versions
+from liaison.workplan import consent, gathering, versions
 from liaison.workplan.document import dump_changes, has_all_ids, parse
+from liaison.workplan.gathering import SIGNATURE, SignatureMessage
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     PARTY_PATTERN,
@@ -41,8 +46,10 @@ from liaison.workplan.schemas import (
 
 PROPOSAL = "workplan.proposal"
 RESPONSE = "workplan.response"
-SIGNATURE = "workplan.signature"
 PROGRESS = "workplan.progress"
+__all__ = ["SIGNATURE", "SignatureMessage"]
+# A proposal some party may still sign: a rejection or a lost race ends it on every node.
+LIVE = (ProposalStatus.OPEN.value, ProposalStatus.AWAITING_COUNTERSIGNATURE.value)
 
 
 class ProposalMessage(InputModel):
@@ -54,13 +61,6 @@ class ProposalMessage(InputModel):
     note: str = Field(max_length=2000)
     changes: list[Change] = Field(min_length=1, max_length=200)
     counter_to: str | None = Field(default=None, pattern=ID_PATTERN)
-
-
-class SignatureMessage(InputModel):
-    version: int = Field(ge=1)
-    sha256: str = Field(pattern=SHA256_PATTERN)
-    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
-    signature: str = Field(min_length=1, max_length=100)
 
 
 class ResponseMessage(InputModel):
@@ -91,7 +91,7 @@ def send_response(
     db: Session,
     proposal_id: str,
     decision: str,
-    to: str,
+    to: list[str],
     *,
     reason: str = "",
     signed: dict[str, object] | None = None,
@@ -99,9 +99,7 @@ def send_response(
     payload: dict[str, Any] = {"proposal_id": proposal_id, "decision": decision, "reason": reason}
     if signed is not None:
         payload["signed"] = signed
-    enqueue(
-        db, RESPONSE, ResponseMessage.model_validate(payload).model_dump(mode="json"), peers=[to]
-    )
+    enqueue(db, RESPONSE, ResponseMessage.model_validate(payload).model_dump(mode="json"), peers=to)
 
 
 def send_signature(
@@ -111,36 +109,12 @@ def send_signature(
     consent.mark_shared(row)
 
 
-def send_progress(db: Session, update: WorkplanProgress, to: str) -> None:
+def send_progress(db: Session, update: WorkplanProgress, to: list[str]) -> None:
     message = ProgressMessage.model_validate(update, from_attributes=True)
-    enqueue(db, PROGRESS, message.model_dump(mode="json", exclude_none=True), peers=[to])
+    enqueue(db, PROGRESS, message.model_dump(mode="json", exclude_none=True), peers=to)
 
 
 # receiving -------------------------------------------------------------------
-def _store_peer_signature(
-    db: Session, context: InboundContext, version: WorkplanVersion, signed: SignatureMessage
-) -> None:
-    if signed.version != version.number or signed.sha256 != version.sha256:
-        raise PayloadRefused(
-            "invalid_payload",
-            f"version {signed.version} with hash {signed.sha256[:12]}… differs from this "
-            f"node's version {version.number} ({version.sha256[:12]}…)",
-        )
-    repo = WorkplanRepository(db)
-    if repo.signature(version.number, context.sender_party) is not None:
-        return
-    row = WorkplanSignature(
-        version_number=version.number,
-        party_code=context.sender_party,
-        key_id=signed.key_id,
-        signature=signed.signature,
-    )
-    if not consent.verify(db, context.settings.party, row, version.sha256):
-        raise PayloadRefused("invalid_payload", "the version signature does not verify")
-    db.add(row)
-    db.flush()
-
-
 def apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
     message = ProposalMessage.model_validate(payload)
     if message.proposer_party != context.sender_party:
@@ -161,11 +135,12 @@ def apply_proposal(db: Session, context: InboundContext, payload: dict[str, Any]
         raise PayloadRefused("invalid_payload", str(exc)) from exc
     if message.counter_to is not None:
         original = repo.proposal(message.counter_to)
-        if original is None or original.proposer_party != context.settings.party:
-            raise PayloadRefused("invalid_payload", "a counter-proposal answers one of ours")
-        if original.status == ProposalStatus.OPEN.value:
+        if original is None or original.proposer_party == context.sender_party:
+            raise PayloadRefused("invalid_payload", "a counter-proposal answers another party's")
+        if original.status in LIVE:
             original.status = ProposalStatus.COUNTERED.value
             original.decided_at = clock.now()
+            versions.drop_pending(db, repo, original.id)
     data = message.model_dump(exclude={"changes"})
     db.add(WorkplanProposal(**data, changes=dump_changes(message.changes)))
     db.flush()
@@ -178,59 +153,82 @@ def _ours(db: Session, context: InboundContext, proposal_id: str) -> WorkplanPro
     return proposal
 
 
+def _stop(db: Session, context: InboundContext, message: ResponseMessage) -> None:
+    """A party rejected the proposal, or its proposer found it lost a race: no node may
+    make it current, so this node drops its pending version of it."""
+    repo = WorkplanRepository(db)
+    versions.drop_pending(db, repo, message.proposal_id)
+    proposal = repo.proposal(message.proposal_id)
+    if proposal is None:
+        return
+    if proposal.status in LIVE:
+        rejected = message.decision == "reject"
+        status = ProposalStatus.REJECTED if rejected else ProposalStatus.CONFLICT
+        proposal.status = status.value
+        proposal.reason = message.reason
+        proposal.decided_at = clock.now()
+    trail(
+        db, f"node:{context.sender_party}", f"workplan.proposal.{message.decision}",
+        PROPOSAL, proposal.id, by=context.sender_party,
+    )  # fmt: skip
+    db.flush()
+
+
 def _conflict(db: Session, context: InboundContext, proposal: WorkplanProposal, why: str) -> None:
     proposal.status = ProposalStatus.CONFLICT.value
     proposal.reason = why
     proposal.decided_at = clock.now()
-    send_response(db, proposal.id, "conflict", context.sender_party, reason=why)
+    base = versions.current_or_fail(WorkplanRepository(db))
+    to = versions.counterparts(parse(base.document), context.settings.party)
+    send_response(db, proposal.id, "conflict", to, reason=why)
 
 
-def apply_response(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
-    message = ResponseMessage.model_validate(payload)
+def _pending_for(
+    db: Session, context: InboundContext, proposal: WorkplanProposal
+) -> WorkplanVersion | None:
+    """This node's pending version of its own proposal, stored at the first acceptance."""
     repo = WorkplanRepository(db)
-    proposal = repo.proposal(message.proposal_id)
-    if message.decision == "conflict":
-        # Our acceptance of the peer's proposal lost a race: drop our pending version.
-        pending = repo.pending()
-        if pending is not None and pending.proposal_id == message.proposal_id:
-            db.delete(pending)
-        if proposal is not None:
-            proposal.status = ProposalStatus.CONFLICT.value
-            proposal.reason = message.reason
-            proposal.decided_at = clock.now()
-        db.flush()
-        return
-    proposal = _ours(db, context, message.proposal_id)
-    if proposal.status != ProposalStatus.OPEN.value:
-        return
-    if message.decision == "reject":
-        proposal.status = ProposalStatus.REJECTED.value
-        proposal.reason = message.reason
-        proposal.decided_at = clock.now()
-        db.flush()
-        return
-    if message.signed is None:
-        raise PayloadRefused("invalid_payload", "an acceptance carries the acceptor's signature")
+    pending = repo.pending()
+    if pending is not None and pending.proposal_id == proposal.id:
+        return pending
     try:
         base = versions.check_base(repo, proposal.base_number, f"proposal {proposal.id}")
     except LiaisonError as exc:
         _conflict(db, context, proposal, str(exc))
-        return
+        return None
     changes = versions.changes_of(proposal)
-    _, data, sha256 = versions.next_version(repo, base, changes, proposal.id)
-    version = versions.store(
+    document, data, sha256 = versions.next_version(repo, base, changes, proposal.id)
+    return versions.store(
         db,
         data,
         sha256,
         base.number + 1,
         state="pending",
         proposal_id=proposal.id,
-        basis=f"Proposal by {proposal.proposer_party}, accepted by {context.sender_party}",
+        basis=versions.basis(proposal.proposer_party, document.parties),
     )
-    _store_peer_signature(db, context, version, message.signed)
-    own = consent.sign(db, context.settings, version)
-    send_signature(db, version, own, [context.sender_party])
-    versions.complete(db, repo, version)
+
+
+def apply_response(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
+    message = ResponseMessage.model_validate(payload)
+    if message.decision != "accept":
+        _stop(db, context, message)
+        return
+    proposal = _ours(db, context, message.proposal_id)
+    if proposal.status != ProposalStatus.OPEN.value:
+        return
+    if message.signed is None:
+        raise PayloadRefused("invalid_payload", "an acceptance carries the acceptor's signature")
+    version = _pending_for(db, context, proposal)
+    if version is None:
+        return
+    gathering.store_signature(db, context, version, message.signed)
+    own = context.settings.party
+    if consent.unsigned(db, version, gathering.parties_of(version)) != [own]:
+        return  # other parties have still to decide
+    consent.sign(db, context.settings, version)
+    gathering.relay(db, version, own)
+    gathering.finish(db, context, version)
 
 
 def apply_signature(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
@@ -239,9 +237,8 @@ def apply_signature(db: Session, context: InboundContext, payload: dict[str, Any
     version = repo.version(message.version)
     if version is None:
         raise PayloadRefused("invalid_payload", f"this node has no version {message.version}")
-    _store_peer_signature(db, context, version, message)
-    if version.state == "pending":
-        versions.complete(db, repo, version)
+    gathering.store_signature(db, context, version, message)
+    gathering.finish(db, context, version)
 
 
 def apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:

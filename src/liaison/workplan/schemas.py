@@ -153,6 +153,10 @@ class VersionSummary(BaseModel):
 class VersionOut(VersionSummary):
     document: PlanDocument
     signatures: list[SignatureOut]
+    unsigned: list[str] = Field(
+        default_factory=list,
+        description="the plan's parties whose signature this node does not hold yet",
+    )
 
 
 class ProposalOut(BaseModel):

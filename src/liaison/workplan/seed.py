@@ -6,9 +6,7 @@ from sqlalchemy.orm import Session
 
 from liaison.models import DialogueMeeting, DialogueOutcome
 from liaison.workplan import baseline, versions
-from liaison.workplan.document import canonical, sha256_of
 from liaison.workplan.repository import WorkplanRepository
-from liaison.workplan.tracking import materialise
 
 
 def seed_workplan(db: Session, party_code: str) -> dict[str, int]:
@@ -19,17 +17,7 @@ def seed_workplan(db: Session, party_code: str) -> dict[str, int]:
         return created
     repo = WorkplanRepository(db)
     if repo.version(1) is None:
-        data = canonical(baseline.version_one())
-        version = versions.store(
-            db,
-            data,
-            sha256_of(data),
-            1,
-            state="accepted",
-            proposal_id=None,
-            basis=baseline.BASIS_V1,
-        )
-        materialise(db, version, None)
+        versions.store_first(db, baseline.version_one(), baseline.BASIS_V1)
         created["workplan versions"] = 1
     for seed in baseline.MEETINGS:
         meeting_id = baseline.stable_id(f"meeting:{seed.key}")

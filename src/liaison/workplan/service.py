@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.kit import clock
-from liaison.kit.errors import Conflict, Forbidden
+from liaison.kit.errors import Conflict, Forbidden, ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import N_
@@ -19,22 +19,25 @@ from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import trail
 from liaison.models import Peer, WorkplanProgress, WorkplanProposal, WorkplanVersion
 from liaison.workplan import consent, versions
-from liaison.workplan.document import dump_changes, normalise, parse
+from liaison.workplan.document import check_plan, dump_changes, normalise, parse
 from liaison.workplan.federation import (
     send_progress,
     send_proposal,
     send_response,
+    share_signatures,
 )
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import (
     Change,
     CounterCreate,
+    PlanDocument,
     ProgressCreate,
     ProposalCreate,
     ProposalStatus,
     RejectCreate,
 )
 
+ADOPTERS = frozenset({Role.ADMIN})
 DECIDERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER})
 REPORTERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 
@@ -80,6 +83,41 @@ class WorkplanService:
                 state=version.state,
             )
         )
+
+    def _others(self) -> list[str]:
+        current = versions.current_or_fail(self.repo)
+        return versions.counterparts(parse(current.document), self.settings.party)
+
+    def adopt(self, document: PlanDocument) -> WorkplanVersion:
+        """Version 1 of a plan every party adopts (a multilateral plan agreed at a dialogue):
+        the same document on every party's node; each node then signs it."""
+        self._require(ADOPTERS, N_("only an administrator may adopt a workplan"))
+        parties = document.parties
+        if document.number != 1 or document.base_sha256 or document.proposal:
+            raise ValidationFailed.on_field(
+                "number", N_("an adopted plan is version 1, with no base and no proposal")
+            )
+        if len(set(parties)) != len(parties) or len(parties) < 2:
+            raise ValidationFailed.on_field("parties", N_("name two or more different parties"))
+        if self.settings.party not in parties:
+            raise ValidationFailed.on_field(
+                "parties",
+                Text(N_("%(party)s is not a party of this plan"), party=self.settings.party),
+            )
+        if document.period.start > document.period.end:
+            raise ValidationFailed.on_field("period", N_("the period ends before it starts"))
+        check_plan(document, self.repo.known_agencies(parties))
+        if self.repo.version(1) is not None:
+            raise Conflict(N_("this node already holds a workplan: change it by proposals"))
+        version = versions.store_first(
+            self.db, document, f"Adopted by {', '.join(parties)}: {document.title}"[:300]
+        )
+        trail(
+            self.db, self.caller, "workplan.adopted", "workplan.version", "1",
+            sha256=version.sha256, parties=parties,
+        )  # fmt: skip
+        share_signatures(self.db, self.settings)  # now if every party is pinned, else later
+        return version
 
     # proposals ------------------------------------------------------------------
     def _new_proposal(
@@ -148,7 +186,7 @@ class WorkplanService:
         base = versions.check_base(
             self.repo, proposal.base_number, Text(N_("proposal %(id)s"), id=proposal.id)
         )
-        _, data, sha256 = versions.next_version(
+        document, data, sha256 = versions.next_version(
             self.repo, base, versions.changes_of(proposal), proposal.id
         )
         version = versions.store(
@@ -158,7 +196,7 @@ class WorkplanService:
             base.number + 1,
             state="pending",
             proposal_id=proposal.id,
-            basis=f"Proposal by {proposal.proposer_party}, accepted by {self.settings.party}",
+            basis=versions.basis(proposal.proposer_party, document.parties),
         )
         own = consent.sign(self.db, self.settings, version)
         consent.mark_shared(own)
@@ -173,7 +211,7 @@ class WorkplanService:
             self.db,
             proposal.id,
             "accept",
-            proposal.proposer_party,
+            [proposal.proposer_party],
             signed=consent.signature_payload(version, own),
         )
         self.db.flush()
@@ -185,7 +223,8 @@ class WorkplanService:
         proposal.reason = data.reason
         proposal.decided_at = clock.now()
         trail(self.db, self.caller, "workplan.proposal.rejected", PROPOSAL, proposal.id)
-        send_response(self.db, proposal.id, "reject", proposal.proposer_party, reason=data.reason)
+        # Every other party hears it: a version one party refuses is current nowhere.
+        send_response(self.db, proposal.id, "reject", self._others(), reason=data.reason)
         self.db.flush()
         return proposal
 
@@ -239,7 +278,11 @@ class WorkplanService:
             status=update.status, shareable=update.shareable,
         )  # fmt: skip
         if data.shareable:
-            peer = next((p for p in action.leads if p != self.caller.party_code), None)
-            if peer is not None and self.db.get(Peer, peer) is not None:
-                send_progress(self.db, update, peer)
+            to = [
+                party
+                for party in sorted(action.leads)
+                if party != self.caller.party_code and self.db.get(Peer, party) is not None
+            ]
+            if to:
+                send_progress(self.db, update, to)
         return update

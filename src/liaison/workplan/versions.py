@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from pydantic import TypeAdapter
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, Message, NotFound
 from liaison.kit.i18n import Text, as_text
 from liaison.kit.plugin import N_
-from liaison.models import WorkplanProposal, WorkplanVersion
+from liaison.models import WorkplanProposal, WorkplanSignature, WorkplanVersion
 from liaison.workplan.document import apply, canonical, parse, sha256_of
 from liaison.workplan.repository import WorkplanRepository
 from liaison.workplan.schemas import Change, PlanDocument, ProposalStatus
@@ -29,6 +30,23 @@ def current_or_fail(repo: WorkplanRepository) -> WorkplanVersion:
 def counterparts(document: PlanDocument, own_party: str) -> list[str]:
     """The plan's other parties (one for a bilateral plan)."""
     return [p for p in document.parties if p != own_party]
+
+
+def basis(proposer: str, parties: list[str]) -> str:
+    """How a version came about: every party but the proposer accepted it."""
+    return f"Proposal by {proposer}, accepted by {', '.join(p for p in parties if p != proposer)}"
+
+
+def drop_pending(db: Session, repo: WorkplanRepository, proposal_id: str) -> bool:
+    """Forget this node's pending version of ``proposal_id`` (a party rejected it or it
+    lost a race): it can never gather every party's signature."""
+    pending = repo.pending()
+    if pending is None or pending.proposal_id != proposal_id:
+        return False
+    db.execute(delete(WorkplanSignature).where(WorkplanSignature.version_number == pending.number))
+    db.delete(pending)
+    db.flush()
+    return True
 
 
 def check_base(repo: WorkplanRepository, base_number: int, what: Message) -> WorkplanVersion:
@@ -105,8 +123,18 @@ def store(
     return version
 
 
+def store_first(db: Session, document: PlanDocument, basis: str) -> WorkplanVersion:
+    """Version 1, the baseline every party adopted (from the dialogue, or a plan file):
+    current at once, as every party holds the same bytes; the nodes exchange their
+    signatures on it as soon as they are pinned to each other."""
+    data = canonical(document)
+    version = store(db, data, sha256_of(data), 1, state="accepted", proposal_id=None, basis=basis)
+    materialise(db, version, None)
+    return version
+
+
 def complete(db: Session, repo: WorkplanRepository, version: WorkplanVersion) -> None:
-    """Both signatures are in: the version becomes the current plan."""
+    """Every party's signature is in: the version becomes the current plan."""
     previous = repo.version(version.number - 1)
     version.state = "accepted"
     version.accepted_at = clock.now()
