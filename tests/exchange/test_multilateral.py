@@ -90,7 +90,8 @@ def test_each_party_gets_its_own_copy_and_answers_on_its_own_clock(
     case_id = sent.json()["case_id"]
     with unit_of_work(canada.factory) as db:
         case = db.get(Case, case_id)
-        assert case is not None and case.parties == ["CA", "IN", "US"]
+        assert case is not None
+        assert case.parties == ["CA", "IN", "US"]
     status = _recipients(canada, case_id)
     assert {p: r["state"] for p, r in status.items()} == {"IN": "pending", "US": "pending"}
     # urgent: 8 h under the node's own times (India), 24 h under the US arrangement
@@ -106,7 +107,8 @@ def test_each_party_gets_its_own_copy_and_answers_on_its_own_clock(
     for node in (india, us):  # the co-recipient party is named in the header
         with unit_of_work(node.factory) as db:
             case = db.get(Case, case_id)
-            assert case is not None and case.parties == ["CA", "IN", "US"]
+            assert case is not None
+            assert case.parties == ["CA", "IN", "US"]
 
     now[0] = T0 + timedelta(hours=2)
     _answer(india, "in-officer", india_copy.id, "Exporter: Shree Chem Traders, Ankleshwar.")
@@ -179,9 +181,7 @@ def test_tlp_red_names_recipients_at_each_party_or_is_refused(trio: list[AppNode
     assert "joint.tlp.red_named_recipients" in refused.text
     with unit_of_work(canada.factory) as db:
         assert db.scalars(select(Message)).all() == []  # no copy left, not even India's
-    both = payloads.markings(
-        tlp="RED", named_recipients=[agencies["IN:NCB"], agencies["US:DEA"]]
-    )
+    both = payloads.markings(tlp="RED", named_recipients=[agencies["IN:NCB"], agencies["US:DEA"]])
     sent = _compose(canada, markings=both)
     assert sent.status_code == 201, sent.text
     exchange_all(trio)
@@ -192,7 +192,8 @@ def test_tlp_red_names_recipients_at_each_party_or_is_refused(trio: list[AppNode
     assert us_copy.named_recipients == [agencies["US:DEA"]]
     with unit_of_work(us.factory) as db:
         case = db.get(Case, sent.json()["case_id"])
-        assert case is not None and case.parties == ["CA", "US"]
+        assert case is not None
+        assert case.parties == ["CA", "US"]
 
 
 def test_two_agencies_of_one_party_are_refused(trio: list[AppNode]) -> None:
