@@ -214,6 +214,13 @@ class Sending(SendChecks):
                 self._store(message, outcome, own, entities)
         return messages[0]
 
+    def _keep(self, message: Message, entities: Sequence[Entity]) -> None:
+        """Store a message that does not leave (yet), indexed like any other."""
+        self.db.add(message)
+        self.db.flush()
+        self.db.add_all(index_rows(message, entities))
+        self.db.flush()
+
     def _store_blocked(
         self, message: Message, refusal: PolicyBlocked, entities: Sequence[Entity]
     ) -> None:
@@ -225,9 +232,7 @@ class Sending(SendChecks):
             {"kind": "blocked", "rule_id": rule.rule_id, "citation": rule.citation}
             for rule in refusal.rules
         ]
-        self.db.add(message)
-        self.db.flush()
-        self.db.add_all(index_rows(message, entities))
+        self._keep(message, entities)
         record(
             self.db,
             actor=self.actor,

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import StoredBlob
+from liaison.exchange.consent import ask, check_onward
 from liaison.exchange.indexing import parse_entities
-from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
+from liaison.exchange.markings import incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
     ComposeIn,
     ForwardIn,
@@ -124,7 +125,7 @@ class ExchangeService(Sending):
                 "to_agency_id",
                 Text(N_("no agency %(to_agency_id)s"), to_agency_id=data.to_agency_id),
             )
-        check_forward(self.db, source, target, actor=self.actor)
+        waits_for_consent = check_onward(self.db, source, target, actor=self.actor)
         from_agency = self._own_agency(
             "from_agency_id", data.from_agency_id or self.caller.agency_id
         )
@@ -155,6 +156,11 @@ class ExchangeService(Sending):
             object_id=source.id,
             detail={"to_agency_id": target.id, "forward_id": message.id},
         )
+        if waits_for_consent:  # kept, not sent, until the originator answers
+            message.status = "awaiting_consent"
+            self._keep(message, entities)
+            ask(self.db, self.settings, source, message, target, actor=self.actor, note=data.note)
+            return message
         return self._send(message, [], entities=entities)
 
     def ask_clarification(self, message_id: str, question: str) -> Clarification:
