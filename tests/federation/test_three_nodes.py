@@ -107,3 +107,47 @@ def test_a_multilateral_request_is_answered_by_two_parties_on_their_own_clocks(
     india_case = _case(india, "in-officer", case_id)
     assert india_case is not None
     assert len(india_case["messages"]) == 2
+
+
+def test_a_forward_to_a_third_party_waits_for_the_originators_consent(
+    live_trio: LiveTrio,
+) -> None:
+    canada, india, us = live_trio.nodes
+    agencies = live_trio.agencies(canada, "ca-officer")
+    body = payloads.compose(agencies, subject="Shipping agent of container MSCU1234566")
+    with canada.api("ca-officer") as api:
+        sent = api.post("/api/v1/exchange/cases", json=body)
+    assert sent.status_code == 201, sent.text
+    request_id, case_id = sent.json()["id"], sent.json()["case_id"]
+    wait_for(lambda: _copy_at(india, "in-officer", case_id), what="the request in India")
+
+    dea = live_trio.agencies(india, "in-officer")["US:DEA"]
+    with india.api("in-officer") as api:
+        held = api.post(
+            f"/api/v1/exchange/messages/{request_id}/forward",
+            json={"to_agency_id": dea, "note": "The onward leg lands in Long Beach."},
+        )
+    assert held.status_code == 201, held.text
+    assert held.json()["status"] == "awaiting_consent"
+
+    def asked() -> list[dict[str, Any]]:
+        with canada.api("ca-officer") as api:
+            rows = api.get("/api/v1/exchange/consents", params={"status": "pending"}).json()
+        return [row for row in rows if row["message_id"] == request_id]
+
+    wait_for(asked, what="India's consent request at Canada")
+    [consent] = asked()
+    assert (consent["holder_party"], consent["onward_party"]) == ("IN", "US")
+    assert _case(us, "us-officer", case_id) is None  # nothing reached the United States
+    with canada.api("ca-officer") as api:
+        granted = api.post(
+            f"/api/v1/exchange/consents/{consent['id']}/answer", json={"grant": True}
+        )
+    assert granted.status_code == 200, granted.text
+
+    wait_for(lambda: _case(us, "us-officer", case_id), what="the forward in the United States")
+    us_case = _case(us, "us-officer", case_id)
+    assert us_case is not None
+    [forwarded] = [m for m in us_case["messages"] if m["id"] == held.json()["id"]]
+    assert forwarded["subject"] == "Fwd: Shipping agent of container MSCU1234566"
+    assert (forwarded["from_party"], forwarded["originator_party"]) == ("IN", "CA")
