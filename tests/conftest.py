@@ -6,6 +6,7 @@ from __future__ import annotations
 pytest_plugins = [
     "tests.support.fixtures_db",
     "tests.support.fixtures_live",
+    "tests.support.live_trio",
     "tests.support.fixtures_browser",
     "tests.support.fixtures_exchange",
     "tests.support.scheduling",

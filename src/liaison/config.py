@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     exchange_deadline_hours_high: float = Field(default=72.0, gt=0)
     exchange_deadline_hours_normal: float = Field(default=168.0, gt=0)
     exchange_deadline_hours_low: float = Field(default=720.0, gt=0)
+    exchange_deadline_hours_by_party: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="per party, per priority: response hours that override the "
+        'arrangement\'s (policy/vocab.toml), e.g. {"US": {"urgent": 12}}',
+    )
     exchange_due_soon_fraction: float = Field(
         default=0.75, gt=0, lt=1, description="share of the response time after which 'due soon'"
     )

@@ -19,20 +19,16 @@ from liaison.exchange.seed import seed_cases
 from liaison.kit.db import unit_of_work
 from liaison.kit.errors import ValidationFailed
 from liaison.models import Agency, Message, Party, Peer, WorkplanVersion
-from tests.support.pair import AppNode, make_node
-from tests.support.trio import exchange_all, pin_all
+from tests.support.pair import AppNode
+from tests.support.trio import exchange_all, three_nodes
 
 PIPELINE = "Fentanyl precursor pipeline India-Canada-United States"
 
 
 @pytest.fixture
 def trio(url_factory: Callable[[], str], tmp_path: Path) -> Iterator[list[AppNode]]:
-    nodes = [make_node(party, url_factory(), tmp_path) for party in ("CA", "IN", "US")]
-    pin_all(nodes)
-    exchange_all(nodes)
-    yield nodes
-    for node in nodes:
-        node.close()
+    with three_nodes(url_factory, tmp_path) as nodes:
+        yield nodes
 
 
 def test_the_parties_option_names_the_nodes_and_their_ports() -> None:

@@ -5,9 +5,12 @@ worker and the addressee's real inbox, routed by the peer's URL."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+from sqlalchemy import select
 
 from liaison.directory.federation import publish_directory
 from liaison.directory.parties import ensure_party
@@ -15,7 +18,8 @@ from liaison.federation import keys, peers
 from liaison.federation.delivery import Deliverer
 from liaison.federation.schemas import PeerCreate
 from liaison.kit.db import unit_of_work
-from tests.support.pair import AppNode
+from liaison.models import Agency
+from tests.support.pair import AppNode, make_node
 from tests.support.peering import keys_document
 
 
@@ -60,3 +64,24 @@ def exchange_all(nodes: Sequence[AppNode]) -> None:
             if sent == 0:
                 return
     raise AssertionError("the nodes kept queuing envelopes")
+
+
+@contextmanager
+def three_nodes(url_factory: Callable[[], str], root: Path) -> Iterator[list[AppNode]]:
+    """Canada, India and the United States, pinned to each other, directories
+    exchanged; closed on exit."""
+    nodes = [make_node(party, url_factory(), root) for party in ("CA", "IN", "US")]
+    try:
+        pin_all(nodes)
+        exchange_all(nodes)
+        yield nodes
+    finally:
+        for node in nodes:
+            node.close()
+
+
+def agency_ids(node: AppNode) -> dict[str, str]:
+    """Every agency the node knows, as {"IN:NCB": id}."""
+    with unit_of_work(node.factory) as db:
+        rows = db.execute(select(Agency.party_code, Agency.acronym, Agency.id)).all()
+        return {f"{party}:{acronym}": agency_id for party, acronym, agency_id in rows}

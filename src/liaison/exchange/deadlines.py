@@ -3,6 +3,11 @@
 - The clock starts when the request is received on this node: the deadline is the
   receipt time plus the response time of its priority (settings
   ``exchange_deadline_hours_*``: urgent 8 h, high 3 d, normal 7 d, low 30 d).
+  The arrangement with the other party may set its own times (``response_hours`` in
+  policy/vocab.toml; the operator's ``exchange_deadline_hours_by_party`` overrides it).
+- The requester's node runs the same clock on each request it sends, from when it
+  leaves, with the recipient party's times: in a multilateral case each recipient
+  party has its own deadline, and "overdue" is per party (``recipients.py``).
 - A documented request for clarification pauses it; the answer resumes it and moves
   the deadline by the paused time. Every interval is kept in ``Message.pauses``.
 - The escalation job (worker, every ``exchange_escalation_minutes``) notifies the
@@ -29,22 +34,32 @@ from liaison.kit.roles import Role
 from liaison.ledger.service import record
 from liaison.models import Case, Message, User
 from liaison.notifications.service import notify, notify_role
+from liaison.policy.vocab import RESPONSE_HOURS
 
 CLOCKED_TYPES = frozenset({"request"})
 
 
-def response_window(settings: Settings, priority: str) -> timedelta:
+def response_window(settings: Settings, priority: str, party: str | None = None) -> timedelta:
+    """The response time of a request of ``priority`` to or from ``party``."""
     hours = {
         "urgent": settings.exchange_deadline_hours_urgent,
         "high": settings.exchange_deadline_hours_high,
         "normal": settings.exchange_deadline_hours_normal,
         "low": settings.exchange_deadline_hours_low,
     }[priority]
+    if party is not None:
+        hours = RESPONSE_HOURS.get(party, {}).get(priority, hours)
+        hours = settings.exchange_deadline_hours_by_party.get(party, {}).get(priority, hours)
     return timedelta(hours=hours)
 
 
+def other_party(message: Message) -> str:
+    """The party at the other end of the message: its sender or its recipient."""
+    return message.from_party if message.direction == "in" else message.to_party
+
+
 def start(message: Message, settings: Settings, at: datetime) -> None:
-    window = response_window(settings, message.priority)
+    window = response_window(settings, message.priority, other_party(message))
     message.window_seconds = int(window.total_seconds())
     message.deadline_at = at + window
     message.paused_since = None

@@ -16,6 +16,7 @@ from liaison.api.deps import DbDep, SettingsDep
 from liaison.api.problems import problem
 from liaison.exchange.attachments import read_blob, store_stream
 from liaison.exchange.reads import Thread
+from liaison.exchange.recipients import recipient_statuses
 from liaison.exchange.repository import InboxFilter, due_state
 from liaison.exchange.schemas import (
     AssignIn,
@@ -97,6 +98,7 @@ def case_detail(thread: Thread) -> CaseDetail:
         messages=[message_out(m, thread.attachments, thread.transfers) for m in thread.messages],
         notes=[NoteOut.model_validate(n) for n in thread.notes],
         clarifications=[ClarificationOut.model_validate(c) for c in thread.clarifications],
+        recipients=recipient_statuses(thread.messages),
     )
 
 

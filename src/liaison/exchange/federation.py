@@ -28,9 +28,10 @@ from liaison.exchange.access import copy_text
 from liaison.exchange.entities import PERSON_FACT_FIELDS, Entity
 from liaison.exchange.indexing import has_personal_data, index_rows
 from liaison.exchange.markings import markings_of, policy_subject
-from liaison.exchange.schemas import MessageWire, Outcome
+from liaison.exchange.schemas import Outcome
 from liaison.exchange.transfer_pull import expect
 from liaison.exchange.transfer_wire import TRANSFER
+from liaison.exchange.wire_schemas import MessageWire
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
 from liaison.kit.i18n import Label, Text
@@ -41,7 +42,7 @@ from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Clarification, Message
 from liaison.notifications.service import notify_role
 from liaison.policy import obligations, review
-from liaison.policy.schemas import Decision, Direction, Effect
+from liaison.policy.schemas import Decision, Direction, Effect, Tlp
 from liaison.policy.service import enforce, evaluate
 
 MESSAGE = "exchange.message"
@@ -74,6 +75,7 @@ def wire(
         "case_summary": case.summary,
         "case_origin_party": case.origin_party,
         "case_kind": case.kind,
+        "case_parties": case_parties(case, message),
         "id": message.id,
         "type": message.type,
         "in_reply_to": message.in_reply_to,
@@ -111,6 +113,16 @@ def wire(
     return payload
 
 
+def case_parties(case: Case, message: Message) -> list[str]:
+    """The parties the recipient's copy names: a multilateral case's co-recipient
+    parties (party codes, never their agencies or copies), except on a TLP:RED or
+    AMBER+STRICT item, whose copy names only its sender and recipient."""
+    own = {message.from_party, message.to_party}
+    if message.tlp in (Tlp.RED.value, Tlp.AMBER_STRICT.value):
+        return sorted(own)
+    return sorted(own | set(case.parties))
+
+
 def without_person_facts(entity: dict[str, Any]) -> dict[str, Any]:
     """An entity as the peer sees it: a person's protection status, feared country,
     risk flag and activity basis stay on this node (they decide, they do not travel)."""
@@ -127,6 +139,8 @@ def queue(
 ) -> None:
     if message.sent_at is None:  # set already when marked before its first flush
         message.sent_at = clock.now()
+    if message.type in deadlines.CLOCKED_TYPES and message.deadline_at is None:
+        deadlines.start(message, settings, message.sent_at)  # the requester's clock
     enqueue(db, MESSAGE, wire(db, settings, message, attachments), peers=[message.to_party])
     message.status = "sent"
 
@@ -235,7 +249,7 @@ def _case(db: Session, wire_in: MessageWire, context: InboundContext) -> Case:
             reference=wire_in.case_reference,
             title=wire_in.case_title,
             summary=wire_in.case_summary,
-            parties=sorted({context.sender_party, context.settings.party}),
+            parties=sorted({context.sender_party, context.settings.party, *wire_in.case_parties}),
             origin_party=wire_in.case_origin_party,
             kind=wire_in.case_kind.value,
             status="open",

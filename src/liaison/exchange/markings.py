@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from liaison.exchange.entities import Entity, person_facts
 from liaison.exchange.indexing import has_personal_data, parse_entities
 from liaison.exchange.schemas import ComposeIn, Markings
@@ -33,7 +31,6 @@ from liaison.policy.schemas import (
     PolicySubject,
     Tlp,
 )
-from liaison.policy.service import enforce
 
 
 def policy_subject(
@@ -103,13 +100,17 @@ def compose_subject(data: ComposeIn, sender_party: str, recipient_party: str) ->
     )
 
 
-def onward_subject(message: Message, target: Agency) -> PolicySubject:
-    """The subject of passing ``message`` on to ``target`` (a forward)."""
+def onward_subject(
+    message: Message, target: Agency, *, originator_consent: bool = False
+) -> PolicySubject:
+    """The subject of passing ``message`` on to ``target`` (a forward);
+    ``originator_consent``: the originator's consent is on record (exchange/consent.py)."""
     third_party = target.party_code not in (message.from_party, message.to_party)
     subject = policy_subject(
         message,
         Direction.ONWARD,
         onward_recipient_party=target.party_code if third_party else None,
+        originator_consent=originator_consent,
     )
     holder = message.to_party if message.direction == "in" else message.from_party
     return subject.model_copy(
@@ -120,17 +121,6 @@ def onward_subject(message: Message, target: Agency) -> PolicySubject:
             "outside_named_recipients": target.id not in message.named_recipients,
             "outside_receiving_organisation": target.id != message.to_agency_id,
         }
-    )
-
-
-def check_forward(db: Session, message: Message, target: Agency, *, actor: str) -> None:
-    """The policy decision on passing the message on (raises PolicyBlocked, audited)."""
-    enforce(
-        db,
-        onward_subject(message, target),
-        actor=actor,
-        object_type="exchange.message",
-        object_id=message.id,
     )
 
 

@@ -9,6 +9,7 @@ PLUGIN = Plugin(
     api_routers=(
         Ref("liaison.exchange.endpoints:router"),
         Ref("liaison.exchange.transfer_endpoints:router"),
+        Ref("liaison.exchange.consent_endpoints:router"),
     ),
     web_routers=(
         # /exchange/compose before /exchange/{message_id}
@@ -24,6 +25,8 @@ PLUGIN = Plugin(
     message_handlers={
         "exchange.message": Ref("liaison.exchange.federation:receive_message"),
         "exchange.delivered": Ref("liaison.exchange.federation:apply_delivered"),
+        "exchange.consent_request": Ref("liaison.exchange.consent:receive_request"),
+        "exchange.consent_answer": Ref("liaison.exchange.consent:receive_answer"),
     },
     release_hooks={"exchange.message": Ref("liaison.exchange.federation:release_held")},
     review_labels={"exchange.message": N_("Message")},

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from liaison.exchange.entities import Entity
+from liaison.exchange.recipients import RecipientStatus
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_
-from liaison.policy.schemas import HandlingCode, OffenceCode, PartyCode, Tlp
+from liaison.policy.schemas import HandlingCode, OffenceCode, Tlp
 
 
 class MessageType(StrEnum):
@@ -47,6 +48,8 @@ class MessageStatus(StrEnum):
     REFUSED = "refused"
     PARTIAL = "partial"
     WITHDRAWN = "withdrawn"  # the legal reviewer refused it: it never left
+    BLOCKED = "blocked"  # a multilateral copy the sender's policy blocked: it never left
+    AWAITING_CONSENT = "awaiting_consent"  # a forward held until the originator consents
 
 
 class LegalBasis(StrEnum):
@@ -104,6 +107,12 @@ class ComposeIn(InputModel):
     type: MessageType = MessageType.REQUEST
     from_agency_id: str = Field(pattern=ID_PATTERN)
     to_agency_id: str = Field(pattern=ID_PATTERN)
+    to_agency_ids: list[Annotated[str, Field(pattern=ID_PATTERN)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="a multilateral case: more recipient agencies, one at each other "
+        "party; each party gets its own copy, decided and clocked on its own",
+    )
     priority: Priority = Priority.NORMAL
     subject: str = Field(min_length=3, max_length=300)
     body: str = Field(default="", max_length=100_000)
@@ -117,6 +126,11 @@ class ComposeIn(InputModel):
         description="set when the message reports a cyber incident: when it was noticed "
         "(starts the CERT-In 6-hour reporting clock)",
     )
+
+    @property
+    def recipient_ids(self) -> list[str]:
+        """``to_agency_id`` then ``to_agency_ids``, each once."""
+        return list(dict.fromkeys([self.to_agency_id, *self.to_agency_ids]))
 
 
 class ReplyIn(InputModel):
@@ -307,6 +321,11 @@ class CaseDetail(CaseOut):
     messages: list[MessageOut]
     notes: list[NoteOut]
     clarifications: list[ClarificationOut]
+    recipients: list[RecipientStatus] = Field(
+        default_factory=list,
+        description="per recipient party of what this node sent first in the case: "
+        "answered / partial / refused / overdue / pending / blocked (its own clock each)",
+    )
 
 
 class DeconflictHit(BaseModel):
@@ -324,71 +343,3 @@ class DeconflictHit(BaseModel):
     origin_party: str | None = None
     label: str | None = None
     message_id: str | None = None
-
-
-# across the border ----------------------------------------------------------------
-class AttachmentWire(InputModel):
-    """An attachment as the message names it; the receiver pulls the content
-    (``transfer: pull-v1``, exchange/transfer_wire.py)."""
-
-    id: str = Field(pattern=ID_PATTERN)
-    filename: str = Field(min_length=1, max_length=255)
-    mime: str = Field(min_length=1, max_length=100)
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int = Field(ge=0)
-    tlp: Tlp
-    handling_code: HandlingCode
-    transfer: Literal["pull-v1"]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _not_inline(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "content_b64" in data:
-            raise ValueError(
-                N_(
-                    "the attachment's content is inline (the format before "
-                    "protocol 1.1); this node pulls attachments: the sending "
-                    "node must be upgraded"
-                )
-            )
-        return data
-
-
-class MessageWire(InputModel):
-    """The ``exchange.message`` envelope payload."""
-
-    case_id: str = Field(pattern=ID_PATTERN)
-    case_reference: str = Field(min_length=1, max_length=40)
-    case_title: str = Field(min_length=1, max_length=300)
-    case_summary: str = Field(default="", max_length=5000)
-    case_origin_party: PartyCode
-    case_kind: CaseKind = CaseKind.STANDARD
-    id: str = Field(pattern=ID_PATTERN)
-    type: MessageType
-    in_reply_to: str | None = Field(default=None, pattern=ID_PATTERN)
-    outcome: Outcome | None = None
-    reason_code: ReasonCode | None = None
-    reason_text: str = Field(default="", max_length=2000)
-    from_agency_id: str = Field(pattern=ID_PATTERN)
-    to_agency_id: str = Field(pattern=ID_PATTERN)
-    originator_party: PartyCode
-    via_officer_ids: list[str] = Field(default_factory=list, max_length=5)
-    priority: Priority
-    subject: str = Field(min_length=1, max_length=300)
-    body: str = Field(default="", max_length=100_000)
-    entities: list[Entity] = Field(default_factory=list, max_length=200)
-    offences: list[OffenceCode] = Field(default_factory=list, max_length=20)
-    markings: Markings
-    sent_at: datetime
-    incident_detected_at: datetime | None = None
-    attachments: list[AttachmentWire] = Field(default_factory=list, max_length=20)
-
-    @field_validator("case_kind", mode="before")
-    @classmethod
-    def _known_kind(cls, value: Any) -> Any:
-        known = [kind.value for kind in CaseKind]
-        if value not in known:
-            raise ValueError(
-                f"unknown case kind {str(value)[:40]!r}: this node knows {', '.join(known)}"
-            )
-        return value

@@ -52,6 +52,36 @@ class SendChecks(CaseWork):
             )
         return agency
 
+    def _recipients(self, agency_ids: Sequence[str]) -> list[Agency]:
+        """The recipient agencies of a compose: the peer's, one per party."""
+        field = "to_agency_id" if len(agency_ids) == 1 else "to_agency_ids"
+        agencies = [self._peer_agency(field, agency_id) for agency_id in agency_ids]
+        parties = [agency.party_code for agency in agencies]
+        for party in parties:
+            if parties.count(party) > 1:
+                raise ValidationFailed.on_field(
+                    field,
+                    Text(
+                        N_("one recipient agency per party: %(party)s is named twice"),
+                        party=party,
+                    ),
+                )
+        return agencies
+
+    def _copy_markings(self, markings: Markings, to_agency: Agency, copies: int) -> Markings:
+        """The markings of one recipient party's copy of a multilateral message: its
+        named recipients are the agencies of this node and of that party only (no
+        recipient learns which agencies the others' copies name)."""
+        if copies == 1:
+            return markings
+        keep = {self.settings.party, to_agency.party_code}
+        named = [
+            agency_id
+            for agency_id in markings.named_recipients
+            if (agency := self.repo.agency(agency_id)) is not None and agency.party_code in keep
+        ]
+        return markings.model_copy(update={"named_recipients": named})
+
     def _markings(self, markings: Markings, field: str = "markings") -> None:
         if markings.legal_basis is None:
             raise ValidationFailed.on_field(

@@ -6,177 +6,41 @@ legal review hold, outbox) in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy.exc import IntegrityError
-
 from liaison.exchange import deadlines
 from liaison.exchange.attachments import StoredBlob
-from liaison.exchange.entities import Entity
-from liaison.exchange.federation import decide, hold_or_queue, mark_outgoing
-from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
-from liaison.exchange.markings import check_forward, incident_time, markings_of, reply_markings
+from liaison.exchange.consent import ask, check_onward
+from liaison.exchange.indexing import parse_entities
+from liaison.exchange.markings import incident_time, markings_of, reply_markings
 from liaison.exchange.schemas import (
-    CaseKind,
     ComposeIn,
     ForwardIn,
     Markings,
     MessageType,
     ReplyIn,
 )
-from liaison.exchange.send_checks import SendChecks
+from liaison.exchange.sending import Sending
 from liaison.kit import clock
 from liaison.kit.errors import Conflict, ValidationFailed
 from liaison.kit.i18n import Text
-from liaison.kit.ids import new_id
 from liaison.kit.plugin import N_
 from liaison.ledger.service import record
-from liaison.models import Agency, Attachment, Case, Clarification, Message
-from liaison.policy.schemas import Tlp
+from liaison.models import Attachment, Clarification, Message
 
 
-class ExchangeService(SendChecks):
+class ExchangeService(Sending):
     """What sends to the peer (compose, reply, forward, clarification requests) and
     attachments; case work without sending is CaseWork's, the reads ExchangeReads'."""
 
-    # building -------------------------------------------------------------------
-    def _message(
-        self,
-        case: Case,
-        *,
-        type_: MessageType,
-        from_agency: Agency,
-        to_agency: Agency,
-        priority: str,
-        subject: str,
-        body: str,
-        entities: Sequence[Entity],
-        offences: Sequence[str],
-        markings: Markings,
-        originator_party: str | None = None,
-        in_reply_to: str | None = None,
-    ) -> Message:
-        return Message(
-            id=new_id(),
-            case_id=case.id,
-            type=type_.value,
-            in_reply_to=in_reply_to,
-            direction="out" if to_agency.party_code != self.settings.party else "local",
-            from_agency_id=from_agency.id,
-            to_agency_id=to_agency.id,
-            from_party=from_agency.party_code,
-            to_party=to_agency.party_code,
-            originator_party=originator_party or from_agency.party_code,
-            via_officer_ids=[],
-            priority=priority,
-            subject=subject,
-            body=body,
-            entities=dump_entities(entities),
-            offences=list(offences),
-            contains_personal_data=has_personal_data(entities),
-            tlp=markings.tlp.value,
-            handling_code=markings.handling_code.value,
-            source_reliability=markings.source_reliability,
-            information_credibility=markings.information_credibility,
-            legal_basis=markings.legal_basis.value if markings.legal_basis else "",
-            legal_basis_reference=markings.legal_basis_reference,
-            mlat_reference=markings.mlat_reference,
-            purpose=markings.purpose,
-            named_recipients=list(markings.named_recipients),
-            status="draft",
-            reason_text="",
-            created_by=self.actor,
-            created_at=clock.now(),
-            pauses=[],
-            obligations=[],
-        )
-
-    def _new_case(
-        self, title: str, summary: str, peer_party: str, kind: CaseKind = CaseKind.STANDARD
-    ) -> Case:
-        now = clock.now()
-        return Case(
-            id=new_id(),
-            reference="",
-            title=title,
-            summary=summary,
-            parties=sorted({self.settings.party, peer_party}),
-            origin_party=self.settings.party,
-            kind=kind.value,
-            status="open",
-            created_by=self.actor,
-            created_at=now,
-            updated_at=now,
-        )
-
-    def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash.
-
-        A clash means another transaction took the number and has committed (the
-        insert waited for it), so each retry counts again. The savepoint's rollback
-        has already taken the case out of the session (a pending object added in it)."""
-        for attempt in range(10):
-            number = self.repo.next_case_number(self.settings.party, case.created_at.year)
-            case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
-            try:
-                with self.db.begin_nested():
-                    self.db.add(case)
-                    self.db.flush()
-                return
-            except IntegrityError:
-                if case in self.db:
-                    self.db.expunge(case)
-                continue
-        raise Conflict(N_("could not allocate a case reference: try again"))
-
-    def _send(
-        self,
-        message: Message,
-        attachments: Sequence[Attachment],
-        new_case: Case | None = None,
-        entities: Sequence[Entity] | None = None,
-    ) -> Message:
-        """Policy first (a block changes nothing but the audit log), then store the
-        case and message, index, attach, and hold, queue or deliver locally.
-
-        The entities are parsed once (``entities``, else from the message) and the
-        message row is inserted complete: status, send time, obligations and search
-        text are set before its first flush, so no UPDATE follows it."""
-        parsed = parse_entities(message.entities) if entities is None else entities
-        decision = (
-            None
-            if message.direction == "local"
-            else decide(self.db, message, actor=self.actor, entities=parsed)
-        )
-        if new_case is not None:
-            self._insert_case(new_case)
-        if decision is None:
-            message.status = "delivered"
-            message.sent_at = clock.now()
-        else:
-            mark_outgoing(message, decision)
-        entity_rows = index_rows(message, parsed)
-        self.db.add(message)
-        self.db.flush()
-        self.db.add_all(entity_rows)
-        for attachment in attachments:
-            attachment.message_id = message.id
-        if decision is not None:
-            hold_or_queue(
-                self.db, self.settings, message, decision, actor=self.actor, attachments=attachments
-            )
-        self.db.flush()
-        return message
-
     # operations ----------------------------------------------------------------
     def compose(self, data: ComposeIn) -> Message:
-        """A new case with its first message, sent (or held for legal review)."""
+        """A new case with its first message, sent (or held for legal review); to
+        several parties at once, one copy per recipient party (exchange/sending.py)."""
         self.check_may_send()
-        # Both agencies in one query; held here so the checks below find them in the
+        # The agencies in one query; held here so the checks below find them in the
         # session (the identity map keeps only what something refers to).
-        known = self.repo.agencies([data.from_agency_id, data.to_agency_id])
+        known = self.repo.agencies([data.from_agency_id, *data.recipient_ids])
         from_agency = self._own_agency("from_agency_id", data.from_agency_id)
-        to_agency = self._peer_agency("to_agency_id", data.to_agency_id)
+        recipients = self._recipients(data.recipient_ids)
         del known
         self._markings(data.markings)
         if data.type not in (MessageType.REQUEST, MessageType.DISCLOSURE, MessageType.ALERT):
@@ -184,32 +48,33 @@ class ExchangeService(SendChecks):
                 "type", N_("a new case starts with a request, disclosure or alert")
             )
         attachments = self._attachments(data.attachment_ids)
-        case = self._new_case(
-            data.case_title, data.case_summary, to_agency.party_code, data.case_kind
-        )
-        message = self._message(
-            case,
-            type_=data.type,
-            from_agency=from_agency,
-            to_agency=to_agency,
-            priority=data.priority.value,
-            subject=data.subject,
-            body=data.body,
-            entities=data.entities,
-            offences=data.offences,
-            markings=data.markings,
-        )
-        message.via_officer_ids = list(data.via_officer_ids)
-        message.incident_detected_at = incident_time(data.incident_detected_at)
         self._attachments_markings(attachments, data.markings)
-        return self._send(message, attachments, new_case=case, entities=data.entities)
-
-    def _attachments_markings(self, attachments: Sequence[Attachment], markings: Markings) -> None:
-        """An attachment is never marked less restrictively than its message."""
-        order = [t.value for t in Tlp]
-        for attachment in attachments:
-            if order.index(attachment.tlp) < order.index(markings.tlp.value):
-                attachment.tlp = markings.tlp.value
+        case = self._new_case(
+            data.case_title,
+            data.case_summary,
+            [agency.party_code for agency in recipients],
+            data.case_kind,
+        )
+        messages = []
+        for to_agency in recipients:
+            message = self._message(
+                case,
+                type_=data.type,
+                from_agency=from_agency,
+                to_agency=to_agency,
+                priority=data.priority.value,
+                subject=data.subject,
+                body=data.body,
+                entities=data.entities,
+                offences=data.offences,
+                markings=self._copy_markings(data.markings, to_agency, len(recipients)),
+            )
+            message.via_officer_ids = list(data.via_officer_ids)
+            message.incident_detected_at = incident_time(data.incident_detected_at)
+            messages.append(message)
+        if len(messages) == 1:
+            return self._send(messages[0], attachments, new_case=case, entities=data.entities)
+        return self._send_each(case, messages, attachments, data.entities)
 
     def reply(self, message_id: str, data: ReplyIn) -> Message:
         """Reply, acknowledge or follow up in the thread of ``message_id``."""
@@ -260,7 +125,7 @@ class ExchangeService(SendChecks):
                 "to_agency_id",
                 Text(N_("no agency %(to_agency_id)s"), to_agency_id=data.to_agency_id),
             )
-        check_forward(self.db, source, target, actor=self.actor)
+        waits_for_consent = check_onward(self.db, source, target, actor=self.actor)
         from_agency = self._own_agency(
             "from_agency_id", data.from_agency_id or self.caller.agency_id
         )
@@ -291,6 +156,11 @@ class ExchangeService(SendChecks):
             object_id=source.id,
             detail={"to_agency_id": target.id, "forward_id": message.id},
         )
+        if waits_for_consent:  # kept, not sent, until the originator answers
+            message.status = "awaiting_consent"
+            self._keep(message, entities)
+            ask(self.db, self.settings, source, message, target, actor=self.actor, note=data.note)
+            return message
         return self._send(message, [], entities=entities)
 
     def ask_clarification(self, message_id: str, question: str) -> Clarification:

@@ -35,7 +35,7 @@ from liaison.exchange.attachments import (
     is_executable,
     store_chunks,
 )
-from liaison.exchange.schemas import AttachmentWire
+from liaison.exchange.wire_schemas import AttachmentWire
 from liaison.federation import direct, keys
 from liaison.federation.delivery import recipient_key
 from liaison.kit import clock

@@ -6,6 +6,7 @@ from liaison.models.audit import (
     AuditCountersignature,
     AuditEntry,
 )
+from liaison.models.consent import OnwardConsent
 from liaison.models.cyber import (
     CyberAudience,
     CyberCollection,
@@ -127,6 +128,7 @@ __all__ = [
     "NodeKey",
     "Notification",
     "Officer",
+    "OnwardConsent",
     "OutboxMessage",
     "Party",
     "Peer",

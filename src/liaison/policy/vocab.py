@@ -116,3 +116,9 @@ DEATH_PENALTY: dict[str, DeathPenaltyLaw] = {
 
 # party -> the law under which it authorises a controlled delivery
 CONTROLLED_DELIVERY_AUTHORITY: dict[str, str] = dict(_DATA.get("controlled_delivery", {}))
+
+# party -> priority -> hours: the response times the arrangement with that party sets
+RESPONSE_HOURS: dict[str, dict[str, float]] = {
+    party: {priority: float(hours) for priority, hours in entry.items()}
+    for party, entry in _DATA.get("response_hours", {}).items()
+}

@@ -20,6 +20,7 @@ from liaison.exchange.endpoints import inbox_page
 from liaison.exchange.entity_keys import label
 from liaison.exchange.indexing import parse_entities
 from liaison.exchange.reads import Thread
+from liaison.exchange.recipients import recipient_statuses
 from liaison.exchange.repository import InboxFilter, due_state
 from liaison.exchange.schemas import (
     MessageStatus,
@@ -194,6 +195,7 @@ def thread_response(
         "obligations": obligations.for_case(db, case_id),
         "may_discharge": caller.role in obligations.DISCHARGERS,
         "delivery": delivery_panel.panel(db, caller, settings, thread.case, forms or {}),
+        "recipients": recipient_statuses(messages, now),
     }
     return render(request, "exchange/thread.html", caller=caller, status=status, **context)
 

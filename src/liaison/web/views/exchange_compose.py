@@ -105,6 +105,8 @@ def _page(
         "from_agencies": [(a.id, f"{a.acronym} — {a.name}") for a in own],
         "to_agencies": [(a.id, f"{a.acronym} — {a.name} ({a.party_code})") for a in peer],
         "recipient_options": [(a.id, f"{a.acronym} ({a.party_code})") for a in [*own, *peer]],
+        "also_to_options": [(a.id, f"{a.acronym} ({a.party_code})") for a in peer],
+        "multilateral": len({a.party_code for a in peer}) > 1,  # peers at several parties
         "attachments": repo.unsent_attachments(form.selected("attachment_ids")),
         "hits": hits or [],
         "decision": decision,

@@ -89,7 +89,13 @@ COMPOSE_FIELDS = (
     "purpose",
     "incident_detected_at",
 )
-COMPOSE_LISTS = ("offences", "named_recipients", "attachment_ids", *ENTITY_LISTS)
+COMPOSE_LISTS = (
+    "offences",
+    "named_recipients",
+    "attachment_ids",
+    "to_agency_ids",
+    *ENTITY_LISTS,
+)
 MARKING_FIELDS = (
     "tlp",
     "handling_code",
@@ -216,6 +222,7 @@ def compose_data(values: FormValues, entities: Sequence[Entity]) -> ComposeIn:
     }
     data["markings"]["named_recipients"] = values.get("named_recipients", [])
     data["offences"] = values.get("offences", [])
+    data["to_agency_ids"] = values.get("to_agency_ids", [])
     data["incident_detected_at"] = _blank_to_none(values["incident_detected_at"])
     data["case_kind"] = values["case_kind"] or CaseKind.STANDARD.value
     data["attachment_ids"] = values.get("attachment_ids", [])

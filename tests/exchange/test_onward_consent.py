@@ -1,0 +1,142 @@
+"""Onward disclosure to a third party goes through the originator's consent (issue 19):
+India holds Canada's request and would pass it on to the United States. The forward
+waits (nothing leaves) while Canada is asked; Canada's refusal withdraws it, its
+consent releases it. Other restrictions (no_onward_disclosure) refuse outright.
+Three nodes in this process (tests/support/trio.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from liaison.kit.db import unit_of_work
+from liaison.models import Message
+from tests.exchange import payloads
+from tests.support.pair import AppNode
+from tests.support.trio import agency_ids, exchange_all, three_nodes
+
+
+@pytest.fixture
+def trio(url_factory: Callable[[], str], tmp_path: Path) -> Iterator[list[AppNode]]:
+    with three_nodes(url_factory, tmp_path) as nodes:
+        yield nodes
+
+
+def _request_to_india(trio: list[AppNode], **markings: Any) -> str:
+    canada = trio[0]
+    body = payloads.compose(agency_ids(canada), markings=payloads.markings(**markings))
+    sent = canada.client.post(
+        "/api/v1/exchange/cases", json=body, headers=canada.headers("ca-officer")
+    )
+    assert sent.status_code == 201, sent.text
+    exchange_all(trio)
+    return str(sent.json()["id"])
+
+
+def _forward_to_us(india: AppNode, message_id: str) -> Any:
+    return india.client.post(
+        f"/api/v1/exchange/messages/{message_id}/forward",
+        json={"to_agency_id": agency_ids(india)["US:DEA"], "note": "Onward leg: Long Beach."},
+        headers=india.headers("in-officer"),
+    )
+
+
+def _consents(node: AppNode, username: str) -> list[dict[str, Any]]:
+    answer = node.client.get("/api/v1/exchange/consents", headers=node.headers(username))
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
+def _us_messages(us: AppNode) -> list[Message]:
+    with unit_of_work(us.factory) as db:
+        return list(db.scalars(select(Message)))
+
+
+def _answer(canada: AppNode, consent_id: str, grant: bool) -> None:
+    answered = canada.client.post(
+        f"/api/v1/exchange/consents/{consent_id}/answer",
+        json={"grant": grant, "reason": "" if grant else "ongoing investigation"},
+        headers=canada.headers("ca-officer"),
+    )
+    assert answered.status_code == 200, answered.text
+
+
+def _forward_status(india: AppNode, forward_id: str) -> str:
+    shown = india.client.get(
+        f"/api/v1/exchange/messages/{forward_id}", headers=india.headers("in-officer")
+    )
+    return str(shown.json()["status"])
+
+
+def test_a_forward_to_a_third_party_waits_for_the_originator_who_refuses(
+    trio: list[AppNode],
+) -> None:
+    canada, india, us = trio
+    request_id = _request_to_india(trio)
+    held = _forward_to_us(india, request_id)
+    assert held.status_code == 201, held.text
+    assert held.json()["status"] == "awaiting_consent"
+    again = _forward_to_us(india, request_id)
+    assert again.status_code == 409, again.text
+    exchange_all(trio)
+    assert _us_messages(us) == []  # nothing left India
+    [asked] = _consents(canada, "ca-officer")
+    assert (asked["side"], asked["status"], asked["holder_party"]) == ("asked_of", "pending", "IN")
+    assert (asked["message_id"], asked["onward_agency"]) == (request_id, "DEA (US)")
+    assert asked["note"] == "Onward leg: Long Beach."
+    _answer(canada, asked["id"], grant=False)
+    exchange_all(trio)
+    assert _forward_status(india, held.json()["id"]) == "withdrawn"
+    [mine] = _consents(india, "in-officer")
+    assert (mine["side"], mine["status"], mine["reason"]) == (
+        "asked",
+        "refused",
+        "ongoing investigation",
+    )
+    assert _us_messages(us) == []
+
+
+def test_the_originators_consent_releases_the_forward(trio: list[AppNode]) -> None:
+    canada, india, us = trio
+    request_id = _request_to_india(trio)
+    held = _forward_to_us(india, request_id)
+    assert held.status_code == 201, held.text
+    exchange_all(trio)
+    [asked] = _consents(canada, "ca-officer")
+    _answer(canada, asked["id"], grant=True)
+    exchange_all(trio)
+    assert _forward_status(india, held.json()["id"]) in ("sent", "delivered")
+    [arrived] = _us_messages(us)
+    assert arrived.subject.startswith("Fwd: ")
+    assert (arrived.from_party, arrived.originator_party) == ("IN", "CA")
+    # consent on record: a second forward there goes without asking again
+    again = _forward_to_us(india, request_id)
+    assert again.status_code == 201, again.text
+    assert again.json()["status"] in ("sent", "queued")
+    assert len(_consents(canada, "ca-officer")) == 1
+
+
+def test_no_onward_disclosure_is_refused_without_asking(trio: list[AppNode]) -> None:
+    canada, india, _ = trio
+    request_id = _request_to_india(trio, handling_code="no_onward_disclosure")
+    refused = _forward_to_us(india, request_id)
+    assert refused.status_code == 403, refused.text
+    assert "joint.handling.no_onward_disclosure" in refused.text
+    exchange_all(trio)
+    assert _consents(canada, "ca-officer") == []
+
+
+def test_only_officers_answer_consent_requests(trio: list[AppNode]) -> None:
+    canada, _, _ = trio
+    listed = canada.client.get("/api/v1/exchange/consents", headers=canada.headers("ca-analyst"))
+    assert listed.status_code == 403, listed.text
+    unknown = canada.client.post(
+        "/api/v1/exchange/consents/0190a1b2-0000-7000-8000-000000000000/answer",
+        json={"grant": True},
+        headers=canada.headers("ca-officer"),
+    )
+    assert unknown.status_code == 404, unknown.text
