@@ -44,7 +44,11 @@ class RoundRobin:
             writer.close()
             return
         up_reader, up_writer = upstream
-        await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        try:
+            await asyncio.gather(_pipe(reader, up_writer), _pipe(up_reader, writer))
+        except asyncio.CancelledError:  # shutting down: drop the connection quietly
+            writer.close()
+            up_writer.close()
 
 
 async def serve(listen: int, upstreams: list[int]) -> None:
