@@ -14,6 +14,7 @@ Run: ``uv run python bench/exchange.py [latency|inbox|all] [--backend postgresql
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from sqlalchemy import insert, select, text
+from sqlalchemy import JSON, Table, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from tests.exchange import payloads
 from tests.support.nodes import PG_URL, drop_schemas, peer, pg_schema, wait_for
@@ -50,7 +51,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 # 1. send -> visible in the peer's inbox -------------------------------------------
-def _agencies(node: Node, party: str) -> dict[str, str]:
+def agencies_of(node: Node, party: str) -> dict[str, str]:
     with node.api(f"{node.party.lower()}-officer") as api:
         rows = api.get("/api/v1/agencies", params={"party": party, "limit": 100}).json()
     return {f"{party}:{row['acronym']}": row["id"] for row in rows}
@@ -69,7 +70,7 @@ def _received(india: Node, ids: list[str]) -> dict[str, datetime]:
 
 
 def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str, float]:
-    agencies = {**_agencies(canada, "CA"), **_agencies(canada, "IN")}
+    agencies = {**agencies_of(canada, "CA"), **agencies_of(canada, "IN")}
     sent_at: dict[str, datetime] = {}
     lock = threading.Lock()
     errors: list[str] = []
@@ -139,7 +140,7 @@ def latency(backend: str, counts: dict[float, int]) -> None:
         canada.start()
         india.start()
         peer(canada, india)
-        wait_for(lambda: "IN:NCB" in _agencies(canada, "IN"), what="India's agencies")
+        wait_for(lambda: "IN:NCB" in agencies_of(canada, "IN"), what="India's agencies")
         latency_run(canada, india, 10, 10)  # warm-up
         for rate, count in counts.items():
             result = latency_run(canada, india, rate, count)
@@ -192,78 +193,108 @@ WORDS = (
 )
 
 
-def populate(factory: sessionmaker[Session], total: int, agency_ids: tuple[str, str]) -> None:
+def message_rows(
+    total: int, agency_ids: tuple[str, str]
+) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """Stored messages from India to Canada, realistic text, one case per five messages,
+    in batches of 5,000: (cases, messages) rows for the tables as they are."""
     rng = random.Random(7)
     now = datetime.now(UTC)
     batch_cases: list[dict[str, Any]] = []
     batch_messages: list[dict[str, Any]] = []
-    with factory() as db:
-        for n in range(total):
-            if n % 5 == 0:
-                case_id = new_id()
-                batch_cases.append(
-                    {
-                        "id": case_id,
-                        "reference": f"IN-2025-{n // 5:06d}",
-                        "title": f"Case {n // 5}",
-                        "summary": "",
-                        "parties": ["CA", "IN"],
-                        "origin_party": "IN",
-                        "status": "open",
-                        "created_by": "bench",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-            subject = " ".join(rng.choices(WORDS, k=6))
-            body = " ".join(rng.choices(WORDS, k=40)) + f" ref{n:06d}"
-            received = now - timedelta(minutes=total - n)
-            batch_messages.append(
+    for n in range(total):
+        if n % 5 == 0:
+            case_id = new_id()
+            batch_cases.append(
                 {
-                    "id": new_id(),
-                    "case_id": case_id,
-                    "type": "request",
-                    "direction": "in",
-                    "from_agency_id": agency_ids[1],
-                    "to_agency_id": agency_ids[0],
-                    "from_party": "IN",
-                    "to_party": "CA",
-                    "originator_party": "IN",
-                    "via_officer_ids": [],
-                    "priority": rng.choice(["urgent", "high", "normal", "low"]),
-                    "subject": subject,
-                    "body": body,
-                    "entities": [],
-                    "offences": [],
-                    "contains_personal_data": False,
-                    "tlp": "AMBER",
-                    "handling_code": "intelligence_only",
-                    "legal_basis": "police_cooperation",
-                    "legal_basis_reference": "",
-                    "purpose": "bench",
-                    "named_recipients": [],
-                    "status": rng.choice(["received"] * 3 + ["answered", "refused"]),
-                    "reason_text": "",
-                    "obligations": [],
-                    "created_by": "node:IN",
-                    "created_at": received,
-                    "received_at": received,
-                    "window_seconds": 604800,
-                    "deadline_at": received + timedelta(days=7),
-                    "pauses": [],
-                    "search_text": normalise_search(f"{subject} {body}"),
+                    "id": case_id,
+                    "reference": f"IN-2025-{n // 5:06d}",
+                    "title": f"Case {n // 5}",
+                    "summary": "",
+                    "parties": ["CA", "IN"],
+                    "origin_party": "IN",
+                    "status": "open",
+                    "kind": "standard",
+                    "created_by": "bench",
+                    "created_at": now,
+                    "updated_at": now,
                 }
             )
-            if len(batch_messages) == 5000:
-                db.execute(insert(Case), batch_cases)
-                db.execute(insert(Message), batch_messages)
-                db.commit()
-                batch_cases, batch_messages = [], []
-        if batch_messages:
-            db.execute(insert(Case), batch_cases)
-            db.execute(insert(Message), batch_messages)
+        subject = " ".join(rng.choices(WORDS, k=6))
+        body = " ".join(rng.choices(WORDS, k=40)) + f" ref{n:06d}"
+        received = now - timedelta(minutes=total - n)
+        batch_messages.append(
+            {
+                "id": new_id(),
+                "case_id": case_id,
+                "type": "request",
+                "direction": "in",
+                "from_agency_id": agency_ids[1],
+                "to_agency_id": agency_ids[0],
+                "from_party": "IN",
+                "to_party": "CA",
+                "originator_party": "IN",
+                "via_officer_ids": [],
+                "priority": rng.choice(["urgent", "high", "normal", "low"]),
+                "subject": subject,
+                "body": body,
+                "entities": [],
+                "offences": [],
+                "contains_personal_data": False,
+                "tlp": "AMBER",
+                "handling_code": "intelligence_only",
+                "legal_basis": "police_cooperation",
+                "legal_basis_reference": "",
+                "purpose": "bench",
+                "named_recipients": [],
+                "status": rng.choice(["received"] * 3 + ["answered", "refused"]),
+                "reason_text": "",
+                "obligations": [],
+                "created_by": "node:IN",
+                "created_at": received,
+                "received_at": received,
+                "window_seconds": 604800,
+                "deadline_at": received + timedelta(days=7),
+                "pauses": [],
+                "search_text": normalise_search(f"{subject} {body}"),
+            }
+        )
+        if len(batch_messages) == 5000:
+            yield batch_cases, batch_messages
+            batch_cases, batch_messages = [], []
+    if batch_messages:
+        yield batch_cases, batch_messages
+
+
+def copy_rows(db: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``rows`` into ``table`` with PostgreSQL's COPY (JSON columns as JSON text)."""
+    columns = list(rows[0])
+    is_json = [isinstance(table.c[name].type, JSON) for name in columns]
+    cursor = db.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(
+                [
+                    json.dumps(row[name]) if as_json else row[name]
+                    for name, as_json in zip(columns, is_json, strict=True)
+                ]
+            )
+
+
+def populate(factory: sessionmaker[Session], total: int, agency_ids: tuple[str, str]) -> None:
+    """``message_rows`` stored: with COPY on PostgreSQL, multi-row INSERTs on SQLite."""
+    with factory() as db:
+        postgresql = db.get_bind().dialect.name == "postgresql"
+        for cases, messages in message_rows(total, agency_ids):
+            if postgresql:
+                copy_rows(db, Case.__table__, cases)
+                copy_rows(db, Message.__table__, messages)
+            else:
+                db.execute(insert(Case), cases)
+                db.execute(insert(Message), messages)
             db.commit()
-        if db.get_bind().dialect.name == "postgresql":
+        if postgresql:
             db.execute(text("ANALYZE"))
             db.commit()
 

@@ -1,7 +1,7 @@
 """A node scaled out on one PostgreSQL database: two API processes and two workers.
 Workers share peers without sending out of order (the per-peer cursor is claimed with
-FOR UPDATE SKIP LOCKED); a web session and the login lockout hold across the API
-processes; the audit chain written by all four verifies."""
+FOR UPDATE SKIP LOCKED); a web session, the login lockout and a polled (HTMX) page hold
+across the API processes; the audit chain written by all four verifies."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.accounts import demo_password
 from tests.support.nodes import LiveNode, free_port, peer, wait_for, wait_healthy
-from tests.support.web import HTML, web_login
+from tests.support.web import HTML, sign_in, web_login
 
 pytestmark = pytest.mark.live
 
@@ -65,6 +65,7 @@ def test_two_api_processes_and_two_workers_share_one_database(
             timeout=180,
             what="both workers to drain the outbox",
         )
+        _polled_page_follows_a_job_of_the_other_process(canada.url, other_api_url)
         # a worker on its own exports its metrics: every job's passes, delivery counters
         metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
         assert 'liaison_job_passes_total{job="federation delivery",outcome="worked"}' in metrics
@@ -86,6 +87,36 @@ def test_two_api_processes_and_two_workers_share_one_database(
     assert india.scalar(refused) == 0
     assert india.scalar("SELECT count(*) FROM agencies WHERE name LIKE 'Worker test %'") == CHANGES
     assert "audit log OK" in canada.cli("audit", "verify").stdout
+
+
+BULK = "category,value,country\nphone,+1 604 555 0199,\nphone,+91 98765 43210,\n"
+
+
+def _polled_page_follows_a_job_of_the_other_process(first: str, second: str) -> None:
+    """A bulk hit/no-hit check started through one API process (its background task runs
+    there); the page that polls it, served by the other process, shows the progress to
+    the end: job state lives in the database, not in a process."""
+    with httpx.Client(base_url=first, timeout=60) as browser:
+        csrf = sign_in(browser, "ca-officer", "/hitcheck")
+        posted = browser.post(
+            "/hitcheck/bulk",
+            data={
+                "csrf_token": csrf,
+                "purpose": "fraud: load balancer",
+                "legal_basis": "police_cooperation",
+            },
+            files={"file": ("numbers.csv", BULK.encode(), "text/csv")},
+            headers=HTML,
+            follow_redirects=False,
+        )
+        assert posted.status_code == 303, posted.text
+        job_page = f"{second}{posted.headers['location']}"
+        wait_for(
+            lambda: "Done: 2 rows checked." in browser.get(job_page, headers=HTML).text,
+            timeout=120,
+            what="the other process's page to show the job done",
+        )
+        assert 'hx-trigger="every 1s"' not in browser.get(job_page, headers=HTML).text
 
 
 def _session_and_lockout_hold_across_processes(first: str, second: str) -> None:
