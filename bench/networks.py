@@ -54,9 +54,11 @@ def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float
 
 
 def _ours(rows: list[dict[str, Any]]) -> dict[str, str]:
-    _, weights = model.train(pd.DataFrame(rows))
-    scored = score.score_all(rows, weights, at_least=model.CANDIDATE_WEIGHT)
-    mapping, _ = cluster.cluster_rows(rows, [(a, b, w) for a, b, w, _ in scored])
+    _, trained = model.train(pd.DataFrame(rows))
+    weights, scored = score.score_calibrated(rows, trained)
+    mapping, _ = cluster.cluster_rows(
+        rows, [(a, b, w) for a, b, w, _ in scored], alone=weights.alone
+    )
     return mapping
 
 
@@ -340,7 +342,7 @@ def write_defaults(people: int = 1000) -> None:
 
     recs = synthetic.generate(people=people, seed=7)
     rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
-    _, weights = model.train(pd.DataFrame(rows))
+    _, weights = model.train(pd.DataFrame(rows))  # not calibrated: a node's own run does that
     target = Path(model.__file__).with_name("default_weights.json")
     target.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
     print(f"defaults: trained on {len(rows)} generated records, written to {target}")
