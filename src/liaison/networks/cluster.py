@@ -24,9 +24,13 @@ Markers = frozenset[str]
 
 
 def dates_agree(a: str, b: str) -> bool:
-    if a == b or a == swapped(b):
+    """Dates of birth one person's records may carry: equal, day and month swapped, or
+    one digit apart; a year-only date (``"1991"``) and a full one: their years so."""
+    if len(a) != len(b):
+        a, b = a[:4], b[:4]
+    if a == b or (len(a) == 10 and a == swapped(b)):
         return True
-    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1 if len(a) == len(b) else False
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
 
 
 def markers_agree(a: Markers, b: Markers) -> bool:
@@ -259,13 +263,14 @@ def cluster_rows(
     apart: Iterable[tuple[str, str]] = (),
     alone: float = 1.0,
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
-    """``cluster`` over person rows (``records.person_row``): their dates and markers."""
+    """``cluster`` over person rows (``records.person_row``): their dates (full, or the
+    year) and markers."""
     return cluster(
         [r["unique_id"] for r in rows],
         pairs,
         same,
         apart,
-        dobs={r["unique_id"]: r.get("dob") or "" for r in rows},
+        dobs={r["unique_id"]: r.get("dob") or r.get("year") or "" for r in rows},
         markers={r["unique_id"]: r.get("markers") or [] for r in rows},
         alone=alone,
     )

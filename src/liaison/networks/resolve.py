@@ -272,10 +272,15 @@ def _candidate_clusters(
     rooted at its id, with the analysts' splits: what may join what."""
     members = db.execute(
         select(
-            NetworkRecord.id, NetworkRecord.cluster_id, NetworkRecord.dob, NetworkRecord.person
+            NetworkRecord.id,
+            NetworkRecord.cluster_id,
+            NetworkRecord.dob,
+            NetworkRecord.year,
+            NetworkRecord.person,
         ).where(NetworkRecord.cluster_id.in_(ids), NetworkRecord.kind == "person")
     ).all()
-    dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
+    dobs = {record.id: record.dob or record.year or ""}
+    dobs |= {m.id: m.dob or m.year or "" for m in members}
     markers = {record.id: extract.markers_of(record.person)}
     markers |= {m.id: extract.markers_of(m.person or {}) for m in members}
     check = Clusters([record.id, *ids, *dobs], dobs, markers)
