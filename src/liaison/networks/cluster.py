@@ -194,9 +194,10 @@ def attach(
     """Records left on their own join the cluster that is more likely their person's
     than all the others and none together (``share`` >= 0.5, the rule the ambiguity
     test keeps), although no single pair reached the match weight: "Kuldeep Singh
-    Sidhu" without a date of birth, the only Kuldeep Singh Sidhu, is his. A record the
-    ambiguity test left alone neither joins nor is joined (it stays for an analyst),
-    but counts as another candidate."""
+    Sidhu" without a date of birth, the only Kuldeep Singh Sidhu, is his. Two records
+    on their own join only when each is the other's likeliest; a record the ambiguity
+    test left alone neither joins nor is joined (it stays for an analyst), but counts
+    as another candidate."""
     near: dict[str, list[tuple[str, float]]] = {}  # record -> its pairs, strongest first
     for a, b, weight in pairs:
         near.setdefault(a, []).append((b, weight))
@@ -205,21 +206,36 @@ def attach(
     for item in found.parent:
         root = found.find(item)
         sizes[root] = sizes.get(root, 0) + 1
-    for record in [r for r in near if sizes.get(found.find(r)) == 1 and r not in unsure]:
+
+    def likeliest(record: str) -> tuple[str, str, float] | None:
+        """(cluster, its record, weight) the record more likely belongs to than not."""
         own = found.find(record)
         options: dict[str, tuple[str, float]] = {}  # cluster -> its best pair with the record
-        for other, weight in near[record]:
+        for other, weight in near.get(record, ()):
             root = found.find(other)
             if root != own and root not in options and found.may_join(record, root):
                 options[root] = (other, weight)
-        if not options:
-            continue
         joinable = [root for root in options if root not in unsure]
         if not joinable:
-            continue
+            return None
         root, (other, weight) = joinable[0], options[joinable[0]]
         rest = [w for k, (_, w) in options.items() if k != root]
-        if share(weight, rest, alone) >= MATCH_PROBABILITY and found.join(record, other):
+        return (root, other, weight) if share(weight, rest, alone) >= MATCH_PROBABILITY else None
+
+    for record in [r for r in near if r not in unsure]:
+        if found.find(record) != record or sizes.get(record) != 1:
+            continue  # in a cluster (perhaps since another record joined it)
+        choice = likeliest(record)
+        if choice is None:
+            continue
+        root, other, weight = choice
+        if sizes.get(root) == 1 and found.find(root) == root:  # a record on its own too:
+            back = likeliest(root)  # it must find this record likeliest as well
+            if back is None or back[0] != record:
+                continue
+        joined = sizes[record] + sizes[found.find(other)]
+        if found.join(record, other):
+            sizes[found.find(record)] = joined
             used.append((record, other, weight))
 
 

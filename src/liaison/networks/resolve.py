@@ -249,8 +249,8 @@ def _join_best(
     best: dict[str, tuple[float, list[dict[str, Any]], str]] = {}
     for other, weight, parts in found:  # strongest first: the first per cluster is its best
         best.setdefault(clusters[other], (weight, parts, other))
-    if not best:
-        return
+    if not best or share(next(iter(best.values()))[0], [], weights.alone) < MATCH_PROBABILITY:
+        return  # not even the best candidate, alone, is more likely than not
     check = _candidate_clusters(db, record, list(best), apart)
     allowed = [(cid, *found) for cid, found in best.items() if check.may_join(record.id, cid)]
     if not allowed:
