@@ -36,6 +36,37 @@ def test_cross_script_set_with_the_shipped_model() -> None:
     assert recall >= 0.8, recall
 
 
+def test_calibrated_on_the_set_itself_finds_more_of_its_people() -> None:
+    """The prior re-estimated on the records themselves (no label read) and "none of
+    them" weighed by it: records without a date of birth join the only person they fit."""
+    recs = synthetic.generate(people=250, seed=11)
+    rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
+    true = _pairs({r.uid: r.truth for r in recs})
+    plain = score.score_all(rows, default_weights(), at_least=model.CANDIDATE_WEIGHT)
+    before = _prf(_pairs(cluster.cluster_rows(rows, [p[:3] for p in plain])[0]), true)
+    weights, scored = score.score_calibrated(rows, default_weights())
+    assert weights.prior > default_weights().prior  # the set has more pairs than assumed
+    assert 0 < weights.alone < 1
+    pairs = [p[:3] for p in scored]
+    after = _prf(_pairs(cluster.cluster_rows(rows, pairs, alone=weights.alone)[0]), true)
+    assert after[1] > before[1] + 0.02, (before, after)
+    assert after[0] >= 0.93, after
+
+
+def test_a_record_on_its_own_joins_the_only_person_it_fits() -> None:
+    # "Kuldeep Singh Sidhu" without a date of birth: no pair reaches the match weight
+    dobs = {"x": "1984-12-09", "y": "1984-12-09", "z": ""}
+    pairs = [("x", "y", 9.0), ("z", "x", -1.2), ("z", "y", -1.5)]
+    assert cluster.cluster("xyz", pairs, dobs=dobs)[0]["z"] == "z"  # a pair's odds alone
+    mapping, used = cluster.cluster("xyz", pairs, dobs=dobs, alone=0.26)
+    assert mapping["z"] == mapping["x"] == mapping["y"]
+    assert ("z", "x", -1.2) in used  # the "why" shows the pair it joined on
+    # ... not when another person fits about as well
+    pairs += [("z", "w", -1.2)]
+    mapping, _ = cluster.cluster("xyzw", pairs, dobs=dobs, alone=0.26)
+    assert mapping["z"] == "z"
+
+
 def test_splink_training_agrees_with_our_scorer() -> None:
     recs = synthetic.generate(people=80, seed=3)
     rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]

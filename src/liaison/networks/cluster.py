@@ -24,9 +24,13 @@ Markers = frozenset[str]
 
 
 def dates_agree(a: str, b: str) -> bool:
-    if a == b or a == swapped(b):
+    """Dates of birth one person's records may carry: equal, day and month swapped, or
+    one digit apart; a year-only date (``"1991"``) and a full one: their years so."""
+    if len(a) != len(b):
+        a, b = a[:4], b[:4]
+    if a == b or (len(a) == 10 and a == swapped(b)):
         return True
-    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1 if len(a) == len(b) else False
+    return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
 
 
 def markers_agree(a: Markers, b: Markers) -> bool:
@@ -135,29 +139,39 @@ def _greedy(
     return found, used
 
 
-def share(weight: float, others: Iterable[float]) -> float:
+def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
     """The probability that a record is the person of the cluster it matched with
     ``weight``, when it may instead be the person of one of the other clusters it
     matched (``others``: the best weight for each) or of none: each is a hypothesis
-    that excludes the rest, with odds 2**weight against "none of them"."""
+    that excludes the rest, weighing 2**weight; "none of them" weighs ``alone``, the
+    model's probability that a record's person has no other record (1: a pair's prior
+    odds alone)."""
     odds = math.pow(2.0, weight)
-    return odds / (1.0 + odds + math.fsum(math.pow(2.0, w) for w in others))
+    return odds / (alone + odds + math.fsum(math.pow(2.0, w) for w in others))
 
 
-def ambiguous(
-    found: Clusters, pairs: list[tuple[str, str, float]], confirmed: set[str]
-) -> set[str]:
-    """Records the clustering joined although other clusters they could belong to are
-    together about as likely to be their person: joining one is then less likely right
-    than wrong."""
-    best: dict[str, dict[str, float]] = {}  # record -> cluster -> best weight
+def _best(found: Clusters, pairs: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
+    """Record -> each cluster it has a pair with -> the best weight of those pairs."""
+    best: dict[str, dict[str, float]] = {}
     for a, b, weight in pairs:
         for record, other in ((a, b), (b, a)):
             clusters = best.setdefault(record, {})
             root = found.find(other)
             clusters[root] = max(weight, clusters.get(root, weight))
+    return best
+
+
+def ambiguous(
+    found: Clusters,
+    pairs: list[tuple[str, str, float]],
+    confirmed: set[str],
+    alone: float = 1.0,
+) -> set[str]:
+    """Records the clustering joined although other clusters they could belong to are
+    together about as likely to be their person: joining one is then less likely right
+    than wrong."""
     out: set[str] = set()
-    for record, clusters in best.items():
+    for record, clusters in _best(found, pairs).items():
         own_root = found.find(record)
         own = clusters.get(own_root)
         if own is None or record in confirmed or len(clusters) < 2:
@@ -165,9 +179,64 @@ def ambiguous(
         others = [
             w for root, w in clusters.items() if root != own_root and found.may_join(record, root)
         ]
-        if share(own, others) < MATCH_PROBABILITY:
+        if share(own, others, alone) < MATCH_PROBABILITY:
             out.add(record)
     return out
+
+
+def attach(
+    found: Clusters,
+    pairs: list[tuple[str, str, float]],
+    used: list[tuple[str, str, float]],
+    alone: float,
+    unsure: set[str],
+) -> None:
+    """Records left on their own join the cluster that is more likely their person's
+    than all the others and none together (``share`` >= 0.5, the rule the ambiguity
+    test keeps), although no single pair reached the match weight: "Kuldeep Singh
+    Sidhu" without a date of birth, the only Kuldeep Singh Sidhu, is his. Two records
+    on their own join only when each is the other's likeliest; a record the ambiguity
+    test left alone neither joins nor is joined (it stays for an analyst), but counts
+    as another candidate."""
+    near: dict[str, list[tuple[str, float]]] = {}  # record -> its pairs, strongest first
+    for a, b, weight in pairs:
+        near.setdefault(a, []).append((b, weight))
+        near.setdefault(b, []).append((a, weight))
+    sizes: dict[str, int] = {}
+    for item in found.parent:
+        root = found.find(item)
+        sizes[root] = sizes.get(root, 0) + 1
+
+    def likeliest(record: str) -> tuple[str, str, float] | None:
+        """(cluster, its record, weight) the record more likely belongs to than not."""
+        own = found.find(record)
+        options: dict[str, tuple[str, float]] = {}  # cluster -> its best pair with the record
+        for other, weight in near.get(record, ()):
+            root = found.find(other)
+            if root != own and root not in options and found.may_join(record, root):
+                options[root] = (other, weight)
+        joinable = [root for root in options if root not in unsure]
+        if not joinable:
+            return None
+        root, (other, weight) = joinable[0], options[joinable[0]]
+        rest = [w for k, (_, w) in options.items() if k != root]
+        return (root, other, weight) if share(weight, rest, alone) >= MATCH_PROBABILITY else None
+
+    for record in [r for r in near if r not in unsure]:
+        if found.find(record) != record or sizes.get(record) != 1:
+            continue  # in a cluster (perhaps since another record joined it)
+        choice = likeliest(record)
+        if choice is None:
+            continue
+        root, other, weight = choice
+        if sizes.get(root) == 1 and found.find(root) == root:  # a record on its own too:
+            back = likeliest(root)  # it must find this record likeliest as well
+            if back is None or back[0] != record:
+                continue
+        joined = sizes[record] + sizes[found.find(other)]
+        if found.join(record, other):
+            sizes[found.find(record)] = joined
+            used.append((record, other, weight))
 
 
 def cluster(
@@ -177,20 +246,24 @@ def cluster(
     apart: Iterable[tuple[str, str]] = (),
     dobs: dict[str, str] | None = None,
     markers: Mapping[str, Sequence[str]] | None = None,
+    alone: float = 1.0,
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
     """Record id -> cluster id (its smallest record id), and the pairs used to join.
 
     ``pairs`` may hold pairs below the match weight: they do not join, but they make a
     record's other candidates count. A record whose cluster is not more likely than its
-    other candidates together (``ambiguous``) is left on its own, for an analyst.
+    other candidates together (``ambiguous``) is left on its own, for an analyst; a
+    record on its own whose likeliest cluster is more likely than the others and none
+    together (``alone``: the model's probability of none) joins it (``attach``).
     """
     ids, same, apart = list(ids), list(same), list(apart)
     ordered = sorted(pairs, key=lambda p: -p[2])
     found, used = _greedy(ids, ordered, same, apart, dobs, markers)
-    unsure = ambiguous(found, ordered, {x for pair in same for x in pair})
+    unsure = ambiguous(found, ordered, {x for pair in same for x in pair}, alone)
     if unsure:
         kept = [p for p in ordered if p[0] not in unsure and p[1] not in unsure]
         found, used = _greedy(ids, kept, same, apart, dobs, markers)
+    attach(found, ordered, used, alone, unsure)
     out: dict[str, str] = {}
     for members in found.groups().values():
         label = min(members)
@@ -204,13 +277,16 @@ def cluster_rows(
     pairs: Iterable[tuple[str, str, float]],
     same: Iterable[tuple[str, str]] = (),
     apart: Iterable[tuple[str, str]] = (),
+    alone: float = 1.0,
 ) -> tuple[dict[str, str], list[tuple[str, str, float]]]:
-    """``cluster`` over person rows (``records.person_row``): their dates and markers."""
+    """``cluster`` over person rows (``records.person_row``): their dates (full, or the
+    year) and markers."""
     return cluster(
         [r["unique_id"] for r in rows],
         pairs,
         same,
         apart,
-        dobs={r["unique_id"]: r.get("dob") or "" for r in rows},
+        dobs={r["unique_id"]: r.get("dob") or r.get("year") or "" for r in rows},
         markers={r["unique_id"]: r.get("markers") or [] for r in rows},
+        alone=alone,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ MATCH_WEIGHT = math.log2(MATCH_PROBABILITY / (1 - MATCH_PROBABILITY))
 # other candidates against the cluster it joins; one this unlikely changes nothing)
 CANDIDATE_PROBABILITY = 0.01
 CANDIDATE_WEIGHT = math.log2(CANDIDATE_PROBABILITY / (1 - CANDIDATE_PROBABILITY))
+CALIBRATION_ROUNDS = 50
 BLOCKING = (
     ("name_key",),
     ("first_key", "year"),
@@ -40,6 +42,9 @@ class Weights:
 
     prior: float
     levels: dict[str, dict[int, tuple[str, float]]]  # comparison -> gamma -> (label, w)
+    # the probability that a record's person has no other record ("none of them", the
+    # hypothesis every candidate cluster is weighed against; 1 for a model not calibrated)
+    alone: float = 1.0
 
     def explain(self, gammas: dict[str, int]) -> tuple[float, list[dict[str, Any]]]:
         total = self.prior
@@ -63,6 +68,7 @@ class Weights:
     def to_json(self) -> dict[str, Any]:
         return {
             "prior": self.prior,
+            "alone": self.alone,
             "levels": {
                 name: [[g, label, w] for g, (label, w) in sorted(levels.items())]
                 for name, levels in self.levels.items()
@@ -77,11 +83,33 @@ class Weights:
                 name: {int(g): (str(label), float(w)) for g, label, w in rows}
                 for name, rows in data["levels"].items()
             },
+            alone=float(data.get("alone", 1.0)),
         )
 
 
 def probability(weight: float) -> float:
     return 1 / (1 + 2 ** (-weight))
+
+
+def calibrate(weights: Weights, pair_weights: Sequence[float], records: int) -> Weights:
+    """The prior re-estimated from the scored pairs, as an EM step would (m and u kept):
+    the expected number of other records of a record's person, ``mu``, is twice the sum
+    of the pairs' match probabilities over the records, and the prior a pair has is
+    ``mu / (records - 1)``; repeated until it settles. ``alone``, the probability that a
+    record's person has no other record, is ``exp(-mu)`` (records of one person taken
+    as arriving independently: a Poisson count). No label is read."""
+    if records < 2 or not pair_weights:
+        return weights
+    prior = weights.prior
+    for _ in range(CALIBRATION_ROUNDS):
+        shift = prior - weights.prior
+        mu = 2 * math.fsum(probability(w + shift) for w in pair_weights) / records
+        pair = min(mu / (records - 1), 0.5)
+        settled = math.log2(pair / (1 - pair))
+        if abs(settled - prior) < 1e-4:
+            break
+        prior = settled
+    return Weights(prior=prior, levels=weights.levels, alone=math.exp(-mu))
 
 
 def _splink_comparison(comparison: Comparison) -> Any:

@@ -8,8 +8,8 @@ generated set) score the pairs; the analysts' decisions bind the clustering. Oth
 entities resolve on their exchange match key. Incremental run: each new person
 record is scored against the records that share a blocking key (a warm in-memory
 index, ``index``, does the blocking and the scoring in one query), and joins the
-best-scoring cluster when that is a match more likely than all its other candidate
-clusters together (``cluster.share``, the full run's rule) and the decisions, dates
+best-scoring cluster when that is more likely than all its other candidate clusters
+and "none of them" together (``cluster.share``, the full run's rule) and the decisions, dates
 and markers allow it; else it starts its own. It never merges two existing clusters
 (the next full run may).
 """
@@ -42,11 +42,10 @@ from liaison.networks.index import PersonIndex, person_index
 from liaison.networks.model import (
     CANDIDATE_WEIGHT,
     MATCH_PROBABILITY,
-    MATCH_WEIGHT,
     Weights,
     probability,
 )
-from liaison.networks.score import score_all
+from liaison.networks.score import Scored, score_all, score_calibrated
 
 TRAIN_AT_LEAST = 300
 BATCH = 200
@@ -121,13 +120,15 @@ def _decisions(db: Session) -> tuple[list[tuple[str, str]], list[tuple[str, str]
     return same, apart
 
 
-def _train(db: Session, rows: list[dict[str, Any]]) -> Weights:
+def _train(db: Session, rows: list[dict[str, Any]]) -> tuple[Weights, list[Scored]]:
+    """A model trained on the rows, its prior calibrated on them, and their scored pairs."""
     import pandas as pd  # type: ignore[import-untyped]
 
     from liaison.networks.model import train
 
     started = time.perf_counter()
-    _, weights = train(pd.DataFrame(rows))
+    _, trained = train(pd.DataFrame(rows))
+    weights, scored = score_calibrated(rows, trained)
     db.add(
         NetworkModel(
             weights=weights.to_json(),
@@ -135,7 +136,7 @@ def _train(db: Session, rows: list[dict[str, Any]]) -> Weights:
             seconds=round(time.perf_counter() - started, 3),
         )
     )
-    return weights
+    return weights, scored
 
 
 def full_run(db: Session, *, train: bool = True) -> RunReport:
@@ -146,8 +147,11 @@ def full_run(db: Session, *, train: bool = True) -> RunReport:
     persons = [r for r in rows_out if r.kind == "person"]
     person_rows = [r.person for r in persons]
     trained = train and len(person_rows) >= TRAIN_AT_LEAST
-    weights = _train(db, person_rows) if trained else current_weights(db)
-    scored = score_all(person_rows, weights, at_least=CANDIDATE_WEIGHT)
+    if trained:
+        weights, scored = _train(db, person_rows)
+    else:
+        weights = current_weights(db)
+        scored = score_all(person_rows, weights, at_least=CANDIDATE_WEIGHT)
     same, apart = _decisions(db)
     known = {r.id for r in persons}
     mapping, used = cluster_rows(
@@ -155,6 +159,7 @@ def full_run(db: Session, *, train: bool = True) -> RunReport:
         [(a, b, w) for a, b, w, _ in scored],
         same=[p for p in same if p[0] in known and p[1] in known],
         apart=[p for p in apart if p[0] in known and p[1] in known],
+        alone=weights.alone,
     )
     explained = {(a, b): parts for a, b, _, parts in scored}
     why: dict[str, list[dict[str, Any]]] = {}
@@ -244,18 +249,15 @@ def _join_best(
     best: dict[str, tuple[float, list[dict[str, Any]], str]] = {}
     for other, weight, parts in found:  # strongest first: the first per cluster is its best
         best.setdefault(clusters[other], (weight, parts, other))
-    if not best or next(iter(best.values()))[0] < MATCH_WEIGHT:
-        return
+    if not best or share(next(iter(best.values()))[0], [], weights.alone) < MATCH_PROBABILITY:
+        return  # not even the best candidate, alone, is more likely than not
     check = _candidate_clusters(db, record, list(best), apart)
     allowed = [(cid, *found) for cid, found in best.items() if check.may_join(record.id, cid)]
     if not allowed:
         return
     cid, weight, parts, other = allowed[0]
-    if (
-        weight < MATCH_WEIGHT
-        or share(weight, [w for _, w, _, _ in allowed[1:]]) < MATCH_PROBABILITY
-    ):
-        return  # no match, or other people are together about as likely: for an analyst
+    if share(weight, [w for _, w, _, _ in allowed[1:]], weights.alone) < MATCH_PROBABILITY:
+        return  # no match, or other people (or none) are together about as likely
     if check.join(record.id, other):
         record.cluster_id = cid
         cluster_row = db.get(NetworkCluster, cid)
@@ -270,10 +272,15 @@ def _candidate_clusters(
     rooted at its id, with the analysts' splits: what may join what."""
     members = db.execute(
         select(
-            NetworkRecord.id, NetworkRecord.cluster_id, NetworkRecord.dob, NetworkRecord.person
+            NetworkRecord.id,
+            NetworkRecord.cluster_id,
+            NetworkRecord.dob,
+            NetworkRecord.year,
+            NetworkRecord.person,
         ).where(NetworkRecord.cluster_id.in_(ids), NetworkRecord.kind == "person")
     ).all()
-    dobs = {record.id: record.dob or "", **{m.id: m.dob or "" for m in members}}
+    dobs = {record.id: record.dob or record.year or ""}
+    dobs |= {m.id: m.dob or m.year or "" for m in members}
     markers = {record.id: extract.markers_of(record.person)}
     markers |= {m.id: extract.markers_of(m.person or {}) for m in members}
     check = Clusters([record.id, *ids, *dobs], dobs, markers)

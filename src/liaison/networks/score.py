@@ -13,10 +13,11 @@ import duckdb
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from liaison.networks.levels import COLUMNS, COMPARISONS, LISTS, gamma_sql
-from liaison.networks.model import BLOCKING, MATCH_WEIGHT, Weights
+from liaison.networks.model import BLOCKING, CANDIDATE_WEIGHT, MATCH_WEIGHT, Weights, calibrate
 
 Row = dict[str, Any]
 Scored = tuple[str, str, float, list[dict[str, Any]]]
+CALIBRATION_MARGIN = 3.0  # bits
 BIGGEST_BLOCK = 2000  # a block larger than this (a very common name) is compared in windows
 
 
@@ -112,3 +113,14 @@ def score_all(
     return score(
         [rows[i] for i, _ in pairs], [rows[j] for _, j in pairs], weights, at_least=at_least
     )
+
+
+def score_calibrated(rows: Sequence[Row], weights: Weights) -> tuple[Weights, list[Scored]]:
+    """The weights with their prior re-estimated on these rows (``model.calibrate``) and
+    the candidate pairs scored with them (the pairs a raised prior lifts to candidates
+    included: scored from ``CALIBRATION_MARGIN`` below)."""
+    scored = score_all(rows, weights, at_least=CANDIDATE_WEIGHT - CALIBRATION_MARGIN)
+    tuned = calibrate(weights, [w for _, _, w, _ in scored], len(rows))
+    shift = tuned.prior - weights.prior
+    moved = [(a, b, w + shift, parts) for a, b, w, parts in scored]
+    return tuned, [p for p in moved if p[2] >= CANDIDATE_WEIGHT]
