@@ -153,8 +153,7 @@ class CyberService:
         objects = list(objects)
         ids = [_stix_id(obj) for obj in objects]
         known = [stix_id for stix_id in ids if stix_id]
-        hidden = self.repo.hidden_ids(collection, known)
-        previous = self.repo.audiences_of_latest(collection, known)
+        latest, hidden, previous = self.repo.write_state(collection, known)
         refused: list[dict[str, str]] = []
         items: list[Incoming] = []
         for obj, stix_id in zip(objects, ids, strict=True):
@@ -168,6 +167,7 @@ class CyberService:
             items,
             added_by=user_subject(self.caller.party_code, self.caller.username),
             origin_party=self.caller.party_code,
+            latest=latest,
         )
         result.failures[:0] = refused
         federation.publish(self.db, collection, result.stored)
