@@ -27,8 +27,10 @@ from liaison.kit.errors import Forbidden, ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
+from liaison.ledger.service import trail
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
+STATUS_TYPE = "cyber.taxii_status"
 HIDDEN_VERSION = (
     "refused: a version of this object is stored that you may not see, "
     "so you may not write a later one"
@@ -190,6 +192,20 @@ class CyberService:
         )
         self.db.add(status)
         self.db.flush()
+        # One audit entry per envelope, not per object: the status resource it names
+        # keeps each object's id and version and each failure's reason.
+        trail(
+            self.db,
+            self.caller,
+            "cyber.taxii.envelope_added",
+            STATUS_TYPE,
+            status.id,
+            collection=collection_id,
+            total=status.total_count,
+            stored=status.success_count,
+            failed=status.failure_count,
+            marked=sum(1 for note in result.notes.values() if "marked TLP:" in note),
+        )
         return status
 
     def status(self, status_id: str) -> tuple[TaxiiStatus, list[dict[str, str]]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -107,7 +107,7 @@ def latest_versions(db: Session, collection_id: str, ids: Sequence[str]) -> dict
             ).where(
                 CyberObject.collection_id == collection_id,
                 bulk.one_of(db, CyberObject.stix_id, part),
-                CyberObject.is_latest.is_(True),
+                CyberObject.is_latest == true(),
             )
         )
         for stix_id, seq, modified, rank, created in rows:
@@ -249,16 +249,17 @@ def store_objects(
         keep.append((checked, tlp, raw, audience))
     if not rows:
         return result
-    if superseded:
-        for part in bulk.chunks(db, superseded):
-            db.execute(
-                update(CyberObject)
-                .where(bulk.one_of(db, CyberObject.seq, part))
-                .values(is_latest=False)
-            )
     _mark_in_batch_duplicates(rows)
     try:
-        seqs = bulk.insert_objects(db, rows)
+        # a savepoint: a collision leaves the request's transaction usable and unchanged
+        with db.begin_nested():
+            for part in bulk.chunks(db, superseded):
+                db.execute(
+                    update(CyberObject)
+                    .where(bulk.one_of(db, CyberObject.seq, part))
+                    .values(is_latest=False)
+                )
+            seqs = bulk.insert_objects(db, rows)
     except IntegrityError as exc:
         raise Conflict(
             N_(
