@@ -8,6 +8,9 @@ The peers run in throw-away environments so their pins never touch ours:
 ``uv run --isolated --with opentaxii==0.10.0b1 --with gunicorn`` (SQLite, 2 workers).
 
 Run: ``uv run python bench/taxii.py [--objects 10000] [--skip-opentaxii]``.
+The server's RSS is read after every page of Liaison's paging (VmRSS of the server
+process); ``--objects 100000 --only liaison`` or ``--memory-objects 100000`` is the
+memory-flat run over 100,000 objects.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,18 +74,37 @@ class Result:
     paging: float  # objects/s
     paged: int
     partial: bool = False  # paging stopped at the time cap
+    rss: list[float] = field(default_factory=list)  # server RSS (MiB) after each page
 
     def line(self) -> str:
         note = " (paging stopped at the time cap / client timeout)" if self.partial else ""
         return f"{self.server:<44}{self.ingest:>14,.0f}{self.paging:>14,.1f}{self.paged:>8}{note}"
+
+    def rss_line(self) -> str:
+        """The server's RSS sampled after every page: flat means max within 10% of min."""
+        if not self.rss:
+            return ""
+        low, high = min(self.rss), max(self.rss)
+        spread = (high - low) / low * 100 if low else 0.0
+        verdict = "flat" if spread <= 10 else "NOT flat"
+        return (
+            f"  {self.server} server RSS over {len(self.rss)} pages of {PAGE} "
+            f"({self.paged} objects): first {self.rss[0]:.1f} MiB, min {low:.1f}, "
+            f"max {high:.1f}, last {self.rss[-1]:.1f} (max-min {spread:.1f}% of min: {verdict})"
+        )
 
 
 PAGING_CAP = [300.0]  # seconds; set from --max-paging-seconds
 
 
 def measure(
-    name: str, objects_url: str, client: httpx.Client, work: list[dict[str, Any]]
+    name: str,
+    objects_url: str,
+    client: httpx.Client,
+    work: list[dict[str, Any]],
+    pid: int | None = None,
 ) -> Result:
+    """Ingest then page; with ``pid``, the server's RSS is read after every page."""
     bodies = [
         json.dumps({"objects": work[i : i + ENVELOPE]}).encode()
         for i in range(0, len(work), ENVELOPE)
@@ -97,6 +119,7 @@ def measure(
         assert status.get("failure_count", 0) == 0, f"{name}: {str(status)[:300]}"
     ingest = len(work) / (time.perf_counter() - began)
     paged = 0
+    rss: list[float] = []
     params: dict[str, str] = {"limit": str(PAGE)}
     began = time.perf_counter()
     while True:
@@ -105,14 +128,19 @@ def measure(
         except httpx.TimeoutException:
             break  # a page that does not come back within the client timeout
         assert response.status_code == 200, f"{name}: {response.status_code} {response.text[:300]}"
+        if pid is not None:
+            sampled = time.perf_counter()
+            rss.append(rss_mib(pid))
+            began += time.perf_counter() - sampled  # sampling is not the server's time
         page = response.json()
         paged += len(page.get("objects", []))
         if not page.get("more"):
-            return Result(name, ingest, paged / (time.perf_counter() - began), paged)
+            return Result(name, ingest, paged / (time.perf_counter() - began), paged, rss=rss)
         if time.perf_counter() - began > PAGING_CAP[0]:
             break
         params = {"limit": str(PAGE), "next": str(page["next"])}
-    return Result(name, ingest, paged / (time.perf_counter() - began), paged, partial=True)
+    rate = paged / (time.perf_counter() - began)
+    return Result(name, ingest, rate, paged, partial=True, rss=rss)
 
 
 def page_seconds(client: httpx.Client, objects_url: str, limit: int = 100) -> float:
@@ -193,6 +221,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 # Liaison ------------------------------------------------------------------------------
+AUTH_ROUNDS_UP_TO = 20_000  # objects; beyond, the 100-per-page auth rounds take too long
+
+
 def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
     schema, url = pg_schema("bench") if backend == "postgresql" else ("", "")
     node = Node(party="CA", data_dir=root / f"liaison-{backend}", database_url=url)
@@ -200,6 +231,7 @@ def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
     try:
         node.prepare()
         node.start(with_worker=False)
+        assert node.server is not None
         token = node.token("ca-analyst")
         with httpx.Client(
             base_url=node.url, headers={"Authorization": f"Bearer {token}"}, timeout=120
@@ -208,10 +240,11 @@ def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
             cid = next(
                 c["id"] for c in collections["collections"] if c["title"] == "CCCS indicators"
             )
-            result = measure(
-                f"Liaison ({backend})", f"/taxii2/cti/collections/{cid}/objects/", client, work
-            )
             objects_url = f"/taxii2/cti/collections/{cid}/objects/"
+            name = f"Liaison ({backend})"
+            result = measure(name, objects_url, client, work, pid=node.server.pid)
+        if len(work) > AUTH_ROUNDS_UP_TO:
+            return result
         bearer, basic = auth_rounds(node.url, token, objects_url)
         print(
             f"  Liaison ({backend}) paging {len(work)} objects at 100/page, median of "
@@ -234,46 +267,11 @@ def liaison(backend: str, work: list[dict[str, Any]], root: Path) -> Result:
 
 
 def rss_mib(pid: int) -> float:
+    """The resident set of a process, in MiB, as ``ps`` and psutil read it (/proc)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def memory_profile(count: int, root: Path) -> None:
-    """Liaison (SQLite): server RSS while paging a collection of ``count`` objects."""
-    node = Node(party="CA", data_dir=root / "liaison-memory")
-    node.data_dir.mkdir()
-    try:
-        node.prepare()
-        node.start(with_worker=False)
-        assert node.server is not None
-        token = node.token("ca-analyst")
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=node.url, headers=headers, timeout=120) as client:
-            listed = client.get("/taxii2/cti/collections/", headers={"Accept": TAXII}).json()
-            cid = next(c["id"] for c in listed["collections"] if c["title"] == "CCCS indicators")
-            url = f"/taxii2/cti/collections/{cid}/objects/"
-            for start in range(0, count, ENVELOPE):
-                body = json.dumps({"objects": indicators(min(ENVELOPE, count - start))}).encode()
-                assert client.post(url, content=body, headers=HEADERS).status_code == 202
-            samples: list[float] = []
-            params: dict[str, str] = {"limit": str(PAGE)}
-            paged = 0
-            while True:
-                page = client.get(url, params=params, headers={"Accept": TAXII}).json()
-                paged += len(page.get("objects", []))
-                samples.append(rss_mib(node.server.pid))
-                if not page.get("more"):
-                    break
-                params = {"limit": str(PAGE), "next": str(page["next"])}
-        print(
-            f"memory: paged {paged} objects; server RSS after the first page "
-            f"{samples[0]:.0f} MiB, after the 10th {samples[min(9, len(samples) - 1)]:.0f} MiB, "
-            f"peak {max(samples):.0f} MiB, last {samples[-1]:.0f} MiB"
-        )
-    finally:
-        node.stop()
 
 
 # medallion ----------------------------------------------------------------------------
@@ -461,12 +459,18 @@ def main() -> None:
         "--memory-objects",
         type=int,
         default=0,
-        help="also page a collection this big, sampling RSS",
+        help="first, Liaison only: ingest and page a collection this big on each backend "
+        "(e.g. 100000), sampling the server's RSS after every page",
     )
     args = parser.parse_args()
     if args.memory_objects:
-        with scratch() as root:
-            memory_profile(args.memory_objects, root)
+        backends = ["sqlite"] if args.skip_postgresql else ["sqlite", "postgresql"]
+        big = indicators(args.memory_objects)
+        for backend in backends:
+            print(f"memory run: Liaison ({backend}), {args.memory_objects} objects ...", flush=True)
+            with scratch() as root:
+                found = liaison(backend, big, root)
+            print("  " + found.line() + "\n" + found.rss_line(), flush=True)
     PAGING_CAP[0] = args.max_paging_seconds
     work = indicators(args.objects)
     runs: list[tuple[str, Callable[[Path], Result]]] = []
@@ -487,6 +491,8 @@ def main() -> None:
             try:
                 results.append(run(root))
                 print("  " + results[-1].line(), flush=True)
+                if results[-1].rss:
+                    print(results[-1].rss_line(), flush=True)
             except (
                 RuntimeError,
                 AssertionError,
@@ -512,7 +518,14 @@ def main() -> None:
                     f"{best_ingest.server}, "
                     f"paging {r.paging / best_paging.paging:.2f}x {best_paging.server}"
                 )
-    print("targets: ingest >= 2,700 obj/s with validation on; paging >= 14,000 obj/s")
+    for r in results:
+        if r.rss:
+            print(r.rss_line())
+    print(
+        "targets (issue 18): Liaison ingest >= 2x medallion on both backends; "
+        "paging >= 10x the best peer; server RSS flat (+-10%) over a 100,000-object run"
+    )
+    print(f"load average while running: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from liaison.cyber.schemas import SUBJECT_PATTERN
@@ -204,7 +204,7 @@ def backfill(db: Session, collection: CyberCollection, party: str, agency: str |
             )
             .where(
                 CyberObject.collection_id == collection.id,
-                CyberObject.is_latest.is_(True),
+                CyberObject.is_latest == true(),
                 CyberObject.seq > after,
             )
             .order_by(CyberObject.seq)

@@ -27,8 +27,10 @@ from liaison.kit.errors import Forbidden, ValidationFailed
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
+from liaison.ledger.service import trail
 from liaison.models import Agency, CyberCollection, CyberGrant, Peer, TaxiiStatus
 
+STATUS_TYPE = "cyber.taxii_status"
 HIDDEN_VERSION = (
     "refused: a version of this object is stored that you may not see, "
     "so you may not write a later one"
@@ -153,8 +155,7 @@ class CyberService:
         objects = list(objects)
         ids = [_stix_id(obj) for obj in objects]
         known = [stix_id for stix_id in ids if stix_id]
-        hidden = self.repo.hidden_ids(collection, known)
-        previous = self.repo.audiences_of_latest(collection, known)
+        latest, hidden, previous = self.repo.write_state(collection, known)
         refused: list[dict[str, str]] = []
         items: list[Incoming] = []
         for obj, stix_id in zip(objects, ids, strict=True):
@@ -168,6 +169,7 @@ class CyberService:
             items,
             added_by=user_subject(self.caller.party_code, self.caller.username),
             origin_party=self.caller.party_code,
+            latest=latest,
         )
         result.failures[:0] = refused
         federation.publish(self.db, collection, result.stored)
@@ -190,6 +192,20 @@ class CyberService:
         )
         self.db.add(status)
         self.db.flush()
+        # One audit entry per envelope, not per object: the status resource it names
+        # keeps each object's id and version and each failure's reason.
+        trail(
+            self.db,
+            self.caller,
+            "cyber.taxii.envelope_added",
+            STATUS_TYPE,
+            status.id,
+            collection=collection_id,
+            total=status.total_count,
+            stored=status.success_count,
+            failed=status.failure_count,
+            marked=sum(1 for note in result.notes.values() if "marked TLP:" in note),
+        )
         return status
 
     def status(self, status_id: str) -> tuple[TaxiiStatus, list[dict[str, str]]]:

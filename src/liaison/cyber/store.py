@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from liaison.cyber import bulk
 from liaison.cyber.tlp import MARKING_FOR, Tlp, tlp_of
 from liaison.cyber.validate import Checked, StixInvalid, check, parse_timestamp
 from liaison.kit import clock
@@ -33,8 +34,6 @@ from liaison.kit.errors import Conflict
 from liaison.kit.i18n import Text
 from liaison.kit.plugin import N_
 from liaison.models import CyberAudience, CyberCollection, CyberObject
-
-_CHUNK = 500
 
 
 @dataclass
@@ -81,7 +80,9 @@ class WriteResult:
 
 
 @dataclass
-class _Latest:
+class Latest:
+    """What a write needs to know of the stored latest version of an id."""
+
     seq: int | None
     modified: datetime | None
     rank: int
@@ -92,9 +93,10 @@ def format_timestamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _latest(db: Session, collection_id: str, ids: list[str]) -> dict[str, _Latest]:
-    found: dict[str, _Latest] = {}
-    for start in range(0, len(ids), _CHUNK):
+def latest_versions(db: Session, collection_id: str, ids: Sequence[str]) -> dict[str, Latest]:
+    """The stored latest version of each of these ids (one query on PostgreSQL)."""
+    found: dict[str, Latest] = {}
+    for part in bulk.chunks(db, sorted(set(ids))):
         rows = db.execute(
             select(
                 CyberObject.stix_id,
@@ -104,16 +106,16 @@ def _latest(db: Session, collection_id: str, ids: list[str]) -> dict[str, _Lates
                 CyberObject.created,
             ).where(
                 CyberObject.collection_id == collection_id,
-                CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
-                CyberObject.is_latest.is_(True),
+                bulk.one_of(db, CyberObject.stix_id, part),
+                CyberObject.is_latest == true(),
             )
         )
         for stix_id, seq, modified, rank, created in rows:
-            found[stix_id] = _Latest(seq, modified, rank, created)
+            found[stix_id] = Latest(seq, modified, rank, created)
     return found
 
 
-def _refusal(checked: Checked, tlp: Tlp, latest: _Latest | None) -> Text | None:
+def _refusal(checked: Checked, tlp: Tlp, latest: Latest | None) -> Text | None:
     if latest is None:
         return None
     if checked.modified is None:
@@ -175,8 +177,12 @@ def store_objects(
     added_by: str,
     origin_party: str,
     origin_node: str | None = None,
+    latest: dict[str, Latest] | None = None,
 ) -> WriteResult:
-    """Validate and store; one bulk insert. Flushes, never commits."""
+    """Validate and store; one bulk insert. Flushes, never commits.
+
+    ``latest``: the stored latest versions of the ids written, if the caller has
+    already read them (``latest_versions``); read here otherwise."""
     result = WriteResult()
     accepted: list[tuple[Checked, Tlp, str, list[str]]] = []
     for item in items:
@@ -198,7 +204,10 @@ def store_objects(
         accepted.append((checked, tlp or Tlp.CLEAR, raw, list(dict.fromkeys(item.audience))))
     if not accepted:
         return result
-    latest = _latest(db, collection.id, sorted({checked.id for checked, *_ in accepted}))
+    if latest is None:
+        latest = latest_versions(db, collection.id, [checked.id for checked, *_ in accepted])
+    else:
+        latest = dict(latest)  # updated below as versions in this batch supersede others
     date_added = _date_added(db, collection.id)
     stamp = format_timestamp(date_added)
     rows: list[dict[str, Any]] = []
@@ -215,7 +224,7 @@ def store_objects(
             continue
         if previous is not None and previous.seq is not None:
             superseded.append(previous.seq)
-        latest[checked.id] = _Latest(None, checked.modified, tlp.rank)
+        latest[checked.id] = Latest(None, checked.modified, tlp.rank)
         rows.append(
             {
                 "collection_id": collection.id,
@@ -240,17 +249,17 @@ def store_objects(
         keep.append((checked, tlp, raw, audience))
     if not rows:
         return result
-    if superseded:
-        for start in range(0, len(superseded), _CHUNK):
-            db.execute(
-                update(CyberObject)
-                .where(CyberObject.seq.in_(superseded[start : start + _CHUNK]))
-                .values(is_latest=False)
-            )
     _mark_in_batch_duplicates(rows)
-    before = db.scalar(select(func.max(CyberObject.seq))) or 0
     try:
-        db.execute(insert(CyberObject), rows)  # executemany: no per-row round trip
+        # a savepoint: a collision leaves the request's transaction usable and unchanged
+        with db.begin_nested():
+            for part in bulk.chunks(db, superseded):
+                db.execute(
+                    update(CyberObject)
+                    .where(bulk.one_of(db, CyberObject.seq, part))
+                    .values(is_latest=False)
+                )
+            seqs = bulk.insert_objects(db, rows)
     except IntegrityError as exc:
         raise Conflict(
             N_(
@@ -258,35 +267,16 @@ def store_objects(
                 "the same moment; send the envelope again"
             )
         ) from exc
-    restricted = [row for row in rows if row["tlp_rank"] > Tlp.AMBER.rank]
-    seqs = _seqs_of(db, collection.id, before, restricted)
     audience_rows: list[dict[str, Any]] = []
     for row, (checked, tlp, raw, audience) in zip(rows, keep, strict=True):
         seq = seqs.get((checked.id, row["version"]), 0)
-        if seq:
+        if seq and tlp.rank > Tlp.AMBER.rank:  # restricted: who it was shared with
             audience_rows.extend({"object_seq": seq, "subject": s} for s in audience)
         result.stored.append(Stored(seq, checked.id, row["version"], tlp, raw, audience))
     if audience_rows:
         db.execute(insert(CyberAudience), audience_rows)
     db.flush()
     return result
-
-
-def _seqs_of(
-    db: Session, collection_id: str, before: int, rows: list[dict[str, Any]]
-) -> dict[tuple[str, str], int]:
-    """The seq of each just-inserted row that needs one (for its audience rows)."""
-    found: dict[tuple[str, str], int] = {}
-    ids = sorted({row["stix_id"] for row in rows})
-    for start in range(0, len(ids), _CHUNK):
-        query = select(CyberObject.seq, CyberObject.stix_id, CyberObject.version).where(
-            CyberObject.collection_id == collection_id,
-            CyberObject.seq > before,
-            CyberObject.stix_id.in_(ids[start : start + _CHUNK]),
-        )
-        for seq, stix_id, version in db.execute(query):
-            found[(stix_id, version)] = seq
-    return found
 
 
 def _mark_in_batch_duplicates(rows: list[dict[str, Any]]) -> None:
@@ -302,10 +292,10 @@ def _mark_in_batch_duplicates(rows: list[dict[str, Any]]) -> None:
 
 def audiences(db: Session, seqs: list[int]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    if seqs:
+    for part in bulk.chunks(db, seqs):
         rows = db.execute(
             select(CyberAudience.object_seq, CyberAudience.subject).where(
-                CyberAudience.object_seq.in_(seqs)
+                bulk.one_of(db, CyberAudience.object_seq, part)
             )
         )
         for seq, subject in rows:

@@ -143,9 +143,7 @@ def collection(collection_id: str, db: DbDep, caller: TaxiiCaller) -> Response:
 def _page(
     repo: CyberRepository, collection_id: str, query: ObjectQuery, *columns: Any
 ) -> tuple[list[tuple[Any, ...]], dict[str, Any], dict[str, str]]:
-    found = repo.collection(collection_id)
-    if not repo.can_read(found):
-        raise TaxiiError(403, "Forbidden", "you may not read this collection", "forbidden")
+    found = repo.collection(collection_id)  # 404 unless the caller may read it
     rows = repo.page(found, query, *columns)
     more = len(rows) > query.limit
     rows = rows[: query.limit]

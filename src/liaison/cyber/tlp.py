@@ -16,7 +16,7 @@ class Tlp(StrEnum):
 
     @property
     def rank(self) -> int:
-        return _ORDER.index(self)
+        return _RANKS[self._value_]
 
     @classmethod
     def from_rank(cls, rank: int) -> Tlp:
@@ -24,6 +24,7 @@ class Tlp(StrEnum):
 
 
 _ORDER = [Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER, Tlp.AMBER_STRICT, Tlp.RED]
+_RANKS = {tlp.value: rank for rank, tlp in enumerate(_ORDER)}  # by value: a plain str hash
 
 # Objects up to this rank are readable by anyone with read rights on the collection.
 OPEN_RANK = Tlp.AMBER.rank
