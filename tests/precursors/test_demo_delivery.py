@@ -36,7 +36,8 @@ def test_the_demo_opens_a_controlled_delivery_that_waits_for_india(
         exchange_all(nodes)
         with unit_of_work(india.factory) as db:
             case = db.get(Case, case_id)
-            assert case is not None and case.kind == "controlled_delivery"
+            assert case is not None
+            assert case.kind == "controlled_delivery"
             plan = db.scalar(
                 select(ControlledDelivery).where(ControlledDelivery.case_id == case_id)
             )
