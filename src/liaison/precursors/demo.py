@@ -18,12 +18,7 @@ from liaison.precursors.deliveries import DeliveryService
 from liaison.precursors.delivery_schemas import AuthoriseIn
 from liaison.precursors.incidents import IncidentService
 from liaison.precursors.schemas import CaseIn
-from liaison.precursors.seed import DEMO_DELIVERY_INCIDENT, stable_id
-
-# (own agency, peer party, peer agency, who authorises) per party holding the incident
-DEMO_DELIVERY: dict[str, tuple[str, str, str, str]] = {
-    "CA": ("RCMP", "IN", "NCB", "Superintendent, RCMP Federal Policing, Pacific Region"),
-}
+from liaison.precursors.seed import DEMO_DELIVERY, DEMO_DELIVERY_INCIDENT, stable_id
 
 
 def open_demo_delivery(db: Session, settings: Settings) -> str | None:

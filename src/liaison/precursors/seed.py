@@ -18,6 +18,10 @@ NAMESPACE = uuid.UUID("5b0d3f56-6c2e-4a77-9a8e-0f3e1c2a9b71")
 FEB = datetime(2026, 2, 9, 10, 0, tzinfo=UTC)
 # The seeded incident the demo opens as a controlled-delivery case (precursors/demo.py).
 DEMO_DELIVERY_INCIDENT = "controlled-delivery-yvr"
+# (own agency, peer party, peer agency, who authorises) per party holding that incident
+DEMO_DELIVERY: dict[str, tuple[str, str, str, str]] = {
+    "CA": ("RCMP", "IN", "NCB", "Superintendent, RCMP Federal Policing, Pacific Region"),
+}
 
 # (key, substance, cas, quantity, exporter, importer, consignee, transit, entry, status, reason)
 NOTICES: tuple[tuple[Any, ...], ...] = (
