@@ -148,6 +148,7 @@ def check_plan(document: PlanDocument, known: KnownAgencies) -> None:
                 f"actions[{index}].id", N_("an id is used twice in the plan")
             )
         seen.update(ids)
+    for index, action in enumerate(document.actions):
         _check_action(action, document, known, f"actions[{index}]")
 
 
