@@ -125,7 +125,7 @@ def add_action(description: str) -> list[dict[str, Any]]:
     action = {
         "area": "drugs_precursors",
         "description": description,
-        "leads": LEADS,
+        "leads": dict(LEADS),
         "milestones": [{"title": "First exchange", "due": "2027-02-15"}],
     }
     return [{"op": "add_action", "action": action}]
@@ -153,6 +153,12 @@ def signed_by_all(apis: Sequence[PartyApi], settle: Settle) -> int:
     the United States accepts: version 2 is current on all three, three valid signatures."""
     canada, india, us = apis
     base = current(canada)["number"]
+    two_leads = add_action("Bilateral only")
+    del two_leads[0]["action"]["leads"]["US"]
+    body = {"base_version": base, "changes": two_leads}
+    refused = canada.call("ca-officer", "POST", "/api/v1/workplan/proposals", body)
+    assert refused.status_code == 422  # one lead agency for each of the three parties
+    assert "name one lead agency for each party: CA, IN, US" in refused.text
     proposal_id = propose(canada, base, "Exchange precursor seizure data monthly")
     settle()
     assert proposal_status(india, proposal_id) == proposal_status(us, proposal_id) == "open"
@@ -238,6 +244,8 @@ def progress_and_report(apis: Sequence[PartyApi], settle: Settle) -> None:
         for party in ("CA", "IN", "US"):
             assert f"- signed by {party} (key " in report, (api.party, party)
         assert "NOT verified" not in report, api.party
+        dashboard = get(api, "/api/v1/workplan/dashboard")
+        assert dashboard["parties"] == ["CA", "IN", "US"], api.party
 
 
 def counter_proposal(apis: Sequence[PartyApi], settle: Settle) -> None:

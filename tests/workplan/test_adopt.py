@@ -38,6 +38,10 @@ def test_a_plan_must_name_this_party_and_a_lead_for_each_party(
     del one_lead_short["actions"][0]["leads"]["US"]
     errors = _field_errors(client.post(ADOPT, json=one_lead_short, headers=admin))
     assert errors["actions[0].leads"] == "name one lead agency for each party: CA, IN, US"
+    twice = copy.deepcopy(PLAN)
+    twice["actions"].append(copy.deepcopy(twice["actions"][0]))
+    errors = _field_errors(client.post(ADOPT, json=twice, headers=admin))
+    assert errors["actions[1].id"] == "an id is used twice in the plan"
 
 
 def test_a_node_with_a_plan_changes_it_by_proposals(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,7 @@ class DashboardOut(BaseModel):
     as_of: date
     version: int | None
     version_sha256: str | None
+    parties: list[str] = Field(default_factory=list, description="the plan's parties")
     areas: list[AreaFigures]
     totals: dict[str, int]
     exchange: ExchangeStats | None
@@ -97,29 +98,32 @@ def _milestone_counts(db: Session, today: date) -> dict[str, tuple[int, int, int
     return {area: (int(t), int(d or 0), int(s or 0), int(o or 0)) for area, t, d, s, o in rows}
 
 
-_titles: dict[tuple[int, str], dict[str, str]] = {}
+_facts: dict[tuple[int, str], tuple[dict[str, str], list[str]]] = {}
 
 
-def area_titles(repo: WorkplanRepository, head: tuple[int, str] | None) -> dict[str, str]:
-    """Priority areas of the current version. A version never changes, so its (possibly
-    large) document is parsed once per hash, not on every render."""
+def plan_facts(
+    repo: WorkplanRepository, head: tuple[int, str] | None
+) -> tuple[dict[str, str], list[str]]:
+    """Priority areas and parties of the current version. A version never changes, so its
+    (possibly large) document is parsed once per hash, not on every render."""
     if head is None:
-        return {}
-    if head not in _titles:
+        return {}, []
+    if head not in _facts:
         version = repo.version(head[0])
         if version is None or version.sha256 != head[1]:
-            return {}
-        if len(_titles) > 16:
-            _titles.clear()
-        _titles[head] = {area.key: area.title for area in parse(version.document).areas}
-    return _titles[head]
+            return {}, []
+        if len(_facts) > 16:
+            _facts.clear()
+        document = parse(version.document)
+        _facts[head] = ({area.key: area.title for area in document.areas}, document.parties)
+    return _facts[head]
 
 
 def build_dashboard(db: Session, exchange: ExchangeStatsProvider | None) -> DashboardOut:
     today = clock.today()
     repo = WorkplanRepository(db)
     head = repo.current_head()
-    titles = area_titles(repo, head)
+    titles, parties = plan_facts(repo, head)
     statuses = _status_counts(db)
     milestones = _milestone_counts(db, today)
     areas = []
@@ -145,6 +149,7 @@ def build_dashboard(db: Session, exchange: ExchangeStatsProvider | None) -> Dash
         as_of=today,
         version=head[0] if head else None,
         version_sha256=head[1] if head else None,
+        parties=list(parties),
         areas=areas,
         totals=totals,
         exchange=exchange(db) if exchange is not None else None,

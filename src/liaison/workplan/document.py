@@ -133,14 +133,22 @@ def _check_action(action: Action, document: PlanDocument, known: KnownAgencies, 
 
 def check_plan(document: PlanDocument, known: KnownAgencies) -> None:
     """A plan adopted as version 1: every action checked against the plan's own parties."""
+    seen: set[str | None] = set()
     for index, action in enumerate(document.actions):
-        if action.id is None or any(m.id is None for m in action.milestones):
+        ids = [action.id, *(m.id for m in action.milestones)]
+        if None in ids:
             raise ValidationFailed.on_field(
                 f"actions[{index}].id",
                 N_(
                     "every action and milestone carries its id, so every party adopts the same plan"
                 ),
             )
+        if seen.intersection(ids) or len(set(ids)) != len(ids):
+            raise ValidationFailed.on_field(
+                f"actions[{index}].id", N_("an id is used twice in the plan")
+            )
+        seen.update(ids)
+    for index, action in enumerate(document.actions):
         _check_action(action, document, known, f"actions[{index}]")
 
 
