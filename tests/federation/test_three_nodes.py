@@ -1,15 +1,19 @@
 """Three live nodes (issue 19): Canada's officer sends one request to India and the
 United States at once; each party answers on its own clock (the United States late:
 overdue for that party only); Canada sees both answers, each threaded to the copy of
-the party that gave it. The nodes are real processes (tests/support/live_trio.py)."""
+the party that gave it; India forwards Canada's request to the United States only once
+Canada consents; and a three-party workplan version is current once all three signed,
+nowhere once one refuses. The nodes are real processes (tests/support/live_trio.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from tests.exchange import payloads
+from tests.support import workplan_trio
 from tests.support.live_trio import LiveTrio
 from tests.support.nodes import LiveNode, wait_for
 
@@ -151,3 +155,40 @@ def test_a_forward_to_a_third_party_waits_for_the_originators_consent(
     [forwarded] = [m for m in us_case["messages"] if m["id"] == held.json()["id"]]
     assert forwarded["subject"] == "Fwd: Shipping agent of container MSCU1234566"
     assert (forwarded["from_party"], forwarded["originator_party"]) == ("IN", "CA")
+
+
+def _settled(trio: LiveTrio) -> Callable[[], None]:
+    """Returns once every envelope queued so far has been delivered and applied: every
+    node's queue to each peer is empty, twice in a row with no new traffic in between (a
+    receipt comes back only after the receiver committed, and what applying queued is in
+    the receiver's outbox by then)."""
+
+    def counts() -> list[tuple[int, int, int]]:
+        rows = []
+        for node in trio.nodes:
+            with node.api(f"{node.party.lower()}-admin") as api:
+                peers = api.get("/api/v1/peers").json()
+            rows += [(p["queue_depth"], p["delivered"], p["received"]) for p in peers]
+        return rows
+
+    def settle() -> None:
+        seen: list[list[tuple[int, int, int]]] = []
+
+        def quiet() -> bool:
+            seen.append(counts())
+            idle = all(depth == 0 for depth, _, _ in seen[-1])
+            return idle and len(seen) > 1 and seen[-1] == seen[-2]
+
+        wait_for(quiet, timeout=120, what="every envelope delivered and applied")
+
+    return settle
+
+
+def test_a_three_party_workplan_version_is_current_once_all_three_signed(
+    live_trio: LiveTrio,
+) -> None:
+    apis = [workplan_trio.LiveApi(node) for node in live_trio.nodes]
+    settle = _settled(live_trio)
+    workplan_trio.adopt_plan(apis, settle)
+    workplan_trio.signed_by_all(apis, settle)
+    workplan_trio.one_rejection(apis, settle)

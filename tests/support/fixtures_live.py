@@ -21,18 +21,19 @@ from tests.support.once import once_per_run
 
 
 class Prepared(Protocol):
-    def __call__(self, party: str, backend: str = "sqlite") -> Path: ...
+    def __call__(self, party: str, backend: str = "sqlite", skip: tuple[str, ...] = ()) -> Path: ...
 
 
-def _prepare(party: str, backend: str, data_dir: Path) -> None:
-    """A node of ``party`` that ``liaison init`` and ``liaison seed --demo`` prepared in
-    ``data_dir``; on PostgreSQL its schema is dumped there, then dropped."""
+def _prepare(party: str, backend: str, data_dir: Path, skip: tuple[str, ...]) -> None:
+    """A node of ``party`` that ``liaison init`` and ``liaison seed --demo`` (``--skip``
+    each domain of ``skip``) prepared in ``data_dir``; on PostgreSQL its schema is dumped
+    there, then dropped."""
     if backend == "sqlite":
-        LiveNode(party=party, data_dir=data_dir).prepare()
+        LiveNode(party=party, data_dir=data_dir).prepare(skip=skip)
         return
     schema, url = pg_schema(f"prepared_{party.lower()}")
     try:
-        LiveNode(party=party, data_dir=data_dir, database_url=url).prepare()
+        LiveNode(party=party, data_dir=data_dir, database_url=url).prepare(skip=skip)
         dump_schema(schema, data_dir / PG_DUMP_FILE)
     finally:
         drop_schemas(schema)
@@ -42,13 +43,14 @@ def _prepare(party: str, backend: str, data_dir: Path) -> None:
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
     """prepared("CA") -> the data directory of a SQLite node that ``liaison init`` and
     ``liaison seed --demo`` prepared, for nodes to copy; prepared("CA", "postgresql") ->
-    the same for a PostgreSQL node, its schema dumped in it (LiveNode.prepare restores it).
+    the same for a PostgreSQL node, its schema dumped in it (LiveNode.prepare restores it);
+    prepared("CA", skip=("workplan",)) -> seeded without the demo workplan.
     Each is made once per run, by whichever pytest-xdist worker first needs it."""
 
-    def data_dir(party: str, backend: str = "sqlite") -> Path:
-        name = f"prepared-{backend}-{party.lower()}"
+    def data_dir(party: str, backend: str = "sqlite", skip: tuple[str, ...] = ()) -> Path:
+        name = "-".join(("prepared", backend, party.lower(), *(f"no{d}" for d in skip)))
         folder = once_per_run(
-            tmp_path_factory, name, lambda folder: _prepare(party, backend, folder / "node")
+            tmp_path_factory, name, lambda folder: _prepare(party, backend, folder / "node", skip)
         )
         return folder / "node"
 

@@ -2,6 +2,8 @@
 ``liaison serve`` processes (each with its in-process delivery worker) on free ports,
 SQLite, pinned to each other with the fingerprints read from each node's own keys
 endpoint, as three operators would. Module-scoped: started once for a test module.
+They are seeded without the Ottawa (Canada-India) workplan, so that the three can adopt
+a plan of their own (a node holds one plan).
 
 Canada's operator sets the United States' urgent response time to 36 seconds
 (``LIAISON_EXCHANGE_DEADLINE_HOURS_BY_PARTY``, URGENT_HOURS_US below) so that a test
@@ -72,7 +74,9 @@ def pin_all(nodes: tuple[LiveNode, ...]) -> None:
 def live_trio(tmp_path_factory: pytest.TempPathFactory, prepared: Prepared) -> Iterator[LiveTrio]:
     root = tmp_path_factory.mktemp("live-trio")
     nodes = [
-        LiveNode(party=party, data_dir=root / party.lower()).prepare(like=prepared(party))
+        LiveNode(party=party, data_dir=root / party.lower()).prepare(
+            like=prepared(party, skip=("workplan",))
+        )
         for party in PARTIES
     ]
     nodes[0].extra_env["LIAISON_EXCHANGE_DEADLINE_HOURS_BY_PARTY"] = json.dumps(

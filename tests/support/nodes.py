@@ -234,11 +234,12 @@ class LiveNode:
             raise AssertionError(f"liaison {' '.join(args)} failed: {result.stderr}")
         return result
 
-    def prepare(self, like: Path | None = None) -> LiveNode:
-        """``liaison init`` and ``liaison seed --demo``; or a copy of the data directory
-        ``like`` that a node of the same party and backend was so prepared in (the same
-        files, its keys included, and on PostgreSQL its schema restored from the dump kept
-        there into this node's schema: in a fraction of the time)."""
+    def prepare(self, like: Path | None = None, skip: tuple[str, ...] = ()) -> LiveNode:
+        """``liaison init`` and ``liaison seed --demo`` (leaving out the demo data of the
+        domains in ``skip``); or a copy of the data directory ``like`` that a node of the
+        same party and backend was so prepared in (the same files, its keys included, and
+        on PostgreSQL its schema restored from the dump kept there into this node's
+        schema: in a fraction of the time)."""
         dumped = like is not None and (like / PG_DUMP_FILE).exists()
         if like is not None and dumped == bool(self.database_url):
             ignore = shutil.ignore_patterns("*.log", PG_DUMP_FILE)
@@ -249,7 +250,8 @@ class LiveNode:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # (made once per run for the others to copy: loaded cores may take minutes)
         self.cli("init", timeout=HEALTHY_WITHIN_SECONDS)
-        self.cli("seed", "--demo", timeout=HEALTHY_WITHIN_SECONDS)
+        skipped = [arg for domain in skip for arg in ("--skip", domain)]
+        self.cli("seed", "--demo", *skipped, timeout=HEALTHY_WITHIN_SECONDS)
         return self
 
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:

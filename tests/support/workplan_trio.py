@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
@@ -50,9 +50,7 @@ PLAN: dict[str, Any] = {
 
 def seeds_without_workplan() -> Registry:
     """The shipped domains' seed steps but the Ottawa (CA-IN) plan: the nodes adopt PLAN."""
-    return Registry(
-        replace(p, seed_steps=()) if p.name == "workplan" else p for p in domains.DOMAINS
-    )
+    return domains.registry().without_seeds(["workplan"])
 
 
 class PartyApi(Protocol):

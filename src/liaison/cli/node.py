@@ -46,13 +46,28 @@ def migrate() -> None:
 def seed(
     context: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="Seed the February 2026 demo data.")] = False,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip",
+            help="A domain whose demo data to leave out, e.g. workplan (a node that will "
+            "adopt a plan of its own); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Seed reference data. Idempotent."""
     if not demo:
         raise typer.BadParameter("nothing to seed: pass --demo")
+    domains = registry(context)
+    known = [plugin.name for plugin in domains.plugins]
+    unknown = sorted(set(skip or ()) - set(known))
+    if unknown:
+        raise typer.BadParameter(
+            f"no domain {', '.join(unknown)}: choose from {', '.join(known)}", param_hint="--skip"
+        )
     node = settings()
     with transaction(node) as db:
-        report = seed_demo(db, node.party, registry(context))
+        report = seed_demo(db, node.party, domains.without_seeds(skip or ()))
     added = ", ".join(f"{n} {kind}" for kind, n in report.created.items()) or "nothing new"
     console.print(f"seeded {node.party}: {added}")
 

@@ -13,7 +13,7 @@ suite calls it), so a typo fails CI, not the first envelope.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from importlib import import_module
@@ -255,6 +255,13 @@ class Registry:
     @property
     def report_sections(self) -> list[ReportSectionProvider]:
         return [ref.target for p in self.plugins for ref in p.report_sections]
+
+    def without_seeds(self, names: Iterable[str]) -> Registry:
+        """The same domains, those named contributing no demo seed steps."""
+        skipped = set(names)
+        if not skipped:
+            return self
+        return Registry(replace(p, seed_steps=()) if p.name in skipped else p for p in self.plugins)
 
     @property
     def seed_steps(self) -> list[SeedStep]:

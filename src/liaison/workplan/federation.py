@@ -237,8 +237,20 @@ def apply_signature(db: Session, context: InboundContext, payload: dict[str, Any
     version = repo.version(message.version)
     if version is None:
         raise PayloadRefused("invalid_payload", f"this node has no version {message.version}")
-    gathering.store_signature(db, context, version, message)
+    new = gathering.store_signature(db, context, version, message)
+    signer = message.party or context.sender_party
+    if new and version.number == 1 and signer == context.sender_party:
+        _sign_back(db, context, version)
     gathering.finish(db, context, version)
+
+
+def _sign_back(db: Session, context: InboundContext, version: WorkplanVersion) -> None:
+    """Each node makes version 1 on its own (seeded or adopted), so this node's signature
+    may have reached the sender before the sender held the version, and been refused:
+    the sender's first signature on it is answered with this node's own."""
+    own = WorkplanRepository(db).signature(version.number, context.settings.party)
+    if own is not None:
+        send_signature(db, version, own, [context.sender_party])
 
 
 def apply_progress(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:

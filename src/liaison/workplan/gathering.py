@@ -46,8 +46,9 @@ def others(version: WorkplanVersion, own_party: str) -> list[str]:
 
 def store_signature(
     db: Session, context: InboundContext, version: WorkplanVersion, signed: SignatureMessage
-) -> None:
-    """Record the signature after checking it against the signing party's pinned key."""
+) -> bool:
+    """Record the signature after checking it against the signing party's pinned key;
+    False if this node held it already (or it is this node's own)."""
     if signed.version != version.number or signed.sha256 != version.sha256:
         raise PayloadRefused(
             "invalid_payload",
@@ -56,14 +57,14 @@ def store_signature(
         )
     party = signed.party or context.sender_party
     if party == context.settings.party:
-        return  # this node's own signature: it holds the original
+        return False  # this node's own signature: it holds the original
     if party not in parties_of(version):
         raise PayloadRefused(
             "invalid_payload", f"{party} is not a party of workplan version {version.number}"
         )
     repo = WorkplanRepository(db)
     if repo.signature(version.number, party) is not None:
-        return
+        return False
     row = WorkplanSignature(
         version_number=version.number,
         party_code=party,
@@ -83,6 +84,7 @@ def store_signature(
         db, f"node:{context.sender_party}", "workplan.signature.recorded", VERSION,
         str(version.number), party=party, key_id=signed.key_id, relayed_by=relayed_by,
     )  # fmt: skip
+    return True
 
 
 def relay(db: Session, version: WorkplanVersion, own_party: str) -> None:
