@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from liaison.exchange.deadlines import escalate
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import Case, Message
+from liaison.models import Case, Message, Notification
 from tests.exchange import payloads
 from tests.exchange.payloads import T0
+from tests.exchange.test_web_pages import HTML, _form
 from tests.support.pair import AppNode
 from tests.support.trio import agency_ids, exchange_all, three_nodes
 
@@ -123,6 +125,12 @@ def test_each_party_gets_its_own_copy_and_answers_on_its_own_clock(
     now[0] = T0 + timedelta(hours=30)
     assert _recipients(canada, case_id)["US"]["state"] == "overdue"
     assert _recipients(canada, case_id)["IN"]["state"] == "answered"
+    with unit_of_work(canada.factory) as db:  # Canada's officers are told, once, for the US
+        escalate(db, canada.settings)
+        told = [s for s in db.scalars(select(Notification.subject)) if "Not answered" in s]
+        assert escalate(db, canada.settings) == 0
+    assert told
+    assert all(subject.startswith("Not answered by US: ") for subject in told)
     _answer(us, "us-officer", us_copy.id, "Onward consignee: Pacific Freight LLC, Long Beach.")
     exchange_all(trio)
     status = _recipients(canada, case_id)
@@ -202,3 +210,24 @@ def test_two_agencies_of_one_party_are_refused(trio: list[AppNode]) -> None:
     twice = _compose(canada, to_agency_ids=[agencies["IN:CBI"]])
     assert twice.status_code == 422, twice.text
     assert "one recipient agency per party: IN is named twice" in twice.text
+
+
+def test_the_compose_page_sends_to_several_parties_and_the_case_page_shows_each(
+    trio: list[AppNode],
+) -> None:
+    canada = trio[0]
+    headers = canada.headers("ca-officer") | HTML
+    page = canada.client.get("/exchange/compose", headers=headers)
+    assert "Also to (a multilateral request)" in page.text
+    agencies = agency_ids(canada)
+    sent = canada.client.post(
+        "/exchange/compose",
+        data=_form(agencies, to_agency_ids=[agencies["US:DEA"]]),
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    thread = canada.client.get(sent.headers["location"], headers=headers)
+    assert "Recipient parties" in thread.text
+    assert 'data-party="IN" data-state="pending"' in thread.text
+    assert 'data-party="US" data-state="pending"' in thread.text
