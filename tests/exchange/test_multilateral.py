@@ -61,6 +61,16 @@ def _compose(canada: AppNode, **overrides: Any) -> Any:
     )
 
 
+def _upload(canada: AppNode) -> str:
+    upload = canada.client.post(
+        "/api/v1/exchange/attachments",
+        files={"file": ("manifest.txt", b"container MSCU1234566 manifest\n", "text/plain")},
+        headers=canada.headers("ca-officer"),
+    )
+    assert upload.status_code == 201, upload.text
+    return str(upload.json()["id"])
+
+
 def _recipients(canada: AppNode, case_id: str) -> dict[str, dict[str, Any]]:
     case = canada.client.get(
         f"/api/v1/exchange/cases/{case_id}", headers=canada.headers("ca-officer")
@@ -144,14 +154,20 @@ def test_one_party_blocked_by_the_senders_policy_while_the_other_goes(
     trio: list[AppNode],
 ) -> None:
     canada, india, us = trio
+    upload = _upload(canada)
     # A refugee claimant who fears India: Canada's non-refoulement rule blocks India's
-    # copy only; the United States' copy goes.
-    sent = _compose(canada, entities=[payloads.PRECURSOR, CLAIMANT])
+    # copy only; the United States' copy goes, with the attachment.
+    sent = _compose(canada, entities=[payloads.PRECURSOR, CLAIMANT], attachment_ids=[upload])
     assert sent.status_code == 201, sent.text
     status = _recipients(canada, sent.json()["case_id"])
     assert status["IN"]["state"] == "blocked"
     assert status["IN"]["blocked_by"] == ["ca.non_refoulement"]
     assert status["US"]["state"] == "pending"
+    case = canada.client.get(
+        f"/api/v1/exchange/cases/{sent.json()['case_id']}", headers=canada.headers("ca-officer")
+    ).json()
+    attached = {m["to_party"]: [a["filename"] for a in m["attachments"]] for m in case["messages"]}
+    assert attached == {"IN": [], "US": ["manifest.txt"]}
     exchange_all(trio)
     assert _received(india, sent.json()["case_id"]) == []
     assert len(_received(us, sent.json()["case_id"])) == 1
@@ -161,10 +177,20 @@ def test_a_copy_held_for_legal_review_does_not_hold_the_other(trio: list[AppNode
     canada, india, us = trio
     # A repeat NDPS offence can carry the death penalty in India, not in the US: the
     # Burns rule holds India's copy for an assurance.
-    sent = _compose(canada, offences=["ndps_31a_repeat"])
+    upload = _upload(canada)
+    sent = _compose(canada, offences=["ndps_31a_repeat"], attachment_ids=[upload])
     assert sent.status_code == 201, sent.text
     status = _recipients(canada, sent.json()["case_id"])
     assert (status["IN"]["state"], status["US"]["state"]) == ("held_for_review", "pending")
+    case = canada.client.get(
+        f"/api/v1/exchange/cases/{sent.json()['case_id']}", headers=canada.headers("ca-officer")
+    ).json()
+    files = {
+        m["to_party"]: [(a["filename"], a["sha256"]) for a in m["attachments"]]
+        for m in case["messages"]
+    }
+    assert files["IN"] == files["US"]  # each copy carries the file (the same stored blob)
+    assert [name for name, _ in files["US"]] == ["manifest.txt"]
     exchange_all(trio)
     assert _received(india, sent.json()["case_id"]) == []
     assert len(_received(us, sent.json()["case_id"])) == 1
