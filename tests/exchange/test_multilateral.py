@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from liaison.exchange.deadlines import escalate
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import Case, Message
+from liaison.models import Case, Message, Notification
 from tests.exchange import payloads
 from tests.exchange.payloads import T0
+from tests.exchange.test_web_pages import HTML, _form
 from tests.support.pair import AppNode
 from tests.support.trio import agency_ids, exchange_all, three_nodes
 
@@ -57,6 +59,16 @@ def _compose(canada: AppNode, **overrides: Any) -> Any:
     return canada.client.post(
         "/api/v1/exchange/cases", json=body, headers=canada.headers("ca-officer")
     )
+
+
+def _upload(canada: AppNode) -> str:
+    upload = canada.client.post(
+        "/api/v1/exchange/attachments",
+        files={"file": ("manifest.txt", b"container MSCU1234566 manifest\n", "text/plain")},
+        headers=canada.headers("ca-officer"),
+    )
+    assert upload.status_code == 201, upload.text
+    return str(upload.json()["id"])
 
 
 def _recipients(canada: AppNode, case_id: str) -> dict[str, dict[str, Any]]:
@@ -123,6 +135,12 @@ def test_each_party_gets_its_own_copy_and_answers_on_its_own_clock(
     now[0] = T0 + timedelta(hours=30)
     assert _recipients(canada, case_id)["US"]["state"] == "overdue"
     assert _recipients(canada, case_id)["IN"]["state"] == "answered"
+    with unit_of_work(canada.factory) as db:  # Canada's officers are told, once, for the US
+        escalate(db, canada.settings)
+        told = [s for s in db.scalars(select(Notification.subject)) if "Not answered" in s]
+        assert escalate(db, canada.settings) == 0
+    assert told
+    assert all(subject.startswith("Not answered by US: ") for subject in told)
     _answer(us, "us-officer", us_copy.id, "Onward consignee: Pacific Freight LLC, Long Beach.")
     exchange_all(trio)
     status = _recipients(canada, case_id)
@@ -136,14 +154,20 @@ def test_one_party_blocked_by_the_senders_policy_while_the_other_goes(
     trio: list[AppNode],
 ) -> None:
     canada, india, us = trio
+    upload = _upload(canada)
     # A refugee claimant who fears India: Canada's non-refoulement rule blocks India's
-    # copy only; the United States' copy goes.
-    sent = _compose(canada, entities=[payloads.PRECURSOR, CLAIMANT])
+    # copy only; the United States' copy goes, with the attachment.
+    sent = _compose(canada, entities=[payloads.PRECURSOR, CLAIMANT], attachment_ids=[upload])
     assert sent.status_code == 201, sent.text
     status = _recipients(canada, sent.json()["case_id"])
     assert status["IN"]["state"] == "blocked"
     assert status["IN"]["blocked_by"] == ["ca.non_refoulement"]
     assert status["US"]["state"] == "pending"
+    case = canada.client.get(
+        f"/api/v1/exchange/cases/{sent.json()['case_id']}", headers=canada.headers("ca-officer")
+    ).json()
+    attached = {m["to_party"]: [a["filename"] for a in m["attachments"]] for m in case["messages"]}
+    assert attached == {"IN": [], "US": ["manifest.txt"]}
     exchange_all(trio)
     assert _received(india, sent.json()["case_id"]) == []
     assert len(_received(us, sent.json()["case_id"])) == 1
@@ -153,10 +177,20 @@ def test_a_copy_held_for_legal_review_does_not_hold_the_other(trio: list[AppNode
     canada, india, us = trio
     # A repeat NDPS offence can carry the death penalty in India, not in the US: the
     # Burns rule holds India's copy for an assurance.
-    sent = _compose(canada, offences=["ndps_31a_repeat"])
+    upload = _upload(canada)
+    sent = _compose(canada, offences=["ndps_31a_repeat"], attachment_ids=[upload])
     assert sent.status_code == 201, sent.text
     status = _recipients(canada, sent.json()["case_id"])
     assert (status["IN"]["state"], status["US"]["state"]) == ("held_for_review", "pending")
+    case = canada.client.get(
+        f"/api/v1/exchange/cases/{sent.json()['case_id']}", headers=canada.headers("ca-officer")
+    ).json()
+    files = {
+        m["to_party"]: [(a["filename"], a["sha256"]) for a in m["attachments"]]
+        for m in case["messages"]
+    }
+    assert files["IN"] == files["US"]  # each copy carries the file (the same stored blob)
+    assert [name for name, _ in files["US"]] == ["manifest.txt"]
     exchange_all(trio)
     assert _received(india, sent.json()["case_id"]) == []
     assert len(_received(us, sent.json()["case_id"])) == 1
@@ -202,3 +236,24 @@ def test_two_agencies_of_one_party_are_refused(trio: list[AppNode]) -> None:
     twice = _compose(canada, to_agency_ids=[agencies["IN:CBI"]])
     assert twice.status_code == 422, twice.text
     assert "one recipient agency per party: IN is named twice" in twice.text
+
+
+def test_the_compose_page_sends_to_several_parties_and_the_case_page_shows_each(
+    trio: list[AppNode],
+) -> None:
+    canada = trio[0]
+    headers = canada.headers("ca-officer") | HTML
+    page = canada.client.get("/exchange/compose", headers=headers)
+    assert "Also to (a multilateral request)" in page.text
+    agencies = agency_ids(canada)
+    sent = canada.client.post(
+        "/exchange/compose",
+        data=_form(agencies, to_agency_ids=[agencies["US:DEA"]]),
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    thread = canada.client.get(sent.headers["location"], headers=headers)
+    assert "Recipient parties" in thread.text
+    assert 'data-party="IN" data-state="pending"' in thread.text
+    assert 'data-party="US" data-state="pending"' in thread.text

@@ -17,7 +17,7 @@ from tests.support import workplan_trio
 from tests.support.live_trio import LiveTrio
 from tests.support.nodes import LiveNode, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.timeout(900)]  # three nodes start first
 
 
 def _case(node: LiveNode, username: str, case_id: str) -> dict[str, Any] | None:

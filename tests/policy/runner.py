@@ -38,6 +38,7 @@ DECISIONS = ("policy.decision", "exchange.message.receive", "cyber.received")
 EFFECTS = {
     "block": {"block"},
     "held": {"allow_with_obligations"},
+    "consent": {"block"},  # a forward kept until the originator consents
     "sent": {"allow", "allow_with_obligations"},
     "received": {"allow", "allow_with_obligations"},
 }
@@ -213,7 +214,8 @@ def run(scenario: dict[str, Any], node: Node) -> list[str]:
     problems: list[str] = []
     if path in ("compose", "forward") and effect != "block":
         status = outcome.body["status"]
-        if status not in ({"held_for_review"} if effect == "held" else {"sent", "delivered"}):
+        kept = {"held": {"held_for_review"}, "consent": {"awaiting_consent"}}
+        if status not in kept.get(effect, {"sent", "delivered"}):
             problems.append(f"{name}: message {status}, expected {effect}")
     entries = _decisions_since(node.factory, before)
     if not entries:
@@ -224,9 +226,10 @@ def run(scenario: dict[str, Any], node: Node) -> list[str]:
     )
     decisions = {entry.decision for entry in entries}
     wanted_decisions = EFFECTS[effect]
-    if effect == "block" and "block" not in decisions:
+    refused = effect in ("block", "consent")  # consent: blocked until the originator agrees
+    if refused and "block" not in decisions:
         problems.append(f"{name}: no block in the audit log ({decisions})")
-    if effect != "block" and not decisions <= wanted_decisions:
+    if not refused and not decisions <= wanted_decisions:
         problems.append(f"{name}: audit decisions {decisions}, expected {wanted_decisions}")
     rule = expect.get("rule")
     in_answer = path == "release" or rule in outcome.fired

@@ -13,7 +13,7 @@ One YAML file per area in ``tests/policy/scenarios/``; a scenario is::
       # or inbound: {markings: {...}, incident_detected_at: ...}   (from India's node)
       # or release: {tlp: RED, audience: [party:IN]}   (written to a collection shared with IN)
       expect:
-        effect: block | held | sent | received | invalid
+        effect: block | held | consent | sent | received | invalid
         rule: ca.non_refoulement          # fires (answer and audit log)
         citation: "IRPA s. 115"           # in the answer and the audit entry
         absent: [ca.non_refoulement]      # must not fire

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from liaison.config import Settings
+from liaison.demo.peering import pin
 from tests.support.fixtures_live import Prepared
 from tests.support.nodes import LiveNode, wait_for
 
@@ -53,21 +55,25 @@ class LiveTrio:
         return known == set(PARTIES)
 
 
+def settings_of(node: LiveNode) -> Settings:
+    """The running node's settings, as its operator's shell has them."""
+    return Settings(
+        party=node.party,
+        node_name=node.name,
+        data_dir=node.data_dir,
+        database_url=node.database_url,
+        public_base_url=node.url,
+    )
+
+
 def pin_all(nodes: tuple[LiveNode, ...]) -> None:
-    """Each node adds the others to its directory and pins them."""
+    """Each node adds the others to its directory, pins them (the key fetched from the
+    peer's endpoint, checked against the fingerprint read from the peer's own store)
+    and queues its directory for them: what ``liaison directory add-party`` and
+    ``liaison peer add`` do, as ``liaison demo`` does it (in this process: a dozen CLI
+    starts cost minutes on a loaded machine)."""
     for local, remote in itertools.permutations(nodes, 2):
-        local.cli("directory", "add-party", remote.party, check=False)  # known already: fine
-        fingerprint = remote.fingerprint()
-        local.cli(
-            "peer",
-            "add",
-            "--party",
-            remote.party,
-            "--url",
-            remote.url,
-            "--fingerprint",
-            fingerprint,
-        )
+        pin(settings_of(local), settings_of(remote))
 
 
 @pytest.fixture(scope="module")

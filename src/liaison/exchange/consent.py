@@ -37,7 +37,7 @@ from liaison.ledger.service import record
 from liaison.models import Agency, Message, OnwardConsent
 from liaison.notifications.service import notify_role
 from liaison.policy.schemas import Effect
-from liaison.policy.service import enforce, evaluate
+from liaison.policy.service import disclosure_record, enforce, evaluate
 
 CONSENT_REQUEST = "exchange.consent_request"
 CONSENT_ANSWER = "exchange.consent_answer"
@@ -68,31 +68,55 @@ def consent_on_record(db: Session, message_id: str, onward_party: str) -> bool:
     return db.scalar(granted.limit(1)) is not None
 
 
-def check_onward(db: Session, source: Message, target: Agency, *, actor: str) -> bool:
-    """The policy on passing ``source`` on to ``target``: True when only the
-    originator's consent is missing (the forward waits for it); raises PolicyBlocked
-    (audited) when it is refused; False when it may go."""
+def check_onward(
+    db: Session, source: Message, target: Agency, *, actor: str
+) -> list[dict[str, Any]]:
+    """The policy on passing ``source`` on to ``target``. Raises PolicyBlocked
+    (audited) when it is refused; answers the rules that wait for the originator's
+    consent when only that is missing (the decision is audited; the forward waits),
+    as the held message's obligations; an empty list when it may go."""
     consent = consent_on_record(db, source.id, target.party_code)
     subject = onward_subject(source, target, originator_consent=consent)
     if not consent and subject.onward_recipient_party:
+        without = evaluate(db, subject)
         with_consent = subject.model_copy(update={"originator_consent": True})
-        if (
-            evaluate(db, subject).effect is Effect.BLOCK
-            and evaluate(db, with_consent).effect is not Effect.BLOCK
-        ):
-            pending = select(OnwardConsent.id).where(
-                OnwardConsent.message_id == source.id,
-                OnwardConsent.onward_party == target.party_code,
-                OnwardConsent.side == "asked",
-                OnwardConsent.status == "pending",
+        if without.effect is Effect.BLOCK and evaluate(db, with_consent).effect is not Effect.BLOCK:
+            _refuse_second_request(db, source, target)
+            record(
+                db,
+                actor=actor,
+                action="policy.decision",
+                object_type=OBJECT_TYPE,
+                object_id=source.id,
+                decision=without.effect.value,
+                rule_ids=without.rule_ids,
+                detail=disclosure_record(subject, without) | {"waits_for": "originator_consent"},
             )
-            if db.scalar(pending.limit(1)) is not None:
-                raise Conflict(
-                    N_("the originator's consent to pass this on to that party is already asked")
-                )
-            return True
+            return [
+                {
+                    "kind": "originator_consent",
+                    "rule_id": hit.rule_id,
+                    "citation": hit.citation,
+                    "detail": hit.explanation,
+                }
+                for hit in without.rules
+                if hit.effect == "block"
+            ]
     enforce(db, subject, actor=actor, object_type=OBJECT_TYPE, object_id=source.id)
-    return False
+    return []
+
+
+def _refuse_second_request(db: Session, source: Message, target: Agency) -> None:
+    pending = select(OnwardConsent.id).where(
+        OnwardConsent.message_id == source.id,
+        OnwardConsent.onward_party == target.party_code,
+        OnwardConsent.side == "asked",
+        OnwardConsent.status == "pending",
+    )
+    if db.scalar(pending.limit(1)) is not None:
+        raise Conflict(
+            N_("the originator's consent to pass this on to that party is already asked")
+        )
 
 
 def ask(

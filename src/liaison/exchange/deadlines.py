@@ -181,5 +181,55 @@ def escalate(db: Session, settings: Settings) -> int:
                 detail={"deadline_at": message.deadline_at.isoformat()},
             )
             sent += 1
+    sent += _overdue_abroad(db, settings, now)
     db.flush()
     return sent
+
+
+def _overdue_abroad(db: Session, settings: Settings, now: datetime) -> int:
+    """The requester's side: a request this node sent whose recipient party has not
+    answered by its deadline; the node's liaison officers are told once, per party."""
+    query = (
+        select(Message, Case)
+        .join(Case, Case.id == Message.case_id)
+        .where(
+            Message.direction == "out",
+            Message.type.in_(CLOCKED_TYPES),
+            Message.status.in_(("queued", "sent", "delivered")),
+            Message.deadline_at < now,
+            Message.overdue_notified_at.is_(None),
+        )
+        .order_by(Message.deadline_at)
+        .limit(500)
+    )
+    rows = db.execute(query).all()
+    for message, case in rows:
+        message.overdue_notified_at = now
+        notify_role(
+            db,
+            party_code=settings.party,
+            roles=[Role.LIAISON_OFFICER],
+            subject=Text(
+                N_("Not answered by %(party)s: %(case)s"),
+                party=message.to_party,
+                case=case.reference,
+            ),
+            body=Text(
+                N_("Request “%(subject)s” (%(case)s) to %(party)s was due %(due)s."),
+                subject=copy_text(message),
+                case=case.reference,
+                party=message.to_party,
+                due=message.deadline_at,
+            ),
+            link=_link(case.id),
+            kind="warning",
+        )
+        record(
+            db,
+            actor="system",
+            action="exchange.message.overdue",
+            object_type="exchange.message",
+            object_id=message.id,
+            detail={"party": message.to_party, "deadline_at": str(message.deadline_at)},
+        )
+    return len(rows)

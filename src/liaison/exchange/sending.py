@@ -205,13 +205,15 @@ class Sending(SendChecks):
             assert isinstance(first, PolicyBlocked)
             raise first
         self._insert_case(case)
-        for index, (message, outcome) in enumerate(zip(messages, outcomes, strict=True)):
-            own = attachments if index == 0 else [_copy(a) for a in attachments]
-            self.db.add_all(own)
-            if isinstance(outcome, PolicyBlocked):
+        unused = list(attachments)  # the uploads go with the first copy that is sent
+        for message, outcome in zip(messages, outcomes, strict=True):
+            if isinstance(outcome, PolicyBlocked):  # never leaves: no attachments
                 self._store_blocked(message, outcome, entities)
-            else:
-                self._store(message, outcome, own, entities)
+                continue
+            own = unused or [_copy(a) for a in attachments]
+            unused = []
+            self.db.add_all(own)
+            self._store(message, outcome, own, entities)
         return messages[0]
 
     def _keep(self, message: Message, entities: Sequence[Entity]) -> None:

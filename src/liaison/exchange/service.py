@@ -158,6 +158,7 @@ class ExchangeService(Sending):
         )
         if waits_for_consent:  # kept, not sent, until the originator answers
             message.status = "awaiting_consent"
+            message.obligations = waits_for_consent
             self._keep(message, entities)
             ask(self.db, self.settings, source, message, target, actor=self.actor, note=data.note)
             return message
