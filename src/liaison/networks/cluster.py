@@ -56,6 +56,25 @@ class Clusters:
         }
         self.markers: dict[str, set[Markers]] = {k: {v} for k, v in self.own_markers.items()}
         self.decided: dict[str, set[str]] = {}  # record -> records an analyst split from it
+        self.members: dict[str, list[str]] = {}  # root -> its records (roots of several)
+        self.scored: dict[str, dict[str, float]] = {}  # record -> scored pairs' weights
+
+    def weigh(self, pairs: Iterable[tuple[str, str, float]]) -> None:
+        for a, b, weight in pairs:
+            self.scored.setdefault(a, {})[b] = weight
+            self.scored.setdefault(b, {})[a] = weight
+
+    def linkage(self, a: str, b: str) -> float:
+        """The mean weight of the scored pairs between the clusters of ``a`` and ``b``
+        (average linkage): what all their records say, not only the closest two."""
+        ra, rb = self.find(a), self.find(b)
+        cross = [
+            weight
+            for x in self.members.get(ra, [ra])
+            for y, weight in self.scored.get(x, {}).items()
+            if self.find(y) == rb
+        ]
+        return math.fsum(cross) / len(cross) if cross else -math.inf
 
     def find(self, item: str) -> str:
         parent = self.parent.setdefault(item, item)
@@ -105,6 +124,7 @@ class Clusters:
         if not force and self._members_conflict(ra, rb, compared):
             return False
         self.parent[rb] = ra
+        self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
         self.dobs.setdefault(ra, set()).update(self.dobs.pop(rb, set()))
         self.markers.setdefault(ra, set()).update(self.markers.pop(rb, set()))
         merged = self.apart.pop(rb, set())
@@ -128,13 +148,19 @@ def _greedy(
     markers: Mapping[str, Sequence[str]] | None,
 ) -> tuple[Clusters, list[tuple[str, str, float]]]:
     found = Clusters(ids, dobs, markers)
+    found.weigh(pairs)
     for a, b in apart:
         found.keep_apart(a, b)
     for a, b in same:
         found.join(a, b, force=True)
     used: list[tuple[str, str, float]] = []
-    for a, b, weight in pairs:  # strongest first
-        if weight >= MATCH_WEIGHT and found.find(a) != found.find(b) and found.join(a, b):
+    for a, b, weight in pairs:  # strongest first, while the two clusters agree on average
+        if (
+            weight >= MATCH_WEIGHT
+            and found.find(a) != found.find(b)
+            and found.linkage(a, b) >= MATCH_WEIGHT
+            and found.join(a, b)
+        ):
             used.append((a, b, weight))
     return found, used
 
