@@ -177,14 +177,12 @@ def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
 
 
 def _best(found: Clusters, pairs: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
-    """Record -> each cluster it has a pair with -> the best weight of those pairs."""
-    best: dict[str, dict[str, float]] = {}
+    """Record -> each cluster it has a pair with -> the mean weight of those pairs."""
+    seen: dict[str, dict[str, list[float]]] = {}
     for a, b, weight in pairs:
         for record, other in ((a, b), (b, a)):
-            clusters = best.setdefault(record, {})
-            root = found.find(other)
-            clusters[root] = max(weight, clusters.get(root, weight))
-    return best
+            seen.setdefault(record, {}).setdefault(found.find(other), []).append(weight)
+    return {r: {c: math.fsum(w) / len(w) for c, w in cs.items()} for r, cs in seen.items()}
 
 
 def ambiguous(
