@@ -68,6 +68,8 @@ class Clusters:
         """The mean weight of the scored pairs between the clusters of ``a`` and ``b``
         (average linkage): what all their records say, not only the closest two."""
         ra, rb = self.find(a), self.find(b)
+        if len(self.members.get(ra, [ra])) > len(self.members.get(rb, [rb])):
+            ra, rb = rb, ra  # read the smaller cluster's pairs
         cross = [
             weight
             for x in self.members.get(ra, [ra])
@@ -168,7 +170,7 @@ def _greedy(
 def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
     """The probability that a record is the person of the cluster it matched with
     ``weight``, when it may instead be the person of one of the other clusters it
-    matched (``others``: the best weight for each) or of none: each is a hypothesis
+    matched (``others``: the weight for each) or of none: each is a hypothesis
     that excludes the rest, weighing 2**weight; "none of them" weighs ``alone``, the
     model's probability that a record's person has no other record (1: a pair's prior
     odds alone)."""
@@ -176,7 +178,9 @@ def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
     return odds / (alone + odds + math.fsum(math.pow(2.0, w) for w in others))
 
 
-def _best(found: Clusters, pairs: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
+def _mean_weights(
+    found: Clusters, pairs: list[tuple[str, str, float]]
+) -> dict[str, dict[str, float]]:
     """Record -> each cluster it has a pair with -> the mean weight of those pairs."""
     seen: dict[str, dict[str, list[float]]] = {}
     for a, b, weight in pairs:
@@ -193,9 +197,9 @@ def ambiguous(
 ) -> set[str]:
     """Records the clustering joined although other clusters they could belong to are
     together about as likely to be their person: joining one is then less likely right
-    than wrong."""
+    than wrong. Each cluster weighs the mean of the record's pairs with it."""
     out: set[str] = set()
-    for record, clusters in _best(found, pairs).items():
+    for record, clusters in _mean_weights(found, pairs).items():
         own_root = found.find(record)
         own = clusters.get(own_root)
         if own is None or record in confirmed or len(clusters) < 2:
