@@ -56,6 +56,27 @@ class Clusters:
         }
         self.markers: dict[str, set[Markers]] = {k: {v} for k, v in self.own_markers.items()}
         self.decided: dict[str, set[str]] = {}  # record -> records an analyst split from it
+        self.members: dict[str, list[str]] = {}  # root -> its records (roots of several)
+        self.scored: dict[str, dict[str, float]] = {}  # record -> scored pairs' weights
+
+    def weigh(self, pairs: Iterable[tuple[str, str, float]]) -> None:
+        for a, b, weight in pairs:
+            self.scored.setdefault(a, {})[b] = weight
+            self.scored.setdefault(b, {})[a] = weight
+
+    def linkage(self, a: str, b: str) -> float:
+        """The mean weight of the scored pairs between the clusters of ``a`` and ``b``
+        (average linkage): what all their records say, not only the closest two."""
+        ra, rb = self.find(a), self.find(b)
+        if len(self.members.get(ra, [ra])) > len(self.members.get(rb, [rb])):
+            ra, rb = rb, ra  # read the smaller cluster's pairs
+        cross = [
+            weight
+            for x in self.members.get(ra, [ra])
+            for y, weight in self.scored.get(x, {}).items()
+            if self.find(y) == rb
+        ]
+        return math.fsum(cross) / len(cross) if cross else -math.inf
 
     def find(self, item: str) -> str:
         parent = self.parent.setdefault(item, item)
@@ -105,6 +126,7 @@ class Clusters:
         if not force and self._members_conflict(ra, rb, compared):
             return False
         self.parent[rb] = ra
+        self.members.setdefault(ra, [ra]).extend(self.members.pop(rb, [rb]))
         self.dobs.setdefault(ra, set()).update(self.dobs.pop(rb, set()))
         self.markers.setdefault(ra, set()).update(self.markers.pop(rb, set()))
         merged = self.apart.pop(rb, set())
@@ -128,13 +150,19 @@ def _greedy(
     markers: Mapping[str, Sequence[str]] | None,
 ) -> tuple[Clusters, list[tuple[str, str, float]]]:
     found = Clusters(ids, dobs, markers)
+    found.weigh(pairs)
     for a, b in apart:
         found.keep_apart(a, b)
     for a, b in same:
         found.join(a, b, force=True)
     used: list[tuple[str, str, float]] = []
-    for a, b, weight in pairs:  # strongest first
-        if weight >= MATCH_WEIGHT and found.find(a) != found.find(b) and found.join(a, b):
+    for a, b, weight in pairs:  # strongest first, while the two clusters agree on average
+        if (
+            weight >= MATCH_WEIGHT
+            and found.find(a) != found.find(b)
+            and found.linkage(a, b) >= MATCH_WEIGHT
+            and found.join(a, b)
+        ):
             used.append((a, b, weight))
     return found, used
 
@@ -142,7 +170,7 @@ def _greedy(
 def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
     """The probability that a record is the person of the cluster it matched with
     ``weight``, when it may instead be the person of one of the other clusters it
-    matched (``others``: the best weight for each) or of none: each is a hypothesis
+    matched (``others``: the weight for each) or of none: each is a hypothesis
     that excludes the rest, weighing 2**weight; "none of them" weighs ``alone``, the
     model's probability that a record's person has no other record (1: a pair's prior
     odds alone)."""
@@ -150,15 +178,15 @@ def share(weight: float, others: Iterable[float], alone: float = 1.0) -> float:
     return odds / (alone + odds + math.fsum(math.pow(2.0, w) for w in others))
 
 
-def _best(found: Clusters, pairs: list[tuple[str, str, float]]) -> dict[str, dict[str, float]]:
-    """Record -> each cluster it has a pair with -> the best weight of those pairs."""
-    best: dict[str, dict[str, float]] = {}
+def _mean_weights(
+    found: Clusters, pairs: list[tuple[str, str, float]]
+) -> dict[str, dict[str, float]]:
+    """Record -> each cluster it has a pair with -> the mean weight of those pairs."""
+    seen: dict[str, dict[str, list[float]]] = {}
     for a, b, weight in pairs:
         for record, other in ((a, b), (b, a)):
-            clusters = best.setdefault(record, {})
-            root = found.find(other)
-            clusters[root] = max(weight, clusters.get(root, weight))
-    return best
+            seen.setdefault(record, {}).setdefault(found.find(other), []).append(weight)
+    return {r: {c: math.fsum(w) / len(w) for c, w in cs.items()} for r, cs in seen.items()}
 
 
 def ambiguous(
@@ -169,9 +197,9 @@ def ambiguous(
 ) -> set[str]:
     """Records the clustering joined although other clusters they could belong to are
     together about as likely to be their person: joining one is then less likely right
-    than wrong."""
+    than wrong. Each cluster weighs the mean of the record's pairs with it."""
     out: set[str] = set()
-    for record, clusters in _best(found, pairs).items():
+    for record, clusters in _mean_weights(found, pairs).items():
         own_root = found.find(record)
         own = clusters.get(own_root)
         if own is None or record in confirmed or len(clusters) < 2:

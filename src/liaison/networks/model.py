@@ -98,12 +98,18 @@ def calibrate(weights: Weights, pair_weights: Sequence[float], records: int) -> 
     ``mu / (records - 1)``; repeated until it settles. ``alone``, the probability that a
     record's person has no other record, is ``exp(-mu)`` (records of one person taken
     as arriving independently: a Poisson count). No label is read."""
+    import numpy as np
+
     if records < 2 or not pair_weights:
         return weights
-    prior = weights.prior
+    given = np.asarray(pair_weights, dtype=np.float64)
+    prior, mu = weights.prior, 0.0
     for _ in range(CALIBRATION_ROUNDS):
         shift = prior - weights.prior
-        mu = 2 * math.fsum(probability(w + shift) for w in pair_weights) / records
+        odds_against = np.exp2(np.clip(-(given + shift), -1000, 1000))
+        mu = 2 * float(np.sum(1 / (1 + odds_against))) / records
+        if mu * records < 2:
+            return weights  # not one matching pair expected: nothing to calibrate on
         pair = min(mu / (records - 1), 0.5)
         settled = math.log2(pair / (1 - pair))
         if abs(settled - prior) < 1e-4:

@@ -64,6 +64,7 @@ class SyntheticRecord:
     ids: list[str]
     script: str
     nationality: str | None
+    person_name: str = ""  # the person's first name and surname, for evaluation like ``truth``
 
 
 def _variant(rng: random.Random, name: str) -> str:
@@ -130,6 +131,7 @@ def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
                     ids,
                     script,
                     nationality if rng.random() < 0.6 else None,
+                    f"{first[0]} {last[0]}",
                 )
             )
     return out
