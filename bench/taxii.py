@@ -336,7 +336,11 @@ def medallion(work: list[dict[str, Any]], root: Path) -> Result:
     auth = ("bench", "bench-password")
     try:
         wait_http(f"http://127.0.0.1:{port}/taxii2/", process, auth)
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", auth=auth, timeout=1800) as client:
+        # a page that does not come back within the paging cap counts as not served
+        timeout = max(60.0, PAGING_CAP[0])
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", auth=auth, timeout=timeout
+        ) as client:
             return measure(
                 "medallion 3 (memory)", f"/api1/collections/{collection}/objects/", client, work
             )

@@ -5,6 +5,7 @@ audited once, and a version written by someone else meanwhile is a 409, not a 50
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -13,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.cyber.repository import CyberRepository
+from liaison.cyber.store import format_timestamp
 from liaison.cyber.tlp import MARKING_FOR, Tlp
 from liaison.kit.db import unit_of_work
-from liaison.models import AuditEntry
+from liaison.models import AuditEntry, CyberObject
 from tests.cyber.stix import indicator
 from tests.cyber.taxii import Headers, objects_url, post
 
@@ -72,6 +74,25 @@ def test_a_large_mixed_envelope_is_stored_once_and_paged_back_as_sent(
     marking = by_id[unmarked["id"]]["object_marking_refs"]
     assert len(marking) == 1
     assert marking[0] in MARKING_FOR.values()
+
+    # the page's date headers are the stored date_added, in UTC
+    page = client.get(
+        objects_url(cccs), params={"match[id]": first["id"]}, headers=taxii("ca-viewer")
+    )
+    with unit_of_work(seeded) as db:
+        added = db.scalar(
+            select(CyberObject.date_added).where(
+                CyberObject.stix_id == first["id"], CyberObject.is_latest.is_(True)
+            )
+        )
+    assert added is not None
+    assert page.headers["X-TAXII-Date-Added-First"] == format_timestamp(added.astimezone(UTC))
+    manifest = client.get(
+        f"/taxii2/cti/collections/{cccs}/manifest/",
+        params={"match[id]": first["id"]},
+        headers=taxii("ca-viewer"),
+    ).json()
+    assert manifest["objects"][0]["date_added"] == page.headers["X-TAXII-Date-Added-Last"]
 
     seen_by_viewer = {o["id"] for o in _page_all(client, taxii("ca-viewer"), objects_url(cccs))}
     assert red["id"] not in seen_by_viewer

@@ -30,6 +30,7 @@ from liaison.cyber.taxii_http import (
     parse_added_after,
     split,
     taxii_response,
+    utc_stamp,
 )
 from liaison.cyber.validate import StixInvalid, parse_timestamp
 from liaison.models import CyberCollection, CyberObject, TaxiiStatus
@@ -254,7 +255,7 @@ def get_manifest(
     manifest = [
         {
             "id": row[2],
-            "date_added": format_timestamp(row[1]),
+            "date_added": utc_stamp(row[1]),
             "version": row[3],
             "media_type": STIX_MEDIA_TYPE,
         }

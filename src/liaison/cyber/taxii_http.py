@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -222,10 +222,16 @@ def split(value: str | None, parameter: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def utc_stamp(value: datetime) -> str:
+    """A date_added read without its column type (naive on SQLite, in the session's
+    zone on PostgreSQL) as a TAXII timestamp in UTC."""
+    return format_timestamp(value.astimezone(UTC) if value.tzinfo else value)
+
+
 def date_headers(first: datetime | None, last: datetime | None) -> dict[str, str]:
     if first is None or last is None:
         return {}
     return {
-        "X-TAXII-Date-Added-First": format_timestamp(first),
-        "X-TAXII-Date-Added-Last": format_timestamp(last),
+        "X-TAXII-Date-Added-First": utc_stamp(first),
+        "X-TAXII-Date-Added-Last": utc_stamp(last),
     }
