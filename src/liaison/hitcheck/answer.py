@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,15 +61,16 @@ def answer(
         )
     try:  # the query id is the key: a replay (even one racing its original) collides here
         with db.begin_nested():
-            db.add(
-                HitcheckAnswer(
-                    id=header.id,
-                    peer_party=peer.party_code,
-                    purpose=query.purpose,
-                    legal_basis=query.legal_basis,
-                    count=len(points),
-                    received_at=clock.now(),
-                )
+            db.execute(
+                _ANSWERED,
+                {
+                    "id": header.id,
+                    "peer_party": peer.party_code,
+                    "purpose": query.purpose,
+                    "legal_basis": query.legal_basis,
+                    "count": len(points),
+                    "received_at": clock.now(),
+                },
             )
     except IntegrityError:
         raise _refuse(
@@ -104,6 +105,7 @@ def answer(
     return direct.seal(settings, wire.ANSWER, payload, own, peer, sender_key)
 
 
+_ANSWERED = insert(HitcheckAnswer)  # Core: the row is written once, never read back here
 _USED = select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
     HitcheckAnswer.peer_party == bindparam("party"),
     HitcheckAnswer.received_at >= bindparam("since"),

@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy import bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -29,6 +29,7 @@ from liaison.models import HitcheckQuery, Peer
 CHECKERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
 
 # Built once: building a statement costs more than running it (a check runs this one).
+_RECORD = insert(HitcheckQuery)  # Core: the row is written once, never read back here
 _MINE = HitcheckQuery.username == bindparam("username")
 _AGENCY = HitcheckQuery.agency_id == bindparam("agency_id")
 _USED = select(
@@ -193,20 +194,20 @@ class HitcheckService:
     ) -> None:
         if query_id is None:
             return
-        self.db.add(
-            HitcheckQuery(
-                id=query_id,
-                peer_party=peer,
-                username=self.caller.username,
-                agency_id=self.caller.agency_id,
-                purpose=data.purpose,
-                legal_basis=data.legal_basis,
-                count=count,
-                hits=hits,
-                created_at=clock.now(),
-            )
+        self.db.execute(
+            _RECORD,
+            {
+                "id": query_id,
+                "peer_party": peer,
+                "username": self.caller.username,
+                "agency_id": self.caller.agency_id,
+                "purpose": data.purpose,
+                "legal_basis": data.legal_basis,
+                "count": count,
+                "hits": hits,
+                "created_at": clock.now(),
+            },
         )
-        self.db.flush()
         trail(
             self.db,
             self.caller,
