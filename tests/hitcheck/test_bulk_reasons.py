@@ -3,10 +3,13 @@ the result file keeps one stable (English) form."""
 
 from __future__ import annotations
 
-from liaison.hitcheck import bulk
+import json
+
+from liaison.hitcheck import bulk, bulk_jobs
 from liaison.hitcheck.schemas import CheckOut, RowOut
 from liaison.kit.i18n import Label, Text, localized, text_data, text_from_data
 from liaison.kit.plugin import N_
+from liaison.models import HitcheckBulkJob
 
 CSV = "category,value\nfax,123\nphone,+91 98765 43210\nperson,Ravi\nphone,\n"
 
@@ -51,3 +54,14 @@ def test_a_text_kept_as_data_renders_as_the_original() -> None:
     again = text_from_data(text_data(text))
     for language in ("en", "fr", "hi"):
         assert again.render(language, "UTC") == text.render(language, "UTC")
+
+
+def test_why_a_bulk_job_stopped_is_shown_in_the_readers_language() -> None:
+    refused = Text(N_("%(party)s is not a peer of this node"), party="IN")
+    job = HitcheckBulkJob(error=json.dumps(text_data(refused)))
+    assert localized(bulk_jobs.failure(job) or "", "fr") == "IN n'est pas un pair de ce nœud"
+    assert localized(bulk_jobs.failure(job) or "", "en") == "IN is not a peer of this node"
+    assert bulk_jobs.failure(HitcheckBulkJob(error="an older job's English")) == (
+        "an older job's English"
+    )
+    assert bulk_jobs.failure(HitcheckBulkJob(error=None)) is None

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import literal_column, select
+from sqlalchemy import bindparam, literal_column, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
@@ -64,17 +64,19 @@ def backoff(attempts: int, ceiling: float) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # noqa: S311  (not crypto)
 
 
-def recipient_key(db: Session, peer: Peer) -> PeerKey:
-    now = clock.now()
-    key = db.scalar(
-        select(PeerKey)
-        .where(
-            PeerKey.peer_party == peer.party_code,
-            PeerKey.not_before <= now,
-            PeerKey.not_after > now,
-        )
-        .order_by(PeerKey.added_at.desc(), PeerKey.not_before.desc())
+_RECIPIENT_KEY = (  # built once: every envelope sealed to a peer reads it
+    select(PeerKey)
+    .where(
+        PeerKey.peer_party == bindparam("party"),
+        PeerKey.not_before <= bindparam("now"),
+        PeerKey.not_after > bindparam("now"),
     )
+    .order_by(PeerKey.added_at.desc(), PeerKey.not_before.desc())
+)
+
+
+def recipient_key(db: Session, peer: Peer) -> PeerKey:
+    key = db.scalar(_RECIPIENT_KEY, {"party": peer.party_code, "now": clock.now()})
     if key is None:
         raise DeliveryFailed(f"no valid key known for peer {peer.party_code}")
     return key

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -59,6 +59,15 @@ class _Refused(Exception):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
+
+
+# Built once: every envelope received reads these (building costs more than running).
+_LOCKED_PEER = (
+    select(Peer).where(Peer.party_code == bindparam("party")).with_for_update(key_share=True)
+)
+_PEER_KEY = select(PeerKey).where(
+    PeerKey.key_id == bindparam("key_id"), PeerKey.peer_party == bindparam("party")
+)
 
 
 class Inbox:
@@ -207,9 +216,7 @@ class Inbox:
     def _locked_peer(self, party: str) -> Peer | None:
         """The peer row, locked for the batch so sequence checks cannot interleave."""
         if party not in self._locked_peers:
-            self._locked_peers[party] = self.db.scalar(
-                select(Peer).where(Peer.party_code == party).with_for_update(key_share=True)
-            )
+            self._locked_peers[party] = self.db.scalar(_LOCKED_PEER, {"party": party})
         return self._locked_peers[party]
 
     def _peer_key(self, party: str, key_id: str) -> PublicNodeKey | None:
@@ -217,9 +224,7 @@ class Inbox:
         announced earlier in the same batch)."""
         cached = self._peer_keys.get((party, key_id))
         if cached is None:
-            row = self.db.scalar(
-                select(PeerKey).where(PeerKey.key_id == key_id, PeerKey.peer_party == party)
-            )
+            row = self.db.scalar(_PEER_KEY, {"key_id": key_id, "party": party})
             if row is None:
                 return None
             cached = self._peer_keys[(party, key_id)] = keys.public_of(row)

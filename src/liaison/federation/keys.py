@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -80,14 +80,21 @@ def ensure_node_key(db: Session, settings: Settings) -> NodeKey:
     return _store(db, settings, NodeKeyPair.generate(now, now + DEFAULT_VALIDITY))
 
 
+# Built once: every envelope sealed or opened reads these (building costs more than running).
+_BY_ID = select(NodeKey).where(NodeKey.key_id == bindparam("key_id"))
+_CURRENT = select(NodeKey).where(NodeKey.is_current.is_(True))
+_VALID = (
+    select(NodeKey)
+    .where(NodeKey.not_before <= bindparam("at"), NodeKey.not_after > bindparam("at"))
+    .order_by(NodeKey.created_at.desc())
+)
+
+
 def keypair(db: Session, settings: Settings, key_id: str | None = None) -> NodeKeyPair:
     """A key generation with its private half, unsealed once per process."""
     if key_id is not None and (key_id, settings.secret_key) in _unsealed:
         return _unsealed[(key_id, settings.secret_key)]
-    query = select(NodeKey).where(
-        NodeKey.key_id == key_id if key_id else NodeKey.is_current.is_(True)
-    )
-    row = db.scalar(query)
+    row = db.scalar(_BY_ID, {"key_id": key_id}) if key_id else db.scalar(_CURRENT)
     if row is None:
         raise ConfigurationError(
             f"this node has no key {key_id or '(current)'}: run 'liaison init'"
@@ -103,13 +110,7 @@ def keypair(db: Session, settings: Settings, key_id: str | None = None) -> NodeK
 def valid_keys(db: Session, at: datetime | None = None) -> list[NodeKey]:
     """Key generations still valid: the current one and retired ones until they expire."""
     at = at or clock.now()
-    return list(
-        db.scalars(
-            select(NodeKey)
-            .where(NodeKey.not_before <= at, NodeKey.not_after > at)
-            .order_by(NodeKey.created_at.desc())
-        )
-    )
+    return list(db.scalars(_VALID, {"at": at}))
 
 
 def rotate(db: Session, settings: Settings, validity: timedelta = DEFAULT_VALIDITY) -> NodeKey:

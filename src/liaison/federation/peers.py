@@ -132,4 +132,7 @@ def peer_status(db: Session, peer: Peer) -> PeerStatus:
 
 
 def list_peers(db: Session) -> list[Peer]:
-    return list(db.scalars(select(Peer).order_by(Peer.party_code)))
+    return list(db.scalars(_PEERS))
+
+
+_PEERS = select(Peer).order_by(Peer.party_code)  # built once: every check reads it

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,15 +61,16 @@ def answer(
         )
     try:  # the query id is the key: a replay (even one racing its original) collides here
         with db.begin_nested():
-            db.add(
-                HitcheckAnswer(
-                    id=header.id,
-                    peer_party=peer.party_code,
-                    purpose=query.purpose,
-                    legal_basis=query.legal_basis,
-                    count=len(points),
-                    received_at=clock.now(),
-                )
+            db.execute(
+                _ANSWERED,
+                {
+                    "id": header.id,
+                    "peer_party": peer.party_code,
+                    "purpose": query.purpose,
+                    "legal_basis": query.legal_basis,
+                    "count": len(points),
+                    "received_at": clock.now(),
+                },
             )
     except IntegrityError:
         raise _refuse(
@@ -104,20 +105,17 @@ def answer(
     return direct.seal(settings, wire.ANSWER, payload, own, peer, sender_key)
 
 
+_ANSWERED = insert(HitcheckAnswer)  # Core: the row is written once, never read back here
+_USED = select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
+    HitcheckAnswer.peer_party == bindparam("party"),
+    HitcheckAnswer.received_at >= bindparam("since"),
+)
+
+
 def _check_peer_quota(db: Session, settings: Settings, party: str, count: int) -> None:
     """The peer's last 24 hours, this query (already recorded) included."""
     since = clock.now() - timedelta(days=1)
-    used = (
-        int(
-            db.scalar(
-                select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
-                    HitcheckAnswer.peer_party == party, HitcheckAnswer.received_at >= since
-                )
-            )
-            or 0
-        )
-        - count
-    )
+    used = int(db.scalar(_USED, {"party": party, "since": since}) or 0) - count
     if used + count > settings.hitcheck_peer_daily_quota:
         _refuse(db, party, "quota_exceeded", "the peer's daily quota is used up")
         raise QuotaExceeded(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import Insert, delete, select
+from sqlalchemy import Insert, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -148,11 +148,11 @@ def held(db: Session, party: str, tags: Sequence[bytes]) -> set[bytes]:
     found: set[bytes] = set()
     for start in range(0, len(tags), 500):
         chunk = tags[start : start + 500]
-        found.update(
-            db.scalars(
-                select(HitcheckPeerTag.tag).where(
-                    HitcheckPeerTag.peer_party == party, HitcheckPeerTag.tag.in_(chunk)
-                )
-            )
-        )
+        found.update(db.scalars(_HELD, {"party": party, "tags": chunk}))
     return found
+
+
+_HELD = select(HitcheckPeerTag.tag).where(
+    HitcheckPeerTag.peer_party == bindparam("party"),
+    HitcheckPeerTag.tag.in_(bindparam("tags", expanding=True)),
+)

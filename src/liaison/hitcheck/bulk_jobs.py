@@ -10,6 +10,7 @@ officer's own rows with hit / no hit; it is shown to its owner only, for a day.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,7 +25,8 @@ from liaison.hitcheck.schemas import CheckIn, CheckOut, RowOut
 from liaison.hitcheck.service import HitcheckService
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.kit.errors import LiaisonError, NotFound
+from liaison.kit.errors import LiaisonError, Message, NotFound
+from liaison.kit.i18n import text_data, text_from_data
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
 from liaison.models import HitcheckBulkJob
@@ -110,7 +112,7 @@ def run(
                 job.done += len(chunk)
                 job.hits += out.hits
     except LiaisonError as error:
-        _finish(factory, plan.job_id, error=str(error))
+        _finish(factory, plan.job_id, error=error.detail)
         return
     hits = sum(r.result.value == "hit" for r in rows)
     result = CheckOut(
@@ -127,13 +129,13 @@ def _finish(
     factory: sessionmaker[Session],
     job_id: str,
     result: CheckOut | None = None,
-    error: str | None = None,
+    error: Message | None = None,
 ) -> None:
     with unit_of_work(factory) as db:
         job = db.get_one(HitcheckBulkJob, job_id)
         job.status = "done" if result is not None else "failed"
         job.result_json = result.model_dump_json() if result is not None else None
-        job.error = error
+        job.error = json.dumps(text_data(error)) if error is not None else None
         job.finished_at = clock.now()
 
 
@@ -153,3 +155,15 @@ def get(db: Session, caller: Caller, job_id: str) -> HitcheckBulkJob:
 
 def result_of(job: HitcheckBulkJob) -> CheckOut | None:
     return CheckOut.model_validate_json(job.result_json) if job.result_json else None
+
+
+def failure(job: HitcheckBulkJob) -> Message | None:
+    """Why the job stopped, to show in the reader's language (kept as a message id with
+    its values; a job recorded before that kept its English)."""
+    if not job.error:
+        return None
+    try:
+        data = json.loads(job.error)
+    except ValueError:
+        return job.error
+    return text_from_data(data) if isinstance(data, dict) and "message" in data else job.error

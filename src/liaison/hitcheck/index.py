@@ -30,9 +30,12 @@ REBUILD_BATCH = 50_000  # a rebuild reads more rows a pass: fewer passes, thread
 LOOK_BACK = 200  # entity rows re-read each pass (concurrent commits)
 
 
+_STATE = select(HitcheckState).where(HitcheckState.id == 1)
+_STATE_LOCKED = _STATE.with_for_update()
+
+
 def state(db: Session, *, lock: bool = False) -> HitcheckState:
-    query = select(HitcheckState).where(HitcheckState.id == 1)
-    row = db.scalar(query.with_for_update() if lock else query)
+    row = db.scalar(_STATE_LOCKED if lock else _STATE)
     if row is None:
         row = HitcheckState(id=1, epoch=1, version=0, cursor=0, updated_at=clock.now())
         db.add(row)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -27,6 +27,15 @@ from liaison.ledger.service import trail
 from liaison.models import HitcheckQuery, Peer
 
 CHECKERS = frozenset({Role.ADMIN, Role.LIAISON_OFFICER, Role.ANALYST})
+
+# Built once: building a statement costs more than running it (a check runs this one).
+_RECORD = insert(HitcheckQuery)  # Core: the row is written once, never read back here
+_MINE = HitcheckQuery.username == bindparam("username")
+_AGENCY = HitcheckQuery.agency_id == bindparam("agency_id")
+_USED = select(
+    func.coalesce(func.sum(case((_MINE, HitcheckQuery.count), else_=0)), 0),
+    func.coalesce(func.sum(case((_AGENCY, HitcheckQuery.count), else_=0)), 0),
+).where(or_(_MINE, _AGENCY), HitcheckQuery.created_at >= bindparam("since"))
 
 # Identifier category → the compose form's entity row (kind, value, detail) when it has one.
 _COMPOSE_KIND = {
@@ -96,14 +105,13 @@ class HitcheckService:
 
     def check_quota(self, count: int) -> None:
         """Officer and agency quotas over 24 hours, in one indexed query."""
-        since = clock.now() - timedelta(days=1)
-        mine = HitcheckQuery.username == self.caller.username
-        agency = HitcheckQuery.agency_id == self.caller.agency_id
         used = self.db.execute(
-            select(
-                func.coalesce(func.sum(case((mine, HitcheckQuery.count), else_=0)), 0),
-                func.coalesce(func.sum(case((agency, HitcheckQuery.count), else_=0)), 0),
-            ).where(or_(mine, agency), HitcheckQuery.created_at >= since)
+            _USED,
+            {
+                "username": self.caller.username,
+                "agency_id": self.caller.agency_id,
+                "since": clock.now() - timedelta(days=1),
+            },
         ).one()
         for used_by, limit, refusal in (
             (
@@ -186,20 +194,20 @@ class HitcheckService:
     ) -> None:
         if query_id is None:
             return
-        self.db.add(
-            HitcheckQuery(
-                id=query_id,
-                peer_party=peer,
-                username=self.caller.username,
-                agency_id=self.caller.agency_id,
-                purpose=data.purpose,
-                legal_basis=data.legal_basis,
-                count=count,
-                hits=hits,
-                created_at=clock.now(),
-            )
+        self.db.execute(
+            _RECORD,
+            {
+                "id": query_id,
+                "peer_party": peer,
+                "username": self.caller.username,
+                "agency_id": self.caller.agency_id,
+                "purpose": data.purpose,
+                "legal_basis": data.legal_basis,
+                "count": count,
+                "hits": hits,
+                "created_at": clock.now(),
+            },
         )
-        self.db.flush()
         trail(
             self.db,
             self.caller,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from liaison.kit.repository import Repository
@@ -41,14 +41,16 @@ def find_login_user(db: Session, username: str) -> User | None:
 
 
 def recent_failures(db: Session, username: str, since: datetime) -> tuple[int, datetime | None]:
-    row = db.execute(
-        select(func.count(), func.max(LoginAttempt.attempted_at)).where(
-            LoginAttempt.username == username.lower(),
-            LoginAttempt.attempted_at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    ).one()
+    row = db.execute(_FAILURES, {"username": username.lower(), "since": since}).one()
     return int(row[0]), row[1]
+
+
+# Built once (every API request signs in with these; building costs more than running).
+_FAILURES = select(func.count(), func.max(LoginAttempt.attempted_at)).where(
+    LoginAttempt.username == bindparam("username"),
+    LoginAttempt.attempted_at >= bindparam("since"),
+    LoginAttempt.succeeded.is_(False),
+)
 
 
 def recent_failures_by(
@@ -82,23 +84,27 @@ class Signed(NamedTuple, Generic[C]):
     party: Party | None
 
 
-def session_by_digest(db: Session, digest: str) -> Signed[WebSession] | None:
-    row = db.execute(
-        select(WebSession, User, Agency, Party)
-        .join(User, User.id == WebSession.user_id)
+def _signed_in(credential: type[ApiToken] | type[WebSession]) -> Select[Any, User, Agency, Party]:
+    """A credential by its digest, with its user, the user's agency and party."""
+    query = (
+        select(credential, User, Agency, Party)
+        .join(User, User.id == credential.user_id)
         .join(Agency, Agency.id == User.agency_id)
         .outerjoin(Party, Party.code == Agency.party_code)
-        .where(WebSession.token_digest == digest, _may_sign_in())
-    ).first()
+        .where(credential.token_digest == bindparam("digest"), _may_sign_in())
+    )
+    return query.where(ApiToken.revoked_at.is_(None)) if credential is ApiToken else query
+
+
+_SESSION = _signed_in(WebSession)
+_TOKEN = _signed_in(ApiToken)
+
+
+def session_by_digest(db: Session, digest: str) -> Signed[WebSession] | None:
+    row = db.execute(_SESSION, {"digest": digest}).first()
     return None if row is None else Signed(row[0], row[1], row[2], row[3])
 
 
 def token_by_digest(db: Session, digest: str) -> Signed[ApiToken] | None:
-    row = db.execute(
-        select(ApiToken, User, Agency, Party)
-        .join(User, User.id == ApiToken.user_id)
-        .join(Agency, Agency.id == User.agency_id)
-        .outerjoin(Party, Party.code == Agency.party_code)
-        .where(ApiToken.token_digest == digest, ApiToken.revoked_at.is_(None), _may_sign_in())
-    ).first()
+    row = db.execute(_TOKEN, {"digest": digest}).first()
     return None if row is None else Signed(row[0], row[1], row[2], row[3])

@@ -143,7 +143,10 @@ def _result_file(text: str) -> Response:
 def bulk_job_page(request: Request, job_id: str, db: DbDep, caller: PageCallerDep) -> Response:
     job = bulk_jobs.get(db, caller, job_id)
     result = bulk_jobs.result_of(job)
-    return render(request, "hitcheck/bulk.html", caller=caller, job=job, result=result)
+    failure = bulk_jobs.failure(job)
+    return render(
+        request, "hitcheck/bulk.html", caller=caller, job=job, result=result, failure=failure
+    )
 
 
 @router.get("/bulk/{job_id}/results.csv")
