@@ -27,7 +27,7 @@ from liaison.exchange import deadlines
 from liaison.exchange.access import copy_text
 from liaison.exchange.entities import PERSON_FACT_FIELDS, Entity
 from liaison.exchange.indexing import has_personal_data, index_rows
-from liaison.exchange.markings import markings_of, policy_subject
+from liaison.exchange.markings import markings_of, message_columns, policy_subject
 from liaison.exchange.schemas import Outcome
 from liaison.exchange.transfer_pull import expect
 from liaison.exchange.transfer_wire import TRANSFER
@@ -308,15 +308,7 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         entities=[e.model_dump(mode="json") for e in wire_in.entities],
         offences=wire_in.offences,
         contains_personal_data=has_personal_data(wire_in.entities),
-        tlp=markings.tlp.value,
-        handling_code=markings.handling_code.value,
-        source_reliability=markings.source_reliability,
-        information_credibility=markings.information_credibility,
-        legal_basis=markings.legal_basis.value if markings.legal_basis else "",
-        legal_basis_reference=markings.legal_basis_reference,
-        mlat_reference=markings.mlat_reference,
-        purpose=markings.purpose,
-        named_recipients=markings.named_recipients,
+        **message_columns(markings),
         status="received",
         outcome=wire_in.outcome.value if wire_in.outcome else None,
         reason_code=wire_in.reason_code.value if wire_in.reason_code else None,

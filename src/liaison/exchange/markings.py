@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from liaison.exchange.entities import Entity, person_facts
 from liaison.exchange.indexing import has_personal_data, parse_entities
@@ -122,6 +123,21 @@ def onward_subject(
             "outside_receiving_organisation": target.id != message.to_agency_id,
         }
     )
+
+
+def message_columns(markings: Markings) -> dict[str, Any]:
+    """The markings as a message row's columns (``markings_of`` reads them back)."""
+    return {
+        "tlp": markings.tlp.value,
+        "handling_code": markings.handling_code.value,
+        "source_reliability": markings.source_reliability,
+        "information_credibility": markings.information_credibility,
+        "legal_basis": markings.legal_basis.value if markings.legal_basis else "",
+        "legal_basis_reference": markings.legal_basis_reference,
+        "mlat_reference": markings.mlat_reference,
+        "purpose": markings.purpose,
+        "named_recipients": list(markings.named_recipients),
+    }
 
 
 def markings_of(message: Message) -> Markings:

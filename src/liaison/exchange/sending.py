@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
+from liaison.exchange.markings import message_columns
 from liaison.exchange.schemas import CaseKind, Markings, MessageType
 from liaison.exchange.send_checks import SendChecks
 from liaison.kit import clock
@@ -66,15 +67,7 @@ class Sending(SendChecks):
             entities=dump_entities(entities),
             offences=list(offences),
             contains_personal_data=has_personal_data(entities),
-            tlp=markings.tlp.value,
-            handling_code=markings.handling_code.value,
-            source_reliability=markings.source_reliability,
-            information_credibility=markings.information_credibility,
-            legal_basis=markings.legal_basis.value if markings.legal_basis else "",
-            legal_basis_reference=markings.legal_basis_reference,
-            mlat_reference=markings.mlat_reference,
-            purpose=markings.purpose,
-            named_recipients=list(markings.named_recipients),
+            **message_columns(markings),
             status="draft",
             reason_text="",
             created_by=self.actor,
