@@ -12,12 +12,13 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # keep three busy (a file per worker at a time: see tests/support/scheduling.py).
 PYTEST_WORKERS ?= 3
 
-.PHONY: help demo test setup lint typecheck pytest test-services bench clean screenshots i18n-check
+.PHONY: help demo test setup lint typecheck pytest test-services bench load clean screenshots i18n-check
 
 help:
 	@echo "make demo   - start the Canada and India demo nodes (Ctrl-C stops them)"
 	@echo "make test   - install what tests need and run lint, types and every test"
 	@echo "make screenshots - refresh the French and Hindi screenshots in docs/screenshots/"
+	@echo "make load   - the 30-minute scale-out load test on PostgreSQL (LOAD_ARGS=\"--minutes 2 --messages 50000\" for a short one)"
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -71,6 +72,11 @@ test: lint typecheck pytest
 bench: setup test-services
 	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run python bench/demo_startup.py
 	$(UV) run python bench/policy.py
+
+# The scale-out load test (docs/operations.md "Load test"): 30 minutes, 1,000,000 stored
+# messages by default; e.g. `make load LOAD_ARGS="--minutes 2 --messages 50000"`.
+load: setup test-services
+	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run python bench/load.py $(LOAD_ARGS)
 
 # The French and Hindi inbox, thread, legal review and dashboard in docs/screenshots/
 # (the French and Hindi browser tests of tests/e2e/test_web_exchange.py, writing there

@@ -88,7 +88,7 @@ class Stack:
             peer(canada, node)
         for party, (_, acronym) in PEERS.items():
             wait_for(
-                lambda p=party, a=acronym: f"{a}" in agencies_of(canada, p),
+                lambda p=party, a=acronym: a in agencies_of(canada, p),
                 timeout=300,
                 what=f"{party}'s directory at Canada",
             )
@@ -171,7 +171,7 @@ async def traffic(stack: Stack, args: argparse.Namespace, engine: Engine) -> Non
     processes = {name: p.pid for name, p in stack.processes.items()} | {
         "load generator": os.getpid()
     }
-    sampler = Sampler(stats, processes, connections, backlog, args.sample_seconds)  # type: ignore[arg-type]
+    sampler = Sampler(stats, processes, connections, backlog, args.sample_seconds)
     stop = asyncio.Event()
     # idle connections closed before uvicorn's 5 s keep-alive timeout closes them under a
     # request (through a TCP balancer the client cannot tell; browsers retry, httpx not)
