@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from liaison.cli.main import app
 from liaison.cyber.tlp import Tlp, tlp_of
+from liaison.kit import cli as kit_cli
 from tests.cyber.corpora import objects_of
 from tests.cyber.misp import misp_event
 from tests.cyber.stix import indicator
@@ -44,7 +46,7 @@ MISP_EVENT = {
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> CliRunner:
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CliRunner]:
     data_dir = tmp_path_factory.mktemp("cyber-cli")
     runner = CliRunner(
         env={
@@ -56,7 +58,13 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> CliRunner:
     )
     for args in (["init"], ["seed", "--demo"]):
         assert runner.invoke(app, args).exit_code == 0
-    return runner
+    # The CLI's consoles are made once per process; with COLUMNS read from the runner's
+    # environment they may still have a width fixed by whatever made them, and a table
+    # narrower than its titles would cut them. The tests read the text at full width.
+    with pytest.MonkeyPatch.context() as patch:
+        for console in (kit_cli.console, kit_cli.err_console):
+            patch.setattr(console, "_width", 250)
+        yield runner
 
 
 def run(cli: CliRunner, *args: str) -> Result:
