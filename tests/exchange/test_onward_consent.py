@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from liaison.kit.db import unit_of_work
-from liaison.models import Message
+from liaison.models import Message, Notification, User
 from tests.exchange import payloads
 from tests.support.pair import AppNode
 from tests.support.trio import agency_ids, exchange_all, three_nodes
@@ -76,6 +76,8 @@ def test_a_forward_to_a_third_party_waits_for_the_originator_who_refuses(
     trio: list[AppNode],
 ) -> None:
     canada, india, us = trio
+    with unit_of_work(india.factory) as db:  # India's officer reads French
+        db.scalars(select(User).where(User.username == "in-officer")).one().language = "fr"
     request_id = _request_to_india(trio)
     held = _forward_to_us(india, request_id)
     assert held.status_code == 201, held.text
@@ -98,6 +100,9 @@ def test_a_forward_to_a_third_party_waits_for_the_originator_who_refuses(
         "ongoing investigation",
     )
     assert _us_messages(us) == []
+    with unit_of_work(india.factory) as db:
+        subjects = list(db.scalars(select(Notification.subject)))
+    assert "CA a répondu : refusé, transmission à DEA (US)" in subjects
 
 
 def test_the_originators_consent_releases_the_forward(trio: list[AppNode]) -> None:

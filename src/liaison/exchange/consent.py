@@ -26,10 +26,11 @@ from liaison.config import Settings
 from liaison.exchange.access import copy_text
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.markings import onward_subject
+from liaison.exchange.schemas import ConsentStatus
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
 from liaison.kit.errors import Conflict
-from liaison.kit.i18n import Text
+from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_, InboundContext, PayloadRefused
 from liaison.kit.roles import Role
@@ -278,7 +279,7 @@ def receive_answer(db: Session, context: InboundContext, payload: dict[str, Any]
         subject=Text(
             N_("%(originator)s answered: %(status)s, passing on to %(onward)s"),
             originator=row.originator_party,
-            status=row.status,
+            status=Label(ConsentStatus(row.status), inline=True),
             onward=row.onward_agency,
         ),
         body=Text(N_("Message: %(subject)s"), subject=copy_text(forward)),

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from liaison.api.deps import DbDep
 from liaison.exchange import consent
 from liaison.exchange.casework import ASSIGNERS
+from liaison.exchange.schemas import ConsentStatus
 from liaison.kit.errors import Forbidden, NotFound
 from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath, InputModel
@@ -37,7 +38,7 @@ class ConsentOut(BaseModel):
     onward_party: str
     onward_agency: str
     note: str
-    status: str  # pending | granted | refused
+    status: ConsentStatus
     reason: str
     requested_by: str
     requested_at: datetime
@@ -59,7 +60,7 @@ def _officer(caller: Caller) -> None:
 def list_consents(
     db: DbDep,
     caller: CallerDep,
-    status: Annotated[str | None, Query(pattern=r"^(pending|granted|refused)$")] = None,
+    status: ConsentStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ConsentOut]:
     """Consent requests, newest first: those this node asked and those asked of it."""

@@ -30,6 +30,14 @@ class CaseKind(StrEnum):
     CONTROLLED_DELIVERY = "controlled_delivery"  # carries a plan (precursors.deliveries)
 
 
+class ConsentStatus(StrEnum):
+    """An originator's answer to a request to pass its information on (onward disclosure)."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 class Priority(StrEnum):
     URGENT = "urgent"
     HIGH = "high"

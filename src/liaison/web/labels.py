@@ -9,6 +9,7 @@ from enum import StrEnum
 from liaison.directory.schemas import Accreditation, ChannelKind, MandateArea, OfficerKind
 from liaison.exchange.schemas import (
     CaseKind,
+    ConsentStatus,
     LegalBasis,
     MessageStatus,
     MessageType,
@@ -45,6 +46,7 @@ TRANSLATED_ENUMS: tuple[type[StrEnum], ...] = (
     PrecursorOutcome,
     CaseKind,
     DeliveryStatus,
+    ConsentStatus,
 )
 
 
