@@ -18,6 +18,7 @@ from liaison.models import Message, Notification, User
 from tests.exchange import payloads
 from tests.support.pair import AppNode
 from tests.support.trio import agency_ids, exchange_all, three_nodes
+from tests.support.web import CSRF, HTML, sign_in
 
 
 @pytest.fixture
@@ -145,3 +146,55 @@ def test_only_officers_answer_consent_requests(trio: list[AppNode]) -> None:
         headers=canada.headers("ca-officer"),
     )
     assert unknown.status_code == 404, unknown.text
+
+
+def test_the_originators_officer_answers_on_the_case_page(trio: list[AppNode]) -> None:
+    canada, india, us = trio
+    request_id = _request_to_india(trio)
+    held = _forward_to_us(india, request_id)
+    assert held.status_code == 201, held.text
+    exchange_all(trio)
+    [asked] = _consents(canada, "ca-officer")
+    case_page = f"/exchange/cases/{asked['case_id']}"
+    # India's case page says what it waits for; Canada's legal reviewer sees the request, no form
+    sign_in(india.client, "in-officer")
+    waiting = india.client.get(f"/exchange/cases/{held.json()['case_id']}", headers=HTML).text
+    assert "needs the consent of CA" in waiting
+    assert "Awaiting consent" in waiting
+    sign_in(canada.client, "ca-legal")
+    seen = canada.client.get(case_page, headers=HTML).text
+    assert "IN asks to pass this information on to DEA (US)." in seen
+    assert "Grant consent" not in seen
+    refused = canada.client.post(
+        f"{case_page}/consents/{asked['id']}",
+        data={"csrf_token": CSRF.findall(seen)[0], "decision": "grant"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403
+    # the officer: a missing decision is refused beside the form, then granted
+    canada.client.cookies.clear()
+    token = sign_in(canada.client, "ca-officer", case_page)
+    form = canada.client.get(case_page, headers=HTML).text
+    assert "Grant consent" in form
+    assert "Onward leg: Long Beach." in form
+    target = f"{case_page}/consents/{asked['id']}"
+    undecided = canada.client.post(
+        target, data={"csrf_token": token, "reason": "fine"}, headers=HTML
+    )
+    assert undecided.status_code == 422
+    assert "grant or refuse the request" in undecided.text
+    granted = canada.client.post(
+        target,
+        data={"csrf_token": token, "decision": "grant", "reason": "for the Long Beach leg"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert granted.status_code == 303, granted.text
+    exchange_all(trio)
+    [arrived] = _us_messages(us)
+    assert arrived.originator_party == "CA"
+    after = canada.client.get(case_page, headers=HTML).text
+    assert "Granted" in after
+    assert "for the Long Beach leg" in after
+    assert "Grant consent" not in after

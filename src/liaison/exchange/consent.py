@@ -24,16 +24,17 @@ from sqlalchemy.orm import Session
 
 from liaison.config import Settings
 from liaison.exchange.access import copy_text
+from liaison.exchange.casework import ASSIGNERS
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.markings import onward_subject
 from liaison.exchange.schemas import ConsentStatus
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
-from liaison.kit.errors import Conflict
+from liaison.kit.errors import Conflict, Forbidden, NotFound
 from liaison.kit.i18n import Label, Text
 from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_, InboundContext, PayloadRefused
-from liaison.kit.roles import Role
+from liaison.kit.roles import Caller, Role
 from liaison.ledger.service import record
 from liaison.models import Agency, Message, OnwardConsent
 from liaison.notifications.service import notify_role
@@ -228,6 +229,31 @@ def receive_request(db: Session, context: InboundContext, payload: dict[str, Any
         link=f"/exchange/cases/{message.case_id}",
         kind="warning",
     )
+
+
+def for_case(db: Session, case_id: str) -> list[OnwardConsent]:
+    """The consent requests about one case of this node (asked of it or asked by it),
+    oldest first; the case page shows them to those who may see the case."""
+    query = select(OnwardConsent).where(OnwardConsent.case_id == case_id)
+    return list(db.scalars(query.order_by(OnwardConsent.requested_at, OnwardConsent.id)))
+
+
+def require_handler(caller: Caller) -> None:
+    """Consent requests are handled by liaison officers and administrators."""
+    if caller.role not in ASSIGNERS:
+        raise Forbidden(N_("only liaison officers and administrators handle consent requests"))
+
+
+def answer_as(
+    db: Session, caller: Caller, consent_id: str, *, granted: bool, reason: str
+) -> OnwardConsent:
+    """A liaison officer or administrator of the originator's node answers a request
+    asked of it (the API and the case page)."""
+    require_handler(caller)
+    row = db.get(OnwardConsent, consent_id)
+    if row is None or row.side != "asked_of":
+        raise NotFound(Text(N_("no consent request %(consent_id)s"), consent_id=consent_id))
+    return answer(db, row, granted=granted, reason=reason, actor=f"user:{caller.username}")
 
 
 def answer(

@@ -12,13 +12,8 @@ from sqlalchemy import select
 
 from liaison.api.deps import DbDep
 from liaison.exchange import consent
-from liaison.exchange.casework import ASSIGNERS
 from liaison.exchange.schemas import ConsentStatus
-from liaison.kit.errors import Forbidden, NotFound
-from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath, InputModel
-from liaison.kit.plugin import N_
-from liaison.kit.roles import Caller
 from liaison.models import OnwardConsent
 from liaison.users.deps import CallerDep
 
@@ -51,11 +46,6 @@ class ConsentAnswerIn(InputModel):
     reason: str = Field(default="", max_length=2000)
 
 
-def _officer(caller: Caller) -> None:
-    if caller.role not in ASSIGNERS:
-        raise Forbidden(N_("only liaison officers and administrators handle consent requests"))
-
-
 @router.get("", response_model=list[ConsentOut])
 def list_consents(
     db: DbDep,
@@ -64,7 +54,7 @@ def list_consents(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ConsentOut]:
     """Consent requests, newest first: those this node asked and those asked of it."""
-    _officer(caller)
+    consent.require_handler(caller)
     query = select(OnwardConsent).order_by(OnwardConsent.requested_at.desc()).limit(limit)
     if status:
         query = query.where(OnwardConsent.status == status)
@@ -76,11 +66,5 @@ def answer_consent(
     consent_id: IdPath, data: ConsentAnswerIn, db: DbDep, caller: CallerDep
 ) -> ConsentOut:
     """Grant or refuse a holder's request to pass this node's message on."""
-    _officer(caller)
-    row = db.get(OnwardConsent, consent_id)
-    if row is None or row.side != "asked_of":
-        raise NotFound(Text(N_("no consent request %(consent_id)s"), consent_id=consent_id))
-    answered = consent.answer(
-        db, row, granted=data.grant, reason=data.reason, actor=f"user:{caller.username}"
-    )
+    answered = consent.answer_as(db, caller, consent_id, granted=data.grant, reason=data.reason)
     return ConsentOut.model_validate(answered)

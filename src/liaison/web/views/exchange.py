@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
+from liaison.exchange import consent
 from liaison.exchange.casework import ASSIGNERS
 from liaison.exchange.endpoints import inbox_page
 from liaison.exchange.entity_keys import label
@@ -196,6 +197,7 @@ def thread_response(
         "may_discharge": caller.role in obligations.DISCHARGERS,
         "delivery": delivery_panel.panel(db, caller, settings, thread.case, forms or {}),
         "recipients": recipient_statuses(messages, now),
+        "consents": [] if thread.case.withheld else consent.for_case(db, case_id),
     }
     return render(request, "exchange/thread.html", caller=caller, status=status, **context)
 

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, SettingsDep
 from liaison.config import Settings
+from liaison.exchange import consent
 from liaison.exchange.schemas import ForwardIn
 from liaison.exchange.service import ExchangeService
-from liaison.kit.errors import ValidationFailed
+from liaison.kit.errors import NotFound, ValidationFailed
+from liaison.kit.i18n import Text
 from liaison.kit.inputs import IdPath
 from liaison.kit.plugin import N_
 from liaison.kit.roles import Caller
@@ -206,6 +208,35 @@ def add_note(
         return svc.add_note(case_id, text)
 
     return _in_thread(request, db, caller, settings, case_id, "note", values, act)
+
+
+@router.post("/cases/{case_id}/consents/{consent_id}")
+def answer_consent(
+    request: Request,
+    case_id: IdPath,
+    consent_id: IdPath,
+    db: DbDep,
+    caller: PageCallerDep,
+    settings: SettingsDep,
+    form: CsrfFormDep,
+) -> Response:
+    """The originator's officer grants or refuses a holder's request to pass it on."""
+    values = read_values(form, ("decision", "reason"))
+
+    def act() -> object:
+        if consent_id not in {row.id for row in consent.for_case(db, case_id)}:
+            raise NotFound(Text(N_("no consent request %(consent_id)s"), consent_id=consent_id))
+        if values["decision"] not in ("grant", "refuse"):
+            raise ValidationFailed.on_field("decision", N_("grant or refuse the request"))
+        reason = str(values["reason"]).strip()
+        if len(reason) > 2000:
+            too_long = N_("write a reason of up to 2,000 characters")
+            raise ValidationFailed.on_field("reason", too_long)
+        granted = values["decision"] == "grant"
+        return consent.answer_as(db, caller, consent_id, granted=granted, reason=reason)
+
+    name = f"consent-{consent_id}"
+    return _in_thread(request, db, caller, settings, case_id, name, values, act)
 
 
 @router.post("/cases/{case_id}/status")
