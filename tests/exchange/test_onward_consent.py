@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from liaison.kit.db import unit_of_work
-from liaison.models import Message, Notification, User
+from liaison.models import Agency, Message, Notification, Party, User
 from tests.exchange import payloads
 from tests.support.pair import AppNode
 from tests.support.trio import agency_ids, exchange_all, three_nodes
@@ -124,6 +124,23 @@ def test_the_originators_consent_releases_the_forward(trio: list[AppNode]) -> No
     assert again.status_code == 201, again.text
     assert again.json()["status"] in ("sent", "queued")
     assert len(_consents(canada, "ca-officer")) == 1
+    # the US holds a copy passed on by India: it cannot ask Canada (Canada never sent it
+    # to the US), so passing it on to a fourth party is refused at once, naming the rule
+    with unit_of_work(us.factory) as db:  # a fourth party, as its directory would arrive
+        db.add(Party(code="GB", name="United Kingdom"))
+        db.flush()
+        nca = Agency(party_code="GB", name="National Crime Agency", acronym="NCA")
+        db.add(nca)
+        db.flush()
+        nca_id = nca.id
+    onward = us.client.post(
+        f"/api/v1/exchange/messages/{arrived.id}/forward",
+        json={"to_agency_id": nca_id, "note": "To the NCA."},
+        headers=us.headers("us-officer"),
+    )
+    assert onward.status_code == 403, onward.text
+    assert "joint.onward_disclosure.consent" in onward.text
+    assert _consents(us, "us-officer") == []
 
 
 def test_no_onward_disclosure_is_refused_without_asking(trio: list[AppNode]) -> None:

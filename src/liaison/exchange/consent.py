@@ -79,7 +79,11 @@ def check_onward(
     as the held message's obligations; an empty list when it may go."""
     consent = consent_on_record(db, source.id, target.party_code)
     subject = onward_subject(source, target, originator_consent=consent)
-    if not consent and subject.onward_recipient_party:
+    # Only the node that received a message from its originator can ask for consent (the
+    # originator knows the message as sent to that node); a copy passed on once more
+    # is refused by the rule, which names the originator to ask.
+    from_originator = source.from_party == source.originator_party
+    if not consent and subject.onward_recipient_party and from_originator:
         without = evaluate(db, subject)
         with_consent = subject.model_copy(update={"originator_consent": True})
         if without.effect is Effect.BLOCK and evaluate(db, with_consent).effect is not Effect.BLOCK:
