@@ -224,6 +224,7 @@ def answer_consent(
     values = read_values(form, ("decision", "reason"))
 
     def act() -> object:
+        consent.require_handler(caller)
         if consent_id not in {row.id for row in consent.for_case(db, case_id)}:
             raise NotFound(Text(N_("no consent request %(consent_id)s"), consent_id=consent_id))
         if values["decision"] not in ("grant", "refuse"):
