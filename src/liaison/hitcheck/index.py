@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, delete, exists, func, insert, select, true
+from sqlalchemy import Row, bindparam, delete, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from liaison.config import Settings
@@ -51,28 +51,35 @@ def _keys(key: str) -> list[str]:
     return [key, *person_keys([key])]
 
 
+# Built once (the job runs every few seconds and mostly finds nothing: building these
+# statements cost more than running them).
+_DONE = select(HitcheckIndexEntry.entity_row).where(
+    HitcheckIndexEntry.epoch == bindparam("epoch"),
+    HitcheckIndexEntry.entity_row > bindparam("since"),
+)
+_NEW_ROWS = (
+    select(MessageEntity.id, MessageEntity.key, MessageEntity.message_id, Message.tlp)
+    .join(Message, Message.id == MessageEntity.message_id)
+    .where(MessageEntity.id > bindparam("since"), Message.originator_party == bindparam("party"))
+    .order_by(MessageEntity.id)
+    .limit(bindparam("limit"))
+)
+_LAST = select(func.max(MessageEntity.id)).where(MessageEntity.id > bindparam("cursor"))
+_ERASURES = select(func.count()).select_from(Tombstone)
+
+
 def catch_up(db: Session, settings: Settings, limit: int = BATCH) -> int:
     """Index new entity rows and tombstone purged ones; returns rows changed."""
     current = state(db, lock=True)
     # Ids are given at insert and committed in any order: look back a little, so a row
     # committed after a higher one was seen is not skipped, and skip rows already done.
     since = max(0, current.cursor - LOOK_BACK)
-    done = set(
-        db.scalars(
-            select(HitcheckIndexEntry.entity_row).where(
-                HitcheckIndexEntry.epoch == current.epoch, HitcheckIndexEntry.entity_row > since
-            )
-        )
-    )
-    rows = db.execute(
-        select(MessageEntity.id, MessageEntity.key, MessageEntity.message_id, Message.tlp)
-        .join(Message, Message.id == MessageEntity.message_id)
-        .where(MessageEntity.id > since, Message.originator_party == settings.party)
-        .where(MessageEntity.id.not_in(done) if done else true())
-        .order_by(MessageEntity.id)
-        .limit(limit)
+    done = set(db.scalars(_DONE, {"epoch": current.epoch, "since": since}))
+    read = db.execute(
+        _NEW_ROWS, {"since": since, "party": settings.party, "limit": limit + len(done)}
     ).all()
-    last = db.scalar(select(func.max(MessageEntity.id)).where(MessageEntity.id > current.cursor))
+    rows = [row for row in read if row.id not in done][:limit]
+    last = db.scalar(_LAST, {"cursor": current.cursor})
     changed = _add(db, settings, current, rows) + _tombstone_if_purged(db, current)
     if rows and len(rows) == limit:
         current.cursor = max(current.cursor, rows[-1].id)
@@ -124,7 +131,7 @@ _swept_at_erasures: dict[str, int] = {}
 def _tombstone_if_purged(db: Session, current: HitcheckState) -> int:
     bind = db.get_bind()
     database = str(bind.engine.url)
-    erasures = db.scalar(select(func.count()).select_from(Tombstone)) or 0
+    erasures = db.scalar(_ERASURES) or 0
     if _swept_at_erasures.get(database) == erasures:
         return 0
     changed = _tombstone(db, current)

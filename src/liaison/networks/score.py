@@ -20,6 +20,11 @@ Scored = tuple[str, str, float, list[dict[str, Any]]]
 CALIBRATION_MARGIN = 3.0  # bits
 BIGGEST_BLOCK = 2000  # a block larger than this (a very common name) is compared in windows
 
+# pyarrow imports pandas the first time it converts a Python list (``pa.array``): about a
+# second of CPU, holding the GIL. Done here, when the worker loads this module at its
+# start, it does not stall every request of a serving node at the first message resolved.
+pa.array([], pa.string())
+
 
 def blocks(row: Row, columns: tuple[str, ...]) -> list[tuple[Any, ...]]:
     """The row's keys under one blocking rule: none when a column is empty, one per
