@@ -21,9 +21,10 @@ import time
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import httpx
-from sqlalchemy import bindparam, exists, literal_column, or_, select
+from sqlalchemy import Select, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
@@ -31,7 +32,7 @@ from liaison.federation import envelope as env
 from liaison.federation import keys, metrics, resync, sending
 from liaison.federation.sending import DeliveryFailed
 from liaison.kit import clock
-from liaison.kit.db import run_in_transaction, unit_of_work
+from liaison.kit.db import Base, run_in_transaction, unit_of_work
 from liaison.kit.errors import InvalidEnvelope
 from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey, PeerResync
 
@@ -107,43 +108,50 @@ def recipient_key(db: Session, peer: Peer) -> PeerKey:
 SEQUENCE_CHUNK = 1000
 
 
+@lru_cache(maxsize=4)
+def _unnumbered(dialect: str) -> Select[str]:
+    """The ids of a peer's unnumbered rows in queue order (built once per dialect)."""
+    queue_order = (
+        OutboxMessage.queued
+        if dialect == "postgresql"
+        else literal_column("outbox.rowid")  # one writer at a time: insert order
+    )
+    return (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.peer_party == bindparam("party"), OutboxMessage.seq.is_(None))
+        .order_by(queue_order, OutboxMessage.id)
+        .limit(SEQUENCE_CHUNK)
+    )
+
+
+_LOCKED_PEER = (
+    select(Peer).where(Peer.party_code == bindparam("party")).with_for_update(key_share=True)
+)
+_OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
+_NUMBER = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("b_id")).values(seq=bindparam("b_seq"))
+
+
 def assign_sequence(db: Session, party: str) -> int:
     """Number the peer's queued, unnumbered envelopes; returns how many were numbered.
 
     Takes the delivery cursor (skipped if another worker holds it), then the peer row
     (FOR NO KEY UPDATE: senders' foreign-key checks on the row do not wait for it).
     """
-    cursor = db.scalar(
-        select(DeliveryCursor)
-        .where(DeliveryCursor.peer_party == party)
-        .with_for_update(skip_locked=True)
-    )
-    if cursor is None:
+    if db.scalar(_CURSOR, {"party": party}) is None:
         return 0
-    queue_order = (
-        OutboxMessage.queued
-        if db.get_bind().dialect.name == "postgresql"
-        else literal_column("outbox.rowid")  # one writer at a time: insert order
-    )
-    rows = list(
-        db.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.peer_party == party, OutboxMessage.seq.is_(None))
-            .order_by(queue_order, OutboxMessage.id)
-            .limit(SEQUENCE_CHUNK)
-        )
-    )
-    if not rows:
+    ids = list(db.scalars(_unnumbered(db.get_bind().dialect.name), {"party": party}))
+    if not ids:
         return 0
-    peer = db.scalar(select(Peer).where(Peer.party_code == party).with_for_update(key_share=True))
+    peer = db.scalar(_LOCKED_PEER, {"party": party})
     if peer is None:
         return 0
     first = peer.next_out_seq
-    for offset, row in enumerate(rows):
-        row.seq = first + offset
-    peer.next_out_seq = first + len(rows)
+    db.execute(
+        _NUMBER, [{"b_id": row_id, "b_seq": first + offset} for offset, row_id in enumerate(ids)]
+    )
+    peer.next_out_seq = first + len(ids)
     db.flush()
-    return len(rows)
+    return len(ids)
 
 
 class Deliverer:
