@@ -4,7 +4,9 @@ Prints, for SQLite and PostgreSQL: sustained envelopes/s end to end (applied and
 committed at the receiver, signed receipt stored at the sender) for 1 KiB payloads,
 p50/p99 latency at a steady 100 envelopes/s, and beside them the raw crypto ceiling
 on one core (seal = sign + encrypt, open = verify + decrypt), so the overhead is
-visible. Run: ``uv run python bench/federation.py [--messages 5000]``.
+visible. Beside the sustained rate: the CPU each node's process spent per envelope
+in that phase (from /proc, so a loaded machine inflates the wall time, hardly this).
+Run: ``uv run python bench/federation.py [--messages 5000]``.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ def crypto_ceiling(seconds: float = 2.0) -> float:
         env.decrypt(parsed, recipient, sender.public)
         done += 1
     return done / (time.perf_counter() - began)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def node_settings(node: Node) -> Settings:
@@ -139,14 +147,26 @@ def run_backend(backend: str, root: Path, messages: int) -> dict[str, float]:
     try:
         peer(canada, india)
         time.sleep(2)
+        pids = [node.server.pid for node in nodes if node.server is not None]
+        before = [cpu_seconds(pid) for pid in pids]
         sustained = throughput(canada, messages)
+        sender_cpu, receiver_cpu = (
+            (cpu_seconds(pid) - spent) / messages * 1e6
+            for pid, spent in zip(pids, before, strict=True)
+        )
         p50, p99 = steady_latency(canada, rate=100, seconds=10)
     finally:
         canada.stop()
         india.stop()
         for schema in schemas:
             drop_schemas(schema)
-    return {"sustained": sustained, "p50": p50, "p99": p99}
+    return {
+        "sustained": sustained,
+        "sender_us": sender_cpu,
+        "receiver_us": receiver_cpu,
+        "p50": p50,
+        "p99": p99,
+    }
 
 
 def main() -> None:
@@ -166,11 +186,12 @@ def main() -> None:
     )
     print(
         f"{'backend':<12}{'sustained env/s':>18}{'of ceiling':>12}"
-        f"{'p50 @100/s':>14}{'p99 @100/s':>14}"
+        f"{'CPU/env sender':>16}{'receiver':>10}{'p50 @100/s':>14}{'p99 @100/s':>14}"
     )
     for backend, r in results.items():
         print(
             f"{backend:<12}{r['sustained']:>18,.0f}{r['sustained'] / ceiling:>12.1%}"
+            f"{r['sender_us']:>13,.0f} µs{r['receiver_us']:>7,.0f} µs"
             f"{r['p50']:>11.1f} ms{r['p99']:>11.1f} ms"
         )
     print("targets (issue): >= 1,000 envelopes/s on PostgreSQL with batching; p99 < 100 ms")

@@ -2,7 +2,9 @@
 
 Per peer, a worker holds the peer's delivery cursor row (``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, so several workers share peers without sending out of order), sends a batch
-of the oldest pending envelopes, and stores each receipt. Transport failures back off
+of the oldest pending envelopes, and stores each receipt. A backlog goes pipelined:
+the next batch is sealed while the peer works on one, and posted once that one's
+answer is in (batches still arrive one after another, in order). Transport failures back off
 exponentially with jitter; nothing is marked delivered without a verified receipt.
 
 Sequence numbers are given here, not when a row is queued: holding the cursor, the
@@ -14,23 +16,23 @@ inbox takes only the peer row and senders take neither, so no cycle can form.
 
 from __future__ import annotations
 
-import json
 import random
 import time
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import lru_cache
 
 import httpx
-from sqlalchemy import bindparam, literal_column, select
+from sqlalchemy import Select, bindparam, exists, literal_column, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
 from liaison.federation import envelope as env
-from liaison.federation import keys, metrics, resync
-from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
+from liaison.federation import keys, metrics, resync, sending
+from liaison.federation.sending import DeliveryFailed
 from liaison.kit import clock
-from liaison.kit.crypto import NodeKeyPair, PublicNodeKey
-from liaison.kit.db import run_in_transaction, unit_of_work
+from liaison.kit.db import Base, run_in_transaction, unit_of_work
 from liaison.kit.errors import InvalidEnvelope
 from liaison.models import DeliveryCursor, OutboxMessage, Peer, PeerKey, PeerResync
 
@@ -54,10 +56,6 @@ _UNREACHABLE = (
 )
 
 
-class DeliveryFailed(Exception):
-    pass
-
-
 def backoff(attempts: int, ceiling: float) -> timedelta:
     """Exponential with full jitter in [50 %, 100 %] so retries from many rows spread out."""
     delay = min(ceiling, BASE_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
@@ -75,6 +73,31 @@ _RECIPIENT_KEY = (  # built once: every envelope sealed to a peer reads it
 )
 
 
+_CURSOR = (
+    select(DeliveryCursor)
+    .where(DeliveryCursor.peer_party == bindparam("party"))
+    .with_for_update(skip_locked=True)
+)
+
+
+# Per peer (a handful of rows), an index probe on (peer_party, status): a DISTINCT over
+# the outbox's pending rows read the whole index on every pass of a busy worker.
+_BUSY_PEERS = (
+    select(Peer.party_code)
+    .where(
+        or_(
+            exists().where(
+                OutboxMessage.peer_party == Peer.party_code, OutboxMessage.status == "pending"
+            ),
+            exists().where(
+                PeerResync.peer_party == Peer.party_code, PeerResync.status == "pending"
+            ),
+        )
+    )
+    .order_by(Peer.party_code)
+)
+
+
 def recipient_key(db: Session, peer: Peer) -> PeerKey:
     key = db.scalar(_RECIPIENT_KEY, {"party": peer.party_code, "now": clock.now()})
     if key is None:
@@ -85,43 +108,50 @@ def recipient_key(db: Session, peer: Peer) -> PeerKey:
 SEQUENCE_CHUNK = 1000
 
 
+@lru_cache(maxsize=4)
+def _unnumbered(dialect: str) -> Select[str]:
+    """The ids of a peer's unnumbered rows in queue order (built once per dialect)."""
+    queue_order = (
+        OutboxMessage.queued
+        if dialect == "postgresql"
+        else literal_column("outbox.rowid")  # one writer at a time: insert order
+    )
+    return (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.peer_party == bindparam("party"), OutboxMessage.seq.is_(None))
+        .order_by(queue_order, OutboxMessage.id)
+        .limit(SEQUENCE_CHUNK)
+    )
+
+
+_LOCKED_PEER = (
+    select(Peer).where(Peer.party_code == bindparam("party")).with_for_update(key_share=True)
+)
+_OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
+_NUMBER = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("b_id")).values(seq=bindparam("b_seq"))
+
+
 def assign_sequence(db: Session, party: str) -> int:
     """Number the peer's queued, unnumbered envelopes; returns how many were numbered.
 
     Takes the delivery cursor (skipped if another worker holds it), then the peer row
     (FOR NO KEY UPDATE: senders' foreign-key checks on the row do not wait for it).
     """
-    cursor = db.scalar(
-        select(DeliveryCursor)
-        .where(DeliveryCursor.peer_party == party)
-        .with_for_update(skip_locked=True)
-    )
-    if cursor is None:
+    if db.scalar(_CURSOR, {"party": party}) is None:
         return 0
-    queue_order = (
-        OutboxMessage.queued
-        if db.get_bind().dialect.name == "postgresql"
-        else literal_column("outbox.rowid")  # one writer at a time: insert order
-    )
-    rows = list(
-        db.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.peer_party == party, OutboxMessage.seq.is_(None))
-            .order_by(queue_order, OutboxMessage.id)
-            .limit(SEQUENCE_CHUNK)
-        )
-    )
-    if not rows:
+    ids = list(db.scalars(_unnumbered(db.get_bind().dialect.name), {"party": party}))
+    if not ids:
         return 0
-    peer = db.scalar(select(Peer).where(Peer.party_code == party).with_for_update(key_share=True))
+    peer = db.scalar(_LOCKED_PEER, {"party": party})
     if peer is None:
         return 0
     first = peer.next_out_seq
-    for offset, row in enumerate(rows):
-        row.seq = first + offset
-    peer.next_out_seq = first + len(rows)
+    db.execute(
+        _NUMBER, [{"b_id": row_id, "b_seq": first + offset} for offset, row_id in enumerate(ids)]
+    )
+    peer.next_out_seq = first + len(ids)
     db.flush()
-    return len(rows)
+    return len(ids)
 
 
 class Deliverer:
@@ -138,17 +168,7 @@ class Deliverer:
         """One pass over every peer with pending envelopes (due, or waiting out a backoff
         the peer may have ended by answering again); returns how many were settled."""
         with self.factory() as db:
-            parties = list(
-                db.scalars(
-                    select(OutboxMessage.peer_party)
-                    .where(OutboxMessage.status == "pending")
-                    .distinct()
-                )
-            )
-            asked = db.scalars(
-                select(PeerResync.peer_party).where(PeerResync.status == "pending").distinct()
-            )
-            parties += [party for party in asked if party not in parties]
+            parties = list(db.scalars(_BUSY_PEERS))
         return sum(self.deliver_to(party) for party in parties)
 
     def resynced(self, party: str) -> bool:
@@ -227,129 +247,110 @@ class Deliverer:
         return answer.status_code == 200
 
     def deliver_to(self, party: str) -> int:
+        """Send the peer's backlog batch after batch, pipelined: while the peer works
+        on one batch, the next is claimed and sealed; it is posted as soon as the
+        answer to the previous one is in and checked (so batches arrive in order),
+        then that answer's receipts are stored while the peer works on the new one."""
         if not self.resynced(party):
             return 0
         run_in_transaction(self.factory, lambda db: assign_sequence(db, party))
-        with unit_of_work(self.factory) as db:
-            cursor = db.scalar(
-                select(DeliveryCursor)
-                .where(DeliveryCursor.peer_party == party)
-                .with_for_update(skip_locked=True)
-            )
-            if cursor is None:
-                return 0  # another worker holds this peer
-            rows = list(
-                db.scalars(
-                    select(OutboxMessage)
-                    .where(
-                        OutboxMessage.peer_party == party,
-                        OutboxMessage.status == "pending",
-                        OutboxMessage.seq.is_not(None),
-                    )
-                    .order_by(OutboxMessage.seq)
-                    .limit(self.settings.federation_batch_size)
-                )
-            )
-            if not rows:
-                return 0
-            peer = db.get_one(Peer, party)
-            if rows[0].next_attempt_at > clock.now() and not self._answers_again(peer):
-                return 0  # backing off, and the peer has given no sign of life
-            cursor.claimed_at = clock.now()
-            if db.get_bind().dialect.name == "sqlite":
-                # One worker per SQLite file: no claim to hold. Ending the read here lets
-                # the results be written after the network call without a stale snapshot.
-                db.commit()
-            try:
-                return self._send(db, peer, rows)
-            except (DeliveryFailed, httpx.HTTPError, InvalidEnvelope, ValueError) as exc:
-                self._failed(peer, rows, f"{type(exc).__name__}: {exc}")
-                return 0
+        settled = 0
+        flight: Flight | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="liaison-post") as poster:
+            while True:
+                with unit_of_work(self.factory) as db:
+                    done, flight = self._step(db, party, flight, poster)
+                settled += done
+                if flight is None:
+                    return settled
 
-    def _seal_batch(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> bytes:
-        """The batch body: each envelope exactly as ``seal`` wrote it, no re-encoding."""
+    def _step(
+        self, db: Session, party: str, flight: Flight | None, poster: Executor
+    ) -> tuple[int, Flight | None]:
+        """One transaction: claim and seal the next batch, settle the one in flight (if
+        any) and post the next; returns how many were settled and what is in flight."""
+        cursor = db.scalar(_CURSOR, {"party": party})
+        if cursor is None:
+            return 0, None  # another worker holds this peer (it resends what is in flight)
+        peer = db.get_one(Peer, party)
+        rows = sending.claim(
+            db, party, flight.rows[-1].seq if flight else 0, self.settings.federation_batch_size
+        )
+        if flight is None:
+            if not rows:
+                return 0, None
+            if rows[0].next_attempt_at > clock.now() and not self._answers_again(peer):
+                return 0, None  # backing off, and the peer has given no sign of life
+            cursor.claimed_at = clock.now()
+        body = None
+        try:
+            body = self._seal(db, peer, rows) if rows else None
+        except (DeliveryFailed, InvalidEnvelope, ValueError) as exc:
+            if flight is None:
+                self._failed(db, peer, rows, f"{type(exc).__name__}: {exc}")
+                return 0, None
+        if db.get_bind().dialect.name == "sqlite":
+            # One worker per SQLite file: no claim to hold. Ending the read here lets
+            # the results be written after the network call without a stale snapshot.
+            db.commit()
+        if flight is None:
+            return 0, self._post(poster, peer, rows, body) if body else None
+        try:
+            answer = self._answer(db, party, flight)
+        except (DeliveryFailed, httpx.HTTPError, InvalidEnvelope, ValueError) as exc:
+            self._failed(db, peer, flight.rows, f"{type(exc).__name__}: {exc}")
+            return 0, None
+        following = None
+        if answer.stopped is None and body is not None:
+            following = self._post(poster, peer, rows, body)
+        sending.settle(db, party, answer.settled)
+        if answer.stopped is not None:
+            row, error = answer.stopped
+            self._failed(db, peer, [row], error)
+        peer.last_contact_at = clock.now()
+        if answer.settled:
+            peer.last_error = None
+        return len(answer.settled), following
+
+    def _seal(self, db: Session, peer: Peer, rows: list[sending.Outgoing]) -> bytes:
         recipient = keys.public_of(recipient_key(db, peer))
         to = env.NodeRef(party=peer.party_code, node=peer.node_name, key=recipient.key_id)
-        senders: dict[str, tuple[NodeKeyPair, env.NodeRef]] = {}
-        sent_at = clock.now()
-        sealed = []
-        for row in rows:
-            if row.sender_key_id not in senders:
-                pair = keys.keypair(db, self.settings, row.sender_key_id)
-                ref = env.NodeRef(
-                    party=self.settings.party, node=self.settings.node_name, key=pair.public.key_id
-                )
-                senders[row.sender_key_id] = (pair, ref)
-            sender, ref = senders[row.sender_key_id]
-            assert row.seq is not None  # only numbered rows are claimed
-            header = env.new_header(row.id, row.type, ref, to, row.seq, row.created_at, sent_at)
-            sealed.append(env.seal(header, row.payload.encode(), sender, recipient))
-        return b'{"envelopes":[' + b",".join(sealed) + b"]}"
+        return sending.seal_batch(db, self.settings, rows, recipient, to)
 
-    def _send(self, db: Session, peer: Peer, rows: list[OutboxMessage]) -> int:
-        response = self.client.post(
-            f"{peer.base_url.rstrip('/')}/federation/v1/inbox/batch",
-            content=self._seal_batch(db, peer, rows),
+    def _post(
+        self, poster: Executor, peer: Peer, rows: list[sending.Outgoing], body: bytes
+    ) -> Flight:
+        url = f"{peer.base_url.rstrip('/')}/federation/v1/inbox/batch"
+        future = poster.submit(
+            self.client.post,
+            url,
+            content=body,
             headers={"Content-Type": "application/json"},
             timeout=self.settings.federation_timeout_seconds,
         )
+        return Flight(rows, future)
+
+    @staticmethod
+    def _answer(db: Session, party: str, flight: Flight) -> sending.Answer:
+        response = flight.response.result()
         if response.status_code != 200:
             raise DeliveryFailed(
                 f"peer answered HTTP {response.status_code}: {response.text[:300]}"
             )
-        receipts = response.json().get("receipts")
-        if not isinstance(receipts, list) or len(receipts) != len(rows):
-            raise DeliveryFailed("peer answered without one receipt per envelope")
-        peer_keys = {
-            k.key_id: keys.public_of(k)
-            for k in db.scalars(select(PeerKey).where(PeerKey.peer_party == peer.party_code))
-        }
-        settled = 0
-        for row, signed in zip(rows, receipts, strict=True):
-            receipt = self._verified(signed, peer_keys)
-            if receipt.envelope_id != row.id:
-                raise DeliveryFailed(
-                    f"receipt for {receipt.envelope_id} answered envelope {row.id}"
-                )
-            if receipt.status == "refused" and receipt.reason not in SEQUENCE_CONSUMING_REASONS:
-                self._failed(peer, [row], f"{receipt.reason}: {receipt.detail}")
-                break
-            self._settle(row, receipt, signed)
-            settled += 1
-        peer.last_contact_at = clock.now()
-        if settled:
-            peer.last_error = None
-        return settled
+        return sending.read_answer(db, party, flight.rows, response.json())
 
-    @staticmethod
-    def _verified(signed: Any, peer_keys: dict[str, PublicNodeKey]) -> env.Receipt:
-        receipt = env.read_receipt(signed)
-        key = peer_keys.get(receipt.receiver.key)
-        if key is None:
-            raise DeliveryFailed(f"receipt signed with unknown key {receipt.receiver.key}")
-        env.check_receipt(signed, receipt, key)
-        return receipt
-
-    def _settle(self, row: OutboxMessage, receipt: env.Receipt, signed: Any) -> None:
+    def _failed(self, db: Session, peer: Peer, rows: list[sending.Outgoing], error: str) -> None:
         now = clock.now()
-        row.status = "refused" if receipt.status == "refused" else "delivered"
-        row.delivered_at = now
-        row.receipt = json.dumps(signed)
-        row.receipt_status = receipt.status
-        row.receipt_reason = receipt.reason
-        row.last_error = receipt.detail if receipt.status == "refused" else None
-        metrics.record_settled(row.peer_party, row.status, (now - row.created_at).total_seconds())
-
-    def _failed(self, peer: Peer, rows: list[OutboxMessage], error: str) -> None:
-        now = clock.now()
-        for row in rows:
-            if row.status != "pending":
-                continue  # settled by a receipt earlier in this batch
-            row.attempts += 1
-            row.last_error = error[:2000]
-            row.next_attempt_at = now + backoff(
-                row.attempts, self.settings.worker_max_backoff_seconds
-            )
+        ceiling = self.settings.worker_max_backoff_seconds
+        sending.fail(db, rows, error, lambda attempts: backoff(attempts, ceiling))
         peer.last_error = error[:2000]
         peer.last_error_at = now
         metrics.record_failure(peer.party_code)
+
+
+@dataclass(frozen=True)
+class Flight:
+    """A batch posted to the peer whose answer is awaited."""
+
+    rows: list[sending.Outgoing]
+    response: Future[httpx.Response]

@@ -85,8 +85,8 @@ def _read(inbox: Inbox, body: IO[bytes], batch: bool, max_bytes: int) -> list[Ou
         outcomes = [inbox.receive(stream.single(body, inbox.admit, max_bytes))]
     else:
         # A first pass over the headers only (ciphertexts skipped) names the ids to
-        # look up in one query; the second pass receives.
-        inbox.expect(stream.envelope_ids(body, max_bytes, MAX_BATCH))
+        # look up in one query; the second pass receives (reusing the headers read).
+        inbox.expect(stream.envelope_headers(body, max_bytes, MAX_BATCH))
         body.seek(0)
         outcomes = [
             inbox.receive(item)

@@ -14,7 +14,6 @@ stream goes on) and are kept in the inbox with their negative receipt.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -85,6 +84,7 @@ class Inbox:
         # The header ``admit`` read, so ``receive`` does not read it again.
         self._admitted: tuple[str, env.EnvelopeHeader] | None = None
         self._batch = InboxBatch(db)
+        self._read_ahead: dict[str, env.EnvelopeHeader] = {}
 
     def _receipt(
         self,
@@ -165,18 +165,21 @@ class Inbox:
     def admit(self, protected: str) -> Rejected | None:
         """Before the ciphertext is read: is the header addressed to this node, from a
         pinned peer, with a key it knows? (The signature is checked in ``receive``.)"""
-        header: env.EnvelopeHeader | None = None
+        header: env.EnvelopeHeader | None = self._read_ahead.get(protected)
         try:
-            header = env.parse_header(protected)
+            if header is None:
+                header = env.parse_header(protected)
             self._identify(header)
         except (InvalidEnvelope, _Refused) as exc:
             return Rejected(exc.reason, exc.detail, header)
         self._admitted = (protected, header)
         return None
 
-    def expect(self, envelope_ids: Iterable[str]) -> None:
-        """The ids of the batch about to be received, to look up in one query."""
-        self._batch.expect(envelope_ids)
+    def expect(self, headers: dict[str, env.EnvelopeHeader]) -> None:
+        """The headers of the batch about to be received (by their ``protected`` text),
+        read ahead: their ids are looked up in one query, and ``admit`` reuses them."""
+        self._read_ahead = headers
+        self._batch.expect(header.id for header in headers.values())
 
     def finish(self) -> None:
         """Insert the batch's inbox rows (before the transaction commits)."""

@@ -43,10 +43,17 @@ INBOUND = Counter(
 )
 
 
-def record_settled(peer: str, status: str, latency_seconds: float) -> None:
-    SETTLED.labels(peer, status).inc()
-    if status == "delivered":
-        DELIVERY_LATENCY.labels(peer).observe(latency_seconds)
+def record_settled(peer: str, settled: list[tuple[str, float]]) -> None:
+    """Envelopes settled by receipts: (status, seconds from queueing) each; every
+    labelled series is looked up once per batch."""
+    counts: dict[str, int] = {}
+    latency = DELIVERY_LATENCY.labels(peer)
+    for status, seconds in settled:
+        counts[status] = counts.get(status, 0) + 1
+        if status == "delivered":
+            latency.observe(seconds)
+    for status, count in counts.items():
+        SETTLED.labels(peer, status).inc(count)
 
 
 def record_failure(peer: str) -> None:

@@ -180,21 +180,23 @@ def envelopes(source: IO[bytes], admit: Admit, max_bytes: int, max_items: int) -
     reader.end()
 
 
-def envelope_ids(source: IO[bytes], max_bytes: int, max_items: int) -> list[str]:
-    """The ids in the readable headers of a batch, ciphertexts skipped; what cannot be
-    read is left for the real pass to refuse."""
-    ids: list[str] = []
+def envelope_headers(
+    source: IO[bytes], max_bytes: int, max_items: int
+) -> dict[str, EnvelopeHeader]:
+    """The readable headers of a batch by their ``protected`` text, ciphertexts skipped
+    (the receiving pass reuses them); what cannot be read is left for it to refuse."""
+    headers: dict[str, EnvelopeHeader] = {}
     skip = Rejected("skipped", "", None)
 
     def note(protected: str) -> Rejected:
         with contextlib.suppress(InvalidEnvelope):
-            ids.append(parse_header(protected).id)
+            headers[protected] = parse_header(protected)
         return skip
 
     with contextlib.suppress(Malformed):
         for _ in envelopes(source, note, max_bytes, max_items):
             pass
-    return ids
+    return headers
 
 
 def single(source: IO[bytes], admit: Admit, max_bytes: int) -> Item:
