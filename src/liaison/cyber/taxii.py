@@ -161,8 +161,7 @@ async def collection(collection_id: str, request: Request) -> Response:
 def _page(
     repo: CyberRepository, collection_id: str, query: ObjectQuery, *columns: Any
 ) -> tuple[list[tuple[Any, ...]], dict[str, Any], dict[str, str]]:
-    found = repo.collection(collection_id)  # 404 unless the caller may read it
-    rows = repo.page(found, query, *columns)
+    rows = repo.page(collection_id, query, *columns)  # 404 unless the caller may read it
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     meta: dict[str, Any] = {"more": more}
