@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Select, false, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from liaison.cyber import bulk
@@ -120,14 +120,18 @@ class CyberRepository(Repository[Caller]):
 
         Executed on the session's connection, as Core, rows fetched at once: none of
         the ORM's per-row loading work (a page of 1,000 rows cost 5x the query itself
-        that way). ``collection`` an id: the caller's rights on it checked in the same
-        query (NotFound if it may not read it: asked only when the page is empty)."""
+        that way), nor SQLAlchemy's rows around the driver's. ``collection`` an id: the
+        caller's rights on it checked in the same query (NotFound if it may not read it:
+        asked only when the page is empty)."""
         base = self._select(collection, query)
-        # the plain type: no per-row UTC conversion (the page needs only its first and
-        # last date_added, which date_headers formats, naive or not)
-        added = type_coerce(CyberObject.date_added, DateTime())
-        statement = base.add_columns(added, *columns).limit(query.limit + 1)
-        rows = [tuple(row) for row in self.db.connection().execute(statement).all()]
+        statement = base.add_columns(CyberObject.date_added, *columns).limit(query.limit + 1)
+        result = self.db.connection().execute(statement)
+        try:
+            # the driver's own tuples: none of SQLAlchemy's per-row work (date_added as
+            # the driver reads it, naive text on SQLite: see taxii_http.utc_stamp)
+            rows = [tuple(row) for row in result.cursor.fetchall()]
+        finally:
+            result.close()
         if not rows and isinstance(collection, str):
             self.collection(collection)  # 404 unless the caller may read it
         return rows

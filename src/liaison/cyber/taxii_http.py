@@ -248,13 +248,15 @@ def split(value: str | None, parameter: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def utc_stamp(value: datetime) -> str:
-    """A date_added read without its column type (naive on SQLite, in the session's
-    zone on PostgreSQL) as a TAXII timestamp in UTC."""
+def utc_stamp(value: datetime | str) -> str:
+    """A date_added read without its column type (naive text in UTC on SQLite, in the
+    session's zone on PostgreSQL) as a TAXII timestamp in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return format_timestamp(value.astimezone(UTC) if value.tzinfo else value)
 
 
-def date_headers(first: datetime | None, last: datetime | None) -> dict[str, str]:
+def date_headers(first: datetime | str | None, last: datetime | str | None) -> dict[str, str]:
     if first is None or last is None:
         return {}
     return {
