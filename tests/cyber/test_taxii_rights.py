@@ -8,9 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.config import Settings
 from liaison.cyber.tlp import Tlp
+from liaison.kit import clock
 from liaison.kit.db import unit_of_work
-from liaison.models import CyberCollection, CyberGrant, User
+from liaison.models import ApiToken, CyberCollection, CyberGrant, User
+from liaison.users import auth
 from tests.cyber.stix import indicator
 from tests.cyber.taxii import Headers, objects_url, post
 
@@ -65,3 +68,31 @@ def test_a_reader_without_a_grant_gets_404_for_a_full_collection(
         assert green["id"] not in refused.text
         assert refused.json()["http_status"] == "404"
     assert green["id"] in _ids(client, taxii("ca-analyst"), objects_url(cccs))  # still granted
+
+
+def test_a_bearer_token_stops_at_once_when_locked_or_revoked(
+    client: TestClient,
+    taxii: Headers,
+    cccs: str,
+    seeded: sessionmaker[Session],
+    settings: Settings,
+) -> None:
+    """The token, its user and the user's recent failures are read in one query: a lock
+    and a revocation both take effect on the next page (nothing is cached)."""
+    viewer, legal = taxii("ca-viewer"), taxii("ca-legal")
+    assert client.get(objects_url(cccs), headers=legal).status_code == 200
+    for _ in range(settings.login_max_failures):
+        with unit_of_work(seeded) as db:
+            auth.check_password(db, settings, "ca-legal", "guess", "10.0.0.9")
+    locked = client.get(objects_url(cccs), headers=legal)
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert client.get(objects_url(cccs), headers=viewer).status_code == 200
+    with unit_of_work(seeded) as db:
+        user_id = db.scalar(select(User.id).where(User.username == "ca-viewer"))
+        db.execute(
+            update(ApiToken).where(ApiToken.user_id == user_id).values(revoked_at=clock.now())
+        )
+    revoked = client.get(objects_url(cccs), headers=viewer)
+    assert revoked.status_code == 401
+    assert "revoked" in revoked.json()["description"]
