@@ -54,17 +54,27 @@ def writable_collections(caller: Caller) -> ColumnElement[bool]:
     return and_(own, _granted(caller, CyberGrant.can_write.is_(True)))
 
 
-def visible_objects(caller: Caller, collection: CyberCollection) -> ColumnElement[bool]:
-    """The TLP condition on CyberObject rows of one collection for this caller."""
+def visible_objects(caller: Caller, collection: CyberCollection | None) -> ColumnElement[bool]:
+    """The TLP condition on CyberObject rows of one collection for this caller.
+
+    ``collection`` None: the query joins the collection itself (CyberCollection), and
+    its organisation is compared there rather than here."""
     in_audience = exists(
         select(CyberAudience.id).where(
             CyberAudience.object_seq == CyberObject.seq,
             CyberAudience.subject.in_(caller_subjects(caller)),
         )
     )
-    same_org = (
-        CyberObject.tlp_rank == Tlp.AMBER_STRICT.rank
-        if caller.agency_id and collection.agency_id == caller.agency_id
-        else false()
-    )
+    same_org: ColumnElement[bool]
+    if not caller.agency_id:
+        same_org = false()
+    elif collection is None:
+        same_org = and_(
+            CyberObject.tlp_rank == Tlp.AMBER_STRICT.rank,
+            CyberCollection.agency_id == caller.agency_id,
+        )
+    elif collection.agency_id == caller.agency_id:
+        same_org = CyberObject.tlp_rank == Tlp.AMBER_STRICT.rank
+    else:
+        same_org = false()
     return or_(CyberObject.tlp_rank <= OPEN_RANK, same_org, in_audience)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Select, false, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from liaison.cyber import bulk
@@ -79,12 +79,24 @@ class CyberRepository(Repository[Caller]):
             conditions.append(CyberObject.modified.in_(list(query.version_times)))
         return or_(*conditions) if conditions else false()
 
-    def _select(self, collection: CyberCollection, query: ObjectQuery) -> Select[Any]:
-        conditions: list[ColumnElement[bool]] = [
-            CyberObject.collection_id == collection.id,
-            CyberObject.seq > query.after_seq,
-            visible_objects(self.caller, collection),
-        ]
+    def _select(self, collection: CyberCollection | str, query: ObjectQuery) -> Select[Any]:
+        """``collection`` an id: the collection joined, with the caller's rights on it
+        (one query for the rights and the page)."""
+        conditions: list[ColumnElement[bool]] = [CyberObject.seq > query.after_seq]
+        statement = select(CyberObject.seq)
+        if isinstance(collection, str):
+            on = CyberCollection.id == CyberObject.collection_id
+            statement = statement.join_from(CyberObject, CyberCollection, on)
+            conditions += [
+                CyberObject.collection_id == collection,
+                readable_collections(self.caller),
+                visible_objects(self.caller, None),
+            ]
+        else:
+            conditions += [
+                CyberObject.collection_id == collection.id,
+                visible_objects(self.caller, collection),
+            ]
         versions = self._version_filter(query)
         if versions is not None:
             conditions.append(versions)
@@ -96,22 +108,33 @@ class CyberRepository(Repository[Caller]):
             conditions.append(CyberObject.type.in_(list(query.types)))
         if query.spec_versions:
             conditions.append(CyberObject.spec_version.in_(list(query.spec_versions)))
-        return select(CyberObject.seq).where(*conditions).order_by(CyberObject.seq)
+        return statement.where(*conditions).order_by(CyberObject.seq)
 
     def page(
-        self, collection: CyberCollection, query: ObjectQuery, *columns: InstrumentedAttribute[Any]
+        self,
+        collection: CyberCollection | str,
+        query: ObjectQuery,
+        *columns: InstrumentedAttribute[Any],
     ) -> list[tuple[Any, ...]]:
         """``limit + 1`` rows of (seq, date_added, *columns) in seq order.
 
         Executed on the session's connection, as Core, rows fetched at once: none of
         the ORM's per-row loading work (a page of 1,000 rows cost 5x the query itself
-        that way)."""
+        that way), nor SQLAlchemy's rows around the driver's. ``collection`` an id: the
+        caller's rights on it checked in the same query (NotFound if it may not read it:
+        asked only when the page is empty)."""
         base = self._select(collection, query)
-        # the plain type: no per-row UTC conversion (the page needs only its first and
-        # last date_added, which date_headers formats, naive or not)
-        added = type_coerce(CyberObject.date_added, DateTime())
-        statement = base.add_columns(added, *columns).limit(query.limit + 1)
-        return [tuple(row) for row in self.db.connection().execute(statement).all()]
+        statement = base.add_columns(CyberObject.date_added, *columns).limit(query.limit + 1)
+        result = self.db.connection().execute(statement)
+        try:
+            # the driver's own tuples: none of SQLAlchemy's per-row work (date_added as
+            # the driver reads it, naive text on SQLite: see taxii_http.utc_stamp)
+            rows = [tuple(row) for row in result.cursor.fetchall()]
+        finally:
+            result.close()
+        if not rows and isinstance(collection, str):
+            self.collection(collection)  # 404 unless the caller may read it
+        return rows
 
     def latest(self, collection: CyberCollection, stix_id: str) -> CyberObject:
         query = select(CyberObject).where(

@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
 
 from liaison.api.deps import DbDep, SettingsDep
+from liaison.config import Settings
 from liaison.cyber.repository import CyberRepository, ObjectQuery
 from liaison.cyber.schemas import Envelope
 from liaison.cyber.service import CyberService
@@ -23,6 +25,7 @@ from liaison.cyber.taxii_http import (
     TaxiiCaller,
     TaxiiError,
     TaxiiRoute,
+    answer,
     check_content_type,
     date_headers,
     decode_next,
@@ -33,6 +36,7 @@ from liaison.cyber.taxii_http import (
     utc_stamp,
 )
 from liaison.cyber.validate import StixInvalid, parse_timestamp
+from liaison.kit.roles import Caller
 from liaison.models import CyberCollection, CyberObject, TaxiiStatus
 
 API_ROOT = "cti"
@@ -44,34 +48,8 @@ ROOT = f"/{API_ROOT}"
 class Filters:
     """The query parameters of the object, manifest and versions endpoints."""
 
-    def __init__(
-        self,
-        added_after: str | None = None,
-        limit: Annotated[int, Query(ge=1)] = 1000,
-        next: str | None = None,
-        match_id: Annotated[str | None, Query(alias="match[id]")] = None,
-        match_type: Annotated[str | None, Query(alias="match[type]")] = None,
-        match_version: Annotated[str | None, Query(alias="match[version]")] = None,
-        match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
-    ) -> None:
-        versions = split(match_version, "match[version]") or ["last"]
-        times: list[datetime] = []
-        for value in versions:
-            if value not in ("last", "first", "all"):
-                try:
-                    times.append(parse_timestamp(value, "match[version]"))
-                except StixInvalid as exc:
-                    raise TaxiiError(400, "Bad request", str(exc), "bad_request") from exc
-        self.query = ObjectQuery(
-            added_after=parse_added_after(added_after),
-            after_seq=decode_next(next) if next else 0,
-            limit=min(limit, MAX_LIMIT),
-            ids=split(match_id, "match[id]"),
-            types=split(match_type, "match[type]"),
-            versions=versions,
-            version_times=times,
-            spec_versions=split(match_spec_version, "match[spec_version]"),
-        )
+    def __init__(self, query: ObjectQuery) -> None:
+        self.query = query
 
     def with_id(self, stix_id: str, all_versions: bool = False) -> ObjectQuery:
         q = self.query
@@ -87,7 +65,40 @@ class Filters:
         )
 
 
-FiltersDep = Annotated[Filters, Depends()]
+async def read_filters(
+    added_after: str | None = None,
+    limit: Annotated[int, Query(ge=1)] = 1000,
+    next: str | None = None,
+    match_id: Annotated[str | None, Query(alias="match[id]")] = None,
+    match_type: Annotated[str | None, Query(alias="match[type]")] = None,
+    match_version: Annotated[str | None, Query(alias="match[version]")] = None,
+    match_spec_version: Annotated[str | None, Query(alias="match[spec_version]")] = None,
+) -> Filters:
+    """Parsed on the event loop (no I/O: a sync dependency would be a trip to the
+    thread pool of its own)."""
+    versions = split(match_version, "match[version]") or ["last"]
+    times: list[datetime] = []
+    for value in versions:
+        if value not in ("last", "first", "all"):
+            try:
+                times.append(parse_timestamp(value, "match[version]"))
+            except StixInvalid as exc:
+                raise TaxiiError(400, "Bad request", str(exc), "bad_request") from exc
+    return Filters(
+        ObjectQuery(
+            added_after=parse_added_after(added_after),
+            after_seq=decode_next(next) if next else 0,
+            limit=min(limit, MAX_LIMIT),
+            ids=split(match_id, "match[id]"),
+            types=split(match_type, "match[type]"),
+            versions=versions,
+            version_times=times,
+            spec_versions=split(match_spec_version, "match[spec_version]"),
+        )
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(read_filters)]
 
 
 def _collection_info(repo: CyberRepository, collection: CyberCollection) -> dict[str, Any]:
@@ -106,46 +117,51 @@ def _root_url(request: Request) -> str:
 
 
 @router.get("/")
-def discovery(request: Request, caller: TaxiiCaller, settings: SettingsDep) -> Response:
-    return taxii_response(
-        {
-            "title": f"Liaison {settings.node_name} TAXII server",
-            "description": f"STIX 2.1 collections of the {settings.party} Liaison node",
-            "default": _root_url(request),
-            "api_roots": [_root_url(request)],
-        }
-    )
+async def discovery(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    body = {
+        "title": f"Liaison {settings.node_name} TAXII server",
+        "description": f"STIX 2.1 collections of the {settings.party} Liaison node",
+        "default": _root_url(request),
+        "api_roots": [_root_url(request)],
+    }
+    return await answer(request, lambda db, caller: taxii_response(body))
 
 
 @router.get(f"{ROOT}/")
-def api_root(caller: TaxiiCaller, settings: SettingsDep) -> Response:
-    return taxii_response(
-        {
-            "title": f"Liaison {settings.node_name} cyber information sharing",
-            "versions": [TAXII_MEDIA_TYPE],
-            "max_content_length": settings.taxii_max_content_length,
-        }
-    )
+async def api_root(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    body = {
+        "title": f"Liaison {settings.node_name} cyber information sharing",
+        "versions": [TAXII_MEDIA_TYPE],
+        "max_content_length": settings.taxii_max_content_length,
+    }
+    return await answer(request, lambda db, caller: taxii_response(body))
 
 
 @router.get(f"{ROOT}/collections/")
-def collections(db: DbDep, caller: TaxiiCaller) -> Response:
-    repo = CyberRepository(db, caller)
-    found = [_collection_info(repo, c) for c in repo.collections()]
-    return taxii_response({"collections": found} if found else {})
+async def collections(request: Request) -> Response:
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        found = [_collection_info(repo, c) for c in repo.collections()]
+        return taxii_response({"collections": found} if found else {})
+
+    return await answer(request, work)
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/")
-def collection(collection_id: str, db: DbDep, caller: TaxiiCaller) -> Response:
-    repo = CyberRepository(db, caller)
-    return taxii_response(_collection_info(repo, repo.collection(collection_id)))
+async def collection(collection_id: str, request: Request) -> Response:
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        return taxii_response(_collection_info(repo, repo.collection(collection_id)))
+
+    return await answer(request, work)
 
 
 def _page(
     repo: CyberRepository, collection_id: str, query: ObjectQuery, *columns: Any
 ) -> tuple[list[tuple[Any, ...]], dict[str, Any], dict[str, str]]:
-    found = repo.collection(collection_id)  # 404 unless the caller may read it
-    rows = repo.page(found, query, *columns)
+    rows = repo.page(collection_id, query, *columns)  # 404 unless the caller may read it
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     meta: dict[str, Any] = {"more": more}
@@ -167,11 +183,12 @@ def _objects_response(
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/objects/")
-def get_objects(
-    collection_id: str, db: DbDep, caller: TaxiiCaller, filters: FiltersDep
-) -> Response:
-    repo = CyberRepository(db, caller)
-    return _objects_response(*_page(repo, collection_id, filters.query, CyberObject.raw))
+async def get_objects(collection_id: str, request: Request, filters: FiltersDep) -> Response:
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        return _objects_response(*_page(repo, collection_id, filters.query, CyberObject.raw))
+
+    return await answer(request, work)
 
 
 async def _envelope(request: Request, settings: SettingsDep) -> Envelope:
@@ -221,54 +238,68 @@ def add_objects(
     return taxii_response(_status_body(status), status=202)
 
 
+def _not_found(object_id: str) -> TaxiiError:
+    return TaxiiError(404, "Not found", f"no object {object_id} in this collection", "not_found")
+
+
 @router.get(f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/")
-def get_object(
-    collection_id: str, object_id: str, db: DbDep, caller: TaxiiCaller, filters: FiltersDep
+async def get_object(
+    collection_id: str, object_id: str, request: Request, filters: FiltersDep
 ) -> Response:
-    repo = CyberRepository(db, caller)
-    rows, meta, headers = _page(repo, collection_id, filters.with_id(object_id), CyberObject.raw)
-    if not rows and filters.query.after_seq == 0:
-        raise TaxiiError(404, "Not found", f"no object {object_id} in this collection", "not_found")
-    return _objects_response(rows, meta, headers)
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        query = filters.with_id(object_id)
+        rows, meta, headers = _page(repo, collection_id, query, CyberObject.raw)
+        if not rows and filters.query.after_seq == 0:
+            raise _not_found(object_id)
+        return _objects_response(rows, meta, headers)
+
+    return await answer(request, work)
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/objects/{{object_id}}/versions/")
-def get_versions(
-    collection_id: str, object_id: str, db: DbDep, caller: TaxiiCaller, filters: FiltersDep
+async def get_versions(
+    collection_id: str, object_id: str, request: Request, filters: FiltersDep
 ) -> Response:
-    repo = CyberRepository(db, caller)
-    query = filters.with_id(object_id, all_versions=True)
-    rows, meta, headers = _page(repo, collection_id, query, CyberObject.version)
-    if not rows and filters.query.after_seq == 0:
-        raise TaxiiError(404, "Not found", f"no object {object_id} in this collection", "not_found")
-    return taxii_response({**meta, "versions": [row[2] for row in rows]}, headers=headers)
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        query = filters.with_id(object_id, all_versions=True)
+        rows, meta, headers = _page(repo, collection_id, query, CyberObject.version)
+        if not rows and filters.query.after_seq == 0:
+            raise _not_found(object_id)
+        return taxii_response({**meta, "versions": [row[2] for row in rows]}, headers=headers)
+
+    return await answer(request, work)
 
 
 @router.get(f"{ROOT}/collections/{{collection_id}}/manifest/")
-def get_manifest(
-    collection_id: str, db: DbDep, caller: TaxiiCaller, filters: FiltersDep
-) -> Response:
-    repo = CyberRepository(db, caller)
-    rows, meta, headers = _page(
-        repo, collection_id, filters.query, CyberObject.stix_id, CyberObject.version
-    )
-    manifest = [
-        {
-            "id": row[2],
-            "date_added": utc_stamp(row[1]),
-            "version": row[3],
-            "media_type": STIX_MEDIA_TYPE,
-        }
-        for row in rows
-    ]
-    body = {**meta, "objects": manifest} if manifest else meta
-    return taxii_response(body, headers=headers)
+async def get_manifest(collection_id: str, request: Request, filters: FiltersDep) -> Response:
+    def work(db: Session, caller: Caller) -> Response:
+        repo = CyberRepository(db, caller)
+        columns = (CyberObject.stix_id, CyberObject.version)
+        rows, meta, headers = _page(repo, collection_id, filters.query, *columns)
+        manifest = [
+            {
+                "id": row[2],
+                "date_added": utc_stamp(row[1]),
+                "version": row[3],
+                "media_type": STIX_MEDIA_TYPE,
+            }
+            for row in rows
+        ]
+        body = {**meta, "objects": manifest} if manifest else meta
+        return taxii_response(body, headers=headers)
+
+    return await answer(request, work)
 
 
 @router.get(f"{ROOT}/status/{{status_id}}/")
-def get_status(status_id: str, db: DbDep, caller: TaxiiCaller) -> Response:
-    status, successes = CyberService(db, caller).status(status_id)
-    return taxii_response(_status_body(status, successes))
+async def get_status(status_id: str, request: Request) -> Response:
+    def work(db: Session, caller: Caller) -> Response:
+        status, successes = CyberService(db, caller).status(status_id)
+        return taxii_response(_status_body(status, successes))
+
+    return await answer(request, work)
 
 
 @router.api_route(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -51,10 +51,20 @@ def signed_caller(
 
 def locked_for(db: Session, settings: Settings, username: str) -> int | None:
     """Seconds until the account unlocks, or None if it is not locked."""
-    window = timedelta(minutes=settings.login_lockout_minutes)
-    failures, last_failure = repository.recent_failures(db, username, clock.now() - window)
+    failures, last_failure = repository.recent_failures(db, username, lockout_since(settings))
+    return lock_remaining(settings, failures, last_failure)
+
+
+def lockout_since(settings: Settings) -> datetime:
+    """Failed sign-ins since this moment count towards the lockout."""
+    return clock.now() - timedelta(minutes=settings.login_lockout_minutes)
+
+
+def lock_remaining(settings: Settings, failures: int, last_failure: datetime | None) -> int | None:
+    """Seconds until an account with these recent failures unlocks, or None."""
     if failures < settings.login_max_failures or last_failure is None:
         return None
+    window = timedelta(minutes=settings.login_lockout_minutes)
     remaining = int((clock.as_utc(last_failure) + window - clock.now()).total_seconds())
     return max(remaining, 1)
 
@@ -165,21 +175,22 @@ def caller_from_session(db: Session, settings: Settings, plaintext: str) -> Call
     found = repository.session_by_digest(db, token_digest(settings.secret_key, plaintext))
     if found is None:
         return None
-    session, user, agency, party = found
+    session, user, agency, party = found[:4]
     if session.expires_at <= clock.now():
         return None
     return signed_caller(user, agency, party, csrf_token=session.csrf_token)
 
 
 def caller_from_token(db: Session, settings: Settings, plaintext: str) -> Caller | None:
-    found = repository.token_by_digest(db, token_digest(settings.secret_key, plaintext))
+    digest = token_digest(settings.secret_key, plaintext)
+    found = repository.token_by_digest(db, digest, lockout_since(settings))
     if found is None:
         return None
-    token, user, agency, party = found
+    token, user, agency, party, failures, last_failure = found
     now = clock.now()
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    retry_after = locked_for(db, settings, user.username)
+    retry_after = lock_remaining(settings, failures, last_failure)
     if retry_after is not None:  # a locked account's tokens wait out the lock too
         raise _locked(user.username, retry_after)
     if token.last_used_at is None or clock.as_utc(token.last_used_at) + TOKEN_USE_PRECISION <= now:

@@ -7,6 +7,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 from liaison.kit.repository import Repository
 from liaison.kit.roles import RESERVED_USERNAMES, Caller
@@ -76,15 +77,31 @@ def recent_failures_by(
 
 class Signed(NamedTuple, Generic[C]):
     """A credential row with its user, the user's agency and party: one query signs a
-    request in, not three."""
+    request in, not three. For a token, the user's failed sign-ins since ``since`` too
+    (the lockout check in the same query)."""
 
     credential: C
     user: User
     agency: Agency
     party: Party | None
+    failures: int = 0
+    last_failure: datetime | None = None
 
 
-def _signed_in(credential: type[ApiToken] | type[WebSession]) -> Select[Any, User, Agency, Party]:
+def _failed_since(column: Any) -> Any:
+    """The signed-in user's failed sign-ins since :since (correlated to User)."""
+    return (
+        select(column)
+        .where(
+            LoginAttempt.username == User.username,
+            LoginAttempt.attempted_at >= bindparam("since"),
+            LoginAttempt.succeeded.is_(False),
+        )
+        .scalar_subquery()
+    )
+
+
+def _signed_in(credential: type[ApiToken] | type[WebSession]) -> Executable:
     """A credential by its digest, with its user, the user's agency and party."""
     query = (
         select(credential, User, Agency, Party)
@@ -93,7 +110,11 @@ def _signed_in(credential: type[ApiToken] | type[WebSession]) -> Select[Any, Use
         .outerjoin(Party, Party.code == Agency.party_code)
         .where(credential.token_digest == bindparam("digest"), _may_sign_in())
     )
-    return query.where(ApiToken.revoked_at.is_(None)) if credential is ApiToken else query
+    if credential is WebSession:
+        return query
+    failures = _failed_since(func.count())
+    last_failure = _failed_since(func.max(LoginAttempt.attempted_at))
+    return query.add_columns(failures, last_failure).where(ApiToken.revoked_at.is_(None))
 
 
 _SESSION = _signed_in(WebSession)
@@ -105,6 +126,10 @@ def session_by_digest(db: Session, digest: str) -> Signed[WebSession] | None:
     return None if row is None else Signed(row[0], row[1], row[2], row[3])
 
 
-def token_by_digest(db: Session, digest: str) -> Signed[ApiToken] | None:
-    row = db.execute(_TOKEN, {"digest": digest}).first()
-    return None if row is None else Signed(row[0], row[1], row[2], row[3])
+def token_by_digest(db: Session, digest: str, since: datetime) -> Signed[ApiToken] | None:
+    """The token, its user, agency and party, and the user's failed sign-ins since
+    ``since``: one query."""
+    row = db.execute(_TOKEN, {"digest": digest, "since": since}).first()
+    if row is None:
+        return None
+    return Signed(row[0], row[1], row[2], row[3], int(row[4] or 0), row[5])
