@@ -194,6 +194,7 @@ def test_the_originators_officer_answers_on_the_case_page(trio: list[AppNode]) -
     token = sign_in(canada.client, "ca-officer", case_page)
     form = canada.client.get(case_page, headers=HTML).text
     assert "Grant consent" in form
+    assert f'<a href="#message-{request_id}">Consignee and exporter of container' in form
     assert "Onward leg: Long Beach." in form
     target = f"{case_page}/consents/{asked['id']}"
     undecided = canada.client.post(
