@@ -25,29 +25,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-PHONE = "+91 98765 43210"
-FAST = {
-    "LIAISON_HITCHECK_INDEX_SECONDS": "0.5",
-    "LIAISON_HITCHECK_OFFICER_DAILY_QUOTA": "100000000",
-    "LIAISON_HITCHECK_AGENCY_DAILY_QUOTA": "100000000",
-    "LIAISON_HITCHECK_PEER_DAILY_QUOTA": "100000000",
-}
-CHECK = {
-    "purpose": "bench: paired",
-    "legal_basis": "police_cooperation",
-    "identifiers": [{"category": "phone", "value": PHONE}],
-}
-
 
 def _cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def drive(backend: str) -> None:
-    """Child: one pair of nodes of the checkout in the working directory; answers
-    'checks N' and 'idle S' on stdin with the servers' CPU seconds and latencies."""
+def drive(backend: str, setup: dict[str, Any]) -> None:
+    """Child: one pair of nodes of the checkout in the working directory (its own
+    ``tests.support``), set up as ``bench/hitcheck_http.py``'s (``setup``: its phone and
+    settings, passed by the parent); answers 'checks N' and 'idle S' on stdin with the
+    servers' CPU seconds and latencies."""
     sys.path.insert(0, os.getcwd())
+    phone, fast = setup["phone"], setup["env"]
+    check = {
+        "purpose": "bench: paired",
+        "legal_basis": "police_cooperation",
+        "identifiers": [{"category": "phone", "value": phone}],
+    }
     from tests.support.hitcheck import india_holds
     from tests.support.nodes import LiveNode, drop_schemas, peer, pg_schema
 
@@ -60,7 +55,7 @@ def drive(backend: str) -> None:
             schema, url = pg_schema(f"paired_{party.lower()}")
             schemas.append(schema)
         node = LiveNode(
-            party=party, data_dir=root / party.lower(), database_url=url, extra_env=FAST
+            party=party, data_dir=root / party.lower(), database_url=url, extra_env=fast
         )
         nodes.append(node)
         return node.prepare().start()
@@ -69,11 +64,11 @@ def drive(backend: str) -> None:
         try:
             canada, india = start("CA", Path(tmp)), start("IN", Path(tmp))
             peer(canada, india)
-            india_holds(india, [{"kind": "phone", "number": PHONE}], 1)
+            india_holds(india, [{"kind": "phone", "number": phone}], 1)
             pids = canada.server.pid, india.server.pid
             with canada.api("ca-officer") as api:
                 for _ in range(30):  # warm up: connections, caches, the first sync
-                    assert api.post("/api/v1/hitcheck/checks", json=CHECK).json()["hits"] == 1
+                    assert api.post("/api/v1/hitcheck/checks", json=check).json()["hits"] == 1
                 print(json.dumps({"ready": True}), flush=True)
                 for line in sys.stdin:
                     command, arg = line.split()
@@ -83,7 +78,7 @@ def drive(backend: str) -> None:
                     if command == "checks":
                         for _ in range(int(arg)):
                             at = time.perf_counter()
-                            answer = api.post("/api/v1/hitcheck/checks", json=CHECK)
+                            answer = api.post("/api/v1/hitcheck/checks", json=check)
                             latencies.append(time.perf_counter() - at)
                             assert answer.json()["hits"] == 1, answer.text
                     elif command == "idle":
@@ -102,9 +97,12 @@ def drive(backend: str) -> None:
 
 class Side:
     def __init__(self, label: str, checkout: str, backend: str) -> None:
+        from hitcheck_http import FAST, PHONE  # the HTTP bench's set-up, run paired
+
         self.label = label
+        setup = json.dumps({"phone": PHONE, "env": FAST})
         self.child = subprocess.Popen(
-            ["uv", "run", "python", str(Path(__file__).resolve()), "--drive", backend],
+            ["uv", "run", "python", str(Path(__file__).resolve()), "--drive", backend, setup],
             cwd=checkout,
             env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},  # its own .venv
             stdin=subprocess.PIPE,
@@ -189,10 +187,10 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=25)
     parser.add_argument("--idle", type=float, default=15.0)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--drive", metavar="BACKEND", help=argparse.SUPPRESS)
+    parser.add_argument("--drive", nargs=2, metavar=("BACKEND", "SETUP"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.drive:
-        drive(args.drive)
+        drive(args.drive[0], json.loads(args.drive[1]))
         return
     if len(args.checkouts) < 2:
         parser.error("name two checkouts or more: before=PATH after=PATH")
