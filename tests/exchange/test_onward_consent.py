@@ -73,6 +73,17 @@ def _forward_status(india: AppNode, forward_id: str) -> str:
     return str(shown.json()["status"])
 
 
+def _asked_of_canada(trio: list[AppNode]) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Canada's request reaches India, India forwards it to the DEA: (the request's id,
+    India's held forward, the consent request as Canada lists it)."""
+    request_id = _request_to_india(trio)
+    held = _forward_to_us(trio[1], request_id)
+    assert held.status_code == 201, held.text
+    exchange_all(trio)
+    [asked] = _consents(trio[0], "ca-officer")
+    return request_id, held.json(), asked
+
+
 def test_a_forward_to_a_third_party_waits_for_the_originator_who_refuses(
     trio: list[AppNode],
 ) -> None:
@@ -108,14 +119,10 @@ def test_a_forward_to_a_third_party_waits_for_the_originator_who_refuses(
 
 def test_the_originators_consent_releases_the_forward(trio: list[AppNode]) -> None:
     canada, india, us = trio
-    request_id = _request_to_india(trio)
-    held = _forward_to_us(india, request_id)
-    assert held.status_code == 201, held.text
-    exchange_all(trio)
-    [asked] = _consents(canada, "ca-officer")
+    request_id, held, asked = _asked_of_canada(trio)
     _answer(canada, asked["id"], grant=True)
     exchange_all(trio)
-    assert _forward_status(india, held.json()["id"]) in ("sent", "delivered")
+    assert _forward_status(india, held["id"]) in ("sent", "delivered")
     [arrived] = _us_messages(us)
     assert arrived.subject.startswith("Fwd: ")
     assert (arrived.from_party, arrived.originator_party) == ("IN", "CA")
@@ -167,15 +174,11 @@ def test_only_officers_answer_consent_requests(trio: list[AppNode]) -> None:
 
 def test_the_originators_officer_answers_on_the_case_page(trio: list[AppNode]) -> None:
     canada, india, us = trio
-    request_id = _request_to_india(trio)
-    held = _forward_to_us(india, request_id)
-    assert held.status_code == 201, held.text
-    exchange_all(trio)
-    [asked] = _consents(canada, "ca-officer")
+    request_id, held, asked = _asked_of_canada(trio)
     case_page = f"/exchange/cases/{asked['case_id']}"
     # India's case page says what it waits for; Canada's legal reviewer sees the request, no form
     sign_in(india.client, "in-officer")
-    waiting = india.client.get(f"/exchange/cases/{held.json()['case_id']}", headers=HTML).text
+    waiting = india.client.get(f"/exchange/cases/{held['case_id']}", headers=HTML).text
     assert "needs the consent of CA" in waiting
     assert "Awaiting consent" in waiting
     sign_in(canada.client, "ca-legal")
