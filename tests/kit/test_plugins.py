@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from liaison.idempotency import store
 from liaison.kit import clock
 from liaison.kit.db import unit_of_work
 from liaison.kit.jobs import JobRunner
-from liaison.kit.plugin import JobContext, Plugin, Ref, Registry
+from liaison.kit.plugin import Job, JobContext, Plugin, Ref, Registry
 from liaison.models import IdempotencyKey
 from tests.kit import toy_domain
 from tests.support.web import HTML, sign_in
@@ -102,6 +104,38 @@ def test_the_worker_stops_when_asked_and_runs_jobs_until_then(
         thread.join(timeout=10)
     assert not thread.is_alive()
     assert toy_domain.runs == ["CA"]
+
+
+def test_a_wake_makes_the_delivery_job_due_at_once_not_after_its_period(
+    settings: Settings, db_factory: sessionmaker[Session]
+) -> None:
+    """The outbox wakes the worker when this process queues an envelope; the jobs marked
+    ``on_wake`` (federation delivery) run then, not at their next period (an hour here)."""
+    toy_domain.runs.clear()
+    carrier = Job("toy carrier", Ref("tests.kit.toy_domain:tick"), lambda _s: 3600.0, on_wake=True)
+    registry = Registry([Plugin(name="carrier", jobs=(carrier,))])
+    stop, wake = threading.Event(), threading.Event()
+    with httpx.Client() as client:
+        runner = JobRunner(JobContext(settings, db_factory, registry, client))
+        thread = threading.Thread(target=runner.run_until, args=(stop, wake))
+        thread.start()
+        try:
+            _until(lambda: toy_domain.runs == ["CA"])
+            wake.set()
+            _until(lambda: toy_domain.runs == ["CA", "CA"])
+        finally:
+            stop.set()
+            wake.set()
+            thread.join(timeout=10)
+    delivery = next(job for job in domains.registry().jobs if job.name == "federation delivery")
+    assert delivery.on_wake
+
+
+def _until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "the job did not run"
+        time.sleep(0.01)
 
 
 def test_a_listed_toy_domain_has_its_command_in_the_cli() -> None:

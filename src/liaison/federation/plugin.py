@@ -21,6 +21,7 @@ PLUGIN = Plugin(
             "federation delivery",
             Ref("liaison.federation.jobs:deliver"),
             every=lambda settings: settings.worker_poll_seconds,
+            on_wake=True,
         ),
     ),
 )

@@ -3,7 +3,8 @@
 Each job runs when due. A job that reports work is due again at once (so a backlog
 drains without waiting its period); a failing job is logged and retried at its next
 turn without stopping the others. Between passes the runner sleeps until the next
-job is due, or until ``wake`` is set (the outbox sets it when something is queued).
+job is due, or until ``wake`` is set (the outbox sets it when something is queued),
+which makes the jobs marked ``on_wake`` (delivery) due at once.
 """
 
 from __future__ import annotations
@@ -72,10 +73,18 @@ class JobRunner:
         while not stop.is_set():
             if self.run_due():
                 continue
-            wake.wait(
+            woken = wake.wait(
                 timeout=min(self.seconds_to_next(), self.context.settings.worker_poll_seconds)
             )
             wake.clear()
+            if woken:
+                self.woken()
+
+    def woken(self) -> None:
+        """Something was queued: the jobs that carry it are due now."""
+        for job in self.jobs:
+            if job.on_wake:
+                self.next_run[job.name] = 0.0
 
     def _run(self, job: Job) -> int:
         started = time.perf_counter()

@@ -135,6 +135,9 @@ class Job:
     name: str
     run: Ref[JobRun]
     every: Callable[[Settings], float]  # seconds between passes, from the settings
+    # due at once when the worker is woken (this process queued an envelope), whatever
+    # its period: the delivery job, so that a message leaves without waiting a poll
+    on_wake: bool = False
 
 
 @dataclass(frozen=True)
