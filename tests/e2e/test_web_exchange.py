@@ -173,6 +173,12 @@ def test_overdue_request_is_marked_in_the_inbox(
     row = page.locator(f'#inbox tr[data-message-id="{request["id"]}"]')
     expect(row).to_have_attribute("data-due-state", "overdue")
     expect(row.locator(".badge--overdue")).to_have_text("Overdue")
+    # at 1366 px the columns keep their words whole (one shrank to a letter a line once)
+    lines = row.locator("td[data-label='Kind']").evaluate(
+        "cell => { const r = document.createRange(); r.selectNodeContents(cell);"
+        " return new Set([...r.getClientRects()].map(box => Math.round(box.top))).size; }"
+    )
+    assert lines == 1, f"the kind 'Request' takes {lines} lines in the inbox at 1366 px"
 
 
 def test_death_penalty_disclosure_passes_legal_review_then_reaches_india(
