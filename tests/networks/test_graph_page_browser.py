@@ -99,6 +99,23 @@ def _messages_in(node: LiveNode) -> None:
         engine.dispose()
 
 
+def _click_entity(page: Page, entity_id: str) -> None:
+    """Zoom in on one entity, as a user would, and click it once the page is still.
+
+    The page settles first (two animation frames after the scroll): cytoscape maps a
+    click through the container's position, which it re-reads on the scroll event."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    x, y = page.evaluate(
+        "(id) => { const cy = document.getElementById('network-graph').cy;"
+        " cy.fit(cy.getElementById(id), 150); const p = cy.getElementById(id).renderedPosition();"
+        " return new Promise(r => requestAnimationFrame(() => r([p.x, p.y]))); }",
+        entity_id,
+    )
+    box = page.locator("#network-graph").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+
+
 def test_graph_page_draws_the_network_and_2000_entities(page: Page, node: LiveNode) -> None:
     _messages_in(node)
     node.cli("networks", "resolve")
@@ -126,13 +143,6 @@ def test_graph_page_draws_the_network_and_2000_entities(page: Page, node: LiveNo
     page.reload()
     expect(page.locator("#network-graph")).to_have_attribute("data-ready", "2000", timeout=60_000)
     page.locator("#network-graph").scroll_into_view_if_needed()
-    x, y = page.evaluate(  # zoom in on one entity, as a user would, and find it
-        "() => { const cy = document.getElementById('network-graph').cy;"
-        " cy.fit(cy.$('#n0'), 150); const p = cy.$('#n0').renderedPosition();"
-        " return [p.x, p.y]; }"
-    )
-    box = page.locator("#network-graph").bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    _click_entity(page, "n0")
     expect(page.locator("#network-selected")).to_contain_text("Entity 0 (person")
     assert violations == []
