@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.config import Settings
+from liaison.federation import wake
 from liaison.federation.outbox import outbox_signal
 from liaison.kit.jobs import JobRunner
 from liaison.kit.plugin import JobContext, Registry
@@ -20,7 +21,10 @@ from liaison.kit.plugin import JobContext, Registry
 def run(
     factory: sessionmaker[Session], settings: Settings, registry: Registry, stop: threading.Event
 ) -> None:
-    """Run the jobs until ``stop`` is set; wake at once when this process queues something."""
+    """Run the jobs until ``stop`` is set; wake at once when this process queues something
+    (or, on PostgreSQL, when any process queues something for this node)."""
+    bind = factory.kw["bind"]
+    wake.start_listener(bind, outbox_signal, stop)
     with httpx.Client(
         headers={"User-Agent": f"liaison/{settings.node_name}"}, verify=settings.http_verify
     ) as client:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from liaison.federation import control, sending
 from liaison.federation.delivery import Deliverer
 from liaison.kit.db import unit_of_work
-from liaison.models import InboxMessage, OutboxMessage
+from liaison.models import InboxMessage, OutboxMessage, Peer
 from tests.support.pair import AppNode
 
 BATCH = 5
@@ -55,10 +55,13 @@ class Recording:
         return response
 
 
-def _queue(canada: AppNode, count: int) -> None:
+def _backlog(canada: AppNode, india: AppNode, count: int) -> int:
+    """Queue ``count`` pings to India; returns how many India had received before."""
+    before = len(_received(india))
     with unit_of_work(canada.factory) as db:
         for n in range(count):
             control.ping(db, "IN", f"ping {n}")
+    return before
 
 
 def _deliverer(canada: AppNode, client: Recording, monkeypatch: Any) -> Deliverer:
@@ -100,8 +103,7 @@ def test_a_backlog_goes_pipelined_once_and_in_order(
     pair: tuple[AppNode, AppNode], monkeypatch: Any
 ) -> None:
     canada, india = pair
-    before = len(_received(india))
-    _queue(canada, 17)
+    before = _backlog(canada, india, 17)
     recording = Recording(india.client)
     assert _deliverer(canada, recording, monkeypatch).run_once() == 17
     assert recording.batches == [5, 5, 5, 2]
@@ -117,25 +119,68 @@ def test_a_failed_batch_stops_the_pipeline_and_the_rest_follows_in_order(
     pair: tuple[AppNode, AppNode], monkeypatch: Any
 ) -> None:
     canada, india = pair
-    before = len(_received(india))
-    _queue(canada, 12)
+    before = _backlog(canada, india, 12)
     failing = Recording(india.client, fail_batch=2)
     assert _deliverer(canada, failing, monkeypatch).run_once() == 5
     assert failing.batches == [5, 5]  # the third batch was sealed but never posted
     assert _outbox(canada)["pending"] == 7
-    with unit_of_work(canada.factory) as db:
-        errors = set(
-            db.scalars(select(OutboxMessage.last_error).where(OutboxMessage.status == "pending"))
-        )
-        attempts = set(
-            db.scalars(select(OutboxMessage.attempts).where(OutboxMessage.status == "pending"))
-        )
+    errors, attempts = _pending(canada)
     assert errors == {"DeliveryFailed: peer answered HTTP 503: busy", None}
     assert attempts == {0, 1}  # only the batch that failed counts an attempt
-    with unit_of_work(canada.factory) as db:  # its backoff over
-        for row in db.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")):
-            row.next_attempt_at = row.created_at
+    _backoff_over(canada)
     assert _deliverer(canada, Recording(india.client), monkeypatch).run_once() == 7
     received = _received(india)[before:]
     assert received == list(range(received[0], received[0] + 12))  # once each, in order
     assert "pending" not in _outbox(canada)
+
+
+def test_a_batch_that_cannot_be_sealed_in_flight_is_said_and_retried(
+    pair: tuple[AppNode, AppNode], monkeypatch: Any
+) -> None:
+    """The second batch fails to seal while the first is with the peer: the first is
+    settled, the second waits its backoff with the reason on its rows and on the peer."""
+    canada, india = pair
+    before = _backlog(canada, india, 8)
+    recording = Recording(india.client)
+    deliverer = _deliverer(canada, recording, monkeypatch)
+    noting = sending.seal_batch
+    calls: list[int] = []
+
+    def second_fails(*args: Any) -> bytes:
+        calls.append(len(calls))
+        if len(calls) == 2:
+            raise ValueError("payload cannot be sealed")
+        return noting(*args)
+
+    monkeypatch.setattr(sending, "seal_batch", second_fails)
+    assert deliverer.run_once() == 5
+    assert recording.batches == [5]
+    errors, attempts = _pending(canada)
+    assert errors == {"ValueError: payload cannot be sealed"}
+    assert attempts == {1}
+    with unit_of_work(canada.factory) as db:
+        peer = db.get_one(Peer, "IN")
+        assert peer.last_error == "ValueError: payload cannot be sealed"
+    _backoff_over(canada)
+    monkeypatch.setattr(sending, "seal_batch", noting)
+    assert _deliverer(canada, Recording(india.client), monkeypatch).run_once() == 3
+    received = _received(india)[before:]
+    assert received == list(range(received[0], received[0] + 8))  # once each, in order
+    assert "pending" not in _outbox(canada)
+
+
+def _pending(canada: AppNode) -> tuple[set[str | None], set[int]]:
+    """The errors and attempt counts on the envelopes still waiting."""
+    with unit_of_work(canada.factory) as db:
+        rows = db.execute(
+            select(OutboxMessage.last_error, OutboxMessage.attempts).where(
+                OutboxMessage.status == "pending"
+            )
+        ).all()
+    return {row[0] for row in rows}, {row[1] for row in rows}
+
+
+def _backoff_over(canada: AppNode) -> None:
+    with unit_of_work(canada.factory) as db:
+        for row in db.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")):
+            row.next_attempt_at = row.created_at

@@ -273,49 +273,67 @@ class Deliverer:
         if cursor is None:
             return 0, None  # another worker holds this peer (it resends what is in flight)
         peer = db.get_one(Peer, party)
-        rows = sending.claim(
-            db, party, flight.rows[-1].seq if flight else 0, self.settings.federation_batch_size
-        )
         if flight is None:
+            rows = sending.claim(db, party, 0, self.settings.federation_batch_size)
             if not rows:
                 return 0, None
             if rows[0].next_attempt_at > clock.now() and not self._answers_again(peer):
                 return 0, None  # backing off, and the peer has given no sign of life
             cursor.claimed_at = clock.now()
-        body = None
-        try:
-            body = self._seal(db, peer, rows) if rows else None
-        except (DeliveryFailed, InvalidEnvelope, ValueError) as exc:
-            if flight is None:
-                self._failed(db, peer, rows, f"{type(exc).__name__}: {exc}")
+            body, error = self._seal(db, peer, rows)
+            if error is not None:
+                self._failed(db, peer, rows, error)
                 return 0, None
-        if db.get_bind().dialect.name == "sqlite":
-            # One worker per SQLite file: no claim to hold. Ending the read here lets
-            # the results be written after the network call without a stale snapshot.
-            db.commit()
-        if flight is None:
+            self._end_read(db)
             return 0, self._post(poster, peer, rows, body) if body else None
+        return self._follow(db, peer, flight, poster)
+
+    def _follow(
+        self, db: Session, peer: Peer, flight: Flight, poster: Executor
+    ) -> tuple[int, Flight | None]:
+        """Seal the batch after the one in flight, take the peer's answer to that one,
+        post the next if the answer lets the pipeline go on, and store the receipts."""
+        rows = sending.claim(
+            db, peer.party_code, flight.rows[-1].seq, self.settings.federation_batch_size
+        )
+        body, seal_error = self._seal(db, peer, rows) if rows else (None, None)
+        self._end_read(db)
         try:
-            answer = self._answer(db, party, flight)
+            answer = self._answer(db, peer.party_code, flight)
         except (DeliveryFailed, httpx.HTTPError, InvalidEnvelope, ValueError) as exc:
             self._failed(db, peer, flight.rows, f"{type(exc).__name__}: {exc}")
             return 0, None
         following = None
         if answer.stopped is None and body is not None:
             following = self._post(poster, peer, rows, body)
-        sending.settle(db, party, answer.settled)
-        if answer.stopped is not None:
-            row, error = answer.stopped
-            self._failed(db, peer, [row], error)
+        sending.settle(db, peer.party_code, answer.settled)
         peer.last_contact_at = clock.now()
         if answer.settled:
             peer.last_error = None
+        if answer.stopped is not None:
+            row, error = answer.stopped
+            self._failed(db, peer, [row], error)
+        elif seal_error is not None:  # the next batch could not be sealed: said, retried
+            self._failed(db, peer, rows, seal_error)
         return len(answer.settled), following
 
-    def _seal(self, db: Session, peer: Peer, rows: list[sending.Outgoing]) -> bytes:
-        recipient = keys.public_of(recipient_key(db, peer))
-        to = env.NodeRef(party=peer.party_code, node=peer.node_name, key=recipient.key_id)
-        return sending.seal_batch(db, self.settings, rows, recipient, to)
+    @staticmethod
+    def _end_read(db: Session) -> None:
+        if db.get_bind().dialect.name == "sqlite":
+            # One worker per SQLite file: no claim to hold. Ending the read here lets
+            # the results be written after the network call without a stale snapshot.
+            db.commit()
+
+    def _seal(
+        self, db: Session, peer: Peer, rows: list[sending.Outgoing]
+    ) -> tuple[bytes | None, str | None]:
+        """The sealed batch, or why it could not be sealed."""
+        try:
+            recipient = keys.public_of(recipient_key(db, peer))
+            to = env.NodeRef(party=peer.party_code, node=peer.node_name, key=recipient.key_id)
+            return sending.seal_batch(db, self.settings, rows, recipient, to), None
+        except (DeliveryFailed, InvalidEnvelope, ValueError) as exc:
+            return None, f"{type(exc).__name__}: {exc}"
 
     def _post(
         self, poster: Executor, peer: Peer, rows: list[sending.Outgoing], body: bytes

@@ -13,7 +13,7 @@ import json
 import threading
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from liaison.kit.errors import ConfigurationError, Conflict
@@ -21,6 +21,9 @@ from liaison.models import NodeKey, OutboxMessage, Peer
 
 # Set after a commit that queued something, so an in-process worker wakes at once.
 outbox_signal = threading.Event()
+# On PostgreSQL the same commit notifies workers in other processes (federation/wake.py).
+CHANNEL = "liaison_outbox"
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', current_schema())")
 
 
 def _check_peers(db: Session, parties: list[str], key_id: str | None) -> str:
@@ -85,3 +88,9 @@ def enqueue(
 def _wake_worker(session: Session) -> None:
     if session.info.pop("outbox_queued", False):
         outbox_signal.set()
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_other_processes(session: Session) -> None:
+    if session.info.get("outbox_queued") and session.get_bind().dialect.name == "postgresql":
+        session.execute(_NOTIFY)  # delivered by PostgreSQL only if the commit succeeds
