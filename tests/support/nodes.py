@@ -215,16 +215,16 @@ class LiveNode:
         return self.database_url or f"sqlite:///{self.data_dir / 'liaison.db'}"
 
     def env(self) -> dict[str, str]:
-        return liaison_env(
-            LIAISON_PARTY=self.party,
-            LIAISON_NODE_NAME=self.name,
-            LIAISON_DATA_DIR=str(self.data_dir),
-            LIAISON_DATABASE_URL=self.database_url,
-            LIAISON_PUBLIC_BASE_URL=self.url,
-            LIAISON_WORKER_POLL_SECONDS="0.2",
-            LIAISON_WORKER_MAX_BACKOFF_SECONDS="2",
-            **self.extra_env,
-        )
+        defaults = {
+            "LIAISON_PARTY": self.party,
+            "LIAISON_NODE_NAME": self.name,
+            "LIAISON_DATA_DIR": str(self.data_dir),
+            "LIAISON_DATABASE_URL": self.database_url,
+            "LIAISON_PUBLIC_BASE_URL": self.url,
+            "LIAISON_WORKER_POLL_SECONDS": "0.2",
+            "LIAISON_WORKER_MAX_BACKOFF_SECONDS": "2",
+        }
+        return liaison_env(**{**defaults, **self.extra_env})  # extra_env may override
 
     def cli(
         self, *args: str, check: bool = True, timeout: float = 120
