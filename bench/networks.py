@@ -159,15 +159,27 @@ def febrl() -> None:
     print(f"FEBRL4 plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f} ({plain_s:.1f} s)")
 
 
-def cross(people: int = 1000) -> None:
+def _row(r: synthetic.SyntheticRecord) -> dict[str, Any]:
+    return records.person_row(
+        r.uid, r.name, r.dob, r.ids, r.nationality, birthplace=r.birthplace
+    )
+
+
+def cross(people: int = 1000, seed: int = 2027) -> None:
+    """The set as it was (a name, a date, sometimes a phone) and the same set with most
+    records carrying a place of birth (``synthetic.generate(places=True)``)."""
+    for places in (False, True):
+        cross_set(people, seed, places=places)
+
+
+def cross_set(people: int, seed: int, *, places: bool) -> None:
     import splink.comparison_library as cl
     from indic_transliteration import sanscript
     from splink import block_on
 
-    recs = synthetic.generate(people=people, seed=2027)
+    recs = synthetic.generate(people=people, seed=seed, places=places)
     true = _pairs({r.uid: r.truth for r in recs})
-    rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
-    ours = _prf(_pairs(_ours(rows)), true)
+    ours = _prf(_pairs(_ours([_row(r) for r in recs])), true)
 
     def off_the_shelf(name: str) -> str:
         """indic-transliteration to IAST as it comes (inherent vowels kept), folded."""
@@ -181,25 +193,27 @@ def cross(people: int = 1000) -> None:
         return fold(name)
 
     latin = [off_the_shelf(r.name).split() for r in recs]
-    plain_frame = pd.DataFrame(
-        {
-            "unique_id": [r.uid for r in recs],
-            "first_name": [words[0] for words in latin],
-            "surname": [words[-1] if len(words) > 1 else None for words in latin],
-            "dob": [r.dob or None for r in recs],
-            "phone": [r.ids[0] if r.ids else None for r in recs],
-        }
-    )
+    columns: dict[str, list[Any]] = {
+        "unique_id": [r.uid for r in recs],
+        "first_name": [words[0] for words in latin],
+        "surname": [words[-1] if len(words) > 1 else None for words in latin],
+        "dob": [r.dob or None for r in recs],
+        "phone": [r.ids[0] if r.ids else None for r in recs],
+    }
+    comparisons = [
+        cl.NameComparison("first_name"),
+        cl.NameComparison("surname"),
+        cl.LevenshteinAtThresholds("dob", [1, 2]),
+        cl.ExactMatch("phone"),
+    ]
+    if places:  # the same attribute, through the same off-the-shelf transliteration
+        columns["birthplace"] = [off_the_shelf(r.birthplace) if r.birthplace else None for r in recs]
+        comparisons.append(cl.JaroWinklerAtThresholds("birthplace"))
     plain = _prf(
         _pairs(
             _plain(
-                plain_frame,
-                [
-                    cl.NameComparison("first_name"),
-                    cl.NameComparison("surname"),
-                    cl.LevenshteinAtThresholds("dob", [1, 2]),
-                    cl.ExactMatch("phone"),
-                ],
+                pd.DataFrame(columns),
+                comparisons,
                 [
                     block_on("dob"),
                     block_on("surname"),
@@ -211,27 +225,31 @@ def cross(people: int = 1000) -> None:
         ),
         true,
     )
+    title = "cross-script" + (" +place" if places else "")
     print(
-        f"cross-script ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} "
-        f"({len(recs)} records, {people} people)"
+        f"{title} ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} "
+        f"({len(recs)} records, {people} people, seed {seed})"
     )
-    print(f"cross-script plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f}")
-    ceiling(recs)
+    print(f"{title} plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f}")
+    ceiling(recs, title)
 
 
-def _shows(r: synthetic.SyntheticRecord) -> tuple[str, str, str]:
+def _shows(r: synthetic.SyntheticRecord) -> tuple[str, str, str, str]:
     from liaison.networks.names import markers
 
-    return (markers(r.name) or [""])[0], r.dob or "", r.ids[0] if r.ids else ""
+    marker = (markers(r.name) or [""])[0]
+    return marker, r.dob or "", r.ids[0] if r.ids else "", r.person_place if r.birthplace else ""
 
 
 def _fits(r: synthetic.SyntheticRecord, others: list[synthetic.SyntheticRecord]) -> bool:
     """Whether what the record shows could be the person whose records are ``others``
-    (one marker, one phone, one date of birth per person in the generator)."""
-    marker, dob, phone = _shows(r)
-    for other_marker, other_dob, other_phone in map(_shows, others):
-        if (marker and other_marker and marker != other_marker) or (
-            phone and other_phone and phone != other_phone
+    (one marker, one phone, one date and one place of birth per person in the generator)."""
+    marker, dob, phone, place = _shows(r)
+    for other_marker, other_dob, other_phone, other_place in map(_shows, others):
+        if (
+            (marker and other_marker and marker != other_marker)
+            or (phone and other_phone and phone != other_phone)
+            or (place and other_place and place != other_place)
         ):
             return False
         if dob and other_dob and dob[:4] != other_dob[:4]:
@@ -242,12 +260,12 @@ def _fits(r: synthetic.SyntheticRecord, others: list[synthetic.SyntheticRecord])
     return True
 
 
-def ceiling(recs: list[synthetic.SyntheticRecord]) -> set[str]:
+def ceiling(recs: list[synthetic.SyntheticRecord], title: str = "cross-script") -> set[str]:
     """The generated set's records that more than one person could have given (read
-    from the truth: same first name and surname, marker, year, date and phone not
-    against it, no phone shared with their own person): no resolution can place them
-    without guessing. Prints the figures of a resolution that leaves exactly those on
-    their own and gets every other record right."""
+    from the truth: same first name and surname, marker, year, date, place of birth and
+    phone not against it, no phone shared with their own person): no resolution can
+    place them without guessing. Prints the figures of a resolution that leaves exactly
+    those on their own and gets every other record right."""
     people: dict[int, list[synthetic.SyntheticRecord]] = {}
     named: dict[str, set[int]] = {}
     for r in recs:
@@ -264,9 +282,11 @@ def ceiling(recs: list[synthetic.SyntheticRecord]) -> set[str]:
     true = _pairs({r.uid: r.truth for r in recs})
     ideal = _pairs({r.uid: r.uid if r.uid in unsure else r.truth for r in recs})
     best = _prf(ideal, true)
+    same_name = sum(len(p) > 1 for p in named.values())
     print(
-        f"cross-script ceiling: {len(unsure)} of {len(recs)} records fit more than one person, "
-        f"{len(true - ideal)} of {len(true)} true pairs go through them; all else right: "
+        f"{title} ceiling: {len(unsure)} of {len(recs)} records fit more than one person, "
+        f"{len(true - ideal)} of {len(true)} true pairs go through them "
+        f"({same_name} names shared by several people); all else right: "
         f"P={best[0]:.4f} R={best[1]:.4f} F1={best[2]:.4f}"
     )
     return unsure
@@ -394,8 +414,8 @@ def write_defaults(people: int = 1000) -> None:
     own) on a generated set, without its truth, and write them into the package."""
     import json
 
-    recs = synthetic.generate(people=people, seed=7)
-    rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
+    recs = synthetic.generate(people=people, seed=7, places=True)
+    rows = [_row(r) for r in recs]
     _, weights = model.train(pd.DataFrame(rows))  # not calibrated: a node's own run does that
     target = Path(model.__file__).with_name("default_weights.json")
     target.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
@@ -409,6 +429,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--links", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2027, help="of the cross-script set")
     args = parser.parse_args()
     only = set(args.only.split(","))
     if "defaults" in only:
@@ -416,7 +437,7 @@ def main() -> None:
     if "febrl" in only:
         febrl()
     if "cross" in only:
-        cross(args.people)
+        cross(args.people, args.seed)
     if "incremental" in only:
         incremental(args.records)
     if "graph" in only:
