@@ -122,7 +122,15 @@ def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
         if isinstance(entity, PersonEntity):
             docs = [k for k in match_keys(entity) if k.startswith("person:doc:")]
             dob = entity.date_of_birth.isoformat() if entity.date_of_birth else None
-            row = person_row(uid, entity.name, dob, docs + shared, entity.nationality, address)
+            row = person_row(
+                uid,
+                entity.name,
+                dob,
+                docs + shared,
+                entity.nationality,
+                address,
+                entity.place_of_birth,
+            )
             out.append(Record(uid, "person", label(entity), "", row))
         else:
             keys = match_keys(entity)
