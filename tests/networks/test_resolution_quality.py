@@ -170,3 +170,10 @@ def test_one_place_of_birth_in_two_scripts_is_one_place() -> None:
     other, level = weigh("Jalandhar", "ਲੁਧਿਆਣਾ")
     assert level not in agree
     assert same >= model.MATCH_WEIGHT > other
+
+
+def test_a_message_person_s_place_of_birth_reaches_the_record() -> None:
+    raw = [{"kind": "person", "name": "ਗੁਰਪ੍ਰੀਤ ਸਿੰਘ ਸੰਧੂ", "place_of_birth": "ਜਲੰਧਰ"}]
+    [record] = records.from_entities("m1", raw)
+    latin = records.person_row("x", "Gurpreet Sandhu", None, [], None, None, "Jalandhar")
+    assert record.person["place_key"] == latin["place_key"]
