@@ -81,7 +81,8 @@ def cross_set(people: int, seed: int, *, places: bool) -> None:
 
     recs = synthetic.generate(people=people, seed=seed, places=places)
     true = pairs_of({r.uid: r.truth for r in recs})
-    ours = prf(pairs_of(resolve_ours([synthetic_row(r) for r in recs])), true)
+    found = pairs_of(resolve_ours([synthetic_row(r) for r in recs]))
+    ours = prf(found, true)
 
     def off_the_shelf(name: str) -> str:
         """indic-transliteration to IAST as it comes (inherent vowels kept), folded."""
@@ -135,7 +136,35 @@ def cross_set(people: int, seed: int, *, places: bool) -> None:
         f"({len(recs)} records, {people} people, seed {seed})"
     )
     print(f"{title} plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f}")
-    ceiling(recs, title)
+    errors(recs, found, true, ceiling(recs, title), title)
+
+
+def _kind(r: synthetic.SyntheticRecord) -> str:
+    dob = "no date" if not r.dob else ("year only" if len(r.dob) == 4 else "full date")
+    return f"{dob}, {r.script}{', phone' if r.ids else ''}{', place' if r.birthplace else ''}"
+
+
+def errors(
+    recs: list[synthetic.SyntheticRecord],
+    found: set[tuple[str, str]],
+    true: set[tuple[str, str]],
+    unsure: set[str],
+    title: str,
+) -> None:
+    """Where ours loses: false and missed pairs, how many go through a record that fits
+    more than one person (``ceiling``), and the commonest kinds of the other pairs."""
+    by = {r.uid: r for r in recs}
+    for label, wrong in (("false", found - true), ("missed", true - found)):
+        through = {(a, b) for a, b in wrong if a in unsure or b in unsure}
+        kinds: dict[str, int] = {}
+        for a, b in wrong - through:
+            key = " + ".join(sorted((_kind(by[a]), _kind(by[b]))))
+            kinds[key] = kinds.get(key, 0) + 1
+        common = sorted(kinds.items(), key=lambda kv: -kv[1])[:3]
+        print(
+            f"{title} {label} pairs: {len(wrong)}, {len(through)} through a record that fits "
+            f"more than one person; others: " + "; ".join(f"{n} {k}" for k, n in common)
+        )
 
 
 def _shows(r: synthetic.SyntheticRecord) -> tuple[str, str, str, str]:
