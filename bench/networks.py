@@ -5,7 +5,10 @@
    threshold 0.5) beside plain Splink with default comparisons in the same run.
 2. The generated cross-script set (Latin / Devanagari / Gurmukhi, typos, swapped and
    year-only dates, many same-name different people): ours beside plain Splink with an
-   off-the-shelf transliteration (indic-transliteration to IAST, folded) and defaults.
+   off-the-shelf transliteration (indic-transliteration to IAST, folded) and defaults,
+   and the set's ceiling; then the same set with most records carrying a place of birth
+   in their own script (both models given it). ``--seed`` picks the set (default 2027);
+   the code is in ``bench/networks_cross.py``.
 3. Incremental: p95 time to resolve one new message (a person and a phone) against N
    resolved person records in SQLite (candidates from the warm index's blocking keys,
    their rows taken from its Arrow table, scored in DuckDB).
@@ -13,13 +16,12 @@
    random two-country graph of N entities / M links: seconds and peak RSS.
 ``--only defaults`` retrains the shipped default weights (no truth read).
 Run: ``uv run python bench/networks.py [--only febrl,cross,incremental,graph]
-[--records 100000] [--nodes 100000] [--links 1000000]``.
+[--records 100000] [--nodes 100000] [--links 1000000] [--people 1000] [--seed 2027]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import logging
 import random
 import resource
@@ -34,59 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 
-from liaison.exchange.normalise import fold
-from liaison.networks import cluster, model, records, score, synthetic
+from liaison.networks import model, records, synthetic
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from networks_cross import cross, pairs_of, plain_splink, prf, resolve_ours, synthetic_row
 
 logging.getLogger("splink").setLevel(logging.ERROR)
-
-
-def _pairs(mapping: dict[str, Any]) -> set[tuple[str, str]]:
-    groups: dict[Any, list[str]] = {}
-    for key, value in mapping.items():
-        groups.setdefault(value, []).append(key)
-    return {p for m in groups.values() for p in itertools.combinations(sorted(m), 2)}
-
-
-def _prf(found: set[tuple[str, str]], true: set[tuple[str, str]]) -> tuple[float, float, float]:
-    hits = len(found & true)
-    p, r = hits / max(1, len(found)), hits / max(1, len(true))
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def _ours(rows: list[dict[str, Any]]) -> dict[str, str]:
-    _, trained = model.train(pd.DataFrame(rows))
-    weights, scored = score.score_calibrated(rows, trained)
-    mapping, _ = cluster.cluster_rows(
-        rows, [(a, b, w) for a, b, w, _ in scored], alone=weights.alone
-    )
-    return mapping
-
-
-def _plain(
-    frame: pd.DataFrame,
-    comparisons: list[Any],
-    blocking: list[Any],
-    prior: list[Any] | None = None,
-) -> dict[str, str]:
-    """Splink as its tutorial runs it: (the prior from a deterministic rule, recall 0.7,)
-    u by random sampling, m by EM on the first two blocking rules, threshold 0.5."""
-    from splink import DuckDBAPI, Linker, SettingsCreator
-
-    settings = SettingsCreator(
-        link_type="dedupe_only",
-        comparisons=comparisons,
-        blocking_rules_to_generate_predictions=blocking,
-    )
-    linker = Linker(DuckDBAPI().register(frame), settings, log_level=logging.ERROR)
-    if prior:
-        linker.training.estimate_probability_two_random_records_match(prior, recall=0.7)
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    for rule in blocking[:2]:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
-    found = linker.inference.predict(threshold_match_probability=0.5)
-    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(found, 0.5)
-    out = clusters.as_pandas_dataframe()
-    return dict(zip(out["unique_id"].astype(str), out["cluster_id"].astype(str), strict=True))
 
 
 def febrl_address(r: Any) -> str:
@@ -124,17 +79,17 @@ def febrl() -> None:
         )
         for r in frame.itertuples()
     ]
-    true = _pairs(truth)
+    true = pairs_of(truth)
     started = time.perf_counter()
-    ours = _prf(_pairs(_ours(rows)), true)
+    ours = prf(pairs_of(resolve_ours(rows)), true)
     ours_s = time.perf_counter() - started
     plain_frame = frame[
         ["unique_id", "given_name", "surname", "date_of_birth", "soc_sec_id", "postcode", "suburb"]
     ].astype(str)
     started = time.perf_counter()
-    plain = _prf(
-        _pairs(
-            _plain(
+    plain = prf(
+        pairs_of(
+            plain_splink(
                 plain_frame,
                 [
                     cl.NameComparison("given_name"),
@@ -157,119 +112,6 @@ def febrl() -> None:
     plain_s = time.perf_counter() - started
     print(f"FEBRL4 ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} ({ours_s:.1f} s)")
     print(f"FEBRL4 plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f} ({plain_s:.1f} s)")
-
-
-def cross(people: int = 1000) -> None:
-    import splink.comparison_library as cl
-    from indic_transliteration import sanscript
-    from splink import block_on
-
-    recs = synthetic.generate(people=people, seed=2027)
-    true = _pairs({r.uid: r.truth for r in recs})
-    rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
-    ours = _prf(_pairs(_ours(rows)), true)
-
-    def off_the_shelf(name: str) -> str:
-        """indic-transliteration to IAST as it comes (inherent vowels kept), folded."""
-        for script, low, high in (
-            (sanscript.DEVANAGARI, 0x0900, 0x097F),
-            (sanscript.GURMUKHI, 0x0A00, 0x0A7F),
-        ):
-            if any(low <= ord(c) <= high for c in name):
-                name = sanscript.transliterate(name, script, sanscript.IAST)
-                break
-        return fold(name)
-
-    latin = [off_the_shelf(r.name).split() for r in recs]
-    plain_frame = pd.DataFrame(
-        {
-            "unique_id": [r.uid for r in recs],
-            "first_name": [words[0] for words in latin],
-            "surname": [words[-1] if len(words) > 1 else None for words in latin],
-            "dob": [r.dob or None for r in recs],
-            "phone": [r.ids[0] if r.ids else None for r in recs],
-        }
-    )
-    plain = _prf(
-        _pairs(
-            _plain(
-                plain_frame,
-                [
-                    cl.NameComparison("first_name"),
-                    cl.NameComparison("surname"),
-                    cl.LevenshteinAtThresholds("dob", [1, 2]),
-                    cl.ExactMatch("phone"),
-                ],
-                [
-                    block_on("dob"),
-                    block_on("surname"),
-                    block_on("first_name"),
-                    block_on("phone"),
-                ],
-                prior=[block_on("first_name", "surname", "dob")],
-            )
-        ),
-        true,
-    )
-    print(
-        f"cross-script ours : P={ours[0]:.4f} R={ours[1]:.4f} F1={ours[2]:.4f} "
-        f"({len(recs)} records, {people} people)"
-    )
-    print(f"cross-script plain: P={plain[0]:.4f} R={plain[1]:.4f} F1={plain[2]:.4f}")
-    ceiling(recs)
-
-
-def _shows(r: synthetic.SyntheticRecord) -> tuple[str, str, str]:
-    from liaison.networks.names import markers
-
-    return (markers(r.name) or [""])[0], r.dob or "", r.ids[0] if r.ids else ""
-
-
-def _fits(r: synthetic.SyntheticRecord, others: list[synthetic.SyntheticRecord]) -> bool:
-    """Whether what the record shows could be the person whose records are ``others``
-    (one marker, one phone, one date of birth per person in the generator)."""
-    marker, dob, phone = _shows(r)
-    for other_marker, other_dob, other_phone in map(_shows, others):
-        if (marker and other_marker and marker != other_marker) or (
-            phone and other_phone and phone != other_phone
-        ):
-            return False
-        if dob and other_dob and dob[:4] != other_dob[:4]:
-            return False
-        full = len(dob) == len(other_dob) == 10
-        if full and dob not in (other_dob, f"{other_dob[:4]}-{other_dob[8:]}-{other_dob[5:7]}"):
-            return False
-    return True
-
-
-def ceiling(recs: list[synthetic.SyntheticRecord]) -> set[str]:
-    """The generated set's records that more than one person could have given (read
-    from the truth: same first name and surname, marker, year, date and phone not
-    against it, no phone shared with their own person): no resolution can place them
-    without guessing. Prints the figures of a resolution that leaves exactly those on
-    their own and gets every other record right."""
-    people: dict[int, list[synthetic.SyntheticRecord]] = {}
-    named: dict[str, set[int]] = {}
-    for r in recs:
-        people.setdefault(r.truth, []).append(r)
-        named.setdefault(r.person_name, set()).add(r.truth)
-    unsure: set[str] = set()
-    for r in recs:
-        own = [o for o in people[r.truth] if o is not r]
-        if r.ids and any(r.ids[0] in o.ids for o in own):
-            continue
-        fit = [p for p in named[r.person_name] if _fits(r, [o for o in people[p] if o is not r])]
-        if len(fit) > 1:
-            unsure.add(r.uid)
-    true = _pairs({r.uid: r.truth for r in recs})
-    ideal = _pairs({r.uid: r.uid if r.uid in unsure else r.truth for r in recs})
-    best = _prf(ideal, true)
-    print(
-        f"cross-script ceiling: {len(unsure)} of {len(recs)} records fit more than one person, "
-        f"{len(true - ideal)} of {len(true)} true pairs go through them; all else right: "
-        f"P={best[0]:.4f} R={best[1]:.4f} F1={best[2]:.4f}"
-    )
-    return unsure
 
 
 def incremental(n: int, runs: int = 200) -> None:
@@ -394,8 +236,8 @@ def write_defaults(people: int = 1000) -> None:
     own) on a generated set, without its truth, and write them into the package."""
     import json
 
-    recs = synthetic.generate(people=people, seed=7)
-    rows = [records.person_row(r.uid, r.name, r.dob, r.ids, r.nationality) for r in recs]
+    recs = synthetic.generate(people=people, seed=7, places=True)
+    rows = [synthetic_row(r) for r in recs]
     _, weights = model.train(pd.DataFrame(rows))  # not calibrated: a node's own run does that
     target = Path(model.__file__).with_name("default_weights.json")
     target.write_text(json.dumps(weights.to_json(), indent=1) + "\n")
@@ -409,6 +251,7 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--links", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=2027, help="of the cross-script set")
     args = parser.parse_args()
     only = set(args.only.split(","))
     if "defaults" in only:
@@ -416,7 +259,7 @@ def main() -> None:
     if "febrl" in only:
         febrl()
     if "cross" in only:
-        cross(args.people)
+        cross(args.people, args.seed)
     if "incremental" in only:
         incremental(args.records)
     if "graph" in only:

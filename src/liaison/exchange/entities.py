@@ -92,6 +92,9 @@ class PersonEntity(_Entity):
         default_factory=list, max_length=20
     )
     date_of_birth: date | None = None
+    # town or district, in any script (Indian police and immigration records carry it;
+    # the person model compares it across scripts, ``networks.levels.BIRTHPLACE``)
+    place_of_birth: str | None = Field(default=None, min_length=1, max_length=120)
     nationality: str | None = None
     documents: list[Document] = Field(default_factory=list, max_length=20)
     # What the node knows that the rules read (policy.facts); kept on this node: the

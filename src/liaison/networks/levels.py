@@ -148,6 +148,20 @@ MARKERS = Comparison(
     ),
 )
 
+BIRTHPLACE = Comparison(
+    "birthplace",
+    "Place of birth (town or district), written in Latin from any script",
+    (
+        Level(N_("place of birth missing"), "place_key_l IS NULL OR place_key_r IS NULL"),
+        Level(N_("same place of birth"), "place_key_l = place_key_r"),
+        Level(  # "Ambala" and "अंबाला" (ambl, anbl), a typo, "Ludhiyana"
+            N_("place of birth spelt almost the same"),
+            f"damerau_levenshtein(place_key_l, place_key_r) <= 1 OR {_jw('place', 0.88)}",
+        ),
+        Level(N_("places of birth differ"), "ELSE"),
+    ),
+)
+
 COUNTRY = Comparison(
     "nationality",
     "Nationality",
@@ -158,7 +172,7 @@ COUNTRY = Comparison(
     ),
 )
 
-COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, MARKERS, COUNTRY)
+COMPARISONS = (NAME, DOB, IDS, ADDRESS_WORDS, ADDRESS_NUMBERS, MARKERS, BIRTHPLACE, COUNTRY)
 # What the "why are these the same?" table calls each comparison (translated where shown).
 TITLES = {
     NAME.name: N_("Name"),
@@ -167,6 +181,7 @@ TITLES = {
     ADDRESS_WORDS.name: N_("Address words"),
     ADDRESS_NUMBERS.name: N_("Address numbers"),
     MARKERS.name: N_("Family markers"),
+    BIRTHPLACE.name: N_("Place of birth"),
     COUNTRY.name: N_("Nationality"),
 }
 LISTS = ("ids", "addr_words", "addr_numbers", "markers")
@@ -184,6 +199,8 @@ COLUMNS = (
     "markers",
     "sex",
     "nationality",
+    "place",
+    "place_key",
 )
 
 

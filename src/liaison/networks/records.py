@@ -15,7 +15,7 @@ from typing import Any
 from liaison.exchange.entities import AddressEntity, Entity, PersonEntity
 from liaison.exchange.entity_keys import label, match_keys
 from liaison.exchange.indexing import parse_entities
-from liaison.exchange.normalise import fold
+from liaison.exchange.normalise import fold, name_key
 from liaison.networks import names
 
 RESOLVED_KINDS = frozenset(
@@ -61,8 +61,10 @@ def person_row(
     ids: list[str],
     nationality: str | None,
     address: str | None = None,
+    birthplace: str | None = None,
 ) -> dict[str, Any]:
     full, year = names.dob_parts(dob)
+    place = names.latin(birthplace or "")
     words, numbers = address_parts(address)
     return {
         "unique_id": uid,
@@ -79,6 +81,9 @@ def person_row(
         "markers": names.markers(name),
         "sex": names.sex(name) or None,
         "nationality": nationality,
+        # the place of birth in Latin whatever its script, and its phonetic key
+        "place": place or None,
+        "place_key": name_key(place) or None,
     }
 
 
@@ -117,7 +122,15 @@ def from_entities(message_id: str, raw: list[dict[str, Any]]) -> list[Record]:
         if isinstance(entity, PersonEntity):
             docs = [k for k in match_keys(entity) if k.startswith("person:doc:")]
             dob = entity.date_of_birth.isoformat() if entity.date_of_birth else None
-            row = person_row(uid, entity.name, dob, docs + shared, entity.nationality, address)
+            row = person_row(
+                uid,
+                entity.name,
+                dob,
+                docs + shared,
+                entity.nationality,
+                address,
+                entity.place_of_birth,
+            )
             out.append(Record(uid, "person", label(entity), "", row))
         else:
             keys = match_keys(entity)

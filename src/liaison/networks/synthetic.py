@@ -1,7 +1,16 @@
 """A generated cross-script set: one person written in Latin (Canada) and in Devanagari
 or Gurmukhi (India), with spelling variants, typos, swapped or year-only dates of
 birth, and many different people sharing a name and a birth year. For tests and the
-benchmark; ``truth`` is never read by the model."""
+benchmark; ``truth`` is never read by the model.
+
+``generate(places=True)`` gives the same records (same people, names, dates, phones:
+the places are drawn from a random stream of their own) and most of them also carry
+the person's place of birth (a Punjab or Haryana district town), written in the
+record's own script, sometimes with a spelling variant or a typo: Indian police and
+immigration records almost always carry the place of birth or district, and a Canadian
+immigration record the place of birth from the passport. Without it, a record giving
+only a common name and a birth year fits several people and no resolver can place it
+(``bench/networks.py`` prints that ceiling for both sets)."""
 
 from __future__ import annotations
 
@@ -51,6 +60,40 @@ LAST = (
     ("Randhawa", "randhAvA"),
     ("Bhullar", "bhullara"),
 )
+# (Latin spelling, Harvard-Kyoto spelling): places of birth (Punjab and Haryana towns)
+PLACES = (
+    ("Jalandhar", "jAlandhara"),
+    ("Ludhiana", "ludhiyAnA"),
+    ("Amritsar", "amritasara"),
+    ("Moga", "mogA"),
+    ("Bathinda", "baThiNDA"),
+    ("Patiala", "paTiyAlA"),
+    ("Kapurthala", "kapUrathalA"),
+    ("Hoshiarpur", "hoziyArapura"),
+    ("Nawanshahr", "navAMzahara"),
+    ("Sangrur", "saMgarUra"),
+    ("Faridkot", "pharIdakoTa"),
+    ("Gurdaspur", "guradAsapura"),
+    ("Tarn Taran", "tarana tArana"),
+    ("Mansa", "mAnasA"),
+    ("Barnala", "baranAlA"),
+    ("Muktsar", "muktasara"),
+    ("Rupnagar", "rUpanagara"),
+    ("Mohali", "mohAlI"),
+    ("Phagwara", "phagavArA"),
+    ("Khanna", "khannA"),
+    ("Batala", "baTAlA"),
+    ("Nakodar", "nakodara"),
+    ("Jagraon", "jagarAon"),
+    ("Karnal", "karanAla"),
+    ("Ambala", "ambAlA"),
+    ("Panipat", "pAnIpata"),
+    ("Sirsa", "sirasA"),
+    ("Banga", "baMgA"),
+    ("Dasuya", "dasUyA"),
+    ("Zira", "jIrA"),
+)
+PLACE_SHOWN = 0.8  # the share of records that carry the place of birth
 MARKER = (("Singh", "siMha"), ("Kaur", "kaura"), ("Kumar", "kumAra"))
 _VARIANTS = (("ee", "i"), ("i", "ee"), ("oo", "u"), ("u", "oo"), ("v", "w"), ("w", "v"))
 
@@ -65,6 +108,8 @@ class SyntheticRecord:
     script: str
     nationality: str | None
     person_name: str = ""  # the person's first name and surname, for evaluation like ``truth``
+    birthplace: str | None = None  # as the record writes it (``places=True`` only)
+    person_place: str = ""  # the person's place of birth in Latin, for evaluation
 
 
 def _variant(rng: random.Random, name: str) -> str:
@@ -83,10 +128,32 @@ def _typo(rng: random.Random, name: str) -> str:
     return " ".join(words)
 
 
-def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
+def _indic(hk: str, script: str) -> str:
+    target = sanscript.DEVANAGARI if script == "devanagari" else sanscript.GURMUKHI
+    return str(sanscript.transliterate(hk, sanscript.HK, target))
+
+
+def _place(rng: random.Random, place: tuple[str, str], script: str) -> str | None:
+    """The place of birth as one record writes it (or None: the record does not carry it)."""
+    if rng.random() >= PLACE_SHOWN:
+        return None
+    if script != "latin":
+        return _indic(place[1], script)
+    written = place[0]
+    if rng.random() < 0.2:
+        written = _variant(rng, written)
+    if rng.random() < 0.1:
+        written = _typo(rng, written)
+    return written
+
+
+def generate(people: int = 400, seed: int = 7, *, places: bool = False) -> list[SyntheticRecord]:
     rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    # its own stream: the set with places is the set without them, plus the places
+    place_rng = random.Random(f"places-{seed}")  # noqa: S311
     out: list[SyntheticRecord] = []
     for person in range(people):
+        birthplace = place_rng.choice(PLACES)
         first = rng.choice(FIRST)
         last = rng.choice(LAST)
         marker = MARKER[rng.randrange(3)]
@@ -111,8 +178,7 @@ def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
                     if rng.random() < 0.7
                     else f"{first[1]} {last[1]}"
                 )
-                target = sanscript.DEVANAGARI if script == "devanagari" else sanscript.GURMUKHI
-                name = sanscript.transliterate(hk, sanscript.HK, target)
+                name = _indic(hk, script)
             roll = rng.random()
             dob: str | None = f"{year}-{month:02d}-{day:02d}"
             if roll < 0.12 and day <= 12:
@@ -132,6 +198,8 @@ def generate(people: int = 400, seed: int = 7) -> list[SyntheticRecord]:
                     script,
                     nationality if rng.random() < 0.6 else None,
                     f"{first[0]} {last[0]}",
+                    _place(place_rng, birthplace, script) if places else None,
+                    birthplace[0],
                 )
             )
     return out
