@@ -30,7 +30,8 @@ CLAIMANT = {
 
 def _person_row(**facts: str) -> dict[str, Any]:
     """The compose form with a third entity row: a person with the given facts."""
-    columns = {"protection": "", "feared": "", "risk": "", "activity": ""} | facts
+    columns = {"protection": "", "feared": "", "risk": "", "activity": "", "birthplace": ""}
+    columns |= facts
     return {
         "entity_kind": ["chemical", "shipment", "person"],
         "entity_value": ["41661-47-6", "MSCU1234566", "Harjit Singh"],
@@ -99,6 +100,32 @@ def test_person_facts_from_the_form_fire_mistreatment_and_advocacy_rules(
     )
     assert advocacy.status_code == 403
     assert "ca.scida.lawful_advocacy" in advocacy.text
+
+
+def test_a_place_of_birth_from_the_form_travels_and_shows_on_the_case(
+    client: TestClient,
+    auth_headers: Headers,
+    agencies: dict[str, str],
+    seeded: sessionmaker[Session],
+    settings: Settings,
+) -> None:
+    """Entity resolution tells apart people of one name by their place of birth: the
+    officer can give it, in any script; it goes to the peer and the case page shows it."""
+    headers = auth_headers("ca-officer") | HTML
+    sent = client.post(
+        "/exchange/compose",
+        data=_form(agencies) | _person_row(birthplace="ਜਲੰਧਰ"),
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    case_page = client.get(sent.headers["location"], headers=headers)
+    assert "Person: Harjit Singh, b. in ਜਲੰਧਰ" in case_page.text
+    with unit_of_work(seeded) as db:
+        message = db.query(Message).order_by(Message.created_at.desc()).first()
+        assert message is not None
+        assert message.entities[2]["place_of_birth"] == "ਜਲੰਧਰ"
+        assert wire(db, settings, message)["entities"][2]["place_of_birth"] == "ਜਲੰਧਰ"
 
 
 def test_a_feared_country_typed_as_a_name_is_refused_naming_the_row(

@@ -91,8 +91,10 @@ def label(entity: Entity) -> str:
     """A short human label for lists."""
     match entity:
         case PersonEntity():
-            dob = f", b. {entity.date_of_birth.isoformat()}" if entity.date_of_birth else ""
-            return f"Person: {entity.name}{dob}"
+            dob = f" {entity.date_of_birth.isoformat()}" if entity.date_of_birth else ""
+            place = f" in {entity.place_of_birth}" if entity.place_of_birth else ""
+            born = f", b.{dob}{place}" if dob or place else ""
+            return f"Person: {entity.name}{born}"
         case OrganisationEntity():
             return f"Organisation: {entity.name}"
         case PhoneEntity():

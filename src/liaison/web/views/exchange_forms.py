@@ -56,17 +56,20 @@ ENTITY_LISTS = (
     "entity_kind",
     "entity_value",
     "entity_detail",
-    # what is known about a person (the rules read them; ignored for other kinds)
+    # what is known about a person (the rules read the first four, entity resolution
+    # the place of birth; ignored for other kinds)
     "entity_protection",
     "entity_feared",
     "entity_risk",
     "entity_activity",
+    "entity_birthplace",
 )
 PERSON_FACT_COLUMNS = {
     "protection": "protection_status",
     "feared": "feared_country",
     "risk": "mistreatment_risk",
     "activity": "activity_basis",
+    "birthplace": "place_of_birth",
 }
 
 COMPOSE_FIELDS = (
