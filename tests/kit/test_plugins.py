@@ -131,6 +131,46 @@ def test_a_wake_makes_the_delivery_job_due_at_once_not_after_its_period(
     assert delivery.on_wake
 
 
+ORDER: list[str] = []
+QUEUED = threading.Event()
+
+
+def _long_pass(_context: JobContext) -> int:
+    ORDER.append("long pass")
+    QUEUED.set()  # an officer queues an envelope while this job runs
+    return 0
+
+
+def _other(_context: JobContext) -> int:
+    ORDER.append("other")
+    return 0
+
+
+def _deliver(_context: JobContext) -> int:
+    ORDER.append("delivery")
+    return 0
+
+
+def test_a_wake_during_a_pass_runs_delivery_before_the_next_job(
+    settings: Settings, db_factory: sessionmaker[Session]
+) -> None:
+    """A message queued while a long job (resolution, indexing) runs leaves before the
+    pass goes on to the next job, not at the end of the pass."""
+    here = "tests.kit.test_plugins"
+    jobs = (
+        Job("long", Ref(f"{here}:_long_pass"), lambda _s: 3600.0),
+        Job("other", Ref(f"{here}:_other"), lambda _s: 3600.0),
+        Job("delivery", Ref(f"{here}:_deliver"), lambda _s: 3600.0, on_wake=True),
+    )
+    ORDER.clear()
+    QUEUED.clear()
+    with httpx.Client() as client:
+        runner = JobRunner(JobContext(settings, db_factory, Registry([]), client), jobs)
+        runner.run_due(QUEUED)
+    assert ORDER == ["long pass", "delivery", "other"]  # delivery once, and first
+    assert not QUEUED.is_set()  # the wake was taken
+
+
 def _until(condition: Callable[[], bool], within: float = 10.0) -> None:
     deadline = time.monotonic() + within
     while not condition():

@@ -4,7 +4,8 @@ Each job runs when due. A job that reports work is due again at once (so a backl
 drains without waiting its period); a failing job is logged and retried at its next
 turn without stopping the others. Between passes the runner sleeps until the next
 job is due, or until ``wake`` is set (the outbox sets it when something is queued),
-which makes the jobs marked ``on_wake`` (delivery) due at once.
+which makes the jobs marked ``on_wake`` (delivery) due at once; a wake during a pass
+runs them before the pass's next job.
 """
 
 from __future__ import annotations
@@ -51,18 +52,27 @@ class JobRunner:
         self.jobs = context.registry.jobs if jobs is None else jobs
         self.next_run: dict[str, float] = {}
 
-    def run_due(self) -> int:
-        """Run every job that is due; returns how much work they reported."""
+    def run_due(self, wake: threading.Event | None = None) -> int:
+        """Run every job that is due; returns how much work they reported. If ``wake``
+        is set meanwhile, the jobs marked ``on_wake`` run before the next job (a queued
+        envelope does not wait behind a long resolution or indexing pass)."""
         done = 0
         for job in self.jobs:
-            now = time.monotonic()
-            if self.next_run.get(job.name, 0.0) > now:
-                continue
-            work = self._run(job)
-            period = 0.0 if work else job.every(self.context.settings)
-            self.next_run[job.name] = time.monotonic() + period
-            done += work
+            if wake is not None and wake.is_set():
+                wake.clear()
+                done += self._run_woken()
+            if self.next_run.get(job.name, 0.0) <= time.monotonic():
+                done += self._run_scheduled(job)
         return done
+
+    def _run_scheduled(self, job: Job) -> int:
+        work = self._run(job)
+        period = 0.0 if work else job.every(self.context.settings)
+        self.next_run[job.name] = time.monotonic() + period
+        return work
+
+    def _run_woken(self) -> int:
+        return sum(self._run_scheduled(job) for job in self.jobs if job.on_wake)
 
     def seconds_to_next(self) -> float:
         now = time.monotonic()
@@ -71,7 +81,7 @@ class JobRunner:
 
     def run_until(self, stop: threading.Event, wake: threading.Event) -> None:
         while not stop.is_set():
-            if self.run_due():
+            if self.run_due(wake):
                 continue
             woken = wake.wait(
                 timeout=min(self.seconds_to_next(), self.context.settings.worker_poll_seconds)
