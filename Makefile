@@ -64,8 +64,12 @@ lint: setup
 typecheck: setup
 	$(UV) run mypy src
 
+# PYTHONDONTWRITEBYTECODE (set in some shells and CI images) makes every Python process
+# compile each module it imports again: every `liaison serve`, worker and CLI call a test
+# starts (~2 s of CPU each for the app's imports) and each pytest worker. The tests keep
+# the bytecode cache (__pycache__/, ignored by git) instead.
 pytest: setup test-services
-	LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	PYTHONDONTWRITEBYTECODE= LIAISON_TEST_PG_URL=$(PG_URL) $(UV) run pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: lint typecheck pytest
 

@@ -9,14 +9,19 @@ from pathlib import Path
 import pytest
 
 from tests.support.demo import run_demo
-from tests.support.nodes import two_free_ports
+from tests.support.nodes import liaison_env, two_free_ports
 
 pytestmark = pytest.mark.live
 
 
 def _run_demo(data_dir: Path, base_port: int, *extra: str) -> str:
+    """The demo, its nodes' workers polling every 0.2 s (as the live test nodes'; the
+    operator's setting, 1 s by default): each hop of the start-up exchanges (directories,
+    accreditations, deliveries) waits for a poll, as the demo CLI writes to the nodes'
+    databases from outside their processes."""
     command = [sys.executable, "-m", "liaison", "demo"]
-    return run_demo([*command, "--data-dir", str(data_dir), "--base-port", str(base_port), *extra])
+    args = [*command, "--data-dir", str(data_dir), "--base-port", str(base_port), *extra]
+    return run_demo(args, env=liaison_env(LIAISON_WORKER_POLL_SECONDS="0.2"))
 
 
 def _count(db: Path, table: str) -> int:

@@ -48,27 +48,45 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def sqlite_seeded_template(sqlite_template: Path) -> Path:
-    path = sqlite_template.with_name("seeded.db")
-    shutil.copy(sqlite_template, path)
-    engine = make_engine(f"sqlite:///{path}")
+def _seed(engine: Engine, party: str) -> None:
+    """``party``'s demo data (every shipped domain's seed step), committed."""
     with unit_of_work(make_session_factory(engine)) as db:
-        seed_demo(db, "CA", domains.registry())
-    engine.dispose()
-    return path
+        seed_demo(db, party, domains.registry())
 
 
-def _dump_migrated(folder: Path, *, seed: bool) -> None:
-    """A schema built by Alembic (and seeded with Canada's demo data if ``seed``), dumped
-    in ``folder`` and dropped."""
+@pytest.fixture(scope="session")
+def sqlite_party_templates(sqlite_template: Path) -> Callable[[str], Path]:
+    """sqlite_party_templates("IN") -> a migrated SQLite file seeded with India's demo
+    data, made once per worker for the tests to copy."""
+    made: dict[str, Path] = {}
+
+    def template(party: str) -> Path:
+        if party not in made:
+            path = sqlite_template.with_name(f"seeded-{party.lower()}.db")
+            shutil.copy(sqlite_template, path)
+            engine = make_engine(f"sqlite:///{path}")
+            _seed(engine, party)
+            engine.dispose()
+            made[party] = path
+        return made[party]
+
+    return template
+
+
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_party_templates: Callable[[str], Path]) -> Path:
+    return sqlite_party_templates("CA")
+
+
+def _dump_migrated(folder: Path, *, seed: str | None) -> None:
+    """A schema built by Alembic (and seeded with the demo data of the party ``seed``),
+    dumped in ``folder`` and dropped."""
     schema, url = pg_schema("migrated")
     try:
         engine = make_engine(url)
         upgrade(engine)
         if seed:
-            with unit_of_work(make_session_factory(engine)) as db:
-                seed_demo(db, "CA", domains.registry())
+            _seed(engine, seed)
         engine.dispose()
         dump_schema(schema, folder / PG_DUMP_FILE)
     finally:
@@ -78,15 +96,26 @@ def _dump_migrated(folder: Path, *, seed: bool) -> None:
 @pytest.fixture(scope="session")
 def pg_migrated_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dump of a migrated schema, made once per run (restore_schema copies it)."""
-    made = once_per_run(tmp_path_factory, "pg-migrated", lambda f: _dump_migrated(f, seed=False))
+    made = once_per_run(tmp_path_factory, "pg-migrated", lambda f: _dump_migrated(f, seed=None))
     return made / PG_DUMP_FILE
 
 
 @pytest.fixture(scope="session")
-def pg_seeded_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pg_party_dumps(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """pg_party_dumps("IN") -> the same with India's demo data in it (made once per run)."""
+
+    def dump(party: str) -> Path:
+        name = f"pg-seeded-{party.lower()}"
+        made = once_per_run(tmp_path_factory, name, lambda f: _dump_migrated(f, seed=party))
+        return made / PG_DUMP_FILE
+
+    return dump
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_dump(pg_party_dumps: Callable[[str], Path]) -> Path:
     """The same with Canada's demo data in it."""
-    made = once_per_run(tmp_path_factory, "pg-seeded", lambda f: _dump_migrated(f, seed=True))
-    return made / PG_DUMP_FILE
+    return pg_party_dumps("CA")
 
 
 def _restored(tag: str, dump: Path) -> Iterator[str]:
@@ -190,19 +219,25 @@ def _real_clock() -> Iterator[None]:
 @pytest.fixture(params=BACKENDS)
 def url_factory(
     request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> Iterator[Callable[[], str]]:
+) -> Iterator[Callable[..., str]]:
     """Makes migrated databases whose writes really commit (SQLite files, or fresh
-    PostgreSQL schemas): for concurrency, CLI and tampering tests, and node pairs."""
+    PostgreSQL schemas): for concurrency, CLI and tampering tests, and node pairs.
+    ``make(seeded_as="IN")`` makes one already seeded with India's demo data (a copy of
+    a template seeded once, as ``seed_demo`` leaves it: in a fraction of the time)."""
     schemas: list[str] = []
 
-    def make() -> str:
+    def make(seeded_as: str | None = None) -> str:
         if request.param == "sqlite":
             path = tmp_path / f"db-{uuid.uuid4().hex[:6]}.db"
-            shutil.copy(sqlite_template, path)
+            templates = request.getfixturevalue("sqlite_party_templates")
+            shutil.copy(templates(seeded_as) if seeded_as else sqlite_template, path)
             return f"sqlite:///{path}"
         schema, url = pg_schema("commit")
         schemas.append(schema)
-        restore_schema(request.getfixturevalue("pg_migrated_dump"), schema)
+        if seeded_as:
+            restore_schema(request.getfixturevalue("pg_party_dumps")(seeded_as), schema)
+        else:
+            restore_schema(request.getfixturevalue("pg_migrated_dump"), schema)
         return url
 
     yield make
@@ -210,16 +245,16 @@ def url_factory(
 
 
 @pytest.fixture
-def committed_url(url_factory: Callable[[], str]) -> str:
+def committed_url(url_factory: Callable[..., str]) -> str:
     return url_factory()
 
 
 @pytest.fixture
-def pair(url_factory: Callable[[], str], tmp_path: Path) -> Iterator[tuple[AppNode, AppNode]]:
+def pair(url_factory: Callable[..., str], tmp_path: Path) -> Iterator[tuple[AppNode, AppNode]]:
     """Canada and India in this process, seeded, keyed, pinned at each other, directories
     exchanged (tests/support/fixtures_live.py has the live-process version)."""
-    canada = make_node("CA", url_factory(), tmp_path)
-    india = make_node("IN", url_factory(), tmp_path)
+    canada = make_node("CA", url_factory(seeded_as="CA"), tmp_path, seeded=True)
+    india = make_node("IN", url_factory(seeded_as="IN"), tmp_path, seeded=True)
     pin_each_other(canada, india)
     yield canada, india
     canada.close()

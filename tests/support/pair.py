@@ -46,8 +46,12 @@ class AppNode:
         self.engine.dispose()
 
 
-def make_node(party: str, url: str, root: Path, seeds: Registry | None = None) -> AppNode:
-    """``seeds``: the registry whose demo seed steps run (default: every shipped domain's)."""
+def make_node(
+    party: str, url: str, root: Path, seeds: Registry | None = None, *, seeded: bool = False
+) -> AppNode:
+    """``seeds``: the registry whose demo seed steps run (default: every shipped domain's);
+    ``seeded``: the database at ``url`` holds ``party``'s demo data already (a copy of a
+    seeded template), only the node's keys are made."""
     settings = Settings(
         party=party,
         node_name=f"liaison-{party.lower()}",
@@ -59,7 +63,8 @@ def make_node(party: str, url: str, root: Path, seeds: Registry | None = None) -
     engine = make_engine(url)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as db:
-        seed_demo(db, party, seeds or domains.registry())
+        if not seeded:
+            seed_demo(db, party, seeds or domains.registry())
         keys.ensure_node_key(db, settings)
     client = TestClient(create_app(settings, engine=engine, session_factory=factory))
     return AppNode(settings, engine, factory, client)

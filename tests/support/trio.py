@@ -67,10 +67,11 @@ def exchange_all(nodes: Sequence[AppNode]) -> None:
 
 
 @contextmanager
-def three_nodes(url_factory: Callable[[], str], root: Path) -> Iterator[list[AppNode]]:
-    """Canada, India and the United States, pinned to each other, directories
-    exchanged; closed on exit."""
-    nodes = [make_node(party, url_factory(), root) for party in ("CA", "IN", "US")]
+def three_nodes(url_factory: Callable[..., str], root: Path) -> Iterator[list[AppNode]]:
+    """Canada, India and the United States, seeded (copies of seeded templates: see
+    url_factory), pinned to each other, directories exchanged; closed on exit."""
+    parties = ("CA", "IN", "US")
+    nodes = [make_node(p, url_factory(seeded_as=p), root, seeded=True) for p in parties]
     try:
         pin_all(nodes)
         exchange_all(nodes)
