@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 
+from liaison.exchange.case_numbers import next_number
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
@@ -99,14 +100,16 @@ class Sending(SendChecks):
         )
 
     def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash.
+        """Allocate the next reference (CA-2026-000123); retry on a clash.
 
-        A clash means another transaction took the number and has committed (the
-        insert waited for it), so each retry counts again. The savepoint's rollback
-        has already taken the case out of the session (a pending object added in it)."""
+        The number is one above the highest taken (``case_numbers``; on PostgreSQL a
+        number another compose is inserting is skipped, not waited for). A clash means
+        another transaction took it and committed meanwhile, so each retry reads the
+        highest again. The savepoint's rollback has already taken the case out of the
+        session (a pending object added in it)."""
+        prefix = f"{self.settings.party}-{case.created_at.year}-"
         for attempt in range(10):
-            number = self.repo.next_case_number(self.settings.party, case.created_at.year)
-            case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
+            case.reference = f"{prefix}{next_number(self.db, prefix, attempt):06d}"
             try:
                 with self.db.begin_nested():
                     self.db.add(case)
