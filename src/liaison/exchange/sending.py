@@ -19,7 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from liaison.exchange.case_numbers import next_number
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
-from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
+from liaison.exchange.indexing import (
+    dump_entities,
+    has_personal_data,
+    index_rows,
+    insert_index,
+    parse_entities,
+)
 from liaison.exchange.markings import message_columns
 from liaison.exchange.schemas import CaseKind, Markings, MessageType
 from liaison.exchange.send_checks import SendChecks
@@ -166,11 +172,11 @@ class Sending(SendChecks):
             message.status = "delivered"
             message.sent_at = clock.now()
         else:
-            mark_outgoing(message, decision)
+            mark_outgoing(message, decision, self.settings)
         entity_rows = index_rows(message, entities)
         self.db.add(message)
         self.db.flush()
-        self.db.add_all(entity_rows)
+        insert_index(self.db, entity_rows)
         for attachment in attachments:
             attachment.message_id = message.id
         if decision is not None:
@@ -216,8 +222,7 @@ class Sending(SendChecks):
         """Store a message that does not leave (yet), indexed like any other."""
         self.db.add(message)
         self.db.flush()
-        self.db.add_all(index_rows(message, entities))
-        self.db.flush()
+        insert_index(self.db, index_rows(message, entities))
 
     def _store_blocked(
         self, message: Message, refusal: PolicyBlocked, entities: Sequence[Entity]
