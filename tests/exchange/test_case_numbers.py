@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.exchange.case_numbers import next_number
+from liaison.exchange.case_numbers import insert_new, next_number
 from liaison.kit import clock
 from liaison.kit.db import make_engine, unit_of_work
 from liaison.kit.ids import new_id
@@ -45,6 +45,32 @@ def test_the_next_number_is_above_the_highest_not_the_count(
         assert next_number(db, PREFIX) == 4
         assert next_number(db, PREFIX, skip=2) == 6
         assert next_number(db, "ZY-2026-") == 1  # another party's or year's prefix
+
+
+def _columns(number: int) -> dict[str, object]:
+    case = _case(number)
+    return {key: getattr(case, key) for key in ("id", "reference", "title", "summary")} | {
+        "parties": case.parties,
+        "origin_party": "CA",
+        "status": "open",
+        "kind": "standard",
+        "created_by": case.created_by,
+        "created_at": case.created_at,
+        "updated_at": case.updated_at,
+    }
+
+
+def test_a_clashing_reference_inserts_nothing_and_the_transaction_goes_on(
+    db_factory: sessionmaker[Session],
+) -> None:
+    with unit_of_work(db_factory) as db:
+        assert insert_new(db, Case, _columns(1))
+        assert not insert_new(db, Case, _columns(1))  # the same reference, another id
+        assert insert_new(db, Case, _columns(2))  # no failed statement to roll back
+        references = db.scalars(
+            text("SELECT reference FROM exchange_cases WHERE reference LIKE 'ZZ-%'")
+        ).all()
+        assert sorted(references) == [f"{PREFIX}000001", f"{PREFIX}000002"]
 
 
 @pytest.fixture

@@ -10,13 +10,22 @@ commit and then fail. Each candidate is claimed instead with a transaction-scope
 advisory lock, and one held elsewhere is skipped: the first free one is found in the
 same statement that reads the highest. The lock goes with the transaction (commit or
 rollback). SQLite has one writer at a time, so there the highest is enough.
+
+The case row is inserted with ``ON CONFLICT DO NOTHING`` (``insert_new``): a number
+taken and committed meanwhile inserts nothing, and the caller tries the next one
+without a savepoint to roll back to.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Integer, bindparam, cast, func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from liaison.kit.db import Base
 from liaison.models import Case
 
 DIGITS = 6
@@ -69,3 +78,13 @@ def next_number(db: Session, prefix: str, skip: int = 0) -> int:
             return int(claimed)
         skip += CANDIDATES  # all claimed elsewhere: wait for the one after them
     return int(db.scalar(_HIGHEST, params) or 0) + 1 + skip
+
+
+def insert_new(db: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """Insert one row unless it clashes with a stored one (``ON CONFLICT DO NOTHING``);
+    whether it was inserted. Nothing fails, so the caller's transaction goes on."""
+    table = Base.metadata.tables[model.__tablename__]
+    dialect = db.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    inserted = statement.values(**values).on_conflict_do_nothing().returning(*table.primary_key)
+    return db.execute(inserted).first() is not None

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
 
-from liaison.exchange.case_numbers import next_number
+from liaison.exchange.case_numbers import insert_new, next_number
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.indexing import (
@@ -106,25 +107,24 @@ class Sending(SendChecks):
         )
 
     def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a clash.
+        """Allocate the next reference (CA-2026-000123) and insert the case; the next
+        number on a clash.
 
         The number is one above the highest taken (``case_numbers``; on PostgreSQL a
-        number another compose is inserting is skipped, not waited for). A clash means
-        another transaction took it and committed meanwhile, so each retry reads the
-        highest again. The savepoint's rollback has already taken the case out of the
-        session (a pending object added in it)."""
+        number another compose is inserting is skipped, not waited for). The row goes
+        in with ``ON CONFLICT DO NOTHING``: a number another transaction took and
+        committed meanwhile inserts nothing (no error, so no savepoint is needed), and
+        the highest is read again. The case then joins the session as the stored row."""
         prefix = f"{self.settings.party}-{case.created_at.year}-"
+        columns = {attr.key: getattr(case, attr.key) for attr in inspect(Case).column_attrs}
         for attempt in range(10):
-            case.reference = f"{prefix}{next_number(self.db, prefix, attempt):06d}"
-            try:
-                with self.db.begin_nested():
-                    self.db.add(case)
-                    self.db.flush()
+            columns["reference"] = f"{prefix}{next_number(self.db, prefix, attempt):06d}"
+            if insert_new(self.db, Case, columns):
+                for key, value in columns.items():
+                    setattr(case, key, value)
+                make_transient_to_detached(case)
+                self.db.add(case)
                 return
-            except IntegrityError:
-                if case in self.db:
-                    self.db.expunge(case)
-                continue
         raise Conflict(N_("could not allocate a case reference: try again"))
 
     def _attachments_markings(self, attachments: Sequence[Attachment], markings: Markings) -> None:
