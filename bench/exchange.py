@@ -121,7 +121,8 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
     ids = list(sent_at)
     wait_for(lambda: len(_received(india, ids)) == len(ids), timeout=300, what="all messages")
     received = _received(india, ids)
-    sent_cpu, received_cpu = (cpu_seconds(n) - b for n, b in zip((canada, india), cpu_before))
+    sent_cpu = cpu_seconds(canada) - cpu_before[0]
+    received_cpu = cpu_seconds(india) - cpu_before[1]
     latencies = [(received[i] - sent_at[i]).total_seconds() * 1000 for i in ids]
     for sample in sorted(set(errors))[:3]:
         print(f"  error sample: {sample}")
