@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 from tests.exchange import payloads
 from tests.support.nodes import drop_schemas, pg_schema
 from tests.support.pair import AppNode, make_node, pin_each_other
@@ -56,6 +57,22 @@ def _timed(count: int, call: Callable[[int], None]) -> tuple[float, float]:
     return (time.process_time() - cpu) / count * 1e6, (time.perf_counter() - wall) / count * 1e6
 
 
+def _statements(engine: Engine, count: int, call: Callable[[int], None]) -> float:
+    """SQL statements sent per call (BEGIN/COMMIT and the pool's ping not counted)."""
+    sent = [0]
+
+    def counted(*_: object) -> None:
+        sent[0] += 1
+
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        for n in range(count):
+            call(n)
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return sent[0] / count
+
+
 def run(backend: str, sends: int, profile: int) -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-compose-"))
     schemas: list[str] = []
@@ -84,14 +101,17 @@ def run(backend: str, sends: int, profile: int) -> None:
             floor(n)
         base_cpu, base_wall = _timed(sends, floor)
         cpu, wall = _timed(sends, compose)
+        statements = _statements(canada.engine, 20, compose)
+        base_statements = _statements(canada.engine, 20, floor)
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"[{backend}] {sends} composes through the API (load average {load})")
         print(
-            f"  compose (new case, policy, audit, outbox): {cpu:7.0f} µs CPU, {wall:7.0f} µs wall"
+            f"  compose (new case, policy, audit, outbox): {cpu:7.0f} µs CPU, {wall:7.0f} µs wall, "
+            f"{statements:.0f} SQL statements"
         )
         print(
             f"  floor: a signed-in GET of one agency     : {base_cpu:7.0f} µs CPU, "
-            f"{base_wall:7.0f} µs wall"
+            f"{base_wall:7.0f} µs wall, {base_statements:.0f} SQL statements"
         )
         if profile:  # the server runs in other threads: profile the service in this one
             token = headers["Authorization"].split()[1]

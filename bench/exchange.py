@@ -70,8 +70,20 @@ def _received(india: Node, ids: list[str]) -> dict[str, datetime]:
     return {row[0]: row[1].replace(tzinfo=UTC) if row[1].tzinfo is None else row[1] for row in rows}
 
 
+def cpu_seconds(node: Node) -> float:
+    """User + system CPU the node's processes (server, worker if separate) have used."""
+    total = 0.0
+    for process in (node.server, node.worker):
+        if process is None:
+            continue
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str, float]:
     agencies = {**agencies_of(canada, "CA"), **agencies_of(canada, "IN")}
+    cpu_before = cpu_seconds(canada), cpu_seconds(india)
     sent_at: dict[str, datetime] = {}
     lock = threading.Lock()
     errors: list[str] = []
@@ -110,6 +122,8 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
     ids = list(sent_at)
     wait_for(lambda: len(_received(india, ids)) == len(ids), timeout=300, what="all messages")
     received = _received(india, ids)
+    sent_cpu = cpu_seconds(canada) - cpu_before[0]
+    received_cpu = cpu_seconds(india) - cpu_before[1]
     latencies = [(received[i] - sent_at[i]).total_seconds() * 1000 for i in ids]
     for sample in sorted(set(errors))[:3]:
         print(f"  error sample: {sample}")
@@ -120,6 +134,8 @@ def latency_run(canada: Node, india: Node, rate: float, count: int) -> dict[str,
         "errors": len(errors),
         "p50_ms": statistics.median(latencies),
         "p99_ms": percentile(latencies, 0.99),
+        "sender_cpu_ms": sent_cpu / max(1, len(ids)) * 1000,
+        "receiver_cpu_ms": received_cpu / max(1, len(ids)) * 1000,
     }
 
 
@@ -156,7 +172,9 @@ def latency(backend: str, counts: dict[float, int], *, separate_workers: bool = 
                 f"[{label}] send -> visible in peer inbox at {rate:.0f}/s offered "
                 f"({result['achieved_rate']:.1f}/s achieved, {result['messages']} messages, "
                 f"{result['errors']} errors): p50 {result['p50_ms']:.0f} ms, "
-                f"p99 {result['p99_ms']:.0f} ms (load average "
+                f"p99 {result['p99_ms']:.0f} ms; CPU per message: sender "
+                f"{result['sender_cpu_ms']:.1f} ms, receiver {result['receiver_cpu_ms']:.1f} ms "
+                f"(load average "
                 f"{', '.join(f'{x:.2f}' for x in os.getloadavg())})"
             )
     finally:

@@ -328,5 +328,5 @@ def _release(db: Session, settings: Settings, forward: Message, row: OnwardConse
     subject = onward_subject(source, target, originator_consent=True)
     enforce(db, subject, actor=actor, object_type=OBJECT_TYPE, object_id=source.id)
     decision = decide(db, forward, actor=actor)
-    mark_outgoing(forward, decision)
+    mark_outgoing(forward, decision, settings)
     hold_or_queue(db, settings, forward, decision, actor=actor)

@@ -60,12 +60,20 @@ def _refusal(request: Request, exc: PolicyBlocked | Forbidden) -> Response:
     )
 
 
-def _answer(request: Request, send: Callable[[], Message], svc: ExchangeService) -> Response:
+def _answer(
+    request: Request,
+    send: Callable[[], Message],
+    svc: ExchangeService,
+    attachment_ids: Sequence[str] = (),
+) -> Response:
+    """The sent message (201), or the refusal; ``attachment_ids``: the uploads sent
+    with it (none: the new message has no attachments, so none are read back)."""
     try:
         message = send()
     except (PolicyBlocked, Forbidden) as exc:  # answered, not raised: the audit row commits
         return _refusal(request, exc)
-    out = message_out(message, svc.repo.attachments_of([message.id]))
+    attachments = svc.repo.attachments_of([message.id]) if attachment_ids else []
+    out = message_out(message, attachments)
     return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
 
@@ -162,7 +170,7 @@ def compose(
 ) -> Response:
     """Open a case with its first message (request, disclosure or alert) and send it."""
     svc = ExchangeService(db, caller, settings)
-    return _answer(request, lambda: svc.compose(data), svc)
+    return _answer(request, lambda: svc.compose(data), svc, data.attachment_ids)
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail)
@@ -215,7 +223,7 @@ def reply(
 ) -> Response:
     """Reply (answered / partial / refused with a reason code), acknowledge or follow up."""
     svc = ExchangeService(db, caller, settings)
-    return _answer(request, lambda: svc.reply(message_id, data), svc)
+    return _answer(request, lambda: svc.reply(message_id, data), svc, data.attachment_ids)
 
 
 @router.post("/messages/{message_id}/forward", status_code=201, response_model=MessageOut)

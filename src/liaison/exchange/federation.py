@@ -26,7 +26,7 @@ from liaison.config import Settings
 from liaison.exchange import deadlines
 from liaison.exchange.access import copy_text
 from liaison.exchange.entities import PERSON_FACT_FIELDS, Entity
-from liaison.exchange.indexing import has_personal_data, index_rows
+from liaison.exchange.indexing import has_personal_data, index_rows, insert_index
 from liaison.exchange.markings import markings_of, message_columns, policy_subject
 from liaison.exchange.schemas import Outcome
 from liaison.exchange.transfer_pull import expect
@@ -158,16 +158,19 @@ def decide(
     )
 
 
-def mark_outgoing(message: Message, decision: Decision) -> None:
-    """What the decision makes of a message about to be sent: its obligations, status
-    and send time. Set before the message's first flush, so its row is inserted as it
-    will be sent (``hold_or_queue`` then finds them set and changes nothing)."""
+def mark_outgoing(message: Message, decision: Decision, settings: Settings) -> None:
+    """What the decision makes of a message about to be sent: its obligations, status,
+    send time and, for a request, the requester's clock. Set before the message's first
+    flush, so its row is inserted as it will be sent (``hold_or_queue`` then finds them
+    set and changes nothing)."""
     message.obligations = [o.model_dump(mode="json") for o in decision.obligations]
     if decision.holds_for_review():
         message.status = "held_for_review"
-    else:
-        message.status = "sent"
-        message.sent_at = message.sent_at or clock.now()
+        return
+    message.status = "sent"
+    message.sent_at = message.sent_at or clock.now()
+    if message.type in deadlines.CLOCKED_TYPES and message.deadline_at is None:
+        deadlines.start(message, settings, message.sent_at)
 
 
 def hold_or_queue(
@@ -342,7 +345,7 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
     entity_rows = index_rows(message, entities)
     db.add(message)
     db.flush()
-    db.add_all(entity_rows)
+    insert_index(db, entity_rows)
     obligations.open_for(
         db, decision, object_type=OBJECT_TYPE, object_id=message.id, case_id=case.id
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pydantic import TypeAdapter
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from liaison.exchange.entities import Entity, EntityKind
@@ -35,13 +36,13 @@ def entity_keys(entities: Sequence[Entity]) -> list[str]:
     return sorted(set(keys))
 
 
-def index_rows(message: Message, entities: Sequence[Entity]) -> list[MessageEntity]:
+def index_rows(message: Message, entities: Sequence[Entity]) -> list[dict[str, str]]:
     """Set the message's search text (subject, body, entity labels and keys) and return
     its entity index rows, one per match key, each key computed once. Called before the
     message is first flushed, so its row is inserted complete (no UPDATE after); the
-    caller adds the rows once the message row exists."""
+    caller inserts the rows (``insert_index``) once the message row exists."""
     labels: list[str] = []
-    rows: list[MessageEntity] = []
+    rows: list[dict[str, str]] = []
     seen: set[str] = set()
     for entity in entities:
         text = label(entity)
@@ -52,18 +53,25 @@ def index_rows(message: Message, entities: Sequence[Entity]) -> list[MessageEnti
             seen.add(key)
             labels.append(key)
             rows.append(
-                MessageEntity(
-                    message_id=message.id,
-                    case_id=message.case_id,
-                    key=key[:300],
-                    kind=str(entity.kind),
-                    label=text[:300],
-                )
+                {
+                    "message_id": message.id,
+                    "case_id": message.case_id,
+                    "key": key[:300],
+                    "kind": str(entity.kind),
+                    "label": text[:300],
+                }
             )
     message.search_text = normalise_search(" ".join([message.subject, message.body, *labels]))
     return rows
 
 
+def insert_index(db: Session, rows: Sequence[dict[str, str]]) -> None:
+    """The index rows of a flushed message, in one statement (no row is read back:
+    nothing refers to them, so they are not kept in the session)."""
+    if rows:
+        db.execute(insert(MessageEntity), list(rows))
+
+
 def index_message(db: Session, message: Message, entities: Sequence[Entity]) -> None:
-    """``index_rows`` for a message already flushed: its rows are added at once."""
-    db.add_all(index_rows(message, entities))
+    """``index_rows`` for a message already flushed: its rows are inserted at once."""
+    insert_index(db, index_rows(message, entities))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select, true
 from sqlalchemy.orm import aliased
 
 from liaison.exchange.access import (
@@ -313,13 +313,6 @@ class ExchangeRepository(Repository[Caller]):
             )
             for row in self.db.execute(query).all()
         ]
-
-    def next_case_number(self, party: str, year: int) -> int:
-        prefix = f"{party}-{year}-"
-        count = self.db.scalar(
-            select(func.count()).select_from(Case).where(Case.reference.startswith(prefix))
-        )
-        return int(count or 0) + 1
 
 
 def due_state(message: Message, now: datetime, due_soon_fraction: float) -> str:

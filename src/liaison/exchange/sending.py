@@ -14,11 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import inspect
+from sqlalchemy.orm import make_transient_to_detached
 
+from liaison.exchange.case_numbers import insert_new, next_number
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
-from liaison.exchange.indexing import dump_entities, has_personal_data, index_rows, parse_entities
+from liaison.exchange.indexing import (
+    dump_entities,
+    has_personal_data,
+    index_rows,
+    insert_index,
+    parse_entities,
+)
 from liaison.exchange.markings import message_columns
 from liaison.exchange.schemas import CaseKind, Markings, MessageType
 from liaison.exchange.send_checks import SendChecks
@@ -99,23 +107,24 @@ class Sending(SendChecks):
         )
 
     def _insert_case(self, case: Case) -> None:
-        """Allocate the next reference (CA-2026-000123); retry on a concurrent clash.
+        """Allocate the next reference (CA-2026-000123) and insert the case; the next
+        number on a clash.
 
-        A clash means another transaction took the number and has committed (the
-        insert waited for it), so each retry counts again. The savepoint's rollback
-        has already taken the case out of the session (a pending object added in it)."""
+        The number is one above the highest taken (``case_numbers``; on PostgreSQL a
+        number another compose is inserting is skipped, not waited for). The row goes
+        in with ``ON CONFLICT DO NOTHING``: a number another transaction took and
+        committed meanwhile inserts nothing (no error, so no savepoint is needed), and
+        the highest is read again. The case then joins the session as the stored row."""
+        prefix = f"{self.settings.party}-{case.created_at.year}-"
+        columns = {attr.key: getattr(case, attr.key) for attr in inspect(Case).column_attrs}
         for attempt in range(10):
-            number = self.repo.next_case_number(self.settings.party, case.created_at.year)
-            case.reference = f"{self.settings.party}-{case.created_at.year}-{number + attempt:06d}"
-            try:
-                with self.db.begin_nested():
-                    self.db.add(case)
-                    self.db.flush()
+            columns["reference"] = f"{prefix}{next_number(self.db, prefix, attempt):06d}"
+            if insert_new(self.db, Case, columns):
+                for key, value in columns.items():
+                    setattr(case, key, value)
+                make_transient_to_detached(case)
+                self.db.add(case)
                 return
-            except IntegrityError:
-                if case in self.db:
-                    self.db.expunge(case)
-                continue
         raise Conflict(N_("could not allocate a case reference: try again"))
 
     def _attachments_markings(self, attachments: Sequence[Attachment], markings: Markings) -> None:
@@ -163,11 +172,11 @@ class Sending(SendChecks):
             message.status = "delivered"
             message.sent_at = clock.now()
         else:
-            mark_outgoing(message, decision)
+            mark_outgoing(message, decision, self.settings)
         entity_rows = index_rows(message, entities)
         self.db.add(message)
         self.db.flush()
-        self.db.add_all(entity_rows)
+        insert_index(self.db, entity_rows)
         for attachment in attachments:
             attachment.message_id = message.id
         if decision is not None:
@@ -213,8 +222,7 @@ class Sending(SendChecks):
         """Store a message that does not leave (yet), indexed like any other."""
         self.db.add(message)
         self.db.flush()
-        self.db.add_all(index_rows(message, entities))
-        self.db.flush()
+        insert_index(self.db, index_rows(message, entities))
 
     def _store_blocked(
         self, message: Message, refusal: PolicyBlocked, entities: Sequence[Entity]
