@@ -3,7 +3,7 @@ number another compose is still inserting is skipped rather than waited for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -104,3 +104,27 @@ def test_postgresql_skips_a_number_another_transaction_is_inserting(pg_engine: E
         second.rollback()
         first.close()
         second.close()
+
+
+@pytest.mark.parametrize("url_factory", ["postgresql"], indirect=True)
+def test_nodes_sharing_a_database_do_not_skip_each_others_numbers(
+    url_factory: Callable[[], str],
+) -> None:
+    """Two nodes' schemas in one database: a number one node is inserting is the same
+    number the other takes (advisory locks are database-wide; the key names the schema)."""
+    engines = [make_engine(url_factory()) for _ in range(2)]
+    sessions = [Session(engine) for engine in engines]
+    try:
+        numbers = []
+        for session in sessions:  # the first stays open (its lock held) while the second asks
+            number = next_number(session, PREFIX)
+            session.add(_case(number))
+            session.flush()
+            numbers.append(number)
+        assert numbers == [1, 1]
+    finally:
+        for session in sessions:
+            session.rollback()
+            session.close()
+        for engine in engines:
+            engine.dispose()

@@ -9,7 +9,9 @@ transaction is inserting, not yet committed, would make this insert wait for tha
 commit and then fail. Each candidate is claimed instead with a transaction-scoped
 advisory lock, and one held elsewhere is skipped: the first free one is found in the
 same statement that reads the highest. The lock goes with the transaction (commit or
-rollback). SQLite has one writer at a time, so there the highest is enough.
+rollback). Advisory locks are database-wide, so the lock's key includes the schema:
+nodes sharing a database (one schema each) never skip each other's numbers. SQLite
+has one writer at a time, so there the highest is enough.
 
 The case row is inserted with ``ON CONFLICT DO NOTHING`` (``insert_new``): a number
 taken and committed meanwhile inserts nothing, and the caller tries the next one
@@ -50,7 +52,8 @@ _CLAIM = text(
     )
     SELECT n FROM top, generate_series(top.last + 1, top.last + :span) AS n
     WHERE pg_try_advisory_xact_lock(
-        CAST(:space AS INTEGER), hashtext(CAST(:prefix AS TEXT) || lpad(n::text, :digits, '0'))
+        CAST(:space AS INTEGER),
+        hashtext(current_schema() || '.' || CAST(:prefix AS TEXT) || lpad(n::text, :digits, '0'))
     )
     LIMIT 1
     """
