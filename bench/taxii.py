@@ -539,10 +539,14 @@ def main() -> None:
         best_paging = max(peers, key=lambda r: r.paging)
         for r in results:
             if r.server.startswith("Liaison"):
+                paging = (
+                    f"{r.paging / best_paging.paging:.2f}x {best_paging.server}"
+                    if best_paging.paging
+                    else "n/a (no peer paged within the cap)"
+                )
                 print(
                     f"{r.server}: ingest {r.ingest / best_ingest.ingest:.2f}x "
-                    f"{best_ingest.server}, "
-                    f"paging {r.paging / best_paging.paging:.2f}x {best_paging.server}"
+                    f"{best_ingest.server}, paging {paging}"
                 )
     for r in results:
         if r.rss:
