@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from liaison.exchange.case_numbers import insert_new, next_number
+from liaison.exchange.case_numbers import next_number
 from liaison.kit import clock
-from liaison.kit.db import make_engine, unit_of_work
+from liaison.kit.db import insert_new, make_engine, unit_of_work
 from liaison.kit.ids import new_id
 from liaison.models import Case
 

@@ -13,21 +13,16 @@ rollback). Advisory locks are database-wide, so the lock's key includes the sche
 nodes sharing a database (one schema each) never skip each other's numbers. SQLite
 has one writer at a time, so there the highest is enough.
 
-The case row is inserted with ``ON CONFLICT DO NOTHING`` (``insert_new``): a number
+The case row is inserted with ``ON CONFLICT DO NOTHING`` (``kit.db.insert_new``): a number
 taken and committed meanwhile inserts nothing, and the caller tries the next one
 without a savepoint to roll back to.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Integer, bindparam, cast, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from liaison.kit.db import Base
 from liaison.models import Case
 
 DIGITS = 6
@@ -81,13 +76,3 @@ def next_number(db: Session, prefix: str, skip: int = 0) -> int:
             return int(claimed)
         skip += CANDIDATES  # all claimed elsewhere: wait for the one after them
     return int(db.scalar(_HIGHEST, params) or 0) + 1 + skip
-
-
-def insert_new(db: Session, model: type[Base], values: dict[str, Any]) -> bool:
-    """Insert one row unless it clashes with a stored one (``ON CONFLICT DO NOTHING``);
-    whether it was inserted. Nothing fails, so the caller's transaction goes on."""
-    table = Base.metadata.tables[model.__tablename__]
-    dialect = db.get_bind().dialect.name
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-    inserted = statement.values(**values).on_conflict_do_nothing().returning(*table.primary_key)
-    return db.execute(inserted).first() is not None

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sqlalchemy import inspect
 from sqlalchemy.orm import make_transient_to_detached
 
-from liaison.exchange.case_numbers import insert_new, next_number
+from liaison.exchange.case_numbers import next_number
 from liaison.exchange.entities import Entity
 from liaison.exchange.federation import OBJECT_TYPE, decide, hold_or_queue, mark_outgoing
 from liaison.exchange.indexing import (
@@ -31,6 +31,7 @@ from liaison.exchange.markings import message_columns
 from liaison.exchange.schemas import CaseKind, Markings, MessageType
 from liaison.exchange.send_checks import SendChecks
 from liaison.kit import clock
+from liaison.kit.db import insert_new
 from liaison.kit.errors import Conflict, PolicyBlocked
 from liaison.kit.ids import new_id
 from liaison.kit.plugin import N_

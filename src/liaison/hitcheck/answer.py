@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -20,6 +19,7 @@ from liaison.federation import envelope as env
 from liaison.federation.inbox import Inbox
 from liaison.hitcheck import index, psi, wire
 from liaison.kit import clock
+from liaison.kit.db import insert_new
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import N_, Registry
 from liaison.ledger.service import record
@@ -59,23 +59,16 @@ def answer(
         raise _refuse(
             db, peer.party_code, "too_many", f"at most {settings.hitcheck_max_identifiers}"
         )
-    try:  # the query id is the key: a replay (even one racing its original) collides here
-        with db.begin_nested():
-            db.execute(
-                _ANSWERED,
-                {
-                    "id": header.id,
-                    "peer_party": peer.party_code,
-                    "purpose": query.purpose,
-                    "legal_basis": query.legal_basis,
-                    "count": len(points),
-                    "received_at": clock.now(),
-                },
-            )
-    except IntegrityError:
-        raise _refuse(
-            db, peer.party_code, "replayed", f"query {header.id} was answered before"
-        ) from None
+    answered = {  # the query id is the key: a replay (even one racing its original) clashes
+        "id": header.id,
+        "peer_party": peer.party_code,
+        "purpose": query.purpose,
+        "legal_basis": query.legal_basis,
+        "count": len(points),
+        "received_at": clock.now(),
+    }
+    if not insert_new(db, HitcheckAnswer, answered):
+        raise _refuse(db, peer.party_code, "replayed", f"query {header.id} was answered before")
     _check_peer_quota(db, settings, peer.party_code, len(points))  # rolled back if refused
     current = index.state(db)
     evaluated = psi.evaluate(index.key_of(settings, current.epoch), points)
@@ -105,7 +98,6 @@ def answer(
     return direct.seal(settings, wire.ANSWER, payload, own, peer, sender_key)
 
 
-_ANSWERED = insert(HitcheckAnswer)  # Core: the row is written once, never read back here
 _USED = select(func.coalesce(func.sum(HitcheckAnswer.count), 0)).where(
     HitcheckAnswer.peer_party == bindparam("party"),
     HitcheckAnswer.received_at >= bindparam("since"),

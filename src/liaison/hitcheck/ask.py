@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy import Insert, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -22,6 +20,7 @@ from liaison.federation.delivery import recipient_key
 from liaison.hitcheck import psi, wire
 from liaison.kit import clock
 from liaison.kit.crypto import PublicNodeKey
+from liaison.kit.db import insert_or_ignore
 from liaison.kit.errors import InvalidEnvelope, LiaisonError
 from liaison.kit.plugin import N_
 from liaison.models import HitcheckPeerSync, HitcheckPeerTag, Peer
@@ -129,18 +128,13 @@ def _apply(db: Session, sync: HitcheckPeerSync, payload: wire.AnswerPayload) -> 
         db.execute(delete(table).where(table.peer_party == party, table.tag.in_(removed)))
     if added:
         rows = [{"peer_party": party, "tag": tag} for tag in added]
-        db.execute(_insert_new(db), rows)  # a concurrent check may have added some already
+        # a concurrent check may have added some already
+        db.execute(insert_or_ignore(db, HitcheckPeerTag), rows)
     sync.epoch, sync.version = payload.epoch, payload.version
     if payload.size is not None:
         sync.size = payload.size
     sync.synced_at = now
     db.flush()
-
-
-def _insert_new(db: Session) -> Insert:
-    dialect = db.get_bind().dialect.name
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    return make(HitcheckPeerTag).on_conflict_do_nothing()
 
 
 def held(db: Session, party: str, tags: Sequence[bytes]) -> set[bytes]:
