@@ -83,18 +83,10 @@ class JobRunner:
         while not stop.is_set():
             if self.run_due(wake):
                 continue
-            woken = wake.wait(
+            # a wake ends the wait; run_due then runs the on_wake jobs first
+            wake.wait(
                 timeout=min(self.seconds_to_next(), self.context.settings.worker_poll_seconds)
             )
-            wake.clear()
-            if woken:
-                self.woken()
-
-    def woken(self) -> None:
-        """Something was queued: the jobs that carry it are due now."""
-        for job in self.jobs:
-            if job.on_wake:
-                self.next_run[job.name] = 0.0
 
     def _run(self, job: Job) -> int:
         started = time.perf_counter()
