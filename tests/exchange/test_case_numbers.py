@@ -4,15 +4,19 @@ number another compose is still inserting is skipped rather than waited for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from liaison.config import Settings
 from liaison.exchange.case_numbers import next_number
+from liaison.exchange.sending import Sending
 from liaison.kit import clock
 from liaison.kit.db import insert_new, make_engine, unit_of_work
 from liaison.kit.ids import new_id
+from liaison.kit.roles import Caller, Role
 from liaison.models import Case
 
 PREFIX = "ZZ-2026-"
@@ -128,3 +132,26 @@ def test_nodes_sharing_a_database_do_not_skip_each_others_numbers(
             session.close()
         for engine in engines:
             engine.dispose()
+
+
+def test_a_case_column_left_unset_takes_its_default_not_null(
+    db_factory: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The case row is a Core insert of the case's columns: one the composer left unset
+    must get the model's default (as the ORM would give it), never a NULL."""
+    settings = Settings(party="ZZ", data_dir=tmp_path, public_base_url="http://testserver")
+    caller = Caller("u1", "zz-officer", "Officer", Role.LIAISON_OFFICER, "agency-zz", "ZZ")
+    now = clock.now()
+    with unit_of_work(db_factory) as db:
+        case = Case(id=new_id(), reference="", title="A case", origin_party="ZZ")
+        case.created_by, case.created_at, case.updated_at = "user:zz-officer", now, now
+        Sending(db, caller, settings)._insert_case(case)  # no summary, parties, status, kind
+        db.expire_all()
+        stored = db.get_one(Case, case.id)
+        assert (stored.summary, stored.parties, stored.status, stored.kind) == (
+            "",
+            [],
+            "open",
+            "standard",
+        )
+    assert case.reference == f"ZZ-{now.year}-000001"

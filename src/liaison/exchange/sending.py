@@ -39,6 +39,13 @@ from liaison.ledger.service import record
 from liaison.models import Agency, Attachment, Case, Message
 from liaison.policy.schemas import Decision, Tlp
 
+# Columns with a default (Python-side or the database's): left unset, the insert applies it.
+_DEFAULTED = frozenset(
+    column.key
+    for column in Case.__table__.columns
+    if column.default is not None or column.server_default is not None
+)
+
 
 class Sending(SendChecks):
     # building -------------------------------------------------------------------
@@ -117,7 +124,11 @@ class Sending(SendChecks):
         committed meanwhile inserts nothing (no error, so no savepoint is needed), and
         the highest is read again. The case then joins the session as the stored row."""
         prefix = f"{self.settings.party}-{case.created_at.year}-"
-        columns = {attr.key: getattr(case, attr.key) for attr in inspect(Case).column_attrs}
+        columns = {  # a column left unset takes its default in the insert, not NULL
+            attr.key: getattr(case, attr.key)
+            for attr in inspect(Case).column_attrs
+            if getattr(case, attr.key) is not None or attr.key not in _DEFAULTED
+        }
         for attempt in range(10):
             columns["reference"] = f"{prefix}{next_number(self.db, prefix, attempt):06d}"
             if insert_new(self.db, Case, columns):

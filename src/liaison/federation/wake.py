@@ -4,9 +4,10 @@ A transaction that queued an envelope sends ``pg_notify('liaison_outbox', schema
 before it commits (``outbox._notify_other_processes``); PostgreSQL delivers the
 notification only if it commits. Each worker on PostgreSQL keeps one connection that
 LISTENs on the channel and wakes its runner when a notification for its own schema
-arrives (several nodes may share one database, one schema each). So a separate ``liaison worker`` delivers what the API processes
-queued at once instead of at its next poll. Polling stays as it was: a lost
-connection or notification only costs the wait until the next poll.
+arrives (several nodes may share one database, one schema each). So a separate
+``liaison worker`` delivers what the API processes queued at once instead of at its
+next poll. Polling stays as it was: a lost connection or notification only costs the
+wait until the next poll.
 SQLite needs none of this: its one worker runs in ``serve``, woken in-process.
 """
 
