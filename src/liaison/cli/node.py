@@ -12,6 +12,7 @@ import uvicorn
 from prometheus_client import start_http_server
 
 from liaison import worker
+from liaison.api.http_protocol import BoundedHttpToolsProtocol
 from liaison.app import create_app
 from liaison.demo.seed import seed_demo
 from liaison.kit.cli import console, registry, settings, transaction
@@ -94,7 +95,8 @@ def serve(
         log_level="info",
         # httptools (C) parses HTTP/1.1 instead of h11 (pure Python): h11 was a quarter of
         # a federation request's CPU. uvloop, where the platform has it, for the same reason.
-        http="httptools",
+        # The protocol bounds the request head, as uvicorn's h11 protocol did.
+        http=BoundedHttpToolsProtocol,
         loop="auto",
         server_header=False,
         proxy_headers=False,  # X-Forwarded-For only via LIAISON_TRUSTED_PROXIES (api.proxies)
