@@ -112,6 +112,7 @@ def _restricted_inbound(
         token(f"{tag}body"),
     )
     person, mailbox = f"Velloruth {token(tag + 'person')}", f"{token(tag + 'mail')}@leak.example"
+    birthplace = token(tag + "birthplace")
     filename = f"{token(tag + 'file')}.pdf"
     payload = payloads.inbound(
         agencies,
@@ -124,7 +125,10 @@ def _restricted_inbound(
         case_origin_party=node.peer,
         originator_party=node.peer,
         case_reference=f"{node.peer}-2026-{payload_number()}",
-        entities=[{"kind": "person", "name": person}, {"kind": "email", "address": mailbox}],
+        entities=[
+            {"kind": "person", "name": person, "place_of_birth": birthplace},
+            {"kind": "email", "address": mailbox},
+        ],
         markings=payloads.markings(tlp=tlp, named_recipients=[agencies[node.agency(node.home)]]),
         attachments=[
             {
@@ -139,7 +143,7 @@ def _restricted_inbound(
             }
         ],
     )
-    planted.protect(title, summary, subject, body, person, mailbox, filename)
+    planted.protect(title, summary, subject, body, person, birthplace, mailbox, filename)
     planted.known("case", payload["case_id"])
     planted.known("message", payload["id"])
     planted.known("attachment", payload["attachments"][0]["id"])
@@ -169,6 +173,7 @@ def _outbound_red(
     assert uploaded.status_code == 201, uploaded.text
     title, subject, body = token(tag + "title"), token(tag + "subject"), token(tag + "body")
     person = f"Quorvane {token(tag + 'person')}"
+    birthplace = token(tag + "birthplace")
     mailbox = f"{token(tag + 'mail')}@leak.example"
     draft = payloads.compose(
         agencies,
@@ -179,7 +184,10 @@ def _outbound_red(
         to_agency_id=agencies[node.peer_agency(node.peer_recipient)],
         subject=subject,
         body=body,
-        entities=[{"kind": "person", "name": person}, {"kind": "email", "address": mailbox}],
+        entities=[
+            {"kind": "person", "name": person, "place_of_birth": birthplace},
+            {"kind": "email", "address": mailbox},
+        ],
         markings=payloads.markings(
             tlp="RED", named_recipients=[agencies[node.peer_agency(node.peer_recipient)]]
         ),
@@ -188,13 +196,17 @@ def _outbound_red(
     )
     sent = client.post("/api/v1/exchange/cases", json=draft, headers=headers)
     assert sent.status_code == 201, sent.text
-    planted.protect(title, draft["case_summary"], subject, body, person, mailbox, filename)
+    planted.protect(
+        title, draft["case_summary"], subject, body, person, birthplace, mailbox, filename
+    )
     planted.known("case", sent.json()["case_id"])
     planted.known("message", sent.json()["id"])
     planted.known("attachment", uploaded.json()["id"])
     planted.secret_ids.extend([sent.json()["id"], uploaded.json()["id"]])
     if sent.json()["status"] == "held_for_review":
-        values = (title, draft["case_summary"], subject, body, person, mailbox, filename)
+        values = (
+            title, draft["case_summary"], subject, body, person, birthplace, mailbox, filename
+        )  # fmt: skip
         planted.reviewable.extend([v.lower() for v in values])
         planted.reviewable.extend([sent.json()["id"], uploaded.json()["id"]])
 
