@@ -19,7 +19,10 @@ MAX_REQUEST_HEAD_BYTES = 64 * 1024  # request line and headers; h11's default wa
 # Fed this much at a time while a head is incomplete: a pipelined request's head may
 # begin inside a slice, and the bytes of it there are not counted (at most this many).
 _SLICE = 1024
-_TOO_LARGE = "The request's line and headers are larger than this node accepts (64 KiB)."
+_TOO_LARGE = (
+    f"The request's line and headers are larger than this node accepts "
+    f"({MAX_REQUEST_HEAD_BYTES // 1024} KiB)."
+)
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
