@@ -28,18 +28,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, and_, bindparam, event, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, event, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from liaison.kit import clock
 from liaison.kit.db import Base
 from liaison.kit.roles import Caller
+from liaison.ledger import append_sql
+from liaison.ledger.append_sql import Head
 from liaison.ledger.chain import canonical_json, entry_hash, format_at
-from liaison.models.audit import AuditChainHead, AuditEntry
+from liaison.models.audit import AuditChainHead, AuditEntry, AuditJsonFields
 
 HEAD_ID = 1
 # Peers and node keys are managed from the node's console (cli.context.operator).
@@ -50,9 +53,28 @@ _LOG_KEPT = logging.getLogger("liaison.ledger")
 _LIMITS = {"actor": 200, "action": 100, "object_type": 100, "object_id": 200, "decision": 40}
 
 
+@dataclass(slots=True)
+class Recorded(AuditJsonFields):
+    """An entry as ``record`` queued it: a plain object, not a mapped ``AuditEntry`` (the
+    log is written with one statement, never through the unit of work). ``sequence``,
+    ``prev_hash`` and ``entry_hash`` are set when it joins the chain."""
+
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    decision: str | None
+    rule_ids_json: str
+    detail_json: str
+    sequence: int | None = None
+    prev_hash: str | None = None
+    entry_hash: str | None = None
+
+
 @dataclass
 class _Queued:
-    entry: AuditEntry
+    entry: Recorded
     scope: SessionTransaction | None  # the savepoint it was recorded in, if any
     keep: bool  # survives the caller's rollback
 
@@ -60,10 +82,11 @@ class _Queued:
 _Pending = list[_Queued]
 _LOG = Base.metadata.tables[AuditEntry.__tablename__]
 _HEAD = Base.metadata.tables[AuditChainHead.__tablename__]
-# (attribute name, table column) for every column of the log.
-_COLUMNS: list[tuple[str, str]] = [
-    (attr.key, attr.columns[0].key) for attr in inspect(AuditEntry).column_attrs
-]
+# The entry attribute of each log column, in the table's column order (the append's rows).
+_ROW_ATTRIBUTES = tuple(
+    {attr.columns[0].key: attr.key for attr in inspect(AuditEntry).column_attrs}[column.name]
+    for column in _LOG.columns
+)
 
 
 def _check(name: str, value: str | None) -> None:
@@ -86,7 +109,7 @@ def record(
     rule_ids: Sequence[str] = (),
     detail: Mapping[str, Any] | None = None,
     keep: bool = False,
-) -> AuditEntry:
+) -> Recorded:
     """Append one entry to the chain in the caller's transaction and return it.
 
     ``keep=True``: the entry reaches the chain even if the caller rolls back (see the
@@ -105,7 +128,7 @@ def record(
         ("decision", decision),
     ):
         _check(name, value)
-    entry = AuditEntry(
+    entry = Recorded(
         at=clock.now(),
         actor=actor,
         action=action,
@@ -128,7 +151,7 @@ def actor_of(who: Caller | str) -> str:
 
 def trail(
     db: Session, who: Caller | str, action: str, object_type: str, object_id: str, **detail: Any
-) -> AuditEntry:
+) -> Recorded:
     """``record`` in one short line for the hooks in domain services."""
     return record(
         db,
@@ -140,30 +163,16 @@ def trail(
     )
 
 
-Head = tuple[int, str]  # (sequence, head_hash) of the last entry
-# The head each engine's process last committed; a guess, checked by _MOVE_HEAD.
+# The head each engine's process last committed; a guess, checked by the append.
 _known_heads: WeakKeyDictionary[Engine, Head] = WeakKeyDictionary()
-# Built once: building and cache-keying Core statements per commit costs more than running them.
-_MOVE_HEAD = (
-    update(_HEAD)
-    .where(
-        and_(
-            _HEAD.c.id == HEAD_ID,
-            _HEAD.c.sequence == bindparam("old_sequence"),
-            _HEAD.c.head_hash == bindparam("old_hash"),
-        )
-    )
-    .values(sequence=bindparam("new_sequence"), head_hash=bindparam("new_hash"))
-)
-_INSERT_ENTRIES = insert(_LOG)
 _READ_HEAD = (
     select(_HEAD.c.sequence, _HEAD.c.head_hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
 )
 
 
-def _chain(pending: _Pending, head: Head) -> list[AuditEntry]:
+def _chain(pending: _Pending, head: Head) -> Head:
+    """Number and hash the entries onto ``head``; returns the new head."""
     sequence, prev_hash = head
-    entries = []
     for queued in pending:
         entry = queued.entry
         sequence += 1
@@ -181,24 +190,18 @@ def _chain(pending: _Pending, head: Head) -> list[AuditEntry]:
             entry.detail_json,
             entry.prev_hash,
         )
-        entries.append(entry)
-    return entries
+    return sequence, prev_hash
 
 
-def _move_head(connection: Connection, old: Head, new: Head) -> bool:
-    moved = connection.execute(
-        _MOVE_HEAD,
-        {
-            "old_sequence": old[0],
-            "old_hash": old[1],
-            "new_sequence": new[0],
-            "new_hash": new[1],
-        },
-    )
-    return moved.rowcount == 1
+def _append(connection: Connection, pending: _Pending, head: Head) -> Head | None:
+    """Chain the entries onto ``head`` and write them; None if the head was not there."""
+    new_head = _chain(pending, head)
+    rows = [tuple(getattr(item.entry, attr) for attr in _ROW_ATTRIBUTES) for item in pending]
+    append = append_sql.for_dialect(connection.dialect, _LOG, _HEAD, HEAD_ID)
+    return new_head if append.run(connection, head, new_head, rows) else None
 
 
-def seal(db: Session) -> list[AuditEntry]:
+def seal(db: Session) -> list[Recorded]:
     """Chain the entries recorded so far in this transaction (flush, no commit).
 
     Takes the chain lock until the transaction ends; ``commit`` does this by itself.
@@ -209,24 +212,16 @@ def seal(db: Session) -> list[AuditEntry]:
     db.flush()
     connection = db.connection()
     engine = connection.engine
-    head = _known_heads.get(engine) or (-1, "")
-    entries = _chain(pending, head)
-    last = entries[-1]
-    if not _move_head(connection, head, (last.sequence, last.entry_hash)):
+    new_head = _append(connection, pending, _known_heads.get(engine) or (-1, ""))
+    if new_head is None:  # another process (or a rolled-back transaction) moved the head
         found = connection.execute(_READ_HEAD).one_or_none()
         if found is None:
             raise RuntimeError("audit chain head row is missing: run 'liaison migrate'")
-        head = (found[0], found[1])
-        entries = _chain(pending, head)
-        last = entries[-1]
-        if not _move_head(connection, head, (last.sequence, last.entry_hash)):
+        new_head = _append(connection, pending, (found[0], found[1]))
+        if new_head is None:
             raise RuntimeError("the audit chain head moved while it was locked")
-    # Core, not the unit of work: the entries are written once, never changed. Several
-    # rows go as one multi-row INSERT (SQLAlchemy's "insertmanyvalues").
-    rows = [{column: getattr(entry, attr) for attr, column in _COLUMNS} for entry in entries]
-    connection.execute(_INSERT_ENTRIES, rows)
-    db.info[_SEALED] = (engine, (last.sequence, last.entry_hash))
-    return entries
+    db.info[_SEALED] = (engine, new_head)
+    return [item.entry for item in pending]
 
 
 @event.listens_for(Session, "before_commit")
@@ -271,7 +266,7 @@ def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction
     pending[:] = survivors
 
 
-def _write_kept(session: Session, entries: list[AuditEntry]) -> None:
+def _write_kept(session: Session, entries: list[Recorded]) -> None:
     """Write entries whose caller rolled back, in a short transaction of their own.
 
     A fresh session on the same bind: the caller's session is mid-rollback and its

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,7 +17,26 @@ from liaison.models.types import UTCDateTime
 GENESIS_HASH = "0" * 64
 
 
-class AuditEntry(Base):
+class AuditJsonFields:
+    """``rule_ids`` and ``detail`` read back from their canonical JSON text (the exact
+    text that was hashed): for a stored entry and for one just recorded alike."""
+
+    if TYPE_CHECKING:
+        rule_ids_json: str
+        detail_json: str
+
+    @property
+    def rule_ids(self) -> list[str]:
+        value: list[str] = json.loads(self.rule_ids_json)
+        return value
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.detail_json)
+        return value
+
+
+class AuditEntry(AuditJsonFields, Base):
     """One audit record. Never updated or deleted; ``entry_hash`` chains it to the last.
 
     ``rule_ids`` and ``detail`` are stored as canonical JSON text (the exact bytes that
@@ -42,16 +61,6 @@ class AuditEntry(Base):
     detail_json: Mapped[str] = mapped_column("detail", Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
-
-    @property
-    def rule_ids(self) -> list[str]:
-        value: list[str] = json.loads(self.rule_ids_json)
-        return value
-
-    @property
-    def detail(self) -> dict[str, Any]:
-        value: dict[str, Any] = json.loads(self.detail_json)
-        return value
 
 
 class AuditChainHead(Base):
