@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from liaison.kit.db import make_engine, make_session_factory, unit_of_work
+from liaison.ledger.append_sql import CHUNK
 from liaison.ledger.canonical_sql import canonical_select
 from liaison.ledger.chain import GENESIS_HASH, canonical, entry_hash, format_at
 from liaison.ledger.service import record
@@ -188,3 +189,34 @@ def test_database_builds_the_same_canonical_line_as_python(
             entry.detail_json,
             entry.prev_hash,
         )
+
+
+def test_a_transaction_of_many_entries_is_written_whole_and_chained(
+    committed_url: str,
+) -> None:
+    """More entries than one INSERT carries (append_sql.CHUNK), with the head stale too:
+    every entry is written once, in order, and the chain verifies."""
+    engines = [make_engine(committed_url) for _ in range(2)]
+    factories = [make_session_factory(engine) for engine in engines]
+    with unit_of_work(factories[0]) as db:
+        _record(db, 0)
+    with unit_of_work(factories[1]) as db:  # the other engine's remembered head is now stale
+        _record(db, 1)
+    with unit_of_work(factories[0]) as db:
+        many = [_record(db, n) for n in range(2, 2 + 2 * CHUNK + 7)]
+    with unit_of_work(factories[1]) as db:
+        last = _record(db, 999)
+    with unit_of_work(factories[0]) as db:
+        rows = db.execute(
+            select(AuditEntry.sequence, AuditEntry.object_id).order_by(AuditEntry.sequence)
+        ).all()
+        report = verify_chain(db, "CA")
+    for engine in engines:
+        engine.dispose()
+    assert [entry.sequence for entry in many] == list(range(3, 3 + 2 * CHUNK + 7))
+    assert last.sequence == 2 * CHUNK + 10
+    assert [row.object_id for row in rows] == [f"m-{n}" for n in range(2 + 2 * CHUNK + 7)] + [
+        "m-999"
+    ]
+    assert [row.sequence for row in rows] == list(range(1, 2 * CHUNK + 11))
+    assert report.ok, report.problems

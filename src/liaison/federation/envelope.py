@@ -31,7 +31,7 @@ from liaison.federation.headers import (
     read_canonical,
     write_canonical,
 )
-from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, b64d_ascii, b64e
+from liaison.kit.crypto import NodeKeyPair, PublicNodeKey, b64d, b64d_ascii, b64e, b64e_ascii
 from liaison.kit.errors import InvalidEnvelope
 
 __all__ = [
@@ -66,6 +66,8 @@ class ParsedEnvelope:
     signature: str
     sealed: bytes = field(default=b"", repr=False)  # the ciphertext, decoded once
     signature_bytes: bytes = field(default=b"", repr=False)  # the signature, decoded once
+    # ``signing_input(protected, ciphertext)``, kept as read off the wire (derived: not compared)
+    signed: bytes = field(default=b"", repr=False, compare=False)
 
 
 _CANONICAL = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
@@ -77,26 +79,24 @@ _WIRE_OPEN, _WIRE_MID, _WIRE_SIG, _WIRE_CLOSE = (
     b'","signature":"',
     b'"}',
 )
-_B64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 def _split_wire(raw: bytes) -> tuple[bytes, bytes, bytes] | None:
-    """The three member texts if ``raw`` is exactly ``seal``'s layout with base64url
-    texts; None for anything else (which the general parser reads, or refuses)."""
+    """The three member texts if ``raw`` has ``seal``'s layout; None for anything else
+    (which the general parser reads, or refuses). The texts are not yet known to be
+    base64url: ``_from_wire`` decodes them and hands anything else back to the general
+    parser, so a quote inside a text can never move a member boundary unnoticed."""
     if not (raw.startswith(_WIRE_OPEN) and raw.endswith(_WIRE_CLOSE)):
         return None
     mid = raw.find(_WIRE_MID)
     sig = raw.find(_WIRE_SIG, mid + 1)
     if mid < 0 or sig < 0:
         return None
-    parts = (
+    return (
         raw[len(_WIRE_OPEN) : mid],
         raw[mid + len(_WIRE_MID) : sig],
         raw[sig + len(_WIRE_SIG) : -len(_WIRE_CLOSE)],
     )
-    if not all(part and not part.translate(None, _B64URL) for part in parts):
-        return None
-    return parts
 
 
 def canonical_json(model: BaseModel) -> bytes:
@@ -137,13 +137,21 @@ def seal_with_nonce(
         raise ValueError(f"a nonce is {NONCE_SIZE} bytes")
     shared = _shared_key(bytes(sender.encryption_key), recipient.encryption_key)
     boxed = nacl.bindings.crypto_box_easy_afternm(payload, nonce, shared)
-    protected = b64e(header_json(header))
-    ciphertext = b64e(nonce + boxed)
-    signature = _sign(signing_input(protected, ciphertext), bytes(sender.signing_key))
+    protected = b64e_ascii(header_json(header))
+    ciphertext = b64e_ascii(nonce + boxed)
+    signature = _sign(b"%s.%s" % (protected, ciphertext), bytes(sender.signing_key))
     # base64url text needs no JSON escaping: this is the JSON object, in _split_wire's order.
-    return (
-        f'{{"protected":"{protected}","ciphertext":"{ciphertext}","signature":"{b64e(signature)}"}}'
-    ).encode("ascii")
+    return b"".join(
+        (
+            _WIRE_OPEN,
+            protected,
+            _WIRE_MID,
+            ciphertext,
+            _WIRE_SIG,
+            b64e_ascii(signature),
+            _WIRE_CLOSE,
+        )
+    )
 
 
 @lru_cache(maxsize=64)
@@ -235,21 +243,20 @@ def parse(raw: bytes, max_bytes: int) -> ParsedEnvelope:
     if len(raw) > max_bytes:
         _fail("too_large", f"envelope is {len(raw)} bytes, over the limit of {max_bytes}")
     wire = _split_wire(raw)
-    if wire is not None:
-        return _from_wire(wire)
+    parsed = None if wire is None else _from_wire(wire)
+    if parsed is not None:
+        return parsed
     return parse_obj(load_json(raw, "envelope"))
 
 
-def _from_wire(parts: tuple[bytes, bytes, bytes]) -> ParsedEnvelope:
+def _from_wire(parts: tuple[bytes, bytes, bytes]) -> ParsedEnvelope | None:
     """``parse_obj`` for the three texts of ``seal``'s layout, kept as bytes: the same
-    checks in the same order, without a JSON object in between."""
-    data = []
-    for name, part in zip(ENVELOPE_FIELDS, parts, strict=True):
-        try:
-            data.append(b64d_ascii(part))
-        except ValueError as error:
-            _fail("malformed", f"envelope.{name}: {error}")
-    protected, ciphertext, signature = data
+    checks in the same order, without a JSON object in between. None if a text is not
+    base64url (then it may hold a quote, and only the JSON parser can say what it is)."""
+    try:
+        protected, ciphertext, signature = (b64d_ascii(part) for part in parts)
+    except ValueError:
+        return None
     if len(signature) != SIGNATURE_SIZE:
         _fail("malformed", f"envelope.signature is not {SIGNATURE_SIZE} bytes")
     if len(ciphertext) < MIN_CIPHERTEXT_SIZE:
@@ -261,6 +268,7 @@ def _from_wire(parts: tuple[bytes, bytes, bytes]) -> ParsedEnvelope:
         signature=parts[2].decode("ascii"),
         sealed=ciphertext,
         signature_bytes=signature,
+        signed=b"%s.%s" % (parts[0], parts[1]),
     )
 
 
@@ -305,7 +313,8 @@ def verify(env: ParsedEnvelope, sender_key: PublicNodeKey) -> None:
     """Check the sender's signature; validity periods are the caller's to check."""
     _check_key(env.header.sender.key, sender_key.key_id, "bad_signature", "sender")
     signature = env.signature_bytes or _signature_bytes(env.signature)
-    _check_signature(sender_key, signing_input(env.protected, env.ciphertext), signature)
+    message = env.signed or signing_input(env.protected, env.ciphertext)
+    _check_signature(sender_key, message, signature)
 
 
 def _signature_bytes(text: str) -> bytes:

@@ -8,7 +8,6 @@ Pure functions and values only: storing keys is the caller's business.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import re
@@ -32,9 +31,17 @@ _KEY_SIZE = 32
 _SEAL_CONTEXT = b"liaison-node-key-seal-v1"
 
 
+_STANDARD_TO_URL = bytes.maketrans(b"+/", b"-_")
+
+
 def b64e(data: bytes) -> str:
     """Base64url without padding (RFC 4648 §5, as in JWS)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return b64e_ascii(data).decode("ascii")
+
+
+def b64e_ascii(data: bytes) -> bytes:
+    """``b64e`` as ASCII bytes (as written on the wire)."""
+    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(_STANDARD_TO_URL)
 
 
 _URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

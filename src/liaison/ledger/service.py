@@ -11,9 +11,10 @@ is safe on SQLite's single writer and inside a test's outer transaction alike).
 The chain head is one row (``audit_chain_head``, id 1). Each process remembers the head
 it last committed (per engine), hashes the new entries onto it and moves the head with
 one conditional ``UPDATE ... WHERE sequence = <remembered> AND head_hash = <remembered>``
-followed by one multi-row ``INSERT``: two statements per audited transaction, no read.
-If another process (or a rolled-back test transaction) moved the head meanwhile, the
-update matches no row; the head is then read under its lock (``SELECT ... FOR UPDATE``
+and one multi-row ``INSERT`` (``append_sql``: on PostgreSQL both are one statement, the
+insert taking its rows only if the update moved the head), no read. If another process
+(or a rolled-back test transaction) moved the head meanwhile, the update matches no row
+and nothing is written; the head is then read under its lock (``SELECT ... FOR UPDATE``
 on PostgreSQL, the write lock SQLite already holds) and the entries re-hashed onto it.
 The conditional update takes the row lock on PostgreSQL (a concurrent committer waits,
 then re-checks the condition against the committed head: READ COMMITTED), so sequences
