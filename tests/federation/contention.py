@@ -209,7 +209,7 @@ def run(node: Node, *, sends: int, senders: int = 4, inbound_every: int = 3) -> 
 
     def deliverer() -> None:
         with httpx.Client(transport=httpx.MockTransport(india)) as client:
-            worker = Deliverer(node.factory, node.settings, client)
+            worker = Deliverer(node.factory, node.settings, client, domains.registry())
             while True:
                 try:
                     moved = worker.run_once()

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select, update
 
+from liaison import domains
 from liaison.federation import control
 from liaison.federation.delivery import Deliverer
 from liaison.kit import clock
@@ -31,7 +32,7 @@ def test_backoff_ends_when_the_peer_answers_again(pair: tuple[AppNode, AppNode])
     with unit_of_work(canada.factory) as db:
         control.ping(db, "IN", "are you there?")
     down = httpx.Client(transport=httpx.MockTransport(_refuse_connection))
-    assert Deliverer(canada.factory, canada.settings, down).run_once() == 0
+    assert Deliverer(canada.factory, canada.settings, down, domains.registry()).run_once() == 0
     (row,) = _pending(canada)
     assert row.attempts == 1
     assert row.last_error.startswith("ConnectError")
@@ -42,9 +43,11 @@ def test_backoff_ends_when_the_peer_answers_again(pair: tuple[AppNode, AppNode])
             .values(next_attempt_at=clock.now() + timedelta(minutes=5))
         )
     # still down: the probe fails and the row keeps waiting
-    assert Deliverer(canada.factory, canada.settings, down).run_once() == 0
+    assert Deliverer(canada.factory, canada.settings, down, domains.registry()).run_once() == 0
     # India is back: its health endpoint answers, and the backlog goes now
-    assert Deliverer(canada.factory, canada.settings, india.client).run_once() == 1
+    assert (
+        Deliverer(canada.factory, canada.settings, india.client, domains.registry()).run_once() == 1
+    )
     assert _pending(canada) == []
 
 
@@ -71,6 +74,6 @@ def test_a_peer_that_answered_with_refusals_keeps_its_backoff(
         return httpx.Response(200)
 
     counting = httpx.Client(transport=httpx.MockTransport(count))
-    assert Deliverer(canada.factory, canada.settings, counting).run_once() == 0
+    assert Deliverer(canada.factory, canada.settings, counting, domains.registry()).run_once() == 0
     assert requests == []
     assert len(_pending(canada)) == 1

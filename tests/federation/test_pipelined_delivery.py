@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
+from liaison import domains
 from liaison.federation import control, sending
 from liaison.federation.delivery import Deliverer
 from liaison.kit.db import unit_of_work
@@ -76,7 +77,7 @@ def _deliverer(canada: AppNode, client: Recording, monkeypatch: Any) -> Delivere
 
     monkeypatch.setattr(sending, "seal_batch", noting)
     settings = canada.settings.model_copy(update={"federation_batch_size": BATCH})
-    return Deliverer(canada.factory, settings, client)  # type: ignore[arg-type]
+    return Deliverer(canada.factory, settings, client, domains.registry())  # type: ignore[arg-type]
 
 
 def _received(india: AppNode) -> list[int]:

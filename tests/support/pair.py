@@ -89,7 +89,9 @@ def pin_each_other(a: AppNode, b: AppNode) -> None:
 
 def deliver(sender: AppNode, receiver: AppNode) -> int:
     """One delivery pass of ``sender``'s worker towards ``receiver``."""
-    return Deliverer(sender.factory, sender.settings, receiver.client).run_once()
+    return Deliverer(
+        sender.factory, sender.settings, receiver.client, domains.registry()
+    ).run_once()
 
 
 def exchange(a: AppNode, b: AppNode) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
+from liaison import domains
 from liaison.directory.federation import publish_directory
 from liaison.directory.parties import ensure_party
 from liaison.federation import keys, peers
@@ -60,7 +61,10 @@ def exchange_all(nodes: Sequence[AppNode]) -> None:
     """Run every node's worker until no outbox has anything left (replies queue more)."""
     with httpx.Client(transport=_Router(nodes)) as router:
         for _ in range(10):
-            sent = sum(Deliverer(node.factory, node.settings, router).run_once() for node in nodes)
+            sent = sum(
+                Deliverer(node.factory, node.settings, router, domains.registry()).run_once()
+                for node in nodes
+            )
             if sent == 0:
                 return
     raise AssertionError("the nodes kept queuing envelopes")

@@ -29,6 +29,7 @@ PLUGIN = Plugin(
         "exchange.consent_answer": Ref("liaison.exchange.consent:receive_answer"),
     },
     release_hooks={"exchange.message": Ref("liaison.exchange.federation:release_held")},
+    accepted_hooks={"exchange.message": Ref("liaison.exchange.federation:mark_delivered")},
     review_labels={"exchange.message": N_("Message")},
     purge_rules=(Ref("liaison.exchange.retention:PURGE_RULE"),),
     jobs=(

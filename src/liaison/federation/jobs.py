@@ -8,4 +8,4 @@ from liaison.kit.plugin import JobContext
 
 def deliver(context: JobContext) -> int:
     """One delivery pass over every peer with due envelopes; how many were settled."""
-    return Deliverer(context.sessions, context.settings, context.http).run_once()
+    return Deliverer(context.sessions, context.settings, context.http, context.registry).run_once()

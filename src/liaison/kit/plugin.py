@@ -12,7 +12,7 @@ suite calls it), so a typo fails CI, not the first envelope.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -169,6 +169,11 @@ class NavLink:
 # What a domain sends a newly pinned peer: (db, own_party, peer_party) -> items queued.
 PeerWelcome = Callable[["Session", str, str], int]
 
+# (db, peer party, payloads) -> None: the peer's signed receipts say it accepted these
+# envelopes of one type (applied them, or already had them); runs in the deliverer's
+# transaction, the one that stores the receipts.
+AcceptedHook = Callable[["Session", str, Sequence[str]], None]
+
 # A demo seed step adds one domain's February 2026 data; returns counts of what it added.
 SeedStep = Callable[["Session", str], Mapping[str, int]]
 
@@ -183,6 +188,8 @@ class Plugin:
     # (db, settings, object_id, outcome) -> None: release or drop an item a legal
     # reviewer decided on; the outcome type lives in the policy domain.
     release_hooks: Mapping[str, Ref[Callable[..., None]]] = field(default_factory=dict)
+    # envelope type -> what follows the peer's receipt accepting envelopes of that type
+    accepted_hooks: Mapping[str, Ref[AcceptedHook]] = field(default_factory=dict)
     # object type -> what a legal reviewer calls such an item (an ``N_`` message id)
     review_labels: Mapping[str, str] = field(default_factory=dict)
     purge_rules: tuple[Ref[Purgeable], ...] = ()
@@ -220,6 +227,9 @@ class Registry:
         self._releases = _unique(
             "release hooks", (kv for p in every for kv in p.release_hooks.items())
         )
+        self._accepted = _unique(
+            "accepted hooks", (kv for p in every for kv in p.accepted_hooks.items())
+        )
         self._review_labels = _unique(
             "review labels", (kv for p in every for kv in p.review_labels.items())
         )
@@ -234,6 +244,10 @@ class Registry:
 
     def message_types(self) -> list[str]:
         return sorted(self._handlers)
+
+    def accepted_hook(self, message_type: str) -> AcceptedHook | None:
+        ref = self._accepted.get(message_type)
+        return ref.target if ref is not None else None
 
     # legal review -----------------------------------------------------------------
     def release_hook(self, object_type: str) -> Callable[..., None] | None:
@@ -291,6 +305,7 @@ class Registry:
                 *(c.target for c in plugin.commands),
                 *plugin.message_handlers.values(),
                 *plugin.release_hooks.values(),
+                *plugin.accepted_hooks.values(),
                 *plugin.purge_rules,
                 *(job.run for job in plugin.jobs),
                 *plugin.figures.values(),
