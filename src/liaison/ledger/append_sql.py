@@ -2,9 +2,10 @@
 
 Every audited transaction runs it, so it is kept to the least work each backend allows:
 
-- PostgreSQL: the head move and the insert are **one statement** (one round trip), the
-  insert taking its rows only if the conditional ``UPDATE`` in its ``WITH`` moved the
-  head, so the number of rows inserted says whether the remembered head was right;
+- PostgreSQL: for the few entries of a request, the head move and the insert are **one
+  statement** (one round trip), the insert taking its rows only if the conditional
+  ``UPDATE`` in its ``WITH`` moved the head, so the number of rows inserted says whether
+  the remembered head was right; a larger batch goes as on SQLite;
 - SQLite: the conditional ``UPDATE`` then the ``INSERT`` (no round trips to save; run on
   the driver's cursor because SQLAlchemy's per-statement work cost more than SQLite's).
 
@@ -26,6 +27,10 @@ Row = Sequence[Any]  # one entry's values, in ``Append.columns`` order
 Head = tuple[int, str]  # (sequence, hash) of the chain's last entry
 # Rows per INSERT: far below either backend's limit on bound values, and few statement texts.
 CHUNK = 100
+# Up to this many entries (an API request's few), PostgreSQL moves the head and inserts in
+# one statement; a larger batch (an inbox batch) saves little by it, and a typed VALUES
+# list inside a CTE costs the server more to plan than a plain INSERT.
+ONE_STATEMENT_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class Append:
         move = [new[0], new[1], old[0], old[1]]
         cursor = connection.connection.cursor()
         try:
-            if self.move_and_insert is not None and len(rows) <= CHUNK:
+            if self.move_and_insert is not None and len(rows) <= ONE_STATEMENT_MAX:
                 cursor.execute(self.move_and_insert(len(rows)), [*move, *self._values(rows)])
                 return bool(cursor.rowcount == len(rows))
             cursor.execute(self.move_head, move)
