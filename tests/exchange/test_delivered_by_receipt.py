@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from liaison.exchange.federation import DELIVERED
+from liaison.exchange.delivered import DELIVERED
 from liaison.federation.outbox import enqueue
 from liaison.kit.db import unit_of_work
 from liaison.models import Agency, Message, OutboxMessage

@@ -31,7 +31,8 @@ from liaison.app import create_app
 from liaison.config import Settings
 from liaison.demo.seed import seed_demo
 from liaison.directory import seed_data
-from liaison.exchange.federation import DELIVERED, MESSAGE
+from liaison.exchange.delivered import DELIVERED
+from liaison.exchange.federation import MESSAGE
 from liaison.federation import envelope as env
 from liaison.federation.delivery import Deliverer
 from liaison.federation.inbox import Inbox

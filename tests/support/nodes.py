@@ -265,12 +265,25 @@ class LiveNode:
         )
 
     def start(self, *, with_worker: bool = True) -> LiveNode:
-        args = ["serve", "--port", str(self.port)]
-        if not with_worker:
-            args.append("--no-worker")
-        self.server = self.spawn(*args)
-        wait_healthy(self.url, self.server, log=self.data_dir / "serve.log")
-        return self
+        """Serve on ``port``; if another test's node took that port since it was picked
+        (it answers for another party, or ours cannot bind it), on a fresh one."""
+        for attempt in range(3):
+            args = ["serve", "--port", str(self.port)]
+            if not with_worker:
+                args.append("--no-worker")
+            self.server = self.spawn(*args)
+            try:
+                body = wait_healthy(self.url, self.server, log=self.data_dir / "serve.log")
+            except AssertionError:
+                if attempt == 2 or "address already in use" not in self.log("serve"):
+                    raise
+                self.port = free_port()
+                continue
+            if body.get("party") == self.party:
+                return self
+            self._end(self.server, signal.SIGTERM)
+            self.port = free_port()
+        raise AssertionError(f"{self.party}: no free port to serve on in three tries")
 
     def start_worker(self) -> None:
         self.worker = self.spawn("worker")

@@ -10,19 +10,15 @@ Inbound: ``exchange.message`` is validated, checked by the receiver's policy (it
 obligations are kept on the message), threaded into the case with the same id,
 its attachments stored encrypted (SHA-256 checked), the deadline clock started for
 requests, and the liaison officers notified. The receiver's signed receipt accepting
-the envelope is what makes the sender's message "delivered" (``mark_delivered``, run by
-the deliverer as it stores the receipt). Releases before 2026-12-08 answered with an
-``exchange.delivered`` envelope; ``apply_delivered`` still takes one from such a peer.
+the envelope is what makes the sender's message "delivered" (exchange/delivered.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import Field
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from liaison.config import Settings
@@ -38,7 +34,6 @@ from liaison.exchange.wire_schemas import MessageWire
 from liaison.federation.outbox import enqueue
 from liaison.kit import clock
 from liaison.kit.i18n import Label, Text
-from liaison.kit.inputs import ID_PATTERN, InputModel
 from liaison.kit.plugin import N_, InboundContext, PayloadRefused
 from liaison.kit.roles import Role
 from liaison.ledger.service import record
@@ -49,12 +44,7 @@ from liaison.policy.schemas import Decision, Direction, Effect, Tlp
 from liaison.policy.service import enforce, evaluate
 
 MESSAGE = "exchange.message"
-DELIVERED = "exchange.delivered"
 OBJECT_TYPE = "exchange.message"
-
-
-class DeliveredWire(InputModel):
-    message_id: str = Field(pattern=ID_PATTERN)
 
 
 # outbound -------------------------------------------------------------------
@@ -373,34 +363,3 @@ def receive_message(db: Session, context: InboundContext, payload: dict[str, Any
         kind="urgent" if message.priority == "urgent" else "info",
     )
     db.flush()
-
-
-_MARK_DELIVERED = (
-    update(Message)
-    .where(
-        Message.id.in_(bindparam("ids", expanding=True)),
-        Message.direction == "out",
-        Message.to_party == bindparam("party"),
-        Message.status.in_(("queued", "sent")),
-    )
-    .values(status="delivered")
-    .execution_options(synchronize_session=False)
-)
-
-
-def mark_delivered(db: Session, party: str, payloads: Sequence[str]) -> None:
-    """``party``'s signed receipts accepted these ``exchange.message`` envelopes (the
-    receipts are kept on their outbox rows): their messages are delivered."""
-    ids = [json.loads(payload)["id"] for payload in payloads]
-    db.execute(_MARK_DELIVERED, {"ids": ids, "party": party})
-
-
-def apply_delivered(db: Session, context: InboundContext, payload: dict[str, Any]) -> None:
-    """An ``exchange.delivered`` envelope from a peer on an earlier release (which
-    acknowledged each message so; receipts now do)."""
-    receipt = DeliveredWire.model_validate(payload)
-    message = db.get(Message, receipt.message_id)
-    if message is None or message.direction != "out" or message.to_party != context.sender_party:
-        return
-    if message.status in ("queued", "sent"):
-        message.status = "delivered"

@@ -24,12 +24,12 @@ PLUGIN = Plugin(
     ),
     message_handlers={
         "exchange.message": Ref("liaison.exchange.federation:receive_message"),
-        "exchange.delivered": Ref("liaison.exchange.federation:apply_delivered"),
+        "exchange.delivered": Ref("liaison.exchange.delivered:apply_delivered"),
         "exchange.consent_request": Ref("liaison.exchange.consent:receive_request"),
         "exchange.consent_answer": Ref("liaison.exchange.consent:receive_answer"),
     },
     release_hooks={"exchange.message": Ref("liaison.exchange.federation:release_held")},
-    accepted_hooks={"exchange.message": Ref("liaison.exchange.federation:mark_delivered")},
+    accepted_hooks={"exchange.message": Ref("liaison.exchange.delivered:mark_delivered")},
     review_labels={"exchange.message": N_("Message")},
     purge_rules=(Ref("liaison.exchange.retention:PURGE_RULE"),),
     jobs=(

@@ -22,7 +22,6 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
 
 import httpx
 from sqlalchemy import Select, bindparam, exists, literal_column, or_, select, update
@@ -322,31 +321,9 @@ class Deliverer:
             self._failed(db, peer, [row], error)
         elif seal_error is not None:  # the next batch could not be sealed: said, retried
             self._failed(db, peer, rows, seal_error)
-        self._follow_up_accepted(db, peer, answer.settled)
+        # after the peer row's changes: accepted_hooks flushes them before its own writes
+        sending.follow_up_accepted(db, self.registry, peer.party_code, answer.settled)
         return len(answer.settled), following
-
-    def _follow_up_accepted(
-        self, db: Session, peer: Peer, settled: list[tuple[sending.Outgoing, env.Receipt, Any]]
-    ) -> None:
-        """Hand each domain the envelopes of its types that the peer's signed receipts
-        say were accepted (an exchange message becomes "delivered"), in the transaction
-        that stores those receipts: a receipt and what follows from it commit together.
-
-        The peer row is written first: the inbox holds that row while its handlers
-        change domain rows, so taking them in the other order could deadlock with it."""
-        accepted: dict[str, list[str]] = {}
-        for row, receipt, _signed in settled:
-            if receipt.status == "accepted":
-                accepted.setdefault(row.type, []).append(row.payload)
-        hooks = [
-            (self.registry.accepted_hook(kind), payloads) for kind, payloads in accepted.items()
-        ]
-        if not any(hook for hook, _ in hooks):
-            return
-        db.flush()
-        for hook, payloads in hooks:
-            if hook is not None:
-                hook(db, peer.party_code, payloads)
 
     @staticmethod
     def _end_read(db: Session) -> None:

@@ -25,6 +25,7 @@ from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
 from liaison.kit.crypto import NodeKeyPair, PublicNodeKey
 from liaison.kit.db import Base
+from liaison.kit.plugin import Registry
 from liaison.models import OutboxMessage, PeerKey
 
 _OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
@@ -197,3 +198,29 @@ def fail(
             for row in rows
         ],
     )
+
+
+def follow_up_accepted(
+    db: Session,
+    registry: Registry,
+    party: str,
+    settled: Sequence[tuple[Outgoing, env.Receipt, Any]],
+) -> None:
+    """Hand each domain the envelopes of its types that the peer's signed receipts say
+    were accepted (an exchange message becomes "delivered"), in the transaction that
+    stores those receipts: a receipt and what follows from it commit together.
+
+    Pending changes (the deliverer's to the peer row) are flushed first: the inbox holds
+    that row while its handlers change domain rows, so taking them in the other order
+    could deadlock with it."""
+    accepted: dict[str, list[str]] = {}
+    for row, receipt, _signed in settled:
+        if receipt.status == "accepted":
+            accepted.setdefault(row.type, []).append(row.payload)
+    hooks = [(registry.accepted_hook(kind), payloads) for kind, payloads in accepted.items()]
+    if not any(hook for hook, _ in hooks):
+        return
+    db.flush()
+    for hook, payloads in hooks:
+        if hook is not None:
+            hook(db, party, payloads)

@@ -57,7 +57,7 @@ _LIMITS = {"actor": 200, "action": 100, "object_type": 100, "object_id": 200, "d
 @dataclass(slots=True)
 class Recorded(AuditJsonFields):
     """An entry as ``record`` queued it: a plain object, not a mapped ``AuditEntry`` (the
-    log is written with one statement, never through the unit of work). ``sequence``,
+    log is written by ``append_sql``, never through the unit of work). ``sequence``,
     ``prev_hash`` and ``entry_hash`` are set when it joins the chain."""
 
     at: datetime
