@@ -25,7 +25,7 @@ from liaison.federation.inbox import SEQUENCE_CONSUMING_REASONS
 from liaison.kit import clock
 from liaison.kit.crypto import NodeKeyPair, PublicNodeKey
 from liaison.kit.db import Base
-from liaison.kit.plugin import Registry
+from liaison.kit.plugin import AcceptedHook, Registry
 from liaison.models import OutboxMessage, PeerKey
 
 _OUTBOX = Base.metadata.tables[OutboxMessage.__tablename__]
@@ -213,14 +213,12 @@ def follow_up_accepted(
     Pending changes (the deliverer's to the peer row) are flushed first: the inbox holds
     that row while its handlers change domain rows, so taking them in the other order
     could deadlock with it."""
-    accepted: dict[str, list[str]] = {}
+    by_type: dict[str, tuple[AcceptedHook, list[str]]] = {}
     for row, receipt, _signed in settled:
-        if receipt.status == "accepted":
-            accepted.setdefault(row.type, []).append(row.payload)
-    hooks = [(registry.accepted_hook(kind), payloads) for kind, payloads in accepted.items()]
-    if not any(hook for hook, _ in hooks):
-        return
-    db.flush()
-    for hook, payloads in hooks:
+        hook = registry.accepted_hook(row.type) if receipt.status == "accepted" else None
         if hook is not None:
-            hook(db, party, payloads)
+            by_type.setdefault(row.type, (hook, []))[1].append(row.payload)
+    if by_type:
+        db.flush()
+    for hook, payloads in by_type.values():
+        hook(db, party, payloads)

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
 
-Row = Sequence[Any]  # one entry's values, in ``Append.columns`` order
+Row = Sequence[Any]  # one entry's values, in the log table's column order
 Head = tuple[int, str]  # (sequence, hash) of the chain's last entry
 # Rows per INSERT: far below either backend's limit on bound values, and few statement texts.
 CHUNK = 100
@@ -37,7 +37,6 @@ ONE_STATEMENT_MAX = 10
 class Append:
     """The statements for one dialect; ``run`` returns whether the head moved."""
 
-    columns: tuple[str, ...]
     move_head: str  # params: new sequence, new hash, old sequence, old hash
     insert: Callable[[int], str]  # the INSERT of n rows
     move_and_insert: Callable[[int], str] | None  # both in one statement (PostgreSQL)
@@ -108,7 +107,6 @@ def _built(name: str, dialect: Dialect, log: Table, head: Table, head_id: int) -
         )
 
     return Append(
-        columns=tuple(column.name for column in log.columns),
         move_head=move_head,
         insert=insert,
         move_and_insert=move_and_insert if name == "postgresql" else None,
